@@ -1,0 +1,244 @@
+//go:build linux
+
+// Package kerneltest is the test harness for tests that need a real kernel:
+// it decides whether such tests can run and gives each test its own
+// throwaway network namespace, so that tests never touch the host's links,
+// addresses or routes.
+//
+// Kernel tests need root with CAP_SYS_ADMIN and CAP_NET_ADMIN and a working
+// unshare(CLONE_NEWNET). When that is missing they are skipped, unless the
+// environment variable NLKIT_KERNEL_TESTS is set to "require", in which
+// case they fail (use this in CI so skipped coverage cannot go unnoticed).
+//
+// This package deliberately depends on nothing but package netns and
+// golang.org/x/sys, so that every netlink package of the module can use it
+// in its tests without import cycles.
+package kerneltest
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/nlkit/nlkit/netns"
+)
+
+// envVar is the environment variable that, set to "require", turns skips
+// into failures.
+const envVar = "NLKIT_KERNEL_TESTS"
+
+// namePrefix is the prefix of the names of namespaces created by
+// NamedNetNS.
+const namePrefix = "nlkit-test-"
+
+var (
+	probeOnce   sync.Once
+	probeReason string // empty if kernel tests can run
+)
+
+// probe checks the privileges once per process.
+func probe() string {
+	probeOnce.Do(func() {
+		if os.Geteuid() != 0 {
+			probeReason = fmt.Sprintf("not running as root (euid %d)", os.Geteuid())
+			return
+		}
+		eff, err := effectiveCaps()
+		if err != nil {
+			probeReason = "cannot read capabilities: " + err.Error()
+			return
+		}
+		for _, c := range []struct {
+			bit  uint
+			name string
+		}{{unix.CAP_SYS_ADMIN, "CAP_SYS_ADMIN"}, {unix.CAP_NET_ADMIN, "CAP_NET_ADMIN"}} {
+			if eff&(1<<c.bit) == 0 {
+				probeReason = "missing capability " + c.name
+				return
+			}
+		}
+		ns, err := netns.New()
+		if err != nil {
+			probeReason = "cannot create a network namespace: " + err.Error()
+			return
+		}
+		ns.Close()
+	})
+	return probeReason
+}
+
+// effectiveCaps returns the CapEff mask of the process from
+// /proc/self/status.
+func effectiveCaps() (uint64, error) {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "CapEff:"); ok {
+			return strconv.ParseUint(strings.TrimSpace(v), 16, 64)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return 0, err
+	}
+	return 0, fmt.Errorf("no CapEff line in /proc/self/status")
+}
+
+// skipOrFail skips the test, or fails it if NLKIT_KERNEL_TESTS=require.
+func skipOrFail(t testing.TB, reason string) {
+	t.Helper()
+	if os.Getenv(envVar) == "require" {
+		t.Fatalf("kernel test cannot run (%s=require): %s", envVar, reason)
+	}
+	t.Skipf("skipping kernel test: %s (run as root with CAP_SYS_ADMIN and CAP_NET_ADMIN; set %s=require to make this a failure)", reason, envVar)
+}
+
+// Require reports whether kernel tests can run. If they cannot (not root,
+// no CAP_SYS_ADMIN and CAP_NET_ADMIN, or unshare(CLONE_NEWNET) fails), it
+// calls t.Skip with a clear message, or t.Fatal when the environment
+// variable NLKIT_KERNEL_TESTS=require is set. The check runs once per test
+// binary. Like t.Skip, it must be called from the test's goroutine.
+func Require(t testing.TB) {
+	t.Helper()
+	if reason := probe(); reason != "" {
+		skipOrFail(t, reason)
+	}
+}
+
+// NetNS gives the test its own throwaway anonymous network namespace with
+// the loopback link up. The handle is closed at t.Cleanup (which destroys
+// the namespace unless the test keeps it alive otherwise); the test must
+// not close it. It calls Require first.
+func NetNS(t testing.TB) *netns.NS {
+	t.Helper()
+	Require(t)
+	ns, err := netns.New()
+	if err != nil {
+		t.Fatalf("kerneltest: creating network namespace: %v", err)
+	}
+	t.Cleanup(func() { ns.Close() })
+	if err := loUp(ns); err != nil {
+		t.Fatalf("kerneltest: %v", err)
+	}
+	return ns
+}
+
+// NamedNetNS is like NetNS but the namespace is also bind-mounted as
+// /run/netns/nlkit-test-<random>, so that external tools can use it
+// (`ip -n NAME ...`). It returns the handle and the name. At t.Cleanup the
+// handle is closed and the name removed with netns.DeleteNamed; the test
+// must do neither.
+func NamedNetNS(t testing.TB) (*netns.NS, string) {
+	t.Helper()
+	Require(t)
+	var b [6]byte
+	rand.Read(b[:])
+	name := namePrefix + hex.EncodeToString(b[:])
+	ns, err := netns.NewNamed(name)
+	if err != nil {
+		t.Fatalf("kerneltest: creating named network namespace: %v", err)
+	}
+	t.Cleanup(func() {
+		ns.Close()
+		if err := netns.DeleteNamed(name); err != nil {
+			t.Errorf("kerneltest: removing named network namespace: %v", err)
+		}
+	})
+	if err := loUp(ns); err != nil {
+		t.Fatalf("kerneltest: %v", err)
+	}
+	return ns, name
+}
+
+// loUp sets IFF_UP on "lo" inside ns with the SIOCGIFFLAGS/SIOCSIFFLAGS
+// ioctls on an AF_INET datagram socket created inside ns.
+func loUp(ns *netns.NS) error {
+	return ns.Do(func() error {
+		fd, err := socketIn(ns)
+		if err != nil {
+			return err
+		}
+		defer unix.Close(fd)
+		ifr, err := unix.NewIfreq("lo")
+		if err != nil {
+			return err
+		}
+		if err := unix.IoctlIfreq(fd, unix.SIOCGIFFLAGS, ifr); err != nil {
+			return fmt.Errorf("SIOCGIFFLAGS lo: %w", err)
+		}
+		ifr.SetUint16(ifr.Uint16() | unix.IFF_UP)
+		if err := unix.IoctlIfreq(fd, unix.SIOCSIFFLAGS, ifr); err != nil {
+			return fmt.Errorf("SIOCSIFFLAGS lo: %w", err)
+		}
+		return nil
+	})
+}
+
+// socketIn must be called inside ns.Do. It checks, as a safety net against
+// touching the host, that the thread really is in ns, and returns an
+// AF_INET datagram socket in it.
+func socketIn(ns *netns.NS) (int, error) {
+	cur, err := netns.Current()
+	if err != nil {
+		return -1, err
+	}
+	same := cur.Equal(ns)
+	cur.Close()
+	if !same {
+		return -1, fmt.Errorf("thread is in %v, not in %v", cur, ns)
+	}
+	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return -1, fmt.Errorf("socket: %w", err)
+	}
+	return fd, nil
+}
+
+// Run runs the external command name with args inside ns and returns its
+// standard output. If the command cannot be started or exits unsuccessfully
+// the test fails, showing its standard error.
+//
+// The process is started as `nsenter --net=/proc/self/fd/3 -- name args...`
+// with a duplicate of the namespace descriptor passed as the child's fd 3
+// (exec.Cmd.ExtraFiles), so the child itself calls setns(2) before exec'ing
+// name. This works for anonymous and named namespaces alike and does not
+// depend on which thread the Go runtime forks from. name is looked up in
+// PATH by nsenter. nsenter (util-linux) is required; if it is missing the
+// test is skipped (or fails with NLKIT_KERNEL_TESTS=require). Run must be
+// called from the test's goroutine.
+func Run(t testing.TB, ns *netns.NS, name string, args ...string) []byte {
+	t.Helper()
+	nsenter, err := exec.LookPath("nsenter")
+	if err != nil {
+		skipOrFail(t, "nsenter (util-linux) not found: "+err.Error())
+	}
+	dup, err := unix.FcntlInt(uintptr(ns.Fd()), unix.F_DUPFD_CLOEXEC, 0)
+	if err != nil {
+		t.Fatalf("kerneltest: Run %s: duplicating namespace fd: %v", name, err)
+	}
+	f := os.NewFile(uintptr(dup), "netns")
+	defer f.Close()
+
+	cmd := exec.Command(nsenter, append([]string{"--net=/proc/self/fd/3", "--", name}, args...)...)
+	cmd.ExtraFiles = []*os.File{f}
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout = &stdout
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("kerneltest: Run in %v: %s %s: %v\nstderr:\n%s", ns, name, strings.Join(args, " "), err, stderr.String())
+	}
+	return stdout.Bytes()
+}

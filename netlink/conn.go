@@ -1,0 +1,601 @@
+package netlink
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/nlkit/nlkit/netns"
+)
+
+// Config tunes a Conn. A nil *Config means the zero Config: defaults.
+// Dial copies it; changing it afterwards has no effect.
+type Config struct {
+	// NetNS opens the socket inside this network namespace; the Conn then
+	// speaks to that namespace for its whole life. nil: the calling
+	// thread's namespace.
+	NetNS *netns.NS
+
+	// Groups are multicast groups to join at Dial (group numbers, e.g.
+	// RTNLGRP_LINK = 1). More can be joined with JoinGroup.
+	Groups []uint32
+
+	// ReceiveBuffer sets the socket's receive buffer in bytes (SO_RCVBUFFORCE
+	// when the process may, SO_RCVBUF otherwise). 0 keeps the system default.
+	ReceiveBuffer int
+	// SendBuffer likewise sets the send buffer (SO_SNDBUFFORCE / SO_SNDBUF).
+	SendBuffer int
+
+	// DisableStrictCheck turns off NETLINK_GET_STRICT_CHK, which is on by
+	// default for NETLINK_ROUTE: the kernel then rejects malformed requests
+	// instead of ignoring what it does not understand, and filters dumps.
+	DisableStrictCheck bool
+	// DisableExtendedAck turns off NETLINK_EXT_ACK (on by default): the
+	// kernel's error messages and attribute offsets in errors.
+	DisableExtendedAck bool
+	// DisableCapAck turns off NETLINK_CAP_ACK (on by default): errors then
+	// echo the whole request back.
+	DisableCapAck bool
+	// NoENOBUFS sets NETLINK_NO_ENOBUFS: the kernel stops reporting overruns.
+	// Messages are still lost; KernelDrops counts them.
+	NoENOBUFS bool
+	// ListenAllNSID sets NETLINK_LISTEN_ALL_NSID: notifications from every
+	// namespace that has an id in this one; Notification.NSID says which.
+	ListenAllNSID bool
+
+	// PortID binds the socket to this port (nl_pid); 0 lets the kernel pick.
+	PortID uint32
+	// Datagram opens a SOCK_DGRAM socket instead of SOCK_RAW (same protocol
+	// for netlink; some sandboxes allow only one of them).
+	Datagram bool
+
+	// AcceptPeers accepts datagrams from user-space ports (nl_pid != 0).
+	// Off by default: only the kernel is believed, and anything else is
+	// dropped and counted in Stats.Forged. Turn it on for user-to-user
+	// protocols such as NETLINK_USERSOCK.
+	AcceptPeers bool
+
+	// NotificationBacklog bounds how many notifications are kept for
+	// Receive while another goroutine reads the socket (default 4096).
+	// Beyond it they are dropped and Receive reports ErrOverrun.
+	NotificationBacklog int
+
+	// Trace, if set, is called for every message sent and received, from
+	// the goroutine doing the I/O. The Message's Data is valid only during
+	// the call. See SlogTrace.
+	Trace func(Direction, Message)
+
+	// Warning, if set, is called with the kernel's extended-ACK warning
+	// (an *Error with Errno 0) when a successful request carried one.
+	Warning func(*Error)
+}
+
+// Direction tells Config.Trace whether a message was sent or received.
+type Direction int
+
+// Directions for Config.Trace.
+const (
+	Sent Direction = iota
+	Received
+)
+
+func (d Direction) String() string {
+	if d == Sent {
+		return "send"
+	}
+	return "recv"
+}
+
+// Stats counts what a Conn dropped. All fields only grow.
+type Stats struct {
+	Forged       uint64 // datagrams from a user-space port dropped (AcceptPeers off)
+	Stale        uint64 // replies to requests nobody waits for any more
+	Overruns     uint64 // ENOBUFS reported by the kernel
+	NotesDropped uint64 // notifications dropped because the backlog was full
+	Malformed    uint64 // datagrams that did not parse
+}
+
+// Conn is a netlink socket. It is safe for concurrent use: any number of
+// goroutines may call Execute, Dump, Batch, Send and Receive at once. Each
+// request gets its own sequence number and only ever sees its own replies;
+// dumps are serialised internally (the kernel allows one per socket), so
+// callers never see EBUSY. Notifications go to Receive, one consumer at a
+// time. Close unblocks everything.
+type Conn struct {
+	s      *socket
+	cfg    Config
+	seq    atomic.Uint32
+	done   chan struct{} // closed by Close
+	dumpMu chan struct{} // one dump at a time
+
+	stats struct{ forged, stale, overruns, notesDropped, malformed atomic.Uint64 }
+
+	mu           sync.Mutex
+	closed       bool
+	reader       *waiter            // who is reading the socket now, nil if nobody
+	readFree     chan struct{}      // closed when the reader role is released
+	waiting      bool               // somebody waits on readFree
+	waiters      map[uint32]*waiter // pending requests by sequence
+	batches      []*waiter          // pending batches (sequence ranges)
+	notes        *waiter            // notification mailbox, nil if not wanted
+	notesBusy    bool               // a Receive is running
+	draining     *waiter            // an abandoned dump still to be read off
+	lastDeadline time.Time
+
+	rpool sync.Pool // *receiver
+}
+
+// waiter is one pending request, dump, batch or the notification mailbox.
+type waiter struct {
+	seq, seqEnd uint32 // sequence (range [seq, seqEnd) for batches)
+	kind        waiterKind
+	signal      chan struct{} // 1-buffered: something was put in box or err
+	box         []batch       // messages routed here by other readers (copies)
+	boxCount    int
+	err         error
+	finished    bool // discard waiter saw its end
+	r           *receiver
+	msgs        []Message // own messages of the current datagram
+}
+
+type waiterKind int
+
+const (
+	kindRequest waiterKind = iota
+	kindDump
+	kindBatch
+	kindNotes
+	kindDiscard
+)
+
+// datagram describes one received datagram.
+type datagram struct {
+	data   []byte // aliases receiver.buf
+	sender uint32 // msg_name.nl_pid: 0 is the kernel; cannot be forged
+	group  uint32 // multicast group it was sent to, 0 for unicast
+	nsid   int32  // NETLINK_LISTEN_ALL_NSID: the peer netns id, -1 if unknown
+}
+
+type batch struct {
+	msgs []Message
+	info datagram
+}
+
+// Dial opens a netlink socket of the given protocol (unix.NETLINK_ROUTE,
+// unix.NETLINK_GENERIC, unix.NETLINK_USERSOCK, or any number) with cfg.
+// The socket is close-on-exec and non-blocking on Go's runtime poller.
+func Dial(family int, cfg *Config) (*Conn, error) {
+	var c Config
+	if cfg != nil {
+		c = *cfg
+		c.Groups = append([]uint32(nil), cfg.Groups...)
+	}
+	if c.NotificationBacklog <= 0 {
+		c.NotificationBacklog = 4096
+	}
+	s, err := openSocket(family, &c)
+	if err != nil {
+		return nil, fmt.Errorf("netlink: dial protocol %d: %w", family, err)
+	}
+	conn := &Conn{
+		s:        s,
+		cfg:      c,
+		done:     make(chan struct{}),
+		dumpMu:   make(chan struct{}, 1),
+		readFree: make(chan struct{}),
+		waiters:  make(map[uint32]*waiter),
+	}
+	if len(c.Groups) > 0 || c.AcceptPeers {
+		conn.notes = &waiter{kind: kindNotes, signal: make(chan struct{}, 1)}
+	}
+	return conn, nil
+}
+
+// PortID returns the port (nl_pid) the socket is bound to.
+func (c *Conn) PortID() uint32 { return c.s.port }
+
+// Protocol returns the netlink protocol number given to Dial.
+func (c *Conn) Protocol() int { return c.s.family }
+
+// Stats returns the drop counters. Safe to call at any time.
+func (c *Conn) Stats() Stats {
+	return Stats{
+		Forged:       c.stats.forged.Load(),
+		Stale:        c.stats.stale.Load(),
+		Overruns:     c.stats.overruns.Load(),
+		NotesDropped: c.stats.notesDropped.Load(),
+		Malformed:    c.stats.malformed.Load(),
+	}
+}
+
+// Close closes the socket. Every blocked call returns ErrClosed promptly.
+// Calling Close again does nothing and returns nil.
+func (c *Conn) Close() error {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return nil
+	}
+	c.closed = true
+	close(c.done)
+	c.mu.Unlock()
+	return c.s.close()
+}
+
+// JoinGroup subscribes to a multicast group; its notifications go to
+// Receive.
+func (c *Conn) JoinGroup(group uint32) error {
+	if err := c.s.joinGroup(group); err != nil {
+		return fmt.Errorf("netlink: %w", err)
+	}
+	c.mu.Lock()
+	if c.notes == nil {
+		c.notes = &waiter{kind: kindNotes, signal: make(chan struct{}, 1)}
+	}
+	c.mu.Unlock()
+	return nil
+}
+
+// LeaveGroup unsubscribes from a multicast group.
+func (c *Conn) LeaveGroup(group uint32) error {
+	if err := c.s.leaveGroup(group); err != nil {
+		return fmt.Errorf("netlink: %w", err)
+	}
+	return nil
+}
+
+func (c *Conn) nextSeq(n uint32) uint32 {
+	for {
+		s := c.seq.Add(n) - n + 1
+		if s != 0 && s+n-1 >= s { // never 0 (notifications), never wrap inside a range
+			return s
+		}
+	}
+}
+
+func (c *Conn) register(kind waiterKind, n uint32) *waiter {
+	w := &waiter{kind: kind, signal: make(chan struct{}, 1)}
+	w.seq = c.nextSeq(n)
+	w.seqEnd = w.seq + n
+	c.mu.Lock()
+	if kind == kindBatch {
+		c.batches = append(c.batches, w)
+	} else {
+		c.waiters[w.seq] = w
+	}
+	c.mu.Unlock()
+	return w
+}
+
+func (c *Conn) unregister(w *waiter) {
+	c.mu.Lock()
+	c.unregisterLocked(w)
+	c.mu.Unlock()
+	c.putReceiver(w)
+}
+
+func (c *Conn) unregisterLocked(w *waiter) {
+	if w.kind == kindBatch {
+		for i, b := range c.batches {
+			if b == w {
+				c.batches = append(c.batches[:i], c.batches[i+1:]...)
+				break
+			}
+		}
+		return
+	}
+	if c.waiters[w.seq] == w {
+		delete(c.waiters, w.seq)
+	}
+}
+
+func (c *Conn) putReceiver(w *waiter) {
+	if w.r != nil {
+		c.rpool.Put(w.r)
+		w.r = nil
+	}
+}
+
+const defaultBufSize = 64 << 10
+
+// receiverFor gives w a receive buffer if it has none.
+func (c *Conn) receiverFor(w *waiter) *receiver {
+	if w.r == nil {
+		if r, ok := c.rpool.Get().(*receiver); ok {
+			w.r = r
+		} else {
+			w.r = newReceiver(defaultBufSize)
+		}
+	}
+	return w.r
+}
+
+var errFinished = errors.New("netlink: finished")
+
+// next returns w's next messages: either copies another reader routed to
+// it, or the messages for w of a datagram it read itself. The latter alias
+// w's receive buffer and are valid until the next call for w.
+func (c *Conn) next(ctx context.Context, w *waiter) ([]Message, datagram, error) {
+	for {
+		c.mu.Lock()
+		if len(w.box) > 0 {
+			b := w.box[0]
+			w.box[0] = batch{}
+			w.box = w.box[1:]
+			w.boxCount -= len(b.msgs)
+			c.mu.Unlock()
+			return b.msgs, b.info, nil
+		}
+		if w.err != nil {
+			err := w.err
+			w.err = nil
+			c.mu.Unlock()
+			return nil, datagram{}, err
+		}
+		if w.finished {
+			c.mu.Unlock()
+			return nil, datagram{}, errFinished
+		}
+		if c.closed {
+			c.mu.Unlock()
+			return nil, datagram{}, ErrClosed
+		}
+		if err := ctx.Err(); err != nil {
+			c.mu.Unlock()
+			return nil, datagram{}, err
+		}
+		if c.reader == nil {
+			c.reader = w
+			c.mu.Unlock()
+			own, info, err := c.readOnce(ctx, w)
+			c.mu.Lock()
+			c.reader = nil
+			if c.waiting {
+				close(c.readFree)
+				c.readFree = make(chan struct{})
+				c.waiting = false
+			}
+			c.mu.Unlock()
+			if err != nil {
+				return nil, info, err
+			}
+			if len(own) > 0 {
+				return own, info, nil
+			}
+			continue
+		}
+		ch := c.readFree
+		c.waiting = true
+		c.mu.Unlock()
+		select {
+		case <-w.signal:
+		case <-ch:
+		case <-c.done:
+		case <-ctx.Done():
+		}
+	}
+}
+
+// aLongTimeAgo is a read deadline that has passed: it wakes a blocked read.
+var aLongTimeAgo = time.Unix(1, 0)
+
+// readOnce reads one datagram as the reader and routes its messages. It
+// returns w's own messages.
+func (c *Conn) readOnce(ctx context.Context, w *waiter) ([]Message, datagram, error) {
+	r := c.receiverFor(w)
+	dl, _ := ctx.Deadline()
+	c.mu.Lock()
+	if !dl.Equal(c.lastDeadline) {
+		c.s.setReadDeadline(dl)
+		c.lastDeadline = dl
+	}
+	c.mu.Unlock()
+	var stop func() bool
+	if ctx.Done() != nil {
+		stop = context.AfterFunc(ctx, func() {
+			c.mu.Lock()
+			if c.reader == w {
+				c.s.setReadDeadline(aLongTimeAgo)
+				c.lastDeadline = aLongTimeAgo
+			}
+			c.mu.Unlock()
+		})
+	}
+	d, err := c.s.recv(r)
+	if stop != nil {
+		stop()
+	}
+	if err != nil {
+		switch {
+		case errors.Is(err, os.ErrDeadlineExceeded):
+			if cerr := ctx.Err(); cerr != nil {
+				return nil, d, cerr
+			}
+			if !dl.IsZero() && !time.Now().Before(dl) {
+				return nil, d, context.DeadlineExceeded
+			}
+			return nil, d, nil // a stale wake-up; the caller loops
+		case errors.Is(err, ErrOverrun):
+			c.stats.overruns.Add(1)
+			return nil, d, c.overrun(w)
+		case errors.Is(err, ErrClosed):
+			return nil, d, ErrClosed
+		}
+		return nil, d, fmt.Errorf("netlink: %w", err)
+	}
+	if d.sender != 0 && !c.cfg.AcceptPeers {
+		c.stats.forged.Add(1)
+		return nil, d, nil
+	}
+	w.msgs, err = AppendParse(w.msgs[:0], d.data)
+	if err != nil {
+		c.stats.malformed.Add(1)
+		w.msgs = w.msgs[:0]
+		return nil, d, fmt.Errorf("netlink: from port %d: %w", d.sender, err)
+	}
+	if c.cfg.Trace != nil {
+		for _, m := range w.msgs {
+			c.cfg.Trace(Received, m)
+		}
+	}
+	return c.route(w, d), d, nil
+}
+
+// overrun spreads an ENOBUFS: the notification consumer must resync, and a
+// pending request may have lost its reply. Dumps are not affected: the
+// kernel keeps their state and goes on at the next read.
+func (c *Conn) overrun(self *waiter) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var selfErr error
+	deliver := func(w *waiter) {
+		if w == self {
+			selfErr = ErrOverrun
+			return
+		}
+		w.err = ErrOverrun
+		notify(w)
+	}
+	if c.notes != nil {
+		deliver(c.notes)
+	}
+	for _, w := range c.waiters {
+		if w.kind == kindRequest {
+			deliver(w)
+		}
+	}
+	for _, w := range c.batches {
+		deliver(w)
+	}
+	return selfErr
+}
+
+func notify(w *waiter) {
+	select {
+	case w.signal <- struct{}{}:
+	default:
+	}
+}
+
+// route hands each message of datagram d to whom it belongs and returns
+// those that belong to the reader w (as views of its buffer).
+func (c *Conn) route(w *waiter, d datagram) []Message {
+	msgs := w.msgs
+	unsolicited := d.group != 0 || (d.sender != 0 && c.cfg.AcceptPeers)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if d.group != 0 {
+		// Multicast: all of it is notification.
+		if w.kind == kindNotes {
+			return msgs
+		}
+		c.boxNotes(msgs, d)
+		return nil
+	}
+	own := msgs[:0]
+	var prevOther *waiter
+	start := 0
+	flush := func(end int) {
+		if prevOther != nil && end > start {
+			prevOther.box = append(prevOther.box, batch{msgs: copyMessages(msgs[start:end]), info: d})
+			prevOther.boxCount += end - start
+			notify(prevOther)
+		}
+	}
+	for i := 0; i < len(msgs); i++ {
+		m := msgs[i]
+		dst := c.ownerLocked(m.Header.Sequence)
+		if dst == nil && unsolicited {
+			dst = c.notes
+		}
+		switch {
+		case dst == w:
+			if w.kind == kindDiscard {
+				c.discardLocked(w, m)
+				continue
+			}
+			own = append(own, m)
+			continue
+		case dst == nil:
+			c.stats.stale.Add(1)
+			continue
+		case dst.kind == kindDiscard:
+			c.discardLocked(dst, m)
+			continue
+		case dst.kind == kindNotes:
+			c.boxNotes(msgs[i:i+1], d)
+			continue
+		}
+		if dst != prevOther {
+			flush(i)
+			prevOther, start = dst, i
+		}
+		// Keep runs for the same waiter together; flush at the end of the run.
+		if i+1 == len(msgs) || c.ownerLocked(msgs[i+1].Header.Sequence) != dst {
+			flush(i + 1)
+			prevOther = nil
+		}
+	}
+	return own
+}
+
+// ownerLocked finds the waiter a sequence number belongs to.
+func (c *Conn) ownerLocked(seq uint32) *waiter {
+	if w, ok := c.waiters[seq]; ok {
+		return w
+	}
+	for _, b := range c.batches {
+		if seq-b.seq < b.seqEnd-b.seq {
+			return b
+		}
+	}
+	return nil
+}
+
+// discardLocked drops a message of an abandoned dump and notes its end.
+func (c *Conn) discardLocked(w *waiter, m Message) {
+	if m.Header.Type == TypeDone || m.Header.Type == TypeError {
+		w.finished = true
+		delete(c.waiters, w.seq)
+		if c.draining == w {
+			c.draining = nil
+		}
+		notify(w)
+	}
+}
+
+func (c *Conn) boxNotes(msgs []Message, d datagram) {
+	n := c.notes
+	if n == nil {
+		return
+	}
+	if n.boxCount+len(msgs) > c.cfg.NotificationBacklog {
+		c.stats.notesDropped.Add(uint64(len(msgs)))
+		n.err = ErrOverrun
+		notify(n)
+		return
+	}
+	n.box = append(n.box, batch{msgs: copyMessages(msgs), info: d})
+	n.boxCount += len(msgs)
+	notify(n)
+}
+
+// copyMessages copies messages into one allocation owned by the caller.
+func copyMessages(msgs []Message) []Message {
+	size := 0
+	for _, m := range msgs {
+		size += len(m.Data)
+	}
+	buf := make([]byte, 0, size)
+	out := make([]Message, len(msgs))
+	for i, m := range msgs {
+		start := len(buf)
+		buf = append(buf, m.Data...)
+		out[i] = Message{Header: m.Header, Data: buf[start:len(buf):len(buf)]}
+	}
+	return out
+}

@@ -1,0 +1,186 @@
+package netlink
+
+import (
+	"context"
+	"errors"
+	"iter"
+)
+
+// Dump sends req as a dump request (Request and Dump are added to its
+// flags; the sequence number is assigned) and streams the reply, one
+// message at a time. It is a single-use iterator.
+//
+// Each yielded Message's Data is valid only until the loop body returns:
+// it lives in a reused receive buffer. Copy what you keep.
+//
+// The stream stops at the first error: a kernel *Error (also one carried
+// by NLMSG_DONE), ErrDumpInterrupted when the kernel flagged NLM_F_DUMP_INTR
+// on any message (yielded after the last message, so a dump that was
+// interrupted never ends as a success), ctx's error, or ErrClosed.
+// Breaking out of the loop early is fine: the rest of the reply is read off
+// and discarded (before the Conn's next dump starts), so the Conn stays
+// usable. Dumps on one Conn run one after another; a concurrent Dump waits.
+func (c *Conn) Dump(ctx context.Context, req Message) iter.Seq2[Message, error] {
+	return func(yield func(Message, error) bool) {
+		if err := c.acquireDump(ctx); err != nil {
+			yield(Message{}, c.opError("dump", req.Header, err))
+			return
+		}
+		w := c.register(kindDump, 1)
+		req.Header.Flags |= Request | Dump
+		req.Header.Sequence = w.seq
+		finished := false
+		defer func() {
+			if finished {
+				c.unregister(w)
+			} else {
+				c.abandon(w)
+			}
+			<-c.dumpMu
+		}()
+		wire, err := c.sendRequest(req)
+		if err != nil {
+			finished = true // nothing was sent, nothing to drain
+			yield(Message{}, err)
+			return
+		}
+		interrupted := false
+		for {
+			msgs, _, err := c.next(ctx, w)
+			if errors.Is(err, ErrOverrun) {
+				// Dump replies are never dropped by the kernel: it waits
+				// for room. The overrun was someone else's loss.
+				continue
+			}
+			if err != nil {
+				yield(Message{}, c.opError("dump", req.Header, err))
+				return
+			}
+			for i := range msgs {
+				m := &msgs[i]
+				if m.Header.Flags&DumpInterrupted != 0 {
+					interrupted = true
+				}
+				switch m.Header.Type {
+				case TypeNoop:
+					continue
+				case TypeDone, TypeError:
+					finished = true
+					errno, e, perr := c.parseEnd(m, wire)
+					switch {
+					case perr != nil:
+						yield(Message{}, c.opError("dump", req.Header, perr))
+					case errno != 0:
+						e.Op = "dump"
+						yield(Message{}, e)
+					case interrupted:
+						yield(Message{}, c.opError("dump", req.Header, ErrDumpInterrupted))
+					case e != nil:
+						e.Op = "dump"
+						c.warn(e)
+					}
+					return
+				}
+				if !yield(*m, nil) {
+					// The caller is done. If the end is already here, the
+					// dump is over; otherwise the rest is read off later.
+					finished = hasEnd(msgs[i+1:])
+					return
+				}
+			}
+		}
+	}
+}
+
+// DumpAll runs Dump and returns caller-owned copies of every message. When
+// the dump is interrupted by concurrent changes it is redone, up to
+// attempts times in all (attempts < 1 means 1); after that the error wraps
+// ErrDumpInterrupted and no messages are returned.
+func (c *Conn) DumpAll(ctx context.Context, req Message, attempts int) ([]Message, error) {
+	var out []Message
+	err := RetryInterrupted(ctx, attempts, func() error {
+		var err error
+		out, err = collect(c.Dump(ctx, req))
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// RetryInterrupted calls fn until it returns an error that is not
+// ErrDumpInterrupted, or attempts calls were made (attempts < 1 means 1),
+// or ctx ends. It returns fn's last error. Use it around any code that
+// dumps and builds a result, resetting that result at the start of fn.
+func RetryInterrupted(ctx context.Context, attempts int, fn func() error) error {
+	attempts = max(attempts, 1)
+	var err error
+	for range attempts {
+		if err = fn(); !errors.Is(err, ErrDumpInterrupted) {
+			return err
+		}
+		if ctx.Err() != nil {
+			return err
+		}
+	}
+	return err
+}
+
+// acquireDump takes the Conn's dump slot, first reading off whatever an
+// abandoned dump left on the socket.
+func (c *Conn) acquireDump(ctx context.Context) error {
+	select {
+	case c.dumpMu <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-c.done:
+		return ErrClosed
+	}
+	c.mu.Lock()
+	d := c.draining
+	c.mu.Unlock()
+	for d != nil {
+		_, _, err := c.next(ctx, d)
+		if errors.Is(err, errFinished) {
+			c.putReceiver(d)
+			break
+		}
+		if err != nil && !errors.Is(err, ErrOverrun) {
+			<-c.dumpMu
+			return err
+		}
+	}
+	return nil
+}
+
+// abandon turns a dump left before its end into a discard waiter: its
+// messages are dropped as they come, and the next dump reads off the rest.
+func (c *Conn) abandon(w *waiter) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if w.finished {
+		delete(c.waiters, w.seq)
+		return
+	}
+	for _, b := range w.box {
+		if hasEnd(b.msgs) {
+			delete(c.waiters, w.seq)
+			return
+		}
+	}
+	w.kind = kindDiscard
+	w.box = nil
+	w.boxCount = 0
+	c.draining = w
+}
+
+// hasEnd reports whether msgs hold the end of a reply.
+func hasEnd(msgs []Message) bool {
+	for _, m := range msgs {
+		if m.Header.Type == TypeDone || m.Header.Type == TypeError {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,112 @@
+package netlink
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+)
+
+// Notification is a message that was not a reply to one of this Conn's
+// requests: a multicast notification, or, with Config.AcceptPeers, a
+// message from a user-space peer.
+type Notification struct {
+	Message
+	// Group is the multicast group it was sent to; 0 for unicast.
+	Group uint32
+	// SenderPort is the sender's port (msg_name.nl_pid): 0 for the kernel.
+	// Unlike Header.PortID it is filled in by the kernel and cannot be forged.
+	SenderPort uint32
+	// NSID is the id, in this Conn's namespace, of the namespace the
+	// notification came from, with Config.ListenAllNSID; -1 otherwise or
+	// when the kernel gave none.
+	NSID int32
+}
+
+// ErrReceiveBusy is returned by Receive when another Receive is already
+// running on the Conn: notifications have one consumer at a time.
+var ErrReceiveBusy = errors.New("netlink: another Receive is running on this Conn")
+
+// Receive streams notifications: messages of the multicast groups joined
+// (Config.Groups, JoinGroup) and, with Config.AcceptPeers, messages from
+// user-space peers. It is a single-use iterator; one Receive at a time per
+// Conn.
+//
+// ErrOverrun is yielded when the kernel dropped messages for lack of room
+// (ENOBUFS) or the Conn's backlog overflowed; the stream goes on after it,
+// and the consumer should resynchronise its state (dump again). Any other
+// error ends the stream: ctx's error, ErrClosed, a malformed datagram.
+//
+// A yielded Notification's Data is valid only until the loop body returns.
+func (c *Conn) Receive(ctx context.Context) iter.Seq2[Notification, error] {
+	return func(yield func(Notification, error) bool) {
+		c.mu.Lock()
+		if c.notes == nil {
+			c.notes = &waiter{kind: kindNotes, signal: make(chan struct{}, 1)}
+		}
+		w := c.notes
+		busy := c.notesBusy
+		c.notesBusy = true
+		c.mu.Unlock()
+		if busy {
+			yield(Notification{}, ErrReceiveBusy)
+			return
+		}
+		defer func() {
+			c.mu.Lock()
+			c.notesBusy = false
+			c.mu.Unlock()
+			c.putReceiver(w)
+		}()
+		for {
+			msgs, d, err := c.next(ctx, w)
+			if errors.Is(err, ErrOverrun) {
+				if !yield(Notification{NSID: -1}, fmt.Errorf("netlink: receive: %w", err)) {
+					return
+				}
+				continue
+			}
+			if err != nil {
+				yield(Notification{NSID: -1}, fmt.Errorf("netlink: receive: %w", err))
+				return
+			}
+			for _, m := range msgs {
+				if !yield(Notification{Message: m, Group: d.group, SenderPort: d.sender, NSID: d.nsid}, nil) {
+					return
+				}
+			}
+		}
+	}
+}
+
+// Send sends m as it is, with its Length computed, to the kernel. It waits
+// for no reply: use it for protocols without acknowledgements. Execute,
+// Dump and Batch are the request paths. ctx is checked before sending;
+// netlink sends do not block.
+func (c *Conn) Send(ctx context.Context, m Message) error {
+	return c.SendTo(ctx, m, 0, 0)
+}
+
+// SendTo sends m to a user-space peer's port, and/or to a multicast group
+// (group number; 0 for none). Port 0 with group 0 is the kernel. A peer
+// whose receive buffer is full makes it fail (EAGAIN) rather than block.
+func (c *Conn) SendTo(ctx context.Context, m Message, port, group uint32) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	var mask uint32
+	if group != 0 {
+		if group > 32 {
+			return fmt.Errorf("netlink: send to group %d: only groups 1-32 can be addressed", group)
+		}
+		mask = 1 << (group - 1)
+	}
+	b, err := AppendMessage(nil, m.Header, m.Data)
+	if err != nil {
+		return err
+	}
+	if err := c.sendRaw(b, port, mask); err != nil {
+		return fmt.Errorf("netlink: send to port %d group %d: %w", port, group, err)
+	}
+	return nil
+}

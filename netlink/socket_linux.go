@@ -1,0 +1,358 @@
+//go:build linux
+
+package netlink
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"syscall"
+	"time"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// socket is the OS part of a Conn: one AF_NETLINK socket on Go's runtime
+// poller. It is the only file that makes system calls.
+type socket struct {
+	f      *os.File
+	rc     syscall.RawConn
+	port   uint32
+	family int
+}
+
+func openSocket(family int, cfg *Config) (*socket, error) {
+	typ := unix.SOCK_RAW
+	if cfg.Datagram {
+		typ = unix.SOCK_DGRAM
+	}
+	var fd int
+	open := func() error {
+		var err error
+		fd, err = unix.Socket(unix.AF_NETLINK, typ|unix.SOCK_CLOEXEC|unix.SOCK_NONBLOCK, family)
+		if err != nil {
+			return os.NewSyscallError("socket", err)
+		}
+		return nil
+	}
+	var err error
+	if cfg.NetNS != nil {
+		err = cfg.NetNS.Do(open)
+	} else {
+		err = open()
+	}
+	if err != nil {
+		return nil, err
+	}
+	s := &socket{family: family}
+	if err := s.setup(fd, cfg); err != nil {
+		unix.Close(fd)
+		return nil, err
+	}
+	s.f = os.NewFile(uintptr(fd), "netlink")
+	rc, err := s.f.SyscallConn()
+	if err != nil {
+		s.f.Close()
+		return nil, err
+	}
+	s.rc = rc
+	return s, nil
+}
+
+// setup applies the Config to a fresh socket fd and binds it.
+func (s *socket) setup(fd int, cfg *Config) error {
+	setBool := func(opt int, on bool, name string, optional bool) error {
+		v := 0
+		if on {
+			v = 1
+		}
+		err := unix.SetsockoptInt(fd, unix.SOL_NETLINK, opt, v)
+		if err != nil && !(optional && (errors.Is(err, unix.ENOPROTOOPT) || errors.Is(err, unix.EINVAL))) {
+			return os.NewSyscallError("setsockopt "+name, err)
+		}
+		return nil
+	}
+	if cfg.ReceiveBuffer > 0 {
+		if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_RCVBUFFORCE, cfg.ReceiveBuffer); err != nil {
+			if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_RCVBUF, cfg.ReceiveBuffer); err != nil {
+				return os.NewSyscallError("setsockopt SO_RCVBUF", err)
+			}
+		}
+	}
+	if cfg.SendBuffer > 0 {
+		if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_SNDBUFFORCE, cfg.SendBuffer); err != nil {
+			if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_SNDBUF, cfg.SendBuffer); err != nil {
+				return os.NewSyscallError("setsockopt SO_SNDBUF", err)
+			}
+		}
+	}
+	// Options the kernel may not know for every family are optional.
+	if err := setBool(unix.NETLINK_EXT_ACK, !cfg.DisableExtendedAck, "NETLINK_EXT_ACK", true); err != nil {
+		return err
+	}
+	if err := setBool(unix.NETLINK_CAP_ACK, !cfg.DisableCapAck, "NETLINK_CAP_ACK", true); err != nil {
+		return err
+	}
+	if s.family == unix.NETLINK_ROUTE && !cfg.DisableStrictCheck {
+		if err := setBool(unix.NETLINK_GET_STRICT_CHK, true, "NETLINK_GET_STRICT_CHK", true); err != nil {
+			return err
+		}
+	}
+	if cfg.NoENOBUFS {
+		if err := setBool(unix.NETLINK_NO_ENOBUFS, true, "NETLINK_NO_ENOBUFS", false); err != nil {
+			return err
+		}
+	}
+	if cfg.ListenAllNSID {
+		if err := setBool(unix.NETLINK_LISTEN_ALL_NSID, true, "NETLINK_LISTEN_ALL_NSID", false); err != nil {
+			return err
+		}
+	}
+	// PKTINFO tells, per datagram, which multicast group it came from, for
+	// groups above 32 too; it is how replies and notifications are told apart.
+	if err := setBool(unix.NETLINK_PKTINFO, true, "NETLINK_PKTINFO", true); err != nil {
+		return err
+	}
+	if err := unix.Bind(fd, &unix.SockaddrNetlink{Family: unix.AF_NETLINK, Pid: cfg.PortID}); err != nil {
+		return os.NewSyscallError("bind", err)
+	}
+	sa, err := unix.Getsockname(fd)
+	if err != nil {
+		return os.NewSyscallError("getsockname", err)
+	}
+	nsa, ok := sa.(*unix.SockaddrNetlink)
+	if !ok {
+		return fmt.Errorf("netlink: getsockname returned %T", sa)
+	}
+	s.port = nsa.Pid
+	for _, g := range cfg.Groups {
+		if err := unix.SetsockoptInt(fd, unix.SOL_NETLINK, unix.NETLINK_ADD_MEMBERSHIP, int(g)); err != nil {
+			return os.NewSyscallError(fmt.Sprintf("join group %d", g), err)
+		}
+	}
+	return nil
+}
+
+// control runs fn with the raw fd.
+func (s *socket) control(fn func(fd int) error) error {
+	var ferr error
+	err := s.rc.Control(func(fd uintptr) { ferr = fn(int(fd)) })
+	if err != nil {
+		return mapClosed(err)
+	}
+	return ferr
+}
+
+func (s *socket) setOption(level, opt, v int, name string) error {
+	return s.control(func(fd int) error {
+		return os.NewSyscallError("setsockopt "+name, unix.SetsockoptInt(fd, level, opt, v))
+	})
+}
+
+func (s *socket) joinGroup(g uint32) error {
+	return s.setOption(unix.SOL_NETLINK, unix.NETLINK_ADD_MEMBERSHIP, int(g), fmt.Sprintf("join group %d", g))
+}
+
+func (s *socket) leaveGroup(g uint32) error {
+	return s.setOption(unix.SOL_NETLINK, unix.NETLINK_DROP_MEMBERSHIP, int(g), fmt.Sprintf("leave group %d", g))
+}
+
+func (s *socket) setReadDeadline(t time.Time) { _ = s.f.SetReadDeadline(t) }
+
+func (s *socket) close() error { return s.f.Close() }
+
+// buffers returns the socket's receive and send buffer sizes.
+func (s *socket) buffers() (rcv, snd int) {
+	_ = s.control(func(fd int) error {
+		rcv, _ = unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_RCVBUF)
+		snd, _ = unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_SNDBUF)
+		return nil
+	})
+	return rcv, snd
+}
+
+// mapClosed turns the os package's closed-file errors into ErrClosed.
+func mapClosed(err error) error {
+	if errors.Is(err, os.ErrClosed) {
+		return ErrClosed
+	}
+	return err
+}
+
+// cmsg space for NETLINK_PKTINFO (struct nl_pktinfo) and
+// NETLINK_LISTEN_ALL_NSID (int), with room to spare.
+const oobSize = 64
+
+// receiver holds everything one recvmsg needs, allocated once and reused,
+// so that a receive allocates nothing.
+type receiver struct {
+	buf   []byte
+	oob   [oobSize]byte
+	sa    unix.RawSockaddrNetlink
+	iov   unix.Iovec
+	msg   unix.Msghdr
+	flags int
+	n     int
+	errno syscall.Errno
+	fn    func(fd uintptr) bool
+}
+
+func newReceiver(size int) *receiver {
+	r := &receiver{buf: make([]byte, size)}
+	r.fn = r.do
+	return r
+}
+
+func (r *receiver) do(fd uintptr) bool {
+	for {
+		n, _, e := unix.Syscall(unix.SYS_RECVMSG, fd, uintptr(unsafe.Pointer(&r.msg)), uintptr(r.flags))
+		switch e {
+		case unix.EINTR:
+			continue
+		case unix.EAGAIN:
+			return false // wait for the poller
+		}
+		r.n, r.errno = int(n), e
+		return true
+	}
+}
+
+// recv receives one whole datagram into r.buf, growing it when the datagram
+// is larger: the datagram is first peeked with MSG_TRUNC to learn its size,
+// so nothing is ever cut off.
+func (s *socket) recv(r *receiver) (datagram, error) {
+	for {
+		r.setup(r.buf, unix.MSG_PEEK|unix.MSG_TRUNC)
+		if err := s.rawRead(r); err != nil {
+			return datagram{}, err
+		}
+		if r.n <= len(r.buf) {
+			break
+		}
+		if r.n > maxDatagram {
+			// Consume it so the socket does not stay stuck on it.
+			r.setup(r.buf[:0], unix.MSG_TRUNC)
+			_ = s.rawRead(r)
+			return datagram{}, fmt.Errorf("%w: %d bytes", ErrTruncated, r.n)
+		}
+		r.buf = make([]byte, Align(r.n)+4096)
+	}
+	n := r.n
+	// The datagram is in r.buf; consume it without copying it again.
+	r.setup(r.buf[:0], unix.MSG_TRUNC)
+	if err := s.rawRead(r); err != nil {
+		return datagram{}, err
+	}
+	if r.n != n {
+		// Only the reader role reads, so this cannot happen unless another
+		// process shares the descriptor. Never parse mixed bytes.
+		return datagram{}, fmt.Errorf("%w: datagram changed between peek (%d bytes) and read (%d bytes)", ErrTruncated, n, r.n)
+	}
+	d := datagram{data: r.buf[:n], sender: r.sa.Pid, nsid: -1}
+	if r.sa.Groups != 0 {
+		d.group = lowestGroup(r.sa.Groups)
+	}
+	s.parseCmsgs(r, &d)
+	return d, nil
+}
+
+const maxDatagram = 16 << 20
+
+func (r *receiver) setup(b []byte, flags int) {
+	r.sa = unix.RawSockaddrNetlink{}
+	r.msg = unix.Msghdr{}
+	r.msg.Name = (*byte)(unsafe.Pointer(&r.sa))
+	r.msg.Namelen = unix.SizeofSockaddrNetlink
+	if cap(b) > 0 {
+		r.iov.Base = unsafe.SliceData(b[:cap(b)])
+	} else {
+		r.iov.Base = nil
+	}
+	r.iov.SetLen(len(b))
+	r.msg.Iov = &r.iov
+	r.msg.SetIovlen(1)
+	r.msg.Control = &r.oob[0]
+	r.msg.SetControllen(len(r.oob))
+	r.flags = flags
+}
+
+func (s *socket) rawRead(r *receiver) error {
+	if err := s.rc.Read(r.fn); err != nil {
+		return mapClosed(err)
+	}
+	if r.errno != 0 {
+		if r.errno == unix.ENOBUFS {
+			return ErrOverrun
+		}
+		return os.NewSyscallError("recvmsg", r.errno)
+	}
+	return nil
+}
+
+func (s *socket) parseCmsgs(r *receiver, d *datagram) {
+	oob := r.oob[:r.msg.Controllen]
+	for len(oob) >= unix.SizeofCmsghdr {
+		h := (*unix.Cmsghdr)(unsafe.Pointer(&oob[0]))
+		l := int(h.Len)
+		if l < unix.SizeofCmsghdr || l > len(oob) {
+			return
+		}
+		data := oob[unix.SizeofCmsghdr:l]
+		if h.Level == unix.SOL_NETLINK && len(data) >= 4 {
+			v := *(*uint32)(unsafe.Pointer(&data[0]))
+			switch h.Type {
+			case unix.NETLINK_PKTINFO:
+				d.group = v
+			case unix.NETLINK_LISTEN_ALL_NSID:
+				d.nsid = int32(v)
+			}
+		}
+		oob = oob[min(unix.CmsgSpace(l-unix.SizeofCmsghdr), len(oob)):]
+	}
+}
+
+func lowestGroup(mask uint32) uint32 {
+	for i := uint32(0); i < 32; i++ {
+		if mask&(1<<i) != 0 {
+			return i + 1
+		}
+	}
+	return 0
+}
+
+// send writes one datagram to the given port and groups (0, 0 = kernel).
+func (s *socket) send(b []byte, port, groups uint32) error {
+	to := &unix.SockaddrNetlink{Family: unix.AF_NETLINK, Pid: port, Groups: groups}
+	var serr error
+	err := s.rc.Write(func(fd uintptr) bool {
+		for {
+			serr = unix.Sendto(int(fd), b, unix.MSG_DONTWAIT, to)
+			if serr != unix.EINTR {
+				// EAGAIN comes from a peer with a full buffer: the poller
+				// cannot tell when it drains, so it is reported, not awaited.
+				return true
+			}
+		}
+	})
+	if err != nil {
+		return mapClosed(err)
+	}
+	if serr != nil {
+		if serr == unix.ENOBUFS {
+			return ErrOverrun
+		}
+		return os.NewSyscallError("sendto", serr)
+	}
+	return nil
+}
+
+// inode returns the socket's inode number, its identity in sock_diag.
+func (s *socket) inode() (uint32, error) {
+	var st unix.Stat_t
+	err := s.control(func(fd int) error { return unix.Fstat(fd, &st) })
+	if err != nil {
+		return 0, fmt.Errorf("netlink: fstat: %w", err)
+	}
+	return uint32(st.Ino), nil
+}

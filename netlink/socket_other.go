@@ -1,0 +1,31 @@
+//go:build !linux
+
+package netlink
+
+import (
+	"errors"
+	"time"
+)
+
+// errNotLinux is returned by Dial on systems without netlink.
+var errNotLinux = errors.New("netlink: not supported on this operating system")
+
+type socket struct {
+	port   uint32
+	family int
+}
+
+type receiver struct{}
+
+func openSocket(int, *Config) (*socket, error)     { return nil, errNotLinux }
+func newReceiver(int) *receiver                    { return &receiver{} }
+func (s *socket) recv(*receiver) (datagram, error) { return datagram{}, errNotLinux }
+func (s *socket) send([]byte, uint32, uint32) error {
+	return errNotLinux
+}
+func (s *socket) joinGroup(uint32) error    { return errNotLinux }
+func (s *socket) leaveGroup(uint32) error   { return errNotLinux }
+func (s *socket) setReadDeadline(time.Time) {}
+func (s *socket) close() error              { return nil }
+func (s *socket) buffers() (int, int)       { return 0, 0 }
+func (s *socket) inode() (uint32, error)    { return 0, errNotLinux }

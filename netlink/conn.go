@@ -125,6 +125,7 @@ type Conn struct {
 	notesBusy    bool               // a Receive is running
 	draining     *waiter            // an abandoned dump still to be read off
 	lastDeadline time.Time
+	lastDrops    uint32 // the kernel's drop count at the last overrun
 
 	rpool sync.Pool // *receiver
 }
@@ -411,6 +412,8 @@ func (c *Conn) readOnce(ctx context.Context, w *waiter) ([]Message, datagram, er
 	}
 	if err != nil {
 		switch {
+		case c.isClosed():
+			return nil, d, ErrClosed
 		case errors.Is(err, os.ErrDeadlineExceeded):
 			if cerr := ctx.Err(); cerr != nil {
 				return nil, d, cerr
@@ -420,12 +423,16 @@ func (c *Conn) readOnce(ctx context.Context, w *waiter) ([]Message, datagram, er
 			}
 			return nil, d, nil // a stale wake-up; the caller loops
 		case errors.Is(err, ErrOverrun):
-			c.stats.overruns.Add(1)
-			return nil, d, c.overrun(w)
+			c.checkLoss()
+			return nil, d, nil
 		case errors.Is(err, ErrClosed):
 			return nil, d, ErrClosed
 		}
 		return nil, d, fmt.Errorf("netlink: %w", err)
+	}
+	if r.enobufs {
+		r.enobufs = false
+		c.checkLoss()
 	}
 	if d.sender != 0 && !c.cfg.AcceptPeers {
 		c.stats.forged.Add(1)
@@ -445,18 +452,27 @@ func (c *Conn) readOnce(ctx context.Context, w *waiter) ([]Message, datagram, er
 	return c.route(w, d), d, nil
 }
 
-// overrun spreads an ENOBUFS: the notification consumer must resync, and a
-// pending request may have lost its reply. Dumps are not affected: the
-// kernel keeps their state and goes on at the next read.
-func (c *Conn) overrun(self *waiter) error {
+// checkLoss is called when the kernel reported ENOBUFS. That error means
+// either that messages were dropped (the kernel then counts them in
+// sk_drops) or only that a dump could not go on yet for lack of room (no
+// loss: the kernel keeps the dump's state). Only the first is an overrun.
+func (c *Conn) checkLoss() {
+	drops, err := c.s.drops()
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	var selfErr error
+	if err == nil && drops == c.lastDrops {
+		return
+	}
+	c.lastDrops = drops
+	c.stats.overruns.Add(1)
+	c.overrunLocked()
+}
+
+// overrunLocked spreads a loss: the notification consumer must resync, and
+// a pending request may have lost its reply. Dumps are not affected: the
+// kernel never drops dump replies, it waits for room.
+func (c *Conn) overrunLocked() {
 	deliver := func(w *waiter) {
-		if w == self {
-			selfErr = ErrOverrun
-			return
-		}
 		w.err = ErrOverrun
 		notify(w)
 	}
@@ -471,7 +487,6 @@ func (c *Conn) overrun(self *waiter) error {
 	for _, w := range c.batches {
 		deliver(w)
 	}
-	return selfErr
 }
 
 func notify(w *waiter) {

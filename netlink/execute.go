@@ -97,7 +97,19 @@ func (c *Conn) sendRaw(b []byte, port, groups uint32) error {
 			c.cfg.Trace(Sent, m)
 		}
 	}
-	return c.s.send(b, port, groups)
+	if err := c.s.send(b, port, groups); err != nil {
+		if c.isClosed() {
+			return ErrClosed
+		}
+		return err
+	}
+	return nil
+}
+
+func (c *Conn) isClosed() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.closed
 }
 
 // opError wraps a transport error with what was being done.

@@ -119,7 +119,7 @@ type Header struct {
 // get GET names, errors get acknowledgement names.
 func (h Header) String() string {
 	isAck := h.Type == TypeError
-	isGet := !isAck && h.Flags&Request != 0 && h.Flags&Dump != 0 && h.Flags&(Append) == 0
+	isGet := !isAck && h.Flags&Request != 0 && h.Flags&Dump == Dump && h.Flags&Append == 0
 	return fmt.Sprintf("{len=%d type=%s flags=%s seq=%d pid=%d}",
 		h.Length, h.Type, h.Flags.format(isGet, isAck), h.Sequence, h.PortID)
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"syscall"
 )
 
 // Notification is a message that was not a reply to one of this Conn's
@@ -105,7 +106,14 @@ func (c *Conn) SendTo(ctx context.Context, m Message, port, group uint32) error 
 	if err != nil {
 		return err
 	}
-	if err := c.sendRaw(b, port, mask); err != nil {
+	err = c.sendRaw(b, port, mask)
+	if mask != 0 && port == 0 && errors.Is(err, syscall.ECONNREFUSED) {
+		// The kernel multicasts first, then also unicasts to port 0; a
+		// protocol without a kernel socket (NETLINK_USERSOCK) refuses
+		// that part. The multicast went out.
+		err = nil
+	}
+	if err != nil {
 		return fmt.Errorf("netlink: send to port %d group %d: %w", port, group, err)
 	}
 	return nil

@@ -16,10 +16,11 @@ import (
 // socket is the OS part of a Conn: one AF_NETLINK socket on Go's runtime
 // poller. It is the only file that makes system calls.
 type socket struct {
-	f      *os.File
-	rc     syscall.RawConn
-	port   uint32
-	family int
+	f       *os.File
+	rc      syscall.RawConn
+	port    uint32
+	family  int
+	readLen int // the receive length offered to the kernel; see recv
 }
 
 func openSocket(family int, cfg *Config) (*socket, error) {
@@ -57,6 +58,8 @@ func openSocket(family int, cfg *Config) (*socket, error) {
 		return nil, err
 	}
 	s.rc = rc
+	rcv, _ := s.buffers()
+	s.readLen = max(rcv/2, 4096)
 	return s, nil
 }
 
@@ -195,7 +198,9 @@ type receiver struct {
 	flags int
 	n     int
 	errno syscall.Errno
-	fn    func(fd uintptr) bool
+	// enobufs records an ENOBUFS met after the datagram was peeked.
+	enobufs bool
+	fn      func(fd uintptr) bool
 }
 
 func newReceiver(size int) *receiver {
@@ -220,14 +225,22 @@ func (r *receiver) do(fd uintptr) bool {
 
 // recv receives one whole datagram into r.buf, growing it when the datagram
 // is larger: the datagram is first peeked with MSG_TRUNC to learn its size,
-// so nothing is ever cut off.
+// so nothing is ever cut off. The length offered to the kernel is kept to
+// half the socket's receive buffer (s.readLen), because the kernel sizes
+// dump datagrams after it and a dump datagram must fit beside what is
+// already queued.
+//
+// An ENOBUFS met while consuming the peeked datagram is remembered in
+// r.enobufs and the read is retried: the error is sticky per socket and
+// would otherwise hide the datagram.
 func (s *socket) recv(r *receiver) (datagram, error) {
+	want := min(len(r.buf), s.readLen)
 	for {
-		r.setup(r.buf, unix.MSG_PEEK|unix.MSG_TRUNC)
+		r.setup(r.buf[:want], unix.MSG_PEEK|unix.MSG_TRUNC)
 		if err := s.rawRead(r); err != nil {
 			return datagram{}, err
 		}
-		if r.n <= len(r.buf) {
+		if r.n <= want {
 			break
 		}
 		if r.n > maxDatagram {
@@ -236,13 +249,24 @@ func (s *socket) recv(r *receiver) (datagram, error) {
 			_ = s.rawRead(r)
 			return datagram{}, fmt.Errorf("%w: %d bytes", ErrTruncated, r.n)
 		}
-		r.buf = make([]byte, Align(r.n)+4096)
+		if r.n > len(r.buf) {
+			r.buf = make([]byte, Align(r.n)+4096)
+		}
+		want = r.n
 	}
 	n := r.n
 	// The datagram is in r.buf; consume it without copying it again.
-	r.setup(r.buf[:0], unix.MSG_TRUNC)
-	if err := s.rawRead(r); err != nil {
-		return datagram{}, err
+	for {
+		r.setup(r.buf[:0], unix.MSG_TRUNC)
+		err := s.rawRead(r)
+		if err == ErrOverrun {
+			r.enobufs = true
+			continue
+		}
+		if err != nil {
+			return datagram{}, err
+		}
+		break
 	}
 	if r.n != n {
 		// Only the reader role reads, so this cannot happen unless another
@@ -347,12 +371,30 @@ func (s *socket) send(b []byte, port, groups uint32) error {
 	return nil
 }
 
-// inode returns the socket's inode number, its identity in sock_diag.
-func (s *socket) inode() (uint32, error) {
-	var st unix.Stat_t
-	err := s.control(func(fd int) error { return unix.Fstat(fd, &st) })
+// drops returns the kernel's count of messages dropped for this socket
+// (SK_MEMINFO_DROPS of SO_MEMINFO), which netlink_overrun increments.
+func (s *socket) drops() (uint32, error) {
+	var mem [skMeminfoVars]uint32
+	size := uint32(unsafe.Sizeof(mem))
+	err := s.control(func(fd int) error {
+		_, _, e := unix.Syscall6(unix.SYS_GETSOCKOPT, uintptr(fd), unix.SOL_SOCKET, unix.SO_MEMINFO,
+			uintptr(unsafe.Pointer(&mem[0])), uintptr(unsafe.Pointer(&size)), 0)
+		if e != 0 {
+			return os.NewSyscallError("getsockopt SO_MEMINFO", e)
+		}
+		return nil
+	})
 	if err != nil {
-		return 0, fmt.Errorf("netlink: fstat: %w", err)
+		return 0, err
 	}
-	return uint32(st.Ino), nil
+	if size < 4*(skMeminfoDrops+1) {
+		return 0, fmt.Errorf("netlink: SO_MEMINFO returned %d bytes", size)
+	}
+	return mem[skMeminfoDrops], nil
 }
+
+// Indexes of the SO_MEMINFO array (linux/sock_diag.h).
+const (
+	skMeminfoDrops = 8 // SK_MEMINFO_DROPS
+	skMeminfoVars  = 9 // SK_MEMINFO_VARS
+)

@@ -1,0 +1,55 @@
+// Package netlink is nlkit's core: AF_NETLINK sockets, messages, requests,
+// dumps, batches and notifications, for any netlink protocol.
+//
+// # Model
+//
+// A [Conn] is one netlink socket, opened by [Dial] for a protocol
+// (NETLINK_ROUTE, NETLINK_GENERIC, NETLINK_USERSOCK, ...) and optionally
+// inside a network namespace ([Config].NetNS); the namespace is fixed for the
+// Conn's life. A [Message] is a [Header] (struct nlmsghdr) and a payload;
+// attributes inside payloads are encoded and decoded with package nlattr.
+// Family packages (rtnl, genl, ...) wrap a Conn and speak typed objects; this
+// package stays public so that any family can be spoken raw.
+//
+// # Requests
+//
+//   - [Conn.Execute]: one request, its replies and its acknowledgement.
+//   - [Conn.Dump]: a dump, streamed as a single-use iterator. Dumps report
+//     NLM_F_DUMP_INTR as [ErrDumpInterrupted] after draining, never as
+//     success; [Conn.DumpAll] and [RetryInterrupted] redo them a bounded
+//     number of times.
+//   - [Conn.Batch]: many requests per sendmsg, a result per request, for bulk
+//     changes at the kernel's speed.
+//   - [Conn.Receive]: multicast notifications and user-space peers' messages;
+//     [ErrOverrun] when the kernel dropped some, after which the stream goes on.
+//   - [Conn.Send], [Conn.SendTo]: raw datagrams, e.g. between user processes.
+//
+// Kernel errors are *[Error]: the errno (errors.Is works with syscall.Errno
+// and fs.ErrExist and the like), the kernel's extended-ACK message and the
+// attribute it pointed at.
+//
+// # Concurrency
+//
+// A Conn is safe for concurrent use. One goroutine at a time reads the socket
+// and hands each message to the call it belongs to (by sequence number; by
+// NETLINK_PKTINFO for multicast), so concurrent calls never see each other's
+// replies and a send never waits behind a blocked receive. ctx cancellation,
+// deadlines and [Conn.Close] reach a blocked receive through Go's runtime
+// poller. The kernel runs one dump per socket at a time, so dumps on one Conn
+// queue behind each other; use several Conns for parallel dumps.
+//
+// # Buffers
+//
+// Messages yielded by Dump and Receive live in a reused receive buffer and are
+// valid only until the loop body returns; copy what you keep. Messages
+// returned by Execute and DumpAll are owned by the caller. Datagrams are
+// measured (MSG_PEEK|MSG_TRUNC) before they are read, so none is cut short
+// whatever its size.
+//
+// # Trust
+//
+// Only the kernel (sender port 0, filled in by the kernel and unforgeable) is
+// believed unless [Config].AcceptPeers is set; anything else is dropped and
+// counted in [Stats]. Replies are matched by sequence number and port, and a
+// late reply to an abandoned request is dropped, not mistaken for another's.
+package netlink

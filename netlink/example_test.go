@@ -1,0 +1,163 @@
+package netlink_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log"
+	"slices"
+	"time"
+
+	"github.com/nlkit/nlkit/netlink"
+	"github.com/nlkit/nlkit/netns"
+	"github.com/nlkit/nlkit/nlattr"
+	"golang.org/x/sys/unix"
+)
+
+// rtmGetLink and friends come from linux/rtnetlink.h; package rtnl models
+// them, these examples speak the raw protocol.
+const (
+	rtmNewLink  = 16
+	rtmGetLink  = 18
+	rtmNewAddr  = 20
+	iflaIfname  = 3
+	rtnlgrpLink = 1
+)
+
+// Encoding and parsing messages needs no socket.
+func ExampleAppendMessage() {
+	b, _ := netlink.AppendMessage(nil, netlink.Header{Type: rtmGetLink, Flags: netlink.Request | netlink.Dump, Sequence: 1}, make([]byte, 16))
+	msgs, err := netlink.AppendParse(nil, b)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(len(b), msgs[0].Header)
+	// Output: 32 {len=32 type=type(18) flags=request|root|match seq=1 pid=0}
+}
+
+// Dump lists the links of a fresh network namespace.
+func ExampleConn_Dump() {
+	ns, err := netns.New()
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer ns.Close()
+	c, err := netlink.Dial(unix.NETLINK_ROUTE, &netlink.Config{NetNS: ns})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer c.Close()
+	req := netlink.Message{Header: netlink.Header{Type: rtmGetLink}, Data: make([]byte, 16)} // struct ifinfomsg
+	for m, err := range c.Dump(context.Background(), req) {
+		if err != nil {
+			log.Fatal(err)
+		}
+		d := nlattr.NewDecoder(m.Data[16:])
+		for d.Next() {
+			if d.Type() == iflaIfname {
+				fmt.Println(d.String())
+			}
+		}
+	}
+}
+
+// Execute sends one request and waits for its acknowledgement; the kernel's
+// refusal comes back as *netlink.Error with its explanation.
+func ExampleConn_Execute() {
+	c, err := netlink.Dial(unix.NETLINK_ROUTE, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer c.Close()
+	e := nlattr.NewEncoder(make([]byte, 16)) // struct ifinfomsg, no index
+	e.String(iflaIfname, "no-such-link0")
+	body, _ := e.Finish()
+	_, err = c.Execute(context.Background(), netlink.Message{Header: netlink.Header{Type: rtmGetLink}, Data: body})
+	var ne *netlink.Error
+	if errors.As(err, &ne) {
+		fmt.Println(ne.Errno, ne.Message)
+	}
+}
+
+// Batch adds many objects with one sendmsg per few thousand and reports
+// which failed.
+func ExampleConn_Batch() {
+	ns, _ := netns.New()
+	defer ns.Close()
+	c, err := netlink.Dial(unix.NETLINK_ROUTE, &netlink.Config{NetNS: ns})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer c.Close()
+	var reqs []netlink.Message
+	for i := range 1000 {
+		e := nlattr.NewEncoder([]byte{unix.AF_INET, 32, 0, 0, 1, 0, 0, 0}) // ifaddrmsg on lo
+		e.Bytes(2 /* IFA_LOCAL */, []byte{198, 18, byte(i >> 8), byte(i)})
+		body, _ := e.Finish()
+		reqs = append(reqs, netlink.Message{Header: netlink.Header{Type: rtmNewAddr, Flags: netlink.Create | netlink.Excl}, Data: body})
+	}
+	reqs = append(reqs, reqs[0]) // a duplicate: fails with EEXIST
+	err = c.Batch(context.Background(), slices.Values(reqs))
+	var be *netlink.BatchError
+	if errors.As(err, &be) {
+		for _, f := range be.Failures {
+			fmt.Println(f.Index, errors.Is(f.Err, fs.ErrExist))
+		}
+	}
+}
+
+// Receive watches link notifications and tells an overrun apart.
+func ExampleConn_Receive() {
+	c, err := netlink.Dial(unix.NETLINK_ROUTE, &netlink.Config{Groups: []uint32{rtnlgrpLink}})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer c.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	for n, err := range c.Receive(ctx) {
+		if errors.Is(err, netlink.ErrOverrun) {
+			fmt.Println("lost notifications: dump again to resynchronise")
+			continue
+		}
+		if err != nil {
+			break // ctx's deadline, or Close
+		}
+		fmt.Println(n.Header.Type == rtmNewLink, n.Group)
+	}
+}
+
+// SendTo and Receive connect user processes over NETLINK_USERSOCK.
+func ExampleConn_SendTo() {
+	a, _ := netlink.Dial(unix.NETLINK_USERSOCK, &netlink.Config{AcceptPeers: true})
+	defer a.Close()
+	b, _ := netlink.Dial(unix.NETLINK_USERSOCK, &netlink.Config{AcceptPeers: true})
+	defer b.Close()
+	ctx := context.Background()
+	if err := a.SendTo(ctx, netlink.Message{Header: netlink.Header{Type: 0x20}, Data: []byte("hi")}, b.PortID(), 0); err != nil {
+		log.Fatal(err)
+	}
+	for n, err := range b.Receive(ctx) {
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Printf("%s from %d\n", n.Data, n.SenderPort)
+		break
+	}
+}
+
+// DumpAll collects a dump, redoing it when concurrent changes interrupted it.
+func ExampleConn_DumpAll() {
+	c, err := netlink.Dial(unix.NETLINK_ROUTE, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer c.Close()
+	msgs, err := c.DumpAll(context.Background(), netlink.Message{Header: netlink.Header{Type: rtmGetLink}, Data: make([]byte, 16)}, 3)
+	if errors.Is(err, netlink.ErrDumpInterrupted) {
+		fmt.Println("the links kept changing")
+		return
+	}
+	fmt.Println(len(msgs) > 0, err)
+}

@@ -160,7 +160,7 @@ func decodeExtAck(e *Error, tlvs, req []byte) {
 			e.Message = d.String()
 		case extAckOffs:
 			if d.Len() == 4 {
-				e.Offset = int(d.Uint32())
+				e.Offset = trustedOffset(d.Uint32())
 			}
 		case extAckMissType:
 			if d.Len() == 4 {
@@ -168,18 +168,28 @@ func decodeExtAck(e *Error, tlvs, req []byte) {
 			}
 		case extAckMissNest:
 			if d.Len() == 4 {
-				e.MissingNest = int(d.Uint32())
+				e.MissingNest = trustedOffset(d.Uint32())
 			}
 		}
 	}
 	if e.Offset >= 0 {
-		if e.Offset+nlattr.HeaderLen <= len(req) && e.Offset >= HeaderLen {
+		switch {
+		case e.Offset >= HeaderLen && e.Offset <= len(req)-nlattr.HeaderLen:
 			e.AttrType = binary.NativeEndian.Uint16(req[e.Offset+2:]) & nlattr.TypeMask
-		} else if e.Offset > 0xffffff || req != nil && e.Offset >= len(req) {
+		case req != nil:
 			// An offset the request cannot contain: not to be trusted.
 			e.Offset = -1
 		}
 	}
+}
+
+// trustedOffset turns a kernel-reported offset into an int, or -1 when it
+// is larger than any netlink request can be (a forged or garbled value).
+func trustedOffset(v uint32) int {
+	if v > 0xffffff {
+		return -1
+	}
+	return int(v)
 }
 
 // errnoOf turns the kernel's negative error code into an Errno.
@@ -212,7 +222,7 @@ func parseDone(m *Message, req []byte) (syscall.Errno, *Error, error) {
 		e.Type = MessageType(binary.NativeEndian.Uint16(req[4:6]))
 	}
 	decodeExtAck(e, tlvs, req)
-	if errno == 0 && e.Message == "" {
+	if errno == 0 && e.Message == "" && e.Offset < 0 && e.MissingType == 0 {
 		return 0, nil, nil
 	}
 	return errno, e, nil

@@ -140,7 +140,9 @@ type waiter struct {
 	err         error
 	finished    bool // discard waiter saw its end
 	r           *receiver
-	msgs        []Message // own messages of the current datagram
+	msgs        []Message       // own messages of the current datagram
+	watched     <-chan struct{} // the ctx.Done being watched, see watchCtxLocked
+	unwatch     func() bool
 }
 
 type waiterKind int
@@ -295,6 +297,9 @@ func (c *Conn) unregisterLocked(w *waiter) {
 }
 
 func (c *Conn) putReceiver(w *waiter) {
+	c.mu.Lock()
+	w.stopWatch()
+	c.mu.Unlock()
 	if w.r != nil {
 		c.rpool.Put(w.r)
 		w.r = nil
@@ -351,6 +356,7 @@ func (c *Conn) next(ctx context.Context, w *waiter) ([]Message, datagram, error)
 		}
 		if c.reader == nil {
 			c.reader = w
+			c.watchCtxLocked(ctx, w)
 			c.mu.Unlock()
 			own, info, err := c.readOnce(ctx, w)
 			c.mu.Lock()
@@ -381,6 +387,37 @@ func (c *Conn) next(ctx context.Context, w *waiter) ([]Message, datagram, error)
 	}
 }
 
+// watchCtxLocked arranges for the end of ctx to wake w's blocked read: a
+// past read deadline is set if w is the reader then. Setting c.reader and
+// checking ctx.Err() under c.mu, as next does, closes the gap between the
+// check and the read. One watch per waiter and ctx, not per read.
+func (c *Conn) watchCtxLocked(ctx context.Context, w *waiter) {
+	done := ctx.Done()
+	if done == nil || done == w.watched {
+		return
+	}
+	if w.unwatch != nil {
+		w.unwatch()
+	}
+	w.watched = done
+	w.unwatch = context.AfterFunc(ctx, func() {
+		c.mu.Lock()
+		if c.reader == w {
+			c.s.setReadDeadline(aLongTimeAgo)
+			c.lastDeadline = aLongTimeAgo
+		}
+		c.mu.Unlock()
+	})
+}
+
+// unwatch stops w's ctx watch.
+func (w *waiter) stopWatch() {
+	if w.unwatch != nil {
+		w.unwatch()
+		w.unwatch, w.watched = nil, nil
+	}
+}
+
 // aLongTimeAgo is a read deadline that has passed: it wakes a blocked read.
 var aLongTimeAgo = time.Unix(1, 0)
 
@@ -395,21 +432,7 @@ func (c *Conn) readOnce(ctx context.Context, w *waiter) ([]Message, datagram, er
 		c.lastDeadline = dl
 	}
 	c.mu.Unlock()
-	var stop func() bool
-	if ctx.Done() != nil {
-		stop = context.AfterFunc(ctx, func() {
-			c.mu.Lock()
-			if c.reader == w {
-				c.s.setReadDeadline(aLongTimeAgo)
-				c.lastDeadline = aLongTimeAgo
-			}
-			c.mu.Unlock()
-		})
-	}
 	d, err := c.s.recv(r)
-	if stop != nil {
-		stop()
-	}
 	if err != nil {
 		switch {
 		case c.isClosed():
@@ -438,18 +461,18 @@ func (c *Conn) readOnce(ctx context.Context, w *waiter) ([]Message, datagram, er
 		c.stats.forged.Add(1)
 		return nil, d, nil
 	}
-	w.msgs, err = AppendParse(w.msgs[:0], d.data)
+	r.msgs, err = AppendParse(r.msgs[:0], d.data)
 	if err != nil {
 		c.stats.malformed.Add(1)
-		w.msgs = w.msgs[:0]
+		r.msgs = r.msgs[:0]
 		return nil, d, fmt.Errorf("netlink: from port %d: %w", d.sender, err)
 	}
 	if c.cfg.Trace != nil {
-		for _, m := range w.msgs {
+		for _, m := range r.msgs {
 			c.cfg.Trace(Received, m)
 		}
 	}
-	return c.route(w, d), d, nil
+	return c.route(w, r.msgs, d), d, nil
 }
 
 // checkLoss is called when the kernel reported ENOBUFS. That error means
@@ -498,8 +521,7 @@ func notify(w *waiter) {
 
 // route hands each message of datagram d to whom it belongs and returns
 // those that belong to the reader w (as views of its buffer).
-func (c *Conn) route(w *waiter, d datagram) []Message {
-	msgs := w.msgs
+func (c *Conn) route(w *waiter, msgs []Message, d datagram) []Message {
 	unsolicited := d.group != 0 || (d.sender != 0 && c.cfg.AcceptPeers)
 	c.mu.Lock()
 	defer c.mu.Unlock()

@@ -200,7 +200,9 @@ type receiver struct {
 	errno syscall.Errno
 	// enobufs records an ENOBUFS met after the datagram was peeked.
 	enobufs bool
-	fn      func(fd uintptr) bool
+	// msgs holds the parsed messages of the last datagram (views of buf).
+	msgs []Message
+	fn   func(fd uintptr) bool
 }
 
 func newReceiver(size int) *receiver {

@@ -15,7 +15,10 @@ type socket struct {
 	family int
 }
 
-type receiver struct{}
+type receiver struct {
+	msgs    []Message
+	enobufs bool
+}
 
 func openSocket(int, *Config) (*socket, error)     { return nil, errNotLinux }
 func newReceiver(int) *receiver                    { return &receiver{} }
@@ -28,4 +31,4 @@ func (s *socket) leaveGroup(uint32) error   { return errNotLinux }
 func (s *socket) setReadDeadline(time.Time) {}
 func (s *socket) close() error              { return nil }
 func (s *socket) buffers() (int, int)       { return 0, 0 }
-func (s *socket) inode() (uint32, error)    { return 0, errNotLinux }
+func (s *socket) drops() (uint32, error)    { return 0, errNotLinux }

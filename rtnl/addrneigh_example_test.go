@@ -1,0 +1,269 @@
+//go:build linux
+
+package rtnl_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log"
+	"net"
+	"net/netip"
+
+	"github.com/nlkit/nlkit/netlink"
+	"github.com/nlkit/nlkit/netns"
+	"github.com/nlkit/nlkit/rtnl"
+)
+
+// The examples work in a throwaway network namespace and need root
+// (CAP_SYS_ADMIN and CAP_NET_ADMIN), so go test compiles them without
+// running them. The address examples use link 1, the loopback link "lo" of
+// every namespace. Neighbour entries need a link with a link-layer
+// address (on "lo" the kernel keys every IPv4 entry as 0.0.0.0), so the
+// neighbour examples use neighLink, the index of an Ethernet link: in real
+// code it comes from a link lookup.
+const neighLink int32 = 2
+
+// anExampleDial opens a route-netlink Conn in a new, empty namespace. The
+// returned function closes both.
+func anExampleDial() (*rtnl.Conn, func()) {
+	ns, err := netns.New()
+	if err != nil {
+		log.Fatal(err)
+	}
+	c, err := rtnl.Dial(&netlink.Config{NetNS: ns})
+	if err != nil {
+		ns.Close()
+		log.Fatal(err)
+	}
+	return c, func() { c.Close(); ns.Close() }
+}
+
+func ExampleConn_AddAddress() {
+	c, done := anExampleDial()
+	defer done()
+	ctx := context.Background()
+
+	err := c.AddAddress(ctx, rtnl.Address{
+		Index:  1,
+		Prefix: netip.MustParsePrefix("198.18.0.1/24"), // the address and its subnet
+		Label:  "lo:demo",
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	// IPv6: skip duplicate address detection so the address is usable now.
+	err = c.AddAddress(ctx, rtnl.Address{
+		Index:  1,
+		Prefix: netip.MustParsePrefix("2001:db8::1/64"),
+		Flags:  rtnl.AddressNoDAD,
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	// Adding it again fails with EEXIST.
+	err = c.AddAddress(ctx, rtnl.Address{Index: 1, Prefix: netip.MustParsePrefix("198.18.0.1/24")})
+	fmt.Println(errors.Is(err, fs.ErrExist))
+}
+
+func ExampleConn_Addresses() {
+	c, done := anExampleDial()
+	defer done()
+	ctx := context.Background()
+
+	if err := c.AddAddress(ctx, rtnl.Address{Index: 1, Prefix: netip.MustParsePrefix("198.18.0.1/24")}); err != nil {
+		log.Fatal(err)
+	}
+	// The IPv4 addresses of link 1; the zero filter lists every address.
+	for a, err := range c.Addresses(ctx, rtnl.AddressFilter{Index: 1, Family: rtnl.FamilyIPv4}) {
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println(a.Prefix, a.Scope, a.Label, a.Flags, "valid", a.ValidLifetime)
+	}
+}
+
+func ExampleConn_ReplaceAddress() {
+	c, done := anExampleDial()
+	defer done()
+
+	// Create the address, or give an existing one new lifetimes.
+	err := c.ReplaceAddress(context.Background(), rtnl.Address{
+		Index:             1,
+		Prefix:            netip.MustParsePrefix("198.18.0.1/24"),
+		ValidLifetime:     rtnl.LifetimeSeconds(3600),
+		PreferredLifetime: rtnl.LifetimeSeconds(1800),
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+}
+
+func ExampleConn_DeleteAddress() {
+	c, done := anExampleDial()
+	defer done()
+
+	err := c.DeleteAddress(context.Background(), rtnl.Address{Index: 1, Prefix: netip.MustParsePrefix("198.18.0.1/24")})
+	var ne *netlink.Error
+	if errors.As(err, &ne) {
+		fmt.Println(ne.Errno) // the namespace has no such address
+	}
+}
+
+func ExampleConn_AddAddresses() {
+	c, done := anExampleDial()
+	defer done()
+
+	var addrs []rtnl.Address
+	for i := range 100 {
+		addrs = append(addrs, rtnl.Address{
+			Index:  1,
+			Prefix: netip.PrefixFrom(netip.AddrFrom4([4]byte{198, 18, 0, byte(i + 1)}), 32),
+		})
+	}
+	err := c.AddAddresses(context.Background(), addrs)
+	var be *netlink.BatchError
+	if errors.As(err, &be) {
+		for _, f := range be.Failures {
+			fmt.Println(addrs[f.Index].Prefix, f.Err)
+		}
+	} else if err != nil {
+		log.Fatal(err)
+	}
+}
+
+func ExampleConn_DeleteAddresses() {
+	c, done := anExampleDial()
+	defer done()
+	ctx := context.Background()
+
+	// Remove every IPv4 address of link 1 in one go.
+	addrs, err := rtnl.Collect(c.Addresses(ctx, rtnl.AddressFilter{Index: 1, Family: rtnl.FamilyIPv4}))
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := c.DeleteAddresses(ctx, addrs); err != nil {
+		log.Fatal(err)
+	}
+}
+
+func ExampleConn_AddNeighbor() {
+	c, done := anExampleDial()
+	defer done()
+	ctx := context.Background()
+
+	mac, _ := net.ParseMAC("02:00:00:00:00:01")
+	// A static ARP entry (State defaults to NeighborPermanent).
+	err := c.AddNeighbor(ctx, rtnl.Neighbor{Index: neighLink, Addr: netip.MustParseAddr("198.18.0.2"), LinkAddr: mac})
+	if err != nil {
+		log.Fatal(err)
+	}
+	// Answer neighbour solicitations for 2001:db8::9 on link neighLink (proxy NDP).
+	err = c.AddNeighbor(ctx, rtnl.Neighbor{Index: neighLink, Addr: netip.MustParseAddr("2001:db8::9"), Flags: rtnl.NeighborProxy})
+	if err != nil {
+		log.Fatal(err)
+	}
+}
+
+func ExampleConn_Neighbor() {
+	c, done := anExampleDial()
+	defer done()
+
+	ctx := context.Background()
+
+	mac, _ := net.ParseMAC("02:00:00:00:00:01")
+	if err := c.AddNeighbor(ctx, rtnl.Neighbor{Index: neighLink, Addr: netip.MustParseAddr("198.18.0.2"), LinkAddr: mac}); err != nil {
+		log.Fatal(err)
+	}
+	n, err := c.Neighbor(ctx, neighLink, netip.MustParseAddr("198.18.0.2"))
+	if err != nil {
+		log.Fatal(err) // ENOENT when there is no such entry
+	}
+	fmt.Println(n.Addr, n.LinkAddr, n.State)
+}
+
+func ExampleConn_Neighbors() {
+	c, done := anExampleDial()
+	defer done()
+	ctx := context.Background()
+
+	// The IPv6 neighbours of link neighLink, as `ip -6 neigh show dev eth0 nud all`.
+	for n, err := range c.Neighbors(ctx, rtnl.NeighborFilter{Index: neighLink, Family: rtnl.FamilyIPv6}) {
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println(n.Addr, n.LinkAddr, n.State, n.Flags)
+	}
+	// The proxy table, as `ip neigh show proxy`.
+	for n, err := range c.Neighbors(ctx, rtnl.NeighborFilter{Proxy: true}) {
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println("proxy", n.Addr, n.Index)
+	}
+}
+
+func ExampleConn_ReplaceNeighbor() {
+	c, done := anExampleDial()
+	defer done()
+
+	mac, _ := net.ParseMAC("02:00:00:00:00:02")
+	err := c.ReplaceNeighbor(context.Background(), rtnl.Neighbor{
+		Index:    neighLink,
+		Addr:     netip.MustParseAddr("2001:db8::2"),
+		LinkAddr: mac,
+		State:    rtnl.NeighborReachable,
+		Flags:    rtnl.NeighborRouter,
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+}
+
+func ExampleConn_DeleteNeighbor() {
+	c, done := anExampleDial()
+	defer done()
+
+	err := c.DeleteNeighbor(context.Background(), rtnl.Neighbor{Index: neighLink, Addr: netip.MustParseAddr("198.18.0.2")})
+	if err != nil {
+		fmt.Println(err) // ENOENT: the entry does not exist
+	}
+}
+
+func ExampleConn_AddNeighbors() {
+	c, done := anExampleDial()
+	defer done()
+
+	var neighs []rtnl.Neighbor
+	for i := range 50 {
+		neighs = append(neighs, rtnl.Neighbor{
+			Index:    neighLink,
+			Addr:     netip.AddrFrom4([4]byte{198, 18, 1, byte(i + 1)}),
+			LinkAddr: net.HardwareAddr{2, 0, 0, 0, 1, byte(i + 1)},
+		})
+	}
+	if err := c.AddNeighbors(context.Background(), neighs); err != nil {
+		log.Fatal(err) // a *netlink.BatchError names the entries that failed
+	}
+}
+
+func ExampleConn_DeleteNeighbors() {
+	c, done := anExampleDial()
+	defer done()
+	ctx := context.Background()
+
+	// Flush the permanent IPv4 entries of link neighLink.
+	var static []rtnl.Neighbor
+	for n, err := range c.Neighbors(ctx, rtnl.NeighborFilter{Index: neighLink, Family: rtnl.FamilyIPv4}) {
+		if err != nil {
+			log.Fatal(err)
+		}
+		if n.State == rtnl.NeighborPermanent {
+			static = append(static, n)
+		}
+	}
+	if err := c.DeleteNeighbors(ctx, static); err != nil {
+		log.Fatal(err)
+	}
+}

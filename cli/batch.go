@@ -1,0 +1,127 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+)
+
+// ExitBatch is the exit code of a batch in which a command failed.
+const ExitBatch = 1
+
+// batchLine is one command of a batch file.
+type batchLine struct {
+	no    int // line number, from 1
+	words []string
+}
+
+// readBatch splits a batch file into commands: one per line, words split
+// on blanks, "quoted words" kept whole, # starting a comment. A line ending
+// in a backslash continues on the next.
+func readBatch(r io.Reader) ([]batchLine, error) {
+	var lines []batchLine
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	no, pending, start := 0, "", 0
+	for sc.Scan() {
+		no++
+		text := sc.Text()
+		if pending == "" {
+			start = no
+		}
+		if strings.HasSuffix(text, "\\") {
+			pending += strings.TrimSuffix(text, "\\") + " "
+			continue
+		}
+		text, pending = pending+text, ""
+		words, err := splitWords(text)
+		if err != nil {
+			return lines, fmt.Errorf("line %d: %w", start, err)
+		}
+		if len(words) > 0 {
+			lines = append(lines, batchLine{no: start, words: words})
+		}
+	}
+	return lines, sc.Err()
+}
+
+// splitWords splits a line like ip's makeargs: blanks separate words,
+// double or single quotes group, # outside quotes starts a comment.
+func splitWords(s string) ([]string, error) {
+	var words []string
+	var cur strings.Builder
+	inWord := false
+	var quote rune
+	for _, r := range s {
+		switch {
+		case quote != 0:
+			if r == quote {
+				quote = 0
+				continue
+			}
+			cur.WriteRune(r)
+		case r == '"' || r == '\'':
+			quote, inWord = r, true
+		case r == '#':
+			if inWord {
+				words = append(words, cur.String())
+			}
+			return words, nil
+		case r == ' ' || r == '\t' || r == '\r':
+			if inWord {
+				words = append(words, cur.String())
+				cur.Reset()
+				inWord = false
+			}
+		default:
+			cur.WriteRune(r)
+			inWord = true
+		}
+	}
+	if quote != 0 {
+		return nil, usagef("unterminated quote")
+	}
+	if inWord {
+		words = append(words, cur.String())
+	}
+	return words, nil
+}
+
+// runBatch runs the commands of the -batch file, stopping at the first
+// failure unless -force, and names the failing line as ip does.
+func runBatch(ctx context.Context, e *env) int {
+	name := e.opts.Batch
+	var r io.Reader = e.stdin
+	if name != "-" {
+		f, err := os.Open(name)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "Cannot open file \"%s\" for reading: %s\n", name, unwrapErrno(err))
+			return ExitUsage
+		}
+		defer f.Close()
+		r = f
+	}
+	lines, err := readBatch(r)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "Error: %s: %v\n", name, err)
+		return ExitUsage
+	}
+	code := ExitOK
+	for _, l := range lines {
+		if ctx.Err() != nil {
+			return ExitBatch
+		}
+		if err := dispatch(ctx, e, l.words); err != nil {
+			report(e.stderr, err)
+			fmt.Fprintf(e.stderr, "Command failed %s:%d\n", name, l.no)
+			code = ExitBatch
+			if !e.opts.Force {
+				return code
+			}
+		}
+	}
+	return code
+}

@@ -1,0 +1,265 @@
+// Package cli is the nl command line: iproute2's `ip` grammar on nlkit.
+//
+// Run takes the words of one command line and writes to the writers it is
+// given; parsing is a pure function from words to a request (one parse
+// function per object, tested on its own), and execution talks to the
+// kernel through the library. Exit codes follow ip: 0 success, 255 (-1) a
+// usage error naming the bad word, 2 an error from the kernel, printed with
+// its extended-ACK message.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/nlkit/nlkit/netlink"
+	"github.com/nlkit/nlkit/netns"
+)
+
+// Exit codes, as ip uses them.
+const (
+	ExitOK     = 0
+	ExitKernel = 2   // the kernel refused (RTNETLINK answers ...)
+	ExitUsage  = 255 // a bad word on the command line
+)
+
+// Options are the global options before the object.
+type Options struct {
+	JSON    bool   // -j: JSON output
+	Pretty  bool   // -p: indented JSON
+	Details bool   // -d: more details
+	Stats   bool   // -s: statistics
+	NetNS   string // -n NAME: run in /run/netns/NAME
+	Family  int    // -4, -6, -f FAMILY: 0 any, 4 or 6 (also "link", "bridge" via FamilyName)
+	Batch   string // -batch FILE ("-" is standard input)
+	Force   bool   // -force: go on after a failing batch line
+	Oneline bool   // -o: one line per record (accepted; text output is already one line per record where ip does so)
+}
+
+// UsageError is a bad command line: it names the word that was wrong.
+type UsageError struct {
+	Msg string
+}
+
+func (e *UsageError) Error() string { return e.Msg }
+
+func usagef(format string, args ...any) error {
+	return &UsageError{Msg: fmt.Sprintf(format, args...)}
+}
+
+// env is what a command runs with.
+type env struct {
+	opts   Options
+	stdout io.Writer
+	stderr io.Writer
+	stdin  io.Reader
+	ns     *netns.NS // nil: the current namespace
+}
+
+// object is one of nl's objects (link, address, route ...).
+type object struct {
+	name string
+	rank int // ip's order: an abbreviation picks the first object it prefixes
+	run  func(ctx context.Context, e *env, args []string) error
+	help string
+}
+
+// Ranks in ip's order, so that "a" is address, "r" route, "n" neighbour and
+// "l" link.
+const (
+	rankAddress = iota
+	rankRoute
+	rankRule
+	rankNeighbor
+	rankNeighbour
+	rankLink
+	rankMonitor
+	rankNetns
+	rankHelp
+)
+
+var objects []object
+
+// register adds an object; each object's file registers itself.
+func register(o object) {
+	i := 0
+	for i < len(objects) && objects[i].rank < o.rank {
+		i++
+	}
+	objects = append(objects[:i], append([]object{o}, objects[i:]...)...)
+}
+
+// matches reports whether word abbreviates name, as ip's matches() does.
+func matches(word, name string) bool {
+	return word != "" && strings.HasPrefix(name, word)
+}
+
+// Run executes one nl command line (args without the program name) and
+// returns the exit code. It never panics on bad input: every error is
+// printed to stderr in ip's words.
+func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	return RunWithInput(ctx, args, os.Stdin, stdout, stderr)
+}
+
+// RunWithInput is Run with standard input given (for -batch -).
+func RunWithInput(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	opts, rest, err := ParseOptions(args)
+	if err != nil {
+		return report(stderr, err)
+	}
+	e := &env{opts: opts, stdout: stdout, stderr: stderr, stdin: stdin}
+	if opts.NetNS != "" {
+		ns, err := netns.Open(opts.NetNS)
+		if err != nil {
+			fmt.Fprintf(stderr, "Cannot open network namespace \"%s\": %v\n", opts.NetNS, unwrapErrno(err))
+			return ExitUsage
+		}
+		defer ns.Close()
+		e.ns = ns
+	}
+	if opts.Batch != "" {
+		return runBatch(ctx, e)
+	}
+	if len(rest) == 0 {
+		fmt.Fprint(stderr, mainHelp)
+		return ExitUsage
+	}
+	return report(stderr, dispatch(ctx, e, rest))
+}
+
+// dispatch runs one command: OBJECT [COMMAND] [ARGS].
+func dispatch(ctx context.Context, e *env, words []string) error {
+	for _, o := range objects {
+		if matches(words[0], o.name) {
+			if len(words) > 1 && matches(words[1], "help") {
+				fmt.Fprint(e.stdout, o.help)
+				return nil
+			}
+			return o.run(ctx, e, words[1:])
+		}
+	}
+	return usagef("Object \"%s\" is unknown, try \"nl help\".", words[0])
+}
+
+// ParseOptions parses the global options and returns the rest of the words.
+func ParseOptions(args []string) (Options, []string, error) {
+	var o Options
+	for len(args) > 0 && strings.HasPrefix(args[0], "-") && args[0] != "-" {
+		opt := args[0]
+		if strings.HasPrefix(opt, "--") {
+			opt = opt[1:]
+		}
+		args = args[1:]
+		need := func() (string, error) {
+			if len(args) == 0 {
+				return "", usagef("Option \"%s\" needs an argument.", opt)
+			}
+			v := args[0]
+			args = args[1:]
+			return v, nil
+		}
+		var err error
+		switch {
+		case opt == "-4":
+			o.Family = 4
+		case opt == "-6":
+			o.Family = 6
+		case opt == "-0":
+			o.Family = familyLink
+		case matches(opt[1:], "json"):
+			o.JSON = true
+		case matches(opt[1:], "pretty"):
+			o.Pretty = true
+		case matches(opt[1:], "details"):
+			o.Details = true
+		case matches(opt[1:], "statistics") || matches(opt[1:], "stats"):
+			o.Stats = true
+		case matches(opt[1:], "oneline"):
+			o.Oneline = true
+		case matches(opt[1:], "netns"):
+			o.NetNS, err = need()
+		case matches(opt[1:], "family"):
+			var f string
+			if f, err = need(); err == nil {
+				o.Family, err = parseFamily(f)
+			}
+		case matches(opt[1:], "batch"):
+			o.Batch, err = need()
+		case matches(opt[1:], "force"):
+			o.Force = true
+		default:
+			err = usagef("Option \"%s\" is unknown, try \"nl -help\".", opt)
+		}
+		if err != nil {
+			return o, nil, err
+		}
+	}
+	return o, args, nil
+}
+
+// familyLink stands for -0 / -f link.
+const familyLink = -1
+
+func parseFamily(f string) (int, error) {
+	switch f {
+	case "inet", "ipv4":
+		return 4, nil
+	case "inet6", "ipv6":
+		return 6, nil
+	case "link":
+		return familyLink, nil
+	}
+	return 0, usagef("Invalid protocol family \"%s\".", f)
+}
+
+// report prints err the way ip does and returns the exit code.
+func report(w io.Writer, err error) int {
+	if err == nil {
+		return ExitOK
+	}
+	var xe *exitError
+	if errors.As(err, &xe) {
+		return xe.code
+	}
+	var ue *UsageError
+	if errors.As(err, &ue) {
+		fmt.Fprintln(w, ue.Msg)
+		return ExitUsage
+	}
+	var ne *netlink.Error
+	if errors.As(err, &ne) {
+		if ne.Message != "" {
+			fmt.Fprintf(w, "Error: %s.\n", strings.TrimSuffix(ne.Message, "."))
+		} else {
+			fmt.Fprintf(w, "RTNETLINK answers: %s\n", capitalize(ne.Errno.Error()))
+		}
+		return ExitKernel
+	}
+	if errors.Is(err, context.Canceled) {
+		return ExitOK // interrupted by a signal: ip exits quietly too
+	}
+	fmt.Fprintf(w, "Error: %v\n", err)
+	return ExitKernel
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// unwrapErrno gives the innermost error's text, as ip prints strerror.
+func unwrapErrno(err error) string {
+	for {
+		u := errors.Unwrap(err)
+		if u == nil {
+			return capitalize(err.Error())
+		}
+		err = u
+	}
+}

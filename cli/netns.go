@@ -1,0 +1,135 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os/exec"
+	"slices"
+
+	"github.com/nlkit/nlkit/netns"
+)
+
+const netnsHelp = `Usage: nl netns list
+       nl netns add NAME
+       nl netns delete NAME
+       nl netns exec NAME cmd ...
+`
+
+func init() {
+	register(object{name: "netns", rank: rankNetns, run: runNetns, help: netnsHelp})
+}
+
+// netnsRequest is a parsed netns command.
+type netnsRequest struct {
+	cmd  string // list, add, delete, exec
+	name string
+	argv []string // exec: the command
+}
+
+// parseNetns turns the words after "netns" into a request.
+func parseNetns(args []string) (netnsRequest, error) {
+	if len(args) == 0 {
+		return netnsRequest{cmd: "list"}, nil
+	}
+	w, rest := args[0], args[1:]
+	var r netnsRequest
+	switch {
+	case matches(w, "list") || matches(w, "show"):
+		r.cmd = "list"
+		if len(rest) > 0 {
+			return r, usagef("Error: garbage \"%s\" after \"netns list\".", rest[0])
+		}
+		return r, nil
+	case matches(w, "add"):
+		r.cmd = "add"
+	case matches(w, "delete"):
+		r.cmd = "delete"
+	case matches(w, "exec"):
+		r.cmd = "exec"
+	default:
+		return r, usagef("Command \"%s\" is unknown, try \"nl netns help\".", w)
+	}
+	if len(rest) == 0 {
+		return r, usagef("No netns name specified")
+	}
+	r.name = rest[0]
+	if r.cmd == "exec" {
+		if len(rest) < 2 {
+			return r, usagef("No command specified")
+		}
+		r.argv = rest[1:]
+		return r, nil
+	}
+	if len(rest) > 1 {
+		return r, usagef("Error: garbage \"%s\" after the netns name.", rest[1])
+	}
+	return r, nil
+}
+
+func runNetns(ctx context.Context, e *env, args []string) error {
+	r, err := parseNetns(args)
+	if err != nil {
+		return err
+	}
+	switch r.cmd {
+	case "list":
+		names, err := netns.List()
+		if err != nil {
+			return err
+		}
+		slices.Sort(names)
+		if e.opts.JSON {
+			out := make([]map[string]any, 0, len(names))
+			for _, n := range names {
+				out = append(out, map[string]any{"name": n})
+			}
+			return writeJSON(e, out)
+		}
+		for _, n := range names {
+			fmt.Fprintln(e.stdout, n)
+		}
+		return nil
+	case "add":
+		ns, err := netns.NewNamed(r.name)
+		if err != nil {
+			if errors.Is(err, fs.ErrExist) {
+				return fmt.Errorf("Cannot create namespace file \"/run/netns/%s\": File exists", r.name)
+			}
+			return err
+		}
+		return ns.Close()
+	case "delete":
+		if err := netns.DeleteNamed(r.name); err != nil {
+			return fmt.Errorf("Cannot remove namespace file \"/run/netns/%s\": %s", r.name, unwrapErrno(err))
+		}
+		return nil
+	}
+	// exec: start the command from a thread inside the namespace; the
+	// child inherits the thread's namespace at fork.
+	ns, err := netns.Open(r.name)
+	if err != nil {
+		return fmt.Errorf("Cannot open network namespace \"%s\": %s", r.name, unwrapErrno(err))
+	}
+	defer ns.Close()
+	cmd := exec.CommandContext(ctx, r.argv[0], r.argv[1:]...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = e.stdin, e.stdout, e.stderr
+	if err := ns.Do(cmd.Start); err != nil {
+		return fmt.Errorf("exec of \"%s\" failed: %s", r.argv[0], unwrapErrno(err))
+	}
+	if err := cmd.Wait(); err != nil {
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			return &exitError{code: ee.ExitCode()}
+		}
+		return err
+	}
+	return nil
+}
+
+// exitError carries a child's exit status out of nl (netns exec).
+type exitError struct{ code int }
+
+func (e *exitError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
+

@@ -106,7 +106,7 @@ type Stats struct {
 // callers never see EBUSY. Notifications go to Receive, one consumer at a
 // time. Close unblocks everything.
 type Conn struct {
-	s      *socket
+	s      conduit
 	cfg    Config
 	seq    atomic.Uint32
 	done   chan struct{} // closed by Close
@@ -163,6 +163,23 @@ type datagram struct {
 	nsid   int32  // NETLINK_LISTEN_ALL_NSID: the peer netns id, -1 if unknown
 }
 
+// receiver is one reader's receive buffer with the messages parsed from
+// it; sys is the operating system's part (socket_*.go).
+type receiver struct {
+	buf []byte
+	// msgs holds the parsed messages of the last datagram (views of buf).
+	msgs []Message
+	// enobufs records an ENOBUFS met after the datagram was peeked.
+	enobufs bool
+	sys     sysRecv
+}
+
+func newReceiver(size int) *receiver {
+	r := &receiver{buf: make([]byte, size)}
+	r.initSys()
+	return r
+}
+
 type batch struct {
 	msgs []Message
 	info datagram
@@ -177,12 +194,16 @@ func Dial(family int, cfg *Config) (*Conn, error) {
 		c = *cfg
 		c.Groups = append([]uint32(nil), cfg.Groups...)
 	}
-	if c.NotificationBacklog <= 0 {
-		c.NotificationBacklog = 4096
-	}
 	s, err := openSocket(family, &c)
 	if err != nil {
 		return nil, fmt.Errorf("netlink: dial protocol %d: %w", family, err)
+	}
+	return newConn(s, c), nil
+}
+
+func newConn(s conduit, c Config) *Conn {
+	if c.NotificationBacklog <= 0 {
+		c.NotificationBacklog = 4096
 	}
 	conn := &Conn{
 		s:        s,
@@ -195,14 +216,15 @@ func Dial(family int, cfg *Config) (*Conn, error) {
 	if len(c.Groups) > 0 || c.AcceptPeers {
 		conn.notes = &waiter{kind: kindNotes, signal: make(chan struct{}, 1)}
 	}
-	return conn, nil
+	return conn
 }
 
 // PortID returns the port (nl_pid) the socket is bound to.
-func (c *Conn) PortID() uint32 { return c.s.port }
+func (c *Conn) PortID() uint32 { return c.s.portID() }
 
-// Protocol returns the netlink protocol number given to Dial.
-func (c *Conn) Protocol() int { return c.s.family }
+// Protocol returns the netlink protocol number given to Dial, or -1 for a
+// Conn made by NewConn.
+func (c *Conn) Protocol() int { return c.s.protocol() }
 
 // Stats returns the drop counters. Safe to call at any time.
 func (c *Conn) Stats() Stats {
@@ -486,6 +508,7 @@ func (c *Conn) checkLoss() {
 	if err == nil && drops == c.lastDrops {
 		return
 	}
+	// Without a drop count (a Transport), every overrun is a loss.
 	c.lastDrops = drops
 	c.stats.overruns.Add(1)
 	c.overrunLocked()
@@ -635,4 +658,17 @@ func copyMessages(msgs []Message) []Message {
 		out[i] = Message{Header: m.Header, Data: buf[start:len(buf):len(buf)]}
 	}
 	return out
+}
+
+// maxDatagram bounds the buffer a datagram may make a reader allocate.
+const maxDatagram = 16 << 20
+
+// lowestGroup turns an nl_groups mask into the lowest group number in it.
+func lowestGroup(mask uint32) uint32 {
+	for i := uint32(0); i < 32; i++ {
+		if mask&(1<<i) != 0 {
+			return i + 1
+		}
+	}
+	return 0
 }

@@ -165,6 +165,10 @@ func (s *socket) setReadDeadline(t time.Time) { _ = s.f.SetReadDeadline(t) }
 
 func (s *socket) close() error { return s.f.Close() }
 
+func (s *socket) portID() uint32 { return s.port }
+
+func (s *socket) protocol() int { return s.family }
+
 // buffers returns the socket's receive and send buffer sizes.
 func (s *socket) buffers() (rcv, snd int) {
 	_ = s.control(func(fd int) error {
@@ -187,10 +191,9 @@ func mapClosed(err error) error {
 // NETLINK_LISTEN_ALL_NSID (int), with room to spare.
 const oobSize = 64
 
-// receiver holds everything one recvmsg needs, allocated once and reused,
-// so that a receive allocates nothing.
-type receiver struct {
-	buf   []byte
+// sysRecv is the Linux part of a receiver: everything one recvmsg needs,
+// allocated once and reused, so that a receive allocates nothing.
+type sysRecv struct {
 	oob   [oobSize]byte
 	sa    unix.RawSockaddrNetlink
 	iov   unix.Iovec
@@ -198,29 +201,21 @@ type receiver struct {
 	flags int
 	n     int
 	errno syscall.Errno
-	// enobufs records an ENOBUFS met after the datagram was peeked.
-	enobufs bool
-	// msgs holds the parsed messages of the last datagram (views of buf).
-	msgs []Message
-	fn   func(fd uintptr) bool
+	fn    func(fd uintptr) bool
 }
 
-func newReceiver(size int) *receiver {
-	r := &receiver{buf: make([]byte, size)}
-	r.fn = r.do
-	return r
-}
+func (r *receiver) initSys() { r.sys.fn = r.do }
 
 func (r *receiver) do(fd uintptr) bool {
 	for {
-		n, _, e := unix.Syscall(unix.SYS_RECVMSG, fd, uintptr(unsafe.Pointer(&r.msg)), uintptr(r.flags))
+		n, _, e := unix.Syscall(unix.SYS_RECVMSG, fd, uintptr(unsafe.Pointer(&r.sys.msg)), uintptr(r.sys.flags))
 		switch e {
 		case unix.EINTR:
 			continue
 		case unix.EAGAIN:
 			return false // wait for the poller
 		}
-		r.n, r.errno = int(n), e
+		r.sys.n, r.sys.errno = int(n), e
 		return true
 	}
 }
@@ -242,21 +237,21 @@ func (s *socket) recv(r *receiver) (datagram, error) {
 		if err := s.rawRead(r); err != nil {
 			return datagram{}, err
 		}
-		if r.n <= want {
+		if r.sys.n <= want {
 			break
 		}
-		if r.n > maxDatagram {
+		if r.sys.n > maxDatagram {
 			// Consume it so the socket does not stay stuck on it.
 			r.setup(r.buf[:0], unix.MSG_TRUNC)
 			_ = s.rawRead(r)
-			return datagram{}, fmt.Errorf("%w: %d bytes", ErrTruncated, r.n)
+			return datagram{}, fmt.Errorf("%w: %d bytes", ErrTruncated, r.sys.n)
 		}
-		if r.n > len(r.buf) {
-			r.buf = make([]byte, Align(r.n)+4096)
+		if r.sys.n > len(r.buf) {
+			r.buf = make([]byte, Align(r.sys.n)+4096)
 		}
-		want = r.n
+		want = r.sys.n
 	}
-	n := r.n
+	n := r.sys.n
 	// The datagram is in r.buf; consume it without copying it again.
 	for {
 		r.setup(r.buf[:0], unix.MSG_TRUNC)
@@ -270,54 +265,52 @@ func (s *socket) recv(r *receiver) (datagram, error) {
 		}
 		break
 	}
-	if r.n != n {
+	if r.sys.n != n {
 		// Only the reader role reads, so this cannot happen unless another
 		// process shares the descriptor. Never parse mixed bytes.
-		return datagram{}, fmt.Errorf("%w: datagram changed between peek (%d bytes) and read (%d bytes)", ErrTruncated, n, r.n)
+		return datagram{}, fmt.Errorf("%w: datagram changed between peek (%d bytes) and read (%d bytes)", ErrTruncated, n, r.sys.n)
 	}
-	d := datagram{data: r.buf[:n], sender: r.sa.Pid, nsid: -1}
-	if r.sa.Groups != 0 {
-		d.group = lowestGroup(r.sa.Groups)
+	d := datagram{data: r.buf[:n], sender: r.sys.sa.Pid, nsid: -1}
+	if r.sys.sa.Groups != 0 {
+		d.group = lowestGroup(r.sys.sa.Groups)
 	}
 	s.parseCmsgs(r, &d)
 	return d, nil
 }
 
-const maxDatagram = 16 << 20
-
 func (r *receiver) setup(b []byte, flags int) {
-	r.sa = unix.RawSockaddrNetlink{}
-	r.msg = unix.Msghdr{}
-	r.msg.Name = (*byte)(unsafe.Pointer(&r.sa))
-	r.msg.Namelen = unix.SizeofSockaddrNetlink
+	r.sys.sa = unix.RawSockaddrNetlink{}
+	r.sys.msg = unix.Msghdr{}
+	r.sys.msg.Name = (*byte)(unsafe.Pointer(&r.sys.sa))
+	r.sys.msg.Namelen = unix.SizeofSockaddrNetlink
 	if cap(b) > 0 {
-		r.iov.Base = unsafe.SliceData(b[:cap(b)])
+		r.sys.iov.Base = unsafe.SliceData(b[:cap(b)])
 	} else {
-		r.iov.Base = nil
+		r.sys.iov.Base = nil
 	}
-	r.iov.SetLen(len(b))
-	r.msg.Iov = &r.iov
-	r.msg.SetIovlen(1)
-	r.msg.Control = &r.oob[0]
-	r.msg.SetControllen(len(r.oob))
-	r.flags = flags
+	r.sys.iov.SetLen(len(b))
+	r.sys.msg.Iov = &r.sys.iov
+	r.sys.msg.SetIovlen(1)
+	r.sys.msg.Control = &r.sys.oob[0]
+	r.sys.msg.SetControllen(len(r.sys.oob))
+	r.sys.flags = flags
 }
 
 func (s *socket) rawRead(r *receiver) error {
-	if err := s.rc.Read(r.fn); err != nil {
+	if err := s.rc.Read(r.sys.fn); err != nil {
 		return mapClosed(err)
 	}
-	if r.errno != 0 {
-		if r.errno == unix.ENOBUFS {
+	if r.sys.errno != 0 {
+		if r.sys.errno == unix.ENOBUFS {
 			return ErrOverrun
 		}
-		return os.NewSyscallError("recvmsg", r.errno)
+		return os.NewSyscallError("recvmsg", r.sys.errno)
 	}
 	return nil
 }
 
 func (s *socket) parseCmsgs(r *receiver, d *datagram) {
-	oob := r.oob[:r.msg.Controllen]
+	oob := r.sys.oob[:r.sys.msg.Controllen]
 	for len(oob) >= unix.SizeofCmsghdr {
 		h := (*unix.Cmsghdr)(unsafe.Pointer(&oob[0]))
 		l := int(h.Len)
@@ -336,15 +329,6 @@ func (s *socket) parseCmsgs(r *receiver, d *datagram) {
 		}
 		oob = oob[min(unix.CmsgSpace(l-unix.SizeofCmsghdr), len(oob)):]
 	}
-}
-
-func lowestGroup(mask uint32) uint32 {
-	for i := uint32(0); i < 32; i++ {
-		if mask&(1<<i) != 0 {
-			return i + 1
-		}
-	}
-	return 0
 }
 
 // send writes one datagram to the given port and groups (0, 0 = kernel).

@@ -15,13 +15,11 @@ type socket struct {
 	family int
 }
 
-type receiver struct {
-	msgs    []Message
-	enobufs bool
-}
+type sysRecv struct{}
+
+func (r *receiver) initSys() {}
 
 func openSocket(int, *Config) (*socket, error)     { return nil, errNotLinux }
-func newReceiver(int) *receiver                    { return &receiver{} }
 func (s *socket) recv(*receiver) (datagram, error) { return datagram{}, errNotLinux }
 func (s *socket) send([]byte, uint32, uint32) error {
 	return errNotLinux
@@ -32,3 +30,5 @@ func (s *socket) setReadDeadline(time.Time) {}
 func (s *socket) close() error              { return nil }
 func (s *socket) buffers() (int, int)       { return 0, 0 }
 func (s *socket) drops() (uint32, error)    { return 0, errNotLinux }
+func (s *socket) portID() uint32            { return 0 }
+func (s *socket) protocol() int             { return s.family }

@@ -63,7 +63,7 @@ func TestCloseOnExec(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	err = c.s.control(func(fd int) error {
+	err = c.s.(*socket).control(func(fd int) error {
 		flags, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0)
 		if err != nil {
 			return err

@@ -1,0 +1,131 @@
+package rtnl
+
+import (
+	"errors"
+	"net"
+
+	"github.com/nlkit/nlkit/netns"
+	"github.com/nlkit/nlkit/nlattr"
+	"golang.org/x/sys/unix"
+)
+
+// vethInfoPeer is VETH_INFO_PEER (linux/veth.h): the peer's struct
+// ifinfomsg followed by its IFLA_* attributes.
+const vethInfoPeer = 1
+
+var linkVethSpace = linkAttrSpace{map[uint16]string{vethInfoPeer: "VETH_INFO_PEER"}, "VETH_INFO_"}
+
+// Veth is a virtual Ethernet pair (kind "veth"). Creating one creates both
+// ends: the Link given to AddLink is one, the fields below describe the
+// other (the peer), sent in VETH_INFO_PEER.
+//
+// The kernel does not report the peer when listing links: a decoded
+// Veth's fields are empty, and the peer is found through the Link's
+// Parent (its index) and LinkNetNSID (its namespace, if not the same).
+type Veth struct {
+	// PeerName names the peer (IFLA_IFNAME); "" lets the kernel pick
+	// "vethN".
+	PeerName string
+	// PeerHardwareAddr is the peer's MAC address (IFLA_ADDRESS); nil for
+	// a random one.
+	PeerHardwareAddr net.HardwareAddr
+	// PeerMTU is the peer's MTU (IFLA_MTU); 0 for the default.
+	PeerMTU uint32
+	// PeerTxQueueLen is the peer's transmit queue length (IFLA_TXQLEN); 0
+	// for the default.
+	PeerTxQueueLen uint32
+	// PeerNetNS creates the peer in that namespace (IFLA_NET_NS_FD) rather
+	// than the Conn's. The caller keeps ownership; decoding never sets
+	// it.
+	PeerNetNS *netns.NS
+}
+
+// LinkKind returns "veth".
+func (*Veth) LinkKind() string { return "veth" }
+
+func (v *Veth) appendInfoData(e *nlattr.Encoder) error {
+	if v.PeerName == "" && v.PeerHardwareAddr == nil && v.PeerMTU == 0 && v.PeerTxQueueLen == 0 && v.PeerNetNS == nil {
+		return nil
+	}
+	pe := nlattr.NewEncoder(appendLinkMsg(make([]byte, 0, 64), 0, 0, 0, 0))
+	if v.PeerName != "" {
+		pe.String(unix.IFLA_IFNAME, v.PeerName)
+	}
+	if len(v.PeerHardwareAddr) > 0 {
+		pe.Bytes(unix.IFLA_ADDRESS, v.PeerHardwareAddr)
+	}
+	if v.PeerMTU != 0 {
+		pe.Uint32(unix.IFLA_MTU, v.PeerMTU)
+	}
+	if v.PeerTxQueueLen != 0 {
+		pe.Uint32(unix.IFLA_TXQLEN, v.PeerTxQueueLen)
+	}
+	if v.PeerNetNS != nil {
+		fd := v.PeerNetNS.Fd()
+		if fd < 0 {
+			return errors.New("veth PeerNetNS is closed")
+		}
+		pe.Uint32(unix.IFLA_NET_NS_FD, uint32(fd))
+	}
+	peer, err := pe.Finish()
+	if err != nil {
+		return err
+	}
+	e.Nest(unix.IFLA_INFO_DATA)
+	e.Bytes(vethInfoPeer, peer)
+	e.End()
+	return nil
+}
+
+// decodeVeth decodes veth IFLA_INFO_DATA. The kernel does not send it;
+// it is decoded for symmetry with what appendInfoData writes.
+func decodeVeth(d *nlattr.Decoder) *Veth {
+	v := new(Veth)
+	for d.Next() {
+		if d.Type() != vethInfoPeer {
+			continue
+		}
+		p := d.Bytes()
+		if len(p) < linkMsgLen {
+			d.Fail(nlattr.ErrBadLength)
+			return v
+		}
+		pd := nlattr.NewDecoder(p[linkMsgLen:])
+		for pd.Next() {
+			switch pd.Type() {
+			case unix.IFLA_IFNAME:
+				v.PeerName = pd.String()
+			case unix.IFLA_ADDRESS:
+				if b := pd.Bytes(); len(b) > 0 {
+					v.PeerHardwareAddr = net.HardwareAddr(append([]byte(nil), b...))
+				}
+			case unix.IFLA_MTU:
+				v.PeerMTU = pd.Uint32()
+			case unix.IFLA_TXQLEN:
+				v.PeerTxQueueLen = pd.Uint32()
+			}
+		}
+		if err := pd.Err(); err != nil {
+			// The peer's attributes follow a struct, so they are not a
+			// nest the parent Decoder can follow: report at the peer.
+			d.Fail(vethPeerError(err))
+			return v
+		}
+	}
+	return v
+}
+
+// vethPeerError rebuilds an error of the peer's attributes from its
+// values only: passing err itself on (or to errors.Is) would make the
+// escape analysis move the decoders of every link to the heap.
+func vethPeerError(err error) error {
+	ae, ok := err.(*nlattr.Error)
+	if !ok {
+		return nlattr.ErrBadLength
+	}
+	cause := nlattr.ErrBadLength
+	if ae.Err == nlattr.ErrTruncated {
+		cause = nlattr.ErrTruncated
+	}
+	return &nlattr.Error{Type: ae.Type, Len: ae.Len, Offset: ae.Offset, Err: cause}
+}

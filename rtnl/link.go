@@ -1,0 +1,774 @@
+package rtnl
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"iter"
+	"net"
+	"runtime"
+	"strconv"
+	"strings"
+
+	"github.com/nlkit/nlkit/netlink"
+	"github.com/nlkit/nlkit/netns"
+	"github.com/nlkit/nlkit/nlattr"
+	"golang.org/x/sys/unix"
+)
+
+// Link is a network interface as route netlink describes it: the fixed
+// struct ifinfomsg header plus its IFLA_* attributes.
+//
+// Links returned by this package are values owned by the caller: no field
+// aliases a receive buffer. When a Link is given to AddLink only the
+// fields marked "set by AddLink" are sent; the others are read-only state
+// the kernel reports.
+type Link struct {
+	// Index is the interface index (ifi_index). AddLink: 0 lets the
+	// kernel pick one; another value asks for that index.
+	Index int32
+	// Name is the interface name (IFLA_IFNAME). Set by AddLink; empty
+	// lets the kernel pick one from the kind ("veth0", "br0", ...).
+	Name string
+	// Kind is the link kind (IFLA_INFO_KIND): "veth", "bridge",
+	// "vxlan"... and "" for links without one (loopback, most physical
+	// devices). AddLink takes the kind from Info when Info is set.
+	Kind string
+	// Type is the link-layer type (ifi_type, ARPHRD_*). Read-only.
+	Type LinkType
+	// Flags are the interface flags (ifi_flags, IFF_*). AddLink sets
+	// the flags given here (LinkUp brings the new link up); it cannot
+	// clear any.
+	Flags LinkFlags
+	// MTU (IFLA_MTU). Set by AddLink; 0 keeps the kind's default.
+	MTU uint32
+	// MinMTU and MaxMTU are the bounds the device accepts for MTU
+	// (IFLA_MIN_MTU, IFLA_MAX_MTU; 0 when unknown). Read-only.
+	MinMTU, MaxMTU uint32
+	// HardwareAddr is the link-layer address (IFLA_ADDRESS). Set by
+	// AddLink; nil lets the kernel choose (a random MAC for most kinds).
+	HardwareAddr net.HardwareAddr
+	// Broadcast is the link-layer broadcast address (IFLA_BROADCAST).
+	// Set by AddLink if not nil.
+	Broadcast net.HardwareAddr
+	// Master is the index of the master device (IFLA_MASTER): the
+	// bridge a port belongs to, the bond of a slave; 0 for none. Set by
+	// AddLink.
+	Master int32
+	// Parent is the index of the link this one is stacked on or paired
+	// with (IFLA_LINK): the lower device of a macvlan or vlan, the peer
+	// of a veth. 0 for none. If HasLinkNetNSID, the index is in that
+	// other namespace. Set by AddLink (required for macvlan and vlan).
+	Parent int32
+	// OperState is the RFC 2863 operational state (IFLA_OPERSTATE).
+	// Read-only.
+	OperState OperState
+	// Carrier reports whether the link has carrier (IFLA_CARRIER).
+	// Read-only.
+	Carrier bool
+	// TxQueueLen is the transmit queue length (IFLA_TXQLEN). Set by
+	// AddLink if not 0.
+	TxQueueLen uint32
+	// Alias is the interface alias (IFLA_IFALIAS), "" for none. AddLink
+	// does not send it: the kernel ignores it when creating a link; set
+	// it afterwards with SetLink.
+	Alias string
+	// Group is the interface group (IFLA_GROUP), 0 being "default". Set
+	// by AddLink if not 0.
+	Group uint32
+	// Promiscuity counts the users that put the link in promiscuous mode
+	// (IFLA_PROMISCUITY). Read-only.
+	Promiscuity uint32
+	// LinkNetNSID is the id, in the namespace the link was read from, of
+	// the namespace Parent lives in (IFLA_LINK_NETNSID): a veth whose
+	// peer is elsewhere, for instance. Only meaningful if HasLinkNetNSID.
+	// Read-only.
+	LinkNetNSID    int32
+	HasLinkNetNSID bool // IFLA_LINK_NETNSID was present
+	// Stats are the interface counters (IFLA_STATS64), valid if
+	// HasStats. Read-only.
+	Stats    LinkStats64
+	HasStats bool // IFLA_STATS64 was present
+	// Info holds the kind-specific settings (IFLA_INFO_DATA): *Veth,
+	// *Bridge, *Macvlan, *Vxlan, *Vlan, *TunTap, or *UnknownKind for
+	// kinds this package does not model. Decoding sets it whenever Kind
+	// is not "". Set by AddLink, which takes the kind from it.
+	Info LinkInfo
+	// Port describes the link as a port of its master (IFLA_INFO_SLAVE_KIND
+	// and IFLA_INFO_SLAVE_DATA): *BridgePort, or *UnknownPort for other
+	// masters; nil if the link is nobody's port. Read-only.
+	Port LinkPortInfo
+}
+
+// LinkType is the link-layer type of a link (ifi_type: ARPHRD_* from
+// linux/if_arp.h).
+type LinkType uint16
+
+// Common link-layer types (linux/if_arp.h).
+const (
+	LinkTypeNetrom     LinkType = 0     // ARPHRD_NETROM
+	LinkTypeEther      LinkType = 1     // ARPHRD_ETHER
+	LinkTypeIEEE802    LinkType = 6     // ARPHRD_IEEE802
+	LinkTypeInfiniband LinkType = 32    // ARPHRD_INFINIBAND
+	LinkTypeCAN        LinkType = 280   // ARPHRD_CAN
+	LinkTypePPP        LinkType = 512   // ARPHRD_PPP
+	LinkTypeTunnel     LinkType = 768   // ARPHRD_TUNNEL (ipip)
+	LinkTypeTunnel6    LinkType = 769   // ARPHRD_TUNNEL6
+	LinkTypeLoopback   LinkType = 772   // ARPHRD_LOOPBACK
+	LinkTypeSIT        LinkType = 776   // ARPHRD_SIT
+	LinkTypeIPGRE      LinkType = 778   // ARPHRD_IPGRE
+	LinkTypeIP6GRE     LinkType = 823   // ARPHRD_IP6GRE
+	LinkTypeNetlink    LinkType = 824   // ARPHRD_NETLINK
+	LinkTypeNone       LinkType = 65534 // ARPHRD_NONE (tun, wireguard)
+	LinkTypeVoid       LinkType = 65535 // ARPHRD_VOID
+)
+
+var linkTypeNames = map[LinkType]string{
+	LinkTypeNetrom: "netrom", LinkTypeEther: "ether", LinkTypeIEEE802: "ieee802",
+	LinkTypeInfiniband: "infiniband", LinkTypeCAN: "can", LinkTypePPP: "ppp", LinkTypeTunnel: "ipip",
+	LinkTypeTunnel6: "tunnel6", LinkTypeLoopback: "loopback", LinkTypeSIT: "sit", LinkTypeIPGRE: "gre",
+	LinkTypeIP6GRE: "gre6", LinkTypeNetlink: "netlink", LinkTypeNone: "none", LinkTypeVoid: "void",
+}
+
+// String gives iproute2's link_type words (ether, loopback, none, ...), or
+// "[N]" like iproute2 for types it has no name for here.
+func (t LinkType) String() string {
+	if s, ok := linkTypeNames[t]; ok {
+		return s
+	}
+	return "[" + strconv.Itoa(int(t)) + "]"
+}
+
+// LinkFlags are the interface flags of ifi_flags (IFF_* from linux/if.h).
+type LinkFlags uint32
+
+// Interface flags (linux/if.h).
+const (
+	LinkUp           LinkFlags = unix.IFF_UP          // IFF_UP: administratively up
+	LinkBroadcast    LinkFlags = unix.IFF_BROADCAST   // IFF_BROADCAST
+	LinkDebug        LinkFlags = unix.IFF_DEBUG       // IFF_DEBUG
+	LinkLoopback     LinkFlags = unix.IFF_LOOPBACK    // IFF_LOOPBACK
+	LinkPointToPoint LinkFlags = unix.IFF_POINTOPOINT // IFF_POINTOPOINT
+	LinkNoTrailers   LinkFlags = unix.IFF_NOTRAILERS  // IFF_NOTRAILERS
+	LinkRunning      LinkFlags = unix.IFF_RUNNING     // IFF_RUNNING: operationally up
+	LinkNoARP        LinkFlags = unix.IFF_NOARP       // IFF_NOARP
+	LinkPromisc      LinkFlags = unix.IFF_PROMISC     // IFF_PROMISC
+	LinkAllMulti     LinkFlags = unix.IFF_ALLMULTI    // IFF_ALLMULTI
+	LinkMaster       LinkFlags = unix.IFF_MASTER      // IFF_MASTER: bonding master
+	LinkSlave        LinkFlags = unix.IFF_SLAVE       // IFF_SLAVE: bonding slave
+	LinkMulticast    LinkFlags = unix.IFF_MULTICAST   // IFF_MULTICAST
+	LinkPortSel      LinkFlags = unix.IFF_PORTSEL     // IFF_PORTSEL
+	LinkAutoMedia    LinkFlags = unix.IFF_AUTOMEDIA   // IFF_AUTOMEDIA
+	LinkDynamic      LinkFlags = unix.IFF_DYNAMIC     // IFF_DYNAMIC
+	LinkLowerUp      LinkFlags = unix.IFF_LOWER_UP    // IFF_LOWER_UP: driver signals L1 up
+	LinkDormant      LinkFlags = unix.IFF_DORMANT     // IFF_DORMANT
+	LinkEcho         LinkFlags = unix.IFF_ECHO        // IFF_ECHO
+)
+
+// linkFlagWords is the order in which iproute2 prints flags.
+var linkFlagWords = [...]struct {
+	f    LinkFlags
+	name string
+}{
+	{LinkLoopback, "LOOPBACK"}, {LinkBroadcast, "BROADCAST"}, {LinkPointToPoint, "POINTOPOINT"},
+	{LinkMulticast, "MULTICAST"}, {LinkNoARP, "NOARP"}, {LinkAllMulti, "ALLMULTI"},
+	{LinkPromisc, "PROMISC"}, {LinkMaster, "MASTER"}, {LinkSlave, "SLAVE"}, {LinkDebug, "DEBUG"},
+	{LinkDynamic, "DYNAMIC"}, {LinkAutoMedia, "AUTOMEDIA"}, {LinkPortSel, "PORTSEL"},
+	{LinkNoTrailers, "NOTRAILERS"}, {LinkUp, "UP"}, {LinkLowerUp, "LOWER_UP"},
+	{LinkDormant, "DORMANT"}, {LinkEcho, "ECHO"},
+}
+
+// Words returns the flags as iproute2 lists them (the "flags" array of
+// `ip -j link show`): "NO-CARRIER" first when the link is up but not
+// running, then LOOPBACK, BROADCAST, ..., UP, LOWER_UP, DORMANT, ECHO.
+// RUNNING itself is not listed, as in iproute2; unnamed bits come last
+// in hexadecimal. iproute2's "M-DOWN" depends on another link's state and
+// is not produced.
+func (f LinkFlags) Words() []string {
+	var w []string
+	if f&LinkUp != 0 && f&LinkRunning == 0 {
+		w = append(w, "NO-CARRIER")
+	}
+	rest := f &^ LinkRunning
+	for _, n := range linkFlagWords {
+		if rest&n.f != 0 {
+			w = append(w, n.name)
+			rest &^= n.f
+		}
+	}
+	if rest != 0 {
+		w = append(w, strconv.FormatUint(uint64(rest), 16))
+	}
+	return w
+}
+
+// String joins Words with commas, as iproute2 prints flags between angle
+// brackets: "BROADCAST,MULTICAST,UP,LOWER_UP".
+func (f LinkFlags) String() string {
+	return strings.Join(f.Words(), ",")
+}
+
+// OperState is the RFC 2863 operational state of a link (IFLA_OPERSTATE,
+// IF_OPER_* from linux/if.h).
+type OperState uint8
+
+// Operational states (linux/if.h).
+const (
+	OperUnknown        OperState = 0 // IF_OPER_UNKNOWN
+	OperNotPresent     OperState = 1 // IF_OPER_NOTPRESENT
+	OperDown           OperState = 2 // IF_OPER_DOWN
+	OperLowerLayerDown OperState = 3 // IF_OPER_LOWERLAYERDOWN
+	OperTesting        OperState = 4 // IF_OPER_TESTING
+	OperDormant        OperState = 5 // IF_OPER_DORMANT
+	OperUp             OperState = 6 // IF_OPER_UP
+)
+
+var linkOperStateNames = [...]string{"UNKNOWN", "NOTPRESENT", "DOWN", "LOWERLAYERDOWN", "TESTING", "DORMANT", "UP"}
+
+// String gives iproute2's words: UNKNOWN, NOTPRESENT, DOWN,
+// LOWERLAYERDOWN, TESTING, DORMANT, UP; other values as numbers.
+func (s OperState) String() string {
+	if int(s) < len(linkOperStateNames) {
+		return linkOperStateNames[s]
+	}
+	return strconv.Itoa(int(s))
+}
+
+// LinkStats64 are the interface counters of struct rtnl_link_stats64
+// (IFLA_STATS64, linux/if_link.h). Counters the running kernel does not
+// report (older kernels send a shorter struct) are 0.
+type LinkStats64 struct {
+	RxPackets  uint64 // rx_packets
+	TxPackets  uint64 // tx_packets
+	RxBytes    uint64 // rx_bytes
+	TxBytes    uint64 // tx_bytes
+	RxErrors   uint64 // rx_errors
+	TxErrors   uint64 // tx_errors
+	RxDropped  uint64 // rx_dropped
+	TxDropped  uint64 // tx_dropped
+	Multicast  uint64 // multicast
+	Collisions uint64 // collisions
+
+	RxLengthErrors uint64 // rx_length_errors
+	RxOverErrors   uint64 // rx_over_errors
+	RxCRCErrors    uint64 // rx_crc_errors
+	RxFrameErrors  uint64 // rx_frame_errors
+	RxFIFOErrors   uint64 // rx_fifo_errors
+	RxMissedErrors uint64 // rx_missed_errors
+
+	TxAbortedErrors   uint64 // tx_aborted_errors
+	TxCarrierErrors   uint64 // tx_carrier_errors
+	TxFIFOErrors      uint64 // tx_fifo_errors
+	TxHeartbeatErrors uint64 // tx_heartbeat_errors
+	TxWindowErrors    uint64 // tx_window_errors
+
+	RxCompressed       uint64 // rx_compressed
+	TxCompressed       uint64 // tx_compressed
+	RxNoHandler        uint64 // rx_nohandler (Linux 4.6)
+	RxOtherhostDropped uint64 // rx_otherhost_dropped (Linux 5.19)
+}
+
+const (
+	// linkStatsMinLen is the size of the original struct
+	// rtnl_link_stats64 (23 counters); newer kernels append counters.
+	linkStatsMinLen = 23 * 8
+	// linkStatsLen is the size of the struct as this package knows it.
+	linkStatsLen = 25 * 8
+)
+
+// fields lists the counters in struct order.
+func (s *LinkStats64) fields() [25]*uint64 {
+	return [25]*uint64{&s.RxPackets, &s.TxPackets, &s.RxBytes, &s.TxBytes, &s.RxErrors, &s.TxErrors,
+		&s.RxDropped, &s.TxDropped, &s.Multicast, &s.Collisions, &s.RxLengthErrors, &s.RxOverErrors,
+		&s.RxCRCErrors, &s.RxFrameErrors, &s.RxFIFOErrors, &s.RxMissedErrors, &s.TxAbortedErrors,
+		&s.TxCarrierErrors, &s.TxFIFOErrors, &s.TxHeartbeatErrors, &s.TxWindowErrors,
+		&s.RxCompressed, &s.TxCompressed, &s.RxNoHandler, &s.RxOtherhostDropped}
+}
+
+// LinkFilter selects links in Links. The zero value selects all of them.
+type LinkFilter struct {
+	// Kind selects links of this kind (IFLA_INFO_KIND), "" for any.
+	Kind string
+	// Master selects the ports of this master (IFLA_MASTER): 0 for any
+	// link, -1 for links without a master.
+	Master int32
+}
+
+func (f *LinkFilter) match(l *Link) bool {
+	if f.Kind != "" && l.Kind != f.Kind {
+		return false
+	}
+	switch f.Master {
+	case 0:
+	case -1:
+		if l.Master != 0 {
+			return false
+		}
+	default:
+		if l.Master != f.Master {
+			return false
+		}
+	}
+	return true
+}
+
+// LinkChange lists changes for SetLink. Zero fields (nil pointers, "",
+// 0) are left unchanged; a zero LinkChange changes nothing.
+type LinkChange struct {
+	// Name renames the link (IFLA_IFNAME). The kernel refuses to rename
+	// a link that is up (EBUSY).
+	Name string
+	// MTU sets the MTU (IFLA_MTU).
+	MTU uint32
+	// HardwareAddr sets the link-layer address (IFLA_ADDRESS).
+	HardwareAddr net.HardwareAddr
+	// Up brings the link up (true) or down (false): IFF_UP in ifi_flags
+	// with ifi_change selecting only that flag.
+	Up *bool
+	// Master enslaves the link to this master, a bridge for instance
+	// (IFLA_MASTER); 0 releases it from its master ("nomaster").
+	Master *int32
+	// NetNS moves the link into this namespace (IFLA_NET_NS_FD). The
+	// link gets a new index there, and disappears from the Conn's
+	// namespace. The caller keeps ownership of NetNS.
+	NetNS *netns.NS
+	// TxQueueLen sets the transmit queue length (IFLA_TXQLEN).
+	TxQueueLen *uint32
+	// Alias sets the alias (IFLA_IFALIAS); "" removes it.
+	Alias *string
+	// Group sets the interface group (IFLA_GROUP).
+	Group *uint32
+}
+
+// linkMsgLen is sizeof(struct ifinfomsg) (linux/rtnetlink.h).
+const linkMsgLen = 16
+
+// appendLinkMsg appends a struct ifinfomsg.
+func appendLinkMsg(b []byte, typ LinkType, index int32, flags, change LinkFlags) []byte {
+	b = append(b, unix.AF_UNSPEC, 0) // ifi_family, __ifi_pad
+	b = binary.NativeEndian.AppendUint16(b, uint16(typ))
+	b = binary.NativeEndian.AppendUint32(b, uint32(index))
+	b = binary.NativeEndian.AppendUint32(b, uint32(flags))
+	return binary.NativeEndian.AppendUint32(b, uint32(change))
+}
+
+// Links streams the links that match f. It is a single-use iterator that
+// stops at the first error; breaking out early is fine. Kind and Master
+// are filtered by the kernel (with strict checking, the netlink default)
+// and checked again here, because a kernel that does not know the kind
+// (its module is not loaded) ignores that filter.
+func (c *Conn) Links(ctx context.Context, f LinkFilter) iter.Seq2[Link, error] {
+	e := nlattr.NewEncoder(appendLinkMsg(make([]byte, 0, 64), 0, 0, 0, 0))
+	if f.Master != 0 {
+		e.Uint32(unix.IFLA_MASTER, uint32(f.Master))
+	}
+	if f.Kind != "" {
+		e.Nest(unix.IFLA_LINKINFO)
+		e.String(unix.IFLA_INFO_KIND, f.Kind)
+		e.End()
+	}
+	body, err := e.Finish()
+	if err != nil {
+		return func(yield func(Link, error) bool) { yield(Link{}, fmt.Errorf("rtnl: list links: %w", err)) }
+	}
+	return dump(c, ctx, "list links", unix.RTM_GETLINK, unix.RTM_NEWLINK, body,
+		func(m netlink.Message) (Link, bool, error) {
+			l, err := decodeLink(m.Data)
+			if err != nil {
+				return Link{}, false, err
+			}
+			return l, f.match(&l), nil
+		})
+}
+
+// Link returns the link with this index, asked of the kernel directly
+// (RTM_GETLINK). A missing link gives an error matching syscall.ENODEV.
+func (c *Conn) Link(ctx context.Context, index int32) (Link, error) {
+	return c.getLink(ctx, appendLinkMsg(make([]byte, 0, linkMsgLen), 0, index, 0, 0))
+}
+
+// LinkByName returns the link with this name (RTM_GETLINK with
+// IFLA_IFNAME). A missing link gives an error matching syscall.ENODEV.
+func (c *Conn) LinkByName(ctx context.Context, name string) (Link, error) {
+	e := nlattr.NewEncoder(appendLinkMsg(make([]byte, 0, 64), 0, 0, 0, 0))
+	e.String(unix.IFLA_IFNAME, name)
+	body, err := e.Finish()
+	if err != nil {
+		return Link{}, fmt.Errorf("rtnl: get link: %w", err)
+	}
+	return c.getLink(ctx, body)
+}
+
+func (c *Conn) getLink(ctx context.Context, body []byte) (Link, error) {
+	msgs, err := c.execute(ctx, "get link", unix.RTM_GETLINK, 0, body)
+	if err != nil {
+		return Link{}, err
+	}
+	for _, m := range msgs {
+		if m.Header.Type == unix.RTM_NEWLINK {
+			return decodeLink(m.Data)
+		}
+	}
+	return Link{}, errors.New("rtnl: get link: the kernel sent no link")
+}
+
+// AddLink creates a link (RTM_NEWLINK with NLM_F_CREATE|NLM_F_EXCL) from
+// the fields of l that AddLink sets (see Link). The kind comes from
+// l.Info, or from l.Kind for kinds without settings (l.Kind = "ifb").
+// A link with that name already existing gives an error matching
+// fs.ErrExist (EEXIST). Any namespace named in l.Info (Veth.PeerNetNS)
+// stays owned by the caller.
+func (c *Conn) AddLink(ctx context.Context, l Link) error {
+	body, err := appendLinkRequest(make([]byte, 0, 256), &l)
+	if err != nil {
+		return fmt.Errorf("rtnl: add link: %w", err)
+	}
+	_, err = c.execute(ctx, "add link", unix.RTM_NEWLINK, netlink.Create|netlink.Excl, body)
+	runtime.KeepAlive(l.Info) // namespace descriptors in the request
+	return err
+}
+
+// DeleteLink deletes the link with this index (RTM_DELLINK). Deleting one
+// end of a veth pair deletes both. A missing link gives an error matching
+// syscall.ENODEV.
+func (c *Conn) DeleteLink(ctx context.Context, index int32) error {
+	_, err := c.execute(ctx, "delete link", unix.RTM_DELLINK, 0, appendLinkMsg(make([]byte, 0, linkMsgLen), 0, index, 0, 0))
+	return err
+}
+
+// SetLink applies ch to the link with this index in one request
+// (RTM_SETLINK). A missing link gives an error matching syscall.ENODEV;
+// an invalid value (an MTU out of the device's range, say) EINVAL, with
+// the kernel's explanation in the *netlink.Error's Message.
+func (c *Conn) SetLink(ctx context.Context, index int32, ch LinkChange) error {
+	var flags, change LinkFlags
+	if ch.Up != nil {
+		change = LinkUp
+		if *ch.Up {
+			flags = LinkUp
+		}
+	}
+	e := nlattr.NewEncoder(appendLinkMsg(make([]byte, 0, 128), 0, index, flags, change))
+	if ch.Name != "" {
+		e.String(unix.IFLA_IFNAME, ch.Name)
+	}
+	if ch.MTU != 0 {
+		e.Uint32(unix.IFLA_MTU, ch.MTU)
+	}
+	if ch.HardwareAddr != nil {
+		e.Bytes(unix.IFLA_ADDRESS, ch.HardwareAddr)
+	}
+	if ch.Master != nil {
+		e.Uint32(unix.IFLA_MASTER, uint32(*ch.Master))
+	}
+	if ch.NetNS != nil {
+		fd := ch.NetNS.Fd()
+		if fd < 0 {
+			return errors.New("rtnl: set link: NetNS is closed")
+		}
+		e.Uint32(unix.IFLA_NET_NS_FD, uint32(fd))
+	}
+	if ch.TxQueueLen != nil {
+		e.Uint32(unix.IFLA_TXQLEN, *ch.TxQueueLen)
+	}
+	if ch.Alias != nil {
+		e.String(unix.IFLA_IFALIAS, *ch.Alias)
+	}
+	if ch.Group != nil {
+		e.Uint32(unix.IFLA_GROUP, *ch.Group)
+	}
+	body, err := e.Finish()
+	if err != nil {
+		return fmt.Errorf("rtnl: set link: %w", err)
+	}
+	_, err = c.execute(ctx, "set link", unix.RTM_SETLINK, 0, body)
+	runtime.KeepAlive(ch.NetNS)
+	return err
+}
+
+// SetLinkUp brings the link up (ip link set ... up).
+func (c *Conn) SetLinkUp(ctx context.Context, index int32) error {
+	up := true
+	return c.SetLink(ctx, index, LinkChange{Up: &up})
+}
+
+// SetLinkDown brings the link down (ip link set ... down).
+func (c *Conn) SetLinkDown(ctx context.Context, index int32) error {
+	up := false
+	return c.SetLink(ctx, index, LinkChange{Up: &up})
+}
+
+// SetLinkMaster enslaves the link to master, a bridge for instance
+// (ip link set ... master M).
+func (c *Conn) SetLinkMaster(ctx context.Context, index, master int32) error {
+	return c.SetLink(ctx, index, LinkChange{Master: &master})
+}
+
+// SetLinkNoMaster releases the link from its master (ip link set ...
+// nomaster).
+func (c *Conn) SetLinkNoMaster(ctx context.Context, index int32) error {
+	var none int32
+	return c.SetLink(ctx, index, LinkChange{Master: &none})
+}
+
+// SetLinkNetNS moves the link into ns (ip link set ... netns NS). The
+// caller keeps ownership of ns.
+func (c *Conn) SetLinkNetNS(ctx context.Context, index int32, ns *netns.NS) error {
+	if ns == nil {
+		return errors.New("rtnl: set link: nil namespace")
+	}
+	return c.SetLink(ctx, index, LinkChange{NetNS: ns})
+}
+
+// appendLinkRequest appends the body of an RTM_NEWLINK request creating l.
+func appendLinkRequest(b []byte, l *Link) ([]byte, error) {
+	if l.Info != nil && l.Kind != "" && l.Kind != l.Info.LinkKind() {
+		return b, fmt.Errorf("Kind %q does not match the kind %q of Info (%T)", l.Kind, l.Info.LinkKind(), l.Info)
+	}
+	e := nlattr.NewEncoder(appendLinkMsg(b, 0, l.Index, l.Flags, l.Flags))
+	if err := appendLinkAttrs(e, l, false); err != nil {
+		return b, err
+	}
+	return e.Finish()
+}
+
+// appendLinkAttrs appends the IFLA_* attributes of l: those AddLink sends,
+// and with full also the read-only ones, as the kernel reports them.
+func appendLinkAttrs(e *nlattr.Encoder, l *Link, full bool) error {
+	if l.Name != "" {
+		e.String(unix.IFLA_IFNAME, l.Name)
+	}
+	if l.MTU != 0 {
+		e.Uint32(unix.IFLA_MTU, l.MTU)
+	}
+	if len(l.HardwareAddr) > 0 {
+		e.Bytes(unix.IFLA_ADDRESS, l.HardwareAddr)
+	}
+	if len(l.Broadcast) > 0 {
+		e.Bytes(unix.IFLA_BROADCAST, l.Broadcast)
+	}
+	if l.Master != 0 {
+		e.Uint32(unix.IFLA_MASTER, uint32(l.Master))
+	}
+	if l.Parent != 0 {
+		e.Uint32(unix.IFLA_LINK, uint32(l.Parent))
+	}
+	if l.TxQueueLen != 0 {
+		e.Uint32(unix.IFLA_TXQLEN, l.TxQueueLen)
+	}
+	if l.Group != 0 {
+		e.Uint32(unix.IFLA_GROUP, l.Group)
+	}
+	if full {
+		if l.Alias != "" {
+			e.String(unix.IFLA_IFALIAS, l.Alias)
+		}
+		if l.MinMTU != 0 {
+			e.Uint32(unix.IFLA_MIN_MTU, l.MinMTU)
+		}
+		if l.MaxMTU != 0 {
+			e.Uint32(unix.IFLA_MAX_MTU, l.MaxMTU)
+		}
+		e.Uint8(unix.IFLA_OPERSTATE, uint8(l.OperState))
+		var carrier uint8
+		if l.Carrier {
+			carrier = 1
+		}
+		e.Uint8(unix.IFLA_CARRIER, carrier)
+		if l.Promiscuity != 0 {
+			e.Uint32(unix.IFLA_PROMISCUITY, l.Promiscuity)
+		}
+		if l.HasLinkNetNSID {
+			e.Int32(unix.IFLA_LINK_NETNSID, l.LinkNetNSID)
+		}
+		if l.HasStats {
+			var p [linkStatsLen]byte
+			for i, f := range l.Stats.fields() {
+				binary.NativeEndian.PutUint64(p[8*i:], *f)
+			}
+			e.Bytes(unix.IFLA_STATS64, p[:])
+		}
+	}
+	return appendLinkInfo(e, l, full)
+}
+
+// decodeLink decodes the body of an RTM_NEWLINK (or RTM_DELLINK) message:
+// a struct ifinfomsg and IFLA_* attributes. Unknown attributes are
+// skipped; a known one with a bad length is an error naming it. The Link
+// does not alias b.
+func decodeLink(b []byte) (Link, error) {
+	var l Link
+	if len(b) < linkMsgLen {
+		return l, fmt.Errorf("rtnl: decode link: message of %d bytes, shorter than struct ifinfomsg (%d)", len(b), linkMsgLen)
+	}
+	l.Type = LinkType(binary.NativeEndian.Uint16(b[2:]))
+	l.Index = int32(binary.NativeEndian.Uint32(b[4:]))
+	l.Flags = LinkFlags(binary.NativeEndian.Uint32(b[8:]))
+	attrs := b[linkMsgLen:]
+	var hw []byte // one backing array for both link-layer addresses
+	d := nlattr.NewDecoder(attrs)
+	for d.Next() {
+		switch d.Type() {
+		case unix.IFLA_IFNAME:
+			l.Name = d.String()
+		case unix.IFLA_ADDRESS, unix.IFLA_BROADCAST:
+			p := d.Bytes()
+			if len(p) == 0 {
+				continue
+			}
+			if cap(hw)-len(hw) < len(p) {
+				hw = make([]byte, 0, max(2*len(p), 16))
+			}
+			n := len(hw)
+			hw = append(hw, p...)
+			a := net.HardwareAddr(hw[n:len(hw):len(hw)])
+			if d.Type() == unix.IFLA_ADDRESS {
+				l.HardwareAddr = a
+			} else {
+				l.Broadcast = a
+			}
+		case unix.IFLA_MTU:
+			l.MTU = d.Uint32()
+		case unix.IFLA_MIN_MTU:
+			l.MinMTU = d.Uint32()
+		case unix.IFLA_MAX_MTU:
+			l.MaxMTU = d.Uint32()
+		case unix.IFLA_MASTER:
+			l.Master = d.Int32()
+		case unix.IFLA_LINK:
+			l.Parent = d.Int32()
+		case unix.IFLA_OPERSTATE:
+			l.OperState = OperState(d.Uint8())
+		case unix.IFLA_CARRIER:
+			l.Carrier = d.Uint8() != 0
+		case unix.IFLA_TXQLEN:
+			l.TxQueueLen = d.Uint32()
+		case unix.IFLA_IFALIAS:
+			l.Alias = d.String()
+		case unix.IFLA_GROUP:
+			l.Group = d.Uint32()
+		case unix.IFLA_PROMISCUITY:
+			l.Promiscuity = d.Uint32()
+		case unix.IFLA_LINK_NETNSID:
+			l.LinkNetNSID = d.Int32()
+			l.HasLinkNetNSID = d.Err() == nil
+		case unix.IFLA_STATS64:
+			p := d.Bytes()
+			if len(p) < linkStatsMinLen || len(p)%8 != 0 {
+				d.Fail(nlattr.ErrBadLength)
+				break
+			}
+			for i, f := range l.Stats.fields() {
+				if 8*i+8 > len(p) {
+					break
+				}
+				*f = binary.NativeEndian.Uint64(p[8*i:])
+			}
+			l.HasStats = true
+		case unix.IFLA_LINKINFO:
+			decodeLinkInfo(&d, &l)
+		}
+	}
+	if err := d.Err(); err != nil {
+		return Link{}, linkDecodeError(attrs, err)
+	}
+	return l, nil
+}
+
+// linkDecodeError wraps a decoding error with the names of the attributes
+// leading to it: "IFLA_LINKINFO/IFLA_INFO_DATA/IFLA_VXLAN_PORT".
+func linkDecodeError(attrs []byte, err error) error {
+	var ae *nlattr.Error
+	if !errors.As(err, &ae) {
+		return fmt.Errorf("rtnl: decode link: %w", err)
+	}
+	return fmt.Errorf("rtnl: decode link: %s: %w", linkAttrPath(attrs, ae.Offset, ae.Type), err)
+}
+
+// linkAttrSpace is a set of attribute types, for naming them in errors.
+type linkAttrSpace struct {
+	names  map[uint16]string
+	prefix string // the kernel's prefix, to name unlisted types by number
+}
+
+func (s linkAttrSpace) name(typ uint16) string {
+	if n, ok := s.names[typ]; ok {
+		return n
+	}
+	return s.prefix + strconv.Itoa(int(typ))
+}
+
+var (
+	linkIFLASpace = linkAttrSpace{map[uint16]string{
+		unix.IFLA_ADDRESS: "IFLA_ADDRESS", unix.IFLA_BROADCAST: "IFLA_BROADCAST", unix.IFLA_IFNAME: "IFLA_IFNAME",
+		unix.IFLA_MTU: "IFLA_MTU", unix.IFLA_LINK: "IFLA_LINK", unix.IFLA_MASTER: "IFLA_MASTER",
+		unix.IFLA_TXQLEN: "IFLA_TXQLEN", unix.IFLA_OPERSTATE: "IFLA_OPERSTATE", unix.IFLA_LINKINFO: "IFLA_LINKINFO",
+		unix.IFLA_IFALIAS: "IFLA_IFALIAS", unix.IFLA_STATS64: "IFLA_STATS64", unix.IFLA_GROUP: "IFLA_GROUP",
+		unix.IFLA_PROMISCUITY: "IFLA_PROMISCUITY", unix.IFLA_CARRIER: "IFLA_CARRIER",
+		unix.IFLA_LINK_NETNSID: "IFLA_LINK_NETNSID", unix.IFLA_MIN_MTU: "IFLA_MIN_MTU", unix.IFLA_MAX_MTU: "IFLA_MAX_MTU",
+	}, "IFLA_"}
+	linkInfoSpace = linkAttrSpace{map[uint16]string{
+		unix.IFLA_INFO_KIND: "IFLA_INFO_KIND", unix.IFLA_INFO_DATA: "IFLA_INFO_DATA",
+		unix.IFLA_INFO_SLAVE_KIND: "IFLA_INFO_SLAVE_KIND", unix.IFLA_INFO_SLAVE_DATA: "IFLA_INFO_SLAVE_DATA",
+	}, "IFLA_INFO_"}
+)
+
+// linkAttrPath names the attribute whose header is at off in attrs (of
+// type typ), with the nests around it.
+func linkAttrPath(attrs []byte, off int, typ uint16) string {
+	var parts []string
+	space, b, base := linkIFLASpace, attrs, 0
+	for range 4 {
+		d := nlattr.NewDecoder(b)
+		descended := false
+		for d.Next() {
+			start := base + d.Offset()
+			end := start + nlattr.HeaderLen + d.Len()
+			if off < start || off >= end {
+				continue
+			}
+			parts = append(parts, space.name(d.Type()))
+			if off == start {
+				return strings.Join(parts, "/")
+			}
+			inner, ok := linkNestSpace(space, b, d.Type())
+			if !ok {
+				return strings.Join(parts, "/")
+			}
+			space, b, base, descended = inner, d.Bytes(), start+nlattr.HeaderLen, true
+			break
+		}
+		if !descended {
+			break
+		}
+	}
+	return strings.Join(append(parts, space.name(typ)), "/")
+}
+
+// linkNestSpace gives the space of the attributes nested in the attribute
+// of type typ in space outer, found among the attributes in siblings;
+// false if this package does not decode inside it.
+func linkNestSpace(outer linkAttrSpace, siblings []byte, typ uint16) (linkAttrSpace, bool) {
+	switch {
+	case outer.prefix == linkIFLASpace.prefix && typ == unix.IFLA_LINKINFO:
+		return linkInfoSpace, true
+	case outer.prefix == linkInfoSpace.prefix && (typ == unix.IFLA_INFO_DATA || typ == unix.IFLA_INFO_SLAVE_DATA):
+		want := uint16(unix.IFLA_INFO_KIND)
+		if typ == unix.IFLA_INFO_SLAVE_DATA {
+			want = unix.IFLA_INFO_SLAVE_KIND
+		}
+		kind := ""
+		d := nlattr.NewDecoder(siblings)
+		for d.Next() {
+			if d.Type() == want {
+				kind = d.String()
+			}
+		}
+		if typ == unix.IFLA_INFO_SLAVE_DATA {
+			return linkPortSpace(kind)
+		}
+		return linkKindSpace(kind)
+	}
+	return linkAttrSpace{}, false
+}

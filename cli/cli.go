@@ -18,6 +18,7 @@ import (
 
 	"github.com/nlkit/nlkit/netlink"
 	"github.com/nlkit/nlkit/netns"
+	"github.com/nlkit/nlkit/rtnl"
 )
 
 // Exit codes, as ip uses them.
@@ -58,6 +59,10 @@ type env struct {
 	stderr io.Writer
 	stdin  io.Reader
 	ns     *netns.NS // nil: the current namespace
+
+	conn    *rtnl.Conn // see rt
+	names   map[string]int32
+	indexes map[int32]string
 }
 
 // object is one of nl's objects (link, address, route ...).
@@ -121,6 +126,7 @@ func RunWithInput(ctx context.Context, args []string, stdin io.Reader, stdout, s
 		defer ns.Close()
 		e.ns = ns
 	}
+	defer e.closeConns()
 	if opts.Batch != "" {
 		return runBatch(ctx, e)
 	}

@@ -132,4 +132,3 @@ func runNetns(ctx context.Context, e *env, args []string) error {
 type exitError struct{ code int }
 
 func (e *exitError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
-

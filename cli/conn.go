@@ -1,0 +1,100 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"syscall"
+
+	"github.com/nlkit/nlkit/netlink"
+	"github.com/nlkit/nlkit/rtnl"
+)
+
+// rt returns the route-netlink Conn of this run, dialled on first use in
+// the -n namespace. It is closed by closeConns.
+func (e *env) rt() (*rtnl.Conn, error) {
+	if e.conn != nil {
+		return e.conn, nil
+	}
+	c, err := rtnl.Dial(&netlink.Config{NetNS: e.ns})
+	if err != nil {
+		return nil, fmt.Errorf("Cannot open netlink socket: %w", err)
+	}
+	e.conn = c
+	return c, nil
+}
+
+func (e *env) closeConns() {
+	if e.conn != nil {
+		e.conn.Close()
+		e.conn = nil
+	}
+}
+
+// linkIndex resolves a device name (or a number) to its index, as ip's
+// ll_name_to_index does; an unknown device is a usage error naming it.
+func (e *env) linkIndex(ctx context.Context, name string) (int32, error) {
+	if idx, ok := e.names[name]; ok {
+		return idx, nil
+	}
+	c, err := e.rt()
+	if err != nil {
+		return 0, err
+	}
+	l, err := c.LinkByName(ctx, name)
+	if err != nil {
+		if errors.Is(err, syscall.ENODEV) {
+			if n, perr := strconv.ParseInt(name, 10, 32); perr == nil && n > 0 {
+				return int32(n), nil
+			}
+			return 0, usagef("Cannot find device \"%s\"", name)
+		}
+		return 0, err
+	}
+	e.remember(l.Index, l.Name)
+	return l.Index, nil
+}
+
+// linkName resolves an index to its name for printing; an index that no
+// longer exists prints as "if<N>" like ip does.
+func (e *env) linkName(ctx context.Context, idx int32) string {
+	if idx == 0 {
+		return ""
+	}
+	if n, ok := e.indexes[idx]; ok {
+		return n
+	}
+	if c, err := e.rt(); err == nil {
+		if l, err := c.Link(ctx, idx); err == nil {
+			e.remember(l.Index, l.Name)
+			return l.Name
+		}
+	}
+	return "if" + strconv.Itoa(int(idx))
+}
+
+// loadLinkNames fills the name cache with one dump, for commands that print
+// many objects.
+func (e *env) loadLinkNames(ctx context.Context) error {
+	c, err := e.rt()
+	if err != nil {
+		return err
+	}
+	for l, err := range c.Links(ctx, rtnl.LinkFilter{}) {
+		if err != nil {
+			return err
+		}
+		e.remember(l.Index, l.Name)
+	}
+	return nil
+}
+
+func (e *env) remember(idx int32, name string) {
+	if e.names == nil {
+		e.names = map[string]int32{}
+		e.indexes = map[int32]string{}
+	}
+	e.names[name] = idx
+	e.indexes[idx] = name
+}

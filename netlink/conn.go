@@ -470,6 +470,9 @@ func (c *Conn) readOnce(ctx context.Context, w *waiter) ([]Message, datagram, er
 		case errors.Is(err, ErrOverrun):
 			c.checkLoss()
 			return nil, d, nil
+		case errors.Is(err, errIdle):
+			c.checkIdle()
+			return nil, d, nil
 		case errors.Is(err, ErrClosed):
 			return nil, d, ErrClosed
 		}
@@ -509,6 +512,30 @@ func (c *Conn) checkLoss() {
 		return
 	}
 	// Without a drop count (a Transport), every overrun is a loss.
+	c.lastDrops = drops
+	c.stats.overruns.Add(1)
+	c.overrunLocked()
+	// The kernel reports ENOBUFS once per congestion episode; drops later in
+	// the same episode are silent. The episode ends when a read finds the
+	// queue empty: check the drop count then (checkIdle).
+	c.s.setIdleCheck(true)
+}
+
+// errIdle is how the socket says that a read found the queue empty while
+// an overrun episode was open.
+var errIdle = errors.New("netlink: queue empty")
+
+// checkIdle ends an overrun episode: if messages were dropped since the
+// overrun was reported (silently, the socket being congested), that is a
+// new overrun; otherwise reads may block again.
+func (c *Conn) checkIdle() {
+	drops, err := c.s.drops()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err == nil && drops == c.lastDrops {
+		c.s.setIdleCheck(false)
+		return
+	}
 	c.lastDrops = drops
 	c.stats.overruns.Add(1)
 	c.overrunLocked()

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"sync/atomic"
 	"syscall"
 	"time"
 	"unsafe"
@@ -16,6 +17,8 @@ import (
 // socket is the OS part of a Conn: one AF_NETLINK socket on Go's runtime
 // poller. It is the only file that makes system calls.
 type socket struct {
+	// idle asks reads to report an empty queue (errIdle) rather than wait.
+	idle    atomic.Bool
 	f       *os.File
 	rc      syscall.RawConn
 	port    uint32
@@ -169,6 +172,9 @@ func (s *socket) portID() uint32 { return s.port }
 
 func (s *socket) protocol() int { return s.family }
 
+// setIdleCheck turns the reporting of an empty queue on or off.
+func (s *socket) setIdleCheck(on bool) { s.idle.Store(on) }
+
 // buffers returns the socket's receive and send buffer sizes.
 func (s *socket) buffers() (rcv, snd int) {
 	_ = s.control(func(fd int) error {
@@ -202,6 +208,9 @@ type sysRecv struct {
 	n     int
 	errno syscall.Errno
 	fn    func(fd uintptr) bool
+	// idle, when it points at true, makes an empty queue end the read
+	// with errIdle instead of waiting (see Conn.idleCheck).
+	idle *atomic.Bool
 }
 
 func (r *receiver) initSys() { r.sys.fn = r.do }
@@ -213,6 +222,10 @@ func (r *receiver) do(fd uintptr) bool {
 		case unix.EINTR:
 			continue
 		case unix.EAGAIN:
+			if r.sys.idle != nil && r.sys.idle.Load() {
+				r.sys.errno = e
+				return true
+			}
 			return false // wait for the poller
 		}
 		r.sys.n, r.sys.errno = int(n), e
@@ -231,6 +244,7 @@ func (r *receiver) do(fd uintptr) bool {
 // r.enobufs and the read is retried: the error is sticky per socket and
 // would otherwise hide the datagram.
 func (s *socket) recv(r *receiver) (datagram, error) {
+	r.sys.idle = &s.idle
 	want := min(len(r.buf), s.readLen)
 	for {
 		r.setup(r.buf[:want], unix.MSG_PEEK|unix.MSG_TRUNC)
@@ -301,8 +315,11 @@ func (s *socket) rawRead(r *receiver) error {
 		return mapClosed(err)
 	}
 	if r.sys.errno != 0 {
-		if r.sys.errno == unix.ENOBUFS {
+		switch r.sys.errno {
+		case unix.ENOBUFS:
 			return ErrOverrun
+		case unix.EAGAIN:
+			return errIdle
 		}
 		return os.NewSyscallError("recvmsg", r.sys.errno)
 	}

@@ -75,6 +75,7 @@ type conduit interface {
 	recv(r *receiver) (datagram, error)
 	send(b []byte, port, groups uint32) error
 	setReadDeadline(t time.Time)
+	setIdleCheck(on bool)
 	close() error
 	joinGroup(g uint32) error
 	leaveGroup(g uint32) error
@@ -115,6 +116,7 @@ func (tc *transportConduit) send(b []byte, port, groups uint32) error {
 
 func (tc *transportConduit) setReadDeadline(t time.Time) { _ = tc.t.SetReadDeadline(t) }
 func (tc *transportConduit) close() error                { return tc.t.Close() }
+func (tc *transportConduit) setIdleCheck(bool)           {}
 func (tc *transportConduit) joinGroup(g uint32) error    { return tc.t.JoinGroup(g) }
 func (tc *transportConduit) leaveGroup(g uint32) error   { return tc.t.LeaveGroup(g) }
 func (tc *transportConduit) portID() uint32              { return tc.t.PortID() }

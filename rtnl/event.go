@@ -1,0 +1,203 @@
+package rtnl
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+
+	"github.com/nlkit/nlkit/netlink"
+	"golang.org/x/sys/unix"
+)
+
+// Group is a route-netlink multicast group (enum rtnetlink_groups).
+type Group uint32
+
+// Groups a watcher can join (linux/rtnetlink.h).
+const (
+	GroupLink      Group = 1  // RTNLGRP_LINK: links
+	GroupNeighbor  Group = 3  // RTNLGRP_NEIGH: neighbours (and resolution requests, see Resolver)
+	GroupIPv4Addr  Group = 5  // RTNLGRP_IPV4_IFADDR
+	GroupIPv4Route Group = 7  // RTNLGRP_IPV4_ROUTE
+	GroupIPv4Rule  Group = 8  // RTNLGRP_IPV4_RULE
+	GroupIPv6Addr  Group = 9  // RTNLGRP_IPV6_IFADDR
+	GroupIPv6Route Group = 11 // RTNLGRP_IPV6_ROUTE
+	GroupIPv6Rule  Group = 19 // RTNLGRP_IPV6_RULE
+)
+
+// AllGroups returns the groups of every object Event models.
+func AllGroups() []Group {
+	return []Group{GroupLink, GroupNeighbor, GroupIPv4Addr, GroupIPv4Route, GroupIPv4Rule, GroupIPv6Addr, GroupIPv6Route, GroupIPv6Rule}
+}
+
+// EventKind says which object an Event carries.
+type EventKind uint8
+
+// Event kinds.
+const (
+	EventLink EventKind = iota + 1
+	EventAddress
+	EventRoute
+	EventNeighbor
+	EventRule
+)
+
+func (k EventKind) String() string {
+	switch k {
+	case EventLink:
+		return "link"
+	case EventAddress:
+		return "address"
+	case EventRoute:
+		return "route"
+	case EventNeighbor:
+		return "neigh"
+	case EventRule:
+		return "rule"
+	}
+	return fmt.Sprintf("EventKind(%d)", uint8(k))
+}
+
+// Event is one change notification: an object was created or changed
+// (Deleted false) or removed (Deleted true). Exactly the field that Kind
+// names is set; it holds the object as the kernel described it, owned by
+// the receiver.
+type Event struct {
+	Kind    EventKind
+	Deleted bool
+	// NSID is the id (in the watcher's namespace) of the namespace the
+	// event came from, with netlink.Config.ListenAllNSID; -1 for the
+	// watcher's own namespace or when unknown.
+	NSID int32
+	// PortID is the port of the socket whose request caused the change
+	// (0 for the kernel's own changes), from the message header.
+	PortID uint32
+	// Flags are the notification's header flags: for a new object,
+	// netlink.Replace says it replaced one (with the same key but other
+	// attributes, e.g. another gateway), netlink.Append that it was added
+	// beside existing ones.
+	Flags netlink.Flags
+
+	Link     Link
+	Address  Address
+	Route    Route
+	Neighbor Neighbor
+	Rule     Rule
+}
+
+// Route-netlink message types (linux/rtnetlink.h).
+const (
+	rtmNewLink  = unix.RTM_NEWLINK
+	rtmDelLink  = unix.RTM_DELLINK
+	rtmNewAddr  = unix.RTM_NEWADDR
+	rtmDelAddr  = unix.RTM_DELADDR
+	rtmNewRoute = unix.RTM_NEWROUTE
+	rtmDelRoute = unix.RTM_DELROUTE
+	rtmNewNeigh = unix.RTM_NEWNEIGH
+	rtmDelNeigh = unix.RTM_DELNEIGH
+	rtmGetNeigh = unix.RTM_GETNEIGH
+	rtmNewRule  = unix.RTM_NEWRULE
+	rtmDelRule  = unix.RTM_DELRULE
+)
+
+// DecodeEvent decodes a route-netlink notification. ok is false for
+// messages that are not a change of a modelled object (e.g. RTM_GETNEIGH
+// resolution requests, or other families' types); err reports a malformed
+// message of a known type.
+func DecodeEvent(m netlink.Message) (ev Event, ok bool, err error) {
+	ev.NSID = -1
+	ev.PortID = m.Header.PortID
+	ev.Flags = m.Header.Flags
+	switch m.Header.Type {
+	case rtmNewLink, rtmDelLink:
+		ev.Kind, ev.Deleted = EventLink, m.Header.Type == rtmDelLink
+		ev.Link, err = decodeLink(m.Data)
+	case rtmNewAddr, rtmDelAddr:
+		ev.Kind, ev.Deleted = EventAddress, m.Header.Type == rtmDelAddr
+		ev.Address, err = decodeAddress(m.Data)
+	case rtmNewRoute, rtmDelRoute:
+		ev.Kind, ev.Deleted = EventRoute, m.Header.Type == rtmDelRoute
+		err = ev.Route.UnmarshalBinary(m.Data)
+	case rtmNewNeigh, rtmDelNeigh:
+		ev.Kind, ev.Deleted = EventNeighbor, m.Header.Type == rtmDelNeigh
+		ev.Neighbor, err = decodeNeighbor(m.Data)
+	case rtmNewRule, rtmDelRule:
+		ev.Kind, ev.Deleted = EventRule, m.Header.Type == rtmDelRule
+		err = ev.Rule.UnmarshalBinary(m.Data)
+	default:
+		return Event{}, false, nil
+	}
+	if err != nil {
+		return Event{}, false, fmt.Errorf("rtnl: %s event: %w", ev.Kind, err)
+	}
+	return ev, true, nil
+}
+
+// Watch streams route-netlink change events of the given groups (all of
+// AllGroups when none are given) from a socket of its own, opened with cfg
+// (nil: defaults; cfg.NetNS picks the namespace, cfg.ReceiveBuffer sizes
+// the buffer, cfg.ListenAllNSID adds other namespaces' events with their
+// NSID; cfg.Groups is ignored). It is a single-use iterator; the socket is
+// closed when the loop ends.
+//
+// Loss is an event, not a death: when the kernel dropped notifications
+// (ENOBUFS), Watch yields an error matching netlink.ErrOverrun and goes on;
+// state built from events must then be rebuilt from a fresh dump (Mirror
+// does this). Any other error ends the stream: ctx's, or a failure to open
+// the socket. Malformed notifications are yielded as errors and skipped.
+func Watch(ctx context.Context, cfg *netlink.Config, groups ...Group) iter.Seq2[Event, error] {
+	return func(yield func(Event, error) bool) {
+		nl, err := dialWatch(cfg, groups)
+		if err != nil {
+			yield(Event{}, err)
+			return
+		}
+		defer nl.Close()
+		for n, err := range nl.Receive(ctx) {
+			if errors.Is(err, netlink.ErrOverrun) {
+				if !yield(Event{}, err) {
+					return
+				}
+				continue
+			}
+			if err != nil {
+				yield(Event{}, err)
+				return
+			}
+			ev, ok, err := DecodeEvent(n.Message)
+			if err != nil {
+				if !yield(Event{}, err) {
+					return
+				}
+				continue
+			}
+			if !ok || (ev.Kind == EventRoute && ev.Route.Flags&RouteFlagCloned != 0) {
+				continue // not a change of a modelled object, or a route cache entry
+			}
+			ev.NSID = n.NSID
+			if !yield(ev, nil) {
+				return
+			}
+		}
+	}
+}
+
+// dialWatch opens a socket subscribed to groups.
+func dialWatch(cfg *netlink.Config, groups []Group) (*netlink.Conn, error) {
+	var c netlink.Config
+	if cfg != nil {
+		c = *cfg
+	}
+	if len(groups) == 0 {
+		groups = AllGroups()
+	}
+	c.Groups = make([]uint32, len(groups))
+	for i, g := range groups {
+		c.Groups[i] = uint32(g)
+	}
+	nl, err := netlink.Dial(unix.NETLINK_ROUTE, &c)
+	if err != nil {
+		return nil, fmt.Errorf("rtnl: watch: %w", err)
+	}
+	return nl, nil
+}

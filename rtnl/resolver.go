@@ -1,0 +1,106 @@
+package rtnl
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"net"
+	"net/netip"
+
+	"github.com/nlkit/nlkit/netlink"
+)
+
+// Resolver resolves addresses for the kernel from user space: the modern
+// form of the old NETLINK_ARPD protocol. On a link whose neighbour table
+// has App probes (SetNeighborProbes; with Multicast 0 the kernel sends no
+// ARP/NS of its own), the kernel multicasts an RTM_GETNEIGH request to
+// RTNLGRP_NEIGH each time it needs an address resolved; the Resolver
+// receives those requests and answers with a link-layer address, or
+// refuses, which fails the entry at once.
+//
+// Requests is for one consumer at a time; Answer and Refuse may be called
+// from any goroutine.
+type Resolver struct {
+	watch *netlink.Conn
+	c     *Conn
+}
+
+// ResolveRequest is the kernel asking for the link-layer address of Addr on
+// link Index.
+type ResolveRequest struct {
+	Index  int32
+	Family Family
+	Addr   netip.Addr
+}
+
+// NewResolver subscribes to the kernel's requests in the namespace of cfg
+// (nil: the current one).
+func NewResolver(cfg *netlink.Config) (*Resolver, error) {
+	watch, err := dialWatch(cfg, []Group{GroupNeighbor})
+	if err != nil {
+		return nil, err
+	}
+	var base netlink.Config
+	if cfg != nil {
+		base = *cfg
+		base.Groups = nil
+	}
+	c, err := Dial(&base)
+	if err != nil {
+		watch.Close()
+		return nil, fmt.Errorf("rtnl: resolver: %w", err)
+	}
+	return &Resolver{watch: watch, c: c}, nil
+}
+
+// Close closes the Resolver's sockets.
+func (r *Resolver) Close() error {
+	return errors.Join(r.watch.Close(), r.c.Close())
+}
+
+// Requests streams the kernel's resolution requests. netlink.ErrOverrun
+// is yielded when requests were lost (the kernel will ask again at its
+// next probe, so nothing needs resynchronising); other errors end it.
+func (r *Resolver) Requests(ctx context.Context) iter.Seq2[ResolveRequest, error] {
+	return func(yield func(ResolveRequest, error) bool) {
+		for n, err := range r.watch.Receive(ctx) {
+			if errors.Is(err, netlink.ErrOverrun) {
+				if !yield(ResolveRequest{}, err) {
+					return
+				}
+				continue
+			}
+			if err != nil {
+				yield(ResolveRequest{}, err)
+				return
+			}
+			if n.Header.Type != rtmGetNeigh {
+				continue // ordinary neighbour changes
+			}
+			nb, err := decodeNeighbor(n.Data)
+			if err != nil {
+				if !yield(ResolveRequest{}, fmt.Errorf("rtnl: resolve request: %w", err)) {
+					return
+				}
+				continue
+			}
+			if !yield(ResolveRequest{Index: nb.Index, Family: nb.Family, Addr: nb.Addr}, nil) {
+				return
+			}
+		}
+	}
+}
+
+// Answer tells the kernel the link-layer address of the requested
+// address: the entry becomes REACHABLE and the packets waiting for it go.
+func (r *Resolver) Answer(ctx context.Context, req ResolveRequest, lladdr net.HardwareAddr) error {
+	return r.c.ReplaceNeighbor(ctx, Neighbor{Index: req.Index, Family: req.Family, Addr: req.Addr, LinkAddr: lladdr, State: NeighborReachable})
+}
+
+// Refuse fails the requested entry now instead of after the remaining
+// probes: the kernel drops the packets waiting for it and reports the
+// destination unreachable to their senders.
+func (r *Resolver) Refuse(ctx context.Context, req ResolveRequest) error {
+	return r.c.ReplaceNeighbor(ctx, Neighbor{Index: req.Index, Family: req.Family, Addr: req.Addr, State: NeighborFailed})
+}

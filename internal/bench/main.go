@@ -1,0 +1,112 @@
+// Command bench measures nlkit against the kernel's floor: for each
+// workload, a minimal program that only moves the kernel's bytes (raw
+// sendmsg/recvmsg, no decoding) runs in the same throwaway namespace, and
+// nlkit's paths are reported as ratios to it. Sizes are flags; the defaults
+// finish in a few minutes on a 2-core machine. It needs root (it creates
+// namespaces) and exits non-zero only on an error, never on a slow figure.
+//
+//	go run ./internal/bench                 # everything, default sizes
+//	go run ./internal/bench -routes 100000  # smaller
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"runtime"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+type options struct {
+	routes   int
+	onebyone int
+	links    int
+	addrs    int
+	neighs   int
+	lookups  int
+	reps     int
+	only     string
+}
+
+func main() {
+	var o options
+	flag.IntVar(&o.routes, "routes", 1_000_000, "IPv4 routes to install, dump and delete")
+	flag.IntVar(&o.onebyone, "onebyone", 50_000, "routes to install with one request each (the one-by-one API)")
+	flag.IntVar(&o.links, "links", 2000, "links to dump (veth pairs: half as many pairs)")
+	flag.IntVar(&o.addrs, "addrs", 100_000, "IPv4 addresses to dump (spread over the links)")
+	flag.IntVar(&o.neighs, "neighs", 100_000, "neighbour entries to dump (spread over the links)")
+	flag.IntVar(&o.lookups, "lookups", 10_000, "single lookups to time per kind")
+	flag.IntVar(&o.reps, "reps", 3, "repetitions of each dump measurement (the best is kept)")
+	flag.StringVar(&o.only, "only", "", "run only this workload: routes, install, links, addrs, neighs, lookups")
+	flag.Parse()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if err := run(ctx, o); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+// result is one line of the table.
+type result struct {
+	workload, path string
+	m              measure
+	floor          *measure // nil for the floor itself
+	note           string
+}
+
+func run(ctx context.Context, o options) error {
+	fmt.Printf("nlkit bench: %s, %d CPUs, %s\n", runtime.Version(), runtime.NumCPU(), kernelRelease())
+	var results []result
+	want := func(name string) bool { return o.only == "" || o.only == name }
+	steps := []struct {
+		name string
+		fn   func(context.Context, options) ([]result, error)
+	}{
+		{"routes", benchRouteDump},
+		{"install", benchInstall},
+		{"links", benchLinks},
+		{"addrs", benchAddrsNeighs},
+		{"lookups", benchLookups},
+	}
+	for _, s := range steps {
+		if !want(s.name) {
+			continue
+		}
+		t0 := time.Now()
+		r, err := s.fn(ctx, o)
+		if err != nil {
+			return fmt.Errorf("%s: %w", s.name, err)
+		}
+		results = append(results, r...)
+		fmt.Fprintf(os.Stderr, "  %s done in %v\n", s.name, time.Since(t0).Round(time.Millisecond))
+	}
+	printTable(results)
+	return nil
+}
+
+func printTable(results []result) {
+	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(w, "workload\tpath\twall\tx floor\tuser\tsys\tallocs/obj\tB/obj\tpeak RSS\tnote\t")
+	for _, r := range results {
+		ratio := "-"
+		if strings.Contains(r.path, "(floor)") {
+			ratio = "floor"
+		}
+		if r.floor != nil {
+			ratio = fmt.Sprintf("%.2f", r.m.wall.Seconds()/r.floor.wall.Seconds())
+		}
+		rss := ""
+		if r.m.peakRSS > 0 {
+			rss = fmt.Sprintf("%.1f MiB", float64(r.m.peakRSS)/(1<<20))
+		}
+		fmt.Fprintf(w, "%s\t%s\t%v\t%s\t%v\t%v\t%.2f\t%.0f\t%s\t%s\t\n", r.workload, r.path,
+			r.m.wall.Round(time.Microsecond), ratio, r.m.user.Round(time.Millisecond), r.m.sys.Round(time.Millisecond),
+			r.m.allocsPer(), r.m.bytesPer(), rss, r.note)
+	}
+	w.Flush()
+}

@@ -1,0 +1,204 @@
+package genl
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"sync"
+	"syscall"
+
+	"github.com/nlkit/nlkit/netlink"
+)
+
+// netlinkGeneric is NETLINK_GENERIC (linux/netlink.h), spelled out so the
+// package builds on every OS (Dial then fails with netlink's error).
+const netlinkGeneric = 16
+
+// Conn speaks generic netlink (NETLINK_GENERIC): it resolves families by
+// name, runs requests and dumps with the generic header, joins multicast
+// groups by name and streams their notifications.
+//
+// A Conn is safe for concurrent use by many goroutines, with the guarantees
+// of netlink.Conn: every call gets its own replies, dumps run one after
+// another, one Receive at a time. Family ids are resolved once and cached
+// in the Conn (never in package state); a request that fails with ENOENT or
+// EOPNOTSUPP re-resolves its family once, and is sent again if the family
+// came back under another id (it was unloaded and loaded again).
+type Conn struct {
+	nl *netlink.Conn
+
+	mu       sync.Mutex
+	families map[string]*Family // by name
+	byID     map[uint16]*Family
+	groups   map[uint32]groupRef // joined or seen multicast groups by id
+}
+
+// groupRef names a multicast group.
+type groupRef struct{ family, group string }
+
+// Dial opens a generic netlink socket. cfg is passed to netlink.Dial (nil:
+// defaults, which include extended ACKs); set cfg.NetNS to work in another
+// network namespace. Close the Conn when done.
+func Dial(cfg *netlink.Config) (*Conn, error) {
+	nl, err := netlink.Dial(netlinkGeneric, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("genl: %w", err)
+	}
+	return NewConn(nl), nil
+}
+
+// NewConn wraps an existing NETLINK_GENERIC netlink.Conn. The genl.Conn does
+// not own it more than the caller does: Close closes it. The caller may keep
+// using nl for raw messages.
+func NewConn(nl *netlink.Conn) *Conn {
+	return &Conn{
+		nl:       nl,
+		families: make(map[string]*Family),
+		byID:     make(map[uint16]*Family),
+		groups:   make(map[uint32]groupRef),
+	}
+}
+
+// Close closes the socket; blocked calls return netlink.ErrClosed.
+func (c *Conn) Close() error { return c.nl.Close() }
+
+// Netlink returns the underlying netlink.Conn, for what this package does
+// not model.
+func (c *Conn) Netlink() *netlink.Conn { return c.nl }
+
+// Execute sends req to the named family and returns its replies (owned by
+// the caller) once the kernel acknowledged it. flags are added to
+// Request|Acknowledge (e.g. netlink.Create|netlink.Excl for families that
+// look at them); req.Version 0 is replaced by the family's version. A kernel
+// error is a *netlink.Error (errors.Is works with its errno) whose Op names
+// the family and command; an unknown family gives an error matching
+// ErrFamilyNotFound.
+func (c *Conn) Execute(ctx context.Context, family string, req Message, flags netlink.Flags) ([]Message, error) {
+	f, err := c.resolve(ctx, family)
+	if err != nil {
+		return nil, err
+	}
+	msgs, err := c.execute(ctx, f, req, flags)
+	if staleID(err) {
+		switch nf, changed, rerr := c.reresolve(ctx, f); {
+		case errors.Is(rerr, ErrFamilyNotFound):
+			return nil, rerr // the family went away
+		case changed:
+			msgs, err = c.execute(ctx, nf, req, flags)
+		}
+	}
+	return msgs, err
+}
+
+func (c *Conn) execute(ctx context.Context, f *Family, req Message, flags netlink.Flags) ([]Message, error) {
+	if req.Version == 0 {
+		req.Version = uint8(f.Version)
+	}
+	nms, err := c.nl.Execute(ctx, nlMessage(f.ID, req, flags))
+	if err != nil {
+		return nil, nameOp(fmt.Sprintf("genl %s cmd %d", f.Name, req.Command), err)
+	}
+	out := make([]Message, 0, len(nms))
+	for _, nm := range nms {
+		m, err := parse(nm)
+		if err != nil {
+			return out, err
+		}
+		out = append(out, m)
+	}
+	return out, nil
+}
+
+// Dump sends req to the named family as a dump request and streams the
+// replies. It is a single-use iterator with the semantics of
+// netlink.Conn.Dump: each yielded Message's Data is valid only until the
+// loop body returns (copy what you keep); the stream stops at the first
+// error (a *netlink.Error, netlink.ErrDumpInterrupted after the last
+// message, ctx's error); breaking early is fine. req.Version 0 is replaced
+// by the family's version.
+func (c *Conn) Dump(ctx context.Context, family string, req Message) iter.Seq2[Message, error] {
+	return func(yield func(Message, error) bool) {
+		f, err := c.resolve(ctx, family)
+		if err != nil {
+			yield(Message{}, err)
+			return
+		}
+		for attempt := 0; ; attempt++ {
+			yielded, retry := false, false
+			for m, err := range c.dump(ctx, f, req) {
+				// A stale id shows before anything is yielded; errors
+				// after messages come from the family itself.
+				if err != nil && !yielded && attempt == 0 && staleID(err) {
+					nf, changed, rerr := c.reresolve(ctx, f)
+					if errors.Is(rerr, ErrFamilyNotFound) {
+						err = rerr // the family went away
+					} else if changed {
+						f, retry = nf, true
+						break
+					}
+				}
+				yielded = true
+				if !yield(m, err) || err != nil {
+					return
+				}
+			}
+			if !retry {
+				return
+			}
+		}
+	}
+}
+
+func (c *Conn) dump(ctx context.Context, f *Family, req Message) iter.Seq2[Message, error] {
+	return func(yield func(Message, error) bool) {
+		if req.Version == 0 {
+			req.Version = uint8(f.Version)
+		}
+		for nm, err := range c.nl.Dump(ctx, nlMessage(f.ID, req, 0)) {
+			if err != nil {
+				yield(Message{}, nameOp(fmt.Sprintf("genl %s dump cmd %d", f.Name, req.Command), err))
+				return
+			}
+			m, err := parse(nm)
+			if !yield(m, err) || err != nil {
+				return
+			}
+		}
+	}
+}
+
+// staleID reports whether a kernel error may mean that the family id used
+// is no longer the family's: genetlink answers ENOENT for an unknown id and
+// EOPNOTSUPP for a command the family (now under that id) does not have.
+func staleID(err error) bool {
+	var ne *netlink.Error
+	if !errors.As(err, &ne) {
+		return false
+	}
+	return ne.Errno == syscall.ENOENT || ne.Errno == syscall.EOPNOTSUPP
+}
+
+// nameOp sets the operation name on a kernel error.
+func nameOp(op string, err error) error {
+	var ne *netlink.Error
+	if errors.As(err, &ne) {
+		ne.Op = op
+	}
+	return err
+}
+
+// Collect gathers a stream into a slice, stopping at the first error (then
+// the values received so far are returned with it). Use it with the
+// iterators of this package and its subpackages whose values are owned by
+// the caller (not with Conn.Dump, whose Data is reused).
+func Collect[T any](seq iter.Seq2[T, error]) ([]T, error) {
+	var out []T
+	for v, err := range seq {
+		if err != nil {
+			return out, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}

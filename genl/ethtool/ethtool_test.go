@@ -1,0 +1,151 @@
+//go:build linux
+
+package ethtool
+
+import (
+	"errors"
+	"slices"
+	"syscall"
+	"testing"
+
+	"github.com/nlkit/nlkit/genl"
+	"github.com/nlkit/nlkit/genl/internal/gtest"
+	"github.com/nlkit/nlkit/netlink"
+)
+
+// dialVeth opens a Conn in a throwaway namespace holding the veth pair
+// et0/et1 and returns et0.
+func dialVeth(t *testing.T) (*Conn, Device) {
+	t.Helper()
+	cfg := gtest.Config(t)
+	a, _ := gtest.Veth(t, cfg.NetNS, "et0", "et1")
+	c, err := Dial(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c, Device{Index: a, Name: "et0"}
+}
+
+func TestLinkInfo(t *testing.T) {
+	c, dev := dialVeth(t)
+	ctx := t.Context()
+	for _, sel := range []Device{ByName(dev.Name), ByIndex(dev.Index)} {
+		l, err := c.LinkInfo(ctx, sel)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := LinkInfo{Device: dev, Port: PortTP, Transceiver: TransceiverInternal}
+		if l != want {
+			t.Errorf("LinkInfo(%v) = %+v, want %+v", sel, l, want)
+		}
+	}
+	all, err := genl.Collect(c.LinkInfos(ctx))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, l := range all {
+		names = append(names, l.Device.Name)
+	}
+	slices.Sort(names)
+	if !slices.Equal(names, []string{"et0", "et1"}) {
+		t.Errorf("LinkInfos: %v", all)
+	}
+}
+
+func TestLinkModes(t *testing.T) {
+	c, dev := dialVeth(t)
+	l, err := c.LinkModes(t.Context(), ByName(dev.Name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// veth reports 10 Gb/s full duplex, no autonegotiation, no modes.
+	if l.Device != dev || l.Speed != 10000 || l.Duplex != DuplexFull || l.Autoneg || l.Ours.Size == 0 {
+		t.Errorf("LinkModes = %+v", l)
+	}
+	if s := l.String(); s != "et0 speed 10000Mb/s duplex Full autoneg off" {
+		t.Errorf("String = %q", s)
+	}
+	compact, err := c.linkModes(t.Context(), ByName(dev.Name), flagCompactBitsets)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if compact.Ours.Size != l.Ours.Size || compact.Speed != l.Speed {
+		t.Errorf("compact %+v, verbose %+v", compact, l)
+	}
+}
+
+func TestChannels(t *testing.T) {
+	c, dev := dialVeth(t)
+	ch, err := c.Channels(t.Context(), ByIndex(dev.Index))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ch.Device != dev || ch.RxCount < 1 || ch.TxCount < 1 || ch.RxMax < ch.RxCount || ch.TxMax < ch.TxCount {
+		t.Errorf("Channels = %+v", ch)
+	}
+}
+
+func TestRings(t *testing.T) {
+	c, dev := dialVeth(t)
+	_, err := c.Rings(t.Context(), ByName(dev.Name))
+	var ne *netlink.Error
+	if !errors.Is(err, syscall.EOPNOTSUPP) || !errors.As(err, &ne) || ne.Op != "ethtool rings et0" {
+		t.Errorf("Rings(veth) = %v, want EOPNOTSUPP (veth has no rings)", err)
+	}
+}
+
+func TestFeatures(t *testing.T) {
+	c, dev := dialVeth(t)
+	ctx := t.Context()
+	f, err := c.Features(ctx, ByName(dev.Name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Device != dev || len(f.HW.Bits) < 30 || f.HW.NoMask || !f.Active.NoMask {
+		t.Fatalf("Features: device %v, %d known, masks %v %v", f.Device, len(f.HW.Bits), f.HW.NoMask, f.Active.NoMask)
+	}
+	if !f.Enabled("rx-checksum") || !f.Fixed("tx-checksum-ipv4") || f.Fixed("tx-generic-segmentation") {
+		t.Errorf("veth features:\n%s", f)
+	}
+	for _, b := range f.Active.Bits {
+		if !b.Set || b.Name != "" && !f.HW.Has(b.Name) {
+			t.Errorf("active bit %+v not among the known ones", b)
+		}
+	}
+	// The compact form carries the same bits, without names.
+	cf, err := c.features(ctx, ByName(dev.Name), flagCompactBitsets)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, p := range map[string][2]Bitset{"hw": {f.HW, cf.HW}, "wanted": {f.Wanted, cf.Wanted}, "active": {f.Active, cf.Active}, "nochange": {f.NoChange, cf.NoChange}} {
+		v, k := p[0], p[1]
+		if v.Size != k.Size || v.NoMask != k.NoMask || len(v.Bits) != len(k.Bits) {
+			t.Errorf("%s: verbose %d bits (size %d), compact %d bits (size %d)", name, len(v.Bits), v.Size, len(k.Bits), k.Size)
+			continue
+		}
+		for i := range v.Bits {
+			if v.Bits[i].Index != k.Bits[i].Index || v.Bits[i].Set != k.Bits[i].Set || k.Bits[i].Name != "" {
+				t.Errorf("%s bit %d: verbose %+v, compact %+v", name, i, v.Bits[i], k.Bits[i])
+			}
+		}
+	}
+}
+
+func TestErrors(t *testing.T) {
+	c, _ := dialVeth(t)
+	ctx := t.Context()
+	_, err := c.LinkInfo(ctx, ByName("nosuch0"))
+	var ne *netlink.Error
+	if !errors.Is(err, syscall.ENODEV) || !errors.As(err, &ne) || ne.Message != "no device matches name" || ne.AttrType != headerDevName {
+		t.Errorf("missing device by name: %v", err)
+	}
+	_, err = c.Features(ctx, ByIndex(9999))
+	if !errors.As(err, &ne) || ne.Errno != syscall.ENODEV || ne.Message != "no device matches ifindex" || ne.AttrType != headerDevIndex {
+		t.Errorf("missing device by index: %v", err)
+	}
+	if _, err := c.Channels(ctx, Device{}); err == nil {
+		t.Errorf("no device: no error")
+	}
+}

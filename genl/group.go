@@ -1,0 +1,144 @@
+package genl
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+
+	"github.com/nlkit/nlkit/netlink"
+)
+
+// ErrGroupNotFound is matched (errors.Is) by the error of JoinGroup for a
+// group the family does not have.
+var ErrGroupNotFound = errors.New("genl: multicast group not found")
+
+// JoinGroup subscribes the Conn to the named multicast group of the named
+// family (e.g. "netdev", "mgmt"); its notifications then come out of
+// Receive. It returns the group's id.
+func (c *Conn) JoinGroup(ctx context.Context, family, group string) (uint32, error) {
+	f, err := c.resolve(ctx, family)
+	if err != nil {
+		return 0, err
+	}
+	g, ok := f.Group(group)
+	if !ok {
+		// The family may have come back with other groups.
+		nf, _, err := c.reresolve(ctx, f)
+		if err != nil {
+			return 0, err
+		}
+		g, ok = nf.Group(group)
+		if !ok {
+			return 0, fmt.Errorf("genl: family %s has no multicast group %q: %w", family, group, ErrGroupNotFound)
+		}
+	}
+	if err := c.nl.JoinGroup(g.ID); err != nil {
+		return 0, fmt.Errorf("genl: join %s/%s: %w", family, group, err)
+	}
+	c.mu.Lock()
+	c.groups[g.ID] = groupRef{family: family, group: group}
+	c.mu.Unlock()
+	return g.ID, nil
+}
+
+// LeaveGroup unsubscribes from the named multicast group of the family.
+func (c *Conn) LeaveGroup(ctx context.Context, family, group string) error {
+	f, err := c.resolve(ctx, family)
+	if err != nil {
+		return err
+	}
+	g, ok := f.Group(group)
+	if !ok {
+		return fmt.Errorf("genl: family %s has no multicast group %q: %w", family, group, ErrGroupNotFound)
+	}
+	if err := c.nl.LeaveGroup(g.ID); err != nil {
+		return fmt.Errorf("genl: leave %s/%s: %w", family, group, err)
+	}
+	return nil
+}
+
+// Notification is a multicast message of a generic netlink family.
+type Notification struct {
+	// Message is the notification; its Data is valid only until the loop
+	// body of Receive returns.
+	Message
+	// FamilyID is the message type: the id of the family that sent it.
+	FamilyID uint16
+	// Family names the family, when the Conn knows the id (it resolved
+	// the family or joined one of its groups); "" otherwise.
+	Family string
+	// GroupID is the multicast group it was sent to.
+	GroupID uint32
+	// Group names the group when the Conn knows it; "" otherwise.
+	Group string
+}
+
+// controllerNotification keeps the cache in step with nlctrl's "notify"
+// group, when the Conn joined it: families registered and unregistered.
+func (c *Conn) controllerNotification(m Message) {
+	if m.Command != ctrlCmdNewFamily && m.Command != ctrlCmdDelFamily {
+		return
+	}
+	f := new(Family)
+	if f.UnmarshalBinary(m.Data) != nil {
+		return
+	}
+	if m.Command == ctrlCmdNewFamily {
+		c.store(f)
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if old, ok := c.families[f.Name]; ok && old.ID == f.ID {
+		delete(c.families, f.Name)
+		delete(c.byID, f.ID)
+	}
+}
+
+// Receive streams the notifications of the groups joined (JoinGroup). It is
+// a single-use iterator; one Receive runs at a time per Conn (another gets
+// netlink.ErrReceiveBusy). netlink.ErrOverrun is yielded when notifications
+// were lost, and the stream goes on after it: resynchronise with a fresh
+// dump. Any other error ends the stream: ctx's error, netlink.ErrClosed, a
+// malformed message. Control messages (NLMSG_NOOP and the like) are skipped.
+// When the Conn joined nlctrl's "notify" group, the families registered
+// and unregistered there also update the Conn's family cache.
+func (c *Conn) Receive(ctx context.Context) iter.Seq2[Notification, error] {
+	return func(yield func(Notification, error) bool) {
+		for n, err := range c.nl.Receive(ctx) {
+			if err != nil {
+				if !yield(Notification{}, err) || !errors.Is(err, netlink.ErrOverrun) {
+					return
+				}
+				continue
+			}
+			if n.Header.Type < 0x10 { // NLMSG_MIN_TYPE: control messages
+				continue
+			}
+			m, err := parse(n.Message)
+			if err != nil {
+				yield(Notification{}, err)
+				return
+			}
+			out := Notification{Message: m, FamilyID: uint16(n.Header.Type), GroupID: n.Group}
+			if out.FamilyID == ctrlID {
+				c.controllerNotification(m)
+			}
+			c.mu.Lock()
+			if f, ok := c.byID[out.FamilyID]; ok {
+				out.Family = f.Name
+			}
+			if g, ok := c.groups[n.Group]; ok {
+				out.Group = g.group
+				if out.Family == "" {
+					out.Family = g.family
+				}
+			}
+			c.mu.Unlock()
+			if !yield(out, nil) {
+				return
+			}
+		}
+	}
+}

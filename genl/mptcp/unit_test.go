@@ -1,0 +1,60 @@
+package mptcp
+
+import (
+	"net/netip"
+	"testing"
+
+	"github.com/nlkit/nlkit/genl"
+)
+
+func TestEndpointCodec(t *testing.T) {
+	for _, e := range []Endpoint{
+		{ID: 1, Addr: netip.MustParseAddr("10.0.0.1"), Flags: Signal},
+		{ID: 200, Addr: netip.MustParseAddr("fe80::1"), Port: 443, Flags: Signal | Backup | 1<<20, IfIndex: -1},
+	} {
+		b, err := attrSet.Append(nil, genl.Attrs{"addr": e.attrs()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got Endpoint
+		if err := got.UnmarshalBinary(b); err != nil {
+			t.Fatal(err)
+		}
+		if got != e {
+			t.Errorf("round trip %v -> %v", e, got)
+		}
+	}
+	if s := (Signal | Laminar | 1<<9).String(); s != "signal|laminar|0x200" {
+		t.Errorf("flags String = %q", s)
+	}
+	if s := (Endpoint{ID: 2, Addr: netip.MustParseAddr("10.0.0.2"), Flags: Fullmesh | 1<<9}).String(); s != "10.0.0.2 id 2 fullmesh flags 0x200" {
+		t.Errorf("String = %q", s)
+	}
+	var e Endpoint
+	b, _ := attrSet.Append(nil, genl.Attrs{"addr": genl.Attrs{"family": 2, "addr6": netip.MustParseAddr("::1")}})
+	if err := e.UnmarshalBinary(b); err == nil {
+		t.Errorf("AF_INET with an IPv6 address: no error")
+	}
+	if err := e.UnmarshalBinary(nil); err == nil {
+		t.Errorf("no address nest: no error")
+	}
+}
+
+func TestEventCodec(t *testing.T) {
+	b, err := eventSet.Append(nil, genl.Attrs{"token": 0xabcdef, "family": 10, "saddr6": netip.MustParseAddr("2001:db8::1"), "sport": 80,
+		"daddr4": netip.MustParseAddr("10.0.0.1"), "dport": 8080, "loc-id": 1, "rem-id": 2, "backup": 1, "if-idx": 4, "server-side": 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := Event{Type: EventSubEstablished}
+	if err := e.UnmarshalBinary(b); err != nil {
+		t.Fatal(err)
+	}
+	want := "[SF_ESTABLISHED] token=00abcdef remid=2 locid=1 saddr=2001:db8::1 sport=80 daddr=10.0.0.1 dport=8080 backup=1 ifindex=4 server_side=1"
+	if e.String() != want {
+		t.Errorf("String =\n%q\nwant\n%q", e, want)
+	}
+	if EventType(99).String() != "EVENT_99" {
+		t.Errorf("unknown event name")
+	}
+}

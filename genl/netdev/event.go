@@ -1,0 +1,73 @@
+package netdev
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+
+	"github.com/nlkit/nlkit/netlink"
+)
+
+// EventType says what happened to a device.
+type EventType uint8
+
+// Event types: the notification commands of the "mgmt" group.
+const (
+	DeviceAdded   EventType = cmdDevAddNtf    // NETDEV_CMD_DEV_ADD_NTF
+	DeviceDeleted EventType = cmdDevDelNtf    // NETDEV_CMD_DEV_DEL_NTF
+	DeviceChanged EventType = cmdDevChangeNtf // NETDEV_CMD_DEV_CHANGE_NTF
+)
+
+// String names the event by its notification ("dev-add-ntf").
+func (t EventType) String() string {
+	switch t {
+	case DeviceAdded:
+		return "dev-add-ntf"
+	case DeviceDeleted:
+		return "dev-del-ntf"
+	case DeviceChanged:
+		return "dev-change-ntf"
+	}
+	return fmt.Sprintf("cmd-%d", uint8(t))
+}
+
+// Event is a device notification.
+type Event struct {
+	Type   EventType // what happened
+	Device Device    // the device, as it is (or was, when deleted)
+}
+
+// JoinGroup subscribes the Conn to a multicast group of the family;
+// GroupMgmt carries the device notifications Events yields. Join before
+// causing the changes you want to see.
+func (c *Conn) JoinGroup(ctx context.Context, group string) error {
+	return c.cl.JoinGroup(ctx, group)
+}
+
+// Events streams device notifications of the groups joined. It is a
+// single-use iterator, one at a time per Conn (it uses genl.Conn.Receive).
+// netlink.ErrOverrun is yielded when notifications were lost, after which
+// the stream goes on: list Devices again to resynchronise. Other errors
+// end the stream; notifications other than device ones are skipped.
+func (c *Conn) Events(ctx context.Context) iter.Seq2[Event, error] {
+	return func(yield func(Event, error) bool) {
+		for ev, err := range c.cl.Receive(ctx) {
+			if err != nil {
+				if !yield(Event{}, err) || !errors.Is(err, netlink.ErrOverrun) {
+					return
+				}
+				continue
+			}
+			switch ev.Command.ID {
+			case cmdDevAddNtf, cmdDevDelNtf, cmdDevChangeNtf:
+			default:
+				continue
+			}
+			d, err := deviceFrom(ev.Attrs)
+			if !yield(Event{Type: EventType(ev.Command.ID), Device: d}, err) || err != nil {
+				return
+			}
+		}
+	}
+}

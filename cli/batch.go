@@ -110,18 +110,28 @@ func runBatch(ctx context.Context, e *env) int {
 		return ExitUsage
 	}
 	code := ExitOK
-	for _, l := range lines {
+	for i := 0; i < len(lines); {
 		if ctx.Err() != nil {
 			return ExitBatch
 		}
-		if err := dispatch(ctx, e, l.words); err != nil {
-			report(e.stderr, err)
-			fmt.Fprintf(e.stderr, "Command failed %s:%d\n", name, l.no)
-			code = ExitBatch
-			if !e.opts.Force {
-				return code
+		// Runs of route and neighbour adds and deletes go to the kernel
+		// through the library's batched path (see bulk.go).
+		n, failed := runBulk(ctx, e, lines[i:])
+		if n == 0 {
+			if err := dispatch(ctx, e, lines[i].words); err != nil {
+				report(e.stderr, err)
+				failed = []int{0}
 			}
+			n = 1
 		}
+		for _, f := range failed {
+			fmt.Fprintf(e.stderr, "Command failed %s:%d\n", name, lines[i+f].no)
+			code = ExitBatch
+		}
+		if len(failed) > 0 && !e.opts.Force {
+			return code
+		}
+		i += n
 	}
 	return code
 }

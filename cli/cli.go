@@ -84,6 +84,9 @@ const (
 	rankLink
 	rankMonitor
 	rankNetns
+	rankMptcp
+	rankGenl
+	rankEthtool
 	rankHelp
 )
 

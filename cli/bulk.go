@@ -1,0 +1,202 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"iter"
+
+	"github.com/nlkit/nlkit/netlink"
+	"github.com/nlkit/nlkit/rtnl"
+)
+
+// The bulk path of -batch.
+//
+// A batch file that adds or deletes many routes or neighbours one line at a
+// time spends almost all of its time waiting for one acknowledgement after
+// another. runBulk takes the longest leading run of lines that are `route
+// add|delete|del|replace` or `neigh add|delete`, parses each with the
+// object's own parser, and sends the run through the library's batch
+// operations (rtnl.Conn.AddRoutesSeq, DeleteRoutesSeq, AddNeighbors,
+// DeleteNeighbors), which pack many requests into each datagram and report
+// the failed ones by index in a *netlink.BatchError.
+//
+// Difference from running the lines one by one: within one batch request
+// (a maximal group of consecutive lines of the same kind inside the run)
+// every line is sent before any answer is read, so when a line fails, the
+// lines after it in the same group have already been applied, even without
+// -force. Without -force runBulk still stops after that group: later groups
+// and lines are not run. ip -batch (and the normal path) would stop at the
+// failing line itself. Everything before the failing line is applied in
+// both cases.
+
+// bulkKind is the operation of one line of a run.
+type bulkKind int
+
+const (
+	bulkRouteAdd bulkKind = iota
+	bulkRouteDelete
+	bulkRouteReplace
+	bulkNeighAdd
+	bulkNeighDelete
+)
+
+// bulkItem is one parsed line of a run.
+type bulkItem struct {
+	kind  bulkKind
+	route rtnl.Route
+	neigh rtnl.Neighbor
+}
+
+// bulkObject names the object dispatch would pick for word.
+func bulkObject(word string) string {
+	for _, o := range objects {
+		if matches(word, o.name) {
+			return o.name
+		}
+	}
+	return ""
+}
+
+// bulkParse parses one line for the bulk path; ok is false for a line that
+// is not a bulk command or does not parse or resolve (the normal path then
+// runs it and reports what is wrong with it).
+func bulkParse(ctx context.Context, e *env, words []string) (bulkItem, bool) {
+	if len(words) < 2 || matches(words[1], "help") {
+		return bulkItem{}, false
+	}
+	fam := rtOptFamily(e.opts.Family)
+	switch bulkObject(words[0]) {
+	case "route":
+		req, err := parseRoute(words[1:], fam)
+		if err != nil {
+			return bulkItem{}, false
+		}
+		var kind bulkKind
+		switch req.cmd {
+		case "add":
+			kind = bulkRouteAdd
+		case "delete":
+			kind = bulkRouteDelete
+		case "replace":
+			kind = bulkRouteReplace
+		default:
+			return bulkItem{}, false
+		}
+		r, err := routeBuild(ctx, e, &req.spec)
+		if err != nil {
+			return bulkItem{}, false
+		}
+		return bulkItem{kind: kind, route: r}, true
+	case "neighbor", "neighbour":
+		req, err := parseNeigh(words[1:], fam)
+		if err != nil {
+			return bulkItem{}, false
+		}
+		var kind bulkKind
+		switch req.cmd {
+		case "add":
+			kind = bulkNeighAdd
+		case "delete":
+			kind = bulkNeighDelete
+		default:
+			return bulkItem{}, false
+		}
+		n, err := neighBuild(ctx, e, &req)
+		if err != nil {
+			return bulkItem{}, false
+		}
+		return bulkItem{kind: kind, neigh: n}, true
+	}
+	return bulkItem{}, false
+}
+
+// runBulk runs the longest leading run of bulk lines (see the comment at
+// the top of this file) and returns how many lines it consumed (0: run the
+// first line normally) and the indexes in lines of those that failed. The
+// error of each failed line is printed to e.stderr as report prints it;
+// the caller names the lines ("Command failed FILE:LINE"). Without -force
+// it stops after the group of lines in which one failed.
+func runBulk(ctx context.Context, e *env, lines []batchLine) (n int, failed []int) {
+	var items []bulkItem
+	for _, l := range lines {
+		if ctx.Err() != nil {
+			break
+		}
+		it, ok := bulkParse(ctx, e, l.words)
+		if !ok {
+			break
+		}
+		items = append(items, it)
+	}
+	if len(items) == 0 {
+		return 0, nil
+	}
+	c, err := e.rt()
+	if err != nil {
+		return 0, nil // the normal path reports it
+	}
+	for start := 0; start < len(items); {
+		end := start + 1
+		for end < len(items) && items[end].kind == items[start].kind {
+			end++
+		}
+		group := items[start:end]
+		for _, f := range bulkRun(ctx, c, group) {
+			report(e.stderr, f.Err)
+			failed = append(failed, start+f.Index)
+		}
+		if len(failed) > 0 && !e.opts.Force {
+			return end, failed
+		}
+		start = end
+	}
+	return len(items), failed
+}
+
+// bulkRun sends one group of lines of the same kind and returns the failed
+// ones, indexed in group. An error that is not about single requests (the
+// socket failed) is given as a failure of the group's first line.
+func bulkRun(ctx context.Context, c *rtnl.Conn, group []bulkItem) []netlink.BatchFailure {
+	routes := func(yield func(rtnl.Route) bool) {
+		for i := range group {
+			if !yield(group[i].route) {
+				return
+			}
+		}
+	}
+	var neighs []rtnl.Neighbor
+	if k := group[0].kind; k == bulkNeighAdd || k == bulkNeighDelete {
+		neighs = make([]rtnl.Neighbor, len(group))
+		for i := range group {
+			neighs[i] = group[i].neigh
+		}
+	}
+	var err error
+	switch group[0].kind {
+	case bulkRouteAdd:
+		err = c.AddRoutesSeq(ctx, iter.Seq[rtnl.Route](routes))
+	case bulkRouteDelete:
+		err = c.DeleteRoutesSeq(ctx, iter.Seq[rtnl.Route](routes))
+	case bulkRouteReplace:
+		// The library has no batched replace: one request per line.
+		var fs []netlink.BatchFailure
+		for i := range group {
+			if err := c.ReplaceRoute(ctx, group[i].route); err != nil {
+				fs = append(fs, netlink.BatchFailure{Index: i, Err: err})
+			}
+		}
+		return fs
+	case bulkNeighAdd:
+		err = c.AddNeighbors(ctx, neighs)
+	case bulkNeighDelete:
+		err = c.DeleteNeighbors(ctx, neighs)
+	}
+	if err == nil {
+		return nil
+	}
+	var be *netlink.BatchError
+	if errors.As(err, &be) {
+		return be.Failures
+	}
+	return []netlink.BatchFailure{{Index: 0, Err: err}}
+}

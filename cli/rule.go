@@ -1,0 +1,369 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+	"strings"
+
+	"github.com/nlkit/nlkit/rtnl"
+)
+
+const ruleHelp = `Usage: nl rule { add | del } SELECTOR ACTION
+       nl rule [ list [ SELECTOR ]]
+SELECTOR := [ not ] [ from PREFIX ] [ to PREFIX ] [ fwmark FWMARK[/MASK] ]
+            [ iif STRING ] [ oif STRING ] [ pref NUMBER ]
+ACTION := [ table TABLE_ID ] [ protocol PROTO ] [ goto NUMBER ]
+          [ blackhole | unreachable | prohibit | nop ]
+TABLE_ID := [ local | main | default | NUMBER ]
+`
+
+func init() {
+	register(object{name: "rule", rank: rankRule, run: runRule, help: ruleHelp})
+}
+
+// ruleRequest is a parsed rule command.
+type ruleRequest struct {
+	cmd  string // show, add, delete
+	rule rtnl.Rule
+	// show selectors (what is given must match)
+	hasPref, hasMark, hasMask, hasTable bool
+}
+
+// parseRule turns the words after "rule" into a request; fam is the -4/-6
+// option (4, 6 or 0; rules default to IPv4 as in ip).
+func parseRule(args []string, fam int) (ruleRequest, error) {
+	var r ruleRequest
+	if len(args) == 0 {
+		r.cmd = "show"
+		r.rule.Family = rtFamily(max(fam, 4))
+		return r, nil
+	}
+	w := args[0]
+	switch {
+	case matches(w, "list") || matches(w, "lst") || matches(w, "show"):
+		r.cmd = "show"
+	case matches(w, "add"):
+		r.cmd = "add"
+	case matches(w, "delete"):
+		r.cmd = "delete"
+	default:
+		return r, usagef("Command \"%s\" is unknown, try \"nl rule help\".", w)
+	}
+	args = args[1:]
+	if r.cmd != "show" && len(args) == 0 {
+		return r, usagef("\"nl rule %s\" requires arguments.", map[string]string{"add": "add", "delete": "del"}[r.cmd])
+	}
+	u := &r.rule
+	tableOK := false
+	a := &rtArgs{w: args}
+	prefix := func(v string) (netip.Prefix, error) {
+		p, def, err := rtParsePrefix(v, fam)
+		if err != nil {
+			return p, err
+		}
+		if def {
+			return netip.Prefix{}, nil // "all": no selector
+		}
+		if fam == 0 {
+			fam = rtFamOf(p.Addr())
+		}
+		return p, nil
+	}
+	for ; a.more(); a.i++ {
+		w := a.word()
+		var err error
+		var v string
+		switch {
+		case w == "not":
+			u.Invert = true
+		case w == "from" || r.cmd == "show" && matches(w, "src"):
+			if v, err = a.next(); err == nil {
+				u.Src, err = prefix(v)
+			}
+		case w == "to" || r.cmd == "show" && matches(w, "dst"):
+			if v, err = a.next(); err == nil {
+				u.Dst, err = prefix(v)
+			}
+		case matches(w, "preference") || matches(w, "order") || matches(w, "priority"):
+			if v, err = a.next(); err == nil {
+				var ok bool
+				if u.Priority, ok = rtParseU32(v); !ok {
+					err = rtInvarg("preference value is invalid", v)
+				}
+				r.hasPref = true
+			}
+		case w == "fwmark":
+			if v, err = a.next(); err == nil {
+				mark, mask, slash := strings.Cut(v, "/")
+				var ok bool
+				if u.Mark, ok = rtParseU32(mark); !ok {
+					err = rtInvarg("fwmark value is invalid", mark)
+				} else if slash {
+					if u.Mask, ok = rtParseU32(mask); !ok {
+						err = rtInvarg("fwmask value is invalid", mask)
+					}
+				}
+				r.hasMark, r.hasMask = true, slash
+			}
+		case matches(w, "protocol"):
+			if v, err = a.next(); err == nil {
+				var ok bool
+				if u.Protocol, ok = rtParseByName[rtnl.Protocol](v); !ok {
+					err = rtInvarg("\"protocol\" value is invalid", v)
+				}
+			}
+		case matches(w, "table") || w == "lookup":
+			if v, err = a.next(); err == nil {
+				var ok bool
+				if u.Table, ok = rtParseTable(v); !ok {
+					err = rtInvarg("invalid table ID", v)
+				}
+				tableOK, r.hasTable = true, true
+			}
+		case w == "dev" || w == "iif":
+			if v, err = a.next(); err == nil {
+				if err = rtCheckIfName(v, "\"iif\"/\"dev\" not a valid ifname"); err == nil {
+					u.IifName = v
+				}
+			}
+		case w == "oif":
+			if v, err = a.next(); err == nil {
+				if err = rtCheckIfName(v, "\"oif\" not a valid ifname"); err == nil {
+					u.OifName = v
+				}
+			}
+		default:
+			if w == "type" {
+				if w, err = a.next(); err != nil {
+					return r, err
+				}
+			}
+			switch {
+			case matches(w, "goto"):
+				if v, err = a.next(); err != nil {
+					return r, err
+				}
+				var ok bool
+				if u.Goto, ok = rtParseU32(v); !ok {
+					return r, rtInvarg("invalid target", v)
+				}
+				u.Action = rtnl.RuleActionGoto
+			case matches(w, "nop"):
+				u.Action = rtnl.RuleActionNop
+			default:
+				t, ok := rtParseRouteType(w)
+				if !ok || r.cmd == "show" {
+					if r.cmd == "show" {
+						// ip's list takes any other word as "to PREFIX"
+						if u.Dst, err = prefix(w); err != nil {
+							return r, err
+						}
+						continue
+					}
+					return r, rtInvarg("Failed to parse rule type", w)
+				}
+				u.Action = rtnl.RuleAction(t) // FR_ACT_* share the RTN_* numbers
+			}
+			tableOK = true
+		}
+		if err != nil {
+			return r, err
+		}
+	}
+	u.Family = rtFamily(max(fam, 4))
+	if r.cmd == "add" && !tableOK {
+		u.Table = rtnl.TableMain
+	}
+	return r, nil
+}
+
+// rtCheckIfName is ip's check_ifname: 1-15 bytes, no '/', ':' or blanks.
+func rtCheckIfName(name, msg string) error {
+	if name == "" || len(name) >= 16 || strings.ContainsAny(name, "/: \t\n") {
+		return rtInvarg(msg, name)
+	}
+	return nil
+}
+
+func runRule(ctx context.Context, e *env, args []string) error {
+	req, err := parseRule(args, rtOptFamily(e.opts.Family))
+	if err != nil {
+		return err
+	}
+	c, err := e.rt()
+	if err != nil {
+		return err
+	}
+	switch req.cmd {
+	case "add":
+		return c.AddRule(ctx, req.rule)
+	case "delete":
+		return c.DeleteRule(ctx, req.rule)
+	}
+	objs := []rtJSON{}
+	f := rtnl.RuleFilter{Family: req.rule.Family}
+	for u, err := range c.Rules(ctx, f) {
+		if err != nil {
+			return err
+		}
+		if !req.match(&u) {
+			continue
+		}
+		o := ruleFormat(e, &u)
+		if e.opts.JSON {
+			objs = append(objs, o.obj)
+		} else {
+			fmt.Fprint(e.stdout, o.text.String())
+		}
+	}
+	if e.opts.JSON {
+		return writeJSON(e, objs)
+	}
+	return nil
+}
+
+// match is ip's filter for rule list: the selectors given must match.
+func (r *ruleRequest) match(u *rtnl.Rule) bool {
+	s := &r.rule
+	if r.hasPref && u.Priority != s.Priority || s.Invert && !u.Invert ||
+		r.hasTable && u.Table != s.Table || r.hasMark && u.Mark != s.Mark ||
+		r.hasMask && u.Mask != s.Mask || s.IifName != "" && u.IifName != s.IifName ||
+		s.OifName != "" && u.OifName != s.OifName || s.Protocol != 0 && u.Protocol != s.Protocol {
+		return false
+	}
+	for _, p := range [...][2]netip.Prefix{{s.Src, u.Src}, {s.Dst, u.Dst}} {
+		want, got := p[0], p[1]
+		if want.IsValid() && (!got.IsValid() || got.Bits() < want.Bits() || !want.Masked().Contains(got.Addr())) {
+			return false
+		}
+	}
+	return true
+}
+
+// ruleFormat prints a rule as ip's print_rule does.
+func ruleFormat(e *env, u *rtnl.Rule) *rtOut {
+	o := &rtOut{json: e.opts.JSON}
+	o.add("priority", u.Priority, fmt.Sprintf("%d:\t", u.Priority))
+	if u.Invert {
+		o.add("not", nil, "not ")
+	}
+	addr := func(key, text string, p netip.Prefix) {
+		o.add(key, p.Addr().String(), text+p.Addr().String())
+		if p.Bits() != p.Addr().BitLen() {
+			o.add(key+"len", p.Bits(), fmt.Sprintf("/%d", p.Bits()))
+		}
+	}
+	if u.Src.IsValid() {
+		addr("src", "from ", u.Src)
+	} else {
+		o.add("src", "all", "from all")
+	}
+	if u.Dst.IsValid() {
+		addr("dst", " to ", u.Dst)
+	}
+	if u.Tos != 0 {
+		t := fmt.Sprintf("0x%02x", u.Tos)
+		o.add("tos", t, " tos "+t)
+	}
+	if u.Mark != 0 || u.Mask != 0 {
+		m := fmt.Sprintf("%#x", u.Mark)
+		if u.Mark == 0 {
+			m = "0"
+		}
+		o.add("fwmark", m, " fwmark "+m)
+		if u.Mask != 0xffffffff {
+			mk := fmt.Sprintf("%#x", u.Mask)
+			o.add("fwmask", mk, "/"+mk)
+		}
+	}
+	if u.IifName != "" {
+		o.add("iif", u.IifName, " iif "+u.IifName)
+	}
+	if u.OifName != "" {
+		o.add("oif", u.OifName, " oif "+u.OifName)
+	}
+	if u.L3MDev {
+		o.add("l3mdev", nil, " lookup [l3mdev-table]")
+	}
+	if u.UIDRange != nil {
+		o.add("uid_start", u.UIDRange.Start, fmt.Sprintf(" uidrange %d", u.UIDRange.Start))
+		o.add("uid_end", u.UIDRange.End, fmt.Sprintf("-%d", u.UIDRange.End))
+	}
+	if u.IPProto != 0 {
+		p := rtIPProtoName(u.IPProto)
+		o.add("ipproto", p, " ipproto "+p)
+	}
+	ports := func(name string, r rtnl.PortRange) {
+		if r == (rtnl.PortRange{}) {
+			return
+		}
+		if r.Start == r.End {
+			o.add(name, r.Start, fmt.Sprintf(" %s %d", name, r.Start))
+			return
+		}
+		o.add(name+"_start", r.Start, fmt.Sprintf(" %s %d", name, r.Start))
+		o.add(name+"_end", r.End, fmt.Sprintf("-%d", r.End))
+	}
+	ports("sport", u.SrcPorts)
+	ports("dport", u.DstPorts)
+	if u.Table != 0 {
+		o.add("table", u.Table.String(), " lookup "+u.Table.String())
+		if u.SuppressPrefixLength != nil {
+			n := int32(*u.SuppressPrefixLength)
+			o.add("suppress_prefixlen", n, fmt.Sprintf(" suppress_prefixlength %d", n))
+		}
+		if u.SuppressIfGroup != nil {
+			g := fmt.Sprint(*u.SuppressIfGroup)
+			if *u.SuppressIfGroup == 0 {
+				g = "default"
+			}
+			o.add("suppress_ifgroup", g, " suppress_ifgroup "+g)
+		}
+	}
+	if u.Realms != 0 {
+		to, from := u.Realms&0xffff, u.Realms>>16
+		if from != 0 {
+			o.add("flow_from", fmt.Sprint(from), fmt.Sprintf(" realms %d/", from))
+		} else {
+			o.text.WriteString(" realms ")
+		}
+		o.add("flow_to", fmt.Sprint(to), fmt.Sprint(to))
+	}
+	switch u.Action {
+	case rtnl.RuleActionGoto:
+		if u.Goto != 0 {
+			o.add("goto", u.Goto, fmt.Sprintf(" goto %d", u.Goto))
+		} else {
+			o.add("goto", "none", " goto none")
+		}
+	case rtnl.RuleActionNop:
+		o.add("nop", nil, " nop")
+	case rtnl.RuleActionLookup:
+	default:
+		t := rtnl.RouteType(u.Action).String()
+		o.add("action", t, " "+t)
+	}
+	// The kernel always sends FRA_PROTOCOL; ip hides 0 and kernel
+	// unless -d.
+	if u.Protocol != 0 && u.Protocol != rtnl.ProtoKernel || e.opts.Details {
+		o.add("protocol", u.Protocol.String(), " proto "+u.Protocol.String())
+	}
+	o.text.WriteString("\n")
+	return o
+}
+
+// rtIPProtoName names the common IP protocols as /etc/protocols does.
+func rtIPProtoName(p uint8) string {
+	switch p {
+	case 1:
+		return "icmp"
+	case 6:
+		return "tcp"
+	case 17:
+		return "udp"
+	case 58:
+		return "ipv6-icmp"
+	}
+	return fmt.Sprint(p)
+}

@@ -1,0 +1,147 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strings"
+)
+
+// jsonObject is a JSON object that prints its keys in the order they were
+// first set, as ip's JSON does: people diff that output, so the order must
+// be stable and the same as ip's. Values are anything encoding/json
+// encodes, including other *jsonObject.
+type jsonObject struct {
+	keys []string
+	vals []any
+}
+
+// set sets key to v, keeping the key's place if it was set before.
+func (o *jsonObject) set(key string, v any) {
+	for i, k := range o.keys {
+		if k == key {
+			o.vals[i] = v
+			return
+		}
+	}
+	o.keys = append(o.keys, key)
+	o.vals = append(o.vals, v)
+}
+
+// get returns the value of key.
+func (o *jsonObject) get(key string) (any, bool) {
+	for i, k := range o.keys {
+		if k == key {
+			return o.vals[i], true
+		}
+	}
+	return nil, false
+}
+
+// MarshalJSON writes the object with its keys in order, without escaping
+// HTML characters (as writeJSON does not).
+func (o *jsonObject) MarshalJSON() ([]byte, error) {
+	if o == nil {
+		return []byte("null"), nil
+	}
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	put := func(v any) error {
+		if err := enc.Encode(v); err != nil {
+			return err
+		}
+		b.Truncate(b.Len() - 1) // Encode's newline
+		return nil
+	}
+	b.WriteByte('{')
+	for i, k := range o.keys {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		if err := put(k); err != nil {
+			return nil, err
+		}
+		b.WriteByte(':')
+		if err := put(o.vals[i]); err != nil {
+			return nil, fmt.Errorf("key %q: %w", k, err)
+		}
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
+}
+
+// printer prints one record either as text or as a JSON object, the way
+// ip's print_*(PRINT_ANY, key, format, value) calls do: one call per
+// field gives both outputs, so they cannot drift apart.
+type printer struct {
+	json bool
+	obj  *jsonObject      // JSON: the object being filled
+	b    *strings.Builder // text: the output
+}
+
+// newPrinter returns a printer for a JSON object (if asJSON) or for text
+// appended to b.
+func newPrinter(asJSON bool, b *strings.Builder) *printer {
+	if asJSON {
+		return &printer{json: true, obj: &jsonObject{}}
+	}
+	return &printer{b: b}
+}
+
+// field prints v: in JSON as key (if key is not ""), in text with format
+// (if format is not ""; a format without a verb, such as "nodad ", is
+// printed as it is).
+func (p *printer) field(key, format string, v any) {
+	if p.json {
+		if key != "" {
+			p.obj.set(key, v)
+		}
+		return
+	}
+	if !strings.Contains(format, "%") {
+		p.b.WriteString(format)
+		return
+	}
+	fmt.Fprintf(p.b, format, v)
+}
+
+// jsonOnly sets key in JSON and prints nothing in text.
+func (p *printer) jsonOnly(key string, v any) {
+	if p.json {
+		p.obj.set(key, v)
+	}
+}
+
+// text prints in text only.
+func (p *printer) text(format string, args ...any) {
+	if !p.json {
+		fmt.Fprintf(p.b, format, args...)
+	}
+}
+
+// nested returns a printer for the JSON object at key (created empty now,
+// so that it appears even if nothing is printed into it, as ip's
+// open_json_object does); in text it is p itself.
+func (p *printer) nested(key string) *printer {
+	if !p.json {
+		return p
+	}
+	child := &jsonObject{}
+	p.obj.set(key, child)
+	return &printer{json: true, obj: child}
+}
+
+// onOff prints a boolean as ip's print_on_off: JSON true/false, text
+// "on"/"off" with format.
+func (p *printer) onOff(key, format string, v bool) {
+	if p.json {
+		p.obj.set(key, v)
+		return
+	}
+	s := "off"
+	if v {
+		s = "on"
+	}
+	fmt.Fprintf(p.b, format, s)
+}

@@ -12,6 +12,9 @@ import (
 // ExitBatch is the exit code of a batch in which a command failed.
 const ExitBatch = 1
 
+// bulkChunk bounds how many lines go to the bulk path at once.
+const bulkChunk = 8192
+
 // batchLine is one command of a batch file.
 type batchLine struct {
 	no    int // line number, from 1
@@ -51,6 +54,12 @@ func readBatch(r io.Reader) ([]batchLine, error) {
 // splitWords splits a line like ip's makeargs: blanks separate words,
 // double or single quotes group, # outside quotes starts a comment.
 func splitWords(s string) ([]string, error) {
+	if !strings.ContainsAny(s, "\"'#") {
+		if f := strings.Fields(s); len(f) > 0 { // the common case: no quotes, no comment
+			return f, nil
+		}
+		return nil, nil
+	}
 	var words []string
 	var cur strings.Builder
 	inWord := false
@@ -116,7 +125,9 @@ func runBatch(ctx context.Context, e *env) int {
 		}
 		// Runs of route and neighbour adds and deletes go to the kernel
 		// through the library's batched path (see bulk.go).
-		n, failed := runBulk(ctx, e, lines[i:])
+		// At most bulkChunk lines at a time, so that memory stays bounded
+		// whatever the size of the file.
+		n, failed := runBulk(ctx, e, lines[i:min(i+bulkChunk, len(lines))])
 		if n == 0 {
 			if err := dispatch(ctx, e, lines[i].words); err != nil {
 				report(e.stderr, err)

@@ -9,13 +9,16 @@
 package cli
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"strings"
+	"syscall"
 
+	"github.com/nlkit/nlkit/genl"
 	"github.com/nlkit/nlkit/netlink"
 	"github.com/nlkit/nlkit/netns"
 	"github.com/nlkit/nlkit/rtnl"
@@ -55,10 +58,12 @@ func usagef(format string, args ...any) error {
 // env is what a command runs with.
 type env struct {
 	opts   Options
-	stdout io.Writer
+	stdout io.Writer // buffered; see flush
 	stderr io.Writer
 	stdin  io.Reader
 	ns     *netns.NS // nil: the current namespace
+
+	rawStdout io.Writer // the unbuffered stdout, for child processes
 
 	conn    *rtnl.Conn // see rt
 	names   map[string]int32
@@ -119,7 +124,11 @@ func RunWithInput(ctx context.Context, args []string, stdin io.Reader, stdout, s
 	if err != nil {
 		return report(stderr, err)
 	}
-	e := &env{opts: opts, stdout: stdout, stderr: stderr, stdin: stdin}
+	// Output is buffered: a million routes must not cost a million
+	// writes. Whatever must appear at once (monitor events) calls flush.
+	out := bufio.NewWriterSize(stdout, 64<<10)
+	defer out.Flush()
+	e := &env{opts: opts, stdout: out, rawStdout: stdout, stderr: stderr, stdin: stdin}
 	if opts.NetNS != "" {
 		ns, err := netns.Open(opts.NetNS)
 		if err != nil {
@@ -226,6 +235,15 @@ func parseFamily(f string) (int, error) {
 }
 
 // report prints err the way ip does and returns the exit code.
+// flush writes out buffered output (before anything else may write to the
+// same file, and after each streamed record).
+func (e *env) flush() error {
+	if f, ok := e.stdout.(*bufio.Writer); ok {
+		return f.Flush()
+	}
+	return nil
+}
+
 func report(w io.Writer, err error) int {
 	if err == nil {
 		return ExitOK
@@ -238,6 +256,13 @@ func report(w io.Writer, err error) int {
 	if errors.As(err, &ue) {
 		fmt.Fprintln(w, ue.Msg)
 		return ExitUsage
+	}
+	if errors.Is(err, genl.ErrFamilyNotFound) {
+		// Not route netlink: no "RTNETLINK answers". Name the family and
+		// the kernel's errno.
+		msg, _, _ := strings.Cut(err.Error(), ": netlink:")
+		fmt.Fprintf(w, "Error: %s: %s\n", msg, unwrapErrno(err))
+		return ExitKernel
 	}
 	var ne *netlink.Error
 	if errors.As(err, &ne) {
@@ -264,6 +289,10 @@ func capitalize(s string) string {
 
 // unwrapErrno gives the innermost error's text, as ip prints strerror.
 func unwrapErrno(err error) string {
+	var errno syscall.Errno
+	if errors.As(err, &errno) {
+		return capitalize(errno.Error())
+	}
 	for {
 		u := errors.Unwrap(err)
 		if u == nil {

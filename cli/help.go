@@ -7,7 +7,8 @@ import (
 
 const mainHelp = `Usage: nl [ OPTIONS ] OBJECT { COMMAND | help }
        nl [ -force ] -batch filename
-where  OBJECT := { address | link | neighbour | route | rule | monitor | netns }
+where  OBJECT := { address | link | neighbour | route | rule | monitor | netns |
+                   mptcp | genl | ethtool }
        OPTIONS := { -j[son] | -p[retty] | -d[etails] | -s[tatistics] |
                     -4 | -6 | -0 | -f[amily] { inet | inet6 | link } |
                     -n[etns] name | -b[atch] filename | -force | -o[neline] }

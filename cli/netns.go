@@ -114,7 +114,10 @@ func runNetns(ctx context.Context, e *env, args []string) error {
 	}
 	defer ns.Close()
 	cmd := exec.CommandContext(ctx, r.argv[0], r.argv[1:]...)
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = e.stdin, e.stdout, e.stderr
+	if err := e.flush(); err != nil {
+		return err
+	}
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = e.stdin, e.rawStdout, e.stderr
 	if err := ns.Do(cmd.Start); err != nil {
 		return fmt.Errorf("exec of \"%s\" failed: %s", r.argv[0], unwrapErrno(err))
 	}

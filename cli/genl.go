@@ -1,0 +1,389 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/nlkit/nlkit/genl"
+	"github.com/nlkit/nlkit/genl/mptcp"
+	"github.com/nlkit/nlkit/genl/netdev"
+	"github.com/nlkit/nlkit/genl/tcpmetrics"
+	"github.com/nlkit/nlkit/netlink"
+)
+
+const genlHelp = `Usage: nl genl [ family ] [ { show | list | get } ] [ [ name ] NAME | id ID ]
+       nl genl policy { [ name ] NAME | id ID } [ [ op ] OP ]
+OP := { NUMBER | COMMAND-NAME }
+"family" lists the generic netlink families, as genl ctrl list does, or the
+one named. "policy" dumps how the kernel validates a family's requests (all
+commands, or one) as a tree of policy sets. Command names are known for
+nlctrl, mptcp_pm, netdev and tcp_metrics.
+With -j, families print as [{"name", "id", "version", "hdrsize", "maxattr",
+"ops": [{"id", "name", "flags": [ "admin-perm" | "uns-admin-perm" | "do" |
+"dump" | "has-policy" ...]}], "mcast_groups": [{"name", "id"}]}] ("ops",
+"mcast_groups" and an op's "name" are left out when there are none), and a
+policy as {"family", "id", "ops": [{"id", "name", "do", "dump"}] (policy
+set numbers), "policies": [{"index", "attrs": [{"type", "kind", "min",
+"max", "min_len", "max_len", "mask", "bitfield32_mask", "policy",
+"max_type"}]}]} (absent rules left out).
+`
+
+func init() {
+	register(object{name: "genl", rank: rankGenl, run: runGenl, help: genlHelp})
+}
+
+// genlRequest is a parsed genl command.
+type genlRequest struct {
+	cmd    string // "family" or "policy"
+	name   string // family name; "" with id, or for all families
+	id     uint16 // family id, when idSet
+	idSet  bool
+	op     uint8 // policy: the command, when opSet
+	opSet  bool
+	opWord string // policy: a command name to resolve once the family's name is known
+}
+
+// genlCtrlOps names nlctrl's commands (CTRL_CMD_*), as its YAML spec does.
+var genlCtrlOps = map[uint8]string{1: "newfamily", 2: "delfamily", 3: "getfamily", 4: "newops", 5: "delops",
+	6: "getops", 7: "newmcast-grp", 8: "delmcast-grp", 9: "getmcast-grp", 10: "getpolicy"}
+
+// genlOpNames returns the command names of a family the library has a
+// spec for (nil for others).
+func genlOpNames(family string) map[uint8]string {
+	if family == "nlctrl" {
+		return genlCtrlOps
+	}
+	for _, spec := range []func() *genl.Spec{mptcp.Spec, netdev.Spec, tcpmetrics.Spec} {
+		s := spec()
+		if s.Name != family {
+			continue
+		}
+		m := make(map[uint8]string)
+		for _, c := range s.Commands {
+			if !c.Notification {
+				m[c.ID] = c.Name
+			}
+		}
+		return m
+	}
+	return nil
+}
+
+// genlOpNumber resolves an op word of family: a number or a command name.
+func genlOpNumber(family, w string) (uint8, error) {
+	if n, ok := mptcpParseUint(w, 8); ok {
+		return uint8(n), nil
+	}
+	for id, name := range genlOpNames(family) {
+		if name == w {
+			return id, nil
+		}
+	}
+	return 0, mptcpInvarg(fmt.Sprintf("not a command number or a command name of %s", family), w)
+}
+
+// parseGenl turns the words after "genl" into a request.
+func parseGenl(args []string) (genlRequest, error) {
+	r := genlRequest{cmd: "family"}
+	if len(args) == 0 {
+		return r, nil
+	}
+	switch w := args[0]; {
+	case matches(w, "family"):
+		args = args[1:]
+		if len(args) > 0 && (matches(args[0], "show") || matches(args[0], "list") || matches(args[0], "get")) {
+			args = args[1:]
+		}
+	case matches(w, "policy"):
+		r.cmd = "policy"
+		args = args[1:]
+	default:
+		return r, usagef(`Command "%s" is unknown, try "nl genl help".`, w)
+	}
+	haveFamily := func() bool { return r.name != "" || r.idSet }
+	for len(args) > 0 {
+		w := args[0]
+		next := func() (string, error) {
+			if len(args) < 2 {
+				return "", usagef(`Command line is not complete. Try option "help"`)
+			}
+			args = args[1:]
+			return args[0], nil
+		}
+		switch {
+		case matches(w, "name") && !haveFamily():
+			v, err := next()
+			if err != nil {
+				return r, err
+			}
+			if err := genlCheckName(v); err != nil {
+				return r, err
+			}
+			r.name = v
+		case matches(w, "id") && !haveFamily():
+			v, err := next()
+			if err != nil {
+				return r, err
+			}
+			n, ok := mptcpParseUint(v, 16)
+			if !ok || n == 0 {
+				return r, mptcpInvarg("invalid family id", v)
+			}
+			r.id, r.idSet = uint16(n), true
+		case r.cmd == "policy" && haveFamily() && !r.opSet && r.opWord == "":
+			if matches(w, "op") {
+				v, err := next()
+				if err != nil {
+					return r, err
+				}
+				w = v
+			}
+			if r.name == "" {
+				// Names are resolved once the id gives the family's
+				// name; a number that does not fit is wrong now.
+				if _, ok := mptcpParseUint(w, 8); !ok && strings.Trim(w, "0123456789") == "" {
+					return r, mptcpInvarg("not a command number or a command name", w)
+				}
+				r.opWord = w
+				break
+			}
+			op, err := genlOpNumber(r.name, w)
+			if err != nil {
+				return r, err
+			}
+			r.op, r.opSet = op, true
+		case !haveFamily():
+			if err := genlCheckName(w); err != nil {
+				return r, err
+			}
+			r.name = w
+		default:
+			return r, usagef(`Error: either "%s" is duplicate, or "%s" is a garbage.`, genlSelectorWord(r), w)
+		}
+		args = args[1:]
+	}
+	if r.cmd == "policy" && !haveFamily() {
+		return r, usagef(`Error: argument "FAMILY" is required`)
+	}
+	return r, nil
+}
+
+// genlSelectorWord names what a garbage word might be a duplicate of.
+func genlSelectorWord(r genlRequest) string {
+	switch {
+	case r.opSet || r.opWord != "":
+		return "op"
+	case r.idSet:
+		return "id"
+	}
+	return "name"
+}
+
+// genlCheckName checks a family name's length (GENL_NAMSIZ).
+func genlCheckName(name string) error {
+	if len(name) >= 16 {
+		return mptcpInvarg("family name longer than 15 bytes", name)
+	}
+	return nil
+}
+
+func runGenl(ctx context.Context, e *env, args []string) error {
+	r, err := parseGenl(args)
+	if err != nil {
+		return err
+	}
+	c, err := genl.Dial(&netlink.Config{NetNS: e.ns})
+	if err != nil {
+		return fmt.Errorf("Cannot open generic netlink socket: %w", err)
+	}
+	defer c.Close()
+	var fams []genl.Family
+	switch {
+	case r.idSet:
+		f, err := c.FamilyByID(ctx, r.id)
+		if err != nil {
+			return err
+		}
+		r.name = f.Name
+		fams = append(fams, f)
+	case r.name != "" && r.cmd == "family":
+		f, err := c.Family(ctx, r.name)
+		if err != nil {
+			return err
+		}
+		fams = append(fams, f)
+	case r.cmd == "family":
+		for f, err := range c.Families(ctx) {
+			if err != nil {
+				return err
+			}
+			fams = append(fams, f)
+		}
+	}
+	if r.cmd == "family" {
+		return genlPrintFamilies(e, fams)
+	}
+	if r.opWord != "" {
+		if r.op, err = genlOpNumber(r.name, r.opWord); err != nil {
+			return err
+		}
+		r.opSet = true
+	}
+	var p *genl.Policy
+	if r.opSet {
+		p, err = c.CommandPolicy(ctx, r.name, r.op)
+	} else {
+		p, err = c.Policy(ctx, r.name)
+	}
+	if err != nil {
+		return err
+	}
+	if e.opts.JSON {
+		return writeJSON(e, genlPolicyOut(p))
+	}
+	_, err = fmt.Fprint(e.stdout, p.String())
+	return err
+}
+
+// genlFamilyJSON is a family with -j.
+type genlFamilyJSON struct {
+	Name        string          `json:"name"`
+	ID          uint16          `json:"id"`
+	Version     uint32          `json:"version"`
+	HdrSize     uint32          `json:"hdrsize"`
+	MaxAttr     uint32          `json:"maxattr"`
+	Ops         []genlOpJSON    `json:"ops,omitempty"`
+	McastGroups []genlGroupJSON `json:"mcast_groups,omitempty"`
+}
+
+type genlOpJSON struct {
+	ID    uint8    `json:"id"`
+	Name  string   `json:"name,omitempty"`
+	Flags []string `json:"flags"`
+}
+
+type genlGroupJSON struct {
+	Name string `json:"name"`
+	ID   uint32 `json:"id"`
+}
+
+// genlFlagWords splits OpFlags.String into words; no flags is an empty
+// list.
+func genlFlagWords(f genl.OpFlags) []string {
+	if f == 0 {
+		return []string{}
+	}
+	return strings.Split(f.String(), "|")
+}
+
+func genlPrintFamilies(e *env, fams []genl.Family) error {
+	if e.opts.JSON {
+		out := make([]genlFamilyJSON, 0, len(fams))
+		for _, f := range fams {
+			names := genlOpNames(f.Name)
+			j := genlFamilyJSON{Name: f.Name, ID: f.ID, Version: f.Version, HdrSize: f.HeaderSize, MaxAttr: f.MaxAttr}
+			for _, o := range f.Ops {
+				j.Ops = append(j.Ops, genlOpJSON{ID: o.Command, Name: names[o.Command], Flags: genlFlagWords(o.Flags)})
+			}
+			for _, g := range f.Groups {
+				j.McastGroups = append(j.McastGroups, genlGroupJSON{Name: g.Name, ID: g.ID})
+			}
+			out = append(out, j)
+		}
+		return writeJSON(e, out)
+	}
+	// Family.Describe's shape, with the command names we know.
+	var b strings.Builder
+	for i, f := range fams {
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		names := genlOpNames(f.Name)
+		fmt.Fprintf(&b, "Name: %s\n\tID: %#x  Version: %#x  header size: %d  max attribs: %d\n",
+			f.Name, f.ID, f.Version, f.HeaderSize, f.MaxAttr)
+		if len(f.Ops) > 0 {
+			b.WriteString("\tcommands supported:\n")
+			for i, o := range f.Ops {
+				name := ""
+				if n := names[o.Command]; n != "" {
+					name = "  " + n
+				}
+				fmt.Fprintf(&b, "\t\t#%d:  ID-%#x%s  %s\n", i+1, o.Command, name, o.Flags)
+			}
+		}
+		if len(f.Groups) > 0 {
+			b.WriteString("\tmulticast groups:\n")
+			for i, g := range f.Groups {
+				fmt.Fprintf(&b, "\t\t#%d:  ID-%#x  name: %s\n", i+1, g.ID, g.Name)
+			}
+		}
+	}
+	_, err := fmt.Fprint(e.stdout, b.String())
+	return err
+}
+
+// genlPolicyJSON is a policy with -j.
+type genlPolicyJSON struct {
+	Family   string              `json:"family"`
+	ID       uint16              `json:"id"`
+	Ops      []genlOpPolicyJSON  `json:"ops"`
+	Policies []genlPolicySetJSON `json:"policies"`
+}
+
+type genlOpPolicyJSON struct {
+	ID   uint8   `json:"id"`
+	Name string  `json:"name,omitempty"`
+	Do   *uint32 `json:"do,omitempty"`
+	Dump *uint32 `json:"dump,omitempty"`
+}
+
+type genlPolicySetJSON struct {
+	Index uint32         `json:"index"`
+	Attrs []genlAttrJSON `json:"attrs"`
+}
+
+type genlAttrJSON struct {
+	Type           uint16  `json:"type"`
+	Kind           string  `json:"kind"`
+	Min            any     `json:"min,omitempty"`
+	Max            any     `json:"max,omitempty"`
+	MinLen         uint32  `json:"min_len,omitempty"`
+	MaxLen         uint32  `json:"max_len,omitempty"`
+	Mask           uint64  `json:"mask,omitempty"`
+	Bitfield32Mask uint32  `json:"bitfield32_mask,omitempty"`
+	Policy         *uint32 `json:"policy,omitempty"`
+	MaxType        uint32  `json:"max_type,omitempty"`
+}
+
+func genlPolicyOut(p *genl.Policy) genlPolicyJSON {
+	names := genlOpNames(p.Family)
+	out := genlPolicyJSON{Family: p.Family, ID: p.FamilyID, Ops: []genlOpPolicyJSON{}, Policies: []genlPolicySetJSON{}}
+	idx := func(s *genl.PolicySet) *uint32 {
+		if s == nil {
+			return nil
+		}
+		i := s.Index
+		return &i
+	}
+	for _, o := range p.Ops {
+		out.Ops = append(out.Ops, genlOpPolicyJSON{ID: o.Command, Name: names[o.Command], Do: idx(o.Do), Dump: idx(o.Dump)})
+	}
+	for _, s := range p.Sets {
+		js := genlPolicySetJSON{Index: s.Index, Attrs: []genlAttrJSON{}}
+		for _, a := range s.Attrs {
+			ja := genlAttrJSON{Type: a.Type, Kind: a.Kind.String(), MinLen: a.MinLength, MaxLen: a.MaxLength,
+				Mask: a.Mask, Bitfield32Mask: a.Bitfield32Mask, Policy: idx(a.Nested), MaxType: a.MaxType}
+			if rg := a.Range; rg != nil {
+				if rg.Signed {
+					ja.Min, ja.Max = rg.Min, rg.Max
+				} else {
+					ja.Min, ja.Max = rg.UMin, rg.UMax
+				}
+			}
+			js.Attrs = append(js.Attrs, ja)
+		}
+		out.Policies = append(out.Policies, js)
+	}
+	return out
+}

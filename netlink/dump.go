@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"iter"
+	"runtime"
 )
 
 // Dump sends req as a dump request (Request and Dump are added to its
@@ -30,7 +31,11 @@ func (c *Conn) Dump(ctx context.Context, req Message) iter.Seq2[Message, error] 
 		req.Header.Flags |= Request | Dump
 		req.Header.Sequence = w.seq
 		finished := false
+		var pf *prefetcher
 		defer func() {
+			if pf != nil && pf.stop() {
+				finished = true
+			}
 			if finished {
 				c.unregister(w)
 			} else {
@@ -46,7 +51,13 @@ func (c *Conn) Dump(ctx context.Context, req Message) iter.Seq2[Message, error] 
 		}
 		interrupted := false
 		for {
-			msgs, _, err := c.next(ctx, w)
+			var msgs []Message
+			var err error
+			if pf != nil {
+				msgs, err = pf.next()
+			} else {
+				msgs, _, err = c.next(ctx, w)
+			}
 			if errors.Is(err, ErrOverrun) {
 				// Dump replies are never dropped by the kernel: it waits
 				// for room. The overrun was someone else's loss.
@@ -88,6 +99,113 @@ func (c *Conn) Dump(ctx context.Context, req Message) iter.Seq2[Message, error] 
 					return
 				}
 			}
+			// A dump longer than one datagram: read the next datagrams on
+			// another goroutine while this one decodes, so that the
+			// kernel's work and the caller's overlap on two CPUs.
+			if pf == nil && len(msgs) > 0 && runtime.GOMAXPROCS(0) > 1 {
+				pf = c.startPrefetch(ctx, w)
+			}
+		}
+	}
+}
+
+// prefetcher reads a dump's datagrams one or two ahead of its consumer.
+// The receive buffers circulate between them: the consumer holds one (cur)
+// while the prefetching goroutine fills others.
+type prefetcher struct {
+	c     *Conn
+	full  chan prefetched
+	free  chan *receiver
+	stopc chan struct{}
+	done  chan struct{}
+	cur   *receiver
+}
+
+type prefetched struct {
+	msgs []Message
+	r    *receiver
+	err  error
+}
+
+const prefetchBuffers = 3
+
+func (c *Conn) startPrefetch(ctx context.Context, w *waiter) *prefetcher {
+	pf := &prefetcher{
+		c:     c,
+		full:  make(chan prefetched, prefetchBuffers-1),
+		free:  make(chan *receiver, prefetchBuffers),
+		stopc: make(chan struct{}),
+		done:  make(chan struct{}),
+	}
+	// The buffer the consumer just finished with is free; add spares.
+	if w.r != nil {
+		pf.free <- w.r
+		w.r = nil
+	}
+	for len(pf.free) < prefetchBuffers {
+		w.r = nil
+		pf.free <- c.receiverFor(w)
+	}
+	w.r = nil
+	go func() {
+		defer close(pf.done)
+		for {
+			var r *receiver
+			select {
+			case r = <-pf.free:
+			case <-pf.stopc:
+				return
+			}
+			w.r = r
+			msgs, _, err := c.next(ctx, w)
+			w.r = nil
+			select {
+			case pf.full <- prefetched{msgs: msgs, r: r, err: err}:
+			case <-pf.stopc:
+				pf.free <- r
+				return
+			}
+			if err != nil && !errors.Is(err, ErrOverrun) || hasEnd(msgs) {
+				return
+			}
+		}
+	}()
+	return pf
+}
+
+// next hands the consumer the next datagram's messages, taking back the
+// buffer of the previous one.
+func (pf *prefetcher) next() ([]Message, error) {
+	if pf.cur != nil {
+		pf.free <- pf.cur
+		pf.cur = nil
+	}
+	it := <-pf.full
+	pf.cur = it.r
+	return it.msgs, it.err
+}
+
+// stop ends the prefetching goroutine and returns the buffers to the
+// pool. It reports whether a datagram read ahead but not consumed held the
+// end of the dump.
+func (pf *prefetcher) stop() (sawEnd bool) {
+	close(pf.stopc)
+	<-pf.done
+	put := func(r *receiver) {
+		if r != nil {
+			pf.c.rpool.Put(r)
+		}
+	}
+	put(pf.cur)
+	for {
+		select {
+		case it := <-pf.full:
+			sawEnd = sawEnd || hasEnd(it.msgs)
+			put(it.r)
+		case r := <-pf.free:
+			put(r)
+		default:
+			return sawEnd
 		}
 	}
 }

@@ -1,8 +1,6 @@
 package cli
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"strings"
 )
@@ -41,34 +39,7 @@ func (o *jsonObject) get(key string) (any, bool) {
 // MarshalJSON writes the object with its keys in order, without escaping
 // HTML characters (as writeJSON does not).
 func (o *jsonObject) MarshalJSON() ([]byte, error) {
-	if o == nil {
-		return []byte("null"), nil
-	}
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	put := func(v any) error {
-		if err := enc.Encode(v); err != nil {
-			return err
-		}
-		b.Truncate(b.Len() - 1) // Encode's newline
-		return nil
-	}
-	b.WriteByte('{')
-	for i, k := range o.keys {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		if err := put(k); err != nil {
-			return nil, err
-		}
-		b.WriteByte(':')
-		if err := put(o.vals[i]); err != nil {
-			return nil, fmt.Errorf("key %q: %w", k, err)
-		}
-	}
-	b.WriteByte('}')
-	return b.Bytes(), nil
+	return o.appendJSON(nil)
 }
 
 // printer prints one record either as text or as a JSON object, the way

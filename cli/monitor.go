@@ -1,0 +1,220 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/nlkit/nlkit/netlink"
+	"github.com/nlkit/nlkit/rtnl"
+)
+
+const monitorHelp = `Usage: nl monitor [ all | OBJECTS ]
+OBJECTS := { link | address | route | neigh | rule }...
+Prints route-netlink change events as they happen, like ip monitor: one
+record per event, "Deleted " before removals, "[OBJECT]" before each with
+"all". With -j, one JSON object per line: {"event":"new"|"deleted",
+"object":"link"|"address"|"route"|"neigh"|"rule", ...the fields nl OBJECT
+show -j prints}. Lost events (the kernel's receive buffer overflowed) are
+reported as "Overrun: events were lost" / {"event":"overrun"}.
+`
+
+func init() {
+	register(object{name: "monitor", rank: rankMonitor, run: runMonitor, help: monitorHelp})
+}
+
+// monitorRequest is a parsed monitor command.
+type monitorRequest struct {
+	kinds  []rtnl.EventKind // what to print
+	banner bool             // "all": prefix each record with [OBJECT]
+}
+
+// parseMonitor turns the words after "monitor" into a request.
+func parseMonitor(args []string) (monitorRequest, error) {
+	var r monitorRequest
+	seen := map[rtnl.EventKind]bool{}
+	add := func(k rtnl.EventKind) {
+		if !seen[k] {
+			seen[k] = true
+			r.kinds = append(r.kinds, k)
+		}
+	}
+	all := []rtnl.EventKind{rtnl.EventLink, rtnl.EventAddress, rtnl.EventRoute, rtnl.EventNeighbor, rtnl.EventRule}
+	for _, w := range args {
+		switch {
+		case matches(w, "link"):
+			add(rtnl.EventLink)
+		case matches(w, "address"):
+			add(rtnl.EventAddress)
+		case matches(w, "route"):
+			add(rtnl.EventRoute)
+		case matches(w, "neigh") || matches(w, "neighbour") || matches(w, "neighbor"):
+			add(rtnl.EventNeighbor)
+		case matches(w, "rule"):
+			add(rtnl.EventRule)
+		case matches(w, "all"): // last, as in ip: "a" is address
+			r.banner = true
+			for _, k := range all {
+				add(k)
+			}
+		default:
+			return r, usagef("Argument \"%s\" is unknown, try \"nl monitor help\".", w)
+		}
+	}
+	if len(r.kinds) == 0 {
+		r.kinds = all
+	}
+	return r, nil
+}
+
+// monitorGroups gives the multicast groups for the kinds and the family
+// option (-4/-6).
+func monitorGroups(kinds []rtnl.EventKind, family int) []rtnl.Group {
+	v4, v6 := family != 6, family != 4
+	var g []rtnl.Group
+	for _, k := range kinds {
+		switch k {
+		case rtnl.EventLink:
+			g = append(g, rtnl.GroupLink)
+		case rtnl.EventNeighbor:
+			g = append(g, rtnl.GroupNeighbor)
+		case rtnl.EventAddress:
+			if v4 {
+				g = append(g, rtnl.GroupIPv4Addr)
+			}
+			if v6 {
+				g = append(g, rtnl.GroupIPv6Addr)
+			}
+		case rtnl.EventRoute:
+			if v4 {
+				g = append(g, rtnl.GroupIPv4Route)
+			}
+			if v6 {
+				g = append(g, rtnl.GroupIPv6Route)
+			}
+		case rtnl.EventRule:
+			if v4 {
+				g = append(g, rtnl.GroupIPv4Rule)
+			}
+			if v6 {
+				g = append(g, rtnl.GroupIPv6Rule)
+			}
+		}
+	}
+	return g
+}
+
+func runMonitor(ctx context.Context, e *env, args []string) error {
+	r, err := parseMonitor(args)
+	if err != nil {
+		return err
+	}
+	groups := monitorGroups(r.kinds, e.opts.Family)
+	for ev, err := range rtnl.Watch(ctx, &netlink.Config{NetNS: e.ns}, groups...) {
+		if errors.Is(err, netlink.ErrOverrun) {
+			if e.opts.JSON {
+				fmt.Fprintln(e.stdout, `{"event":"overrun"}`)
+			} else {
+				fmt.Fprintln(e.stdout, "Overrun: events were lost")
+			}
+			e.flush()
+			continue
+		}
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil // interrupted: the normal end of a monitor
+			}
+			return err
+		}
+		if err := e.printEvent(ctx, r, &ev); err != nil {
+			return err
+		}
+		if err := e.flush(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// printEvent prints one event with the formatting of OBJECT show.
+func (e *env) printEvent(ctx context.Context, r monitorRequest, ev *rtnl.Event) error {
+	if ev.Kind == rtnl.EventLink {
+		if ev.Deleted {
+			delete(e.names, ev.Link.Name)
+			delete(e.indexes, ev.Link.Index)
+		} else {
+			e.remember(ev.Link.Index, ev.Link.Name)
+		}
+	}
+	var b strings.Builder
+	var text string
+	var obj *jsonObject
+	switch ev.Kind {
+	case rtnl.EventLink:
+		p := newPrinter(e.opts.JSON, &b)
+		e.printLink(ctx, p, &linkView{l: ev.Link}, linkPrint{doLink: true, showLL: true})
+		obj, text = p.obj, b.String()
+	case rtnl.EventAddress:
+		p := newPrinter(e.opts.JSON, &b)
+		if !e.opts.JSON {
+			fmt.Fprintf(&b, "%d: %s", ev.Address.Index, e.linkName(ctx, ev.Address.Index))
+		} else {
+			p.field("ifindex", "", ev.Address.Index)
+			p.field("ifname", "", e.linkName(ctx, ev.Address.Index))
+		}
+		printAddress(p, &ev.Address)
+		obj, text = p.obj, b.String()
+	case rtnl.EventRoute:
+		o := routeFormat(ctx, e, &ev.Route, routeView{table: true})
+		obj, text = rtToObject(o), o.text.String()
+	case rtnl.EventNeighbor:
+		o := neighFormat(ctx, e, &ev.Neighbor, false, nil)
+		obj, text = rtToObject(o), o.text.String()
+	case rtnl.EventRule:
+		o := ruleFormat(e, &ev.Rule)
+		obj, text = rtToObject(o), o.text.String()
+	default:
+		return nil
+	}
+	if e.opts.JSON {
+		out := &jsonObject{}
+		event := "new"
+		if ev.Deleted {
+			event = "deleted"
+		}
+		out.set("event", event)
+		out.set("object", ev.Kind.String())
+		if obj != nil {
+			for i, k := range obj.keys {
+				out.set(k, obj.vals[i])
+			}
+		}
+		return writeJSON(e, out)
+	}
+	if !strings.HasSuffix(text, "\n") {
+		text += "\n"
+	}
+	prefix := ""
+	if r.banner {
+		prefix = "[" + strings.ToUpper(map[rtnl.EventKind]string{rtnl.EventLink: "link", rtnl.EventAddress: "addr",
+			rtnl.EventRoute: "route", rtnl.EventNeighbor: "neigh", rtnl.EventRule: "rule"}[ev.Kind]) + "]"
+	}
+	if ev.Deleted {
+		prefix += "Deleted "
+	}
+	_, err := fmt.Fprint(e.stdout, prefix+text)
+	return err
+}
+
+// rtToObject turns a route-style output record into an ordered object.
+func rtToObject(o *rtOut) *jsonObject {
+	if !o.json {
+		return nil
+	}
+	out := &jsonObject{}
+	for i, k := range o.obj.keys {
+		out.set(k, o.obj.vals[i])
+	}
+	return out
+}

@@ -1,0 +1,104 @@
+package rtnl_test
+
+import (
+	"context"
+	"errors"
+	"io/fs"
+	"net"
+	"net/netip"
+	"syscall"
+	"testing"
+
+	"github.com/nlkit/nlkit/nltest"
+	"github.com/nlkit/nlkit/rtnl"
+)
+
+// TestOnFake runs the package's operations against nltest's fake of route
+// netlink, so that `go test ./...` as a normal user exercises the encoders,
+// decoders and operations too; the kernel tests (as root) check the same
+// operations against the kernel, and nltest's differential suite checks
+// that the fake agrees with the kernel.
+func TestOnFake(t *testing.T) {
+	nl, err := nltest.NewRouteFake().Dial(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := rtnl.NewConn(nl)
+	defer c.Close()
+	ctx := context.Background()
+
+	if err := c.AddLink(ctx, rtnl.Link{Name: "f0", Info: &rtnl.Veth{PeerName: "f1"}}); err != nil {
+		t.Fatal(err)
+	}
+	l, err := c.LinkByName(ctx, "f0")
+	if err != nil || l.Kind != "veth" {
+		t.Fatalf("LinkByName: %+v %v", l, err)
+	}
+	if err := c.AddLink(ctx, rtnl.Link{Name: "f0", Info: &rtnl.Veth{PeerName: "f2"}}); !errors.Is(err, fs.ErrExist) {
+		t.Fatalf("second AddLink: %v", err)
+	}
+	for _, f := range []func() error{
+		func() error { return c.SetLinkUp(ctx, l.Index) },
+		func() error { return c.SetLink(ctx, l.Index, rtnl.LinkChange{MTU: 1300}) },
+		func() error {
+			return c.AddAddress(ctx, rtnl.Address{Index: l.Index, Prefix: netip.MustParsePrefix("198.18.10.1/24")})
+		},
+		func() error {
+			return c.AddRoute(ctx, rtnl.Route{Dst: netip.MustParsePrefix("198.19.10.0/24"), NextHops: []rtnl.NextHop{
+				{Gateway: netip.MustParseAddr("198.18.10.2"), OutIndex: l.Index, Weight: 1},
+				{Gateway: netip.MustParseAddr("198.18.10.3"), OutIndex: l.Index, Weight: 3},
+			}})
+		},
+		func() error {
+			return c.AddNeighbor(ctx, rtnl.Neighbor{Index: l.Index, Addr: netip.MustParseAddr("198.18.10.2"), LinkAddr: net.HardwareAddr{2, 0, 0, 0, 10, 2}})
+		},
+		func() error {
+			return c.AddRule(ctx, rtnl.Rule{Family: rtnl.FamilyIPv4, Priority: 300, Table: 1000, Src: netip.MustParsePrefix("198.18.11.0/24")})
+		},
+	} {
+		if err := f(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if l, err = c.Link(ctx, l.Index); err != nil || l.MTU != 1300 || l.Flags&rtnl.LinkUp == 0 {
+		t.Fatalf("link after changes: %+v %v", l, err)
+	}
+	addrs, err := rtnl.Collect(c.Addresses(ctx, rtnl.AddressFilter{Index: l.Index, Family: rtnl.FamilyIPv4}))
+	if err != nil || len(addrs) != 1 || addrs[0].Prefix != netip.MustParsePrefix("198.18.10.1/24") {
+		t.Fatalf("addresses: %+v %v", addrs, err)
+	}
+	routes, err := rtnl.Collect(c.Routes(ctx, rtnl.RouteFilter{Family: rtnl.FamilyIPv4, Table: rtnl.TableMain}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, r := range routes {
+		if r.Dst == netip.MustParsePrefix("198.19.10.0/24") {
+			found = len(r.NextHops) == 2 && r.NextHops[1].Weight == 3
+		}
+	}
+	if !found {
+		t.Fatalf("multipath route not read back: %+v", routes)
+	}
+	got, err := c.RouteGet(ctx, rtnl.RouteQuery{Dst: netip.MustParseAddr("198.18.10.9")})
+	if err != nil || got.OutIndex != l.Index {
+		t.Fatalf("RouteGet: %+v %v", got, err)
+	}
+	n, err := c.Neighbor(ctx, l.Index, netip.MustParseAddr("198.18.10.2"))
+	if err != nil || n.LinkAddr.String() != "02:00:00:00:0a:02" {
+		t.Fatalf("Neighbor: %+v %v", n, err)
+	}
+	rules, err := rtnl.Collect(c.Rules(ctx, rtnl.RuleFilter{Family: rtnl.FamilyIPv4}))
+	if err != nil || len(rules) != 4 {
+		t.Fatalf("rules: %d %v", len(rules), err)
+	}
+	if err := c.DeleteRoute(ctx, rtnl.Route{Dst: netip.MustParsePrefix("198.19.99.0/24")}); !errors.Is(err, syscall.ESRCH) {
+		t.Fatalf("deleting a missing route: %v", err)
+	}
+	if err := c.DeleteLink(ctx, l.Index); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Link(ctx, l.Index); !errors.Is(err, syscall.ENODEV) {
+		t.Fatalf("deleted link: %v", err)
+	}
+}

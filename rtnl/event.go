@@ -147,12 +147,25 @@ func DecodeEvent(m netlink.Message) (ev Event, ok bool, err error) {
 // the socket. Malformed notifications are yielded as errors and skipped.
 func Watch(ctx context.Context, cfg *netlink.Config, groups ...Group) iter.Seq2[Event, error] {
 	return func(yield func(Event, error) bool) {
-		nl, err := dialWatch(cfg, groups)
+		nl, err := dialWatch(nil, cfg, groups)
 		if err != nil {
 			yield(Event{}, err)
 			return
 		}
 		defer nl.Close()
+		for ev, err := range WatchConn(ctx, nl) {
+			if !yield(ev, err) {
+				return
+			}
+		}
+	}
+}
+
+// WatchConn is Watch on a netlink.Conn the caller opened and subscribed
+// (netlink.Config.Groups or JoinGroup) — for instance one from package
+// nltest's fake. The caller keeps ownership of nl. Single-use iterator.
+func WatchConn(ctx context.Context, nl *netlink.Conn) iter.Seq2[Event, error] {
+	return func(yield func(Event, error) bool) {
 		for n, err := range nl.Receive(ctx) {
 			if errors.Is(err, netlink.ErrOverrun) {
 				if !yield(Event{}, err) {
@@ -182,8 +195,13 @@ func Watch(ctx context.Context, cfg *netlink.Config, groups ...Group) iter.Seq2[
 	}
 }
 
+// DialFunc opens a route-netlink netlink.Conn with cfg; nil means the
+// kernel's (netlink.Dial with NETLINK_ROUTE). It lets Mirror run on
+// something else, such as package nltest's fake.
+type DialFunc func(cfg *netlink.Config) (*netlink.Conn, error)
+
 // dialWatch opens a socket subscribed to groups.
-func dialWatch(cfg *netlink.Config, groups []Group) (*netlink.Conn, error) {
+func dialWatch(dial DialFunc, cfg *netlink.Config, groups []Group) (*netlink.Conn, error) {
 	var c netlink.Config
 	if cfg != nil {
 		c = *cfg
@@ -195,9 +213,16 @@ func dialWatch(cfg *netlink.Config, groups []Group) (*netlink.Conn, error) {
 	for i, g := range groups {
 		c.Groups[i] = uint32(g)
 	}
-	nl, err := netlink.Dial(unix.NETLINK_ROUTE, &c)
+	if dial == nil {
+		dial = dialKernel
+	}
+	nl, err := dial(&c)
 	if err != nil {
 		return nil, fmt.Errorf("rtnl: watch: %w", err)
 	}
 	return nl, nil
+}
+
+func dialKernel(cfg *netlink.Config) (*netlink.Conn, error) {
+	return netlink.Dial(unix.NETLINK_ROUTE, cfg)
 }

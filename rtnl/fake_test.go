@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/nlkit/nlkit/nltest"
 	"github.com/nlkit/nlkit/rtnl"
@@ -100,5 +101,56 @@ func TestOnFake(t *testing.T) {
 	}
 	if _, err := c.Link(ctx, l.Index); !errors.Is(err, syscall.ENODEV) {
 		t.Fatalf("deleted link: %v", err)
+	}
+}
+
+// TestMirrorOnFake: a Mirror fed by the fake follows the changes made on
+// another Conn, through the fake's notifications.
+func TestMirrorOnFake(t *testing.T) {
+	fake := nltest.NewRouteFake()
+	nl, err := fake.Dial(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := rtnl.NewConn(nl)
+	defer c.Close()
+	m := rtnl.NewMirror(rtnl.MirrorConfig{Dial: fake.Dial})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- m.Run(ctx) }()
+	<-m.Ready()
+	if err := c.AddLink(ctx, rtnl.Link{Name: "m0", Info: &rtnl.UnknownKind{Kind: "ifb"}}); err != nil {
+		t.Fatal(err)
+	}
+	l, err := c.LinkByName(ctx, "m0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.SetLinkUp(ctx, l.Index); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.AddAddress(ctx, rtnl.Address{Index: l.Index, Prefix: netip.MustParsePrefix("198.18.12.1/24")}); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.AddRoute(ctx, rtnl.Route{Dst: netip.MustParsePrefix("198.19.12.0/24"), Gateway: netip.MustParseAddr("198.18.12.2")}); err != nil {
+		t.Fatal(err)
+	}
+	want, err := rtnl.Collect(c.Routes(ctx, rtnl.RouteFilter{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 200 {
+		if len(m.Routes()) == len(want) && len(m.Links()) == 2 && len(m.Addresses()) >= 1 {
+			break
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if len(m.Routes()) != len(want) || len(m.Links()) != 2 {
+		t.Fatalf("mirror has %d routes (want %d), %d links", len(m.Routes()), len(want), len(m.Links()))
+	}
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Fatalf("Run: %v", err)
 	}
 }

@@ -36,6 +36,9 @@ type MirrorConfig struct {
 	// DumpAttempts bounds the retries of a dump interrupted by
 	// concurrent changes (default 10).
 	DumpAttempts int
+
+	// Dial opens the Mirror's two sockets; nil: the kernel's.
+	Dial DialFunc
 }
 
 // MirrorStats counts what a Mirror went through. Fields only grow.
@@ -168,16 +171,21 @@ func (m *Mirror) Run(ctx context.Context) error {
 		groups = append(groups, GroupNeighbor)
 	}
 	// Subscribe before reading, so no change falls between the two.
-	watch, err := dialWatch(&wcfg, groups)
+	watch, err := dialWatch(m.cfg.Dial, &wcfg, groups)
 	if err != nil {
 		return err
 	}
 	defer watch.Close()
 	base.Groups = nil
-	c, err := Dial(&base)
+	dial := m.cfg.Dial
+	if dial == nil {
+		dial = dialKernel
+	}
+	nl, err := dial(&base)
 	if err != nil {
 		return fmt.Errorf("rtnl: mirror: %w", err)
 	}
+	c := NewConn(nl)
 	defer c.Close()
 	if err := m.reload(ctx, c, m.cfg.Links, m.cfg.Addresses, m.cfg.Routes, m.cfg.Neighbors); err != nil {
 		return err

@@ -37,7 +37,7 @@ type ResolveRequest struct {
 // NewResolver subscribes to the kernel's requests in the namespace of cfg
 // (nil: the current one).
 func NewResolver(cfg *netlink.Config) (*Resolver, error) {
-	watch, err := dialWatch(cfg, []Group{GroupNeighbor})
+	watch, err := dialWatch(nil, cfg, []Group{GroupNeighbor})
 	if err != nil {
 		return nil, err
 	}

@@ -128,6 +128,9 @@ type Conn struct {
 	lastDrops    uint32 // the kernel's drop count at the last overrun
 
 	rpool sync.Pool // *receiver
+
+	groupMu sync.Mutex
+	groups  map[uint32]int // joins per multicast group
 }
 
 // waiter is one pending request, dump, batch or the notification mailbox.
@@ -212,6 +215,10 @@ func newConn(s conduit, c Config) *Conn {
 		dumpMu:   make(chan struct{}, 1),
 		readFree: make(chan struct{}),
 		waiters:  make(map[uint32]*waiter),
+		groups:   make(map[uint32]int),
+	}
+	for _, g := range c.Groups {
+		conn.groups[g]++
 	}
 	if len(c.Groups) > 0 || c.AcceptPeers {
 		conn.notes = &waiter{kind: kindNotes, signal: make(chan struct{}, 1)}
@@ -252,11 +259,18 @@ func (c *Conn) Close() error {
 }
 
 // JoinGroup subscribes to a multicast group; its notifications go to
-// Receive.
+// Receive. Joins are counted per group: each JoinGroup needs its own
+// LeaveGroup, so that independent users of one Conn (e.g. two generic
+// netlink clients) do not unsubscribe each other.
 func (c *Conn) JoinGroup(group uint32) error {
-	if err := c.s.joinGroup(group); err != nil {
-		return fmt.Errorf("netlink: %w", err)
+	c.groupMu.Lock()
+	defer c.groupMu.Unlock()
+	if c.groups[group] == 0 {
+		if err := c.s.joinGroup(group); err != nil {
+			return fmt.Errorf("netlink: %w", err)
+		}
 	}
+	c.groups[group]++
 	c.mu.Lock()
 	if c.notes == nil {
 		c.notes = &waiter{kind: kindNotes, signal: make(chan struct{}, 1)}
@@ -265,10 +279,22 @@ func (c *Conn) JoinGroup(group uint32) error {
 	return nil
 }
 
-// LeaveGroup unsubscribes from a multicast group.
+// LeaveGroup undoes one JoinGroup (or a group of Config.Groups); the
+// socket leaves the group when the last join is undone. Leaving a group
+// that was not joined is an error.
 func (c *Conn) LeaveGroup(group uint32) error {
-	if err := c.s.leaveGroup(group); err != nil {
-		return fmt.Errorf("netlink: %w", err)
+	c.groupMu.Lock()
+	defer c.groupMu.Unlock()
+	switch c.groups[group] {
+	case 0:
+		return fmt.Errorf("netlink: leave group %d: not joined", group)
+	case 1:
+		if err := c.s.leaveGroup(group); err != nil {
+			return fmt.Errorf("netlink: %w", err)
+		}
+		delete(c.groups, group)
+	default:
+		c.groups[group]--
 	}
 	return nil
 }
@@ -508,6 +534,10 @@ func (c *Conn) checkLoss() {
 	drops, err := c.s.drops()
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	// Check again when the queue empties, whatever the count says now:
+	// the kernel raises the error a moment before it counts the drop,
+	// and any later drops of this congestion episode are silent.
+	c.s.setIdleCheck(true)
 	if err == nil && drops == c.lastDrops {
 		return
 	}
@@ -515,10 +545,6 @@ func (c *Conn) checkLoss() {
 	c.lastDrops = drops
 	c.stats.overruns.Add(1)
 	c.overrunLocked()
-	// The kernel reports ENOBUFS once per congestion episode; drops later in
-	// the same episode are silent. The episode ends when a read finds the
-	// queue empty: check the drop count then (checkIdle).
-	c.s.setIdleCheck(true)
 }
 
 // errIdle is how the socket says that a read found the queue empty while

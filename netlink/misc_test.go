@@ -133,3 +133,42 @@ func TestConfigSocketOptions(t *testing.T) {
 		t.Fatalf("second Dial on the same port: %v", err)
 	}
 }
+
+// TestGroupJoinsCounted: two joins of one group need two leaves before the
+// socket stops receiving it.
+func TestGroupJoinsCounted(t *testing.T) {
+	c, ns := dialRoute(t, nil)
+	for range 2 {
+		if err := c.JoinGroup(grpLink); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := c.LeaveGroup(grpLink); err != nil {
+		t.Fatal(err)
+	}
+	writer := dialIn(t, ns, nil)
+	addIfb(t, writer, "ifb-join")
+	ctx, cancel := context.WithTimeout(testCtx(t), 2*time.Second)
+	defer cancel()
+	for _, err := range c.Receive(ctx) {
+		if err != nil {
+			t.Fatalf("still joined once, but: %v", err)
+		}
+		break
+	}
+	if err := c.LeaveGroup(grpLink); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.LeaveGroup(grpLink); err == nil {
+		t.Fatal("leaving a group joined no more succeeded")
+	}
+	addIfb(t, writer, "ifb-join2")
+	ctx2, cancel2 := context.WithTimeout(testCtx(t), 200*time.Millisecond)
+	defer cancel2()
+	for n, err := range c.Receive(ctx2) {
+		if err == nil {
+			t.Fatalf("received %v after leaving", n.Header)
+		}
+		break
+	}
+}

@@ -60,6 +60,15 @@ type Address struct {
 	// Metric is the priority of the prefix route the kernel adds for the
 	// address (IFA_RT_PRIORITY); 0 if none.
 	Metric uint32
+
+	// AnyPrefixLength makes DeleteAddress and DeleteAddresses match the
+	// IPv4 address Prefix.Addr() whatever its prefix length and peer (no
+	// IFA_ADDRESS is sent, the kernel then compares IFA_LOCAL and the
+	// label only), as `ip address del ADDR` without "/LEN" does. The
+	// kernel always matches IPv6 addresses by prefix length, so it is an
+	// error on them, with Peer, and in other requests. Decoding never
+	// sets it.
+	AnyPrefixLength bool
 }
 
 // AddressFlags are the IFA_F_* flags of an address.
@@ -271,7 +280,10 @@ func (c *Conn) AddAddress(ctx context.Context, a Address) error {
 // ReplaceAddress assigns a, or updates it if the link has it already
 // (RTM_NEWADDR with NLM_F_CREATE|NLM_F_REPLACE). The kernel updates the
 // lifetimes, Metric and Protocol of an existing address, and for IPv6
-// also the flags it lets user space set.
+// also the flags it lets user space set. The request always states the
+// lifetimes (IFA_CACHEINFO): lifetimes left at LifetimeForever() make the
+// address permanent again. (The kernel reads a request without
+// IFA_CACHEINFO the same way; it is sent to say so.)
 func (c *Conn) ReplaceAddress(ctx context.Context, a Address) error {
 	body, err := appendAddress(nil, &a, false)
 	if err != nil {
@@ -281,8 +293,25 @@ func (c *Conn) ReplaceAddress(ctx context.Context, a Address) error {
 	return err
 }
 
+// ChangeAddress updates an address the link has (RTM_NEWADDR with
+// NLM_F_REPLACE but not NLM_F_CREATE, like `ip address change`), as
+// ReplaceAddress does. Unlike routes and neighbours, the kernel does not
+// refuse a missing address for want of NLM_F_CREATE: for compatibility
+// with old user space it adds it (as `ip address change` does). To update
+// only an existing address, check for it first, knowing that it may go
+// away in between.
+func (c *Conn) ChangeAddress(ctx context.Context, a Address) error {
+	body, err := appendAddress(nil, &a, false)
+	if err != nil {
+		return err
+	}
+	_, err = c.execute(ctx, "change address", unix.RTM_NEWADDR, netlink.Replace, body)
+	return err
+}
+
 // DeleteAddress removes a from its link (RTM_DELADDR). The address is
-// matched by a.Index, a.Prefix, a.Peer and, if set, a.Label. A missing
+// matched by a.Index, a.Prefix, a.Peer and, if set, a.Label; with
+// a.AnyPrefixLength, by the IPv4 address and label only. A missing
 // address gives EADDRNOTAVAIL; a missing link, ENODEV.
 func (c *Conn) DeleteAddress(ctx context.Context, a Address) error {
 	body, err := appendAddress(nil, &a, true)
@@ -294,54 +323,34 @@ func (c *Conn) DeleteAddress(ctx context.Context, a Address) error {
 }
 
 // AddAddresses adds many addresses as AddAddress does, packing the
-// requests into as few datagrams as fit (netlink.Conn.Batch). Every
-// address is encoded before anything is sent, so an invalid one fails the
-// whole call. When some requests fail the error is a *netlink.BatchError
-// whose Failures give the index in addrs of each failed address.
+// requests into as few datagrams as fit (netlink.Conn.Batch). When some
+// fail the error is a *netlink.BatchError whose Failures give the index in
+// addrs of each failed address, the others having been added; an address
+// that cannot be encoded is such a failure, and is not sent.
 func (c *Conn) AddAddresses(ctx context.Context, addrs []Address) error {
-	return addrBatch(c, ctx, "add address", unix.RTM_NEWADDR, netlink.Create|netlink.Excl, addrs, false)
+	return c.addrBatch(ctx, "add address", unix.RTM_NEWADDR, netlink.Create|netlink.Excl, addrs)
 }
 
 // DeleteAddresses removes many addresses as DeleteAddress does, in as
 // few datagrams as fit; failures are reported as by AddAddresses.
 func (c *Conn) DeleteAddresses(ctx context.Context, addrs []Address) error {
-	return addrBatch(c, ctx, "delete address", unix.RTM_DELADDR, 0, addrs, true)
+	return c.addrBatch(ctx, "delete address", unix.RTM_DELADDR, 0, addrs)
 }
 
-// addrBatch encodes addrs into one buffer and sends them with Batch.
-func addrBatch(c *Conn, ctx context.Context, op string, typ netlink.MessageType, flags netlink.Flags, addrs []Address, del bool) error {
-	var buf []byte
-	ends := make([]int, len(addrs))
-	for i := range addrs {
-		var err error
-		if buf, err = appendAddress(buf, &addrs[i], del); err != nil {
-			return fmt.Errorf("rtnl: %s #%d: %w", op, i, err)
-		}
-		ends[i] = len(buf)
-	}
-	return addrNeighBatch(c, ctx, op, typ, flags, buf, ends)
-}
-
-// addrNeighBatch sends the message bodies buf[ends[i-1]:ends[i]] with
-// netlink.Conn.Batch and names op in the failures.
-func addrNeighBatch(c *Conn, ctx context.Context, op string, typ netlink.MessageType, flags netlink.Flags, buf []byte, ends []int) error {
-	err := c.nl.Batch(ctx, func(yield func(netlink.Message) bool) {
-		start := 0
-		for _, end := range ends {
-			m := netlink.Message{Header: netlink.Header{Type: typ, Flags: flags}, Data: buf[start:end:end]}
-			if !yield(m) {
+// addrBatch encodes addrs one by one into a reused buffer as Batch sends
+// them.
+func (c *Conn) addrBatch(ctx context.Context, op string, typ netlink.MessageType, flags netlink.Flags, addrs []Address) error {
+	del := typ == unix.RTM_DELADDR
+	return c.batch(ctx, op, func(yield func(netlink.Message, error) bool) {
+		var buf []byte
+		for i := range addrs {
+			var err error
+			buf, err = appendAddress(buf[:0], &addrs[i], del)
+			if !yield(netlink.Message{Header: netlink.Header{Type: typ, Flags: flags}, Data: buf}, err) {
 				return
 			}
-			start = end
 		}
 	})
-	var be *netlink.BatchError
-	if errors.As(err, &be) {
-		for _, f := range be.Failures {
-			nameOp(op, f.Err)
-		}
-	}
-	return err
 }
 
 // appendAddress appends the body of an RTM_NEWADDR (or, with del, an
@@ -357,6 +366,16 @@ func appendAddress(b []byte, a *Address, del bool) ([]byte, error) {
 			fam = FamilyIPv6
 		}
 	}
+	if a.AnyPrefixLength {
+		switch {
+		case !del:
+			return b, errors.New("rtnl: address: AnyPrefixLength is only for deleting")
+		case fam != FamilyIPv4 || !a.Prefix.Addr().Is4():
+			return b, errors.New("rtnl: address: AnyPrefixLength needs an IPv4 address (the kernel matches IPv6 addresses by prefix length)")
+		case a.Peer.IsValid():
+			return b, errors.New("rtnl: address: AnyPrefixLength with a Peer")
+		}
+	}
 	local, remote := a.Prefix.Addr(), a.Prefix.Addr()
 	if a.Peer.IsValid() {
 		if a.Peer.Bits() != a.Prefix.Bits() || a.Peer.Addr().BitLen() != local.BitLen() {
@@ -365,11 +384,17 @@ func appendAddress(b []byte, a *Address, del bool) ([]byte, error) {
 		remote = a.Peer.Addr()
 	}
 	start := len(b)
-	b = append(b, byte(fam), byte(a.Prefix.Bits()), byte(a.Flags), byte(a.Scope), 0, 0, 0, 0)
+	plen := a.Prefix.Bits()
+	if a.AnyPrefixLength {
+		plen = 32 // as iproute2 sends it; without IFA_ADDRESS the kernel ignores it
+	}
+	b = append(b, byte(fam), byte(plen), byte(a.Flags), byte(a.Scope), 0, 0, 0, 0)
 	binary.NativeEndian.PutUint32(b[start+4:], uint32(a.Index))
 	e := nlattr.NewEncoder(b)
 	e.Addr(ifaLocal, local)
-	e.Addr(ifaAddress, remote)
+	if !a.AnyPrefixLength {
+		e.Addr(ifaAddress, remote)
+	}
 	if a.Label != "" {
 		e.String(ifaLabel, a.Label)
 	}
@@ -378,12 +403,11 @@ func appendAddress(b []byte, a *Address, del bool) ([]byte, error) {
 			e.Addr(ifaBroadcast, a.Broadcast)
 		}
 		e.Uint32(ifaFlags, uint32(a.Flags))
-		if a.ValidLifetime.finite || a.PreferredLifetime.finite {
-			var ci [ifaCacheInfoLen]byte
-			binary.NativeEndian.PutUint32(ci[0:], a.PreferredLifetime.Seconds())
-			binary.NativeEndian.PutUint32(ci[4:], a.ValidLifetime.Seconds())
-			e.Bytes(ifaCacheInfo, ci[:])
-		}
+		// Always, forever included: a replace resets the lifetimes.
+		var ci [ifaCacheInfoLen]byte
+		binary.NativeEndian.PutUint32(ci[0:], a.PreferredLifetime.Seconds())
+		binary.NativeEndian.PutUint32(ci[4:], a.ValidLifetime.Seconds())
+		e.Bytes(ifaCacheInfo, ci[:])
 		if a.Metric != 0 {
 			e.Uint32(ifaRtPrio, a.Metric)
 		}

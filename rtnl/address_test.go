@@ -297,11 +297,15 @@ func TestAddressErrors(t *testing.T) {
 	if err := c.AddAddress(ctx, bad); err == nil {
 		t.Error("AddAddress with a peer of another family succeeded")
 	}
-	if err := c.AddAddresses(ctx, []Address{{Index: idx, Prefix: netip.MustParsePrefix("198.18.0.1/24")}, {Index: idx}}); err == nil {
-		t.Error("AddAddresses with an invalid address succeeded")
+	// In a batch, an address that cannot be encoded is a failure at its
+	// index; the others are added.
+	err = c.AddAddresses(ctx, []Address{{Index: idx, Prefix: netip.MustParsePrefix("198.18.0.1/24")}, {Index: idx}})
+	be, ok := errors.AsType[*netlink.BatchError](err)
+	if !ok || len(be.Failures) != 1 || be.Failures[0].Index != 1 || be.Total != 2 {
+		t.Errorf("AddAddresses with an invalid address: %v", err)
 	}
-	if got := anAddrs(t, c, AddressFilter{Index: idx}); len(got) != 0 {
-		t.Errorf("a rejected AddAddresses added %v", got)
+	if got := anAddrs(t, c, AddressFilter{Index: idx}); len(got) != 1 {
+		t.Errorf("AddAddresses added %v, want the valid one", got)
 	}
 }
 
@@ -589,5 +593,75 @@ func anCompareIP(t *testing.T, a Address, ai ipAddrInfo) {
 	}
 	if !reflect.DeepEqual(want, ai.Flags) {
 		t.Errorf("%v: flags %q give %v, iproute2 says %v", a.Prefix, a.Flags, want, ai.Flags)
+	}
+}
+
+// TestAddressChangeForeverAnyLength covers ChangeAddress, lifetimes set
+// back to forever, and deletion whatever the prefix length.
+func TestAddressChangeForeverAnyLength(t *testing.T) {
+	ns := kerneltest.NetNS(t)
+	c := anDial(t, ns)
+	idx, _ := anVeth(t, ns, "cf0", "cf1")
+	ctx := t.Context()
+	for _, p := range []string{"198.18.9.1/24", "2001:db8:9::1/64"} {
+		a := Address{Index: idx, Prefix: netip.MustParsePrefix(p), Flags: AddressNoDAD,
+			ValidLifetime: LifetimeSeconds(300), PreferredLifetime: LifetimeSeconds(200)}
+		if err := c.AddAddress(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+		if got, ok := anFindAddr(t, c, idx, a.Prefix); !ok || got.ValidLifetime.IsForever() || got.Flags&AddressPermanent != 0 {
+			t.Fatalf("%s after add: %+v", p, got)
+		}
+		// Change with lifetimes left at forever: permanent again.
+		ch := Address{Index: idx, Prefix: a.Prefix, Flags: AddressNoDAD, Metric: 5}
+		if err := c.ChangeAddress(ctx, ch); err != nil {
+			t.Fatalf("ChangeAddress(%s): %v", p, err)
+		}
+		got, ok := anFindAddr(t, c, idx, a.Prefix)
+		if !ok || !got.ValidLifetime.IsForever() || !got.PreferredLifetime.IsForever() || got.Flags&AddressPermanent == 0 || got.Metric != 5 {
+			t.Errorf("%s after change: %+v", p, got)
+		}
+	}
+	// As with ip address change, a missing address is added.
+	missing := Address{Index: idx, Prefix: netip.MustParsePrefix("198.18.10.1/24")}
+	if err := c.ChangeAddress(ctx, missing); err != nil {
+		t.Errorf("ChangeAddress(missing): %v", err)
+	}
+	if _, ok := anFindAddr(t, c, idx, missing.Prefix); !ok {
+		t.Error("ChangeAddress did not add the missing address")
+	}
+
+	// Delete by address alone: /24 and a peer address both go.
+	if err := c.AddAddress(ctx, Address{Index: idx, Prefix: netip.MustParsePrefix("198.18.11.1/32"),
+		Peer: netip.MustParsePrefix("198.18.11.2/32")}); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{"198.18.9.1", "198.18.11.1"} {
+		a := Address{Index: idx, Prefix: netip.PrefixFrom(netip.MustParseAddr(s), 32), AnyPrefixLength: true}
+		if err := c.DeleteAddress(ctx, a); err != nil {
+			t.Errorf("DeleteAddress(%s, any length): %v", s, err)
+		}
+		if got, ok := anFindAddr(t, c, idx, a.Prefix); ok {
+			t.Errorf("%s still there: %+v", s, got)
+		}
+		err := c.DeleteAddress(ctx, a)
+		if !errors.Is(err, syscall.EADDRNOTAVAIL) {
+			t.Errorf("DeleteAddress(%s, any length) again: %v, want EADDRNOTAVAIL", s, err)
+		}
+	}
+	// Without AnyPrefixLength the length must match.
+	if err := c.DeleteAddress(ctx, Address{Index: idx, Prefix: netip.MustParsePrefix("198.18.10.1/32")}); !errors.Is(err, syscall.EADDRNOTAVAIL) {
+		t.Errorf("DeleteAddress(/32 of a /24): %v", err)
+	}
+	for _, a := range []Address{
+		{Index: idx, Prefix: netip.MustParsePrefix("2001:db8:9::1/128"), AnyPrefixLength: true},
+		{Index: idx, Prefix: netip.MustParsePrefix("198.18.10.1/32"), Peer: netip.MustParsePrefix("198.18.10.2/32"), AnyPrefixLength: true},
+	} {
+		if err := c.DeleteAddress(ctx, a); err == nil || !strings.Contains(err.Error(), "AnyPrefixLength") {
+			t.Errorf("DeleteAddress(%+v): %v", a, err)
+		}
+	}
+	if err := c.AddAddress(ctx, Address{Index: idx, Prefix: netip.MustParsePrefix("198.18.12.1/24"), AnyPrefixLength: true}); err == nil {
+		t.Error("AddAddress with AnyPrefixLength: no error")
 	}
 }

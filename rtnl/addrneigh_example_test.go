@@ -267,3 +267,38 @@ func ExampleConn_DeleteNeighbors() {
 		log.Fatal(err)
 	}
 }
+
+func ExampleConn_ChangeNeighbor() {
+	c, done := anExampleDial()
+	defer done()
+	// `ip neigh change 198.18.0.2 dev eth0 nud none`: only an existing
+	// entry (else ENOENT), and NUD_NONE asked for explicitly.
+	err := c.ChangeNeighbor(context.Background(), rtnl.Neighbor{
+		Index:    neighLink,
+		Addr:     netip.MustParseAddr("198.18.0.2"),
+		State:    rtnl.NeighborNone,
+		HasState: true,
+	})
+	fmt.Println(err)
+}
+
+func ExampleConn_ProxyNeighbor() {
+	c, done := anExampleDial()
+	defer done()
+	n, err := c.ProxyNeighbor(context.Background(), neighLink, netip.MustParseAddr("2001:db8::9"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(n.Addr, n.Flags)
+}
+
+func ExampleConn_ChangeAddress() {
+	c, done := anExampleDial()
+	defer done()
+	// `ip address change 198.18.0.1/24 dev eth0`: lifetimes left at
+	// forever make the address permanent again.
+	err := c.ChangeAddress(context.Background(), rtnl.Address{Index: neighLink, Prefix: netip.MustParsePrefix("198.18.0.1/24")})
+	if err != nil {
+		log.Fatal(err)
+	}
+}

@@ -3,6 +3,7 @@ package rtnl
 import (
 	"fmt"
 	"strconv"
+	"strings"
 )
 
 // Family is an address family as used in route-netlink headers.
@@ -164,4 +165,141 @@ func (t RouteType) String() string {
 		return routeTypeNames[t]
 	}
 	return fmt.Sprintf("%d", uint8(t))
+}
+
+// parseNumber reads an unsigned number as iproute2 does (strtoul with base
+// 0): decimal, hexadecimal after "0x", octal after a leading "0"; at most
+// bits wide.
+func parseNumber(s string, bits int) (uint64, bool) {
+	if s == "" || strings.ContainsAny(s, "_+- \t") {
+		return 0, false
+	}
+	if len(s) > 1 && s[0] == '0' && (s[1] == 'o' || s[1] == 'O' || s[1] == 'b' || s[1] == 'B') {
+		return 0, false
+	}
+	n, err := strconv.ParseUint(s, 0, bits)
+	return n, err == nil
+}
+
+// enumTextError is the error of an UnmarshalText.
+func enumTextError(what string, text []byte) error {
+	return fmt.Errorf("rtnl: invalid %s %q", what, text)
+}
+
+// UnmarshalText sets f from iproute2's words (inet, inet6, bridge, unspec)
+// or a number, so that a Family reads back what String gives.
+func (f *Family) UnmarshalText(text []byte) error {
+	switch s := string(text); s {
+	case "unspec":
+		*f = FamilyUnspec
+	case "inet":
+		*f = FamilyIPv4
+	case "inet6":
+		*f = FamilyIPv6
+	case "bridge":
+		*f = FamilyBridge
+	default:
+		n, ok := parseNumber(s, 8)
+		if !ok {
+			return enumTextError("family", text)
+		}
+		*f = Family(n)
+	}
+	return nil
+}
+
+// UnmarshalText sets s from iproute2's words (global, site, link, host,
+// nowhere) or a number from 0 to 255, as `ip route ... scope` takes them
+// (rtnl_rtscope_a2n). It reads back what String gives.
+func (s *Scope) UnmarshalText(text []byte) error {
+	switch w := string(text); w {
+	case "global":
+		*s = ScopeUniverse
+	case "site":
+		*s = ScopeSite
+	case "link":
+		*s = ScopeLink
+	case "host":
+		*s = ScopeHost
+	case "nowhere":
+		*s = ScopeNowhere
+	default:
+		n, ok := parseNumber(w, 8)
+		if !ok {
+			return enumTextError("scope", text)
+		}
+		*s = Scope(n)
+	}
+	return nil
+}
+
+// UnmarshalText sets t from iproute2's words (main, local, default,
+// compat, unspec) or a number, as `ip route ... table` takes them
+// (rtnl_rttable_a2n, without the names of /etc/iproute2/rt_tables). It
+// reads back what String gives.
+func (t *Table) UnmarshalText(text []byte) error {
+	switch w := string(text); w {
+	case "unspec":
+		*t = TableUnspec
+	case "compat":
+		*t = TableCompat
+	case "default":
+		*t = TableDefault
+	case "main":
+		*t = TableMain
+	case "local":
+		*t = TableLocal
+	default:
+		n, ok := parseNumber(w, 32)
+		if !ok {
+			return enumTextError("table", text)
+		}
+		*t = Table(n)
+	}
+	return nil
+}
+
+// UnmarshalText sets p from iproute2's words (kernel, boot, static, dhcp,
+// bgp, ...: those String gives) or a number from 0 to 255, as `ip route
+// ... proto` takes them (rtnl_rtprot_a2n, without the names of
+// /etc/iproute2/rt_protos).
+func (p *Protocol) UnmarshalText(text []byte) error {
+	w := string(text)
+	for n, name := range protoNames {
+		if name == w {
+			*p = n
+			return nil
+		}
+	}
+	n, ok := parseNumber(w, 8)
+	if !ok {
+		return enumTextError("protocol", text)
+	}
+	*p = Protocol(n)
+	return nil
+}
+
+// UnmarshalText sets t from iproute2's words (unicast, local, broadcast,
+// anycast, multicast, blackhole, unreachable, prohibit, throw, nat,
+// xresolve, unspec; also "brd") or a number from 0 to 255, as `ip route`
+// takes a route type (rtnl_rtntype_a2n, without its abbreviations). It
+// reads back what String gives.
+func (t *RouteType) UnmarshalText(text []byte) error {
+	w := string(text)
+	if w == "brd" {
+		*t = RouteBroadcast
+		return nil
+	}
+	for i, name := range routeTypeNames {
+		if name == w {
+			*t = RouteType(i)
+			return nil
+		}
+	}
+	n, ok := parseNumber(w, 8)
+	if !ok {
+		return enumTextError("route type", text)
+	}
+	*t = RouteType(n)
+	return nil
 }

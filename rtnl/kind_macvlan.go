@@ -9,6 +9,7 @@ import (
 
 var linkMacvlanSpace = linkAttrSpace{map[uint16]string{
 	unix.IFLA_MACVLAN_MODE: "IFLA_MACVLAN_MODE", unix.IFLA_MACVLAN_FLAGS: "IFLA_MACVLAN_FLAGS",
+	unix.IFLA_MACVLAN_BC_QUEUE_LEN: "IFLA_MACVLAN_BC_QUEUE_LEN", unix.IFLA_MACVLAN_BC_QUEUE_LEN_USED: "IFLA_MACVLAN_BC_QUEUE_LEN_USED",
 }, "IFLA_MACVLAN_"}
 
 // MacvlanMode is how a macvlan or macvtap link talks to its siblings on
@@ -62,6 +63,14 @@ type Macvlan struct {
 	Mode MacvlanMode
 	// Flags (IFLA_MACVLAN_FLAGS); sent only if not 0.
 	Flags MacvlanFlags
+	// BcQueueLen is the length asked for the queue of broadcast and
+	// multicast frames (IFLA_MACVLAN_BC_QUEUE_LEN, iproute2
+	// "bcqueuelen"); nil: unset (the kernel default is 1000).
+	BcQueueLen *uint32
+	// UsedBcQueueLen is the length in use, the largest any macvlan of
+	// the lower device asks for (IFLA_MACVLAN_BC_QUEUE_LEN_USED, iproute2
+	// "usedbcqueuelen"); nil when not reported. Read-only: not sent.
+	UsedBcQueueLen *uint32
 }
 
 // LinkKind returns "macvtap" if m.Tap, else "macvlan".
@@ -72,13 +81,19 @@ func (m *Macvlan) LinkKind() string {
 	return "macvlan"
 }
 
-func (m *Macvlan) appendInfoData(e *nlattr.Encoder) error {
+func (m *Macvlan) appendInfoData(e *nlattr.Encoder, full bool) error {
 	e.Nest(unix.IFLA_INFO_DATA)
 	if m.Mode != 0 {
 		e.Uint32(unix.IFLA_MACVLAN_MODE, uint32(m.Mode))
 	}
 	if m.Flags != 0 {
 		e.Uint16(unix.IFLA_MACVLAN_FLAGS, uint16(m.Flags))
+	}
+	if m.BcQueueLen != nil {
+		e.Uint32(unix.IFLA_MACVLAN_BC_QUEUE_LEN, *m.BcQueueLen)
+	}
+	if full && m.UsedBcQueueLen != nil {
+		e.Uint32(unix.IFLA_MACVLAN_BC_QUEUE_LEN_USED, *m.UsedBcQueueLen)
 	}
 	e.End()
 	return nil
@@ -87,12 +102,22 @@ func (m *Macvlan) appendInfoData(e *nlattr.Encoder) error {
 // decodeMacvlan decodes macvlan or macvtap IFLA_INFO_DATA.
 func decodeMacvlan(d *nlattr.Decoder, tap bool) *Macvlan {
 	m := &Macvlan{Tap: tap}
+	var v *[2]uint32 // what the pointers point to, in one allocation
 	for d.Next() {
 		switch d.Type() {
 		case unix.IFLA_MACVLAN_MODE:
 			m.Mode = MacvlanMode(d.Uint32())
 		case unix.IFLA_MACVLAN_FLAGS:
 			m.Flags = MacvlanFlags(d.Uint16())
+		case unix.IFLA_MACVLAN_BC_QUEUE_LEN, unix.IFLA_MACVLAN_BC_QUEUE_LEN_USED:
+			if v == nil {
+				v = new([2]uint32)
+			}
+			if d.Type() == unix.IFLA_MACVLAN_BC_QUEUE_LEN {
+				v[0], m.BcQueueLen = d.Uint32(), &v[0]
+			} else {
+				v[1], m.UsedBcQueueLen = d.Uint32(), &v[1]
+			}
 		}
 	}
 	return m

@@ -65,7 +65,7 @@ type TunTap struct {
 // LinkKind returns "tun" (for tap devices too).
 func (*TunTap) LinkKind() string { return "tun" }
 
-func (t *TunTap) appendInfoData(e *nlattr.Encoder) error {
+func (t *TunTap) appendInfoData(e *nlattr.Encoder, full bool) error {
 	e.Nest(unix.IFLA_INFO_DATA)
 	if t.Owner != nil {
 		e.Uint32(unix.IFLA_TUN_OWNER, *t.Owner)

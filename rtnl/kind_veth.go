@@ -43,7 +43,7 @@ type Veth struct {
 // LinkKind returns "veth".
 func (*Veth) LinkKind() string { return "veth" }
 
-func (v *Veth) appendInfoData(e *nlattr.Encoder) error {
+func (v *Veth) appendInfoData(e *nlattr.Encoder, full bool) error {
 	if v.PeerName == "" && v.PeerHardwareAddr == nil && v.PeerMTU == 0 && v.PeerTxQueueLen == 0 && v.PeerNetNS == nil {
 		return nil
 	}

@@ -46,7 +46,7 @@ type Vlan struct {
 // LinkKind returns "vlan".
 func (*Vlan) LinkKind() string { return "vlan" }
 
-func (v *Vlan) appendInfoData(e *nlattr.Encoder) error {
+func (v *Vlan) appendInfoData(e *nlattr.Encoder, full bool) error {
 	e.Nest(unix.IFLA_INFO_DATA)
 	e.Uint16(unix.IFLA_VLAN_ID, v.ID)
 	if v.Protocol != 0 {

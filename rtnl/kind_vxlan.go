@@ -1,7 +1,10 @@
 package rtnl
 
 import (
+	"encoding/binary"
 	"net/netip"
+	"strconv"
+	"time"
 
 	"github.com/nlkit/nlkit/nlattr"
 	"golang.org/x/sys/unix"
@@ -13,7 +16,35 @@ var linkVxlanSpace = linkAttrSpace{map[uint16]string{
 	unix.IFLA_VXLAN_LOCAL: "IFLA_VXLAN_LOCAL", unix.IFLA_VXLAN_LOCAL6: "IFLA_VXLAN_LOCAL6",
 	unix.IFLA_VXLAN_TTL: "IFLA_VXLAN_TTL", unix.IFLA_VXLAN_TOS: "IFLA_VXLAN_TOS",
 	unix.IFLA_VXLAN_LEARNING: "IFLA_VXLAN_LEARNING", unix.IFLA_VXLAN_PORT: "IFLA_VXLAN_PORT",
+	unix.IFLA_VXLAN_PORT_RANGE: "IFLA_VXLAN_PORT_RANGE", unix.IFLA_VXLAN_DF: "IFLA_VXLAN_DF",
+	unix.IFLA_VXLAN_AGEING: "IFLA_VXLAN_AGEING", unix.IFLA_VXLAN_UDP_CSUM: "IFLA_VXLAN_UDP_CSUM",
+	unix.IFLA_VXLAN_UDP_ZERO_CSUM6_TX: "IFLA_VXLAN_UDP_ZERO_CSUM6_TX", unix.IFLA_VXLAN_UDP_ZERO_CSUM6_RX: "IFLA_VXLAN_UDP_ZERO_CSUM6_RX",
 }, "IFLA_VXLAN_"}
+
+// VxlanDF says how a VXLAN link sets the don't-fragment bit of outer IPv4
+// headers (IFLA_VXLAN_DF, enum ifla_vxlan_df).
+type VxlanDF uint8
+
+// Don't-fragment policies (linux/if_link.h).
+const (
+	VxlanDFUnset   VxlanDF = 0 // VXLAN_DF_UNSET: not set
+	VxlanDFSet     VxlanDF = 1 // VXLAN_DF_SET: always set
+	VxlanDFInherit VxlanDF = 2 // VXLAN_DF_INHERIT: copied from the inner IPv4 header
+)
+
+// String gives iproute2's words: unset, set, inherit; other values as
+// numbers.
+func (df VxlanDF) String() string {
+	switch df {
+	case VxlanDFUnset:
+		return "unset"
+	case VxlanDFSet:
+		return "set"
+	case VxlanDFInherit:
+		return "inherit"
+	}
+	return strconv.Itoa(int(df))
+}
 
 // Vxlan is a VXLAN tunnel endpoint (kind "vxlan", RFC 7348): Ethernet
 // frames carried in UDP.
@@ -43,12 +74,29 @@ type Vxlan struct {
 	// Learning of remote MAC addresses into the forwarding database
 	// (IFLA_VXLAN_LEARNING); nil means unset (the kernel default is on).
 	Learning *bool
+	// SrcPorts is the range of UDP source ports (IFLA_VXLAN_PORT_RANGE,
+	// big-endian on the wire; iproute2 "srcport LOW HIGH"); nil means
+	// unset. The kernel reports {0 0} for "the local port range".
+	SrcPorts *PortRange
+	// DF is the don't-fragment policy (IFLA_VXLAN_DF); nil means unset.
+	DF *VxlanDF
+	// Ageing is how long learned forwarding entries are kept
+	// (IFLA_VXLAN_AGEING, whole seconds); nil means unset (the kernel
+	// default is 300s).
+	Ageing *time.Duration
+	// UDPChecksum turns on UDP checksums of outer IPv4 packets
+	// (IFLA_VXLAN_UDP_CSUM, iproute2 "[no]udpcsum"); nil means unset (on).
+	UDPChecksum *bool
+	// UDP6ZeroChecksumTx and UDP6ZeroChecksumRx send and accept zero UDP
+	// checksums over IPv6 (IFLA_VXLAN_UDP_ZERO_CSUM6_TX, _RX; iproute2
+	// "[no]udp6zerocsumtx", "[no]udp6zerocsumrx"); nil means unset (off).
+	UDP6ZeroChecksumTx, UDP6ZeroChecksumRx *bool
 }
 
 // LinkKind returns "vxlan".
 func (*Vxlan) LinkKind() string { return "vxlan" }
 
-func (v *Vxlan) appendInfoData(e *nlattr.Encoder) error {
+func (v *Vxlan) appendInfoData(e *nlattr.Encoder, full bool) error {
 	e.Nest(unix.IFLA_INFO_DATA)
 	e.Uint32(unix.IFLA_VXLAN_ID, v.VNI)
 	switch {
@@ -78,6 +126,27 @@ func (v *Vxlan) appendInfoData(e *nlattr.Encoder) error {
 	if v.Learning != nil {
 		e.Uint8(unix.IFLA_VXLAN_LEARNING, linkBool(*v.Learning))
 	}
+	if v.SrcPorts != nil {
+		var p [4]byte
+		binary.BigEndian.PutUint16(p[0:], v.SrcPorts.Start)
+		binary.BigEndian.PutUint16(p[2:], v.SrcPorts.End)
+		e.Bytes(unix.IFLA_VXLAN_PORT_RANGE, p[:])
+	}
+	if v.DF != nil {
+		e.Uint8(unix.IFLA_VXLAN_DF, uint8(*v.DF))
+	}
+	if v.Ageing != nil {
+		e.Uint32(unix.IFLA_VXLAN_AGEING, uint32(*v.Ageing/time.Second))
+	}
+	for _, f := range [...]struct {
+		typ uint16
+		v   *bool
+	}{{unix.IFLA_VXLAN_UDP_CSUM, v.UDPChecksum}, {unix.IFLA_VXLAN_UDP_ZERO_CSUM6_TX, v.UDP6ZeroChecksumTx},
+		{unix.IFLA_VXLAN_UDP_ZERO_CSUM6_RX, v.UDP6ZeroChecksumRx}} {
+		if f.v != nil {
+			e.Uint8(f.typ, linkBool(*f.v))
+		}
+	}
 	e.End()
 	return nil
 }
@@ -92,9 +161,19 @@ func vxlanAddr(d *nlattr.Decoder, n int) netip.Addr {
 	return d.Addr()
 }
 
+// linkVxlanValues holds what a decoded Vxlan's pointers point to, in one
+// allocation.
+type linkVxlanValues struct {
+	ports                          PortRange
+	ageing                         time.Duration
+	df                             VxlanDF
+	learning, csum, zeroTx, zeroRx bool
+}
+
 // decodeVxlan decodes vxlan IFLA_INFO_DATA.
 func decodeVxlan(d *nlattr.Decoder) *Vxlan {
 	v := new(Vxlan)
+	x := new(linkVxlanValues)
 	for d.Next() {
 		switch d.Type() {
 		case unix.IFLA_VXLAN_ID:
@@ -116,8 +195,25 @@ func decodeVxlan(d *nlattr.Decoder) *Vxlan {
 		case unix.IFLA_VXLAN_TOS:
 			v.TOS = d.Uint8()
 		case unix.IFLA_VXLAN_LEARNING:
-			on := d.Uint8() != 0
-			v.Learning = &on
+			x.learning, v.Learning = d.Uint8() != 0, &x.learning
+		case unix.IFLA_VXLAN_PORT_RANGE:
+			if d.Len() != 4 {
+				d.Fail(nlattr.ErrBadLength)
+				break
+			}
+			p := d.Bytes()
+			x.ports = PortRange{Start: binary.BigEndian.Uint16(p), End: binary.BigEndian.Uint16(p[2:])}
+			v.SrcPorts = &x.ports
+		case unix.IFLA_VXLAN_DF:
+			x.df, v.DF = VxlanDF(d.Uint8()), &x.df
+		case unix.IFLA_VXLAN_AGEING:
+			x.ageing, v.Ageing = time.Duration(d.Uint32())*time.Second, &x.ageing
+		case unix.IFLA_VXLAN_UDP_CSUM:
+			x.csum, v.UDPChecksum = d.Uint8() != 0, &x.csum
+		case unix.IFLA_VXLAN_UDP_ZERO_CSUM6_TX:
+			x.zeroTx, v.UDP6ZeroChecksumTx = d.Uint8() != 0, &x.zeroTx
+		case unix.IFLA_VXLAN_UDP_ZERO_CSUM6_RX:
+			x.zeroRx, v.UDP6ZeroChecksumRx = d.Uint8() != 0, &x.zeroRx
 		}
 	}
 	return v

@@ -70,9 +70,11 @@ type Link struct {
 	// TxQueueLen is the transmit queue length (IFLA_TXQLEN). Set by
 	// AddLink if not 0.
 	TxQueueLen uint32
-	// Alias is the interface alias (IFLA_IFALIAS), "" for none. AddLink
-	// does not send it: the kernel ignores it when creating a link; set
-	// it afterwards with SetLink.
+	// Alias is the interface alias (IFLA_IFALIAS), "" for none. The
+	// kernel ignores it in a request that creates a link, so AddLink
+	// sets it with a second request (RTM_SETLINK) once the link exists,
+	// finding the link by Index, or else by Name; one of them is then
+	// required, and NetNS must be nil.
 	Alias string
 	// Group is the interface group (IFLA_GROUP), 0 being "default". Set
 	// by AddLink if not 0.
@@ -80,6 +82,42 @@ type Link struct {
 	// Promiscuity counts the users that put the link in promiscuous mode
 	// (IFLA_PROMISCUITY). Read-only.
 	Promiscuity uint32
+	// AllMulti counts the users that put the link in all-multicast mode
+	// (IFLA_ALLMULTI, Linux 6.0), valid if HasAllMulti. Read-only.
+	AllMulti    uint32
+	HasAllMulti bool // IFLA_ALLMULTI was present
+	// Qdisc is the kind of the link's root queueing discipline
+	// (IFLA_QDISC): "noqueue", "pfifo_fast", "noop"...; "" when the
+	// kernel did not report one. Read-only.
+	Qdisc string
+	// LinkMode is the link mode (IFLA_LINKMODE, IF_LINK_MODE_*), which
+	// the kernel always reports. Read-only.
+	LinkMode LinkMode
+	// ProtoDown reports that a protocol (such as VRRP or a switch
+	// driver) holds the link down (IFLA_PROTO_DOWN). Read-only.
+	ProtoDown bool
+	// NumTxQueues and NumRxQueues are the numbers of transmit and
+	// receive queues (IFLA_NUM_TX_QUEUES, IFLA_NUM_RX_QUEUES); 0 when not
+	// reported. Read-only.
+	NumTxQueues, NumRxQueues uint32
+	// GSOMaxSize and GSOMaxSegs are the largest GSO packet the stack
+	// builds for the link, in bytes and segments (IFLA_GSO_MAX_SIZE,
+	// IFLA_GSO_MAX_SEGS); TSOMaxSize and TSOMaxSegs the largest the
+	// device accepts (IFLA_TSO_MAX_SIZE, IFLA_TSO_MAX_SEGS, Linux 5.18);
+	// GROMaxSize the largest packet GRO builds (IFLA_GRO_MAX_SIZE, Linux
+	// 5.19). 0 when not reported. Read-only.
+	GSOMaxSize, GSOMaxSegs uint32
+	TSOMaxSize, TSOMaxSegs uint32
+	GROMaxSize             uint32
+	// AddrGenMode is how the link's IPv6 link-local address is made
+	// (IFLA_AF_SPEC, AF_INET6, IFLA_INET6_ADDR_GEN_MODE), valid if
+	// HasAddrGenMode: links without IPv6 configuration (IPv6 disabled,
+	// or an MTU below 1280) have none. Read-only.
+	AddrGenMode    AddrGenMode
+	HasAddrGenMode bool // IFLA_INET6_ADDR_GEN_MODE was present
+	// AltNames are the link's alternative names (IFLA_PROP_LIST,
+	// IFLA_ALT_IFNAME), in the kernel's order; nil for none. Read-only.
+	AltNames []string
 	// LinkNetNSID is the id, in the namespace the link was read from, of
 	// the namespace Parent lives in (IFLA_LINK_NETNSID): a veth whose
 	// peer is elsewhere, for instance. Only meaningful if HasLinkNetNSID.
@@ -99,6 +137,11 @@ type Link struct {
 	// and IFLA_INFO_SLAVE_DATA): *BridgePort, or *UnknownPort for other
 	// masters; nil if the link is nobody's port. Read-only.
 	Port LinkPortInfo
+	// NetNS makes AddLink create the link in that namespace rather than
+	// the Conn's (IFLA_NET_NS_FD, iproute2 `ip link add ... netns NS`);
+	// Parent and Master are still indexes in the Conn's namespace. The
+	// caller keeps ownership of NetNS; decoding never sets it.
+	NetNS *netns.NS
 }
 
 // LinkType is the link-layer type of a link (ifi_type: ARPHRD_* from
@@ -235,6 +278,52 @@ func (s OperState) String() string {
 	return strconv.Itoa(int(s))
 }
 
+// LinkMode is the mode of a link (IFLA_LINKMODE, IF_LINK_MODE_* from
+// linux/if.h): how its operational state follows its lower layer.
+type LinkMode uint8
+
+// Link modes (linux/if.h).
+const (
+	LinkModeDefault LinkMode = 0 // IF_LINK_MODE_DEFAULT
+	LinkModeDormant LinkMode = 1 // IF_LINK_MODE_DORMANT: limit upward transition to dormant
+	LinkModeTesting LinkMode = 2 // IF_LINK_MODE_TESTING: limit upward transition to testing
+)
+
+var linkModeNames = [...]string{"DEFAULT", "DORMANT", "TESTING"}
+
+// String gives iproute2's words: DEFAULT, DORMANT, TESTING; other values
+// as numbers.
+func (m LinkMode) String() string {
+	if int(m) < len(linkModeNames) {
+		return linkModeNames[m]
+	}
+	return strconv.Itoa(int(m))
+}
+
+// AddrGenMode is how the kernel makes the IPv6 link-local address of a
+// link (IFLA_INET6_ADDR_GEN_MODE, enum in6_addr_gen_mode from
+// linux/if_link.h).
+type AddrGenMode uint8
+
+// IPv6 address generation modes (linux/if_link.h).
+const (
+	AddrGenModeEUI64         AddrGenMode = 0 // IN6_ADDR_GEN_MODE_EUI64: from the MAC address
+	AddrGenModeNone          AddrGenMode = 1 // IN6_ADDR_GEN_MODE_NONE: no link-local address
+	AddrGenModeStablePrivacy AddrGenMode = 2 // IN6_ADDR_GEN_MODE_STABLE_PRIVACY: RFC 7217, from a secret
+	AddrGenModeRandom        AddrGenMode = 3 // IN6_ADDR_GEN_MODE_RANDOM: RFC 7217 with a random secret
+)
+
+var addrGenModeNames = [...]string{"eui64", "none", "stable_secret", "random"}
+
+// String gives iproute2's words: eui64, none, stable_secret, random;
+// other values in hexadecimal as iproute2 prints them ("0x04").
+func (m AddrGenMode) String() string {
+	if int(m) < len(addrGenModeNames) {
+		return addrGenModeNames[m]
+	}
+	return fmt.Sprintf("%#.2x", uint8(m))
+}
+
 // LinkStats64 are the interface counters of struct rtnl_link_stats64
 // (IFLA_STATS64, linux/if_link.h). Counters the running kernel does not
 // report (older kernels send a shorter struct) are 0.
@@ -339,6 +428,15 @@ type LinkChange struct {
 	Alias *string
 	// Group sets the interface group (IFLA_GROUP).
 	Group *uint32
+	// Info changes settings of the link's kind (IFLA_LINKINFO with
+	// IFLA_INFO_KIND and IFLA_INFO_DATA: `ip link set DEV type KIND
+	// ...`). Only what is set in it is sent, with the same meaning of
+	// "unset" as in AddLink; its kind must be the link's (else
+	// EOPNOTSUPP), and the kind must support changes (veth does not).
+	// The kernel applies these only in RTM_NEWLINK, so with Info SetLink
+	// sends its request as RTM_NEWLINK without NLM_F_CREATE (as iproute2
+	// does) instead of RTM_SETLINK.
+	Info LinkInfo
 }
 
 // linkMsgLen is sizeof(struct ifinfomsg) (linux/rtnetlink.h).
@@ -419,14 +517,37 @@ func (c *Conn) getLink(ctx context.Context, body []byte) (Link, error) {
 // A link with that name already existing gives an error matching
 // fs.ErrExist (EEXIST). Any namespace named in l.Info (Veth.PeerNetNS)
 // stays owned by the caller.
+//
+// With l.Alias, AddLink makes a second request once the link exists (see
+// Link.Alias); if that one fails, the error says so and the link stays,
+// without its alias.
 func (c *Conn) AddLink(ctx context.Context, l Link) error {
+	if l.Alias != "" && (l.NetNS != nil || l.Index == 0 && l.Name == "") {
+		return errors.New("rtnl: add link: Alias needs Name or Index, and no NetNS, to be set once the link exists")
+	}
 	body, err := appendLinkRequest(make([]byte, 0, 256), &l)
 	if err != nil {
 		return fmt.Errorf("rtnl: add link: %w", err)
 	}
 	_, err = c.execute(ctx, "add link", unix.RTM_NEWLINK, netlink.Create|netlink.Excl, body)
 	runtime.KeepAlive(l.Info) // namespace descriptors in the request
-	return err
+	runtime.KeepAlive(l.NetNS)
+	if err != nil || l.Alias == "" {
+		return err
+	}
+	// The kernel ignores IFLA_IFALIAS on creation.
+	e := nlattr.NewEncoder(appendLinkMsg(make([]byte, 0, 64+len(l.Alias)), 0, l.Index, 0, 0))
+	if l.Index == 0 {
+		e.String(unix.IFLA_IFNAME, l.Name)
+	}
+	e.String(unix.IFLA_IFALIAS, l.Alias)
+	if body, err = e.Finish(); err == nil {
+		_, err = c.execute(ctx, "set link alias", unix.RTM_SETLINK, 0, body)
+	}
+	if err != nil {
+		return fmt.Errorf("rtnl: add link: the link was created, but setting its alias failed: %w", err)
+	}
+	return nil
 }
 
 // DeleteLink deletes the link with this index (RTM_DELLINK). Deleting one
@@ -478,12 +599,23 @@ func (c *Conn) SetLink(ctx context.Context, index int32, ch LinkChange) error {
 	if ch.Group != nil {
 		e.Uint32(unix.IFLA_GROUP, *ch.Group)
 	}
+	typ := netlink.MessageType(unix.RTM_SETLINK)
+	if ch.Info != nil {
+		typ = unix.RTM_NEWLINK
+		e.Nest(unix.IFLA_LINKINFO)
+		e.String(unix.IFLA_INFO_KIND, ch.Info.LinkKind())
+		if err := ch.Info.appendInfoData(e, false); err != nil {
+			return fmt.Errorf("rtnl: set link: %w", err)
+		}
+		e.End()
+	}
 	body, err := e.Finish()
 	if err != nil {
 		return fmt.Errorf("rtnl: set link: %w", err)
 	}
-	_, err = c.execute(ctx, "set link", unix.RTM_SETLINK, 0, body)
+	_, err = c.execute(ctx, "set link", typ, 0, body)
 	runtime.KeepAlive(ch.NetNS)
+	runtime.KeepAlive(ch.Info)
 	return err
 }
 
@@ -560,6 +692,13 @@ func appendLinkAttrs(e *nlattr.Encoder, l *Link, full bool) error {
 	if l.Group != 0 {
 		e.Uint32(unix.IFLA_GROUP, l.Group)
 	}
+	if l.NetNS != nil && !full {
+		fd := l.NetNS.Fd()
+		if fd < 0 {
+			return errors.New("NetNS is closed")
+		}
+		e.Uint32(unix.IFLA_NET_NS_FD, uint32(fd))
+	}
 	if full {
 		if l.Alias != "" {
 			e.String(unix.IFLA_IFALIAS, l.Alias)
@@ -579,6 +718,35 @@ func appendLinkAttrs(e *nlattr.Encoder, l *Link, full bool) error {
 		if l.Promiscuity != 0 {
 			e.Uint32(unix.IFLA_PROMISCUITY, l.Promiscuity)
 		}
+		if l.HasAllMulti {
+			e.Uint32(unix.IFLA_ALLMULTI, l.AllMulti)
+		}
+		if l.Qdisc != "" {
+			e.String(unix.IFLA_QDISC, l.Qdisc)
+		}
+		e.Uint8(unix.IFLA_LINKMODE, uint8(l.LinkMode))
+		if l.ProtoDown {
+			e.Uint8(unix.IFLA_PROTO_DOWN, 1)
+		}
+		for _, a := range l.u32Attrs() {
+			if *a.v != 0 {
+				e.Uint32(a.typ, *a.v)
+			}
+		}
+		if l.HasAddrGenMode {
+			e.Nest(unix.IFLA_AF_SPEC)
+			e.Nest(unix.AF_INET6)
+			e.Uint8(unix.IFLA_INET6_ADDR_GEN_MODE, uint8(l.AddrGenMode))
+			e.End()
+			e.End()
+		}
+		if len(l.AltNames) > 0 {
+			e.Nest(unix.IFLA_PROP_LIST)
+			for _, n := range l.AltNames {
+				e.String(unix.IFLA_ALT_IFNAME, n)
+			}
+			e.End()
+		}
 		if l.HasLinkNetNSID {
 			e.Int32(unix.IFLA_LINK_NETNSID, l.LinkNetNSID)
 		}
@@ -591,6 +759,40 @@ func appendLinkAttrs(e *nlattr.Encoder, l *Link, full bool) error {
 		}
 	}
 	return appendLinkInfo(e, l, full)
+}
+
+// u32Attrs lists the read-only u32 attributes that are 0 when absent.
+func (l *Link) u32Attrs() [7]struct {
+	typ uint16
+	v   *uint32
+} {
+	return [7]struct {
+		typ uint16
+		v   *uint32
+	}{
+		{unix.IFLA_NUM_TX_QUEUES, &l.NumTxQueues}, {unix.IFLA_NUM_RX_QUEUES, &l.NumRxQueues},
+		{unix.IFLA_GSO_MAX_SIZE, &l.GSOMaxSize}, {unix.IFLA_GSO_MAX_SEGS, &l.GSOMaxSegs},
+		{unix.IFLA_TSO_MAX_SIZE, &l.TSOMaxSize}, {unix.IFLA_TSO_MAX_SEGS, &l.TSOMaxSegs},
+		{unix.IFLA_GRO_MAX_SIZE, &l.GROMaxSize},
+	}
+}
+
+// decodeLinkAFSpec reads IFLA_AF_SPEC: of it, only the IPv6 address
+// generation mode. Errors reach d through the nested Decoders.
+func decodeLinkAFSpec(d *nlattr.Decoder, l *Link) {
+	af := d.Nested()
+	for af.Next() {
+		if af.Type() != unix.AF_INET6 {
+			continue
+		}
+		in6 := af.Nested()
+		for in6.Next() {
+			if in6.Type() == unix.IFLA_INET6_ADDR_GEN_MODE {
+				l.AddrGenMode = AddrGenMode(in6.Uint8())
+				l.HasAddrGenMode = in6.Err() == nil
+			}
+		}
+	}
 }
 
 // decodeLink decodes the body of an RTM_NEWLINK (or RTM_DELLINK) message:
@@ -650,6 +852,38 @@ func decodeLink(b []byte) (Link, error) {
 			l.Group = d.Uint32()
 		case unix.IFLA_PROMISCUITY:
 			l.Promiscuity = d.Uint32()
+		case unix.IFLA_ALLMULTI:
+			l.AllMulti = d.Uint32()
+			l.HasAllMulti = d.Err() == nil
+		case unix.IFLA_QDISC:
+			l.Qdisc = d.String()
+		case unix.IFLA_LINKMODE:
+			l.LinkMode = LinkMode(d.Uint8())
+		case unix.IFLA_PROTO_DOWN:
+			l.ProtoDown = d.Uint8() != 0
+		case unix.IFLA_NUM_TX_QUEUES:
+			l.NumTxQueues = d.Uint32()
+		case unix.IFLA_NUM_RX_QUEUES:
+			l.NumRxQueues = d.Uint32()
+		case unix.IFLA_GSO_MAX_SIZE:
+			l.GSOMaxSize = d.Uint32()
+		case unix.IFLA_GSO_MAX_SEGS:
+			l.GSOMaxSegs = d.Uint32()
+		case unix.IFLA_TSO_MAX_SIZE:
+			l.TSOMaxSize = d.Uint32()
+		case unix.IFLA_TSO_MAX_SEGS:
+			l.TSOMaxSegs = d.Uint32()
+		case unix.IFLA_GRO_MAX_SIZE:
+			l.GROMaxSize = d.Uint32()
+		case unix.IFLA_AF_SPEC:
+			decodeLinkAFSpec(&d, &l)
+		case unix.IFLA_PROP_LIST:
+			pl := d.Nested()
+			for pl.Next() {
+				if pl.Type() == unix.IFLA_ALT_IFNAME {
+					l.AltNames = append(l.AltNames, pl.String())
+				}
+			}
 		case unix.IFLA_LINK_NETNSID:
 			l.LinkNetNSID = d.Int32()
 			l.HasLinkNetNSID = d.Err() == nil
@@ -707,6 +941,12 @@ var (
 		unix.IFLA_IFALIAS: "IFLA_IFALIAS", unix.IFLA_STATS64: "IFLA_STATS64", unix.IFLA_GROUP: "IFLA_GROUP",
 		unix.IFLA_PROMISCUITY: "IFLA_PROMISCUITY", unix.IFLA_CARRIER: "IFLA_CARRIER",
 		unix.IFLA_LINK_NETNSID: "IFLA_LINK_NETNSID", unix.IFLA_MIN_MTU: "IFLA_MIN_MTU", unix.IFLA_MAX_MTU: "IFLA_MAX_MTU",
+		unix.IFLA_QDISC: "IFLA_QDISC", unix.IFLA_LINKMODE: "IFLA_LINKMODE", unix.IFLA_ALLMULTI: "IFLA_ALLMULTI",
+		unix.IFLA_PROTO_DOWN: "IFLA_PROTO_DOWN", unix.IFLA_NUM_TX_QUEUES: "IFLA_NUM_TX_QUEUES",
+		unix.IFLA_NUM_RX_QUEUES: "IFLA_NUM_RX_QUEUES", unix.IFLA_GSO_MAX_SIZE: "IFLA_GSO_MAX_SIZE",
+		unix.IFLA_GSO_MAX_SEGS: "IFLA_GSO_MAX_SEGS", unix.IFLA_TSO_MAX_SIZE: "IFLA_TSO_MAX_SIZE",
+		unix.IFLA_TSO_MAX_SEGS: "IFLA_TSO_MAX_SEGS", unix.IFLA_GRO_MAX_SIZE: "IFLA_GRO_MAX_SIZE",
+		unix.IFLA_AF_SPEC: "IFLA_AF_SPEC", unix.IFLA_PROP_LIST: "IFLA_PROP_LIST",
 	}, "IFLA_"}
 	linkInfoSpace = linkAttrSpace{map[uint16]string{
 		unix.IFLA_INFO_KIND: "IFLA_INFO_KIND", unix.IFLA_INFO_DATA: "IFLA_INFO_DATA",

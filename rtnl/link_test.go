@@ -71,9 +71,19 @@ func lkGet(t *testing.T, c *Conn, name string) Link {
 	return l
 }
 
-// lkStatic drops what changes on its own (counters, carrier state).
+// lkStatic drops what changes on its own (counters, bridge timers).
 func lkStatic(l Link) Link {
 	l.Stats = LinkStats64{}
+	if b, ok := l.Info.(*Bridge); ok {
+		c := *b
+		c.HelloTimer, c.TCNTimer, c.TopologyChangeTimer, c.GCTimer = nil, nil, nil, nil
+		l.Info = &c
+	}
+	if p, ok := l.Port.(*BridgePort); ok {
+		c := *p
+		c.HoldTimer, c.MessageAgeTimer, c.ForwardDelayTimer = 0, 0, 0
+		l.Port = &c
+	}
 	return l
 }
 
@@ -476,6 +486,19 @@ type lkIPLink struct {
 	LinkNetNSID *int32   `json:"link_netnsid"`
 	Alias       string   `json:"ifalias"`
 	Promiscuity uint32   `json:"promiscuity"`
+	AllMulti    *uint32  `json:"allmulti"`
+	Qdisc       string   `json:"qdisc"`
+	LinkMode    string   `json:"linkmode"`
+	ProtoDown   bool     `json:"proto_down"`
+	NumTx       uint32   `json:"num_tx_queues"`
+	NumRx       uint32   `json:"num_rx_queues"`
+	GSOMaxSize  uint32   `json:"gso_max_size"`
+	GSOMaxSegs  uint32   `json:"gso_max_segs"`
+	TSOMaxSize  uint32   `json:"tso_max_size"`
+	TSOMaxSegs  uint32   `json:"tso_max_segs"`
+	GROMaxSize  uint32   `json:"gro_max_size"`
+	AddrGenMode string   `json:"inet6_addr_gen_mode"`
+	AltNames    []string `json:"altnames"`
 	LinkInfo    struct {
 		Kind      string          `json:"info_kind"`
 		Data      json.RawMessage `json:"info_data"`
@@ -509,8 +532,36 @@ func TestLinkMatchesIproute2(t *testing.T) {
 	lkAdd(t, c, Link{Name: "ifb0", Kind: "ifb"})
 	lkAdd(t, c, Link{Name: "x0", Flags: LinkUp, Info: &Veth{PeerName: "x1", PeerNetNS: ns2}})
 	kerneltest.Run(t, ns, "ip", "tuntap", "add", "dev", "tap0", "mode", "tap")
+	// Read-only state set with ip: alternative names, protodown (which
+	// vxlan supports), no IPv6 (and so no address generation mode) below
+	// 1280 bytes, another address generation mode, a dormant link mode.
+	kerneltest.Run(t, ns, "ip", "link", "property", "add", "dev", "v0", "altname", "first-alt-name", "altname", "second")
+	kerneltest.Run(t, ns, "ip", "link", "set", "vx0", "protodown", "on")
+	kerneltest.Run(t, ns, "ip", "link", "set", "ifb0", "mtu", "1000")
+	kerneltest.Run(t, ns, "ip", "link", "set", "mv0", "addrgenmode", "random")
+	kerneltest.Run(t, ns, "ip", "link", "set", "tap0", "mode", "dormant")
 
 	links := lkLinks(t, c, LinkFilter{})
+	byName := map[string]Link{}
+	for _, l := range links {
+		byName[l.Name] = l
+	}
+	if l := byName["v0"]; !slices.Equal(l.AltNames, []string{"first-alt-name", "second"}) || l.Qdisc != "noqueue" ||
+		l.NumTxQueues == 0 || l.GSOMaxSize == 0 || !l.HasAllMulti || !l.HasAddrGenMode || l.AddrGenMode != AddrGenModeEUI64 {
+		t.Errorf("v0: %s", lkJSON(l))
+	}
+	if l := byName["vx0"]; !l.ProtoDown {
+		t.Errorf("vx0: no protodown: %s", lkJSON(l))
+	}
+	if l := byName["ifb0"]; l.HasAddrGenMode {
+		t.Errorf("ifb0 with MTU 1000 has IPv6: %s", lkJSON(l))
+	}
+	if l := byName["mv0"]; l.AddrGenMode != AddrGenModeRandom {
+		t.Errorf("mv0: addrgenmode %v", l.AddrGenMode)
+	}
+	if l := byName["tap0"]; l.LinkMode != LinkModeDormant {
+		t.Errorf("tap0: mode %v", l.LinkMode)
+	}
 	var ipLinks []lkIPLink
 	out := kerneltest.Run(t, ns, "ip", "-j", "-d", "link", "show")
 	if err := json.Unmarshal(out, &ipLinks); err != nil {
@@ -539,7 +590,16 @@ func TestLinkMatchesIproute2(t *testing.T) {
 		got := lkIPLink{Index: l.Index, Name: l.Name, Flags: l.Flags.Words(), MTU: l.MTU, MinMTU: l.MinMTU,
 			MaxMTU: l.MaxMTU, OperState: l.OperState.String(), TxQueueLen: l.TxQueueLen, LinkType: l.Type.String(),
 			Address: l.HardwareAddr.String(), Broadcast: l.Broadcast.String(), Master: names[l.Master],
-			Link: parent, LinkIndex: parentIndex, LinkNetNSID: nsid, Alias: l.Alias, Promiscuity: l.Promiscuity}
+			Link: parent, LinkIndex: parentIndex, LinkNetNSID: nsid, Alias: l.Alias, Promiscuity: l.Promiscuity,
+			Qdisc: l.Qdisc, LinkMode: l.LinkMode.String(), ProtoDown: l.ProtoDown, NumTx: l.NumTxQueues, NumRx: l.NumRxQueues,
+			GSOMaxSize: l.GSOMaxSize, GSOMaxSegs: l.GSOMaxSegs, TSOMaxSize: l.TSOMaxSize, TSOMaxSegs: l.TSOMaxSegs,
+			GROMaxSize: l.GROMaxSize, AltNames: l.AltNames}
+		if l.HasAllMulti {
+			got.AllMulti = &l.AllMulti
+		}
+		if l.HasAddrGenMode {
+			got.AddrGenMode = l.AddrGenMode.String()
+		}
 		got.LinkInfo.Kind = l.Kind
 		want := ip
 		want.Flags = flags
@@ -592,11 +652,19 @@ func lkCompareInfoData(t *testing.T, l Link, raw json.RawMessage) {
 		check("mcast_snooping", linkBool(*info.MulticastSnooping))
 	case *Macvlan:
 		check("mode", info.Mode.String())
+		check("bcqueuelen", *info.BcQueueLen)
+		check("usedbcqueuelen", *info.UsedBcQueueLen)
 	case *Vxlan:
 		check("id", info.VNI)
 		check("port", info.Port)
 		check("learning", *info.Learning)
 		check("ttl", info.TTL)
+		check("port_range", map[string]uint16{"low": info.SrcPorts.Start, "high": info.SrcPorts.End})
+		check("df", info.DF.String())
+		check("ageing", uint32(*info.Ageing/time.Second))
+		check("udp_csum", *info.UDPChecksum)
+		check("udp_zero_csum6_tx", *info.UDP6ZeroChecksumTx)
+		check("udp_zero_csum6_rx", *info.UDP6ZeroChecksumRx)
 		suffix := map[bool]string{true: "", false: "6"}
 		if info.Local.IsValid() {
 			check("local"+suffix[info.Local.Is4()], info.Local.String())
@@ -671,11 +739,16 @@ func lkFullLink() Link {
 		MTU: 1450, MinMTU: 68, MaxMTU: 65535, HardwareAddr: lkMAC("02:00:00:00:00:07"),
 		Broadcast: lkMAC("ff:ff:ff:ff:ff:ff"), Master: 3, Parent: 2, OperState: OperLowerLayerDown, Carrier: true,
 		TxQueueLen: 1000, Alias: "alias", Group: 9, Promiscuity: 2, LinkNetNSID: 0, HasLinkNetNSID: true,
-		HasStats: true,
+		HasStats: true, AllMulti: 1, HasAllMulti: true, Qdisc: "noqueue", LinkMode: LinkModeDormant, ProtoDown: true,
+		NumTxQueues: 2, NumRxQueues: 3, GSOMaxSize: 65536, GSOMaxSegs: 65535, TSOMaxSize: 524280, TSOMaxSegs: 65534,
+		GROMaxSize: 65537, AddrGenMode: AddrGenModeStablePrivacy, HasAddrGenMode: true, AltNames: []string{"a", "bb"},
 		Info: &Vxlan{VNI: 1 << 20, Remote: lkAddr("2001:db8::1"), Local: lkAddr("2001:db8::2"), Device: 2, Port: 4789,
-			TTL: 64, TOS: 0x10, Learning: new(false)},
+			TTL: 64, TOS: 0x10, Learning: new(false), SrcPorts: &PortRange{100, 200}, DF: new(VxlanDFSet),
+			Ageing: new(30 * time.Second), UDPChecksum: new(true), UDP6ZeroChecksumTx: new(false), UDP6ZeroChecksumRx: new(true)},
 		Port: &BridgePort{State: BridgePortForwarding, Priority: 32, Cost: 100, Learning: true, UnicastFlood: true,
-			MulticastFlood: true, BroadcastFlood: true, Isolated: true, Hairpin: true, Guard: true},
+			MulticastFlood: true, BroadcastFlood: true, Isolated: true, Hairpin: true, Guard: true, RootBlock: true,
+			MulticastRouter: 2, GroupFwdMask: 0x4000, BackupPort: 4, ID: 0x8001, No: 1, DesignatedCost: 5,
+			DesignatedBridge: BridgeID{0x8000, [6]byte{2, 0, 0, 0, 0, 1}}, HoldTimer: 1230 * time.Millisecond},
 	}
 	for i, f := range l.Stats.fields() {
 		*f = uint64(i+1) << 33
@@ -723,6 +796,15 @@ func TestLinkDecodeErrors(t *testing.T) {
 		{"header only", hdr, "", nil},
 		{"mtu u16", attrs(func(e *nlattr.Encoder) { e.Uint16(unix.IFLA_MTU, 1500) }), "IFLA_MTU", nlattr.ErrBadLength},
 		{"operstate u32", attrs(func(e *nlattr.Encoder) { e.Uint32(unix.IFLA_OPERSTATE, 6) }), "IFLA_OPERSTATE", nlattr.ErrBadLength},
+		{"addrgenmode u32", attrs(func(e *nlattr.Encoder) {
+			e.Nest(unix.IFLA_AF_SPEC)
+			e.Nest(unix.AF_INET6)
+			e.Uint32(unix.IFLA_INET6_ADDR_GEN_MODE, 1)
+			e.End()
+			e.End()
+		}), "IFLA_AF_SPEC", nlattr.ErrBadLength},
+		{"altname bad", attrs(func(e *nlattr.Encoder) { e.Bytes(unix.IFLA_PROP_LIST, []byte{12, 0, 53, 0, 1, 2}) }), "IFLA_PROP_LIST", nlattr.ErrTruncated},
+		{"allmulti u8", attrs(func(e *nlattr.Encoder) { e.Uint8(unix.IFLA_ALLMULTI, 1) }), "IFLA_ALLMULTI", nlattr.ErrBadLength},
 		{"stats64 short", attrs(func(e *nlattr.Encoder) { e.Bytes(unix.IFLA_STATS64, make([]byte, 100)) }), "IFLA_STATS64", nlattr.ErrBadLength},
 		{"stats64 odd", attrs(func(e *nlattr.Encoder) { e.Bytes(unix.IFLA_STATS64, make([]byte, 201)) }), "IFLA_STATS64", nlattr.ErrBadLength},
 		{"stats64 older kernel", attrs(func(e *nlattr.Encoder) { e.Bytes(unix.IFLA_STATS64, make([]byte, 184)) }), "", nil},
@@ -824,5 +906,61 @@ func TestLinkRequestEncoding(t *testing.T) {
 		Group: l.Group, Info: l.Info}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("request carries:\n got %s\nwant %s", lkJSON(got), lkJSON(want))
+	}
+}
+
+// TestLinkChangeKindNetNSAlias covers SetLink with kind settings, AddLink
+// into another namespace and AddLink with an alias.
+func TestLinkChangeKindNetNSAlias(t *testing.T) {
+	ns := kerneltest.NetNS(t)
+	other := kerneltest.NetNS(t)
+	c, co := lkDial(t, ns), lkDial(t, other)
+	ctx := t.Context()
+
+	br := lkAdd(t, c, Link{Name: "br0", Info: &Bridge{}})
+	fd := 7 * time.Second
+	if err := c.SetLink(ctx, br.Index, LinkChange{Info: &Bridge{ForwardDelay: &fd, MulticastSnooping: new(false)}}); err != nil {
+		t.Fatalf("SetLink(bridge settings): %v", err)
+	}
+	b := lkGet(t, c, "br0").Info.(*Bridge)
+	if *b.ForwardDelay != fd || *b.MulticastSnooping || *b.HelloTime != 2*time.Second {
+		t.Errorf("after change: %s", lkJSON(b))
+	}
+	// Settings of another kind, or of a kind without changelink.
+	v := lkAdd(t, c, Link{Name: "v0", Info: &Veth{PeerName: "v1"}})
+	err := c.SetLink(ctx, v.Index, LinkChange{Info: &Bridge{ForwardDelay: &fd}})
+	if !errors.Is(err, syscall.EOPNOTSUPP) {
+		t.Errorf("bridge settings on a veth: %v", err)
+	}
+	mtu := uint32(1400)
+	if err := c.SetLink(ctx, br.Index, LinkChange{MTU: mtu, Info: &Bridge{}}); err != nil || lkGet(t, c, "br0").MTU != mtu {
+		t.Errorf("SetLink(MTU with empty settings): %v", err)
+	}
+
+	// Created in the other namespace, with its stacked-on link here.
+	if err := c.AddLink(ctx, Link{Name: "mv0", Parent: v.Index, NetNS: other, Info: &Macvlan{Mode: MacvlanBridge}}); err != nil {
+		t.Fatalf("AddLink(NetNS): %v", err)
+	}
+	if _, err := c.LinkByName(ctx, "mv0"); !errors.Is(err, syscall.ENODEV) {
+		t.Errorf("mv0 in the Conn's namespace: %v", err)
+	}
+	if l, err := co.LinkByName(ctx, "mv0"); err != nil || l.Kind != "macvlan" || !l.HasLinkNetNSID {
+		t.Errorf("mv0 in the other namespace: %s %v", lkJSON(l), err)
+	}
+
+	// Alias: set by a second request, found by name or by index.
+	if l := lkAdd(t, c, Link{Name: "ifb7", Kind: "ifb", Alias: "by name"}); l.Alias != "by name" {
+		t.Errorf("alias by name: %q", l.Alias)
+	}
+	if err := c.AddLink(ctx, Link{Index: 77, Name: "ifb8", Kind: "ifb", Alias: "by index"}); err != nil {
+		t.Fatal(err)
+	}
+	if l, err := c.Link(ctx, 77); err != nil || l.Alias != "by index" {
+		t.Errorf("alias by index: %s %v", lkJSON(l), err)
+	}
+	for _, l := range []Link{{Kind: "ifb", Alias: "x"}, {Name: "ifb9", Kind: "ifb", Alias: "x", NetNS: other}} {
+		if err := c.AddLink(ctx, l); err == nil || !strings.Contains(err.Error(), "Alias") {
+			t.Errorf("AddLink(%s): %v", lkJSON(l), err)
+		}
 	}
 }

@@ -21,8 +21,10 @@ type LinkInfo interface {
 	// LinkKind returns the IFLA_INFO_KIND string: "veth", "bridge", ...
 	LinkKind() string
 
-	// appendInfoData appends IFLA_INFO_DATA, if there is anything to say.
-	appendInfoData(e *nlattr.Encoder) error
+	// appendInfoData appends IFLA_INFO_DATA, if there is anything to say:
+	// the settings a request sends, and with full the read-only state
+	// too, as the kernel reports it.
+	appendInfoData(e *nlattr.Encoder, full bool) error
 }
 
 // UnknownKind is the kind-specific part of a link of a kind this package
@@ -40,7 +42,7 @@ type UnknownKind struct {
 // LinkKind returns u.Kind.
 func (u *UnknownKind) LinkKind() string { return u.Kind }
 
-func (u *UnknownKind) appendInfoData(e *nlattr.Encoder) error {
+func (u *UnknownKind) appendInfoData(e *nlattr.Encoder, full bool) error {
 	if len(u.Data) > 0 {
 		e.Bytes(unix.IFLA_INFO_DATA|nlattr.Nested, u.Data)
 	}
@@ -202,7 +204,7 @@ func appendLinkInfo(e *nlattr.Encoder, l *Link, full bool) error {
 	if kind != "" {
 		e.String(unix.IFLA_INFO_KIND, kind)
 		if l.Info != nil {
-			if err := l.Info.appendInfoData(e); err != nil {
+			if err := l.Info.appendInfoData(e, full); err != nil {
 				return err
 			}
 		}

@@ -40,25 +40,42 @@ func TestLinkKindBridge(t *testing.T) {
 	if vlans {
 		want.VlanProtocol, want.VlanDefaultPVID = VlanProto8021Q, new(uint16(1))
 	}
-	if def.Kind != "bridge" || !reflect.DeepEqual(def.Info, want) {
+	if def.Kind != "bridge" || !reflect.DeepEqual(lkBridgeBasics(def.Info), want) {
 		t.Errorf("default bridge: %s %s\nwant %s", def.Kind, lkJSON(def.Info), lkJSON(want))
 	}
 	lkCompareInfoData(t, def, lkIPInfoData(t, ns, "br0"))
 
+	if b := def.Info.(*Bridge); b.BridgeID == nil || b.RootID == nil || *b.MulticastHashMax != 4096 ||
+		*b.MulticastQueryInterval != 125*time.Second || b.GroupAddr.String() != "01:80:c2:00:00:00" || b.NoLinkLocalLearn == nil {
+		t.Errorf("default bridge state: %s", lkJSON(b))
+	}
 	set := &Bridge{ForwardDelay: new(4 * time.Second), HelloTime: new(time.Second), MaxAge: new(10 * time.Second),
 		AgeingTime: new(time.Minute), StpState: new(uint32(1)), Priority: new(uint16(4096)),
 		MulticastSnooping: new(false)}
+	more := Bridge{MulticastQuerier: new(true), GroupFwdMask: new(uint16(8)), MulticastLastMemberCount: new(uint32(3)),
+		MulticastQueryInterval: new(100 * time.Second), NoLinkLocalLearn: new(true), GroupAddr: lkMAC("01:80:c2:00:00:05"),
+		MulticastIGMPVersion: new(uint8(3)), MulticastHashMax: new(uint32(1024))}
 	if vlans {
 		set.VlanFiltering, set.VlanProtocol, set.VlanDefaultPVID = new(true), VlanProto8021AD, new(uint16(10))
 	} else {
 		lkKernelError(t, c.AddLink(t.Context(), Link{Name: "br1", Info: &Bridge{VlanFiltering: new(true)}}),
 			"add link", syscall.EOPNOTSUPP)
 	}
-	got := lkAdd(t, c, Link{Name: "br1", Info: set})
+	withMore := *set
+	withMore.MulticastQuerier, withMore.GroupFwdMask, withMore.MulticastLastMemberCount = more.MulticastQuerier, more.GroupFwdMask, more.MulticastLastMemberCount
+	withMore.MulticastQueryInterval, withMore.NoLinkLocalLearn, withMore.GroupAddr = more.MulticastQueryInterval, more.NoLinkLocalLearn, more.GroupAddr
+	withMore.MulticastIGMPVersion, withMore.MulticastHashMax = more.MulticastIGMPVersion, more.MulticastHashMax
+	got := lkAdd(t, c, Link{Name: "br1", Info: &withMore})
 	if set.VlanFiltering == nil {
 		set.VlanFiltering = new(false) // reported even when not supported
 	}
-	if !reflect.DeepEqual(got.Info, set) {
+	gb := got.Info.(*Bridge)
+	if !reflect.DeepEqual(*gb.MulticastQuerier, true) || *gb.GroupFwdMask != 8 || *gb.MulticastLastMemberCount != 3 ||
+		*gb.MulticastQueryInterval != 100*time.Second || !*gb.NoLinkLocalLearn || gb.GroupAddr.String() != "01:80:c2:00:00:05" ||
+		*gb.MulticastIGMPVersion != 3 || *gb.MulticastHashMax != 1024 {
+		t.Errorf("bridge settings read back: %s", lkJSON(gb))
+	}
+	if !reflect.DeepEqual(lkBridgeBasics(got.Info), set) {
 		t.Errorf("bridge read back %s\nwant %s", lkJSON(got.Info), lkJSON(set))
 	}
 	lkCompareInfoData(t, got, lkIPInfoData(t, ns, "br1"))
@@ -91,11 +108,21 @@ func TestLinkKindMacvlan(t *testing.T) {
 		{"mvt0", p0.Index, &Macvlan{Tap: true, Mode: MacvlanBridge}, nil},
 		{"mvt1", p0.Index, &Macvlan{Tap: true, Mode: MacvlanPrivate}, nil},
 		{"mv4", p1.Index, &Macvlan{Mode: MacvlanPassthru, Flags: MacvlanNoPromisc}, nil},
+		{"mv5", p0.Index, &Macvlan{Mode: MacvlanBridge, BcQueueLen: new(uint32(2000))}, nil},
 	} {
 		got := lkAdd(t, c, Link{Name: tc.name, Parent: tc.parent, Info: tc.info})
 		want := tc.want
 		if want == nil {
 			want = tc.info
+		}
+		// The kernel's default queue length; the one in use is the
+		// largest asked for on the lower device (2000, once mv5 asks).
+		want = &Macvlan{Tap: want.Tap, Mode: want.Mode, Flags: want.Flags, BcQueueLen: want.BcQueueLen, UsedBcQueueLen: new(uint32(1000))}
+		if want.BcQueueLen == nil {
+			want.BcQueueLen = new(uint32(1000))
+		}
+		if tc.name == "mv5" {
+			want.UsedBcQueueLen = new(uint32(2000))
 		}
 		if got.Parent != tc.parent || got.Kind != want.LinkKind() || !reflect.DeepEqual(got.Info, want) {
 			t.Errorf("%s: kind %q parent %d info %s, want %q %d %s", tc.name, got.Kind, got.Parent,
@@ -121,7 +148,9 @@ func TestLinkKindVxlan(t *testing.T) {
 		info Vxlan
 	}{
 		{"vx4", Vxlan{VNI: 42, Remote: lkAddr("198.18.0.2"), Local: lkAddr("198.18.0.1"), Port: 4789, TTL: 64, TOS: 0x10, Learning: new(false)}},
-		{"vx6", Vxlan{VNI: 43, Remote: lkAddr("2001:db8::2"), Local: lkAddr("2001:db8::1"), Port: 4790, TTL: 10}},
+		{"vx6", Vxlan{VNI: 43, Remote: lkAddr("2001:db8::2"), Local: lkAddr("2001:db8::1"), Port: 4790, TTL: 10,
+			SrcPorts: &PortRange{1000, 2000}, Ageing: new(100 * time.Second), UDP6ZeroChecksumTx: new(true), UDP6ZeroChecksumRx: new(true)}},
+		{"vxdf", Vxlan{VNI: 46, Remote: lkAddr("198.18.0.2"), DF: new(VxlanDFInherit), UDPChecksum: new(false)}},
 		{"vxm4", Vxlan{VNI: 44, Remote: lkAddr("239.1.1.1"), Device: lower.Index, Port: 4789}},
 		{"vxm6", Vxlan{VNI: 45, Remote: lkAddr("ff05::100"), Device: lower.Index, Port: 4789, Learning: new(true)}},
 		{"vxd", Vxlan{VNI: 1<<24 - 1}},
@@ -134,6 +163,25 @@ func TestLinkKindVxlan(t *testing.T) {
 		}
 		if want.Learning == nil {
 			want.Learning = new(true)
+		}
+		// What the kernel reports when not set.
+		if want.SrcPorts == nil {
+			want.SrcPorts = &PortRange{}
+		}
+		if want.DF == nil {
+			want.DF = new(VxlanDFUnset)
+		}
+		if want.Ageing == nil {
+			want.Ageing = new(300 * time.Second)
+		}
+		if want.UDPChecksum == nil {
+			want.UDPChecksum = new(true)
+		}
+		if want.UDP6ZeroChecksumTx == nil {
+			want.UDP6ZeroChecksumTx = new(false)
+		}
+		if want.UDP6ZeroChecksumRx == nil {
+			want.UDP6ZeroChecksumRx = new(false)
 		}
 		if got.Kind != "vxlan" || !reflect.DeepEqual(got.Info, &want) {
 			t.Errorf("%s: %q %s\nwant %s", tc.name, got.Kind, lkJSON(got.Info), lkJSON(want))
@@ -280,4 +328,12 @@ func TestLinkKindTunTap(t *testing.T) {
 	if got := lkNames(lkLinks(t, c, LinkFilter{Kind: "tun"})); !reflect.DeepEqual(got, []string{"tap0", "tun0"}) {
 		t.Errorf("tun links: %v", got)
 	}
+}
+
+// lkBridgeBasics returns the first ten settings of a decoded *Bridge.
+func lkBridgeBasics(info LinkInfo) *Bridge {
+	b := info.(*Bridge)
+	return &Bridge{ForwardDelay: b.ForwardDelay, HelloTime: b.HelloTime, MaxAge: b.MaxAge, AgeingTime: b.AgeingTime,
+		StpState: b.StpState, Priority: b.Priority, VlanFiltering: b.VlanFiltering, VlanProtocol: b.VlanProtocol,
+		VlanDefaultPVID: b.VlanDefaultPVID, MulticastSnooping: b.MulticastSnooping}
 }

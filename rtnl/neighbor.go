@@ -11,6 +11,7 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/nlkit/nlkit/netlink"
 	"github.com/nlkit/nlkit/nlattr"
@@ -36,7 +37,13 @@ type Neighbor struct {
 	// LinkAddr is its link-layer address (NDA_LLADDR); nil if unknown.
 	LinkAddr net.HardwareAddr
 	// State is the NUD state (ndm_state). Proxy entries have none.
+	// Unless HasState is set, a zero State (NeighborNone) in AddNeighbor,
+	// ReplaceNeighbor and ChangeNeighbor means NeighborPermanent, as with
+	// `ip neigh add`.
 	State NeighborState
+	// HasState says State is meant as it is, NeighborNone included
+	// (iproute2 "nud none"): no default replaces it. Decoding sets it.
+	HasState bool
 	// Flags are the NTF_* flags (ndm_flags, and NDA_FLAGS_EXT shifted
 	// left by 8 bits).
 	Flags NeighborFlags
@@ -46,6 +53,29 @@ type Neighbor struct {
 	Type RouteType
 	// Protocol says who installed the entry (NDA_PROTOCOL); 0 if unknown.
 	Protocol Protocol
+
+	// CacheInfo are the entry's ages and reference count
+	// (NDA_CACHEINFO), valid if HasCacheInfo: the kernel reports them for
+	// entries of the neighbour table, not for proxy entries. Read-only.
+	CacheInfo    NeighborCacheInfo
+	HasCacheInfo bool // NDA_CACHEINFO was present
+	// Probes counts the resolution probes sent for the entry
+	// (NDA_PROBES), valid if HasProbes; reported like CacheInfo.
+	// Read-only.
+	Probes    uint32
+	HasProbes bool // NDA_PROBES was present
+}
+
+// NeighborCacheInfo is struct nda_cacheinfo (linux/neighbour.h): how long
+// ago a neighbour entry was last confirmed, used and updated, in the
+// kernel's clock ticks (USER_HZ, 1/100 s) converted to durations, and how
+// many references it has. iproute2 shows the ages in seconds with -s
+// ("used 5/3/2").
+type NeighborCacheInfo struct {
+	Confirmed time.Duration // ndm_confirmed: since reachability was last confirmed
+	Used      time.Duration // ndm_used: since the entry was last used
+	Updated   time.Duration // ndm_updated: since its state last changed
+	RefCount  uint32        // ndm_refcnt ("ref" in iproute2)
 }
 
 // NeighborState is a set of NUD_* states (ndm_state). An entry has one of
@@ -145,11 +175,13 @@ type NeighborFilter struct {
 
 // NDA_* attribute types (linux/neighbour.h).
 const (
-	ndaDst      = 1  // NDA_DST
-	ndaLLAddr   = 2  // NDA_LLADDR
-	ndaIfindex  = 8  // NDA_IFINDEX: u32
-	ndaProtocol = 12 // NDA_PROTOCOL: u8
-	ndaFlagsExt = 15 // NDA_FLAGS_EXT: u32
+	ndaDst       = 1  // NDA_DST
+	ndaLLAddr    = 2  // NDA_LLADDR
+	ndaCacheInfo = 3  // NDA_CACHEINFO: struct nda_cacheinfo
+	ndaProbes    = 4  // NDA_PROBES: u32
+	ndaIfindex   = 8  // NDA_IFINDEX: u32
+	ndaProtocol  = 12 // NDA_PROTOCOL: u8
+	ndaFlagsExt  = 15 // NDA_FLAGS_EXT: u32
 )
 
 // ndaAttrNames names the NDA_* attributes in decoding errors.
@@ -157,7 +189,10 @@ var ndaAttrNames = [...]string{"NDA_UNSPEC", "NDA_DST", "NDA_LLADDR", "NDA_CACHE
 	"NDA_VLAN", "NDA_PORT", "NDA_VNI", "NDA_IFINDEX", "NDA_MASTER", "NDA_LINK_NETNSID", "NDA_SRC_VNI",
 	"NDA_PROTOCOL", "NDA_NH_ID", "NDA_FDB_EXT_ATTRS", "NDA_FLAGS_EXT"}
 
-const ndmsgLen = 12 // sizeof(struct ndmsg)
+const (
+	ndmsgLen        = 12 // sizeof(struct ndmsg)
+	ndaCacheInfoLen = 16 // sizeof(struct nda_cacheinfo)
+)
 
 // Neighbors streams the entries that match f. It is a single-use
 // iterator that stops at the first error; breaking out early is fine.
@@ -197,6 +232,17 @@ func (c *Conn) Neighbors(ctx context.Context, f NeighborFilter) iter.Seq2[Neighb
 // GET request (RTM_GETNEIGH). A missing entry gives ENOENT; a missing
 // link, ENODEV.
 func (c *Conn) Neighbor(ctx context.Context, index int32, addr netip.Addr) (Neighbor, error) {
+	return c.getNeighbor(ctx, index, addr, false)
+}
+
+// ProxyNeighbor looks up the proxy entry for addr on link index
+// (RTM_GETNEIGH with NTF_PROXY, `ip neigh get proxy ADDR dev DEV`). Index
+// 0 finds an entry made without a link. A missing entry gives ENOENT.
+func (c *Conn) ProxyNeighbor(ctx context.Context, index int32, addr netip.Addr) (Neighbor, error) {
+	return c.getNeighbor(ctx, index, addr, true)
+}
+
+func (c *Conn) getNeighbor(ctx context.Context, index int32, addr netip.Addr, proxy bool) (Neighbor, error) {
 	if !addr.IsValid() {
 		return Neighbor{}, errors.New("rtnl: neighbor: address is not set")
 	}
@@ -207,6 +253,9 @@ func (c *Conn) Neighbor(ctx context.Context, index int32, addr netip.Addr) (Neig
 	body := make([]byte, ndmsgLen, ndmsgLen+20)
 	body[0] = byte(fam)
 	binary.NativeEndian.PutUint32(body[4:], uint32(index))
+	if proxy {
+		body[10] = byte(NeighborProxy)
+	}
 	e := nlattr.NewEncoder(body)
 	e.Addr(ndaDst, addr)
 	body, err := e.Finish()
@@ -243,6 +292,14 @@ func (c *Conn) ReplaceNeighbor(ctx context.Context, n Neighbor) error {
 	return c.newNeighbor(ctx, "replace neighbor", netlink.Create|netlink.Replace, n)
 }
 
+// ChangeNeighbor overwrites an existing entry (RTM_NEWNEIGH with
+// NLM_F_REPLACE but not NLM_F_CREATE, `ip neigh change`), with the
+// defaults of AddNeighbor. A missing entry gives ENOENT. (In the proxy
+// table the kernel adds a missing entry all the same.)
+func (c *Conn) ChangeNeighbor(ctx context.Context, n Neighbor) error {
+	return c.newNeighbor(ctx, "change neighbor", netlink.Replace, n)
+}
+
 func (c *Conn) newNeighbor(ctx context.Context, op string, flags netlink.Flags, n Neighbor) error {
 	neighborDefaults(&n)
 	body, err := appendNeighbor(nil, &n, false)
@@ -266,40 +323,53 @@ func (c *Conn) DeleteNeighbor(ctx context.Context, n Neighbor) error {
 }
 
 // AddNeighbors adds many entries as AddNeighbor does, packing the requests
-// into as few datagrams as fit (netlink.Conn.Batch). Every entry is
-// encoded before anything is sent, so an invalid one fails the whole
-// call. When some requests fail the error is a *netlink.BatchError whose
-// Failures give the index in neighs of each failed entry.
+// into as few datagrams as fit (netlink.Conn.Batch). When some fail the
+// error is a *netlink.BatchError whose Failures give the index in neighs
+// of each failed entry, the others having been added; an entry that
+// cannot be encoded (no Addr) is such a failure, and is not sent.
 func (c *Conn) AddNeighbors(ctx context.Context, neighs []Neighbor) error {
-	return neighBatch(c, ctx, "add neighbor", unix.RTM_NEWNEIGH, netlink.Create|netlink.Excl, neighs, false)
+	return c.AddNeighborsSeq(ctx, sliceSeq(neighs))
 }
 
 // DeleteNeighbors removes many entries as DeleteNeighbor does, in as few
 // datagrams as fit; failures are reported as by AddNeighbors.
 func (c *Conn) DeleteNeighbors(ctx context.Context, neighs []Neighbor) error {
-	return neighBatch(c, ctx, "delete neighbor", unix.RTM_DELNEIGH, 0, neighs, true)
+	return c.DeleteNeighborsSeq(ctx, sliceSeq(neighs))
 }
 
-func neighBatch(c *Conn, ctx context.Context, op string, typ netlink.MessageType, flags netlink.Flags, neighs []Neighbor, del bool) error {
-	var buf []byte
-	ends := make([]int, len(neighs))
-	for i := range neighs {
-		n := neighs[i]
-		if !del {
-			neighborDefaults(&n)
+// AddNeighborsSeq is AddNeighbors for entries produced by an iterator, each
+// encoded into one reused buffer as the batch is sent. Indexes in a
+// *netlink.BatchError count the entries seq yielded, from 0.
+func (c *Conn) AddNeighborsSeq(ctx context.Context, seq iter.Seq[Neighbor]) error {
+	return c.neighBatch(ctx, "add neighbor", unix.RTM_NEWNEIGH, netlink.Create|netlink.Excl, seq)
+}
+
+// DeleteNeighborsSeq is DeleteNeighbors for entries produced by an
+// iterator; see AddNeighborsSeq.
+func (c *Conn) DeleteNeighborsSeq(ctx context.Context, seq iter.Seq[Neighbor]) error {
+	return c.neighBatch(ctx, "delete neighbor", unix.RTM_DELNEIGH, 0, seq)
+}
+
+func (c *Conn) neighBatch(ctx context.Context, op string, typ netlink.MessageType, flags netlink.Flags, seq iter.Seq[Neighbor]) error {
+	del := typ == unix.RTM_DELNEIGH
+	return c.batch(ctx, op, func(yield func(netlink.Message, error) bool) {
+		var buf []byte
+		for n := range seq {
+			if !del {
+				neighborDefaults(&n)
+			}
+			var err error
+			buf, err = appendNeighbor(buf[:0], &n, del)
+			if !yield(netlink.Message{Header: netlink.Header{Type: typ, Flags: flags}, Data: buf}, err) {
+				return
+			}
 		}
-		var err error
-		if buf, err = appendNeighbor(buf, &n, del); err != nil {
-			return fmt.Errorf("rtnl: %s #%d: %w", op, i, err)
-		}
-		ends[i] = len(buf)
-	}
-	return addrNeighBatch(c, ctx, op, typ, flags, buf, ends)
+	})
 }
 
 // neighborDefaults fills in the state iproute2 would use for a new entry.
 func neighborDefaults(n *Neighbor) {
-	if n.State == NeighborNone && n.Flags&NeighborProxy == 0 {
+	if n.State == NeighborNone && !n.HasState && n.Flags&NeighborProxy == 0 {
 		n.State = NeighborPermanent
 	}
 }
@@ -357,6 +427,7 @@ func decodeNeighbor(b []byte) (Neighbor, error) {
 	n.Family = Family(b[0])
 	n.Index = int32(binary.NativeEndian.Uint32(b[4:8]))
 	n.State = NeighborState(binary.NativeEndian.Uint16(b[8:10]))
+	n.HasState = true
 	n.Flags = NeighborFlags(b[10])
 	n.Type = RouteType(b[11])
 	d := nlattr.NewDecoder(b[ndmsgLen:])
@@ -372,6 +443,21 @@ func decodeNeighbor(b []byte) (Neighbor, error) {
 			n.Protocol = Protocol(d.Uint8())
 		case ndaFlagsExt:
 			n.Flags |= NeighborFlags(d.Uint32()) << 8
+		case ndaCacheInfo:
+			if d.Len() != ndaCacheInfoLen {
+				d.Fail(nlattr.ErrBadLength)
+				break
+			}
+			ci := d.Bytes()
+			ticks := func(i int) time.Duration {
+				return time.Duration(binary.NativeEndian.Uint32(ci[4*i:])) * (time.Second / userHZ)
+			}
+			n.CacheInfo = NeighborCacheInfo{Confirmed: ticks(0), Used: ticks(1), Updated: ticks(2),
+				RefCount: binary.NativeEndian.Uint32(ci[12:])}
+			n.HasCacheInfo = true
+		case ndaProbes:
+			n.Probes = d.Uint32()
+			n.HasProbes = d.Err() == nil
 		}
 	}
 	if err := d.Err(); err != nil {
@@ -383,4 +469,38 @@ func decodeNeighbor(b []byte) (Neighbor, error) {
 		}
 	}
 	return n, nil
+}
+
+// UnmarshalText sets s from iproute2's state words, in either case
+// (permanent, reachable, stale, delay, probe, failed, incomplete, noarp,
+// none), or from a number; several may be separated by blanks, so that
+// it reads back what String gives ("REACHABLE STALE", "NONE").
+func (s *NeighborState) UnmarshalText(text []byte) error {
+	words := strings.Fields(string(text))
+	if len(words) == 0 {
+		return fmt.Errorf("rtnl: invalid neighbor state %q", text)
+	}
+	var st NeighborState
+	for _, w := range words {
+		if strings.EqualFold(w, "none") {
+			continue
+		}
+		found := false
+		for i, n := range neighborStateNames {
+			if strings.EqualFold(w, n) {
+				st |= 1 << i
+				found = true
+				break
+			}
+		}
+		if !found {
+			n, ok := parseNumber(w, 16)
+			if !ok {
+				return fmt.Errorf("rtnl: invalid neighbor state %q", text)
+			}
+			st |= NeighborState(n)
+		}
+	}
+	*s = st
+	return nil
 }

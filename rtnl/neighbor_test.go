@@ -14,6 +14,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/nlkit/nlkit/internal/kerneltest"
 	"github.com/nlkit/nlkit/netlink"
@@ -77,11 +78,12 @@ func TestNeighborLifecycle(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Neighbor: %v", err)
 			}
-			if !reflect.DeepEqual(got, want) {
+			want.HasState = true
+			if !reflect.DeepEqual(anNeighStatic(t, got), want) {
 				t.Errorf("Neighbor after AddNeighbor:\n got %+v\nwant %+v", got, want)
 			}
 			listed, ok := anFindNeigh(t, c, NeighborFilter{Index: idx, Family: fam}, tc.add.Addr)
-			if !ok || !reflect.DeepEqual(listed, want) {
+			if !ok || !reflect.DeepEqual(anNeighStatic(t, listed), want) {
 				t.Errorf("Neighbors after AddNeighbor:\n got %+v (found %t)\nwant %+v", listed, ok, want)
 			}
 
@@ -95,12 +97,12 @@ func TestNeighborLifecycle(t *testing.T) {
 				t.Fatalf("ReplaceNeighbor: %v", err)
 			}
 			want = tc.repl
-			want.Family, want.Type = fam, RouteUnicast
+			want.Family, want.Type, want.HasState = fam, RouteUnicast, true
 			got, err = c.Neighbor(ctx, idx, tc.add.Addr)
 			if err != nil {
 				t.Fatalf("Neighbor: %v", err)
 			}
-			if !reflect.DeepEqual(got, want) {
+			if !reflect.DeepEqual(anNeighStatic(t, got), want) {
 				t.Errorf("Neighbor after ReplaceNeighbor:\n got %+v\nwant %+v", got, want)
 			}
 
@@ -135,7 +137,7 @@ func TestNeighborProxy(t *testing.T) {
 		if err := c.AddNeighbor(ctx, p); err != nil {
 			t.Errorf("adding proxy %v twice: %v", addr, err)
 		}
-		want := Neighbor{Index: idx, Family: fam, Addr: addr, Flags: NeighborProxy, Type: RouteUnicast}
+		want := Neighbor{Index: idx, Family: fam, Addr: addr, Flags: NeighborProxy, Type: RouteUnicast, HasState: true}
 		got, ok := anFindNeigh(t, c, NeighborFilter{Proxy: true, Index: idx, Family: fam}, addr)
 		if !ok || !reflect.DeepEqual(got, want) {
 			t.Errorf("proxy table:\n got %+v (found %t)\nwant %+v", got, ok, want)
@@ -359,5 +361,111 @@ func TestNeighborMatchesIproute2(t *testing.T) {
 		if wantMin := map[bool]int{false: 5, true: 2}[proxy]; matched < wantMin {
 			t.Errorf("proxy %t: only %d entries compared, want at least %d", proxy, matched, wantMin)
 		}
+	}
+}
+
+// anNeighStatic returns n without what changes by itself (ages, probes),
+// after checking that the kernel reported them (it does for entries of
+// the neighbour table, not for proxy entries).
+func anNeighStatic(t *testing.T, n Neighbor) Neighbor {
+	t.Helper()
+	if proxy := n.Flags&NeighborProxy != 0; n.HasCacheInfo == proxy || n.HasProbes == proxy {
+		t.Errorf("%v: HasCacheInfo %t, HasProbes %t", n.Addr, n.HasCacheInfo, n.HasProbes)
+	}
+	n.CacheInfo, n.HasCacheInfo, n.Probes, n.HasProbes = NeighborCacheInfo{}, false, 0, false
+	return n
+}
+
+// TestNeighborChangeStateProxyBatch covers ChangeNeighbor, NUD_NONE through
+// HasState, the cache information, ProxyNeighbor and batches with bad
+// entries.
+func TestNeighborChangeStateProxyBatch(t *testing.T) {
+	ns := kerneltest.NetNS(t)
+	c := anDial(t, ns)
+	idx, _ := anVeth(t, ns, "vethA", "vethB")
+	ctx := t.Context()
+	a1, a2 := netip.MustParseAddr("198.18.0.21"), netip.MustParseAddr("198.18.0.22")
+	mac := anMAC("02:00:00:00:00:21")
+
+	// Change needs the entry.
+	anKernelError(t, c.ChangeNeighbor(ctx, Neighbor{Index: idx, Addr: a1, LinkAddr: mac}), "change neighbor", syscall.ENOENT)
+	if err := c.AddNeighbor(ctx, Neighbor{Index: idx, Addr: a1, LinkAddr: mac, State: NeighborStale, HasState: true}); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.ChangeNeighbor(ctx, Neighbor{Index: idx, Addr: a1, LinkAddr: mac, State: NeighborReachable}); err != nil {
+		t.Fatalf("ChangeNeighbor: %v", err)
+	}
+	got, err := c.Neighbor(ctx, idx, a1)
+	if err != nil || got.State != NeighborReachable || !got.HasState || !got.HasCacheInfo || !got.HasProbes {
+		t.Errorf("after change: %+v %v", got, err)
+	}
+	// The ages are iproute2's "used a/b/c" with -s.
+	var ipn []struct {
+		Used, Confirmed, Updated int64
+		Probes                   uint32
+	}
+	out := kerneltest.Run(t, ns, "ip", "-s", "-j", "neigh", "show", "dev", "vethA", a1.String())
+	if err := json.Unmarshal(out, &ipn); err != nil || len(ipn) != 1 {
+		t.Fatalf("ip -s -j neigh: %v\n%s", err, out)
+	}
+	if d := int64(got.CacheInfo.Used / time.Second); d > ipn[0].Used || d < ipn[0].Used-1 || ipn[0].Probes != got.Probes {
+		t.Errorf("cache info %+v probes %d; ip %s", got.CacheInfo, got.Probes, out)
+	}
+
+	// NUD_NONE, asked for explicitly; a zero State alone is permanent.
+	if err := c.AddNeighbor(ctx, Neighbor{Index: idx, Addr: a2, State: NeighborNone, HasState: true}); err != nil {
+		t.Fatalf("AddNeighbor(nud none): %v", err)
+	}
+	if got, err := c.Neighbor(ctx, idx, a2); err != nil || got.State != NeighborNone {
+		t.Errorf("nud none: %+v %v", got, err)
+	}
+	if err := c.ReplaceNeighbor(ctx, Neighbor{Index: idx, Addr: a2, LinkAddr: mac}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := c.Neighbor(ctx, idx, a2); err != nil || got.State != NeighborPermanent {
+		t.Errorf("default state: %+v %v", got, err)
+	}
+
+	// Proxy entries are looked up in the proxy table.
+	p := netip.MustParseAddr("2001:db8::23")
+	if err := c.AddNeighbor(ctx, Neighbor{Index: idx, Addr: p, Flags: NeighborProxy}); err != nil {
+		t.Fatal(err)
+	}
+	got, err = c.ProxyNeighbor(ctx, idx, p)
+	if err != nil || got.Addr != p || got.Flags&NeighborProxy == 0 || got.Index != idx || got.HasCacheInfo {
+		t.Errorf("ProxyNeighbor: %+v %v", got, err)
+	}
+	anKernelError(t, func() error { _, err := c.Neighbor(ctx, idx, p); return err }(), "get neighbor", syscall.ENOENT)
+	anKernelError(t, func() error { _, err := c.ProxyNeighbor(ctx, idx, a1); return err }(), "get neighbor", syscall.ENOENT)
+
+	// Batches: a bad entry (no address) and a kernel failure (exists
+	// already) are reported by index; the rest is done.
+	a3 := netip.MustParseAddr("198.18.0.24")
+	batch := []Neighbor{{Index: idx, Addr: a3, LinkAddr: mac}, {Index: idx}, {Index: idx, Addr: a1, LinkAddr: mac}}
+	err = c.AddNeighbors(ctx, batch)
+	be, ok := errors.AsType[*netlink.BatchError](err)
+	if !ok || be.Total != 3 || len(be.Failures) != 2 || be.Failures[0].Index != 1 || be.Failures[1].Index != 2 ||
+		!errors.Is(be.Failures[1].Err, syscall.EEXIST) {
+		t.Fatalf("AddNeighbors: %v", err)
+	}
+	if _, err := c.Neighbor(ctx, idx, a3); err != nil {
+		t.Errorf("the good entry of the batch: %v", err)
+	}
+	err = c.DeleteNeighborsSeq(ctx, func(yield func(Neighbor) bool) {
+		for _, a := range []netip.Addr{a1, a2, a3, netip.MustParseAddr("198.18.0.99")} {
+			if !yield(Neighbor{Index: idx, Addr: a}) {
+				return
+			}
+		}
+	})
+	be, ok = errors.AsType[*netlink.BatchError](err)
+	if !ok || len(be.Failures) != 1 || be.Failures[0].Index != 3 || !errors.Is(be.Failures[0].Err, syscall.ENOENT) {
+		t.Errorf("DeleteNeighborsSeq: %v", err)
+	}
+	if n := anNeighs(t, c, NeighborFilter{Index: idx, Family: FamilyIPv4}); len(n) != 0 {
+		t.Errorf("left after delete: %+v", n)
+	}
+	if err := c.AddNeighborsSeq(ctx, sliceSeq([]Neighbor{{Index: idx, Addr: a1, LinkAddr: mac}})); err != nil {
+		t.Errorf("AddNeighborsSeq: %v", err)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -53,13 +54,19 @@ type Route struct {
 	// but the kernel records IPv6 routes added with 0 as ProtoBoot.
 	Protocol Protocol
 
-	// Scope is rtm_scope. ScopeUniverse, the zero value, cannot be told
-	// from unset, so for IPv4 changes it is replaced as iproute2 does:
-	// host for local and nat routes, link for broadcast, multicast and
-	// anycast routes and for unicast routes without a gateway; in
-	// DeleteRoute, ScopeNowhere (which matches any scope) for the other
-	// types. IPv6 routes have no scope of their own.
+	// Scope is rtm_scope. Unless HasScope is set, ScopeUniverse, the
+	// zero value, means "unset", and for IPv4 changes it is replaced as
+	// iproute2 does: host for local and nat routes, link for broadcast,
+	// multicast and anycast routes and for unicast routes without a
+	// gateway; in DeleteRoute, ScopeNowhere (which matches any scope) for
+	// the other types. IPv6 routes have no scope of their own.
 	Scope Scope
+
+	// HasScope says Scope is meant as it is, ScopeUniverse included
+	// (iproute2 "scope global" on a route without a gateway): no default
+	// replaces it. Decoding sets it, so that a decoded route is sent back
+	// with its own scope.
+	HasScope bool
 
 	// Type is rtm_type. Zero (RouteUnspec) is sent as RouteUnicast when
 	// adding, replacing, appending or changing; in DeleteRoute it matches
@@ -85,6 +92,29 @@ type Route struct {
 	// The kernel gives IPv6 routes added with 0 the metric 1024.
 	Priority uint32
 
+	// HasPriority says RTA_PRIORITY is present even if Priority is 0:
+	// decoding sets it when the kernel sent the attribute (always for
+	// IPv6 routes, for IPv4 ones only when the metric is not 0), and
+	// changes send Priority when it is set.
+	HasPriority bool
+
+	// Pref is the IPv6 router preference (RTA_PREF, iproute2 "pref"),
+	// valid if HasPref: the kernel reports it for every IPv6 route, and
+	// takes it when adding one.
+	Pref    RoutePref
+	HasPref bool
+
+	// Expires is the time the route has left (iproute2 "expires"): read
+	// from RTA_CACHEINFO (rta_expires) or RTA_EXPIRES, in whole seconds;
+	// 0 for a route that does not expire. Changes send it as RTA_EXPIRES
+	// (seconds), which the kernel honours for IPv6 routes.
+	Expires time.Duration
+
+	// UID is the user id a RouteGet answer was computed for (RTA_UID,
+	// iproute2 "uid"), valid if HasUID.
+	UID    uint32
+	HasUID bool
+
 	// PrefSrc is the preferred source address (RTA_PREFSRC, iproute2
 	// "src").
 	PrefSrc netip.Addr
@@ -102,6 +132,32 @@ type Route struct {
 	// Mark is the firewall mark (RTA_MARK) of a RouteGet answer; leave it
 	// zero in changes.
 	Mark uint32
+}
+
+// RoutePref is the preference of an IPv6 route learnt from a router
+// advertisement (RTA_PREF, ICMPV6_ROUTER_PREF_* from linux/icmpv6.h).
+type RoutePref uint8
+
+// Router preferences (RFC 4191). Medium, the default, is 0.
+const (
+	RoutePrefMedium  RoutePref = 0 // ICMPV6_ROUTER_PREF_MEDIUM
+	RoutePrefHigh    RoutePref = 1 // ICMPV6_ROUTER_PREF_HIGH
+	RoutePrefInvalid RoutePref = 2 // ICMPV6_ROUTER_PREF_INVALID
+	RoutePrefLow     RoutePref = 3 // ICMPV6_ROUTER_PREF_LOW
+)
+
+// String gives iproute2's words: medium, high, low; other values as
+// numbers.
+func (p RoutePref) String() string {
+	switch p {
+	case RoutePrefMedium:
+		return "medium"
+	case RoutePrefHigh:
+		return "high"
+	case RoutePrefLow:
+		return "low"
+	}
+	return strconv.Itoa(int(p))
 }
 
 // NextHop is one path of a multipath route: a struct rtnexthop and its
@@ -415,8 +471,17 @@ func (r Route) AppendBinary(b []byte) ([]byte, error) {
 	if r.Gateway.IsValid() {
 		routeEncodeGateway(&e, r.Family, r.Gateway)
 	}
-	if r.Priority != 0 {
+	if r.Priority != 0 || r.HasPriority {
 		e.Uint32(unix.RTA_PRIORITY, r.Priority)
+	}
+	if r.HasPref {
+		e.Uint8(unix.RTA_PREF, uint8(r.Pref))
+	}
+	if r.Expires != 0 {
+		e.Uint32(unix.RTA_EXPIRES, uint32(int32(r.Expires/time.Second)))
+	}
+	if r.HasUID {
+		e.Uint32(unix.RTA_UID, r.UID)
 	}
 	if r.PrefSrc.IsValid() {
 		e.Addr(unix.RTA_PREFSRC, r.PrefSrc)
@@ -525,6 +590,7 @@ func (r *Route) UnmarshalBinary(b []byte) error {
 	r.Table = Table(b[4])
 	r.Protocol = Protocol(b[5])
 	r.Scope = Scope(b[6])
+	r.HasScope = true
 	r.Type = RouteType(b[7])
 	r.Flags = RouteFlags(binary.NativeEndian.Uint32(b[8:12]))
 	bits := routeAddrBits(r.Family)
@@ -567,6 +633,24 @@ func (r *Route) UnmarshalBinary(b []byte) error {
 			}
 		case unix.RTA_PRIORITY:
 			r.Priority = d.Uint32()
+			r.HasPriority = d.Err() == nil
+		case unix.RTA_PREF:
+			r.Pref = RoutePref(d.Uint8())
+			r.HasPref = d.Err() == nil
+		case unix.RTA_UID:
+			r.UID = d.Uint32()
+			r.HasUID = d.Err() == nil
+		case unix.RTA_EXPIRES:
+			r.Expires = routeDecodeExpires(&d)
+		case unix.RTA_CACHEINFO:
+			if d.Len() < rtaCacheInfoLen {
+				d.Fail(nlattr.ErrBadLength)
+				break
+			}
+			// rta_expires, a signed clock_t (USER_HZ 100), in whole
+			// seconds as iproute2 shows it.
+			ticks := int32(binary.NativeEndian.Uint32(d.Bytes()[8:]))
+			r.Expires = time.Duration(ticks/userHZ) * time.Second
 		case unix.RTA_PREFSRC:
 			r.PrefSrc = addr(&d)
 		case unix.RTA_METRICS:
@@ -610,6 +694,30 @@ func (r *Route) UnmarshalBinary(b []byte) error {
 		r.Src = netip.PrefixFrom(src, srcLen)
 	}
 	return nil
+}
+
+// userHZ is USER_HZ, the unit of clock_t values the kernel reports.
+const userHZ = 100
+
+// rtaCacheInfoLen is sizeof(struct rta_cacheinfo) (linux/rtnetlink.h).
+const rtaCacheInfoLen = 32
+
+// routeDecodeExpires reads RTA_EXPIRES: seconds as an s32 (as sent in
+// requests and by this package), or clock ticks as a u64 (multicast
+// routes).
+func routeDecodeExpires(d *nlattr.Decoder) time.Duration {
+	switch d.Len() {
+	case 4:
+		return time.Duration(int32(d.Uint32())) * time.Second
+	case 8:
+		ticks := d.Uint64()
+		if ticks/userHZ > 1<<31-1 {
+			return (1<<31 - 1) * time.Second
+		}
+		return time.Duration(ticks/userHZ) * time.Second
+	}
+	d.Fail(nlattr.ErrBadLength)
+	return 0
 }
 
 // routeDecodeVia reads RTA_VIA (struct rtvia). It reports false for address
@@ -719,9 +827,12 @@ type RouteFilter struct {
 	Table Table
 	// Protocol selects routes installed by one protocol (rtm_protocol).
 	Protocol Protocol
-	// OutIndex selects routes through one link (RTA_OIF), including
-	// multipath routes with a path through it. A link that does not
-	// exist gives ENODEV.
+	// OutIndex selects routes through one link (RTA_OIF), as the
+	// kernel's dump filter does: that includes multipath routes with a
+	// path (struct rtnexthop) through it. This is wider than ip's "dev"
+	// selector, which keeps only routes whose own RTA_OIF is the link;
+	// callers that want ip's selection check Route.OutIndex themselves.
+	// A link that does not exist gives ENODEV.
 	OutIndex int32
 	// Type selects routes of one type (rtm_type).
 	Type RouteType
@@ -880,7 +991,7 @@ func (r Route) forChange(del bool) (Route, error) {
 	if !del && r.Type == RouteUnspec {
 		r.Type = RouteUnicast
 	}
-	if r.Family == FamilyIPv4 && r.Scope == ScopeUniverse {
+	if r.Family == FamilyIPv4 && r.Scope == ScopeUniverse && !r.HasScope {
 		switch r.Type {
 		case RouteLocal, RouteNAT:
 			r.Scope = ScopeHost
@@ -945,7 +1056,8 @@ func (c *Conn) ChangeRoute(ctx context.Context, r Route) error {
 
 // DeleteRoute deletes the first route that matches r (RTM_DELROUTE, `ip
 // route del`): Dst and Table always, and every other field that is set.
-// A zero IPv4 Scope matches any scope; a missing route gives ESRCH.
+// A zero IPv4 Scope matches any scope (unless HasScope); a missing route
+// gives ESRCH.
 func (c *Conn) DeleteRoute(ctx context.Context, r Route) error {
 	return c.changeRoute(ctx, "delete route", unix.RTM_DELROUTE, 0, r)
 }
@@ -955,13 +1067,13 @@ func (c *Conn) DeleteRoute(ctx context.Context, r Route) error {
 // whose Failures name them by their index in routes (a route that cannot
 // be encoded is listed too, and not sent); the others were added.
 func (c *Conn) AddRoutes(ctx context.Context, routes []Route) error {
-	return c.AddRoutesSeq(ctx, routeSliceSeq(routes))
+	return c.AddRoutesSeq(ctx, sliceSeq(routes))
 }
 
 // DeleteRoutes deletes many routes as DeleteRoute does, in as few
 // datagrams as fit; failures are reported as by AddRoutes.
 func (c *Conn) DeleteRoutes(ctx context.Context, routes []Route) error {
-	return c.DeleteRoutesSeq(ctx, routeSliceSeq(routes))
+	return c.DeleteRoutesSeq(ctx, sliceSeq(routes))
 }
 
 // AddRoutesSeq is AddRoutes for routes produced by an iterator, so that
@@ -978,72 +1090,21 @@ func (c *Conn) DeleteRoutesSeq(ctx context.Context, seq iter.Seq[Route]) error {
 	return c.routeBatch(ctx, "delete route", unix.RTM_DELROUTE, 0, seq)
 }
 
-// routeSliceSeq iterates over a slice without copying it first.
-func routeSliceSeq(routes []Route) iter.Seq[Route] {
-	return func(yield func(Route) bool) {
-		for i := range routes {
-			if !yield(routes[i]) {
-				return
-			}
-		}
-	}
-}
-
 // routeBatch streams routes through netlink.Conn.Batch with one reused
 // encoding buffer. Routes that fail to encode are not sent; they join the
 // kernel's failures in one *netlink.BatchError indexed by route.
 func (c *Conn) routeBatch(ctx context.Context, op string, typ netlink.MessageType, flags netlink.Flags, seq iter.Seq[Route]) error {
-	var (
-		buf     []byte
-		skipped []netlink.BatchFailure // encoding failures, by route index
-		total   int
-	)
 	del := typ == unix.RTM_DELROUTE
-	err := c.nl.Batch(ctx, func(yield func(netlink.Message) bool) {
+	return c.batch(ctx, op, func(yield func(netlink.Message, error) bool) {
+		var buf []byte
 		for r := range seq {
-			i := total
-			total++
 			r, err := r.forChange(del)
 			if err == nil {
 				buf, err = r.AppendBinary(buf[:0])
 			}
-			if err != nil {
-				skipped = append(skipped, netlink.BatchFailure{Index: i, Err: err})
-				continue
-			}
-			if !yield(netlink.Message{Header: netlink.Header{Type: typ, Flags: flags}, Data: buf}) {
+			if !yield(netlink.Message{Header: netlink.Header{Type: typ, Flags: flags}, Data: buf}, err) {
 				return
 			}
 		}
 	})
-	be, isBatch := errors.AsType[*netlink.BatchError](err)
-	if err != nil && !isBatch {
-		err = nameOp(op, err)
-		if len(skipped) > 0 {
-			err = errors.Join(err, &netlink.BatchError{Failures: skipped, Total: total})
-		}
-		return err
-	}
-	if err == nil && len(skipped) == 0 {
-		return nil
-	}
-	// Map the indexes of sent requests back to route indexes and merge
-	// in the encoding failures, keeping the order by index.
-	var sent []netlink.BatchFailure
-	if be != nil {
-		sent = be.Failures
-	}
-	out := make([]netlink.BatchFailure, 0, len(sent)+len(skipped))
-	j := 0
-	for _, f := range sent {
-		nameOp(op, f.Err)
-		for j < len(skipped) && skipped[j].Index <= f.Index+j {
-			out = append(out, skipped[j])
-			j++
-		}
-		f.Index += j
-		out = append(out, f)
-	}
-	out = append(out, skipped[j:]...)
-	return &netlink.BatchError{Failures: out, Total: total}
 }

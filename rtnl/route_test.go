@@ -14,6 +14,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -132,9 +133,23 @@ func rtFind(t *testing.T, c *Conn, tbl Table, dst netip.Prefix) []Route {
 	return out
 }
 
+// rtKernelView returns r as the kernel reports it: with its scope
+// (HasScope), RTA_PRIORITY for IPv6 routes and non-zero IPv4 metrics,
+// RTA_PREF for IPv6 routes (medium unless set).
+func rtKernelView(r Route) Route {
+	r.HasScope = true
+	r.HasPriority = r.HasPriority || r.Priority != 0 || r.Family == FamilyIPv6
+	r.HasPref = r.HasPref || r.Family == FamilyIPv6
+	return r
+}
+
 // rtReadBack asserts that exactly want is in the kernel for want.Dst.
 func rtReadBack(t *testing.T, c *Conn, want ...Route) {
 	t.Helper()
+	want = slices.Clone(want)
+	for i := range want {
+		want[i] = rtKernelView(want[i])
+	}
 	got := rtFind(t, c, want[0].Table, want[0].Dst)
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("read back %v:\n got %s\nwant %s", want[0].Dst, rtDescribe(got), rtDescribe(want))
@@ -517,7 +532,7 @@ func TestRouteFilter(t *testing.T) {
 		var want []Route
 		for _, r := range all {
 			if flt.match(&r) {
-				want = append(want, r)
+				want = append(want, rtKernelView(r))
 			}
 		}
 		got := rtRoutes(t, c, flt)
@@ -935,8 +950,8 @@ func TestRouteDecodeCaptured(t *testing.T) {
 		if err := r.UnmarshalBinary(rtHex(tc.hex)); err != nil {
 			t.Fatalf("%s: %v", tc.name, err)
 		}
-		if !reflect.DeepEqual(r, tc.want) {
-			t.Errorf("%s:\n got %+v\nwant %+v", tc.name, r, tc.want)
+		if want := rtKernelView(tc.want); !reflect.DeepEqual(r, want) {
+			t.Errorf("%s:\n got %+v\nwant %+v", tc.name, r, want)
 		}
 		// Encoding and decoding again gives the same route.
 		b, err := r.MarshalBinary()
@@ -968,6 +983,10 @@ func TestRouteDecodeErrors(t *testing.T) {
 		{"rtnh_len", rtPatch(rtHex(rtSeedMultipath), "100000020300", "ff0000020300"), "RTA_MULTIPATH"},
 		{"nexthop gateway", rtPatch(rtHex(rtSeedMultipath), "08000500c6120002", "07000500c6120002"), "RTA_MULTIPATH"},
 		{"via length", rtPatch(rtHex(rtSeedVia), "16001200", "12001200"), "RTA_VIA"},
+		{"RTA_PREF length", append(slices.Clone(base), 6, 0, unix.RTA_PREF, 0, 1, 0, 0, 0), "RTA_PREF"},
+		{"RTA_UID length", append(slices.Clone(base), 6, 0, unix.RTA_UID, 0, 1, 0, 0, 0), "RTA_UID"},
+		{"RTA_EXPIRES length", append(slices.Clone(base), 6, 0, unix.RTA_EXPIRES, 0, 1, 0, 0, 0), "RTA_EXPIRES"},
+		{"RTA_CACHEINFO length", append(slices.Clone(base), 8, 0, unix.RTA_CACHEINFO, 0, 1, 0, 0, 0), "RTA_CACHEINFO"},
 	} {
 		var r Route
 		err := r.UnmarshalBinary(tc.b)
@@ -1013,5 +1032,136 @@ func TestRouteFlagsString(t *testing.T) {
 	r := Route{Dst: rtPfx("0.0.0.0/0"), Gateway: rtIP("198.18.0.2"), OutIndex: 3, Table: TableMain, Protocol: ProtoStatic, Priority: 5}
 	if got, want := r.String(), "default via 198.18.0.2 dev #3 table main proto static metric 5"; got != want {
 		t.Errorf("String() = %q, want %q", got, want)
+	}
+}
+
+// TestRoutePrefExpiresScope covers the fields whose zero value is a
+// setting: RTA_PREF, explicit scope global, explicit metric 0, and the
+// expiry and uid the kernel reports.
+func TestRoutePrefExpiresScope(t *testing.T) {
+	env := rtSetup(t, false)
+	c, ctx := env.c, t.Context()
+
+	// IPv6 router preference, set and read back; medium is reported too.
+	high := Route{Dst: rtPfx("2001:db8:200::/64"), OutIndex: env.v0, Pref: RoutePrefHigh, HasPref: true}
+	if err := c.AddRoute(ctx, high); err != nil {
+		t.Fatal(err)
+	}
+	got := rtFind(t, c, TableMain, high.Dst)
+	if len(got) != 1 || !got[0].HasPref || got[0].Pref != RoutePrefHigh || !got[0].HasPriority || got[0].Priority != 1024 {
+		t.Errorf("pref high: %+v", got)
+	}
+
+	// Expiry: sent as RTA_EXPIRES, read back from RTA_CACHEINFO.
+	exp := Route{Dst: rtPfx("2001:db8:201::/64"), OutIndex: env.v0, Expires: 100 * time.Second}
+	if err := c.AddRoute(ctx, exp); err != nil {
+		t.Fatal(err)
+	}
+	got = rtFind(t, c, TableMain, exp.Dst)
+	if len(got) != 1 || got[0].Expires <= 90*time.Second || got[0].Expires > 100*time.Second {
+		t.Errorf("expires: %+v", got)
+	}
+	var ipr []struct {
+		Dst     string `json:"dst"`
+		Expires int    `json:"expires"`
+		Pref    string `json:"pref"`
+	}
+	out := kerneltest.Run(t, env.ns, "ip", "-j", "-6", "route", "show", "2001:db8:201::/64")
+	if err := json.Unmarshal(out, &ipr); err != nil || len(ipr) != 1 || time.Duration(ipr[0].Expires)*time.Second > got[0].Expires ||
+		ipr[0].Pref != "medium" {
+		t.Errorf("ip says %s (%v), we %v", out, err, got[0].Expires)
+	}
+
+	// Scope global on a route without gateway: the default would be link.
+	global := Route{Dst: rtPfx("198.19.200.0/24"), OutIndex: env.v0, Scope: ScopeUniverse, HasScope: true}
+	link := Route{Dst: rtPfx("198.19.201.0/24"), OutIndex: env.v0}
+	for _, r := range []Route{global, link} {
+		if err := c.AddRoute(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := rtFind(t, c, TableMain, global.Dst); len(got) != 1 || got[0].Scope != ScopeUniverse {
+		t.Errorf("scope global: %+v", got)
+	}
+	if got := rtFind(t, c, TableMain, link.Dst); len(got) != 1 || got[0].Scope != ScopeLink {
+		t.Errorf("default scope: %+v", got)
+	}
+	// An explicit scope also narrows a delete: global does not match the
+	// link-scope route.
+	wrong := link
+	wrong.HasScope = true
+	rtKernelError(t, c.DeleteRoute(ctx, wrong), "delete route", syscall.ESRCH)
+	if err := c.DeleteRoute(ctx, global); err != nil {
+		t.Errorf("DeleteRoute(scope global): %v", err)
+	}
+
+	// Metric 0 is reported as absent for IPv4; HasPriority with 0 still
+	// sends it (and matches the same route).
+	zero := Route{Dst: rtPfx("198.19.202.0/24"), OutIndex: env.v0, HasPriority: true}
+	if err := c.AddRoute(ctx, zero); err != nil {
+		t.Fatal(err)
+	}
+	if got := rtFind(t, c, TableMain, zero.Dst); len(got) != 1 || got[0].HasPriority || got[0].Priority != 0 {
+		t.Errorf("metric 0: %+v", got)
+	}
+	if err := c.DeleteRoute(ctx, zero); err != nil {
+		t.Errorf("DeleteRoute(metric 0): %v", err)
+	}
+
+	// RouteGet answers carry the uid (IPv4).
+	r, err := c.RouteGet(ctx, RouteQuery{Dst: rtIP("198.19.201.1")})
+	if err != nil || !r.HasUID || r.UID != 0 {
+		t.Errorf("RouteGet uid: %+v %v", r, err)
+	}
+}
+
+// TestApplyRoutes sends a mixed, ordered batch of route changes.
+func TestApplyRoutes(t *testing.T) {
+	env := rtSetup(t, false)
+	c, ctx := env.c, t.Context()
+	r1 := Route{Dst: rtPfx("198.19.210.0/24"), Gateway: rtIP("198.18.0.2"), Table: 1000}
+	r1b := r1
+	r1b.Gateway = rtIP("198.18.0.3")
+	r2 := Route{Dst: rtPfx("2001:db8:210::/64"), OutIndex: env.v0, Table: 1000, Priority: 5}
+	ops := []RouteOp{
+		{RouteOpAdd, r1},         // 0
+		{RouteOpAdd, r1},         // 1: EEXIST
+		{RouteOpReplace, r1b},    // 2
+		{RouteOpAdd, r2},         // 3
+		{RouteOpDelete, r2},      // 4: in order, after 3
+		{RouteOpChange, r2},      // 5: ENOENT, deleted by 4
+		{0, r2},                  // 6: no Op
+		{RouteOpAppend, Route{}}, // 7: no Dst
+		{RouteOpAdd, r2},         // 8: again
+		{RouteOpDelete, Route{Dst: rtPfx("198.19.211.0/24"), Table: 1000}}, // 9: ESRCH
+	}
+	err := c.ApplyRoutes(ctx, sliceSeq(ops))
+	be, ok := errors.AsType[*netlink.BatchError](err)
+	if !ok {
+		t.Fatalf("ApplyRoutes: %v", err)
+	}
+	var idx []int
+	for _, f := range be.Failures {
+		idx = append(idx, f.Index)
+	}
+	if !slices.Equal(idx, []int{1, 5, 6, 7, 9}) || be.Total != len(ops) {
+		t.Fatalf("failures at %v (total %d): %v", idx, be.Total, err)
+	}
+	for _, tc := range []struct {
+		i     int
+		errno syscall.Errno
+		op    string
+	}{{1, syscall.EEXIST, "add route"}, {5, syscall.ENOENT, "change route"}, {9, syscall.ESRCH, "delete route"}} {
+		f := be.Failures[slices.Index(idx, tc.i)]
+		ne, ok := errors.AsType[*netlink.Error](f.Err)
+		if !ok || ne.Errno != tc.errno || ne.Op != tc.op {
+			t.Errorf("op %d: %v, want %v from %q", tc.i, f.Err, tc.errno, tc.op)
+		}
+	}
+	if got := rtFind(t, c, 1000, r1.Dst); len(got) != 1 || got[0].Gateway != r1b.Gateway {
+		t.Errorf("after replace: %s", rtDescribe(got))
+	}
+	if got := rtFind(t, c, 1000, r2.Dst); len(got) != 1 || got[0].Priority != 5 {
+		t.Errorf("after add, delete, add: %s", rtDescribe(got))
 	}
 }

@@ -292,3 +292,30 @@ func ExampleRouteFlags_String() {
 	fmt.Println(rtnl.RouteFlagOnLink | rtnl.RouteFlagLinkDown)
 	// Output: onlink linkdown
 }
+
+func ExampleConn_ApplyRoutes() {
+	c := routeExampleConn()
+	defer c.Close()
+	// A mixed, ordered batch, like lines of `ip -batch`: the delete sees
+	// the add before it. Failures come back by index.
+	dst := netip.MustParsePrefix("198.18.4.0/24")
+	ops := []rtnl.RouteOp{
+		{Op: rtnl.RouteOpAdd, Route: rtnl.Route{Dst: dst, Type: rtnl.RouteBlackhole}},
+		{Op: rtnl.RouteOpDelete, Route: rtnl.Route{Dst: dst}},
+		{Op: rtnl.RouteOpReplace, Route: rtnl.Route{Dst: dst, Type: rtnl.RouteUnreachable}},
+	}
+	err := c.ApplyRoutes(context.Background(), func(yield func(rtnl.RouteOp) bool) {
+		for _, op := range ops {
+			if !yield(op) {
+				return
+			}
+		}
+	})
+	if be, ok := errors.AsType[*netlink.BatchError](err); ok {
+		for _, f := range be.Failures {
+			fmt.Printf("op #%d (%v): %v\n", f.Index, ops[f.Index].Op, f.Err)
+		}
+	} else if err != nil {
+		log.Fatal(err)
+	}
+}

@@ -59,6 +59,18 @@ type Rule struct {
 	// (FRA_IIFNAME, FRA_OIFNAME, iproute2 "iif", "oif").
 	IifName, OifName string
 
+	// IifDetached and OifDetached report that no link of the name in
+	// IifName or OifName exists, so the rule matches nothing for now
+	// (FIB_RULE_IIF_DETACHED, FIB_RULE_OIF_DETACHED in
+	// fib_rule_hdr.flags; iproute2 "[detached]"). Read-only: the kernel
+	// computes them; AddRule and DeleteRule do not send them.
+	IifDetached, OifDetached bool
+
+	// Unresolved reports a RuleActionGoto rule whose target priority has
+	// no rule (FIB_RULE_UNRESOLVED; iproute2 "[unresolved]"). Read-only,
+	// like IifDetached.
+	Unresolved bool
+
 	// Goto is the priority of the rule RuleActionGoto jumps to (FRA_GOTO).
 	Goto uint32
 
@@ -176,6 +188,15 @@ func (u Rule) AppendBinary(b []byte) ([]byte, error) {
 	if u.Invert {
 		flags |= unix.FIB_RULE_INVERT
 	}
+	if u.IifDetached {
+		flags |= unix.FIB_RULE_IIF_DETACHED
+	}
+	if u.OifDetached {
+		flags |= unix.FIB_RULE_OIF_DETACHED
+	}
+	if u.Unresolved {
+		flags |= unix.FIB_RULE_UNRESOLVED
+	}
 	b = append(b, byte(u.Family), dstLen, srcLen, u.Tos, tbl, 0, 0, byte(u.Action), 0, 0, 0, 0)
 	binary.NativeEndian.PutUint32(b[start+8:], flags)
 	var e nlattr.Encoder
@@ -267,7 +288,11 @@ func (u *Rule) UnmarshalBinary(b []byte) error {
 	u.Tos = b[3]
 	u.Table = Table(b[4])
 	u.Action = RuleAction(b[7])
-	u.Invert = binary.NativeEndian.Uint32(b[8:12])&unix.FIB_RULE_INVERT != 0
+	flags := binary.NativeEndian.Uint32(b[8:12])
+	u.Invert = flags&unix.FIB_RULE_INVERT != 0
+	u.IifDetached = flags&unix.FIB_RULE_IIF_DETACHED != 0
+	u.OifDetached = flags&unix.FIB_RULE_OIF_DETACHED != 0
+	u.Unresolved = flags&unix.FIB_RULE_UNRESOLVED != 0
 	bits := 0
 	switch u.Family {
 	case FamilyIPv4:
@@ -404,8 +429,10 @@ func (c *Conn) Rules(ctx context.Context, f RuleFilter) iter.Seq2[Rule, error] {
 		})
 }
 
-// forChange fills in the family from the addresses.
+// forChange fills in the family from the addresses and drops the flags
+// the kernel computes (it would keep them if sent).
 func (u Rule) forChange() Rule {
+	u.IifDetached, u.OifDetached, u.Unresolved = false, false, false
 	if u.Family == FamilyUnspec {
 		if u.Src.IsValid() {
 			u.Family = routeAddrFamily(u.Src.Addr())

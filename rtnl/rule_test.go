@@ -77,7 +77,9 @@ func TestRuleLifecycle(t *testing.T) {
 			// The other actions and selectors.
 			zero := uint32(0)
 			rules := []Rule{
-				{Family: f.fam, Priority: 150, Action: RuleActionGoto, Goto: 200},
+				// Its target does not exist yet; the kernel computes the
+				// read-only flags, which AddRule does not send.
+				{Family: f.fam, Priority: 150, Action: RuleActionGoto, Goto: 200, Unresolved: true},
 				{Family: f.fam, Priority: 200, Action: RuleActionBlackhole, Dst: f.p(5)},
 				{Family: f.fam, Priority: 201, Action: RuleActionUnreachable, OifName: "veth0"},
 				{Family: f.fam, Priority: 202, Action: RuleActionProhibit, IifName: "lo"},
@@ -86,6 +88,8 @@ func TestRuleLifecycle(t *testing.T) {
 				{Family: f.fam, Priority: 205, Action: RuleActionLookup, Table: 1000, IPProto: 6,
 					SrcPorts: PortRange{1000, 1000}, DstPorts: PortRange{80, 90}, UIDRange: &UIDRange{100, 200}, Protocol: ProtoBGP},
 				{Family: f.fam, Priority: 206, Action: RuleActionLookup, Table: 1001, Mark: 0, Mask: 0xffffffff},
+				{Family: f.fam, Priority: 208, Action: RuleActionLookup, Table: 7, IifName: "nosuch0", OifName: "nosuch1",
+					IifDetached: true, OifDetached: true},
 			}
 			if f.fam == FamilyIPv4 {
 				rules = append(rules, Rule{Family: f.fam, Priority: 207, Action: RuleActionLookup, Table: 7, Tos: 0x10, Realms: 5})
@@ -96,6 +100,9 @@ func TestRuleLifecycle(t *testing.T) {
 				}
 				ruReadBack(t, c, u)
 			}
+			resolved := rules[0]
+			resolved.Unresolved = false
+			ruReadBack(t, c, resolved)
 
 			// Delete by the full rule, and by priority alone.
 			if err := c.DeleteRule(ctx, want); err != nil {

@@ -108,18 +108,10 @@ func parseAddrFlagFilter(w string, f *addrFilter) bool {
 	return false
 }
 
-var laScopeNames = map[string]rtnl.Scope{
-	"global": rtnl.ScopeUniverse, "site": rtnl.ScopeSite, "link": rtnl.ScopeLink,
-	"host": rtnl.ScopeHost, "nowhere": rtnl.ScopeNowhere,
-}
-
 // laParseScope is ip's rtnl_rtscope_a2n: a name or a number up to 255.
 func laParseScope(s string) (rtnl.Scope, bool) {
-	if sc, ok := laScopeNames[s]; ok {
-		return sc, true
-	}
-	n, ok := laNumber(s, 8)
-	return rtnl.Scope(n), ok
+	var sc rtnl.Scope
+	return sc, sc.UnmarshalText([]byte(s)) == nil
 }
 
 // laFamilyWords are ip's family_name_verbose, for error messages.
@@ -473,49 +465,16 @@ func runAddress(ctx context.Context, e *env, args []string) error {
 	case "replace":
 		return c.ReplaceAddress(ctx, a)
 	case "change":
-		// rtnl has no NLM_F_REPLACE-without-NLM_F_CREATE request: check
-		// that the address exists, then replace it.
-		found, err := findAddress(ctx, c, a, false)
-		if err != nil {
-			return err
-		}
-		if !found.Prefix.IsValid() {
-			return &netlink.Error{Op: "change address", Errno: syscall.ENOENT, Offset: -1, MissingNest: -1}
-		}
-		return c.ReplaceAddress(ctx, a)
+		return c.ChangeAddress(ctx, a)
 	}
 	if r.wildcard {
 		fmt.Fprintf(e.stderr, "Warning: Executing wildcard deletion to stay compatible with old scripts.\n"+
 			"         Explicitly specify the prefix length (%s/32) to avoid this warning.\n"+
 			"         This special behaviour is likely to disappear in further releases,\n"+
 			"         fix your scripts!\n", a.Prefix.Addr())
-		found, err := findAddress(ctx, c, a, true)
-		if err != nil {
-			return err
-		}
-		if found.Prefix.IsValid() {
-			a.Prefix, a.Peer = found.Prefix, found.Peer
-		}
+		a.AnyPrefixLength = true
 	}
 	return c.DeleteAddress(ctx, a)
-}
-
-// findAddress looks for a's local address on a's link, with the same
-// prefix length and peer unless anyLength; the zero Address if absent.
-func findAddress(ctx context.Context, c *rtnl.Conn, a rtnl.Address, anyLength bool) (rtnl.Address, error) {
-	fam := rtnl.FamilyIPv4
-	if a.Prefix.Addr().Is6() {
-		fam = rtnl.FamilyIPv6
-	}
-	for got, err := range c.Addresses(ctx, rtnl.AddressFilter{Family: fam, Index: a.Index}) {
-		if err != nil {
-			return rtnl.Address{}, err
-		}
-		if got.Prefix.Addr() == a.Prefix.Addr() && (anyLength || got.Prefix.Bits() == a.Prefix.Bits() && got.Peer == a.Peer) {
-			return got, nil
-		}
-	}
-	return rtnl.Address{}, nil
 }
 
 // laRtnlFamily maps the -4/-6 option to an address family.

@@ -160,14 +160,22 @@ func TestAddressCommands(t *testing.T) {
 		t.Errorf("add to a missing link: %q", stderr)
 	}
 
-	// change needs the address to exist; replace does not.
+	// change, then change back to forever.
 	laRun(t, name, 0, "address", "change", "198.18.0.1/24", "dev", "d0", "valid_lft", "1000", "preferred_lft", "1000")
 	if a := laAddrs(t, c, d0)[laAddr("198.18.0.1")]; a.ValidLifetime.IsForever() || a.ValidLifetime.Seconds() > 1000 {
 		t.Errorf("after change: %+v", a)
 	}
-	if _, stderr := laRun(t, name, ExitKernel, "address", "change", "198.18.7.1/24", "dev", "d0"); !strings.Contains(stderr, "No such file or directory") {
-		t.Errorf("change missing: %q", stderr)
+	laRun(t, name, 0, "address", "change", "198.18.0.1/24", "dev", "d0", "valid_lft", "forever")
+	if a := laAddrs(t, c, d0)[laAddr("198.18.0.1")]; !a.ValidLifetime.IsForever() || !a.PreferredLifetime.IsForever() {
+		t.Errorf("after change to forever: %+v", a)
 	}
+	// As with ip (the kernel adds a missing address even without
+	// NLM_F_CREATE), change of a missing address adds it.
+	laRun(t, name, 0, "address", "change", "198.18.8.1/24", "dev", "d0")
+	if a := laAddrs(t, c, d0)[laAddr("198.18.8.1")]; a.Prefix.Bits() != 24 {
+		t.Errorf("change of a missing address: %+v", a)
+	}
+	laRun(t, name, 0, "address", "del", "198.18.8.1/24", "dev", "d0")
 	laRun(t, name, 0, "address", "replace", "198.18.7.1/24", "dev", "d0")
 	laRun(t, name, 0, "address", "replace", "198.18.7.1/24", "dev", "d0", "metric", "3")
 	if a := laAddrs(t, c, d0)[laAddr("198.18.7.1")]; a.Metric != 3 {
@@ -251,7 +259,7 @@ func TestAddressShowMatchesIP(t *testing.T) {
 		{"-j", "address", "show", "to", "198.18.0.0/16"},
 		{"-j", "address", "show", "scope", "host"},
 	} {
-		laCompareJSON(t, strings.Join(args, " "), laIP(t, ns, args...), laFirst(laRun(t, name, 0, args...)), laKindDataOnlyIP, nil)
+		laCompareJSON(t, strings.Join(args, " "), laIP(t, ns, args...), laFirst(laRun(t, name, 0, args...)), nil, nil)
 	}
 }
 

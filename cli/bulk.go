@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"errors"
-	"iter"
 
 	"github.com/nlkit/nlkit/netlink"
 	"github.com/nlkit/nlkit/rtnl"
@@ -14,28 +13,28 @@ import (
 // A batch file that adds or deletes many routes or neighbours one line at a
 // time spends almost all of its time waiting for one acknowledgement after
 // another. runBulk takes the longest leading run of lines that are `route
-// add|delete|del|replace` or `neigh add|delete`, parses each with the
-// object's own parser, and sends the run through the library's batch
-// operations (rtnl.Conn.AddRoutesSeq, DeleteRoutesSeq, AddNeighbors,
-// DeleteNeighbors), which pack many requests into each datagram and report
-// the failed ones by index in a *netlink.BatchError.
+// add|delete|del|replace|append|change` or `neigh add|delete`, parses each
+// with the object's own parser, and sends the run through the library's
+// batch operations (rtnl.Conn.ApplyRoutes for any mix of route lines, in
+// their order; AddNeighborsSeq, DeleteNeighborsSeq), which pack many
+// requests into each datagram and report the failed ones by index in a
+// *netlink.BatchError.
 //
 // Difference from running the lines one by one: within one batch request
-// (a maximal group of consecutive lines of the same kind inside the run)
-// every line is sent before any answer is read, so when a line fails, the
-// lines after it in the same group have already been applied, even without
-// -force. Without -force runBulk still stops after that group: later groups
-// and lines are not run. ip -batch (and the normal path) would stop at the
-// failing line itself. Everything before the failing line is applied in
-// both cases.
+// (a maximal group of consecutive route lines, or of neighbour lines of
+// the same kind, inside the run) every line is sent before any answer is
+// read, so when a line fails, the lines after it in the same group have
+// already been applied, even without -force. Without -force runBulk still
+// stops after that group: later groups and lines are not run. ip -batch
+// (and the normal path) would stop at the failing line itself. Everything
+// before the failing line is applied in both cases.
 
-// bulkKind is the operation of one line of a run.
+// bulkKind is the kind of request of one line of a run: lines of the same
+// kind go in one batch.
 type bulkKind int
 
 const (
-	bulkRouteAdd bulkKind = iota
-	bulkRouteDelete
-	bulkRouteReplace
+	bulkRoute bulkKind = iota // any route change, in ApplyRoutes
 	bulkNeighAdd
 	bulkNeighDelete
 )
@@ -43,8 +42,14 @@ const (
 // bulkItem is one parsed line of a run.
 type bulkItem struct {
 	kind  bulkKind
-	route rtnl.Route
+	route rtnl.RouteOp
 	neigh rtnl.Neighbor
+}
+
+// bulkRouteOps are the route commands of the bulk path.
+var bulkRouteOps = map[string]rtnl.RouteOpKind{
+	"add": rtnl.RouteOpAdd, "delete": rtnl.RouteOpDelete, "replace": rtnl.RouteOpReplace,
+	"append": rtnl.RouteOpAppend, "change": rtnl.RouteOpChange,
 }
 
 // bulkObject names the object dispatch would pick for word.
@@ -71,22 +76,15 @@ func bulkParse(ctx context.Context, e *env, words []string) (bulkItem, bool) {
 		if err != nil {
 			return bulkItem{}, false
 		}
-		var kind bulkKind
-		switch req.cmd {
-		case "add":
-			kind = bulkRouteAdd
-		case "delete":
-			kind = bulkRouteDelete
-		case "replace":
-			kind = bulkRouteReplace
-		default:
+		op, ok := bulkRouteOps[req.cmd]
+		if !ok {
 			return bulkItem{}, false
 		}
 		r, err := routeBuild(ctx, e, &req.spec)
 		if err != nil {
 			return bulkItem{}, false
 		}
-		return bulkItem{kind: kind, route: r}, true
+		return bulkItem{kind: bulkRoute, route: rtnl.RouteOp{Op: op, Route: r}}, true
 	case "neighbor", "neighbour":
 		req, err := parseNeigh(words[1:], fam)
 		if err != nil {
@@ -157,39 +155,27 @@ func runBulk(ctx context.Context, e *env, lines []batchLine) (n int, failed []in
 // ones, indexed in group. An error that is not about single requests (the
 // socket failed) is given as a failure of the group's first line.
 func bulkRun(ctx context.Context, c *rtnl.Conn, group []bulkItem) []netlink.BatchFailure {
-	routes := func(yield func(rtnl.Route) bool) {
+	neighs := func(yield func(rtnl.Neighbor) bool) {
 		for i := range group {
-			if !yield(group[i].route) {
+			if !yield(group[i].neigh) {
 				return
 			}
 		}
 	}
-	var neighs []rtnl.Neighbor
-	if k := group[0].kind; k == bulkNeighAdd || k == bulkNeighDelete {
-		neighs = make([]rtnl.Neighbor, len(group))
-		for i := range group {
-			neighs[i] = group[i].neigh
-		}
-	}
 	var err error
 	switch group[0].kind {
-	case bulkRouteAdd:
-		err = c.AddRoutesSeq(ctx, iter.Seq[rtnl.Route](routes))
-	case bulkRouteDelete:
-		err = c.DeleteRoutesSeq(ctx, iter.Seq[rtnl.Route](routes))
-	case bulkRouteReplace:
-		// The library has no batched replace: one request per line.
-		var fs []netlink.BatchFailure
-		for i := range group {
-			if err := c.ReplaceRoute(ctx, group[i].route); err != nil {
-				fs = append(fs, netlink.BatchFailure{Index: i, Err: err})
+	case bulkRoute:
+		err = c.ApplyRoutes(ctx, func(yield func(rtnl.RouteOp) bool) {
+			for i := range group {
+				if !yield(group[i].route) {
+					return
+				}
 			}
-		}
-		return fs
+		})
 	case bulkNeighAdd:
-		err = c.AddNeighbors(ctx, neighs)
+		err = c.AddNeighborsSeq(ctx, neighs)
 	case bulkNeighDelete:
-		err = c.DeleteNeighbors(ctx, neighs)
+		err = c.DeleteNeighborsSeq(ctx, neighs)
 	}
 	if err == nil {
 		return nil

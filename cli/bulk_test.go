@@ -104,6 +104,28 @@ neigh add 198.18.2.60 lladdr 02:00:00:00:00:60 dev v0
 	if n != 4 || len(failed) != 3 || failed[0] != 0 || failed[1] != 1 || failed[2] != 2 || !neigh("198.18.2.60") {
 		t.Errorf("-force: took %d, failed %v, stderr %q", n, failed, stderr)
 	}
+	// Route lines of any kind form one ordered batch: a delete sees the
+	// add before it, and a failure is reported at its line.
+	e, stderr = newEnv(false)
+	n, failed = runBulk(ctx, e, lines(`route add 10.4.0.0/24 dev v0
+route del 10.4.0.0/24 dev v0
+route replace 10.4.0.0/24 dev v0 proto static
+route del 10.4.9.0/24 dev v0
+route append 10.4.1.0/24 dev v0
+route change 10.4.1.0/24 dev v0 proto static
+neigh add 198.18.2.62 lladdr 02:00:00:00:00:62 dev v0
+`))
+	if n != 6 || len(failed) != 1 || failed[0] != 3 || stderr.String() != "RTNETLINK answers: No such process\n" {
+		t.Errorf("mixed routes: took %d, failed %v, stderr %q; want 6, [3], No such process", n, failed, stderr)
+	}
+	for _, dst := range []string{"10.4.0.0/24", "10.4.1.0/24"} {
+		if r := rtRoutesTo(t, c, rtnl.TableMain, dst); len(r) != 1 || r[0].Protocol != rtnl.ProtoStatic {
+			t.Errorf("mixed routes: %s: %v", dst, r)
+		}
+	}
+	if neigh("198.18.2.62") {
+		t.Error("mixed routes: the next group ran after a failure")
+	}
 	// Neighbour failures are reported by index too.
 	e, stderr = newEnv(false)
 	n, failed = runBulk(ctx, e, lines(`neigh add 198.18.2.61 lladdr 02:00:00:00:00:61 dev v0

@@ -2,29 +2,29 @@ package cli
 
 import (
 	"context"
-	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/netip"
+	"reflect"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
-	"github.com/nlkit/nlkit/netlink"
 	"github.com/nlkit/nlkit/netns"
-	"github.com/nlkit/nlkit/nlattr"
 	"github.com/nlkit/nlkit/rtnl"
 	"golang.org/x/sys/unix"
 )
 
 const linkHelp = `Usage: nl link add [link PARENT] [name] NAME [up] [mtu MTU] [address LLADDR]
-                   [txqueuelen PACKETS] [master DEVICE] [group GROUP] type TYPE [ARGS]
+                   [txqueuelen PACKETS] [master DEVICE] [group GROUP]
+                   [netns { NETNSNAME | PID }] [alias NAME] type TYPE [ARGS]
        nl link set [dev] DEVICE [up | down] [mtu MTU] [name NEWNAME] [address LLADDR]
                    [master DEVICE | nomaster] [netns { NETNSNAME | PID }]
-                   [txqueuelen PACKETS] [alias NAME] [group GROUP]
+                   [txqueuelen PACKETS] [alias NAME] [group GROUP] [type TYPE ARGS]
        nl link delete [dev] DEVICE
        nl link [ show | list ] [ [dev] DEVICE ] [type TYPE] [master DEVICE | nomaster] [up]
 TYPE := { veth | bridge | macvlan | macvtap | vxlan | ifb | vlan | ... }
@@ -293,9 +293,6 @@ func parseLinkOpts(args []string, mode linkMode) (dev string, o linkOpts, kind s
 				return
 			}
 		case w == "netns":
-			if mode == linkModeAdd {
-				return dev, o, "", nil, unsupported(w)
-			}
 			if v, err = words.next(); err != nil {
 				return
 			}
@@ -316,7 +313,7 @@ func parseLinkOpts(args []string, mode linkMode) (dev string, o linkOpts, kind s
 			}
 			o.nomaster = true
 		case matches(w, "type"):
-			if mode != linkModeAdd {
+			if mode == linkModePeer {
 				return dev, o, "", nil, unsupported(w)
 			}
 			if kind, err = words.next(); err != nil {
@@ -324,7 +321,7 @@ func parseLinkOpts(args []string, mode linkMode) (dev string, o linkOpts, kind s
 			}
 			return dev, o, kind, words, nil
 		case matches(w, "alias"):
-			if mode != linkModeSet {
+			if mode == linkModePeer {
 				return dev, o, "", nil, unsupported(w)
 			}
 			if v, err = words.next(); err != nil {
@@ -383,15 +380,24 @@ func parseLinkAdd(args []string) (linkRequest, error) {
 	if o.name != "" {
 		r.dev, r.opts.name = o.name, ""
 	}
-	switch kind {
+	if err := parseLinkKind(rest, &r); err != nil {
+		return linkRequest{}, err
+	}
+	return r, nil
+}
+
+// parseLinkKind parses the words after "type KIND" (r.kind) into r.
+func parseLinkKind(rest []string, r *linkRequest) error {
+	var err error
+	switch kind := r.kind; kind {
 	case "veth":
-		err = parseVeth(rest, &r)
+		err = parseVeth(rest, r)
 	case "bridge":
 		r.info, err = parseBridge(rest)
 	case "macvlan", "macvtap":
 		r.info, err = parseMacvlan(kind, rest)
 	case "vxlan":
-		err = parseVxlan(rest, &r)
+		err = parseVxlan(rest, r)
 	case "vlan":
 		r.info, err = parseVlan(rest)
 	default:
@@ -399,10 +405,7 @@ func parseLinkAdd(args []string) (linkRequest, error) {
 			err = usagef(`Garbage instead of arguments "%s ...". Try "nl link help".`, rest[0])
 		}
 	}
-	if err != nil {
-		return linkRequest{}, err
-	}
-	return r, nil
+	return err
 }
 
 func parseVeth(args []string, r *linkRequest) error {
@@ -685,7 +688,7 @@ func parseVlan(args []string) (*rtnl.Vlan, error) {
 }
 
 func parseLinkSet(args []string) (linkRequest, error) {
-	dev, o, _, _, err := parseLinkOpts(args, linkModeSet)
+	dev, o, kind, rest, err := parseLinkOpts(args, linkModeSet)
 	if err != nil {
 		return linkRequest{}, err
 	}
@@ -695,7 +698,13 @@ func parseLinkSet(args []string) (linkRequest, error) {
 	if o.master != "" && o.nomaster {
 		return linkRequest{}, usageDuparg2("master", "nomaster")
 	}
-	return linkRequest{cmd: "set", dev: dev, opts: o}, nil
+	r := linkRequest{cmd: "set", dev: dev, opts: o, kind: kind}
+	if kind != "" {
+		if err := parseLinkKind(rest, &r); err != nil {
+			return linkRequest{}, err
+		}
+	}
+	return r, nil
 }
 
 func parseLinkDelete(args []string) (linkRequest, error) {
@@ -791,6 +800,17 @@ func (e *env) addLink(ctx context.Context, r linkRequest) error {
 		return err
 	}
 	l := rtnl.Link{Name: r.dev, Kind: r.kind, Info: r.info, HardwareAddr: r.opts.address}
+	if r.opts.alias != nil {
+		l.Alias = *r.opts.alias
+	}
+	if r.opts.netns != "" {
+		ns, err := laOpenNetNS(r.opts.netns)
+		if err != nil {
+			return err
+		}
+		defer ns.Close()
+		l.NetNS = ns
+	}
 	if r.opts.up != nil && *r.opts.up {
 		l.Flags |= rtnl.LinkUp
 	}
@@ -813,24 +833,36 @@ func (e *env) addLink(ctx context.Context, r linkRequest) error {
 			return err
 		}
 	}
+	closeNS, err := e.resolveLinkInfo(ctx, &r)
+	defer closeNS()
+	if err != nil {
+		return err
+	}
+	return c.AddLink(ctx, l)
+}
+
+// resolveLinkInfo opens the namespaces and resolves the links named in
+// the kind settings of r; the namespaces are closed with e.
+func (e *env) resolveLinkInfo(ctx context.Context, r *linkRequest) (closeNS func(), err error) {
+	closeNS = func() {}
 	switch info := r.info.(type) {
 	case *rtnl.Veth:
 		if r.peerNetNS != "" {
 			ns, err := laOpenNetNS(r.peerNetNS)
 			if err != nil {
-				return err
+				return closeNS, err
 			}
-			defer ns.Close()
 			info.PeerNetNS = ns
+			closeNS = func() { ns.Close() }
 		}
 	case *rtnl.Vxlan:
 		if r.vxlanDev != "" {
 			if info.Device, err = e.linkIndex(ctx, r.vxlanDev); err != nil {
-				return err
+				return closeNS, err
 			}
 		}
 	}
-	return c.AddLink(ctx, l)
+	return closeNS, nil
 }
 
 func (e *env) setLink(ctx context.Context, r linkRequest) error {
@@ -844,6 +876,17 @@ func (e *env) setLink(ctx context.Context, r linkRequest) error {
 	}
 	o := r.opts
 	ch := rtnl.LinkChange{Name: o.name, HardwareAddr: o.address, Up: o.up, TxQueueLen: o.txqlen, Alias: o.alias, Group: o.group}
+	if r.kind != "" {
+		closeNS, err := e.resolveLinkInfo(ctx, &r)
+		defer closeNS()
+		if err != nil {
+			return err
+		}
+		ch.Info = r.info
+		if ch.Info == nil {
+			ch.Info = &rtnl.UnknownKind{Kind: r.kind}
+		}
+	}
 	if o.mtu != nil {
 		if *o.mtu == 0 {
 			return usageInvarg(`Invalid "mtu" value`, "0")
@@ -872,130 +915,24 @@ func (e *env) setLink(ctx context.Context, r linkRequest) error {
 	return c.SetLink(ctx, idx, ch)
 }
 
-// linkExtra is what ip prints of a link and rtnl.Link does not decode:
-// IFLA_QDISC, IFLA_LINKMODE, IFLA_ALLMULTI, the queue and GSO/GRO
-// attributes, IFLA_AF_SPEC's IPv6 address generation mode, IFLA_PROTO_DOWN
-// and the alternative names. Until rtnl.Link has fields for them, they are
-// read with a second, raw RTM_GETLINK (see linkExtras).
-type linkExtra struct {
-	ok          bool
-	flags       rtnl.LinkFlags
-	name        string
-	qdisc       string
-	linkMode    int   // -1: absent
-	allmulti    int64 // -1: absent
-	addrGenMode int   // -1: absent
-	protoDown   bool
-	u32         [len(linkExtraU32)]uint32
-	has         uint32 // bit i: u32[i] present
-	altnames    []string
-}
-
-// linkExtraU32 are the u32 attributes ip -d prints after the kind, in its
-// order.
-var linkExtraU32 = [...]struct {
-	typ       uint16
+// linkU32Details are the u32 attributes ip -d prints after the kind, in
+// its order (0: not reported, not printed).
+var linkU32Details = [...]struct {
 	key, text string
+	v         func(l *rtnl.Link) uint32
 }{
-	{unix.IFLA_NUM_TX_QUEUES, "num_tx_queues", "numtxqueues %d "},
-	{unix.IFLA_NUM_RX_QUEUES, "num_rx_queues", "numrxqueues %d "},
-	{unix.IFLA_GSO_MAX_SIZE, "gso_max_size", "gso_max_size %d "},
-	{unix.IFLA_GSO_MAX_SEGS, "gso_max_segs", "gso_max_segs %d "},
-	{unix.IFLA_TSO_MAX_SIZE, "tso_max_size", "tso_max_size %d "},
-	{unix.IFLA_TSO_MAX_SEGS, "tso_max_segs", "tso_max_segs %d "},
-	{unix.IFLA_GRO_MAX_SIZE, "gro_max_size", "gro_max_size %d "},
-}
-
-// decodeLinkExtra decodes the attributes of linkExtra from an RTM_NEWLINK
-// body.
-func decodeLinkExtra(b []byte) (int32, linkExtra) {
-	x := linkExtra{linkMode: -1, allmulti: -1, addrGenMode: -1}
-	if len(b) < 16 {
-		return 0, x
-	}
-	idx := int32(binary.NativeEndian.Uint32(b[4:]))
-	x.flags = rtnl.LinkFlags(binary.NativeEndian.Uint32(b[8:]))
-	d := nlattr.NewDecoder(b[16:])
-	for d.Next() {
-		switch d.Type() {
-		case unix.IFLA_IFNAME:
-			x.name = d.String()
-		case unix.IFLA_QDISC:
-			x.qdisc = d.String()
-		case unix.IFLA_LINKMODE:
-			x.linkMode = int(d.Uint8())
-		case unix.IFLA_ALLMULTI:
-			x.allmulti = int64(d.Uint32())
-		case unix.IFLA_PROTO_DOWN:
-			x.protoDown = d.Uint8() != 0
-		case unix.IFLA_AF_SPEC:
-			af := d.Nested()
-			for af.Next() {
-				if af.Type() != unix.AF_INET6 {
-					continue
-				}
-				in6 := af.Nested()
-				for in6.Next() {
-					if in6.Type() == unix.IFLA_INET6_ADDR_GEN_MODE {
-						x.addrGenMode = int(in6.Uint8())
-					}
-				}
-			}
-		case unix.IFLA_PROP_LIST:
-			pl := d.Nested()
-			for pl.Next() {
-				if pl.Type() == unix.IFLA_ALT_IFNAME {
-					x.altnames = append(x.altnames, pl.String())
-				}
-			}
-		default:
-			for i, a := range linkExtraU32 {
-				if d.Type() == a.typ {
-					x.u32[i] = d.Uint32()
-					x.has |= 1 << i
-				}
-			}
-		}
-	}
-	x.ok = d.Err() == nil
-	return idx, x
-}
-
-// linkExtras reads linkExtra for the link with this index, or for all
-// links if index is 0, with raw RTM_GETLINK requests: a workaround for
-// what rtnl.Link lacks.
-func linkExtras(ctx context.Context, c *rtnl.Conn, index int32) (map[int32]linkExtra, error) {
-	body := make([]byte, 16) // struct ifinfomsg
-	binary.NativeEndian.PutUint32(body[4:], uint32(index))
-	req := netlink.Message{Header: netlink.Header{Type: unix.RTM_GETLINK}, Data: body}
-	out := map[int32]linkExtra{}
-	keep := func(m netlink.Message) {
-		if m.Header.Type == unix.RTM_NEWLINK {
-			if idx, x := decodeLinkExtra(m.Data); x.ok {
-				out[idx] = x
-			}
-		}
-	}
-	if index != 0 {
-		msgs, err := c.Netlink().Execute(ctx, req)
-		for _, m := range msgs {
-			keep(m)
-		}
-		return out, err
-	}
-	for m, err := range c.Netlink().Dump(ctx, req) {
-		if err != nil {
-			return nil, err
-		}
-		keep(m)
-	}
-	return out, nil
+	{"num_tx_queues", "numtxqueues %d ", func(l *rtnl.Link) uint32 { return l.NumTxQueues }},
+	{"num_rx_queues", "numrxqueues %d ", func(l *rtnl.Link) uint32 { return l.NumRxQueues }},
+	{"gso_max_size", "gso_max_size %d ", func(l *rtnl.Link) uint32 { return l.GSOMaxSize }},
+	{"gso_max_segs", "gso_max_segs %d ", func(l *rtnl.Link) uint32 { return l.GSOMaxSegs }},
+	{"tso_max_size", "tso_max_size %d ", func(l *rtnl.Link) uint32 { return l.TSOMaxSize }},
+	{"tso_max_segs", "tso_max_segs %d ", func(l *rtnl.Link) uint32 { return l.TSOMaxSegs }},
+	{"gro_max_size", "gro_max_size %d ", func(l *rtnl.Link) uint32 { return l.GROMaxSize }},
 }
 
 // linkView is a link as show prints it.
 type linkView struct {
 	l     rtnl.Link
-	x     linkExtra
 	mdown bool // the link it is stacked on is down (ip's M-DOWN)
 }
 
@@ -1019,7 +956,6 @@ func (e *env) selectLinks(ctx context.Context, s linkShow) ([]linkView, error) {
 		f.Master = -1
 	}
 	var links []rtnl.Link
-	var extras map[int32]linkExtra
 	if s.dev != "" {
 		l, err := c.LinkByName(ctx, s.dev)
 		if errors.Is(err, syscall.ENODEV) {
@@ -1032,19 +968,13 @@ func (e *env) selectLinks(ctx context.Context, s linkShow) ([]linkView, error) {
 		if (f.Kind == "" || f.Kind == l.Kind) && masterOK {
 			links = append(links, l)
 		}
-		if extras, err = linkExtras(ctx, c, l.Index); err != nil {
-			return nil, err
-		}
-	} else {
-		if extras, err = linkExtras(ctx, c, 0); err != nil {
-			return nil, err
-		}
-		for idx, x := range extras {
-			e.remember(idx, x.name)
-		}
-		if links, err = rtnl.Collect(c.Links(ctx, f)); err != nil {
-			return nil, err
-		}
+	} else if links, err = rtnl.Collect(c.Links(ctx, f)); err != nil {
+		return nil, err
+	}
+	up := make(map[int32]bool, len(links)) // flags of the listed links, for M-DOWN
+	for _, l := range links {
+		e.remember(l.Index, l.Name)
+		up[l.Index] = l.Flags&rtnl.LinkUp != 0
 	}
 	views := make([]linkView, 0, len(links))
 	for _, l := range links {
@@ -1054,16 +984,13 @@ func (e *env) selectLinks(ctx context.Context, s linkShow) ([]linkView, error) {
 		if isPort && (l.Port == nil || l.Port.PortKind() != portKind) {
 			continue
 		}
-		e.remember(l.Index, l.Name)
-		v := linkView{l: l, x: extras[l.Index]}
-		if !v.x.ok {
-			v.x = linkExtra{linkMode: -1, allmulti: -1, addrGenMode: -1}
-		}
+		v := linkView{l: l}
 		if l.Parent != 0 && !l.HasLinkNetNSID {
-			if px, ok := extras[l.Parent]; ok {
-				v.mdown = px.flags&rtnl.LinkUp == 0
+			if pu, ok := up[l.Parent]; ok {
+				v.mdown = !pu
 			} else if p, err := c.Link(ctx, l.Parent); err == nil {
 				v.mdown = p.Flags&rtnl.LinkUp == 0
+				up[l.Parent] = !v.mdown
 			}
 		}
 		views = append(views, v)
@@ -1120,12 +1047,9 @@ type linkPrint struct {
 
 // printLink prints a link as ip's print_linkinfo.
 func (e *env) printLink(ctx context.Context, p *printer, v *linkView, how linkPrint) {
-	l, x := &v.l, &v.x
+	l := &v.l
 	doLink, showLL := how.doLink, how.showLL
 	details := e.opts.Details && !how.inet6
-	if how.inet6 {
-		x = &linkExtra{linkMode: -1, allmulti: -1, addrGenMode: -1}
-	}
 	p.field("ifindex", "%d: ", l.Index)
 	name := l.Name
 	if l.Parent != 0 {
@@ -1153,8 +1077,8 @@ func (e *env) printLink(ctx context.Context, p *printer, v *linkView, how linkPr
 		p.text("<%s> ", strings.Join(words, ","))
 	}
 	p.field("mtu", "mtu %d ", l.MTU)
-	if x.qdisc != "" {
-		p.field("qdisc", "qdisc %s ", x.qdisc)
+	if l.Qdisc != "" && !how.inet6 {
+		p.field("qdisc", "qdisc %s ", l.Qdisc)
 	}
 	if l.Master != 0 && !how.inet6 {
 		p.field("master", "master %s ", e.linkName(ctx, l.Master))
@@ -1165,14 +1089,11 @@ func (e *env) printLink(ctx context.Context, p *printer, v *linkView, how linkPr
 		p.jsonOnly("operstate_index", int(l.OperState))
 		p.text("state %#x ", int(l.OperState))
 	}
-	if doLink && x.linkMode >= 0 {
-		switch x.linkMode {
-		case 0:
-			p.field("linkmode", "mode %s ", "DEFAULT")
-		case 1:
-			p.field("linkmode", "mode %s ", "DORMANT")
-		default:
-			p.field("linkmode_index", "mode %d ", x.linkMode)
+	if doLink && !how.inet6 {
+		if l.LinkMode <= rtnl.LinkModeDormant {
+			p.field("linkmode", "mode %s ", l.LinkMode.String())
+		} else {
+			p.field("linkmode_index", "mode %d ", int(l.LinkMode))
 		}
 	}
 	if !how.inet6 {
@@ -1209,30 +1130,25 @@ func (e *env) printLink(ctx context.Context, p *printer, v *linkView, how linkPr
 			p.text(" link-netnsid unknown")
 		}
 	}
-	if x.protoDown {
+	if l.ProtoDown && !how.inet6 {
 		p.field("proto_down", " protodown on ", true)
 	}
 	if details {
 		p.field("promiscuity", " promiscuity %d ", l.Promiscuity)
-		if x.allmulti >= 0 {
-			p.field("allmulti", " allmulti %d ", x.allmulti)
+		if l.HasAllMulti {
+			p.field("allmulti", " allmulti %d ", l.AllMulti)
 		}
 		p.field("min_mtu", "minmtu %d ", l.MinMTU)
 		p.field("max_mtu", "maxmtu %d ", l.MaxMTU)
 		if l.Kind != "" || l.Port != nil {
 			e.printLinkInfo(ctx, p.nested("linkinfo"), l)
 		}
-		if doLink && x.addrGenMode >= 0 {
-			modes := [...]string{"eui64", "none", "stable_secret", "random"}
-			mode := fmt.Sprintf("%#.2x", x.addrGenMode)
-			if x.addrGenMode < len(modes) {
-				mode = modes[x.addrGenMode]
-			}
-			p.field("inet6_addr_gen_mode", "addrgenmode %s ", mode)
+		if doLink && l.HasAddrGenMode {
+			p.field("inet6_addr_gen_mode", "addrgenmode %s ", l.AddrGenMode.String())
 		}
-		for i, a := range linkExtraU32 {
-			if x.has&(1<<i) != 0 {
-				p.field(a.key, a.text, x.u32[i])
+		for _, a := range linkU32Details {
+			if n := a.v(l); n != 0 {
+				p.field(a.key, a.text, n)
 			}
 		}
 	}
@@ -1244,9 +1160,9 @@ func (e *env) printLink(ctx context.Context, p *printer, v *linkView, how linkPr
 		p.text("\n")
 		printLinkStats(p, &l.Stats)
 	}
-	if len(x.altnames) > 0 {
-		p.jsonOnly("altnames", x.altnames)
-		for _, n := range x.altnames {
+	if len(l.AltNames) > 0 && !how.inet6 {
+		p.jsonOnly("altnames", l.AltNames)
+		for _, n := range l.AltNames {
 			p.text("\n    altname %s", n)
 		}
 	}
@@ -1277,54 +1193,169 @@ func (e *env) printLinkInfo(ctx context.Context, p *printer, l *rtnl.Link) {
 		p.text("\n")
 		p.field("info_slave_kind", "    %s_slave ", l.Port.PortKind())
 		if bp, ok := l.Port.(*rtnl.BridgePort); ok {
-			d := p.nested("info_slave_data")
-			d.field("state", "state %s ", bp.State.String())
-			d.field("priority", "priority %d ", bp.Priority)
-			d.field("cost", "cost %d ", bp.Cost)
-			d.onOff("hairpin", "hairpin %s ", bp.Hairpin)
-			d.onOff("guard", "guard %s ", bp.Guard)
-			d.onOff("learning", "learning %s ", bp.Learning)
-			d.onOff("flood", "flood %s ", bp.UnicastFlood)
-			d.onOff("mcast_flood", "mcast_flood %s ", bp.MulticastFlood)
-			d.onOff("bcast_flood", "bcast_flood %s ", bp.BroadcastFlood)
-			d.onOff("isolated", "isolated %s ", bp.Isolated)
+			e.printBridgePort(ctx, p.nested("info_slave_data"), bp)
 		}
 	}
 }
 
+// laTimer prints a bridge timer as ip's _print_timer: seconds with two
+// decimals, a number in JSON.
+func laTimer(p *printer, key string, d time.Duration) {
+	cs := int64(d / (10 * time.Millisecond))
+	p.jsonOnly(key, json.Number(fmt.Sprintf("%d.%02d", cs/100, cs%100)))
+	p.text("%s %4d.%02d ", key, cs/100, cs%100)
+}
+
+// laHex is iproute2's print_0xhex: "%#llx", so 0 is "0".
+func laHex(n uint64) string {
+	if n == 0 {
+		return "0"
+	}
+	return fmt.Sprintf("%#x", n)
+}
+
 func printBridge(p *printer, b *rtnl.Bridge) {
-	cs := func(key string, d *time.Duration) {
+	cs := func(key, text string, d *time.Duration) {
 		if d != nil {
-			p.field(key, key+" %d ", uint32(*d/(10*time.Millisecond)))
+			p.field(key, text+" %d ", uint64(*d/(10*time.Millisecond)))
 		}
 	}
-	cs("forward_delay", b.ForwardDelay)
-	cs("hello_time", b.HelloTime)
-	cs("max_age", b.MaxAge)
-	cs("ageing_time", b.AgeingTime)
-	if b.StpState != nil {
-		p.field("stp_state", "stp_state %d ", *b.StpState)
-	}
-	if b.Priority != nil {
-		p.field("priority", "priority %d ", *b.Priority)
-	}
-	bit := func(v bool) int {
-		if v {
-			return 1
+	flag := func(key string, v *bool) {
+		if v != nil {
+			n := 0
+			if *v {
+				n = 1
+			}
+			p.field(key, key+" %d ", n)
 		}
-		return 0
 	}
-	if b.VlanFiltering != nil {
-		p.field("vlan_filtering", "vlan_filtering %d ", bit(*b.VlanFiltering))
+	num := func(key, text string, v any) {
+		if rv := reflect.ValueOf(v); !rv.IsNil() {
+			p.field(key, text+" %d ", rv.Elem().Interface())
+		}
 	}
+	cs("forward_delay", "forward_delay", b.ForwardDelay)
+	cs("hello_time", "hello_time", b.HelloTime)
+	cs("max_age", "max_age", b.MaxAge)
+	cs("ageing_time", "ageing_time", b.AgeingTime)
+	num("stp_state", "stp_state", b.StpState)
+	num("priority", "priority", b.Priority)
+	flag("vlan_filtering", b.VlanFiltering)
 	if b.VlanProtocol != 0 {
 		p.field("vlan_protocol", "vlan_protocol %s ", b.VlanProtocol.String())
 	}
-	if b.VlanDefaultPVID != nil {
-		p.field("vlan_default_pvid", "vlan_default_pvid %d ", *b.VlanDefaultPVID)
+	if b.BridgeID != nil {
+		p.field("bridge_id", "bridge_id %s ", b.BridgeID.String())
 	}
-	if b.MulticastSnooping != nil {
-		p.field("mcast_snooping", "mcast_snooping %d ", bit(*b.MulticastSnooping))
+	if b.RootID != nil {
+		p.field("root_id", "designated_root %s ", b.RootID.String())
+	}
+	num("root_port", "root_port", b.RootPort)
+	num("root_path_cost", "root_path_cost", b.RootPathCost)
+	flag("topology_change", b.TopologyChange)
+	flag("topology_change_detected", b.TopologyChangeDetected)
+	for _, t := range [...]struct {
+		key string
+		d   *time.Duration
+	}{{"hello_timer", b.HelloTimer}, {"tcn_timer", b.TCNTimer}, {"topology_change_timer", b.TopologyChangeTimer}, {"gc_timer", b.GCTimer}} {
+		if t.d != nil {
+			laTimer(p, t.key, *t.d)
+		}
+	}
+	num("vlan_default_pvid", "vlan_default_pvid", b.VlanDefaultPVID)
+	flag("vlan_stats_enabled", b.VlanStatsEnabled)
+	flag("vlan_stats_per_port", b.VlanStatsPerPort)
+	if b.GroupFwdMask != nil {
+		p.field("group_fwd_mask", "group_fwd_mask %s ", laHex(uint64(*b.GroupFwdMask)))
+	}
+	if len(b.GroupAddr) > 0 {
+		p.field("group_addr", "group_address %s ", b.GroupAddr.String())
+	}
+	flag("mcast_snooping", b.MulticastSnooping)
+	flag("no_linklocal_learn", b.NoLinkLocalLearn)
+	flag("mcast_vlan_snooping", b.MulticastVlanSnooping)
+	num("mcast_router", "mcast_router", b.MulticastRouter)
+	flag("mcast_query_use_ifaddr", b.MulticastQueryUseIfaddr)
+	flag("mcast_querier", b.MulticastQuerier)
+	num("mcast_hash_elasticity", "mcast_hash_elasticity", b.MulticastHashElasticity)
+	num("mcast_hash_max", "mcast_hash_max", b.MulticastHashMax)
+	num("mcast_last_member_cnt", "mcast_last_member_count", b.MulticastLastMemberCount)
+	num("mcast_startup_query_cnt", "mcast_startup_query_count", b.MulticastStartupQueryCount)
+	cs("mcast_last_member_intvl", "mcast_last_member_interval", b.MulticastLastMemberInterval)
+	cs("mcast_membership_intvl", "mcast_membership_interval", b.MulticastMembershipInterval)
+	cs("mcast_querier_intvl", "mcast_querier_interval", b.MulticastQuerierInterval)
+	cs("mcast_query_intvl", "mcast_query_interval", b.MulticastQueryInterval)
+	cs("mcast_query_response_intvl", "mcast_query_response_interval", b.MulticastQueryResponseInterval)
+	cs("mcast_startup_query_intvl", "mcast_startup_query_interval", b.MulticastStartupQueryInterval)
+	flag("mcast_stats_enabled", b.MulticastStatsEnabled)
+	num("mcast_igmp_version", "mcast_igmp_version", b.MulticastIGMPVersion)
+	num("mcast_mld_version", "mcast_mld_version", b.MulticastMLDVersion)
+	flag("nf_call_iptables", b.NfCallIptables)
+	flag("nf_call_ip6tables", b.NfCallIP6tables)
+	flag("nf_call_arptables", b.NfCallArptables)
+}
+
+// laFwdMaskNames are ip's names of group_fwd_mask bits.
+var laFwdMaskNames = map[int]string{0: "stp", 2: "lacp", 14: "lldp"}
+
+// printBridgePort prints bridge port settings as ip's
+// bridge_slave_print_opt.
+func (e *env) printBridgePort(ctx context.Context, d *printer, bp *rtnl.BridgePort) {
+	if bp.State <= rtnl.BridgePortBlocking {
+		d.field("state", "state %s ", bp.State.String())
+	} else {
+		d.field("state_index", "state (%d) ", int(bp.State))
+	}
+	bit := map[bool]int{false: 0, true: 1}
+	d.field("priority", "priority %d ", bp.Priority)
+	d.field("cost", "cost %d ", bp.Cost)
+	d.onOff("hairpin", "hairpin %s ", bp.Hairpin)
+	d.onOff("guard", "guard %s ", bp.Guard)
+	d.onOff("root_block", "root_block %s ", bp.RootBlock)
+	d.onOff("fastleave", "fastleave %s ", bp.FastLeave)
+	d.onOff("learning", "learning %s ", bp.Learning)
+	d.onOff("flood", "flood %s ", bp.UnicastFlood)
+	d.field("id", "port_id %s ", laHex(uint64(bp.ID)))
+	d.field("no", "port_no %s ", laHex(uint64(bp.No)))
+	d.field("designated_port", "designated_port %d ", bp.DesignatedPort)
+	d.field("designated_cost", "designated_cost %d ", bp.DesignatedCost)
+	d.field("bridge_id", "designated_bridge %s ", bp.DesignatedBridge.String())
+	d.field("root_id", "designated_root %s ", bp.DesignatedRoot.String())
+	laTimer(d, "hold_timer", bp.HoldTimer)
+	laTimer(d, "message_age_timer", bp.MessageAgeTimer)
+	laTimer(d, "forward_delay_timer", bp.ForwardDelayTimer)
+	d.field("topology_change_ack", "topology_change_ack %d ", bit[bp.TopologyChangeAck])
+	d.field("config_pending", "config_pending %d ", bit[bp.ConfigPending])
+	d.onOff("proxy_arp", "proxy_arp %s ", bp.ProxyARP)
+	d.onOff("proxy_arp_wifi", "proxy_arp_wifi %s ", bp.ProxyARPWiFi)
+	d.field("multicast_router", "mcast_router %d ", bp.MulticastRouter)
+	d.text("mcast_fast_leave %s ", map[bool]string{false: "off", true: "on"}[bp.FastLeave])
+	d.onOff("mcast_flood", "mcast_flood %s ", bp.MulticastFlood)
+	d.onOff("bcast_flood", "bcast_flood %s ", bp.BroadcastFlood)
+	d.onOff("mcast_to_unicast", "mcast_to_unicast %s ", bp.MulticastToUnicast)
+	d.onOff("neigh_suppress", "neigh_suppress %s ", bp.NeighSuppress)
+	d.field("group_fwd_mask", "group_fwd_mask %s ", laHex(uint64(bp.GroupFwdMask)))
+	var names []string
+	for i := range 16 {
+		if bp.GroupFwdMask&(1<<i) == 0 {
+			continue
+		}
+		if n, ok := laFwdMaskNames[i]; ok {
+			names = append(names, n)
+		} else {
+			names = append(names, fmt.Sprintf("0x%x", 1<<i))
+		}
+	}
+	str := "0x0"
+	if len(names) > 0 {
+		str = strings.Join(names, ",")
+	}
+	d.field("group_fwd_mask_str", "group_fwd_mask_str %s ", str)
+	d.onOff("vlan_tunnel", "vlan_tunnel %s ", bp.VlanTunnel)
+	d.onOff("isolated", "isolated %s ", bp.Isolated)
+	d.onOff("locked", "locked %s ", bp.Locked)
+	if bp.BackupPort != 0 {
+		d.field("backup_port", "backup_port %s ", e.linkName(ctx, bp.BackupPort))
 	}
 }
 
@@ -1343,22 +1374,39 @@ func printMacvlan(p *printer, m *rtnl.Macvlan) {
 	if m.Flags&rtnl.MacvlanNoPromisc != 0 {
 		p.field("nopromisc", "nopromisc ", true)
 	}
+	if m.BcQueueLen != nil {
+		p.field("bcqueuelen", "bcqueuelen %d ", *m.BcQueueLen)
+	}
+	if m.UsedBcQueueLen != nil {
+		p.field("usedbcqueuelen", "usedbcqueuelen %d ", *m.UsedBcQueueLen)
+	}
 }
 
 func (e *env) printVxlan(ctx context.Context, p *printer, v *rtnl.Vxlan) {
 	p.field("id", "id %d ", v.VNI)
+	six := func(a netip.Addr) string {
+		if a.Is6() {
+			return "6"
+		}
+		return ""
+	}
 	if v.Remote.IsValid() && !v.Remote.IsUnspecified() {
 		if v.Remote.IsMulticast() {
-			p.field("group", "group %s ", v.Remote.String())
+			p.field("group"+six(v.Remote), "group %s ", v.Remote.String())
 		} else {
-			p.field("remote", "remote %s ", v.Remote.String())
+			p.field("remote"+six(v.Remote), "remote %s ", v.Remote.String())
 		}
 	}
 	if v.Local.IsValid() && !v.Local.IsUnspecified() {
-		p.field("local", "local %s ", v.Local.String())
+		p.field("local"+six(v.Local), "local %s ", v.Local.String())
 	}
 	if v.Device != 0 {
 		p.field("link", "dev %s ", e.linkName(ctx, v.Device))
+	}
+	if v.SrcPorts != nil {
+		r := p.nested("port_range")
+		r.field("low", "srcport %d ", v.SrcPorts.Start)
+		r.field("high", "%d ", v.SrcPorts.End)
 	}
 	if v.Port != 0 {
 		p.field("port", "dstport %d ", v.Port)
@@ -1373,6 +1421,40 @@ func (e *env) printVxlan(ctx context.Context, p *printer, v *rtnl.Vxlan) {
 		p.field("ttl", "ttl %d ", v.TTL)
 	} else {
 		p.text("ttl auto ")
+	}
+	if v.DF != nil {
+		if *v.DF == rtnl.VxlanDFUnset {
+			p.jsonOnly("df", v.DF.String())
+		} else {
+			p.field("df", "df %s ", v.DF.String())
+		}
+	}
+	if v.TOS != 0 {
+		switch {
+		case p.json:
+			p.jsonOnly("tos", fmt.Sprintf("%#x", v.TOS))
+		case v.TOS == 1:
+			p.text("tos inherit ")
+		default:
+			p.text("tos %#x ", v.TOS)
+		}
+	}
+	if v.Ageing != nil {
+		p.field("ageing", "ageing %d ", int64(*v.Ageing/time.Second))
+	}
+	for _, f := range [...]struct {
+		key, word string
+		v         *bool
+	}{{"udp_csum", "udpcsum", v.UDPChecksum}, {"udp_zero_csum6_tx", "udp6zerocsumtx", v.UDP6ZeroChecksumTx},
+		{"udp_zero_csum6_rx", "udp6zerocsumrx", v.UDP6ZeroChecksumRx}} {
+		if f.v == nil {
+			continue
+		}
+		p.jsonOnly(f.key, *f.v)
+		if !*f.v {
+			p.text("no")
+		}
+		p.text("%s ", f.word)
 	}
 }
 

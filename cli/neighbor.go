@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"net"
@@ -10,11 +9,9 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
-
-	"golang.org/x/sys/unix"
+	"time"
 
 	"github.com/nlkit/nlkit/netlink"
-	"github.com/nlkit/nlkit/nlattr"
 	"github.com/nlkit/nlkit/rtnl"
 )
 
@@ -123,7 +120,7 @@ func parseNeigh(args []string, fam int) (neighRequest, error) {
 		return r, usagef("Command \"%s\" is unknown, try \"nl neigh help\".", w)
 	}
 	n := &r.neigh
-	var dstOK, devOK, llOK, noneGiven bool
+	var dstOK, devOK, llOK bool
 	a := &rtArgs{w: args[1:]}
 	for ; a.more(); a.i++ {
 		w := a.word()
@@ -151,7 +148,7 @@ func parseNeigh(args []string, fam int) (neighRequest, error) {
 			if !ok {
 				return r, rtInvarg("nud state is bad", v)
 			}
-			n.State, noneGiven = st, st == rtnl.NeighborNone
+			n.State, n.HasState = st, true
 		case matches(w, "proxy"):
 			if v, err = a.next(); err != nil {
 				return r, err
@@ -180,7 +177,7 @@ func parseNeigh(args []string, fam int) (neighRequest, error) {
 			if v, err = a.next(); err != nil {
 				return r, err
 			}
-			p, ok := rtParseByName[rtnl.Protocol](v)
+			p, ok := rtParseText[rtnl.Protocol](v)
 			if !ok {
 				return r, rtInvarg("\"protocol\" value is invalid", v)
 			}
@@ -205,14 +202,6 @@ func parseNeigh(args []string, fam int) (neighRequest, error) {
 			return r, usagef("Device and address are required arguments.")
 		}
 		return r, usagef("Device and destination are required arguments.")
-	}
-	if r.cmd == "get" && n.Flags&rtnl.NeighborProxy != 0 {
-		return r, usagef("Error: \"neigh get proxy\" is not supported.")
-	}
-	if noneGiven && r.cmd != "delete" {
-		// ip would send NUD_NONE; rtnl reads a zero State as
-		// "permanent", so an entry in no state cannot be made.
-		return r, rtInvarg("nud state none cannot be set", "none")
 	}
 	n.Family = rtFamily(rtFamOf(n.Addr))
 	return r, nil
@@ -341,21 +330,19 @@ func runNeigh(ctx context.Context, e *env, args []string) error {
 	case "replace":
 		return c.ReplaceNeighbor(ctx, n)
 	case "change":
-		// The library has no NLM_F_REPLACE-without-CREATE request: look
-		// the entry up first so that a missing one fails as with ip
-		// (ENOENT), then replace it.
-		if _, err := c.Neighbor(ctx, n.Index, n.Addr); err != nil {
-			return err
-		}
-		return c.ReplaceNeighbor(ctx, n)
+		return c.ChangeNeighbor(ctx, n)
 	case "delete":
 		return c.DeleteNeighbor(ctx, n)
 	}
-	got, err := c.Neighbor(ctx, n.Index, n.Addr)
+	get := c.Neighbor
+	if n.Flags&rtnl.NeighborProxy != 0 {
+		get = c.ProxyNeighbor
+	}
+	got, err := get(ctx, n.Index, n.Addr)
 	if err != nil {
 		return err
 	}
-	o := neighFormat(ctx, e, &got, false, nil)
+	o := neighFormat(ctx, e, &got, false, &neighPrint{stats: e.opts.Stats})
 	if e.opts.JSON {
 		return writeJSON(e, []rtJSON{o.obj})
 	}
@@ -380,12 +367,6 @@ func neighShowOrFlush(ctx context.Context, e *env, r *neighRequest) error {
 	if err := e.loadLinkNames(ctx); err != nil {
 		return err
 	}
-	var stats map[neighKey]neighCacheInfo
-	if e.opts.Stats {
-		if stats, err = neighStats(ctx, c, f); err != nil {
-			return err
-		}
-	}
 	objs := []rtJSON{}
 	for n, err := range c.Neighbors(ctx, f) {
 		if err != nil {
@@ -394,11 +375,7 @@ func neighShowOrFlush(ctx context.Context, e *env, r *neighRequest) error {
 		if !r.match(&n) {
 			continue
 		}
-		var ci *neighCacheInfo
-		if st, ok := stats[neighKey{n.Index, n.Addr, n.Flags&rtnl.NeighborProxy != 0}]; ok {
-			ci = &st
-		}
-		o := neighFormat(ctx, e, &n, r.dev != "", ci)
+		o := neighFormat(ctx, e, &n, r.dev != "", &neighPrint{stats: e.opts.Stats})
 		if e.opts.JSON {
 			objs = append(objs, o.obj)
 		} else {
@@ -458,9 +435,14 @@ func neighFlush(ctx context.Context, e *env, r *neighRequest, f rtnl.NeighborFil
 	return &exitError{code: 1}
 }
 
+// neighPrint says how neighFormat prints; nil: without statistics.
+type neighPrint struct {
+	stats bool // -s: ages, reference count, probes
+}
+
 // neighFormat prints an entry as ip's print_neigh does; devFixed leaves the
-// link out (the selector named it); ci are its statistics for -s.
-func neighFormat(ctx context.Context, e *env, n *rtnl.Neighbor, devFixed bool, ci *neighCacheInfo) *rtOut {
+// link out (the selector named it).
+func neighFormat(ctx context.Context, e *env, n *rtnl.Neighbor, devFixed bool, how *neighPrint) *rtOut {
 	o := &rtOut{json: e.opts.JSON}
 	if n.Addr.IsValid() {
 		o.add("dst", n.Addr.String(), n.Addr.String()+" ")
@@ -482,18 +464,18 @@ func neighFormat(ctx context.Context, e *env, n *rtnl.Neighbor, devFixed bool, c
 			o.add(f.word, nil, f.word+" ")
 		}
 	}
-	if ci != nil {
-		if ci.hasCI {
-			if ci.refcnt != 0 {
-				o.add("refcnt", ci.refcnt, fmt.Sprintf(" ref %d", ci.refcnt))
+	if how != nil && how.stats {
+		if ci := &n.CacheInfo; n.HasCacheInfo {
+			if ci.RefCount != 0 {
+				o.add("refcnt", ci.RefCount, fmt.Sprintf(" ref %d", ci.RefCount))
 			}
-			const hz = 100 // USER_HZ: clock ticks per second in NDA_CACHEINFO
-			o.add("used", ci.used/hz, fmt.Sprintf(" used %d", ci.used/hz))
-			o.add("confirmed", ci.confirmed/hz, fmt.Sprintf("/%d", ci.confirmed/hz))
-			o.add("updated", ci.updated/hz, fmt.Sprintf("/%d", ci.updated/hz))
+			secs := func(d time.Duration) int64 { return int64(d / time.Second) }
+			o.add("used", secs(ci.Used), fmt.Sprintf(" used %d", secs(ci.Used)))
+			o.add("confirmed", secs(ci.Confirmed), fmt.Sprintf("/%d", secs(ci.Confirmed)))
+			o.add("updated", secs(ci.Updated), fmt.Sprintf("/%d", secs(ci.Updated)))
 		}
-		if ci.hasProbes {
-			o.add("probes", ci.probes, fmt.Sprintf("probes %d ", ci.probes))
+		if n.HasProbes {
+			o.add("probes", n.Probes, fmt.Sprintf("probes %d ", n.Probes))
 		}
 	}
 	if n.State != rtnl.NeighborNone {
@@ -510,72 +492,4 @@ func neighFormat(ctx context.Context, e *env, n *rtnl.Neighbor, devFixed bool, c
 	}
 	o.text.WriteString("\n")
 	return o
-}
-
-// neighCacheInfo is what -s prints of an entry: NDA_CACHEINFO (struct
-// nda_cacheinfo, in clock ticks) and NDA_PROBES.
-type neighCacheInfo struct {
-	confirmed, used, updated, refcnt, probes uint32
-	hasCI, hasProbes                         bool
-}
-
-// neighKey identifies an entry of the neighbour or proxy table.
-type neighKey struct {
-	index int32
-	addr  netip.Addr
-	proxy bool
-}
-
-// neighStats reads NDA_CACHEINFO and NDA_PROBES, which rtnl.Neighbor does
-// not decode, with a raw dump of the same entries. It is a stopgap for -s
-// until the library decodes them; an entry that appears between the two
-// dumps just has no statistics.
-func neighStats(ctx context.Context, c *rtnl.Conn, f rtnl.NeighborFilter) (map[neighKey]neighCacheInfo, error) {
-	const ndmsgLen, ndaDst, ndaCacheInfo, ndaProbes, ndaIfindex = 12, 1, 3, 4, 8
-	req := make([]byte, ndmsgLen)
-	req[0] = byte(f.Family)
-	if f.Proxy {
-		req[10] = byte(rtnl.NeighborProxy)
-	}
-	if f.Index != 0 {
-		enc := nlattr.NewEncoder(req)
-		enc.Uint32(ndaIfindex, uint32(f.Index))
-		var err error
-		if req, err = enc.Finish(); err != nil {
-			return nil, err
-		}
-	}
-	out := map[neighKey]neighCacheInfo{}
-	msg := netlink.Message{Header: netlink.Header{Type: unix.RTM_GETNEIGH}, Data: req}
-	for m, err := range c.Netlink().Dump(ctx, msg) {
-		if err != nil {
-			return nil, err
-		}
-		if m.Header.Type != unix.RTM_NEWNEIGH || len(m.Data) < ndmsgLen {
-			continue
-		}
-		k := neighKey{index: int32(binary.NativeEndian.Uint32(m.Data[4:8])), proxy: m.Data[10]&byte(rtnl.NeighborProxy) != 0}
-		var ci neighCacheInfo
-		d := nlattr.NewDecoder(m.Data[ndmsgLen:])
-		for d.Next() {
-			switch d.Type() {
-			case ndaDst:
-				k.addr = d.Addr()
-			case ndaCacheInfo:
-				if b := d.Bytes(); len(b) >= 16 {
-					ci.confirmed = binary.NativeEndian.Uint32(b[0:])
-					ci.used = binary.NativeEndian.Uint32(b[4:])
-					ci.updated = binary.NativeEndian.Uint32(b[8:])
-					ci.refcnt = binary.NativeEndian.Uint32(b[12:])
-					ci.hasCI = true
-				}
-			case ndaProbes:
-				ci.probes, ci.hasProbes = d.Uint32(), true
-			}
-		}
-		if d.Err() == nil {
-			out[k] = ci
-		}
-	}
-	return out, nil
 }

@@ -41,18 +41,22 @@ func TestParseNeigh(t *testing.T) {
 				LinkAddr: mac("02:00:00:00:00:50")}}},
 		{args: []string{"replace", "to", "2001:db8::50", "lladdr", "2:0:0:0:0:52", "dev", "v0", "router", "nud", "stale", "proto", "static"},
 			want: neighRequest{cmd: "replace", dev: "v0", neigh: rtnl.Neighbor{Family: rtnl.FamilyIPv6, Addr: a("2001:db8::50"),
-				LinkAddr: mac("02:00:00:00:00:52"), Flags: rtnl.NeighborRouter, State: rtnl.NeighborStale, Protocol: rtnl.ProtoStatic}}},
+				LinkAddr: mac("02:00:00:00:00:52"), Flags: rtnl.NeighborRouter, State: rtnl.NeighborStale, HasState: true, Protocol: rtnl.ProtoStatic}}},
 		{args: []string{"chg", "198.18.2.51", "dev", "v0", "nud", "reach", "lladdr", "null"},
-			want: neighRequest{cmd: "change", dev: "v0", neigh: rtnl.Neighbor{Family: rtnl.FamilyIPv4, Addr: a("198.18.2.51"), State: rtnl.NeighborReachable}}},
+			want: neighRequest{cmd: "change", dev: "v0", neigh: rtnl.Neighbor{Family: rtnl.FamilyIPv4, Addr: a("198.18.2.51"), State: rtnl.NeighborReachable, HasState: true}}},
 		{args: []string{"add", "198.18.2.52", "dev", "v0", "nud", "0x40", "extern_learn"},
 			want: neighRequest{cmd: "add", dev: "v0", neigh: rtnl.Neighbor{Family: rtnl.FamilyIPv4, Addr: a("198.18.2.52"),
-				State: rtnl.NeighborNoARP, Flags: rtnl.NeighborExtLearned}}},
+				State: rtnl.NeighborNoARP, HasState: true, Flags: rtnl.NeighborExtLearned}}},
 		{args: []string{"add", "proxy", "198.18.2.60"},
 			want: neighRequest{cmd: "add", neigh: rtnl.Neighbor{Family: rtnl.FamilyIPv4, Addr: a("198.18.2.60"), Flags: rtnl.NeighborProxy}}},
 		{args: []string{"del", "198.18.2.50", "dev", "v0"},
 			want: neighRequest{cmd: "delete", dev: "v0", neigh: rtnl.Neighbor{Family: rtnl.FamilyIPv4, Addr: a("198.18.2.50")}}},
 		{args: []string{"get", "198.18.2.50", "dev", "v0"},
 			want: neighRequest{cmd: "get", dev: "v0", neigh: rtnl.Neighbor{Family: rtnl.FamilyIPv4, Addr: a("198.18.2.50")}}},
+		{args: []string{"get", "proxy", "198.18.2.58", "dev", "v0"},
+			want: neighRequest{cmd: "get", dev: "v0", neigh: rtnl.Neighbor{Family: rtnl.FamilyIPv4, Addr: a("198.18.2.58"), Flags: rtnl.NeighborProxy}}},
+		{args: []string{"add", "198.18.2.58", "dev", "v0", "nud", "none"},
+			want: neighRequest{cmd: "add", dev: "v0", neigh: rtnl.Neighbor{Family: rtnl.FamilyIPv4, Addr: a("198.18.2.58"), State: rtnl.NeighborNone, HasState: true}}},
 
 		// Every error message.
 		{args: []string{"frob"}, err: `Command "frob" is unknown, try "nl neigh help".`},
@@ -65,14 +69,12 @@ func TestParseNeigh(t *testing.T) {
 		{args: []string{"add", "198.18.2.58", "lladdr", "02:00:00:00:00:58"}, err: `Device and destination are required arguments.`},
 		{args: []string{"add", "dev", "v0"}, err: `Device and destination are required arguments.`},
 		{args: []string{"get", "198.18.2.58"}, err: `Device and address are required arguments.`},
-		{args: []string{"get", "proxy", "198.18.2.58", "dev", "v0"}, err: `Error: "neigh get proxy" is not supported.`},
 		{args: []string{"add", "198.18.2.58", "lladdr", "zz", "dev", "v0"}, err: `"zz" is invalid lladdr.`},
 		{args: []string{"add", "198.18.2.58", "lladdr", "02::58", "dev", "v0"}, err: `"02::58" is invalid lladdr.`},
 		{args: []string{"add", "198.18.2.58", "lladdr", "02:00:00:00:00:58", "lladdr", "02:00:00:00:00:59", "dev", "v0"},
 			err: `Error: duplicate "lladdr": "02:00:00:00:00:59" is the second value.`},
 		{args: []string{"add", "198.18.2.58", "dev", "v0", "dev", "v1"}, err: `Error: duplicate "dev": "v1" is the second value.`},
 		{args: []string{"add", "198.18.2.58", "dev", "v0", "nud", "foo"}, err: `Error: argument "foo" is wrong: nud state is bad`},
-		{args: []string{"add", "198.18.2.58", "dev", "v0", "nud", "none"}, err: `Error: argument "none" is wrong: nud state none cannot be set`},
 		{args: []string{"add", "198.18.2.58", "198.18.2.59", "dev", "v0"}, err: `Error: either "to" is duplicate, or "198.18.2.59" is a garbage.`},
 		{args: []string{"add", "proxy", "198.18.2.58", "proxy", "198.18.2.59"}, err: `Error: duplicate "address": "198.18.2.59" is the second value.`},
 		{args: []string{"add", "xyz", "dev", "v0"}, err: `Error: any valid address is expected rather than "xyz".`},
@@ -193,6 +195,14 @@ func TestNeighCommands(t *testing.T) {
 	}
 	if out := nl("neigh", "get", "198.18.2.51", "dev", "v0"); out != "198.18.2.51 dev v0 lladdr 02:00:00:00:00:51 STALE \n" {
 		t.Errorf("get text: %q", out)
+	}
+	if out := nl("neigh", "get", "proxy", "198.18.2.60", "dev", "v0"); out != "198.18.2.60 dev v0 proxy \n" {
+		t.Errorf("get proxy text: %q", out)
+	}
+	// nud none: an entry in no state, as ip makes it.
+	nl("neigh", "add", "198.18.2.57", "dev", "v0", "nud", "none")
+	if got, ok := rtNeighs(t, c, v0, false)[a("198.18.2.57")]; !ok || got.State != rtnl.NeighborNone {
+		t.Errorf("nud none: %+v", got)
 	}
 
 	nl("neigh", "del", "198.18.2.53", "dev", "v0")

@@ -24,3 +24,56 @@ func writeJSON(e *env, v any) error {
 	_, err = e.stdout.Write(b)
 	return err
 }
+
+// jsonArray streams a JSON array of records as they are produced, so that
+// a million routes are never all held in memory. With -p the records are
+// gathered and indented at the end instead (pretty output is for people,
+// and short).
+type jsonArray struct {
+	e     *env
+	n     int
+	buf   []byte
+	items []any // -p only
+}
+
+// beginJSONArray starts an array on e's output.
+func (e *env) beginJSONArray() *jsonArray {
+	return &jsonArray{e: e, buf: make([]byte, 0, 4096)}
+}
+
+// add writes one record.
+func (a *jsonArray) add(v any) error {
+	if a.e.opts.Pretty {
+		a.items = append(a.items, v)
+		return nil
+	}
+	a.buf = a.buf[:0]
+	if a.n == 0 {
+		a.buf = append(a.buf, '[')
+	} else {
+		a.buf = append(a.buf, ',')
+	}
+	a.n++
+	var err error
+	if a.buf, err = appendJSON(a.buf, v); err != nil {
+		return err
+	}
+	_, err = a.e.stdout.Write(a.buf)
+	return err
+}
+
+// end closes the array (an empty one prints as []).
+func (a *jsonArray) end() error {
+	if a.e.opts.Pretty {
+		if a.items == nil {
+			a.items = []any{}
+		}
+		return writeJSON(a.e, a.items)
+	}
+	if a.n == 0 {
+		_, err := a.e.stdout.Write([]byte("[]\n"))
+		return err
+	}
+	_, err := a.e.stdout.Write([]byte("]\n"))
+	return err
+}

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/nlkit/nlkit/netlink"
 	"github.com/nlkit/nlkit/rtnl"
@@ -148,30 +149,18 @@ func rtParseU32(s string) (uint32, bool) {
 // rtParseTable reads a table name (main, local, default, unspec) or number
 // (rtnl_rttable_a2n).
 func rtParseTable(w string) (rtnl.Table, bool) {
-	switch w {
-	case "main":
-		return rtnl.TableMain, true
-	case "local":
-		return rtnl.TableLocal, true
-	case "default":
-		return rtnl.TableDefault, true
-	case "unspec":
-		return rtnl.TableUnspec, true
-	}
-	n, ok := rtParseU32(w)
-	return rtnl.Table(n), ok
+	var t rtnl.Table
+	return t, t.UnmarshalText([]byte(w)) == nil
 }
 
-// rtParseByName inverts an enum's String over 0-255 (the enums have no
-// parse function), or reads a number.
-func rtParseByName[T ~uint8](w string) (T, bool) {
-	for i := 0; i < 256; i++ {
-		if fmt.Sprint(T(i)) == w && w != strconv.Itoa(i) {
-			return T(i), true
-		}
-	}
-	n, ok := rtParseUint(w, 8)
-	return T(n), ok
+// rtParseText reads a word or number into an rtnl enum with its
+// UnmarshalText (iproute2's words).
+func rtParseText[T any, P interface {
+	*T
+	UnmarshalText([]byte) error
+}](w string) (T, bool) {
+	var v T
+	return v, P(&v).UnmarshalText([]byte(w)) == nil
 }
 
 // rtFamWord names a family in ip's "... is expected" errors.
@@ -388,7 +377,7 @@ func parseRouteSelector(args []string, fam int) (routeSelector, error) {
 			if err != nil {
 				return s, err
 			}
-			if p, ok := rtParseByName[rtnl.Protocol](v); ok {
+			if p, ok := rtParseText[rtnl.Protocol](v); ok {
 				s.proto, s.hasProto = p, true
 			} else if v == "all" {
 				s.proto, s.hasProto = 0, false
@@ -400,7 +389,7 @@ func parseRouteSelector(args []string, fam int) (routeSelector, error) {
 			if err != nil {
 				return s, err
 			}
-			if sc, ok := rtParseByName[rtnl.Scope](v); ok {
+			if sc, ok := rtParseText[rtnl.Scope](v); ok {
 				s.scope, s.hasScope = sc, true
 			} else if v == "all" {
 				s.scope, s.hasScope = 0, false
@@ -634,17 +623,17 @@ func parseRouteSpec(args []string, fam int, del bool) (routeSpec, error) {
 			if !ok {
 				return s, rtInvarg("\"metric\" value is invalid", v)
 			}
-			r.Priority = m
+			r.Priority, r.HasPriority = m, true
 		case w == "scope":
 			v, err := a.next()
 			if err != nil {
 				return s, err
 			}
-			sc, ok := rtParseByName[rtnl.Scope](v)
+			sc, ok := rtParseText[rtnl.Scope](v)
 			if !ok {
 				return s, rtInvarg("invalid \"scope\" value", v)
 			}
-			r.Scope = sc
+			r.Scope, r.HasScope = sc, true
 		case rtMetricWord(w) >= 0:
 			m := rtMetricWords[rtMetricWord(w)]
 			v, err := a.next()
@@ -716,7 +705,7 @@ func parseRouteSpec(args []string, fam int, del bool) (routeSpec, error) {
 			if err != nil {
 				return s, err
 			}
-			p, ok := rtParseByName[rtnl.Protocol](v)
+			p, ok := rtParseText[rtnl.Protocol](v)
 			if !ok {
 				return s, rtInvarg("\"protocol\" value is invalid", v)
 			}
@@ -1267,9 +1256,7 @@ func routeFormat(ctx context.Context, e *env, r *rtnl.Route, v routeView) *rtOut
 	if r.PrefSrc.IsValid() {
 		o.add("prefsrc", r.PrefSrc.String(), "src "+r.PrefSrc.String()+" ")
 	}
-	// The kernel always sends RTA_PRIORITY for IPv6 routes, and for IPv4
-	// routes only when it is not 0; the library reads it as 0 if absent.
-	if (r.Priority != 0 || r.Family == rtnl.FamilyIPv6) && !v.metric {
+	if r.HasPriority && !v.metric {
 		o.add("metric", r.Priority, fmt.Sprintf("metric %d ", r.Priority))
 	}
 	routeFlagsOut(o, r.Flags)
@@ -1279,6 +1266,9 @@ func routeFormat(ctx context.Context, e *env, r *rtnl.Route, v routeView) *rtOut
 			t = fmt.Sprintf("mark 0x%x ", r.Mark)
 		}
 		o.add("mark", r.Mark, t)
+	}
+	if r.HasUID {
+		o.add("uid", r.UID, fmt.Sprintf("uid %d ", r.UID))
 	}
 	if r.Family == rtnl.FamilyIPv4 && r.Flags&rtnl.RouteFlagCloned != 0 {
 		words := []string{}
@@ -1293,12 +1283,24 @@ func routeFormat(ctx context.Context, e *env, r *rtnl.Route, v routeView) *rtOut
 		}
 		o.add("cache", words, t)
 	}
+	if r.Expires != 0 {
+		secs := int64(r.Expires / time.Second)
+		o.add("expires", secs, fmt.Sprintf("expires %dsec ", secs))
+	}
 	if r.Metrics != (rtnl.Metrics{}) {
 		routeMetricsOut(o, &r.Metrics)
 	}
 	if r.InIndex != 0 {
 		n := e.linkName(ctx, r.InIndex)
 		o.add("iif", n, "iif "+n+" ")
+	}
+	if r.HasPref {
+		switch r.Pref {
+		case rtnl.RoutePrefMedium, rtnl.RoutePrefHigh, rtnl.RoutePrefLow:
+			o.add("pref", r.Pref.String(), "pref "+r.Pref.String())
+		default:
+			o.add("pref", uint8(r.Pref), fmt.Sprintf("%d", uint8(r.Pref)))
+		}
 	}
 	if len(r.NextHops) > 0 {
 		var hops []rtJSON

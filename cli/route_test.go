@@ -202,8 +202,8 @@ func TestParseRoute(t *testing.T) {
 		{args: []string{"add", "198.51.100.0/24", "via", "198.18.2.2", "dev", "v0", "src", "198.18.2.1", "metric", "7", "proto", "static",
 			"scope", "global", "mtu", "lock", "1400", "advmss", "1300", "onlink", "table", "100"},
 			want: routeRequest{cmd: "add", spec: routeSpec{dev: "v0", route: rtnl.Route{Family: rtnl.FamilyIPv4, Dst: p4("198.51.100.0/24"),
-				Gateway: a("198.18.2.2"), PrefSrc: a("198.18.2.1"), Priority: 7, Protocol: rtnl.ProtoStatic, Type: rtnl.RouteUnicast,
-				Metrics: rtnl.Metrics{Lock: 1 << 2, MTU: 1400, AdvMSS: 1300}, Flags: rtnl.RouteFlagOnLink, Table: 100}}}},
+				Gateway: a("198.18.2.2"), PrefSrc: a("198.18.2.1"), Priority: 7, HasPriority: true, Protocol: rtnl.ProtoStatic, Type: rtnl.RouteUnicast,
+				HasScope: true, Metrics: rtnl.Metrics{Lock: 1 << 2, MTU: 1400, AdvMSS: 1300}, Flags: rtnl.RouteFlagOnLink, Table: 100}}}},
 		{args: []string{"add", "default", "via", "2001:db8::2"},
 			want: routeRequest{cmd: "add", spec: routeSpec{route: rtnl.Route{Family: rtnl.FamilyIPv6, Dst: p4("::/0"),
 				Gateway: a("2001:db8::2"), Protocol: rtnl.ProtoBoot, Type: rtnl.RouteUnicast, Table: rtnl.TableMain}}}},
@@ -218,7 +218,7 @@ func TestParseRoute(t *testing.T) {
 				Protocol: rtnl.ProtoBoot, Type: rtnl.RouteLocal, Table: rtnl.TableLocal}}}},
 		{args: []string{"replace", "to", "unreachable", "10.32.0.0/16", "pri", "3", "table", "main"},
 			want: routeRequest{cmd: "replace", spec: routeSpec{route: rtnl.Route{Family: rtnl.FamilyIPv4, Dst: p4("10.32.0.0/16"),
-				Protocol: rtnl.ProtoBoot, Type: rtnl.RouteUnreachable, Table: rtnl.TableMain, Priority: 3}}}},
+				Protocol: rtnl.ProtoBoot, Type: rtnl.RouteUnreachable, Table: rtnl.TableMain, Priority: 3, HasPriority: true}}}},
 		{args: []string{"a", "10/8", "nexthop", "via", "198.18.2.2", "dev", "v0", "weight", "2", "nexthop", "via", "198.18.2.3", "dev", "v1", "onlink"},
 			want: routeRequest{cmd: "add", spec: routeSpec{route: rtnl.Route{Family: rtnl.FamilyIPv4, Dst: p4("10.0.0.0/8"),
 				Protocol: rtnl.ProtoBoot, Type: rtnl.RouteUnicast, Table: rtnl.TableMain},
@@ -237,7 +237,7 @@ func TestParseRoute(t *testing.T) {
 			want: routeRequest{cmd: "delete", spec: routeSpec{route: rtnl.Route{Family: rtnl.FamilyIPv4, Dst: p4("10.1.0.0/16"), Table: rtnl.TableMain}}}},
 		{args: []string{"delete", "local", "10.5.0.1", "scope", "host", "proto", "kernel"},
 			want: routeRequest{cmd: "delete", spec: routeSpec{route: rtnl.Route{Family: rtnl.FamilyIPv4, Dst: p4("10.5.0.1/32"),
-				Type: rtnl.RouteLocal, Table: rtnl.TableLocal, Scope: rtnl.ScopeHost, Protocol: rtnl.ProtoKernel}}}},
+				Type: rtnl.RouteLocal, Table: rtnl.TableLocal, Scope: rtnl.ScopeHost, HasScope: true, Protocol: rtnl.ProtoKernel}}}},
 
 		// Every error message.
 		{args: []string{"frob"}, err: `Command "frob" is unknown, try "nl route help".`},
@@ -525,10 +525,6 @@ func TestRouteCommands(t *testing.T) {
 }
 
 // TestRouteShowMatchesIP compares nl -j route show and get with ip -j.
-//
-// Keys only ip prints (rtnl.Route does not decode the attribute):
-//   - "pref": RTA_PREF, the IPv6 router preference (always "medium" here);
-//   - "uid": RTA_UID of a route get answer.
 func TestRouteShowMatchesIP(t *testing.T) {
 	ns, name, _ := rtNS(t)
 	for _, cmd := range [][]string{
@@ -545,10 +541,12 @@ func TestRouteShowMatchesIP(t *testing.T) {
 		{"route", "add", "2001:db8:1::/64", "via", "2001:db8::2"},
 		{"route", "add", "2001:db8:2::/64", "nexthop", "via", "2001:db8::2", "dev", "v0", "nexthop", "via", "2001:db8::3", "dev", "v0"},
 		{"route", "add", "2001:db8:3::/64", "from", "2001:db8:4::/64", "dev", "v0"},
+		{"route", "add", "2001:db8:5::/64", "dev", "v0", "pref", "high", "mtu", "1300"},
+		{"route", "add", "2001:db8:6::/64", "dev", "v0", "pref", "low"},
+		{"route", "add", "10.21.0.0/16", "dev", "v0", "scope", "global"},
 	} {
 		kerneltest.Run(t, ns, "ip", cmd...)
 	}
-	ipOnly := []string{"pref", "uid"}
 	for _, args := range [][]string{
 		{"route"},
 		{"route", "show", "table", "all"},
@@ -573,19 +571,38 @@ func TestRouteShowMatchesIP(t *testing.T) {
 		{"-6", "route", "get", "2001:db8:1::5"},
 		{"route", "get", "2001:db8:3::5", "from", "2001:db8:4::1"},
 	} {
-		rtCompareIP(t, ns, name, ipOnly, nil, args...)
+		rtCompareIP(t, ns, name, nil, nil, args...)
 	}
-	// Text output is ip's too (IPv4: IPv6 routes end in "pref medium").
-	for _, args := range [][]string{{"route"}, {"-d", "route"}, {"route", "show", "table", "300"}, {"route", "get", "198.51.100.7", "mark", "5"}} {
+	// Text output is ip's too.
+	for _, args := range [][]string{{"route"}, {"-d", "route"}, {"route", "show", "table", "300"}, {"route", "get", "198.51.100.7", "mark", "5"},
+		{"-6", "route"}, {"-6", "-d", "route", "show", "table", "all"}, {"-6", "route", "get", "2001:db8:1::5"}} {
 		nl := rtMustRun(t, append([]string{"-n", name}, args...)...)
 		ip := kerneltest.Run(t, ns, "ip", args...)
-		if slices.Contains(args, "get") { // ip adds "uid 0 "
-			ip = bytes.Replace(ip, []byte("uid 0 "), nil, 1)
-		}
 		if nl != string(ip) {
 			t.Errorf("%v: text differs\nnl:\n%s\nip:\n%s", args, nl, ip)
 		}
 	}
+	// An expiring route: the seconds left count down between the two
+	// commands, so they may differ by one; the rest is ip's.
+	kerneltest.Run(t, ns, "ip", "route", "add", "2001:db8:9::/64", "dev", "v0", "expires", "3000")
+	var ipe, nle []map[string]any
+	json.Unmarshal(kerneltest.Run(t, ns, "ip", "-j", "-6", "route", "show", "2001:db8:9::/64"), &ipe)
+	json.Unmarshal([]byte(rtMustRun(t, "-n", name, "-j", "-6", "route", "show", "2001:db8:9::/64")), &nle)
+	if len(ipe) != 1 || len(nle) != 1 {
+		t.Fatalf("expiring route: ip %v, nl %v", ipe, nle)
+	}
+	if d := ipe[0]["expires"].(float64) - nle[0]["expires"].(float64); d < 0 || d > 1 {
+		t.Errorf("expires: ip %v, nl %v", ipe[0]["expires"], nle[0]["expires"])
+	}
+	nle[0]["expires"] = ipe[0]["expires"]
+	if !reflect.DeepEqual(ipe, nle) {
+		t.Errorf("expiring route: ip %v, nl %v", ipe, nle)
+	}
+	if out := rtMustRun(t, "-n", name, "-6", "route", "show", "2001:db8:9::/64"); !strings.Contains(out, " metric 1024 expires ") ||
+		!strings.HasSuffix(out, "sec pref medium\n") {
+		t.Errorf("expiring route text: %q", out)
+	}
+
 	// -p indents the same JSON.
 	var a, b any
 	json.Unmarshal([]byte(rtMustRun(t, "-n", name, "-j", "-p", "route")), &a)

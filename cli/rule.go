@@ -109,7 +109,7 @@ func parseRule(args []string, fam int) (ruleRequest, error) {
 		case matches(w, "protocol"):
 			if v, err = a.next(); err == nil {
 				var ok bool
-				if u.Protocol, ok = rtParseByName[rtnl.Protocol](v); !ok {
+				if u.Protocol, ok = rtParseText[rtnl.Protocol](v); !ok {
 					err = rtInvarg("\"protocol\" value is invalid", v)
 				}
 			}
@@ -279,9 +279,15 @@ func ruleFormat(e *env, u *rtnl.Rule) *rtOut {
 	}
 	if u.IifName != "" {
 		o.add("iif", u.IifName, " iif "+u.IifName)
+		if u.IifDetached {
+			o.add("iif_detached", nil, " [detached]")
+		}
 	}
 	if u.OifName != "" {
 		o.add("oif", u.OifName, " oif "+u.OifName)
+		if u.OifDetached {
+			o.add("oif_detached", nil, " [detached]")
+		}
 	}
 	if u.L3MDev {
 		o.add("l3mdev", nil, " lookup [l3mdev-table]")
@@ -336,6 +342,9 @@ func ruleFormat(e *env, u *rtnl.Rule) *rtOut {
 			o.add("goto", u.Goto, fmt.Sprintf(" goto %d", u.Goto))
 		} else {
 			o.add("goto", "none", " goto none")
+		}
+		if u.Unresolved {
+			o.add("unresolved", nil, " [unresolved]")
 		}
 	case rtnl.RuleActionNop:
 		o.add("nop", nil, " nop")

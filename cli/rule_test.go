@@ -186,6 +186,11 @@ func TestRuleShowMatchesIP(t *testing.T) {
 		{"rule", "add", "pref", "910", "lookup", "main", "suppress_prefixlength", "0"},
 		{"rule", "add", "pref", "920", "ipproto", "tcp", "dport", "80-90", "sport", "22", "lookup", "5"},
 		{"rule", "add", "pref", "930", "uidrange", "100-200", "lookup", "6"},
+		// [detached] and [unresolved]: links that do not exist, a goto
+		// without its target.
+		{"rule", "add", "pref", "940", "iif", "nosuch0", "lookup", "8"},
+		{"rule", "add", "pref", "950", "oif", "nosuch1", "lookup", "9"},
+		{"rule", "add", "pref", "960", "goto", "965"},
 		{"-6", "rule", "add", "from", "2001:db8::/32", "table", "200", "pref", "100"},
 		{"-6", "rule", "add", "to", "2001:db8::1", "unreachable", "pref", "200"},
 	} {

@@ -98,3 +98,19 @@ func (e *env) remember(idx int32, name string) {
 	e.names[name] = idx
 	e.indexes[idx] = name
 }
+
+// rtScratch returns the env's reusable route-style record, emptied. A
+// record is valid until the next call: callers print it before formatting
+// the next one.
+func (e *env) rtScratch() *rtOut {
+	o := e.scratch
+	if o == nil {
+		o = &rtOut{obj: rtJSON{keys: make([]string, 0, 16), vals: make([]any, 0, 16)}}
+		e.scratch = o
+	}
+	o.json = e.opts.JSON
+	clear(o.obj.vals) // drop references to the last record's values
+	o.obj.keys, o.obj.vals = o.obj.keys[:0], o.obj.vals[:0]
+	o.text.Reset()
+	return o
+}

@@ -47,6 +47,8 @@ func appendJSON(b []byte, v any) ([]byte, error) {
 		return strconv.AppendUint(b, uint64(x), 10), nil
 	case uint64:
 		return strconv.AppendUint(b, x, 10), nil
+	case [0]string:
+		return append(b, "[]"...), nil
 	case []string:
 		b = append(b, '[')
 		for i, s := range x {

@@ -15,6 +15,7 @@ func TestAppendJSONMatchesEncodingJSON(t *testing.T) {
 	o.set("u", uint64(1<<63))
 	o.set("b", true)
 	o.set("list", []string{"x", "y"})
+	o.set("none", [0]string{})
 	o.set("any", []any{1, "two", nil, map[string]int{"k": 1}})
 	inner := &jsonObject{}
 	inner.set("k", uint8(7))

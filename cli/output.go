@@ -33,7 +33,7 @@ type jsonArray struct {
 	e     *env
 	n     int
 	buf   []byte
-	items []any // -p only
+	items []byte // -p only: the records so far, encoded
 }
 
 // beginJSONArray starts an array on e's output.
@@ -41,11 +41,18 @@ func (e *env) beginJSONArray() *jsonArray {
 	return &jsonArray{e: e, buf: make([]byte, 0, 4096)}
 }
 
-// add writes one record.
+// add writes one record. v is encoded before add returns, so the caller
+// may reuse it.
 func (a *jsonArray) add(v any) error {
 	if a.e.opts.Pretty {
-		a.items = append(a.items, v)
-		return nil
+		// Encode now: v may be reused by the caller once add returns.
+		if a.n > 0 {
+			a.items = append(a.items, ',')
+		}
+		a.n++
+		var err error
+		a.items, err = appendJSON(a.items, v)
+		return err
 	}
 	a.buf = a.buf[:0]
 	if a.n == 0 {
@@ -65,10 +72,14 @@ func (a *jsonArray) add(v any) error {
 // end closes the array (an empty one prints as []).
 func (a *jsonArray) end() error {
 	if a.e.opts.Pretty {
-		if a.items == nil {
-			a.items = []any{}
+		raw := append(append([]byte{'['}, a.items...), ']')
+		var ind bytes.Buffer
+		if err := json.Indent(&ind, raw, "", "    "); err != nil {
+			return err
 		}
-		return writeJSON(a.e, a.items)
+		ind.WriteByte('\n')
+		_, err := a.e.stdout.Write(ind.Bytes())
+		return err
 	}
 	if a.n == 0 {
 		_, err := a.e.stdout.Write([]byte("[]\n"))

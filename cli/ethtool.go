@@ -276,7 +276,7 @@ func runEthtool(ctx context.Context, e *env, args []string) error {
 		case nil:
 			seen(f.Device)
 			out.Features = ethFeaturesOut(f)
-			ethFeaturesText(&text, r.dev, out.Features)
+			text.WriteString(f.String())
 		case errSkip:
 		default:
 			return err
@@ -307,15 +307,8 @@ func ethLinkModesOut(lm ethtool.LinkModes) *ethLinkModesJSON {
 
 func ethFeaturesOut(f ethtool.Features) ethFeaturesJSON {
 	out := ethFeaturesJSON{}
-	for _, x := range f.HW.Bits {
-		if x.Name == "" {
-			continue // a retired feature bit; ethtool -k leaves it out too
-		}
-		out = append(out, ethNamedFeature{x.Name, ethFeatureJSON{
-			Active:    f.Active.IndexSet(x.Index),
-			Fixed:     !x.Set || f.NoChange.IndexSet(x.Index),
-			Requested: f.Wanted.IndexSet(x.Index),
-		}})
+	for _, x := range f.Named() {
+		out = append(out, ethNamedFeature{x.Name, ethFeatureJSON{Active: x.Active, Fixed: x.Fixed, Requested: x.Requested}})
 	}
 	return out
 }
@@ -384,29 +377,4 @@ func ethRingsText(b *strings.Builder, dev string, r *ethRingsJSON) {
 		fmt.Fprintf(b, "RX Buf Len:\t\t%d\n", r.RxBufLen)
 	}
 	fmt.Fprintf(b, "TCP data split:\t\t%s\n", r.TCPDataSplit)
-}
-
-// ethFeaturesText prints the features as ethtool -k does (with the
-// kernel's names), leaving out unnamed bits as ethtool does
-// (ethtool.Features.String prints them as "bit N").
-func ethFeaturesText(b *strings.Builder, dev string, fs ethFeaturesJSON) {
-	fmt.Fprintf(b, "Features for %s:\n", dev)
-	for _, f := range fs {
-		state := "off"
-		if f.Active {
-			state = "on"
-		}
-		fmt.Fprintf(b, "%s: %s", f.name, state)
-		if f.Fixed {
-			b.WriteString(" [fixed]")
-		}
-		if f.Requested != f.Active {
-			if f.Requested {
-				b.WriteString(" [requested on]")
-			} else {
-				b.WriteString(" [requested off]")
-			}
-		}
-		b.WriteString("\n")
-	}
 }

@@ -147,8 +147,8 @@ func TestEthtoolShow(t *testing.T) {
 				t.Errorf("ethtool %s: no %q in\n%s", dev, want, text)
 			}
 		}
-		if strings.Contains(text, "bit ") {
-			t.Errorf("ethtool %s: unnamed feature bits printed:\n%s", dev, text)
+		if strings.Contains(text, "bit ") || !strings.HasSuffix(text, f.String()) {
+			t.Errorf("ethtool %s: features not as ethtool.Features.String prints them:\n%s", dev, text)
 		}
 		// One part at a time.
 		if out := decode("features", dev)[0]; len(out) != 3 || out["features"] == nil {

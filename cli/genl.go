@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/nlkit/nlkit/genl"
+	"github.com/nlkit/nlkit/genl/ethtool"
 	"github.com/nlkit/nlkit/genl/mptcp"
 	"github.com/nlkit/nlkit/genl/netdev"
 	"github.com/nlkit/nlkit/genl/tcpmetrics"
@@ -18,7 +19,7 @@ OP := { NUMBER | COMMAND-NAME }
 "family" lists the generic netlink families, as genl ctrl list does, or the
 one named. "policy" dumps how the kernel validates a family's requests (all
 commands, or one) as a tree of policy sets. Command names are known for
-nlctrl, mptcp_pm, netdev and tcp_metrics.
+nlctrl, ethtool, mptcp_pm, netdev and tcp_metrics.
 With -j, families print as [{"name", "id", "version", "hdrsize", "maxattr",
 "ops": [{"id", "name", "flags": [ "admin-perm" | "uns-admin-perm" | "do" |
 "dump" | "has-policy" ...]}], "mcast_groups": [{"name", "id"}]}] ("ops",
@@ -44,28 +45,19 @@ type genlRequest struct {
 	opWord string // policy: a command name to resolve once the family's name is known
 }
 
-// genlCtrlOps names nlctrl's commands (CTRL_CMD_*), as its YAML spec does.
-var genlCtrlOps = map[uint8]string{1: "newfamily", 2: "delfamily", 3: "getfamily", 4: "newops", 5: "delops",
-	6: "getops", 7: "newmcast-grp", 8: "delmcast-grp", 9: "getmcast-grp", 10: "getpolicy"}
-
 // genlOpNames returns the command names of a family the library has a
-// spec for (nil for others).
-func genlOpNames(family string) map[uint8]string {
-	if family == "nlctrl" {
-		return genlCtrlOps
+// table for (nil for others).
+func genlOpNames(family string) genl.CommandNames {
+	switch family {
+	case genl.ControllerName:
+		return genl.ControllerCommands()
+	case ethtool.FamilyName:
+		return ethtool.CommandNames()
 	}
 	for _, spec := range []func() *genl.Spec{mptcp.Spec, netdev.Spec, tcpmetrics.Spec} {
-		s := spec()
-		if s.Name != family {
-			continue
+		if s := spec(); s.Name == family {
+			return s.CommandNames()
 		}
-		m := make(map[uint8]string)
-		for _, c := range s.Commands {
-			if !c.Notification {
-				m[c.ID] = c.Name
-			}
-		}
-		return m
 	}
 	return nil
 }
@@ -75,10 +67,8 @@ func genlOpNumber(family, w string) (uint8, error) {
 	if n, ok := mptcpParseUint(w, 8); ok {
 		return uint8(n), nil
 	}
-	for id, name := range genlOpNames(family) {
-		if name == w {
-			return id, nil
-		}
+	if id, ok := genlOpNames(family).Lookup(w); ok {
+		return id, nil
 	}
 	return 0, mptcpInvarg(fmt.Sprintf("not a command number or a command name of %s", family), w)
 }
@@ -242,7 +232,7 @@ func runGenl(ctx context.Context, e *env, args []string) error {
 	if e.opts.JSON {
 		return writeJSON(e, genlPolicyOut(p))
 	}
-	_, err = fmt.Fprint(e.stdout, p.String())
+	_, err = fmt.Fprint(e.stdout, p.Format(genlOpNames(p.Family)))
 	return err
 }
 
@@ -293,31 +283,12 @@ func genlPrintFamilies(e *env, fams []genl.Family) error {
 		}
 		return writeJSON(e, out)
 	}
-	// Family.Describe's shape, with the command names we know.
 	var b strings.Builder
 	for i, f := range fams {
 		if i > 0 {
 			b.WriteString("\n")
 		}
-		names := genlOpNames(f.Name)
-		fmt.Fprintf(&b, "Name: %s\n\tID: %#x  Version: %#x  header size: %d  max attribs: %d\n",
-			f.Name, f.ID, f.Version, f.HeaderSize, f.MaxAttr)
-		if len(f.Ops) > 0 {
-			b.WriteString("\tcommands supported:\n")
-			for i, o := range f.Ops {
-				name := ""
-				if n := names[o.Command]; n != "" {
-					name = "  " + n
-				}
-				fmt.Fprintf(&b, "\t\t#%d:  ID-%#x%s  %s\n", i+1, o.Command, name, o.Flags)
-			}
-		}
-		if len(f.Groups) > 0 {
-			b.WriteString("\tmulticast groups:\n")
-			for i, g := range f.Groups {
-				fmt.Fprintf(&b, "\t\t#%d:  ID-%#x  name: %s\n", i+1, g.ID, g.Name)
-			}
-		}
+		b.WriteString(f.Format(genlOpNames(f.Name)))
 	}
 	_, err := fmt.Fprint(e.stdout, b.String())
 	return err

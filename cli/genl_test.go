@@ -36,6 +36,8 @@ func TestParseGenl(t *testing.T) {
 		{args: []string{"policy", "mptcp_pm", "3"}, want: genlRequest{cmd: "policy", name: "mptcp_pm", op: 3, opSet: true}},
 		{args: []string{"policy", "nlctrl", "getpolicy"}, want: genlRequest{cmd: "policy", name: "nlctrl", op: 10, opSet: true}},
 		{args: []string{"policy", "ethtool", "0x2"}, want: genlRequest{cmd: "policy", name: "ethtool", op: 2, opSet: true}},
+		{args: []string{"policy", "ethtool", "features-get"}, want: genlRequest{cmd: "policy", name: "ethtool", op: 11, opSet: true}},
+		{args: []string{"policy", "tcp_metrics", "get"}, want: genlRequest{cmd: "policy", name: "tcp_metrics", op: 1, opSet: true}},
 		{args: []string{"policy", "id", "28", "get-addr"}, want: genlRequest{cmd: "policy", id: 28, idSet: true, opWord: "get-addr"}},
 
 		{args: []string{"zap"}, err: `Command "zap" is unknown, try "nl genl help".`},
@@ -193,13 +195,22 @@ func TestGenlFamilyMatchesGenl(t *testing.T) {
 			}
 		}
 	}
-	// Text: the shape of Family.Describe, with command names.
+	// Text: Family.Describe, which names nlctrl's commands, and
+	// Family.Format with the names the library knows for others.
 	text := genlMustRun(t, "-n", name, "genl", "family", "nlctrl")
 	lib, _ := c.Family(ctx, "nlctrl")
-	want := strings.Replace(lib.Describe(), "ID-0x3  ", "ID-0x3  getfamily  ", 1)
-	want = strings.Replace(want, "ID-0xa  ", "ID-0xa  getpolicy  ", 1)
-	if text != want {
+	if want := lib.Describe(); text != want || !strings.Contains(text, "ID-0x3  getfamily  ") || !strings.Contains(text, "ID-0xa  getpolicy  ") {
 		t.Errorf("family nlctrl text:\n%s\nwant:\n%s", text, want)
+	}
+	for fam, op := range map[string]string{"mptcp_pm": "ID-0x2  del-addr  ", "ethtool": "ID-0xb  features-get  "} {
+		lib, err := c.Family(ctx, fam)
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := genlMustRun(t, "-n", name, "genl", "family", fam)
+		if want := lib.Format(genlOpNames(fam)); text != want || !strings.Contains(text, op) {
+			t.Errorf("family %s text:\n%s\nwant:\n%s", fam, text, want)
+		}
 	}
 	// All families: the library's list, text blocks separated by blank lines.
 	all, err := genl.Collect(c.Families(ctx))
@@ -288,8 +299,11 @@ func TestGenlPolicyMatchesGenl(t *testing.T) {
 		if p.Family != fam || p.ID != lib.FamilyID || len(p.Ops) != len(lib.Ops) || len(p.Policies) != len(lib.Sets) {
 			t.Fatalf("%s: %+v\nlibrary %+v", fam, p, lib)
 		}
-		if text := genlMustRun(t, "-n", name, "genl", "policy", fam); text != lib.String() {
-			t.Errorf("%s text:\n%s\nwant:\n%s", fam, text, lib.String())
+		if text, want := genlMustRun(t, "-n", name, "genl", "policy", fam), lib.Format(genlOpNames(fam)); text != want {
+			t.Errorf("%s text:\n%s\nwant:\n%s", fam, text, want)
+		}
+		if fam == "nlctrl" && lib.String() != lib.Format(genlOpNames(fam)) {
+			t.Errorf("nlctrl: Policy.String does not name the commands:\n%s", lib)
 		}
 		// genl's view. Its "op 0" lines are the dump-only commands.
 		var genlOps, nlOps []string
@@ -354,8 +368,15 @@ func TestGenlPolicyMatchesGenl(t *testing.T) {
 		}
 	}
 	p := decode(genlMustRun(t, "-j", "-n", name, "genl", "policy", "nlctrl", "getpolicy"))
-	if len(p.Ops) != 1 || p.Ops[0].ID != 10 || p.Ops[0].Do != nil || p.Ops[0].Dump == nil {
+	if len(p.Ops) != 1 || p.Ops[0].ID != 10 || p.Ops[0].Name != "getpolicy" || p.Ops[0].Do != nil || p.Ops[0].Dump == nil {
 		t.Errorf("policy nlctrl getpolicy: %+v", p.Ops)
+	}
+	if text := genlMustRun(t, "-n", name, "genl", "policy", "mptcp_pm", "del-addr"); !strings.Contains(text, "\n  cmd 2 del-addr do: policy #") {
+		t.Errorf("policy mptcp_pm del-addr text:\n%s", text)
+	}
+	p = decode(genlMustRun(t, "-j", "-n", name, "genl", "policy", "ethtool", "channels-get"))
+	if len(p.Ops) != 1 || p.Ops[0].ID != 17 || p.Ops[0].Name != "channels-get" || p.Ops[0].Do == nil {
+		t.Errorf("policy ethtool channels-get: %+v", p.Ops)
 	}
 	if out := genlMustRun(t, "-j", "-p", "-n", name, "genl", "policy", "nlctrl"); !bytes.Contains([]byte(out), []byte("\n    \"id\": 16,\n")) {
 		t.Errorf("-p: %s", out)

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"syscall"
 
-	"github.com/nlkit/nlkit/genl"
 	"github.com/nlkit/nlkit/genl/mptcp"
 	"github.com/nlkit/nlkit/netlink"
 )
@@ -306,9 +305,6 @@ func runMptcp(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("Cannot open generic netlink socket: %w", err)
 	}
 	defer c.Close()
-	// cl speaks mptcp_pm directly for what the typed Conn cannot say
-	// (see the notes at its uses).
-	cl := genl.NewClient(c.Genl(), mptcp.Spec())
 
 	if r.obj == "monitor" {
 		return mptcpMonitor(ctx, e, c)
@@ -325,40 +321,28 @@ func runMptcp(ctx context.Context, e *env, args []string) error {
 			fmt.Fprintf(e.stdout, "add_addr_accepted %d subflows %d \n", l.AddAddrAccepted, l.Subflows)
 			return nil
 		}
-		if r.subflowsSet && r.addAddrAcceptedSet {
-			return c.SetLimits(ctx, mptcp.Limits{AddAddrAccepted: r.addAddrAccepted, Subflows: r.subflows})
-		}
-		// mptcp.Conn.SetLimits always sets both limits; ip sends only
-		// the ones given and the kernel keeps the other.
-		v := genl.Attrs{}
+		// Only the limits given are sent, as ip does: the kernel keeps
+		// the other.
+		var ch mptcp.LimitsChange
 		if r.subflowsSet {
-			v["subflows"] = r.subflows
+			ch.Subflows = &r.subflows
 		}
 		if r.addAddrAcceptedSet {
-			v["rcv-add-addrs"] = r.addAddrAccepted
+			ch.AddAddrAccepted = &r.addAddrAccepted
 		}
-		_, err := cl.Do(ctx, "set-limits", v, 0)
-		return err
+		return c.SetLimits(ctx, ch)
 	}
 
 	switch r.cmd {
 	case "add":
 		return c.AddEndpoint(ctx, mptcp.Endpoint{ID: r.id, Addr: r.addr, Port: r.port, Flags: r.flags, IfIndex: ifindex})
 	case "delete":
-		if r.id != 0 {
-			return c.DeleteEndpoint(ctx, r.id)
-		}
-		// id 0 with an address: the kernel removes the address from
-		// the connections using it; DeleteEndpoint cannot name one.
-		_, err := cl.Do(ctx, "del-addr", genl.Attrs{"addr": mptcpAddrAttrs(r, ifindex)}, 0)
-		return err
+		// id 0 with an address withdraws the address from the
+		// connections using it (see mptcp.Conn.DeleteEndpoint).
+		return c.DeleteEndpoint(ctx, mptcp.Endpoint{ID: r.id, Addr: r.addr, Port: r.port})
 	case "change":
-		if r.idSet {
-			return c.SetEndpointFlags(ctx, r.id, r.flags)
-		}
-		// By address (and port): SetEndpointFlags takes an id only.
-		_, err := cl.Do(ctx, "set-flags", genl.Attrs{"addr": mptcpAddrAttrs(r, ifindex)}, 0)
-		return err
+		// By id, or by address (and port) when one is given.
+		return c.SetEndpointFlags(ctx, mptcp.Endpoint{ID: r.id, Addr: r.addr, Port: r.port, Flags: r.flags})
 	case "flush":
 		return c.FlushEndpoints(ctx)
 	}
@@ -395,31 +379,6 @@ func mptcpDevIndex(ctx context.Context, e *env, name string) (int32, error) {
 		return 0, err
 	}
 	return l.Index, nil
-}
-
-// mptcpAddrAttrs is the "address" nest of a request, laid out as ip
-// sends it.
-func mptcpAddrAttrs(r mptcpRequest, ifindex int32) genl.Attrs {
-	v := genl.Attrs{}
-	if r.idSet {
-		v["id"] = r.id
-	}
-	if r.flags != 0 {
-		v["flags"] = uint32(r.flags)
-	}
-	if ifindex != 0 {
-		v["if-idx"] = ifindex
-	}
-	if r.port != 0 {
-		v["port"] = r.port
-	}
-	switch {
-	case r.addr.Is4():
-		v["family"], v["addr4"] = uint16(syscall.AF_INET), r.addr
-	case r.addr.IsValid():
-		v["family"], v["addr6"] = uint16(syscall.AF_INET6), r.addr
-	}
-	return v
 }
 
 // mptcpEndpointJSON is an endpoint as `ip -j mptcp endpoint show` prints
@@ -512,38 +471,51 @@ func mptcpMonitor(ctx context.Context, e *env, c *mptcp.Conn) error {
 }
 
 // mptcpEventJSONOut is an event with -j (ip mptcp monitor has no JSON):
-// the fields of mptcp.Event that are set.
+// the attributes the kernel sent (mptcp.Event.Present), keys in the order
+// of the text.
 type mptcpEventJSONOut struct {
-	Type        string `json:"type"`
-	Token       string `json:"token,omitempty"`
-	RemoteID    *uint8 `json:"remid,omitempty"`
-	LocalID     uint8  `json:"locid,omitempty"`
-	Saddr       string `json:"saddr,omitempty"`
-	Sport       uint16 `json:"sport,omitempty"`
-	Daddr       string `json:"daddr,omitempty"`
-	Dport       uint16 `json:"dport,omitempty"`
-	Backup      bool   `json:"backup,omitempty"`
-	IfIndex     uint32 `json:"ifindex,omitempty"`
-	Error       uint8  `json:"error,omitempty"`
-	ResetReason uint32 `json:"reset_reason,omitempty"`
-	ServerSide  bool   `json:"server_side,omitempty"`
+	Type        string  `json:"type"`
+	Token       string  `json:"token,omitempty"`
+	RemoteID    *uint8  `json:"remid,omitempty"`
+	LocalID     *uint8  `json:"locid,omitempty"`
+	Saddr       string  `json:"saddr,omitempty"`
+	Daddr       string  `json:"daddr,omitempty"`
+	Sport       *uint16 `json:"sport,omitempty"`
+	Dport       *uint16 `json:"dport,omitempty"`
+	Backup      *bool   `json:"backup,omitempty"`
+	Error       *uint8  `json:"error,omitempty"`
+	Flags       *uint16 `json:"flags,omitempty"`
+	Timeout     *uint32 `json:"timeout,omitempty"`
+	IfIndex     *uint32 `json:"ifindex,omitempty"`
+	ResetReason *uint32 `json:"reset_reason,omitempty"`
+	ResetFlags  *uint32 `json:"reset_flags,omitempty"`
+	ServerSide  bool    `json:"server_side,omitempty"`
 }
 
 func mptcpEventJSON(ev mptcp.Event) mptcpEventJSONOut {
-	j := mptcpEventJSONOut{Type: ev.Type.String(), LocalID: ev.LocalID, Backup: ev.Backup, IfIndex: ev.IfIndex,
-		Error: ev.Error, ResetReason: ev.ResetReason, ServerSide: ev.ServerSide}
-	if ev.Token != 0 {
+	j := mptcpEventJSONOut{Type: ev.Type.String(), ServerSide: ev.ServerSide,
+		RemoteID: mptcpPresent(ev, mptcp.AttrRemoteID, ev.RemoteID), LocalID: mptcpPresent(ev, mptcp.AttrLocalID, ev.LocalID),
+		Sport: mptcpPresent(ev, mptcp.AttrSport, ev.Source.Port()), Dport: mptcpPresent(ev, mptcp.AttrDport, ev.Dest.Port()),
+		Backup: mptcpPresent(ev, mptcp.AttrBackup, ev.Backup), Error: mptcpPresent(ev, mptcp.AttrError, ev.Error),
+		Flags: mptcpPresent(ev, mptcp.AttrFlags, ev.Flags), Timeout: mptcpPresent(ev, mptcp.AttrTimeout, ev.Timeout),
+		IfIndex: mptcpPresent(ev, mptcp.AttrIfIndex, ev.IfIndex), ResetReason: mptcpPresent(ev, mptcp.AttrResetReason, ev.ResetReason),
+		ResetFlags: mptcpPresent(ev, mptcp.AttrResetFlags, ev.ResetFlags)}
+	if ev.Has(mptcp.AttrToken) {
 		j.Token = fmt.Sprintf("%08x", ev.Token)
 	}
-	if ev.RemoteID != 0 || ev.Type == mptcp.EventAnnounced || ev.Type == mptcp.EventRemoved {
-		id := ev.RemoteID
-		j.RemoteID = &id
+	if a := ev.Source.Addr(); a.IsValid() {
+		j.Saddr = a.String()
 	}
-	if ev.Source.Addr().IsValid() {
-		j.Saddr, j.Sport = ev.Source.Addr().String(), ev.Source.Port()
-	}
-	if ev.Dest.Addr().IsValid() {
-		j.Daddr, j.Dport = ev.Dest.Addr().String(), ev.Dest.Port()
+	if a := ev.Dest.Addr(); a.IsValid() {
+		j.Daddr = a.String()
 	}
 	return j
+}
+
+// mptcpPresent is &v when the event carried attribute a, else nil.
+func mptcpPresent[T any](ev mptcp.Event, a mptcp.EventAttrs, v T) *T {
+	if !ev.Has(a) {
+		return nil
+	}
+	return &v
 }

@@ -269,11 +269,16 @@ func TestMptcpCommands(t *testing.T) {
 
 	nl("endpoint", "change", "id", "2", "nobackup")
 	nl("endpoint", "change", "198.18.0.3", "backup")
+	nl("endpoint", "change", "198.18.0.1", "port", "8080", "backup")
+	want[0].Flags = mptcp.Signal | mptcp.Backup
 	want[1].Flags = mptcp.Subflow // change sets backup and fullmesh both
 	want[2].Flags = mptcp.Subflow | mptcp.Backup
 	if got := endpoints(); !reflect.DeepEqual(got, want) {
 		t.Fatalf("after change: %+v\nwant %+v", got, want)
 	}
+	genlFails(t, ExitKernel, "Error: address not found.", "-n", name, "mptcp", "endpoint", "change", "198.18.0.1", "port", "8081", "nobackup")
+	nl("endpoint", "change", "198.18.0.1", "port", "8080", "nobackup")
+	want[0].Flags = mptcp.Signal
 
 	nl("endpoint", "delete", "id", "3")
 	nl("endpoint", "delete", "id", "0", "198.18.0.1") // from connections only: the endpoint stays
@@ -385,7 +390,7 @@ func TestMptcpMonitor(t *testing.T) {
 	ns, name, _ := mptcpNS(t)
 	for _, asJSON := range []bool{false, true} {
 		args := []string{"-n", name, "mptcp", "monitor"}
-		want := "[LISTENER_CREATED] saddr=127.0.0.1 sport=10000"
+		want := "[LISTENER_CREATED] saddr4=127.0.0.1 sport=10000\n"
 		if asJSON {
 			args = append([]string{"-j"}, args...)
 			want = `{"type":"LISTENER_CREATED","saddr":"127.0.0.1","sport":10000}`

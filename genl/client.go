@@ -194,6 +194,13 @@ func (cl *Client) JoinGroup(ctx context.Context, group string) error {
 	return err
 }
 
+// LeaveGroup undoes one JoinGroup of the family's group called group
+// (see Conn.LeaveGroup: joins are counted per Conn, so Clients sharing a
+// Conn do not unsubscribe each other).
+func (cl *Client) LeaveGroup(ctx context.Context, group string) error {
+	return cl.conn.LeaveGroup(ctx, cl.spec.Name, group)
+}
+
 // Event is a decoded notification of a Client's family.
 type Event struct {
 	Command Command // the notification's command, from the Spec

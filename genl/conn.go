@@ -25,6 +25,8 @@ const netlinkGeneric = 16
 // in the Conn (never in package state); a request that fails with ENOENT or
 // EOPNOTSUPP re-resolves its family once, and is sent again if the family
 // came back under another id (it was unloaded and loaded again).
+// Multicast group joins are counted per Conn (JoinGroup, LeaveGroup), so
+// the clients sharing a Conn do not unsubscribe each other.
 type Conn struct {
 	nl *netlink.Conn
 
@@ -32,6 +34,18 @@ type Conn struct {
 	families map[string]*Family // by name
 	byID     map[uint16]*Family
 	groups   map[uint32]groupRef // joined or seen multicast groups by id
+
+	// gmu serialises JoinGroup and LeaveGroup; joined counts the joins
+	// of each group made through this Conn.
+	gmu    sync.Mutex
+	joined map[groupRef]*membership
+}
+
+// membership is a group joined through JoinGroup: the id joined and how
+// many JoinGroups it has not yet seen undone.
+type membership struct {
+	id uint32
+	n  int
 }
 
 // groupRef names a multicast group.
@@ -57,6 +71,7 @@ func NewConn(nl *netlink.Conn) *Conn {
 		families: make(map[string]*Family),
 		byID:     make(map[uint16]*Family),
 		groups:   make(map[uint32]groupRef),
+		joined:   make(map[groupRef]*membership),
 	}
 }
 

@@ -24,12 +24,20 @@
 // attribute, operations ([OpFlags]: do, dump, has-policy, admin-perm) and
 // multicast groups; [Family.Describe] prints them as `genl ctrl list` does.
 //
+// Command names are not on the wire: [CommandNames] tables give them,
+// from a [Spec] ([Spec.CommandNames]), from [ControllerCommands] for
+// nlctrl, or from a subpackage (ethtool.CommandNames). [Family.Format] and
+// [Policy.Format] print with a table; Describe and String name nlctrl's
+// commands by themselves.
+//
 // # Requests and notifications
 //
 // [Conn.Execute] and [Conn.Dump] take a family name and a [Message]
 // (command, version, payload); [Conn.JoinGroup] joins a multicast group by
 // name and [Conn.Receive] streams [Notification]s naming their family and
-// group. Errors are those of package netlink: *netlink.Error carries the
+// group. Joins are counted per Conn ([Conn.LeaveGroup] undoes one), so the
+// typed clients of several families, or several [Client]s, can share one
+// Conn and its groups without unsubscribing each other. Errors are those of package netlink: *netlink.Error carries the
 // kernel's errno and extended-ACK message and names the attribute it
 // rejected.
 //

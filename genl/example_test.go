@@ -305,3 +305,49 @@ func ExampleAttrSet_CheckPolicy() {
 		log.Fatal(err)
 	}
 }
+
+// Print a family's policy with its command names, from a Spec.
+func ExamplePolicy_Format() {
+	spec := &genl.Spec{Name: "netdev", Commands: []genl.Command{{Name: "dev-get", ID: 1}}}
+	c, err := genl.Dial(nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer c.Close()
+	p, err := c.Policy(context.Background(), spec.Name)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Print(p.Format(spec.CommandNames())) // "  cmd 1 dev-get do: policy #0" ...
+}
+
+// Name commands and look them up by name; no kernel needed.
+func ExampleCommandNames() {
+	names := genl.ControllerCommands()
+	fmt.Println(names[3])
+	id, ok := names.Lookup("getpolicy")
+	fmt.Println(id, ok)
+	// Output:
+	// getfamily
+	// 10 true
+}
+
+// Two clients of families that share one Conn join and leave the same
+// group independently: joins are counted.
+func ExampleConn_LeaveGroup() {
+	c, err := genl.Dial(nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer c.Close()
+	ctx := context.Background()
+	for range 2 { // e.g. two Clients
+		if _, err := c.JoinGroup(ctx, "netdev", "mgmt"); err != nil {
+			log.Fatal(err)
+		}
+	}
+	if err := c.LeaveGroup(ctx, "netdev", "mgmt"); err != nil {
+		log.Fatal(err)
+	}
+	// Still subscribed: one join is left.
+}

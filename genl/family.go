@@ -160,22 +160,33 @@ func (f Family) String() string {
 }
 
 // Describe formats the family in full, one item per line, like
-// `genl ctrl list`:
+// `genl ctrl list`, naming the commands of the families this package
+// knows (nlctrl; see Format for others):
 //
 //	Name: nlctrl
 //		ID: 0x10  Version: 0x2  header size: 0  max attribs: 10
 //		commands supported:
-//			#1:  ID-0x3  do|dump|has-policy
+//			#1:  ID-0x3  getfamily  do|dump|has-policy
 //		multicast groups:
 //			#1:  ID-0x10  name: notify
-func (f Family) Describe() string {
+func (f Family) Describe() string { return f.Format(knownCommands(f.Name)) }
+
+// Format is Describe with the commands named by names ("#2:  ID-0x2
+// del-addr  uns-admin-perm|do|has-policy"), e.g. a Spec's CommandNames
+// or a subpackage's table; commands names lacks are printed by number
+// only. Format(nil) names none.
+func (f Family) Format(names CommandNames) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Name: %s\n\tID: %#x  Version: %#x  header size: %d  max attribs: %d\n",
 		f.Name, f.ID, f.Version, f.HeaderSize, f.MaxAttr)
 	if len(f.Ops) > 0 {
 		b.WriteString("\tcommands supported:\n")
 		for i, o := range f.Ops {
-			fmt.Fprintf(&b, "\t\t#%d:  ID-%#x  %s\n", i+1, o.Command, o.Flags)
+			name := ""
+			if n := names[o.Command]; n != "" {
+				name = n + "  "
+			}
+			fmt.Fprintf(&b, "\t\t#%d:  ID-%#x  %s%s\n", i+1, o.Command, name, o.Flags)
 		}
 	}
 	if len(f.Groups) > 0 {

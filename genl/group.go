@@ -16,6 +16,15 @@ var ErrGroupNotFound = errors.New("genl: multicast group not found")
 // JoinGroup subscribes the Conn to the named multicast group of the named
 // family (e.g. "netdev", "mgmt"); its notifications then come out of
 // Receive. It returns the group's id.
+//
+// Joins are counted per Conn: each JoinGroup needs its own LeaveGroup, and
+// the socket leaves the group when the last join is undone. So the clients
+// sharing one Conn (mptcp.NewConn and netdev.NewConn over the same
+// genl.Conn, or two Clients) can join and leave the same group without
+// unsubscribing each other. A Conn holds one join of the netlink.Conn
+// per group, whatever its own count; netlink.Conn counts joins too, so
+// two genl.Conns over one netlink.Conn (NewConn) do not undo each
+// other's either.
 func (c *Conn) JoinGroup(ctx context.Context, family, group string) (uint32, error) {
 	f, err := c.resolve(ctx, family)
 	if err != nil {
@@ -33,17 +42,54 @@ func (c *Conn) JoinGroup(ctx context.Context, family, group string) (uint32, err
 			return 0, fmt.Errorf("genl: family %s has no multicast group %q: %w", family, group, ErrGroupNotFound)
 		}
 	}
-	if err := c.nl.JoinGroup(g.ID); err != nil {
-		return 0, fmt.Errorf("genl: join %s/%s: %w", family, group, err)
+	ref := groupRef{family: family, group: group}
+	c.gmu.Lock()
+	defer c.gmu.Unlock()
+	m := c.joined[ref]
+	switch {
+	case m != nil && m.id == g.ID:
+		m.n++
+	case m != nil:
+		// The family was registered again, under new group ids; the
+		// kernel dropped the old membership with the old family.
+		if err := c.nl.JoinGroup(g.ID); err != nil {
+			return 0, fmt.Errorf("genl: join %s/%s: %w", family, group, err)
+		}
+		_ = c.nl.LeaveGroup(m.id) // the netlink.Conn's count of the old id
+		m.id = g.ID
+		m.n++
+	default:
+		if err := c.nl.JoinGroup(g.ID); err != nil {
+			return 0, fmt.Errorf("genl: join %s/%s: %w", family, group, err)
+		}
+		c.joined[ref] = &membership{id: g.ID, n: 1}
 	}
 	c.mu.Lock()
-	c.groups[g.ID] = groupRef{family: family, group: group}
+	c.groups[g.ID] = ref
 	c.mu.Unlock()
 	return g.ID, nil
 }
 
-// LeaveGroup unsubscribes from the named multicast group of the family.
+// LeaveGroup undoes one JoinGroup of the named multicast group of the
+// family; the socket leaves the group when every JoinGroup of it on this
+// Conn has been undone. A group this Conn did not join (one of
+// netlink.Config.Groups, say) is left at once.
 func (c *Conn) LeaveGroup(ctx context.Context, family, group string) error {
+	ref := groupRef{family: family, group: group}
+	c.gmu.Lock()
+	if m := c.joined[ref]; m != nil {
+		defer c.gmu.Unlock()
+		if m.n > 1 {
+			m.n--
+			return nil
+		}
+		if err := c.nl.LeaveGroup(m.id); err != nil {
+			return fmt.Errorf("genl: leave %s/%s: %w", family, group, err)
+		}
+		delete(c.joined, ref)
+		return nil
+	}
+	c.gmu.Unlock()
 	f, err := c.resolve(ctx, family)
 	if err != nil {
 		return err

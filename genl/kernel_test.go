@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/nlkit/nlkit/internal/kerneltest"
 	"github.com/nlkit/nlkit/netlink"
 	"github.com/nlkit/nlkit/nlattr"
@@ -370,5 +372,143 @@ func TestKernelConcurrent(t *testing.T) {
 	close(errs)
 	for err := range errs {
 		t.Error(err)
+	}
+}
+
+// The controller's names cover the commands the kernel lists for nlctrl,
+// and Describe, String and Format print them.
+func TestKernelCommandNames(t *testing.T) {
+	c, _ := dialNS(t, nil)
+	ctx := t.Context()
+	f, err := c.Family(ctx, ControllerName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := ControllerCommands()
+	for _, o := range f.Ops {
+		if names[o.Command] == "" {
+			t.Errorf("nlctrl command %d (%s) has no name", o.Command, o.Flags)
+		}
+	}
+	if id, ok := names.Lookup("getpolicy"); !ok || id != ctrlCmdGetPolicy {
+		t.Errorf("Lookup(getpolicy) = %d, %v", id, ok)
+	}
+	if _, ok := names.Lookup("nosuch"); ok {
+		t.Errorf("Lookup(nosuch) found")
+	}
+	d := f.Describe()
+	if d != f.Format(names) || !strings.Contains(d, "#1:  ID-0x3  getfamily  do|dump|has-policy\n") ||
+		!strings.Contains(d, "ID-0xa  getpolicy  dump|has-policy\n") {
+		t.Errorf("Describe:\n%s", d)
+	}
+	if plain := f.Format(nil); strings.Contains(plain, "getfamily") || !strings.Contains(plain, "#1:  ID-0x3  do|dump|has-policy\n") {
+		t.Errorf("Format(nil):\n%s", plain)
+	}
+	p, err := c.Policy(ctx, ControllerName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := p.String()
+	if s != p.Format(names) || !strings.Contains(s, "\n  cmd 3 getfamily do: policy #") || !strings.Contains(s, "\n  cmd 10 getpolicy dump: policy #") {
+		t.Errorf("String:\n%s", s)
+	}
+	if plain := p.Format(nil); !strings.Contains(plain, "\n  cmd 3 do: policy #") {
+		t.Errorf("Format(nil):\n%s", plain)
+	}
+
+	// Another family: String names nothing, Format what it is given.
+	spec := &Spec{Name: "netdev", Commands: []Command{{Name: "dev-get", ID: 1}, {Name: "dev-add-ntf", ID: 2, Notification: true}}}
+	sn := spec.CommandNames()
+	if len(sn) != 1 || sn[1] != "dev-get" {
+		t.Errorf("Spec.CommandNames = %v", sn)
+	}
+	nd, err := c.Family(ctx, "netdev")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := nd.Format(sn); !strings.Contains(d, "#1:  ID-0x1  dev-get  ") || strings.Contains(nd.Describe(), "dev-get") {
+		t.Errorf("netdev Format:\n%s", d)
+	}
+	np, err := c.Policy(ctx, "netdev")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := np.Format(sn); !strings.Contains(s, "\n  cmd 1 dev-get do: policy #") || strings.Contains(np.String(), "dev-get") {
+		t.Errorf("netdev policy Format:\n%s", s)
+	}
+}
+
+// Joins are counted per Conn: the socket stays in a group until every
+// JoinGroup is undone.
+func TestKernelGroupCount(t *testing.T) {
+	c, cfg := dialNS(t, nil)
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	for range 2 {
+		if _, err := c.JoinGroup(ctx, "netdev", "mgmt"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := c.LeaveGroup(ctx, "netdev", "mgmt"); err != nil {
+		t.Fatal(err)
+	}
+	// Still in: both ends of a new veth pair are announced.
+	kerneltest.Run(t, cfg.NetNS, "ip", "link", "add", "gc0", "type", "veth", "peer", "name", "gc1")
+	added := 0
+	for n, err := range c.Receive(ctx) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n.Family != "netdev" || n.Group != "mgmt" {
+			t.Fatalf("notification %+v", n)
+		}
+		if n.Command == 2 { // NETDEV_CMD_DEV_ADD_NTF
+			if added++; added == 2 {
+				break
+			}
+		}
+	}
+	if err := c.LeaveGroup(ctx, "netdev", "mgmt"); err != nil {
+		t.Fatal(err)
+	}
+	// Out: deleting the pair is not announced. An MPTCP listener's event,
+	// caused afterwards on a group joined afterwards, comes first.
+	kerneltest.Run(t, cfg.NetNS, "ip", "link", "del", "gc0")
+	if _, err := c.JoinGroup(ctx, "mptcp_pm", "mptcp_pm_events"); err != nil {
+		t.Fatal(err)
+	}
+	err := cfg.NetNS.Do(func() error {
+		fd, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, unix.IPPROTO_MPTCP)
+		if err != nil {
+			return err
+		}
+		defer unix.Close(fd)
+		if err := unix.Bind(fd, &unix.SockaddrInet4{Port: 10010, Addr: [4]byte{127, 0, 0, 1}}); err != nil {
+			return err
+		}
+		return unix.Listen(fd, 1)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for n, err := range c.Receive(ctx) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n.Family == "mptcp_pm" {
+			break
+		}
+		if n.Family != "netdev" || n.Command == 3 { // NETDEV_CMD_DEV_DEL_NTF
+			t.Fatalf("after leaving: %+v", n)
+		}
+	}
+	// The count is per group: joining again works.
+	if _, err := c.JoinGroup(ctx, "netdev", "mgmt"); err != nil {
+		t.Fatal(err)
+	}
+	for _, g := range [][2]string{{"netdev", "mgmt"}, {"mptcp_pm", "mptcp_pm_events"}} {
+		if err := c.LeaveGroup(ctx, g[0], g[1]); err != nil {
+			t.Fatal(err)
+		}
 	}
 }

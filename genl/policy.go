@@ -199,20 +199,30 @@ func (p *Policy) Set(idx uint32) *PolicySet {
 }
 
 // String prints the policy as a tree, one command handler at a time, in
-// the spirit of `genl ctrl policy`:
+// the spirit of `genl ctrl policy`, naming the commands of the families
+// this package knows (nlctrl; see Format for others):
 //
 //	nlctrl (id 0x10)
-//	  cmd 3 do: policy #0
+//	  cmd 3 getfamily do: policy #0
 //	    attr 1: u16 range [0, 65535]
 //	    attr 2: nul-string max-len 15
 //
 // Each set is written out in full once; later references, and recursive
 // ones, say "policy #N (above)". Sets no command refers to come last.
-func (p *Policy) String() string {
+func (p *Policy) String() string { return p.Format(knownCommands(p.Family)) }
+
+// Format is String with the commands named by names ("cmd 2 del-addr do:
+// ..."), e.g. a Spec's CommandNames or a subpackage's table; commands
+// names lacks are printed by number only. Format(nil) names none.
+func (p *Policy) Format(names CommandNames) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s (id %#x)\n", p.Family, p.FamilyID)
 	shown := make(map[*PolicySet]bool)
 	for _, o := range p.Ops {
+		cmd := fmt.Sprint(o.Command)
+		if n := names[o.Command]; n != "" {
+			cmd += " " + n
+		}
 		for _, h := range []struct {
 			name string
 			set  *PolicySet
@@ -220,7 +230,7 @@ func (p *Policy) String() string {
 			if h.set == nil {
 				continue
 			}
-			fmt.Fprintf(&b, "  cmd %d %s: ", o.Command, h.name)
+			fmt.Fprintf(&b, "  cmd %s %s: ", cmd, h.name)
 			writeSet(&b, h.set, "    ", shown)
 		}
 	}

@@ -5,6 +5,7 @@ package ethtool
 import (
 	"errors"
 	"slices"
+	"strings"
 	"syscall"
 	"testing"
 
@@ -114,6 +115,34 @@ func TestFeatures(t *testing.T) {
 			t.Errorf("active bit %+v not among the known ones", b)
 		}
 	}
+	// String and Named list the named features only, as ethtool -k.
+	unnamed := 0
+	for _, x := range f.HW.Bits {
+		if x.Name == "" {
+			unnamed++
+		}
+	}
+	named := f.Named()
+	if unnamed == 0 || len(named) != len(f.HW.Bits)-unnamed {
+		t.Errorf("%d bits, %d unnamed, Named lists %d", len(f.HW.Bits), unnamed, len(named))
+	}
+	s := f.String()
+	if strings.Contains(s, "bit ") || strings.Count(s, "\n") != len(named)+1 || !strings.HasPrefix(s, "Features for et0:\n") {
+		t.Errorf("String:\n%s", s)
+	}
+	for _, x := range named {
+		if x.Name == "" || x.Active != f.Enabled(x.Name) || x.Fixed != f.Fixed(x.Name) || x.Requested != f.Wanted.IsSet(x.Name) {
+			t.Errorf("Named: %+v", x)
+		}
+		line := x.Name + ": " + map[bool]string{true: "on", false: "off"}[x.Active]
+		if !strings.Contains(s, "\n"+line) {
+			t.Errorf("String lacks %q", line)
+		}
+	}
+	if i := slices.IndexFunc(named, func(x Feature) bool { return x.Name == "tx-checksum-ipv4" }); i < 0 || !named[i].Fixed || !strings.Contains(s, "\ntx-checksum-ipv4: off [fixed]\n") {
+		t.Errorf("tx-checksum-ipv4 not fixed:\n%s", s)
+	}
+
 	// The compact form carries the same bits, without names.
 	cf, err := c.features(ctx, ByName(dev.Name), flagCompactBitsets)
 	if err != nil {
@@ -147,5 +176,41 @@ func TestErrors(t *testing.T) {
 	}
 	if _, err := c.Channels(ctx, Device{}); err == nil {
 		t.Errorf("no device: no error")
+	}
+}
+
+// CommandNames names every request the kernel's ethtool family lists,
+// and Family.Format and Policy.Format print the names.
+func TestCommandNames(t *testing.T) {
+	c, _ := dialVeth(t)
+	ctx := t.Context()
+	f, err := c.Genl().Family(ctx, FamilyName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := CommandNames()
+	for _, o := range f.Ops {
+		if names[o.Command] == "" && o.Command <= 50 { // newer kernels may have more
+			t.Errorf("command %d (%s) has no name", o.Command, o.Flags)
+		}
+	}
+	for id, want := range map[uint8]string{msgStrsetGet: "strset-get", msgLinkinfoGet: "linkinfo-get", msgLinkmodesGet: "linkmodes-get",
+		msgFeaturesGet: "features-get", msgRingsGet: "rings-get", msgChannelsGet: "channels-get"} {
+		if names[id] != want {
+			t.Errorf("command %d: %q, want %q", id, names[id], want)
+		}
+	}
+	if id, ok := names.Lookup("rss-delete-act"); !ok || id != 50 {
+		t.Errorf("Lookup(rss-delete-act) = %d %v", id, ok)
+	}
+	if d := f.Format(names); !strings.Contains(d, "  ID-0xb  features-get  ") {
+		t.Errorf("Format:\n%s", d)
+	}
+	p, err := c.Genl().CommandPolicy(ctx, FamilyName, msgChannelsGet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := p.Format(names); !strings.Contains(s, "\n  cmd 17 channels-get do: policy #") {
+		t.Errorf("Policy.Format:\n%s", s)
 	}
 }

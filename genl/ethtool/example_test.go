@@ -105,3 +105,38 @@ func ExampleConn_Features() {
 	fmt.Print(f)
 	fmt.Println("GRO on:", f.Enabled("rx-gro"))
 }
+
+// Each feature's state, for printing as one likes; unnamed (retired)
+// feature bits are not in the list.
+func ExampleFeatures_Named() {
+	c, err := ethtool.Dial(nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer c.Close()
+	f, err := c.Features(context.Background(), ethtool.ByName("eth0"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, x := range f.Named() {
+		if !x.Fixed {
+			fmt.Println(x.Name, x.Active)
+		}
+	}
+}
+
+// Print the ethtool family's policy with its command names.
+func ExampleCommandNames() {
+	c, err := ethtool.Dial(nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer c.Close()
+	names := ethtool.CommandNames()
+	cmd, _ := names.Lookup("features-get")
+	p, err := c.Genl().CommandPolicy(context.Background(), ethtool.FamilyName, cmd)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Print(p.Format(names)) // "  cmd 11 features-get do: policy #0" ...
+}

@@ -42,28 +42,64 @@ func (f Features) Fixed(name string) bool {
 	return !f.HW.IsSet(name) || f.NoChange.IsSet(name)
 }
 
-// String lists every known feature in the manner of `ethtool -k`, one per
-// line: "rx-checksumming: on [fixed]" (names as the kernel gives them).
+// Feature is the state of one feature, in the terms of `ethtool -k`.
+type Feature struct {
+	Name  string // the kernel's name, e.g. "rx-checksum"
+	Index uint32 // its bit in the sets (NETIF_F_*_BIT)
+	// Active: in effect (Features.Active).
+	Active bool
+	// Fixed: cannot be changed, not in the changeable set or in NoChange
+	// (ethtool's "[fixed]").
+	Fixed bool
+	// Requested: asked for by the user (Features.Wanted); ethtool prints
+	// "[requested on]" or "[requested off]" when it differs from Active.
+	Requested bool
+}
+
+// Named lists the features the kernel names, in its order (by bit), with
+// their state. Feature bits without a name (retired ones the kernel still
+// counts in HW's mask) are left out, as `ethtool -k` leaves them out.
+func (f Features) Named() []Feature {
+	out := make([]Feature, 0, len(f.HW.Bits))
+	for _, x := range f.HW.Bits {
+		if x.Name == "" {
+			continue
+		}
+		out = append(out, Feature{
+			Name:      x.Name,
+			Index:     x.Index,
+			Active:    f.Active.IndexSet(x.Index),
+			Fixed:     !x.Set || f.NoChange.IndexSet(x.Index),
+			Requested: f.Wanted.IndexSet(x.Index),
+		})
+	}
+	return out
+}
+
+// String lists the named features (see Named) as `ethtool -k` does, one
+// per line after a header: "rx-checksumming: on [fixed]" (names as the
+// kernel gives them), "[requested on]" or "[requested off]" when the
+// user's request is not in effect.
 func (f Features) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Features for %s:\n", f.Device)
-	for _, x := range f.HW.Bits {
+	for _, x := range f.Named() {
 		state := "off"
-		if f.Active.IndexSet(x.Index) {
+		if x.Active {
 			state = "on"
 		}
-		fixed := ""
-		if !x.Set || f.NoChange.IndexSet(x.Index) {
-			fixed = " [fixed]"
+		b.WriteString(x.Name + ": " + state)
+		if x.Fixed {
+			b.WriteString(" [fixed]")
 		}
-		if f.Wanted.IndexSet(x.Index) != f.Active.IndexSet(x.Index) {
-			if f.Wanted.IndexSet(x.Index) {
-				fixed += " [requested on]"
+		if x.Requested != x.Active {
+			if x.Requested {
+				b.WriteString(" [requested on]")
 			} else {
-				fixed += " [requested off]"
+				b.WriteString(" [requested off]")
 			}
 		}
-		fmt.Fprintf(&b, "%s: %s%s\n", x.label(), state, fixed)
+		b.WriteString("\n")
 	}
 	return b.String()
 }

@@ -201,6 +201,23 @@ func TestDecodeReplies(t *testing.T) {
 	if want := "Features for eth0:\na: on\nb: off [fixed]\nc: off [requested on]\n"; f.String() != want {
 		t.Errorf("Features String =\n%s\nwant\n%s", f, want)
 	}
+	// A retired bit has no name: left out, as ethtool -k leaves it out.
+	err = f.UnmarshalBinary(reply(t, func(e *nlattr.Encoder) {
+		e.Bytes(featuresHW|nlattr.Nested, verbose(t, 4, false, []Bit{{0, "a", true}, {1, "", false}, {2, "c", true}, {3, "d", false}}))
+		e.Bytes(featuresWanted|nlattr.Nested, verbose(t, 4, true, []Bit{{0, "a", true}, {3, "d", true}}))
+		e.Bytes(featuresActive|nlattr.Nested, verbose(t, 4, true, []Bit{{2, "c", true}}))
+		e.Bytes(featuresNoChange|nlattr.Nested, verbose(t, 4, true, []Bit{{2, "c", true}}))
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "Features for eth0:\na: off [requested on]\nc: on [fixed] [requested off]\nd: off [fixed] [requested on]\n"; f.String() != want {
+		t.Errorf("Features String =\n%s\nwant\n%s", f, want)
+	}
+	wantNamed := []Feature{{Name: "a", Index: 0, Requested: true}, {Name: "c", Index: 2, Active: true, Fixed: true}, {Name: "d", Index: 3, Fixed: true, Requested: true}}
+	if got := f.Named(); !reflect.DeepEqual(got, wantNamed) {
+		t.Errorf("Named = %+v\nwant %+v", got, wantNamed)
+	}
 	var ch Channels
 	if err := ch.UnmarshalBinary(reply(t, func(e *nlattr.Encoder) { e.Uint32(channelsCombinedMax, 8); e.Uint32(channelsCombinedCount, 4) })); err != nil || ch.CombinedMax != 8 || ch.CombinedCnt != 4 {
 		t.Errorf("Channels = %+v, %v", ch, err)

@@ -7,5 +7,15 @@
 // namespace must have MPTCP enabled (sysctl net.mptcp.enabled=1, the
 // default); changes need CAP_NET_ADMIN over the namespace.
 //
-// A Conn is safe for concurrent use (see genl.Conn).
+// Endpoints are selected the way `ip mptcp endpoint` selects them:
+// DeleteEndpoint by id (id 0 with an address withdraws that address from
+// the connections instead), SetEndpointFlags by address and port or by
+// id; SetLimits takes a LimitsChange whose nil fields the kernel keeps.
+// Events (the mptcp_pm_events group) record which attributes the kernel
+// sent (Event.Present), and Event.String prints them as `ip mptcp
+// monitor` does.
+//
+// A Conn is safe for concurrent use (see genl.Conn). Several Conns, and
+// the clients of other families, may share one genl.Conn (NewConn); their
+// group joins are counted, so one leaving does not unsubscribe another.
 package mptcp

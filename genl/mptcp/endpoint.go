@@ -200,11 +200,24 @@ func (c *Conn) AddEndpoint(ctx context.Context, e Endpoint) error {
 	return nameOp("mptcp add endpoint", err)
 }
 
-// DeleteEndpoint removes the endpoint with the given id
-// (MPTCP_PM_CMD_DEL_ADDR). An unknown id gives EINVAL with the kernel's
-// explanation.
-func (c *Conn) DeleteEndpoint(ctx context.Context, id uint8) error {
-	_, err := c.cl.Do(ctx, "del-addr", genl.Attrs{"addr": genl.Attrs{"id": id}}, 0)
+// DeleteEndpoint removes an endpoint (MPTCP_PM_CMD_DEL_ADDR, `ip mptcp
+// endpoint delete`). The kernel selects by e.ID (sent always, 0
+// included); e.Addr and e.Port are sent when set, other fields never.
+//
+// With a non-zero ID the endpoint with that id is removed, whatever the
+// address (an unknown id gives EINVAL "address not found"). ID 0 names no
+// endpoint (ids start at 1) but the address each connection used for its
+// first subflow: with ID 0, e.Addr (and e.Port, when not 0) is withdrawn
+// from the connections that use it (`ip mptcp endpoint delete id 0
+// ADDRESS`), and the endpoints are left alone. ID 0 without an address
+// is refused without asking the kernel.
+func (c *Conn) DeleteEndpoint(ctx context.Context, e Endpoint) error {
+	if e.ID == 0 && !e.Addr.IsValid() {
+		return fmt.Errorf("mptcp: delete endpoint: id 0 needs an address")
+	}
+	v := Endpoint{ID: e.ID, Addr: e.Addr, Port: e.Port}.attrs()
+	v["id"] = e.ID
+	_, err := c.cl.Do(ctx, "del-addr", genl.Attrs{"addr": v}, 0)
 	return nameOp("mptcp delete endpoint", err)
 }
 
@@ -244,11 +257,20 @@ func (c *Conn) FlushEndpoints(ctx context.Context) error {
 	return nameOp("mptcp flush endpoints", err)
 }
 
-// SetEndpointFlags changes the backup and fullmesh flags of the endpoint
-// with the given id (MPTCP_PM_CMD_SET_FLAGS, `ip mptcp endpoint change`);
-// other flags cannot be changed.
-func (c *Conn) SetEndpointFlags(ctx context.Context, id uint8, flags EndpointFlags) error {
-	addr := genl.Attrs{"id": id, "flags": uint32(flags)}
-	_, err := c.cl.Do(ctx, "set-flags", genl.Attrs{"addr": addr}, 0)
+// SetEndpointFlags sets the backup and fullmesh flags of an endpoint to
+// those in e.Flags (MPTCP_PM_CMD_SET_FLAGS, `ip mptcp endpoint change`):
+// both are set or cleared, other flags cannot be changed and are ignored.
+// The kernel selects the endpoint by address when e.Addr is set (and then
+// by e.Port too if the endpoint has a port, as `ip mptcp endpoint change
+// ADDRESS port N` does), else by e.ID; e.IfIndex is not sent. No match
+// gives EINVAL "address not found"; fullmesh on a signal or implicit
+// endpoint EINVAL "invalid addr flags".
+func (c *Conn) SetEndpointFlags(ctx context.Context, e Endpoint) error {
+	if e.ID == 0 && !e.Addr.IsValid() {
+		return fmt.Errorf("mptcp: change endpoint: neither an id nor an address")
+	}
+	v := Endpoint{ID: e.ID, Addr: e.Addr, Port: e.Port}.attrs()
+	v["flags"] = uint32(e.Flags)
+	_, err := c.cl.Do(ctx, "set-flags", genl.Attrs{"addr": v}, 0)
 	return nameOp("mptcp change endpoint", err)
 }

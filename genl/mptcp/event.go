@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"iter"
 	"net/netip"
+	"slices"
 	"strings"
 
 	"github.com/nlkit/nlkit/genl"
@@ -60,8 +61,43 @@ func (t EventType) String() string {
 	return fmt.Sprintf("EVENT_%d", uint8(t))
 }
 
+// EventAttrs is a set of event attributes (MPTCP_ATTR_*), one bit per
+// attribute type: bit 1<<MPTCP_ATTR_TOKEN and so on. Event.Present says
+// which attributes a notification carried, so that a zero field can be
+// told from an absent one (locid=0 is the initial subflow's address).
+type EventAttrs uint32
+
+// Event attributes.
+const (
+	AttrToken       EventAttrs = 1 << 1  // MPTCP_ATTR_TOKEN
+	AttrFamily      EventAttrs = 1 << 2  // MPTCP_ATTR_FAMILY
+	AttrLocalID     EventAttrs = 1 << 3  // MPTCP_ATTR_LOC_ID
+	AttrRemoteID    EventAttrs = 1 << 4  // MPTCP_ATTR_REM_ID
+	AttrSaddr4      EventAttrs = 1 << 5  // MPTCP_ATTR_SADDR4
+	AttrSaddr6      EventAttrs = 1 << 6  // MPTCP_ATTR_SADDR6
+	AttrDaddr4      EventAttrs = 1 << 7  // MPTCP_ATTR_DADDR4
+	AttrDaddr6      EventAttrs = 1 << 8  // MPTCP_ATTR_DADDR6
+	AttrSport       EventAttrs = 1 << 9  // MPTCP_ATTR_SPORT
+	AttrDport       EventAttrs = 1 << 10 // MPTCP_ATTR_DPORT
+	AttrBackup      EventAttrs = 1 << 11 // MPTCP_ATTR_BACKUP
+	AttrError       EventAttrs = 1 << 12 // MPTCP_ATTR_ERROR
+	AttrFlags       EventAttrs = 1 << 13 // MPTCP_ATTR_FLAGS
+	AttrTimeout     EventAttrs = 1 << 14 // MPTCP_ATTR_TIMEOUT
+	AttrIfIndex     EventAttrs = 1 << 15 // MPTCP_ATTR_IF_IDX
+	AttrResetReason EventAttrs = 1 << 16 // MPTCP_ATTR_RESET_REASON
+	AttrResetFlags  EventAttrs = 1 << 17 // MPTCP_ATTR_RESET_FLAGS
+	AttrServerSide  EventAttrs = 1 << 18 // MPTCP_ATTR_SERVER_SIDE
+)
+
+// Event flags (MPTCP_PM_EV_FLAG_*, linux/mptcp.h), in Event.Flags.
+const (
+	EventFlagDenyJoinID0 uint16 = 1 << 0 // MPTCP_PM_EV_FLAG_DENY_JOIN_ID0: the peer refuses subflows to its address id 0
+	EventFlagServerSide  uint16 = 1 << 1 // MPTCP_PM_EV_FLAG_SERVER_SIDE: the connection was accepted (Linux 6.18)
+)
+
 // Event is a notification of the mptcp_pm_events group. Which fields are
-// filled depends on Type (see linux/mptcp_pm.h); the others are zero.
+// filled depends on Type (see linux/mptcp_pm.h); Present lists those the
+// kernel sent, the others are zero.
 type Event struct {
 	Type        EventType      // the notification's command
 	Token       uint32         // MPTCP_ATTR_TOKEN: the connection
@@ -71,64 +107,120 @@ type Event struct {
 	Dest        netip.AddrPort // MPTCP_ATTR_DADDR4/6 and MPTCP_ATTR_DPORT
 	Backup      bool           // MPTCP_ATTR_BACKUP
 	Error       uint8          // MPTCP_ATTR_ERROR: the subflow's sk_err
-	Flags       uint16         // MPTCP_ATTR_FLAGS
+	Flags       uint16         // MPTCP_ATTR_FLAGS: EventFlag*
 	Timeout     uint32         // MPTCP_ATTR_TIMEOUT
 	IfIndex     uint32         // MPTCP_ATTR_IF_IDX
 	ResetReason uint32         // MPTCP_ATTR_RESET_REASON
 	ResetFlags  uint32         // MPTCP_ATTR_RESET_FLAGS
-	ServerSide  bool           // MPTCP_ATTR_SERVER_SIDE
+	// ServerSide: the connection was accepted, not opened
+	// (MPTCP_ATTR_SERVER_SIDE, deprecated in Linux 6.18, or
+	// EventFlagServerSide in Flags).
+	ServerSide bool
+	// Present lists the attributes the notification carried.
+	Present EventAttrs
 }
 
-// String formats the event like `ip mptcp monitor`:
-// "[LISTENER_CREATED] saddr4=127.0.0.1 sport=10000".
+// Has reports whether the notification carried every attribute of a.
+func (e Event) Has(a EventAttrs) bool { return e.Present&a == a }
+
+// String formats the event as `ip mptcp monitor` prints it (iproute2 6.2
+// and later): the type right-aligned in 16 columns, then each attribute
+// present, in ip's order and words:
+//
+//	[         CREATED] token=51b22cd7 remid=0 locid=0 saddr4=127.0.0.1 daddr4=127.0.0.1 sport=10000 dport=37608 flags=2
+//	[LISTENER_CREATED] saddr4=127.0.0.1 sport=10000
+//
+// An unknown type prints as "[UNKNOWN n]" alone, as ip does. (iproute2
+// 6.1 pads to 14 columns and does not know the listener events; later
+// releases may print the flags as words.)
 func (e Event) String() string {
+	if !slices.Contains(eventTypes, e.Type) {
+		return fmt.Sprintf("[UNKNOWN %d]", uint8(e.Type))
+	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "[%s]", e.Type)
-	if e.Token != 0 {
+	fmt.Fprintf(&b, "[%16s]", e.Type)
+	if e.Has(AttrToken) {
 		fmt.Fprintf(&b, " token=%08x", e.Token)
 	}
-	if e.RemoteID != 0 || e.Type == EventAnnounced || e.Type == EventRemoved {
+	if e.Has(AttrRemoteID) {
 		fmt.Fprintf(&b, " remid=%d", e.RemoteID)
 	}
-	if e.LocalID != 0 {
+	if e.Has(AttrLocalID) {
 		fmt.Fprintf(&b, " locid=%d", e.LocalID)
 	}
-	if e.Source.Addr().IsValid() {
-		fmt.Fprintf(&b, " saddr=%s sport=%d", e.Source.Addr(), e.Source.Port())
+	for _, a := range []struct {
+		attr EventAttrs
+		key  string
+		addr netip.Addr
+		v4   bool
+	}{
+		{AttrSaddr4, "saddr4", e.Source.Addr(), true},
+		{AttrDaddr4, "daddr4", e.Dest.Addr(), true},
+		{AttrSaddr6, "saddr6", e.Source.Addr(), false},
+		{AttrDaddr6, "daddr6", e.Dest.Addr(), false},
+	} {
+		if e.Has(a.attr) && a.addr.IsValid() && a.addr.Is4() == a.v4 {
+			fmt.Fprintf(&b, " %s=%s", a.key, a.addr)
+		}
 	}
-	if e.Dest.Addr().IsValid() {
-		fmt.Fprintf(&b, " daddr=%s dport=%d", e.Dest.Addr(), e.Dest.Port())
+	if e.Has(AttrSport) {
+		fmt.Fprintf(&b, " sport=%d", e.Source.Port())
 	}
-	if e.Backup {
-		b.WriteString(" backup=1")
+	if e.Has(AttrDport) {
+		fmt.Fprintf(&b, " dport=%d", e.Dest.Port())
 	}
-	if e.IfIndex != 0 {
-		fmt.Fprintf(&b, " ifindex=%d", e.IfIndex)
+	if e.Has(AttrBackup) {
+		fmt.Fprintf(&b, " backup=%d", b2i(e.Backup))
 	}
-	if e.Error != 0 {
+	if e.Has(AttrError) {
 		fmt.Fprintf(&b, " error=%d", e.Error)
 	}
-	if e.ResetReason != 0 {
+	if e.Has(AttrFlags) {
+		fmt.Fprintf(&b, " flags=%x", e.Flags)
+	}
+	if e.Has(AttrTimeout) {
+		fmt.Fprintf(&b, " timeout=%d", e.Timeout)
+	}
+	if e.Has(AttrIfIndex) {
+		fmt.Fprintf(&b, " ifindex=%d", int32(e.IfIndex))
+	}
+	if e.Has(AttrResetReason) {
 		fmt.Fprintf(&b, " reset_reason=%d", e.ResetReason)
 	}
-	if e.ServerSide {
-		b.WriteString(" server_side=1")
+	if e.Has(AttrResetFlags) {
+		fmt.Fprintf(&b, " reset_flags=%#x", e.ResetFlags)
 	}
 	return b.String()
 }
 
+func b2i(v bool) int {
+	if v {
+		return 1
+	}
+	return 0
+}
+
+// eventAttrs maps the names of the "event-attr" set to their bits.
+var eventAttrs = map[string]EventAttrs{
+	"token": AttrToken, "family": AttrFamily, "loc-id": AttrLocalID, "rem-id": AttrRemoteID,
+	"saddr4": AttrSaddr4, "saddr6": AttrSaddr6, "daddr4": AttrDaddr4, "daddr6": AttrDaddr6,
+	"sport": AttrSport, "dport": AttrDport, "backup": AttrBackup, "error": AttrError,
+	"flags": AttrFlags, "timeout": AttrTimeout, "if-idx": AttrIfIndex,
+	"reset-reason": AttrResetReason, "reset-flags": AttrResetFlags, "server-side": AttrServerSide,
+}
+
 func eventFrom(t EventType, v genl.Attrs) Event {
 	e := Event{Type: t}
+	for name := range v {
+		e.Present |= eventAttrs[name]
+	}
 	e.Token, _ = genl.Get[uint32](v, "token")
 	e.LocalID, _ = genl.Get[uint8](v, "loc-id")
 	e.RemoteID, _ = genl.Get[uint8](v, "rem-id")
 	addr := func(v4, v6, port string) netip.AddrPort {
 		a, ok := genl.Get[netip.Addr](v, v4)
 		if !ok {
-			a, ok = genl.Get[netip.Addr](v, v6)
-		}
-		if !ok {
-			return netip.AddrPort{}
+			a, _ = genl.Get[netip.Addr](v, v6)
 		}
 		p, _ := genl.Get[uint16](v, port)
 		return netip.AddrPortFrom(a, p)
@@ -144,7 +236,7 @@ func eventFrom(t EventType, v genl.Attrs) Event {
 	e.ResetReason, _ = genl.Get[uint32](v, "reset-reason")
 	e.ResetFlags, _ = genl.Get[uint32](v, "reset-flags")
 	server, _ := genl.Get[uint8](v, "server-side")
-	e.ServerSide = server != 0
+	e.ServerSide = server != 0 || e.Flags&EventFlagServerSide != 0
 	return e
 }
 
@@ -164,9 +256,16 @@ func (e *Event) UnmarshalBinary(b []byte) error {
 var eventSet = func() *genl.AttrSet { c, _ := Spec().Command(EventCreated.String()); return c.Attrs }()
 
 // JoinGroup subscribes the Conn to a multicast group of the family;
-// GroupEvents carries what Events yields.
+// GroupEvents carries what Events yields. Joins are counted per
+// genl.Conn: Conns sharing one (NewConn) each join and leave for
+// themselves.
 func (c *Conn) JoinGroup(ctx context.Context, group string) error {
 	return c.cl.JoinGroup(ctx, group)
+}
+
+// LeaveGroup undoes one JoinGroup of group (see genl.Conn.LeaveGroup).
+func (c *Conn) LeaveGroup(ctx context.Context, group string) error {
+	return c.cl.LeaveGroup(ctx, group)
 }
 
 // Events streams MPTCP events of the groups joined. It is a single-use

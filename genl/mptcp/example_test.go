@@ -62,19 +62,48 @@ func ExampleConn_DeleteEndpoint() {
 		log.Fatal(err)
 	}
 	defer c.Close()
-	if err := c.DeleteEndpoint(context.Background(), 1); err != nil {
+	if err := c.DeleteEndpoint(context.Background(), mptcp.Endpoint{ID: 1}); err != nil {
 		log.Fatal(err)
 	}
 }
 
-// Change an endpoint's backup flag, like `ip mptcp endpoint change id 1 backup`.
+// Withdraw an address from the connections that opened their first
+// subflow from it, like `ip mptcp endpoint delete id 0 192.0.2.1`.
+func ExampleConn_DeleteEndpoint_idZero() {
+	c, err := mptcp.Dial(nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer c.Close()
+	err = c.DeleteEndpoint(context.Background(), mptcp.Endpoint{ID: 0, Addr: netip.MustParseAddr("192.0.2.1")})
+	if err != nil {
+		log.Fatal(err)
+	}
+}
+
+// Make an endpoint a backup, like `ip mptcp endpoint change id 1 backup`
+// (backup and fullmesh are both set as given: here fullmesh is cleared).
 func ExampleConn_SetEndpointFlags() {
 	c, err := mptcp.Dial(nil)
 	if err != nil {
 		log.Fatal(err)
 	}
 	defer c.Close()
-	if err := c.SetEndpointFlags(context.Background(), 1, mptcp.Backup); err != nil {
+	if err := c.SetEndpointFlags(context.Background(), mptcp.Endpoint{ID: 1, Flags: mptcp.Backup}); err != nil {
+		log.Fatal(err)
+	}
+}
+
+// Select the endpoint by address and port, like `ip mptcp endpoint change
+// 192.0.2.1 port 8080 nobackup`.
+func ExampleConn_SetEndpointFlags_byAddress() {
+	c, err := mptcp.Dial(nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer c.Close()
+	e := mptcp.Endpoint{Addr: netip.MustParseAddr("192.0.2.1"), Port: 8080, Flags: 0}
+	if err := c.SetEndpointFlags(context.Background(), e); err != nil {
 		log.Fatal(err)
 	}
 }
@@ -91,20 +120,15 @@ func ExampleConn_FlushEndpoints() {
 	}
 }
 
-// Read and change the limits, like `ip mptcp limits`.
+// Change one limit and keep the other, like `ip mptcp limits set
+// subflows 4`.
 func ExampleConn_SetLimits() {
 	c, err := mptcp.Dial(nil)
 	if err != nil {
 		log.Fatal(err)
 	}
 	defer c.Close()
-	ctx := context.Background()
-	l, err := c.Limits(ctx)
-	if err != nil {
-		log.Fatal(err)
-	}
-	l.Subflows = 4
-	if err := c.SetLimits(ctx, l); err != nil {
+	if err := c.SetLimits(context.Background(), mptcp.LimitsChange{Subflows: new(uint32(4))}); err != nil {
 		log.Fatal(err)
 	}
 }
@@ -138,6 +162,6 @@ func ExampleConn_Events() {
 		if err != nil {
 			log.Fatal(err)
 		}
-		fmt.Println(ev)
+		fmt.Println(ev) // [         CREATED] token=51b22cd7 remid=0 locid=0 saddr4=192.0.2.1 ...
 	}
 }

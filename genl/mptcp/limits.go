@@ -45,10 +45,30 @@ func (c *Conn) Limits(ctx context.Context) (Limits, error) {
 	return l, nil
 }
 
-// SetLimits sets both limits (MPTCP_PM_CMD_SET_LIMITS). The kernel refuses
-// values above its maximum (8) with EINVAL and an explanation.
-func (c *Conn) SetLimits(ctx context.Context, l Limits) error {
-	_, err := c.cl.Do(ctx, "set-limits", genl.Attrs{"rcv-add-addrs": l.AddAddrAccepted, "subflows": l.Subflows}, 0)
+// LimitsChange lists the limits SetLimits sets: nil fields are left as
+// they are (the kernel keeps its value), as `ip mptcp limits set` leaves
+// the limits it is not given; a zero LimitsChange changes nothing.
+type LimitsChange struct {
+	// AddAddrAccepted sets Limits.AddAddrAccepted
+	// (MPTCP_PM_ATTR_RCV_ADD_ADDRS).
+	AddAddrAccepted *uint32
+	// Subflows sets Limits.Subflows (MPTCP_PM_ATTR_SUBFLOWS).
+	Subflows *uint32
+}
+
+// SetLimits sets the limits given in ch (MPTCP_PM_CMD_SET_LIMITS) and
+// keeps the others. The kernel refuses values above its maximum (8) with
+// EINVAL and an explanation pointing at the attribute, and then changes
+// neither limit.
+func (c *Conn) SetLimits(ctx context.Context, ch LimitsChange) error {
+	v := genl.Attrs{}
+	if ch.AddAddrAccepted != nil {
+		v["rcv-add-addrs"] = *ch.AddAddrAccepted
+	}
+	if ch.Subflows != nil {
+		v["subflows"] = *ch.Subflows
+	}
+	_, err := c.cl.Do(ctx, "set-limits", v, 0)
 	return nameOp("mptcp set limits", err)
 }
 

@@ -50,11 +50,42 @@ func TestEventCodec(t *testing.T) {
 	if err := e.UnmarshalBinary(b); err != nil {
 		t.Fatal(err)
 	}
-	want := "[SF_ESTABLISHED] token=00abcdef remid=2 locid=1 saddr=2001:db8::1 sport=80 daddr=10.0.0.1 dport=8080 backup=1 ifindex=4 server_side=1"
+	want := "[  SF_ESTABLISHED] token=00abcdef remid=2 locid=1 daddr4=10.0.0.1 saddr6=2001:db8::1 sport=80 dport=8080 backup=1 ifindex=4"
 	if e.String() != want {
 		t.Errorf("String =\n%q\nwant\n%q", e, want)
 	}
+	if !e.ServerSide || !e.Has(AttrToken|AttrFamily|AttrSaddr6|AttrDaddr4|AttrServerSide) || e.Has(AttrError) {
+		t.Errorf("decoded %+v", e)
+	}
 	if EventType(99).String() != "EVENT_99" {
 		t.Errorf("unknown event name")
+	}
+
+	// Zero values print when present, as ip prints them; the rest in
+	// ip's order and formats.
+	b, err = eventSet.Append(nil, genl.Attrs{"token": 1, "loc-id": 0, "rem-id": 0, "saddr4": netip.MustParseAddr("10.0.0.2"),
+		"sport": 1, "backup": 0, "error": 111, "flags": 3, "timeout": 30, "if-idx": 0xffffffff, "reset-reason": 2, "reset-flags": 0x10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e = Event{Type: EventSubClosed}
+	if err := e.UnmarshalBinary(b); err != nil {
+		t.Fatal(err)
+	}
+	want = "[       SF_CLOSED] token=00000001 remid=0 locid=0 saddr4=10.0.0.2 sport=1 backup=0 error=111 flags=3 timeout=30 ifindex=-1 reset_reason=2 reset_flags=0x10"
+	if e.String() != want {
+		t.Errorf("String =\n%q\nwant\n%q", e, want)
+	}
+	if !e.ServerSide || e.Has(AttrServerSide) { // from MPTCP_PM_EV_FLAG_SERVER_SIDE
+		t.Errorf("ServerSide from flags: %+v", e)
+	}
+	for ev, want := range map[Event]string{
+		{Type: EventClosed}: "[          CLOSED]",
+		{Type: 99}:          "[UNKNOWN 99]",
+		{Type: EventListenerCreated, Source: netip.MustParseAddrPort("[2001:db8::1]:80"), Present: AttrSaddr6 | AttrSport}: "[LISTENER_CREATED] saddr6=2001:db8::1 sport=80",
+	} {
+		if ev.String() != want {
+			t.Errorf("String = %q, want %q", ev, want)
+		}
 	}
 }

@@ -45,6 +45,13 @@ func (c *Conn) JoinGroup(ctx context.Context, group string) error {
 	return c.cl.JoinGroup(ctx, group)
 }
 
+// LeaveGroup undoes one JoinGroup of group. Joins are counted per
+// genl.Conn (see genl.Conn.LeaveGroup): Conns of other families sharing
+// it keep their own subscriptions.
+func (c *Conn) LeaveGroup(ctx context.Context, group string) error {
+	return c.cl.LeaveGroup(ctx, group)
+}
+
 // Events streams device notifications of the groups joined. It is a
 // single-use iterator, one at a time per Conn (it uses genl.Conn.Receive).
 // netlink.ErrOverrun is yielded when notifications were lost, after which

@@ -119,4 +119,26 @@ func TestEvents(t *testing.T) {
 			t.Errorf("missing %v for ifindex %d; got %v", w.Type, w.Device.Index, got)
 		}
 	}
+	if err := c.LeaveGroup(ctx, GroupMgmt); err != nil {
+		t.Fatal(err)
+	}
+	// Left: the next pair is not announced (a join afterwards sees the
+	// pair after it first).
+	gtest.Veth(t, cfg.NetNS, "ev2", "ev3")
+	if err := c.JoinGroup(ctx, GroupMgmt); err != nil {
+		t.Fatal(err)
+	}
+	e4, e5 := gtest.Veth(t, cfg.NetNS, "ev4", "ev5")
+	for ev, err := range c.Events(ctx) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ev.Type != DeviceAdded {
+			continue
+		}
+		if ev.Device.Index != e4 && ev.Device.Index != e5 {
+			t.Errorf("after LeaveGroup: %v", ev)
+		}
+		break
+	}
 }

@@ -61,7 +61,9 @@ func (e *BatchError) Unwrap() []error {
 // socket's receive buffer so that even all-failed datagrams fit.
 func (c *Conn) Batch(ctx context.Context, reqs iter.Seq[Message]) error {
 	rcv, snd := c.s.buffers()
-	maxBytes := max(snd-1024, 16<<10)
+	// Datagrams of at most 256 KiB: larger ones make the kernel allocate
+	// (vmalloc) and copy huge buffers for no gain in syscalls saved.
+	maxBytes := min(max(snd-1024, 16<<10), 256<<10)
 	// An error message costs at most ~1 KiB of receive buffer (skb
 	// overhead included); keep every failure of a datagram receivable.
 	maxMsgs := max(rcv/1024, 16)

@@ -170,12 +170,6 @@ func (m *Mirror) Run(ctx context.Context) error {
 	if m.cfg.Neighbors {
 		groups = append(groups, GroupNeighbor)
 	}
-	// Subscribe before reading, so no change falls between the two.
-	watch, err := dialWatch(m.cfg.Dial, &wcfg, groups)
-	if err != nil {
-		return err
-	}
-	defer watch.Close()
 	base.Groups = nil
 	dial := m.cfg.Dial
 	if dial == nil {
@@ -187,39 +181,61 @@ func (m *Mirror) Run(ctx context.Context) error {
 	}
 	c := NewConn(nl)
 	defer c.Close()
+	for {
+		// Subscribe before reading, so that no change falls between the
+		// two. After a loss, subscribe afresh: the notifications still
+		// queued on the old socket are older than the new snapshot, and
+		// one of them (a route's creation whose removal was the message
+		// dropped) would otherwise bring back what is gone.
+		watch, err := dialWatch(m.cfg.Dial, &wcfg, groups)
+		if err != nil {
+			return err
+		}
+		lost, err := m.follow(ctx, c, watch)
+		watch.Close()
+		if err != nil {
+			return err
+		}
+		if !lost {
+			return ctx.Err()
+		}
+	}
+}
+
+// follow reads the tables, then applies the notifications of watch until
+// one is lost or unreadable (lost is true: the caller resubscribes) or ctx
+// ends.
+func (m *Mirror) follow(ctx context.Context, c *Conn, watch *netlink.Conn) (lost bool, err error) {
 	if err := m.reload(ctx, c, m.cfg.Links, m.cfg.Addresses, m.cfg.Routes, m.cfg.Neighbors); err != nil {
-		return err
+		return false, err
 	}
 	m.resync.Add(1)
 	m.once.Do(func() { close(m.ready) })
 	for n, err := range watch.Receive(ctx) {
 		if errors.Is(err, netlink.ErrOverrun) {
 			m.overr.Add(1)
-			if err := m.reload(ctx, c, m.cfg.Links, m.cfg.Addresses, m.cfg.Routes, m.cfg.Neighbors); err != nil {
-				return err
-			}
-			m.resync.Add(1)
-			continue
+			return true, nil
 		}
 		if err != nil {
-			return err
+			if ctx.Err() != nil {
+				return false, nil
+			}
+			return false, err
 		}
 		ev, ok, err := DecodeEvent(n.Message)
 		if err != nil {
-			// A change we cannot read: read everything again.
-			if err := m.reload(ctx, c, m.cfg.Links, m.cfg.Addresses, m.cfg.Routes, m.cfg.Neighbors); err != nil {
-				return err
-			}
-			m.resync.Add(1)
-			continue
+			return true, nil // a change we cannot read: read everything again
 		}
 		if !ok || (ev.Kind == EventRoute && ev.Route.Flags&RouteFlagCloned != 0) {
 			continue
 		}
 		ev.NSID = n.NSID
 		if dirty := m.apply(ev); dirty != (tables{}) {
+			// Changes the kernel makes without telling: re-read those
+			// tables. The notifications queued meanwhile are all there
+			// (nothing was lost), so applying them in order converges.
 			if err := m.reload(ctx, c, false, dirty.addrs, dirty.routes, dirty.neighs); err != nil {
-				return err
+				return false, err
 			}
 			m.part.Add(1)
 		}
@@ -228,7 +244,7 @@ func (m *Mirror) Run(ctx context.Context) error {
 			m.cfg.OnEvent(ev)
 		}
 	}
-	return ctx.Err()
+	return false, nil
 }
 
 type tables struct{ addrs, routes, neighs bool }

@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"reflect"
 	"strconv"
 	"strings"
 	"syscall"
@@ -99,17 +98,7 @@ func TestParseAddress(t *testing.T) {
 		{args: []string{"add", "1.2.3.4/24", "dev", "lo", "local"}, err: `Command line is not complete. Try option "help"`},
 	} {
 		got, err := parseAddress(tc.args, tc.family)
-		if tc.err != "" {
-			if err == nil || err.Error() != tc.err {
-				t.Errorf("%q: error %v, want %q", tc.args, err, tc.err)
-			} else if _, ok := err.(*UsageError); !ok {
-				t.Errorf("%q: error %T, want *UsageError", tc.args, err)
-			}
-			continue
-		}
-		if err != nil || !reflect.DeepEqual(got, tc.want) {
-			t.Errorf("%q:\n got %+v %v\nwant %+v", tc.args, got, err, tc.want)
-		}
+		checkParsed(t, tc.args, got, err, tc.want, tc.err)
 	}
 }
 

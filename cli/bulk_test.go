@@ -163,7 +163,7 @@ func TestBatchBulkRoutes(t *testing.T) {
 		fmt.Fprintf(&b, "route add %d.%d.%d.%d/32 dev lo\n", a[0], a[1], a[2], a[3])
 	}
 	path := rtWriteBatch(t, b.Bytes())
-	if _, stderr, code := rtRun(t, "-n", name, "-batch", path); code != 0 {
+	if _, stderr, code := run(t, "-n", name, "-batch", path); code != 0 {
 		t.Fatalf("-batch: exit %d, stderr %q", code, stderr[:min(len(stderr), 500)])
 	}
 	bench := netip.MustParsePrefix("198.18.0.0/15")
@@ -210,7 +210,7 @@ func TestBatchBulkFailure(t *testing.T) {
 	}
 
 	path := batch("10.1")
-	_, stderr, code := rtRun(t, "-n", name, "-batch", path)
+	_, stderr, code := run(t, "-n", name, "-batch", path)
 	if code != ExitBatch || !strings.Contains(stderr, "Error: Nexthop has invalid gateway.\n") ||
 		!strings.Contains(stderr, fmt.Sprintf("Command failed %s:50\n", path)) || strings.Count(stderr, "Command failed") != 1 {
 		t.Errorf("-batch: exit %d, stderr %q", code, stderr)
@@ -222,7 +222,7 @@ func TestBatchBulkFailure(t *testing.T) {
 	}
 
 	path = batch("10.2")
-	_, stderr, code = rtRun(t, "-n", name, "-force", "-batch", path)
+	_, stderr, code = run(t, "-n", name, "-force", "-batch", path)
 	if code != ExitBatch || !strings.Contains(stderr, fmt.Sprintf("Command failed %s:50\n", path)) {
 		t.Errorf("-force -batch: exit %d, stderr %q", code, stderr)
 	}

@@ -66,7 +66,7 @@ type env struct {
 	rawStdout io.Writer // the unbuffered stdout, for child processes
 
 	conn    *rtnl.Conn // see rt
-	scratch *rtOut     // see rtScratch
+	scratch *record    // see rtScratch
 	names   map[string]int32
 	indexes map[int32]string
 }

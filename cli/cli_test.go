@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -98,6 +99,22 @@ func run(t testing.TB, args ...string) (string, string, int) {
 	var out, errb bytes.Buffer
 	code := RunWithInput(context.Background(), args, strings.NewReader(""), &out, &errb)
 	return out.String(), errb.String(), code
+}
+
+// checkParsed checks one case of a parse table: with wantErr, a
+// *UsageError saying exactly that; without, no error and got equal to want.
+func checkParsed[R any](t *testing.T, args []string, got R, err error, want R, wantErr string) {
+	t.Helper()
+	if wantErr != "" {
+		var ue *UsageError
+		if err == nil || err.Error() != wantErr || !errors.As(err, &ue) {
+			t.Errorf("%q: error %v, want usage error %q", args, err, wantErr)
+		}
+		return
+	}
+	if err != nil || !reflect.DeepEqual(got, want) {
+		t.Errorf("%q:\n got %+v %v\nwant %+v", args, got, err, want)
+	}
 }
 
 func TestUsageErrors(t *testing.T) {

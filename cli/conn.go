@@ -102,15 +102,16 @@ func (e *env) remember(idx int32, name string) {
 // rtScratch returns the env's reusable route-style record, emptied. A
 // record is valid until the next call: callers print it before formatting
 // the next one.
-func (e *env) rtScratch() *rtOut {
-	o := e.scratch
-	if o == nil {
-		o = &rtOut{obj: rtJSON{keys: make([]string, 0, 16), vals: make([]any, 0, 16)}}
-		e.scratch = o
+func (e *env) rtScratch() *printer {
+	r := e.scratch
+	if r == nil {
+		r = &record{obj: jsonObject{keys: make([]string, 0, 16), vals: make([]any, 0, 16)}}
+		r.p = printer{obj: &r.obj, b: &r.text}
+		e.scratch = r
 	}
-	o.json = e.opts.JSON
-	clear(o.obj.vals) // drop references to the last record's values
-	o.obj.keys, o.obj.vals = o.obj.keys[:0], o.obj.vals[:0]
-	o.text.Reset()
-	return o
+	r.p.json = e.opts.JSON
+	clear(r.obj.vals) // drop references to the last record's values
+	r.obj.keys, r.obj.vals = r.obj.keys[:0], r.obj.vals[:0]
+	r.text.Reset()
+	return &r.p
 }

@@ -8,7 +8,7 @@ import (
 )
 
 // jsonAppender is implemented by the ordered objects the commands build
-// (jsonObject, rtJSON): they encode themselves without reflection, which
+// (jsonObject): they encode themselves without reflection, which
 // is what makes `nl -j route show` over a million routes fast.
 type jsonAppender interface {
 	appendJSON(b []byte) ([]byte, error)
@@ -59,8 +59,6 @@ func appendJSON(b []byte, v any) ([]byte, error) {
 		}
 		return append(b, ']'), nil
 	case []any:
-		return appendJSONSlice(b, x)
-	case []rtJSON:
 		return appendJSONSlice(b, x)
 	case []*jsonObject:
 		return appendJSONSlice(b, x)
@@ -167,10 +165,5 @@ func (o *jsonObject) appendJSON(b []byte) ([]byte, error) {
 	if o == nil {
 		return append(b, "null"...), nil
 	}
-	return appendJSONObject(b, o.keys, o.vals)
-}
-
-// appendJSON makes a route-style object encode itself.
-func (o rtJSON) appendJSON(b []byte) ([]byte, error) {
 	return appendJSONObject(b, o.keys, o.vals)
 }

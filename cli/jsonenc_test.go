@@ -20,10 +20,10 @@ func TestAppendJSONMatchesEncodingJSON(t *testing.T) {
 	inner := &jsonObject{}
 	inner.set("k", uint8(7))
 	o.set("obj", inner)
-	var r rtJSON
-	r.set("dst", "198.18.0.0/15")
-	r.set("metric", 1024)
-	for _, v := range []any{o, []rtJSON{r, r}, []*jsonObject{inner}, []any{o, r}, 3.5, struct{ A int }{1}} {
+	r := &jsonObject{}
+	r.push("dst", "198.18.0.0/15")
+	r.push("metric", 1024)
+	for _, v := range []any{o, []*jsonObject{r, r}, []*jsonObject{inner}, []any{o, r}, 3.5, struct{ A int }{1}} {
 		got, err := appendJSON(nil, v)
 		if err != nil {
 			t.Fatal(err)

@@ -26,6 +26,15 @@ func (o *jsonObject) set(key string, v any) {
 	o.vals = append(o.vals, v)
 }
 
+// push appends key and v without looking for an earlier key: records
+// whose keys are set once each (routes, neighbours, rules) skip the
+// search, which keeps `nl -j route show` over a million routes fast. A nil
+// value is null.
+func (o *jsonObject) push(key string, v any) {
+	o.keys = append(o.keys, key)
+	o.vals = append(o.vals, v)
+}
+
 // get returns the value of key.
 func (o *jsonObject) get(key string) (any, bool) {
 	for i, k := range o.keys {
@@ -44,11 +53,40 @@ func (o *jsonObject) MarshalJSON() ([]byte, error) {
 
 // printer prints one record either as text or as a JSON object, the way
 // ip's print_*(PRINT_ANY, key, format, value) calls do: one call per
-// field gives both outputs, so they cannot drift apart.
+// field gives both outputs, so they cannot drift apart. It serves every
+// object: link and address print through field and friends into a caller's
+// builder; route, neighbour and rule print through add into a record of
+// their own (newRecord, or the env's reused env.rtScratch).
 type printer struct {
 	json bool
 	obj  *jsonObject      // JSON: the object being filled
 	b    *strings.Builder // text: the output
+}
+
+// record is a printer together with the object and text it fills, so that
+// one allocation makes all three.
+type record struct {
+	p    printer
+	obj  jsonObject
+	text strings.Builder
+}
+
+// newRecord returns a printer that owns its JSON object and its text
+// (both are always there: route-style code writes some text in JSON mode
+// too, and drops it).
+func newRecord(asJSON bool) *printer {
+	r := &record{}
+	r.p = printer{json: asJSON, obj: &r.obj, b: &r.text}
+	return &r.p
+}
+
+// add sets key to v in JSON (appending: see push), or writes text.
+func (p *printer) add(key string, v any, text string) {
+	if p.json {
+		p.obj.push(key, v)
+	} else {
+		p.b.WriteString(text)
+	}
 }
 
 // newPrinter returns a printer for a JSON object (if asJSON) or for text

@@ -79,6 +79,22 @@ func (w *laWords) next() (string, error) {
 	return v, nil
 }
 
+// laNextVlanProto reads a VLAN protocol, 802.1Q or 802.1ad in any case;
+// another word fails as ip's invarg(msg, word).
+func laNextVlanProto(w *laWords, msg string) (rtnl.VlanProtocol, error) {
+	v, err := w.next()
+	if err != nil {
+		return 0, err
+	}
+	switch {
+	case strings.EqualFold(v, "802.1Q"):
+		return rtnl.VlanProto8021Q, nil
+	case strings.EqualFold(v, "802.1ad"):
+		return rtnl.VlanProto8021AD, nil
+	}
+	return 0, usageInvarg(msg, v)
+}
+
 // laNumber parses an unsigned number of bits bits as ip's get_u32 does
 // (base 0: decimal, 0x hexadecimal or 0 octal).
 func laNumber(s string, bits int) (uint64, bool) {
@@ -450,18 +466,11 @@ func parseBridge(args []string) (*rtnl.Bridge, error) {
 		case "vlan_filtering", "mcast_snooping":
 			bits = 8
 		case "vlan_protocol":
-			v, err := words.next()
+			p, err := laNextVlanProto(&words, "invalid vlan_protocol")
 			if err != nil {
 				return nil, err
 			}
-			switch {
-			case strings.EqualFold(v, "802.1Q"):
-				b.VlanProtocol = rtnl.VlanProto8021Q
-			case strings.EqualFold(v, "802.1ad"):
-				b.VlanProtocol = rtnl.VlanProto8021AD
-			default:
-				return nil, usageInvarg("invalid vlan_protocol", v)
-			}
+			b.VlanProtocol = p
 			continue
 		default:
 			return nil, usagef(`bridge: unknown command "%s"?`, w)
@@ -665,18 +674,11 @@ func parseVlan(args []string) (*rtnl.Vlan, error) {
 			}
 			vl.ID, haveID = uint16(n), true
 		case "protocol":
-			v, err := words.next()
+			p, err := laNextVlanProto(&words, "protocol is invalid")
 			if err != nil {
 				return nil, err
 			}
-			switch {
-			case strings.EqualFold(v, "802.1Q"):
-				vl.Protocol = rtnl.VlanProto8021Q
-			case strings.EqualFold(v, "802.1ad"):
-				vl.Protocol = rtnl.VlanProto8021AD
-			default:
-				return nil, usageInvarg("protocol is invalid", v)
-			}
+			vl.Protocol = p
 		default:
 			return nil, usagef(`vlan: unknown command "%s"?`, w)
 		}

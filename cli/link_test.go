@@ -143,17 +143,7 @@ func TestParseLink(t *testing.T) {
 		{args: []string{"delete", "v0", "type"}, err: `Command line is not complete. Try option "help"`},
 	} {
 		got, err := parseLink(tc.args)
-		if tc.err != "" {
-			if err == nil || err.Error() != tc.err {
-				t.Errorf("%q: error %v, want %q", tc.args, err, tc.err)
-			} else if _, ok := err.(*UsageError); !ok {
-				t.Errorf("%q: error %T, want *UsageError", tc.args, err)
-			}
-			continue
-		}
-		if err != nil || !reflect.DeepEqual(got, tc.want) {
-			t.Errorf("%q:\n got %+v %v\nwant %+v", tc.args, got, err, tc.want)
-		}
+		checkParsed(t, tc.args, got, err, tc.want, tc.err)
 	}
 }
 
@@ -161,12 +151,11 @@ func TestParseLink(t *testing.T) {
 // it exits with want; it returns stdout and stderr.
 func laRun(t *testing.T, name string, want int, args ...string) (string, string) {
 	t.Helper()
-	var out, errb bytes.Buffer
-	code := RunWithInput(context.Background(), append([]string{"-n", name}, args...), strings.NewReader(""), &out, &errb)
+	out, errb, code := run(t, append([]string{"-n", name}, args...)...)
 	if code != want {
-		t.Fatalf("nl -n %s %s: exit %d, want %d; stderr %q", name, strings.Join(args, " "), code, want, errb.String())
+		t.Fatalf("nl -n %s %s: exit %d, want %d; stderr %q", name, strings.Join(args, " "), code, want, errb)
 	}
-	return out.String(), errb.String()
+	return out, errb
 }
 
 // laIP runs ip in ns (a kerneltest namespace).

@@ -167,13 +167,13 @@ func (e *env) printEvent(ctx context.Context, r monitorRequest, ev *rtnl.Event) 
 		obj, text = p.obj, b.String()
 	case rtnl.EventRoute:
 		o := routeFormat(ctx, e, &ev.Route, routeView{table: true})
-		obj, text = rtToObject(o), o.text.String()
+		obj, text = o.obj, o.b.String()
 	case rtnl.EventNeighbor:
 		o := neighFormat(ctx, e, &ev.Neighbor, false, nil)
-		obj, text = rtToObject(o), o.text.String()
+		obj, text = o.obj, o.b.String()
 	case rtnl.EventRule:
 		o := ruleFormat(e, &ev.Rule)
-		obj, text = rtToObject(o), o.text.String()
+		obj, text = o.obj, o.b.String()
 	default:
 		return nil
 	}
@@ -205,16 +205,4 @@ func (e *env) printEvent(ctx context.Context, r monitorRequest, ev *rtnl.Event) 
 	}
 	_, err := fmt.Fprint(e.stdout, prefix+text)
 	return err
-}
-
-// rtToObject turns a route-style output record into an ordered object.
-func rtToObject(o *rtOut) *jsonObject {
-	if !o.json {
-		return nil
-	}
-	out := &jsonObject{}
-	for i, k := range o.obj.keys {
-		out.set(k, o.obj.vals[i])
-	}
-	return out
 }

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"net/netip"
@@ -11,7 +10,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/nlkit/nlkit/netlink"
 	"github.com/nlkit/nlkit/rtnl"
 )
 
@@ -141,12 +139,9 @@ func parseNeigh(args []string, fam int) (neighRequest, error) {
 				}
 			}
 		case w == "nud" && r.cmd != "get":
-			if v, err = a.next(); err != nil {
+			st, err := rtNextValue(a, neighNUD, "nud state is bad")
+			if err != nil {
 				return r, err
-			}
-			st, ok := neighNUD(v)
-			if !ok {
-				return r, rtInvarg("nud state is bad", v)
 			}
 			n.State, n.HasState = st, true
 		case matches(w, "proxy"):
@@ -174,12 +169,9 @@ func parseNeigh(args []string, fam int) (neighRequest, error) {
 			}
 			r.dev, devOK = v, true
 		case matches(w, "protocol") && r.cmd != "get":
-			if v, err = a.next(); err != nil {
+			p, err := rtNextValue(a, rtParseText[rtnl.Protocol], "\"protocol\" value is invalid")
+			if err != nil {
 				return r, err
-			}
-			p, ok := rtParseText[rtnl.Protocol](v)
-			if !ok {
-				return r, rtInvarg("\"protocol\" value is invalid", v)
 			}
 			n.Protocol = p
 		default:
@@ -308,11 +300,7 @@ func neighBuild(ctx context.Context, e *env, r *neighRequest) (rtnl.Neighbor, er
 }
 
 func runNeigh(ctx context.Context, e *env, args []string) error {
-	req, err := parseNeigh(args, rtOptFamily(e.opts.Family))
-	if err != nil {
-		return err
-	}
-	c, err := e.rt()
+	req, c, err := rtRequest(e, args, parseNeigh)
 	if err != nil {
 		return err
 	}
@@ -344,9 +332,9 @@ func runNeigh(ctx context.Context, e *env, args []string) error {
 	}
 	o := neighFormat(ctx, e, &got, false, &neighPrint{stats: e.opts.Stats})
 	if e.opts.JSON {
-		return writeJSON(e, []rtJSON{o.obj})
+		return writeJSON(e, []*jsonObject{o.obj})
 	}
-	fmt.Fprint(e.stdout, o.text.String())
+	fmt.Fprint(e.stdout, o.b.String())
 	return nil
 }
 
@@ -367,25 +355,9 @@ func neighShowOrFlush(ctx context.Context, e *env, r *neighRequest) error {
 	if err := e.loadLinkNames(ctx); err != nil {
 		return err
 	}
-	objs := []rtJSON{}
-	for n, err := range c.Neighbors(ctx, f) {
-		if err != nil {
-			return err
-		}
-		if !r.match(&n) {
-			continue
-		}
-		o := neighFormat(ctx, e, &n, r.dev != "", &neighPrint{stats: e.opts.Stats})
-		if e.opts.JSON {
-			objs = append(objs, o.obj)
-		} else {
-			fmt.Fprint(e.stdout, o.text.String())
-		}
-	}
-	if e.opts.JSON {
-		return writeJSON(e, objs)
-	}
-	return nil
+	return showRecords(e, c.Neighbors(ctx, f), r.match, func(n *rtnl.Neighbor) *printer {
+		return neighFormat(ctx, e, n, r.dev != "", &neighPrint{stats: e.opts.Stats})
+	})
 }
 
 // neighFlush deletes the entries a selector lists, in rounds as ip does
@@ -395,44 +367,19 @@ func neighFlush(ctx context.Context, e *env, r *neighRequest, f rtnl.NeighborFil
 	if err != nil {
 		return err
 	}
-	for round := 0; round < 10; round++ {
+	return flushRounds(e, func() ([]rtnl.Neighbor, error) {
 		var del []rtnl.Neighbor
 		for n, err := range c.Neighbors(ctx, f) {
 			if err != nil {
-				return err
+				return nil, err
 			}
 			if r.match(&n) {
 				del = append(del, n)
 			}
 		}
-		if len(del) == 0 {
-			if e.opts.Stats {
-				if round == 0 {
-					fmt.Fprintln(e.stdout, "Nothing to flush.")
-				} else {
-					fmt.Fprintf(e.stdout, "*** Flush is complete after %d round%s ***\n", round, map[bool]string{true: "s"}[round > 1])
-				}
-			}
-			return nil
-		}
-		if e.opts.Stats {
-			fmt.Fprintf(e.stdout, "\n*** Round %d, deleting %d entries ***\n", round+1, len(del))
-		}
-		if err := c.DeleteNeighbors(ctx, del); err != nil {
-			var be *netlink.BatchError
-			if !errors.As(err, &be) {
-				return err
-			}
-			for _, f := range be.Failures {
-				if !errors.Is(f.Err, syscall.ENOENT) {
-					return f.Err
-				}
-			}
-		}
-		r.states &^= uint32(rtnl.NeighborFailed)
-	}
-	fmt.Fprintln(e.stdout, "*** Flush not complete bailing out after 10 rounds")
-	return &exitError{code: 1}
+		return del, nil
+	}, func(del []rtnl.Neighbor) error { return c.DeleteNeighbors(ctx, del) }, syscall.ENOENT,
+		func() { r.states &^= uint32(rtnl.NeighborFailed) })
 }
 
 // neighPrint says how neighFormat prints; nil: without statistics.
@@ -442,8 +389,8 @@ type neighPrint struct {
 
 // neighFormat prints an entry as ip's print_neigh does; devFixed leaves the
 // link out (the selector named it).
-func neighFormat(ctx context.Context, e *env, n *rtnl.Neighbor, devFixed bool, how *neighPrint) *rtOut {
-	o := &rtOut{json: e.opts.JSON}
+func neighFormat(ctx context.Context, e *env, n *rtnl.Neighbor, devFixed bool, how *neighPrint) *printer {
+	o := newRecord(e.opts.JSON)
 	if n.Addr.IsValid() {
 		o.add("dst", n.Addr.String(), n.Addr.String()+" ")
 	}
@@ -481,15 +428,15 @@ func neighFormat(ctx context.Context, e *env, n *rtnl.Neighbor, devFixed bool, h
 	if n.State != rtnl.NeighborNone {
 		words := n.State.Words()
 		for _, w := range words {
-			o.text.WriteString(w + " ")
+			o.b.WriteString(w + " ")
 		}
 		if o.json {
-			o.obj.set("state", words)
+			o.obj.push("state", words)
 		}
 	}
 	if n.Protocol != 0 {
 		o.add("protocol", n.Protocol.String(), "proto "+n.Protocol.String()+" ")
 	}
-	o.text.WriteString("\n")
+	o.b.WriteString("\n")
 	return o
 }

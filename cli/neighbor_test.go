@@ -3,10 +3,8 @@ package cli
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"net"
 	"net/netip"
-	"reflect"
 	"strings"
 	"testing"
 
@@ -83,16 +81,7 @@ func TestParseNeigh(t *testing.T) {
 		{args: []string{"add", "198.18.2.58", "dev", "v0", "lladdr"}, err: `Command line is not complete after "lladdr". Try option "help"`},
 	} {
 		got, err := parseNeigh(tc.args, tc.fam)
-		if tc.err != "" {
-			var ue *UsageError
-			if err == nil || err.Error() != tc.err || !errors.As(err, &ue) {
-				t.Errorf("%q: error %v, want usage error %q", tc.args, err, tc.err)
-			}
-			continue
-		}
-		if err != nil || !reflect.DeepEqual(got, tc.want) {
-			t.Errorf("%q:\n got %+v %v\nwant %+v", tc.args, got, err, tc.want)
-		}
+		checkParsed(t, tc.args, got, err, tc.want, tc.err)
 	}
 }
 

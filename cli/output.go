@@ -3,6 +3,8 @@ package cli
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"iter"
 )
 
 // writeJSON prints v as ip -j does: one line, or indented with -p. The
@@ -23,6 +25,31 @@ func writeJSON(e *env, v any) error {
 	b = append(b, '\n')
 	_, err = e.stdout.Write(b)
 	return err
+}
+
+// showRecords prints the objects of seq that keep accepts, each formatted
+// into its own record by format: text as it comes, JSON as one array once
+// the dump has ended (so that a failed dump prints no JSON at all).
+func showRecords[T any](e *env, seq iter.Seq2[T, error], keep func(*T) bool, format func(*T) *printer) error {
+	objs := []*jsonObject{}
+	for x, err := range seq {
+		if err != nil {
+			return err
+		}
+		if !keep(&x) {
+			continue
+		}
+		o := format(&x)
+		if e.opts.JSON {
+			objs = append(objs, o.obj)
+		} else {
+			fmt.Fprint(e.stdout, o.b.String())
+		}
+	}
+	if e.opts.JSON {
+		return writeJSON(e, objs)
+	}
+	return nil
 }
 
 // jsonArray streams a JSON array of records as they are produced, so that

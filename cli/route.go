@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -304,6 +303,37 @@ func (a *rtArgs) next() (string, error) {
 	return a.w[a.i], nil
 }
 
+// rtNextValue reads the next word as a T with parse; a word parse rejects
+// fails as ip's invarg(msg, word).
+func rtNextValue[T any](a *rtArgs, parse func(string) (T, bool), msg string) (T, error) {
+	v, err := a.next()
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	x, ok := parse(v)
+	if !ok {
+		return x, rtInvarg(msg, v)
+	}
+	return x, nil
+}
+
+// rtNextOrAll is rtNextValue where the word may also be "all" (all is
+// then true and v zero), as the selectors of show and flush allow.
+func rtNextOrAll[T any](a *rtArgs, parse func(string) (T, bool), msg string) (v T, all bool, err error) {
+	w, err := a.next()
+	if err != nil {
+		return v, false, err
+	}
+	if x, ok := parse(w); ok {
+		return x, false, nil
+	}
+	if w == "all" {
+		return v, true, nil
+	}
+	return v, false, rtInvarg(msg, w)
+}
+
 // rtInvarg is ip's invarg(): Error: argument "X" is wrong: MSG.
 func rtInvarg(msg, arg string) error {
 	return usagef("Error: argument \"%s\" is wrong: %s", arg, msg)
@@ -362,49 +392,27 @@ func parseRouteSelector(args []string, fam int) (routeSelector, error) {
 		w := a.word()
 		switch {
 		case matches(w, "table"):
-			v, err := a.next()
+			t, all, err := rtNextOrAll(a, rtParseTable, "table id value is invalid")
 			if err != nil {
 				return s, err
 			}
-			if t, ok := rtParseTable(v); ok {
-				s.table, s.tableAll = t, false
-			} else if v == "all" {
-				s.table, s.tableAll = 0, true
-			} else {
-				return s, rtInvarg("table id value is invalid", v)
-			}
+			s.table, s.tableAll = t, all
 		case matches(w, "protocol"):
-			v, err := a.next()
+			p, all, err := rtNextOrAll(a, rtParseText[rtnl.Protocol], "invalid \"protocol\"")
 			if err != nil {
 				return s, err
 			}
-			if p, ok := rtParseText[rtnl.Protocol](v); ok {
-				s.proto, s.hasProto = p, true
-			} else if v == "all" {
-				s.proto, s.hasProto = 0, false
-			} else {
-				return s, rtInvarg("invalid \"protocol\"", v)
-			}
+			s.proto, s.hasProto = p, !all
 		case matches(w, "scope"):
-			v, err := a.next()
+			sc, all, err := rtNextOrAll(a, rtParseText[rtnl.Scope], "invalid \"scope\"")
 			if err != nil {
 				return s, err
 			}
-			if sc, ok := rtParseText[rtnl.Scope](v); ok {
-				s.scope, s.hasScope = sc, true
-			} else if v == "all" {
-				s.scope, s.hasScope = 0, false
-			} else {
-				return s, rtInvarg("invalid \"scope\"", v)
-			}
+			s.scope, s.hasScope = sc, !all
 		case matches(w, "type"):
-			v, err := a.next()
+			t, err := rtNextValue(a, rtParseRouteType, "node type value is invalid")
 			if err != nil {
 				return s, err
-			}
-			t, ok := rtParseRouteType(v)
-			if !ok {
-				return s, rtInvarg("node type value is invalid", v)
 			}
 			s.typ, s.hasType = t, true
 		case w == "dev" || w == "oif":
@@ -414,13 +422,9 @@ func parseRouteSelector(args []string, fam int) (routeSelector, error) {
 			}
 			s.dev = v
 		case matches(w, "metric") || matches(w, "priority") || w == "preference":
-			v, err := a.next()
+			m, err := rtNextValue(a, rtParseU32, "\"metric\" value is invalid")
 			if err != nil {
 				return s, err
-			}
-			m, ok := rtParseU32(v)
-			if !ok {
-				return s, rtInvarg("\"metric\" value is invalid", v)
 			}
 			s.metric, s.hasMet = m, true
 		default:
@@ -491,13 +495,9 @@ func parseRouteGet(args []string, fam int) (routeGetArgs, error) {
 			}
 			g.iif = v
 		case matches(w, "mark"):
-			v, err := a.next()
+			m, err := rtNextValue(a, rtParseU32, "invalid mark value")
 			if err != nil {
 				return g, err
-			}
-			m, ok := rtParseU32(v)
-			if !ok {
-				return g, rtInvarg("invalid mark value", v)
 			}
 			g.mark = m
 		case matches(w, "oif") || w == "dev":
@@ -616,23 +616,15 @@ func parseRouteSpec(args []string, fam int, del bool) (routeSpec, error) {
 				setFam(rtFamOf(p.Addr()))
 			}
 		case matches(w, "metric") || matches(w, "priority") || w == "preference":
-			v, err := a.next()
+			m, err := rtNextValue(a, rtParseU32, "\"metric\" value is invalid")
 			if err != nil {
 				return s, err
-			}
-			m, ok := rtParseU32(v)
-			if !ok {
-				return s, rtInvarg("\"metric\" value is invalid", v)
 			}
 			r.Priority, r.HasPriority = m, true
 		case w == "scope":
-			v, err := a.next()
+			sc, err := rtNextValue(a, rtParseText[rtnl.Scope], "invalid \"scope\" value")
 			if err != nil {
 				return s, err
-			}
-			sc, ok := rtParseText[rtnl.Scope](v)
-			if !ok {
-				return s, rtInvarg("invalid \"scope\" value", v)
 			}
 			r.Scope, r.HasScope = sc, true
 		case rtMetricWord(w) >= 0:
@@ -653,16 +645,12 @@ func parseRouteSpec(args []string, fam int, del bool) (routeSpec, error) {
 			}
 			*m.field(&r.Metrics) = n
 		case matches(w, "quickack"):
-			v, err := a.next()
+			n, err := rtNextValue(a, rtParseU32, "\"quickack\" value is invalid")
 			if err != nil {
 				return s, err
 			}
-			n, ok := rtParseU32(v)
-			if !ok {
-				return s, rtInvarg("\"quickack\" value is invalid", v)
-			}
 			if n > 1 {
-				return s, rtInvarg("\"quickack\" value should be 0 or 1", v)
+				return s, rtInvarg("\"quickack\" value should be 0 or 1", a.word())
 			}
 			r.Metrics.QuickAck = n
 		case matches(w, "congctl"):
@@ -692,33 +680,21 @@ func parseRouteSpec(args []string, fam int, del bool) (routeSpec, error) {
 				}
 			}
 		case w == "nhid":
-			v, err := a.next()
+			id, err := rtNextValue(a, rtParseU32, "\"id\" value is invalid")
 			if err != nil {
 				return s, err
-			}
-			id, ok := rtParseU32(v)
-			if !ok {
-				return s, rtInvarg("\"id\" value is invalid", v)
 			}
 			r.NextHopID = id
 		case matches(w, "protocol"):
-			v, err := a.next()
+			p, err := rtNextValue(a, rtParseText[rtnl.Protocol], "\"protocol\" value is invalid")
 			if err != nil {
 				return s, err
-			}
-			p, ok := rtParseText[rtnl.Protocol](v)
-			if !ok {
-				return s, rtInvarg("\"protocol\" value is invalid", v)
 			}
 			r.Protocol = p
 		case matches(w, "table"):
-			v, err := a.next()
+			t, err := rtNextValue(a, rtParseTable, "\"table\" value is invalid")
 			if err != nil {
 				return s, err
-			}
-			t, ok := rtParseTable(v)
-			if !ok {
-				return s, rtInvarg("\"table\" value is invalid", v)
 			}
 			r.Table, tableOK = t, true
 		case w == "dev" || w == "oif":
@@ -889,12 +865,19 @@ func routeBuild(ctx context.Context, e *env, s *routeSpec) (rtnl.Route, error) {
 	return r, nil
 }
 
-func runRoute(ctx context.Context, e *env, args []string) error {
-	req, err := parseRoute(args, rtOptFamily(e.opts.Family))
+// rtRequest is the start of route, rule and neigh: it parses args with
+// parse (given the -4/-6 option) and opens the env's rtnetlink Conn.
+func rtRequest[R any](e *env, args []string, parse func([]string, int) (R, error)) (R, *rtnl.Conn, error) {
+	req, err := parse(args, rtOptFamily(e.opts.Family))
 	if err != nil {
-		return err
+		return req, nil, err
 	}
 	c, err := e.rt()
+	return req, c, err
+}
+
+func runRoute(ctx context.Context, e *env, args []string) error {
+	req, c, err := rtRequest(e, args, parseRoute)
 	if err != nil {
 		return err
 	}
@@ -1024,7 +1007,7 @@ func routeShow(ctx context.Context, e *env, s *routeSelector) error {
 			if err := arr.add(o.obj); err != nil {
 				return err
 			}
-		} else if _, err := io.WriteString(e.stdout, o.text.String()); err != nil {
+		} else if _, err := io.WriteString(e.stdout, o.b.String()); err != nil {
 			return err
 		}
 	}
@@ -1046,11 +1029,11 @@ func routeFlush(ctx context.Context, e *env, s *routeSelector) error {
 	if err != nil {
 		return err
 	}
-	for round := 0; round < 10; round++ {
+	return flushRounds(e, func() ([]rtnl.Route, error) {
 		var routes []rtnl.Route
 		for r, err := range c.Routes(ctx, f) {
 			if err != nil {
-				return err
+				return nil, err
 			}
 			if !s.match(&r) {
 				continue
@@ -1058,7 +1041,22 @@ func routeFlush(ctx context.Context, e *env, s *routeSelector) error {
 			r.Metrics, r.Flags, r.Mark = rtnl.Metrics{}, 0, 0
 			routes = append(routes, r)
 		}
-		if len(routes) == 0 {
+		return routes, nil
+	}, func(routes []rtnl.Route) error { return c.DeleteRoutes(ctx, routes) }, syscall.ESRCH, nil)
+}
+
+// flushRounds is the flush of route and neigh, in rounds as ip does (at
+// most 10): each round lists what is left to delete and deletes it in one
+// batch, where a failure with errno gone (the entry vanished on its own)
+// is not an error; then next, if not nil, runs. With -s it prints ip's
+// round statistics.
+func flushRounds[T any](e *env, list func() ([]T, error), del func([]T) error, gone syscall.Errno, next func()) error {
+	for round := 0; round < 10; round++ {
+		xs, err := list()
+		if err != nil {
+			return err
+		}
+		if len(xs) == 0 {
 			if e.opts.Stats {
 				if round == 0 {
 					fmt.Fprintln(e.stdout, "Nothing to flush.")
@@ -1069,18 +1067,21 @@ func routeFlush(ctx context.Context, e *env, s *routeSelector) error {
 			return nil
 		}
 		if e.opts.Stats {
-			fmt.Fprintf(e.stdout, "\n*** Round %d, deleting %d entries ***\n", round+1, len(routes))
+			fmt.Fprintf(e.stdout, "\n*** Round %d, deleting %d entries ***\n", round+1, len(xs))
 		}
-		if err := c.DeleteRoutes(ctx, routes); err != nil {
+		if err := del(xs); err != nil {
 			var be *netlink.BatchError
 			if !errors.As(err, &be) {
 				return err
 			}
 			for _, f := range be.Failures {
-				if !errors.Is(f.Err, syscall.ESRCH) {
+				if !errors.Is(f.Err, gone) {
 					return f.Err // one that did not vanish on its own
 				}
 			}
+		}
+		if next != nil {
+			next()
 		}
 	}
 	fmt.Fprintln(e.stdout, "*** Flush not complete bailing out after 10 rounds")
@@ -1112,61 +1113,10 @@ func routeGet(ctx context.Context, e *env, g *routeGetArgs) error {
 	}
 	o := routeFormat(ctx, e, &r, routeView{})
 	if e.opts.JSON {
-		return writeJSON(e, []rtJSON{o.obj})
+		return writeJSON(e, []*jsonObject{o.obj})
 	}
-	fmt.Fprint(e.stdout, o.text.String())
+	fmt.Fprint(e.stdout, o.b.String())
 	return nil
-}
-
-// rtJSON is a JSON object whose keys keep the order they were set in, as
-// ip -j prints them (a Go map would sort them). A nil value is null.
-type rtJSON struct {
-	keys []string
-	vals []any
-}
-
-func (o *rtJSON) set(k string, v any) {
-	o.keys = append(o.keys, k)
-	o.vals = append(o.vals, v)
-}
-
-// MarshalJSON writes the keys in order.
-func (o rtJSON) MarshalJSON() ([]byte, error) {
-	var b strings.Builder
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	b.WriteByte('{')
-	for i, k := range o.keys {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		if err := enc.Encode(k); err != nil {
-			return nil, err
-		}
-		b.WriteByte(':')
-		if err := enc.Encode(o.vals[i]); err != nil {
-			return nil, err
-		}
-	}
-	b.WriteByte('}')
-	return []byte(b.String()), nil // Encode's newlines are blanks; json compacts them
-}
-
-// rtOut collects one object for output: either the JSON object or the
-// text line, as ip's print_* functions do with PRINT_ANY.
-type rtOut struct {
-	json bool
-	obj  rtJSON
-	text strings.Builder
-}
-
-// add sets key to v in JSON, or writes text.
-func (o *rtOut) add(key string, v any, text string) {
-	if o.json {
-		o.obj.set(key, v)
-	} else {
-		o.text.WriteString(text)
-	}
 }
 
 // rtFlagWords are the flags ip's print_rt_flags prints, in its order.
@@ -1182,19 +1132,19 @@ var rtFlagWords = []struct {
 }
 
 // routeFlagsOut prints the "flags" array.
-func routeFlagsOut(o *rtOut, f rtnl.RouteFlags) {
+func routeFlagsOut(o *printer, f rtnl.RouteFlags) {
 	var words []string
 	for _, w := range rtFlagWords {
 		if f&w.f != 0 {
 			words = append(words, w.word)
-			o.text.WriteString(w.word + " ")
+			o.b.WriteString(w.word + " ")
 		}
 	}
 	if o.json {
 		if len(words) == 0 {
-			o.obj.set("flags", [0]string{}) // [], and boxing it allocates nothing
+			o.obj.push("flags", [0]string{}) // [], and boxing it allocates nothing
 		} else {
-			o.obj.set("flags", words)
+			o.obj.push("flags", words)
 		}
 	}
 }
@@ -1224,7 +1174,7 @@ func rtHost(p netip.Prefix) string {
 }
 
 // routeFormat prints a route as ip's print_route does.
-func routeFormat(ctx context.Context, e *env, r *rtnl.Route, v routeView) *rtOut {
+func routeFormat(ctx context.Context, e *env, r *rtnl.Route, v routeView) *printer {
 	// One record at a time is formatted and printed, so the record's
 	// buffers are reused from route to route: allocating them afresh cost
 	// more than encoding (nl -j route show over a million routes).
@@ -1318,29 +1268,29 @@ func routeFormat(ctx context.Context, e *env, r *rtnl.Route, v routeView) *rtOut
 		}
 	}
 	if len(r.NextHops) > 0 {
-		var hops []rtJSON
+		var hops []*jsonObject
 		for _, nh := range r.NextHops {
-			ho := &rtOut{json: o.json}
-			ho.text.WriteString("\n\tnexthop ")
+			ho := newRecord(o.json)
+			ho.b.WriteString("\n\tnexthop ")
 			routeGatewayOut(ho, r.Family, nh.Gateway)
 			n := e.linkName(ctx, nh.OutIndex)
 			ho.add("dev", n, "dev "+n+" ")
 			ho.add("weight", max(nh.Weight, 1), fmt.Sprintf("weight %d ", max(nh.Weight, 1)))
 			routeFlagsOut(ho, nh.Flags)
 			hops = append(hops, ho.obj)
-			o.text.WriteString(ho.text.String())
+			o.b.WriteString(ho.b.String())
 		}
 		if o.json {
-			o.obj.set("nexthops", hops)
+			o.obj.push("nexthops", hops)
 		}
 	}
-	o.text.WriteString("\n")
+	o.b.WriteString("\n")
 	return o
 }
 
 // routeGatewayOut prints a gateway: "gateway" when it is of the route's
 // family, "via" {family, host} (RTA_VIA) otherwise.
-func routeGatewayOut(o *rtOut, fam rtnl.Family, gw netip.Addr) {
+func routeGatewayOut(o *printer, fam rtnl.Family, gw netip.Addr) {
 	if !gw.IsValid() {
 		return
 	}
@@ -1349,17 +1299,17 @@ func routeGatewayOut(o *rtOut, fam rtnl.Family, gw netip.Addr) {
 		return
 	}
 	gf := rtFamily(rtFamOf(gw)).String()
-	var via rtJSON
-	via.set("family", gf)
-	via.set("host", gw.String())
+	via := &jsonObject{}
+	via.push("family", gf)
+	via.push("host", gw.String())
 	o.add("via", via, "via "+gf+" "+gw.String()+" ")
 }
 
 // routeMetricsOut prints RTA_METRICS as ip's print_rta_metrics: in RTAX
 // order, "lock" in text for locked ones; JSON has them as an array of one
 // object.
-func routeMetricsOut(o *rtOut, m *rtnl.Metrics) {
-	mo := &rtOut{json: o.json}
+func routeMetricsOut(o *printer, m *rtnl.Metrics) {
+	mo := newRecord(o.json)
 	num := func(bit uint, name string, v uint32) {
 		locked := m.Lock&(1<<bit) != 0
 		if v == 0 && !locked {
@@ -1410,7 +1360,7 @@ func routeMetricsOut(o *rtOut, m *rtnl.Metrics) {
 			mo.add("features", f, "")
 			t += f + " "
 		}
-		mo.text.WriteString(t)
+		mo.b.WriteString(t)
 	}
 	ms(13, "rto_min", m.RTOMin)
 	num(14, "initrwnd", m.InitRwnd)
@@ -1424,8 +1374,8 @@ func routeMetricsOut(o *rtOut, m *rtnl.Metrics) {
 	}
 	num(17, "fastopen_no_cookie", m.FastOpenNoCookie)
 	if o.json {
-		o.obj.set("metrics", []rtJSON{mo.obj})
+		o.obj.push("metrics", []*jsonObject{mo.obj})
 	} else {
-		o.text.WriteString(mo.text.String())
+		o.b.WriteString(mo.b.String())
 	}
 }

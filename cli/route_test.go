@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"net/netip"
 	"reflect"
 	"slices"
@@ -13,23 +12,14 @@ import (
 	"time"
 
 	"github.com/nlkit/nlkit/internal/kerneltest"
-	"github.com/nlkit/nlkit/netlink"
 	"github.com/nlkit/nlkit/netns"
 	"github.com/nlkit/nlkit/rtnl"
 )
 
-// rtRun runs nl with args and returns stdout, stderr and the exit code.
-func rtRun(t testing.TB, args ...string) (string, string, int) {
-	t.Helper()
-	var out, errb bytes.Buffer
-	code := RunWithInput(context.Background(), args, strings.NewReader(""), &out, &errb)
-	return out.String(), errb.String(), code
-}
-
 // rtMustRun runs nl and fails the test unless it exits 0.
 func rtMustRun(t testing.TB, args ...string) string {
 	t.Helper()
-	out, stderr, code := rtRun(t, args...)
+	out, stderr, code := run(t, args...)
 	if code != 0 {
 		t.Fatalf("nl %s: exit %d, stderr %q", strings.Join(args, " "), code, stderr)
 	}
@@ -39,7 +29,7 @@ func rtMustRun(t testing.TB, args ...string) string {
 // rtFails runs nl, which must exit with code and print msg on stderr.
 func rtFails(t testing.TB, code int, msg string, args ...string) {
 	t.Helper()
-	_, stderr, got := rtRun(t, args...)
+	_, stderr, got := run(t, args...)
 	if got != code || !strings.Contains(stderr, msg) {
 		t.Errorf("nl %s: exit %d, stderr %q; want %d and %q", strings.Join(args, " "), got, stderr, code, msg)
 	}
@@ -62,22 +52,13 @@ func rtNS(t *testing.T) (*netns.NS, string, *rtnl.Conn) {
 	} {
 		kerneltest.Run(t, ns, "ip", cmd...)
 	}
-	c, err := rtnl.Dial(&netlink.Config{NetNS: ns})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	return ns, name, c
+	return ns, name, laDial(t, ns)
 }
 
 // rtLinkIndex is the index of a link of the test namespace.
 func rtLinkIndex(t *testing.T, c *rtnl.Conn, name string) int32 {
 	t.Helper()
-	l, err := c.LinkByName(context.Background(), name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return l.Index
+	return laLink(t, c, name).Index
 }
 
 // rtKeys gives the keys of each object of a JSON array, in order.
@@ -298,16 +279,7 @@ func TestParseRoute(t *testing.T) {
 		{args: []string{"add", "to"}, err: `Command line is not complete after "to". Try option "help"`},
 	} {
 		got, err := parseRoute(tc.args, tc.fam)
-		if tc.err != "" {
-			var ue *UsageError
-			if err == nil || err.Error() != tc.err || !errors.As(err, &ue) {
-				t.Errorf("%q: error %v, want usage error %q", tc.args, err, tc.err)
-			}
-			continue
-		}
-		if err != nil || !reflect.DeepEqual(got, tc.want) {
-			t.Errorf("%q:\n got %+v %v\nwant %+v", tc.args, got, err, tc.want)
-		}
+		checkParsed(t, tc.args, got, err, tc.want, tc.err)
 	}
 }
 

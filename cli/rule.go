@@ -187,11 +187,7 @@ func rtCheckIfName(name, msg string) error {
 }
 
 func runRule(ctx context.Context, e *env, args []string) error {
-	req, err := parseRule(args, rtOptFamily(e.opts.Family))
-	if err != nil {
-		return err
-	}
-	c, err := e.rt()
+	req, c, err := rtRequest(e, args, parseRule)
 	if err != nil {
 		return err
 	}
@@ -201,26 +197,8 @@ func runRule(ctx context.Context, e *env, args []string) error {
 	case "delete":
 		return c.DeleteRule(ctx, req.rule)
 	}
-	objs := []rtJSON{}
 	f := rtnl.RuleFilter{Family: req.rule.Family}
-	for u, err := range c.Rules(ctx, f) {
-		if err != nil {
-			return err
-		}
-		if !req.match(&u) {
-			continue
-		}
-		o := ruleFormat(e, &u)
-		if e.opts.JSON {
-			objs = append(objs, o.obj)
-		} else {
-			fmt.Fprint(e.stdout, o.text.String())
-		}
-	}
-	if e.opts.JSON {
-		return writeJSON(e, objs)
-	}
-	return nil
+	return showRecords(e, c.Rules(ctx, f), req.match, func(u *rtnl.Rule) *printer { return ruleFormat(e, u) })
 }
 
 // match is ip's filter for rule list: the selectors given must match.
@@ -242,8 +220,8 @@ func (r *ruleRequest) match(u *rtnl.Rule) bool {
 }
 
 // ruleFormat prints a rule as ip's print_rule does.
-func ruleFormat(e *env, u *rtnl.Rule) *rtOut {
-	o := &rtOut{json: e.opts.JSON}
+func ruleFormat(e *env, u *rtnl.Rule) *printer {
+	o := newRecord(e.opts.JSON)
 	o.add("priority", u.Priority, fmt.Sprintf("%d:\t", u.Priority))
 	if u.Invert {
 		o.add("not", nil, "not ")
@@ -332,7 +310,7 @@ func ruleFormat(e *env, u *rtnl.Rule) *rtOut {
 		if from != 0 {
 			o.add("flow_from", fmt.Sprint(from), fmt.Sprintf(" realms %d/", from))
 		} else {
-			o.text.WriteString(" realms ")
+			o.b.WriteString(" realms ")
 		}
 		o.add("flow_to", fmt.Sprint(to), fmt.Sprint(to))
 	}
@@ -358,7 +336,7 @@ func ruleFormat(e *env, u *rtnl.Rule) *rtOut {
 	if u.Protocol != 0 && u.Protocol != rtnl.ProtoKernel || e.opts.Details {
 		o.add("protocol", u.Protocol.String(), " proto "+u.Protocol.String())
 	}
-	o.text.WriteString("\n")
+	o.b.WriteString("\n")
 	return o
 }
 

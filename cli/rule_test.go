@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"net/netip"
 	"reflect"
 	"strings"
@@ -73,16 +72,7 @@ func TestParseRule(t *testing.T) {
 		{args: []string{"show", "frob"}, err: `Error: any valid prefix is expected rather than "frob".`},
 	} {
 		got, err := parseRule(tc.args, tc.fam)
-		if tc.err != "" {
-			var ue *UsageError
-			if err == nil || err.Error() != tc.err || !errors.As(err, &ue) {
-				t.Errorf("%q: error %v, want usage error %q", tc.args, err, tc.err)
-			}
-			continue
-		}
-		if err != nil || !reflect.DeepEqual(got, tc.want) {
-			t.Errorf("%q:\n got %+v %v\nwant %+v", tc.args, got, err, tc.want)
-		}
+		checkParsed(t, tc.args, got, err, tc.want, tc.err)
 	}
 }
 

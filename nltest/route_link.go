@@ -567,15 +567,25 @@ func combineFlags(l *fakeLink, r *linkReq) uint32 {
 
 // setLinkReq handles RTM_SETLINK.
 func (c *call) setLinkReq() error {
-	r, err := parseLinkReq(c.req.Data)
+	l, r, err := c.requestedLink()
 	if err != nil {
 		return err
 	}
+	return c.setLink(l, r)
+}
+
+// requestedLink parses a request for an existing link and finds the link
+// (ENODEV if there is none).
+func (c *call) requestedLink() (*fakeLink, *linkReq, error) {
+	r, err := parseLinkReq(c.req.Data)
+	if err != nil {
+		return nil, nil, err
+	}
 	l := c.f.find(r)
 	if l == nil {
-		return syscall.ENODEV
+		return nil, nil, syscall.ENODEV
 	}
-	return c.setLink(l, r)
+	return l, r, nil
 }
 
 // setLink applies a change as do_setlink does, in its order, stopping at
@@ -806,13 +816,9 @@ func (c *call) setMaster(l *fakeLink, master int32) error {
 
 // delLink handles RTM_DELLINK.
 func (c *call) delLink() error {
-	r, err := parseLinkReq(c.req.Data)
+	l, _, err := c.requestedLink()
 	if err != nil {
 		return err
-	}
-	l := c.f.find(r)
-	if l == nil {
-		return syscall.ENODEV
 	}
 	if l.kind == "" {
 		return syscall.EOPNOTSUPP

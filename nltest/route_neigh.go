@@ -147,15 +147,25 @@ func (f *RouteFake) findNeigh(list []*fakeNeigh, fam uint8, index int32, a netip
 	return nil
 }
 
+// neighChangeReq parses the request of neigh_add or neigh_delete, which
+// must name an address.
+func (c *call) neighChangeReq() (*neighReq, error) {
+	r, err := parseNeighReq(c.req.Data)
+	if err != nil {
+		return nil, err
+	}
+	if r.dstLen < 0 {
+		return nil, errf(syscall.EINVAL, "Network address not specified")
+	}
+	return r, nil
+}
+
 // newNeigh is neigh_add.
 func (c *call) newNeigh() error {
 	f := c.f
-	r, err := parseNeighReq(c.req.Data)
+	r, err := c.neighChangeReq()
 	if err != nil {
 		return err
-	}
-	if r.dstLen < 0 {
-		return errf(syscall.EINVAL, "Network address not specified")
 	}
 	var l *fakeLink
 	if r.index != 0 {
@@ -232,12 +242,9 @@ func (c *call) newNeigh() error {
 // delNeigh is neigh_delete.
 func (c *call) delNeigh() error {
 	f := c.f
-	r, err := parseNeighReq(c.req.Data)
+	r, err := c.neighChangeReq()
 	if err != nil {
 		return err
-	}
-	if r.dstLen < 0 {
-		return errf(syscall.EINVAL, "Network address not specified")
 	}
 	if r.index != 0 && f.links[r.index] == nil {
 		return syscall.ENODEV

@@ -411,10 +411,16 @@ func (c *call) newRoute4(rr rtnl.Route) error {
 		c.notifyRoute(unix.RTM_NEWROUTE, nlflags|netlink.Create, r)
 		return nil
 	}
+	return c.createRoute(r)
+}
+
+// createRoute adds r, a route to a new destination, where appendPos puts
+// it and notifies; without NLM_F_CREATE it fails with ENOENT.
+func (c *call) createRoute(r *fakeRoute) error {
 	if !c.has(netlink.Create) {
 		return syscall.ENOENT
 	}
-	f.insertRoute(r, c.appendPos(r))
+	c.f.insertRoute(r, c.appendPos(r))
 	c.notifyRoute(unix.RTM_NEWROUTE, c.req.Header.Flags&(netlink.Create|netlink.Excl|netlink.Append), r)
 	return nil
 }
@@ -747,12 +753,7 @@ func (c *call) newRoute6(rr rtnl.Route) error {
 			}
 		}
 	}
-	if !c.has(netlink.Create) {
-		return syscall.ENOENT
-	}
-	f.insertRoute(r, c.appendPos(r))
-	c.notifyRoute(unix.RTM_NEWROUTE, c.req.Header.Flags&(netlink.Create|netlink.Excl|netlink.Append), r)
-	return nil
+	return c.createRoute(r)
 }
 
 // checkNH6 is fib6_nh_init with ip6_validate_gw.

@@ -337,19 +337,11 @@ func (c *Conn) DeleteAddresses(ctx context.Context, addrs []Address) error {
 	return c.addrBatch(ctx, "delete address", unix.RTM_DELADDR, 0, addrs)
 }
 
-// addrBatch encodes addrs one by one into a reused buffer as Batch sends
-// them.
+// addrBatch sends addrs through encodedBatch.
 func (c *Conn) addrBatch(ctx context.Context, op string, typ netlink.MessageType, flags netlink.Flags, addrs []Address) error {
 	del := typ == unix.RTM_DELADDR
-	return c.batch(ctx, op, func(yield func(netlink.Message, error) bool) {
-		var buf []byte
-		for i := range addrs {
-			var err error
-			buf, err = appendAddress(buf[:0], &addrs[i], del)
-			if !yield(netlink.Message{Header: netlink.Header{Type: typ, Flags: flags}, Data: buf}, err) {
-				return
-			}
-		}
+	return encodedBatch(ctx, c, op, typ, flags, sliceSeq(addrs), func(b []byte, a *Address) ([]byte, error) {
+		return appendAddress(b, a, del)
 	})
 }
 

@@ -23,17 +23,6 @@ import (
 // Helpers shared by the address and neighbour tests carry the prefix "an"
 // so they cannot clash with other tests of the package.
 
-// anDial opens a Conn in ns, closed at the end of the test.
-func anDial(t *testing.T, ns *netns.NS) *Conn {
-	t.Helper()
-	c, err := Dial(&netlink.Config{NetNS: ns})
-	if err != nil {
-		t.Fatalf("Dial: %v", err)
-	}
-	t.Cleanup(func() { c.Close() })
-	return c
-}
-
 // anVeth creates the veth pair name0/name1 in ns with iproute2, without
 // IPv6 link-local addresses (addrgenmode none), brings both up and
 // returns their indexes.
@@ -44,53 +33,14 @@ func anVeth(t *testing.T, ns *netns.NS, name0, name1 string) (int32, int32) {
 		kerneltest.Run(t, ns, "ip", "link", "set", n, "addrgenmode", "none")
 		kerneltest.Run(t, ns, "ip", "link", "set", n, "up")
 	}
-	idx := anLinkIndexes(t, ns)
+	idx := testLinkIndexes(t, ns)
 	return idx[name0], idx[name1]
-}
-
-// anLinkIndexes maps link names to indexes from `ip -j link show`.
-func anLinkIndexes(t *testing.T, ns *netns.NS) map[string]int32 {
-	t.Helper()
-	var links []struct {
-		Index int32  `json:"ifindex"`
-		Name  string `json:"ifname"`
-	}
-	out := kerneltest.Run(t, ns, "ip", "-j", "link", "show")
-	if err := json.Unmarshal(out, &links); err != nil {
-		t.Fatalf("parsing ip -j link show: %v\n%s", err, out)
-	}
-	m := make(map[string]int32)
-	for _, l := range links {
-		m[l.Name] = l.Index
-	}
-	return m
-}
-
-// anKernelError asserts that err is a *netlink.Error with errno want and
-// operation op, and returns it.
-func anKernelError(t *testing.T, err error, op string, want syscall.Errno) *netlink.Error {
-	t.Helper()
-	var ne *netlink.Error
-	if !errors.As(err, &ne) {
-		t.Fatalf("error %v (%T), want a *netlink.Error with %v", err, err, want)
-	}
-	if ne.Errno != want || !errors.Is(err, want) {
-		t.Fatalf("error %v: errno %d (%v), want %v", err, int(ne.Errno), ne.Errno, want)
-	}
-	if ne.Op != op {
-		t.Errorf("error %v: Op %q, want %q", err, ne.Op, op)
-	}
-	return ne
 }
 
 // anAddrs collects the addresses that match f.
 func anAddrs(t *testing.T, c *Conn, f AddressFilter) []Address {
 	t.Helper()
-	addrs, err := Collect(c.Addresses(t.Context(), f))
-	if err != nil {
-		t.Fatalf("Addresses(%+v): %v", f, err)
-	}
-	return addrs
+	return testList(t, c.Addresses, f, "Addresses")
 }
 
 // anFindAddr returns the address of link index with local address p.Addr().
@@ -175,7 +125,7 @@ func TestAddressLifecycle(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ns := kerneltest.NetNS(t)
-			c := anDial(t, ns)
+			c := testDial(t, ns)
 			idx, _ := anVeth(t, ns, "vethA", "vethB")
 			ctx := t.Context()
 			tc.add.Index, tc.want.Index, tc.repl.Index = idx, idx, idx
@@ -192,7 +142,7 @@ func TestAddressLifecycle(t *testing.T) {
 			}
 
 			err := c.AddAddress(ctx, tc.add)
-			anKernelError(t, err, "add address", syscall.EEXIST)
+			testKernelError(t, err, "add address", syscall.EEXIST)
 			if !errors.Is(err, fs.ErrExist) {
 				t.Errorf("adding twice: %v does not match fs.ErrExist", err)
 			}
@@ -224,7 +174,7 @@ func TestAddressLifecycle(t *testing.T) {
 				t.Fatalf("address still listed after DeleteAddress: %+v", a)
 			}
 			err = c.DeleteAddress(ctx, tc.add)
-			anKernelError(t, err, "delete address", syscall.EADDRNOTAVAIL)
+			testKernelError(t, err, "delete address", syscall.EADDRNOTAVAIL)
 
 			// Replace creates a missing address.
 			if err := c.ReplaceAddress(ctx, tc.add); err != nil {
@@ -239,7 +189,7 @@ func TestAddressLifecycle(t *testing.T) {
 
 func TestAddressPeer(t *testing.T) {
 	ns := kerneltest.NetNS(t)
-	c := anDial(t, ns)
+	c := testDial(t, ns)
 	idx, _ := anVeth(t, ns, "vethA", "vethB")
 	for _, a := range []Address{
 		{Index: idx, Prefix: netip.MustParsePrefix("198.18.5.1/24"), Peer: netip.MustParsePrefix("198.18.6.1/24")},
@@ -266,20 +216,20 @@ func TestAddressPeer(t *testing.T) {
 
 func TestAddressErrors(t *testing.T) {
 	ns := kerneltest.NetNS(t)
-	c := anDial(t, ns)
+	c := testDial(t, ns)
 	idx, _ := anVeth(t, ns, "vethA", "vethB")
 	ctx := t.Context()
 
 	for _, p := range []string{"198.18.0.1/24", "2001:db8::1/64"} {
 		a := Address{Index: 9999, Prefix: netip.MustParsePrefix(p), Flags: AddressNoDAD}
-		ne := anKernelError(t, c.AddAddress(ctx, a), "add address", syscall.ENODEV)
+		ne := testKernelError(t, c.AddAddress(ctx, a), "add address", syscall.ENODEV)
 		t.Logf("add to missing link %s: %v", p, ne)
-		anKernelError(t, c.DeleteAddress(ctx, a), "delete address", syscall.ENODEV)
+		testKernelError(t, c.DeleteAddress(ctx, a), "delete address", syscall.ENODEV)
 
 		// A preferred lifetime beyond the valid one is invalid.
 		a.Index = idx
 		a.ValidLifetime, a.PreferredLifetime = LifetimeSeconds(10), LifetimeSeconds(20)
-		ne = anKernelError(t, c.AddAddress(ctx, a), "add address", syscall.EINVAL)
+		ne = testKernelError(t, c.AddAddress(ctx, a), "add address", syscall.EINVAL)
 		if ne.Message == "" {
 			t.Errorf("invalid lifetimes for %s: no extended-ACK message in %v", p, ne)
 		}
@@ -287,7 +237,7 @@ func TestAddressErrors(t *testing.T) {
 
 	// Dumping the addresses of a missing link.
 	_, err := Collect(c.Addresses(ctx, AddressFilter{Index: 9999}))
-	anKernelError(t, err, "list addresses", syscall.ENODEV)
+	testKernelError(t, err, "list addresses", syscall.ENODEV)
 
 	// Errors found before anything is sent.
 	if err := c.AddAddress(ctx, Address{Index: idx}); err == nil {
@@ -311,7 +261,7 @@ func TestAddressErrors(t *testing.T) {
 
 func TestAddressFilter(t *testing.T) {
 	ns := kerneltest.NetNS(t)
-	c := anDial(t, ns)
+	c := testDial(t, ns)
 	idxA, idxB := anVeth(t, ns, "vethA", "vethB")
 	ctx := t.Context()
 	byLink := map[int32][]netip.Prefix{
@@ -394,7 +344,7 @@ func TestAddressFilter(t *testing.T) {
 
 func TestAddressBulk(t *testing.T) {
 	ns := kerneltest.NetNS(t)
-	c := anDial(t, ns)
+	c := testDial(t, ns)
 	idx, _ := anVeth(t, ns, "vethA", "vethB")
 	ctx := t.Context()
 
@@ -445,7 +395,7 @@ func TestAddressBulk(t *testing.T) {
 		t.Fatalf("BatchError %v: total %d failures %+v, want indexes 1 and 4 of %d", be, be.Total, be.Failures, len(extra))
 	}
 	for _, f := range be.Failures {
-		anKernelError(t, f.Err, "add address", syscall.EEXIST)
+		testKernelError(t, f.Err, "add address", syscall.EEXIST)
 	}
 	if !errors.Is(err, fs.ErrExist) {
 		t.Errorf("%v does not match fs.ErrExist", err)
@@ -468,7 +418,7 @@ func TestAddressBulk(t *testing.T) {
 	if !errors.As(err, &be) || len(be.Failures) != 3 {
 		t.Fatalf("deleting missing addresses: %v, want a BatchError with 3 failures", err)
 	}
-	anKernelError(t, be.Failures[2].Err, "delete address", syscall.EADDRNOTAVAIL)
+	testKernelError(t, be.Failures[2].Err, "delete address", syscall.EADDRNOTAVAIL)
 }
 
 // ipAddrInfo is an entry of addr_info in `ip -j addr show`.
@@ -489,7 +439,7 @@ type ipAddrInfo struct {
 
 func TestAddressMatchesIproute2(t *testing.T) {
 	ns, name := kerneltest.NamedNetNS(t)
-	c := anDial(t, ns)
+	c := testDial(t, ns)
 	idx, _ := anVeth(t, ns, "vethA", "vethB")
 	ctx := t.Context()
 	for _, a := range []Address{
@@ -600,7 +550,7 @@ func anCompareIP(t *testing.T, a Address, ai ipAddrInfo) {
 // back to forever, and deletion whatever the prefix length.
 func TestAddressChangeForeverAnyLength(t *testing.T) {
 	ns := kerneltest.NetNS(t)
-	c := anDial(t, ns)
+	c := testDial(t, ns)
 	idx, _ := anVeth(t, ns, "cf0", "cf1")
 	ctx := t.Context()
 	for _, p := range []string{"198.18.9.1/24", "2001:db8:9::1/64"} {

@@ -12,7 +12,6 @@ import (
 	"net/netip"
 
 	"github.com/nlkit/nlkit/netlink"
-	"github.com/nlkit/nlkit/netns"
 	"github.com/nlkit/nlkit/rtnl"
 )
 
@@ -25,24 +24,9 @@ import (
 // code it comes from a link lookup.
 const neighLink int32 = 2
 
-// anExampleDial opens a route-netlink Conn in a new, empty namespace. The
-// returned function closes both.
-func anExampleDial() (*rtnl.Conn, func()) {
-	ns, err := netns.New()
-	if err != nil {
-		log.Fatal(err)
-	}
-	c, err := rtnl.Dial(&netlink.Config{NetNS: ns})
-	if err != nil {
-		ns.Close()
-		log.Fatal(err)
-	}
-	return c, func() { c.Close(); ns.Close() }
-}
-
 func ExampleConn_AddAddress() {
-	c, done := anExampleDial()
-	defer done()
+	c := exampleConn()
+	defer c.Close()
 	ctx := context.Background()
 
 	err := c.AddAddress(ctx, rtnl.Address{
@@ -68,8 +52,8 @@ func ExampleConn_AddAddress() {
 }
 
 func ExampleConn_Addresses() {
-	c, done := anExampleDial()
-	defer done()
+	c := exampleConn()
+	defer c.Close()
 	ctx := context.Background()
 
 	if err := c.AddAddress(ctx, rtnl.Address{Index: 1, Prefix: netip.MustParsePrefix("198.18.0.1/24")}); err != nil {
@@ -85,8 +69,8 @@ func ExampleConn_Addresses() {
 }
 
 func ExampleConn_ReplaceAddress() {
-	c, done := anExampleDial()
-	defer done()
+	c := exampleConn()
+	defer c.Close()
 
 	// Create the address, or give an existing one new lifetimes.
 	err := c.ReplaceAddress(context.Background(), rtnl.Address{
@@ -101,8 +85,8 @@ func ExampleConn_ReplaceAddress() {
 }
 
 func ExampleConn_DeleteAddress() {
-	c, done := anExampleDial()
-	defer done()
+	c := exampleConn()
+	defer c.Close()
 
 	err := c.DeleteAddress(context.Background(), rtnl.Address{Index: 1, Prefix: netip.MustParsePrefix("198.18.0.1/24")})
 	var ne *netlink.Error
@@ -112,8 +96,8 @@ func ExampleConn_DeleteAddress() {
 }
 
 func ExampleConn_AddAddresses() {
-	c, done := anExampleDial()
-	defer done()
+	c := exampleConn()
+	defer c.Close()
 
 	var addrs []rtnl.Address
 	for i := range 100 {
@@ -134,8 +118,8 @@ func ExampleConn_AddAddresses() {
 }
 
 func ExampleConn_DeleteAddresses() {
-	c, done := anExampleDial()
-	defer done()
+	c := exampleConn()
+	defer c.Close()
 	ctx := context.Background()
 
 	// Remove every IPv4 address of link 1 in one go.
@@ -149,8 +133,8 @@ func ExampleConn_DeleteAddresses() {
 }
 
 func ExampleConn_AddNeighbor() {
-	c, done := anExampleDial()
-	defer done()
+	c := exampleConn()
+	defer c.Close()
 	ctx := context.Background()
 
 	mac, _ := net.ParseMAC("02:00:00:00:00:01")
@@ -167,8 +151,8 @@ func ExampleConn_AddNeighbor() {
 }
 
 func ExampleConn_Neighbor() {
-	c, done := anExampleDial()
-	defer done()
+	c := exampleConn()
+	defer c.Close()
 
 	ctx := context.Background()
 
@@ -184,8 +168,8 @@ func ExampleConn_Neighbor() {
 }
 
 func ExampleConn_Neighbors() {
-	c, done := anExampleDial()
-	defer done()
+	c := exampleConn()
+	defer c.Close()
 	ctx := context.Background()
 
 	// The IPv6 neighbours of link neighLink, as `ip -6 neigh show dev eth0 nud all`.
@@ -205,8 +189,8 @@ func ExampleConn_Neighbors() {
 }
 
 func ExampleConn_ReplaceNeighbor() {
-	c, done := anExampleDial()
-	defer done()
+	c := exampleConn()
+	defer c.Close()
 
 	mac, _ := net.ParseMAC("02:00:00:00:00:02")
 	err := c.ReplaceNeighbor(context.Background(), rtnl.Neighbor{
@@ -222,8 +206,8 @@ func ExampleConn_ReplaceNeighbor() {
 }
 
 func ExampleConn_DeleteNeighbor() {
-	c, done := anExampleDial()
-	defer done()
+	c := exampleConn()
+	defer c.Close()
 
 	err := c.DeleteNeighbor(context.Background(), rtnl.Neighbor{Index: neighLink, Addr: netip.MustParseAddr("198.18.0.2")})
 	if err != nil {
@@ -232,8 +216,8 @@ func ExampleConn_DeleteNeighbor() {
 }
 
 func ExampleConn_AddNeighbors() {
-	c, done := anExampleDial()
-	defer done()
+	c := exampleConn()
+	defer c.Close()
 
 	var neighs []rtnl.Neighbor
 	for i := range 50 {
@@ -249,8 +233,8 @@ func ExampleConn_AddNeighbors() {
 }
 
 func ExampleConn_DeleteNeighbors() {
-	c, done := anExampleDial()
-	defer done()
+	c := exampleConn()
+	defer c.Close()
 	ctx := context.Background()
 
 	// Flush the permanent IPv4 entries of link neighLink.
@@ -269,8 +253,8 @@ func ExampleConn_DeleteNeighbors() {
 }
 
 func ExampleConn_ChangeNeighbor() {
-	c, done := anExampleDial()
-	defer done()
+	c := exampleConn()
+	defer c.Close()
 	// `ip neigh change 198.18.0.2 dev eth0 nud none`: only an existing
 	// entry (else ENOENT), and NUD_NONE asked for explicitly.
 	err := c.ChangeNeighbor(context.Background(), rtnl.Neighbor{
@@ -283,8 +267,8 @@ func ExampleConn_ChangeNeighbor() {
 }
 
 func ExampleConn_ProxyNeighbor() {
-	c, done := anExampleDial()
-	defer done()
+	c := exampleConn()
+	defer c.Close()
 	n, err := c.ProxyNeighbor(context.Background(), neighLink, netip.MustParseAddr("2001:db8::9"))
 	if err != nil {
 		log.Fatal(err)
@@ -293,8 +277,8 @@ func ExampleConn_ProxyNeighbor() {
 }
 
 func ExampleConn_ChangeAddress() {
-	c, done := anExampleDial()
-	defer done()
+	c := exampleConn()
+	defer c.Close()
 	// `ip address change 198.18.0.1/24 dev eth0`: lifetimes left at
 	// forever make the address permanent again.
 	err := c.ChangeAddress(context.Background(), rtnl.Address{Index: neighLink, Prefix: netip.MustParsePrefix("198.18.0.1/24")})

@@ -22,6 +22,43 @@ func sliceSeq[T any](s []T) iter.Seq[T] {
 	}
 }
 
+// getOne is a doit GET (op, request type typ with body): it decodes the
+// reply's message of type want with decode; a reply without one is an
+// error "rtnl: OP: MISSING".
+func getOne[T any](ctx context.Context, c *Conn, op string, typ netlink.MessageType, body []byte,
+	want netlink.MessageType, decode func([]byte) (T, error), missing string) (T, error) {
+	msgs, err := c.execute(ctx, op, typ, 0, body)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	for _, m := range msgs {
+		if m.Header.Type == want {
+			return decode(m.Data)
+		}
+	}
+	var zero T
+	return zero, errors.New("rtnl: " + op + ": " + missing)
+}
+
+// encodedBatch sends the items of seq through batch as requests of type
+// typ with flags, each encoded by enc into one reused buffer as the batch
+// is sent (enc may change the item it is given, a copy). An item enc fails
+// on is not sent but reported as a failure at its index.
+func encodedBatch[T any](ctx context.Context, c *Conn, op string, typ netlink.MessageType, flags netlink.Flags,
+	seq iter.Seq[T], enc func(b []byte, x *T) ([]byte, error)) error {
+	return c.batch(ctx, op, func(yield func(netlink.Message, error) bool) {
+		var buf []byte
+		for x := range seq {
+			var err error
+			buf, err = enc(buf[:0], &x)
+			if !yield(netlink.Message{Header: netlink.Header{Type: typ, Flags: flags}, Data: buf}, err) {
+				return
+			}
+		}
+	})
+}
+
 // batch sends the requests of reqs through netlink.Conn.Batch. reqs yields
 // each request with the error of encoding it: a request that failed to
 // encode is not sent but reported as a failure at its index, so that one

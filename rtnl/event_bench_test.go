@@ -30,7 +30,7 @@ func BenchmarkWatchInstall(b *testing.B) {
 	n := benchRoutes()
 	for b.Loop() {
 		ns := kerneltest.NetNS(b)
-		c := evDial(b, ns)
+		c := testDial(b, ns)
 		idx := evIfb(b, c, "bench0")
 		ctx, cancel := context.WithCancel(context.Background())
 		var events, overruns atomic.Int64

@@ -16,16 +16,6 @@ import (
 	"github.com/nlkit/nlkit/netns"
 )
 
-func evDial(t testing.TB, ns *netns.NS) *Conn {
-	t.Helper()
-	c, err := Dial(&netlink.Config{NetNS: ns})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	return c
-}
-
 func evCtx(t testing.TB, d time.Duration) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	t.Cleanup(cancel)
@@ -53,7 +43,7 @@ func evIfb(t testing.TB, c *Conn, name string) int32 {
 // object decoded.
 func TestWatchEvents(t *testing.T) {
 	ns := kerneltest.NetNS(t)
-	c := evDial(t, ns)
+	c := testDial(t, ns)
 	ctx := evCtx(t, 20*time.Second)
 	events := make(chan Event, 1024)
 	errc := make(chan error, 1)
@@ -160,7 +150,7 @@ func TestWatchStaysInNamespace(t *testing.T) {
 	go watch(a, "A")
 	go watch(b, "B")
 	time.Sleep(100 * time.Millisecond)
-	evIfb(t, evDial(t, a), "only-a")
+	evIfb(t, testDial(t, a), "only-a")
 	deadline := time.After(1500 * time.Millisecond)
 	sawA := false
 	for {
@@ -183,7 +173,7 @@ func TestWatchStaysInNamespace(t *testing.T) {
 // that stopped reading leave no goroutine behind.
 func TestWatchCancelCycles(t *testing.T) {
 	ns := kerneltest.NetNS(t)
-	c := evDial(t, ns)
+	c := testDial(t, ns)
 	settle := func() int {
 		for range 20 {
 			runtime.GC()
@@ -275,7 +265,7 @@ func mirrorDiff(t testing.TB, m *Mirror, c *Conn) int {
 // equal to a fresh dump.
 func TestMirrorStorm(t *testing.T) {
 	ns := kerneltest.NetNS(t)
-	c := evDial(t, ns)
+	c := testDial(t, ns)
 	idx := evIfb(t, c, "storm0")
 	if err := c.AddAddress(evCtx(t, 5*time.Second), Address{Index: idx, Prefix: netip.MustParsePrefix("198.18.0.1/16")}); err != nil {
 		t.Fatal(err)

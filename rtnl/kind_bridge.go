@@ -150,15 +150,16 @@ const (
 	bridgeBooloptMSTEnable         = 2 // BR_BOOLOPT_MST_ENABLE
 )
 
-// bridgeBools lists the u8 boolean attributes beyond the first ones.
-func (b *Bridge) bools() [9]struct {
+// brAttr is one plain attribute of a bridge or bridge port and the field
+// it fills (V is **T for a bridge's optional settings, *T for a port's).
+type brAttr[V any] struct {
 	typ uint16
-	v   **bool
-} {
-	return [9]struct {
-		typ uint16
-		v   **bool
-	}{
+	v   V
+}
+
+// bridgeBools lists the u8 boolean attributes beyond the first ones.
+func (b *Bridge) bools() [9]brAttr[**bool] {
+	return [9]brAttr[**bool]{
 		{unix.IFLA_BR_VLAN_STATS_ENABLED, &b.VlanStatsEnabled}, {unix.IFLA_BR_VLAN_STATS_PER_PORT, &b.VlanStatsPerPort},
 		{unix.IFLA_BR_MCAST_QUERY_USE_IFADDR, &b.MulticastQueryUseIfaddr}, {unix.IFLA_BR_MCAST_QUERIER, &b.MulticastQuerier},
 		{unix.IFLA_BR_MCAST_STATS_ENABLED, &b.MulticastStatsEnabled}, {unix.IFLA_BR_NF_CALL_IPTABLES, &b.NfCallIptables},
@@ -168,25 +169,13 @@ func (b *Bridge) bools() [9]struct {
 }
 
 // u8s, u32s and intervals list the other plain settings.
-func (b *Bridge) u8s() [3]struct {
-	typ uint16
-	v   **uint8
-} {
-	return [3]struct {
-		typ uint16
-		v   **uint8
-	}{{unix.IFLA_BR_MCAST_ROUTER, &b.MulticastRouter}, {unix.IFLA_BR_MCAST_IGMP_VERSION, &b.MulticastIGMPVersion},
+func (b *Bridge) u8s() [3]brAttr[**uint8] {
+	return [3]brAttr[**uint8]{{unix.IFLA_BR_MCAST_ROUTER, &b.MulticastRouter}, {unix.IFLA_BR_MCAST_IGMP_VERSION, &b.MulticastIGMPVersion},
 		{unix.IFLA_BR_MCAST_MLD_VERSION, &b.MulticastMLDVersion}}
 }
 
-func (b *Bridge) u32s() [5]struct {
-	typ uint16
-	v   **uint32
-} {
-	return [5]struct {
-		typ uint16
-		v   **uint32
-	}{{unix.IFLA_BR_MCAST_HASH_ELASTICITY, &b.MulticastHashElasticity}, {unix.IFLA_BR_MCAST_HASH_MAX, &b.MulticastHashMax},
+func (b *Bridge) u32s() [5]brAttr[**uint32] {
+	return [5]brAttr[**uint32]{{unix.IFLA_BR_MCAST_HASH_ELASTICITY, &b.MulticastHashElasticity}, {unix.IFLA_BR_MCAST_HASH_MAX, &b.MulticastHashMax},
 		{unix.IFLA_BR_MCAST_LAST_MEMBER_CNT, &b.MulticastLastMemberCount},
 		{unix.IFLA_BR_MCAST_STARTUP_QUERY_CNT, &b.MulticastStartupQueryCount}, {unix.IFLA_BR_ROOT_PATH_COST, &b.RootPathCost}}
 }
@@ -500,14 +489,8 @@ type BridgePort struct {
 
 // bools lists the boolean (u8) attributes of p, in the order they are
 // encoded.
-func (p *BridgePort) bools() [17]struct {
-	typ uint16
-	v   *bool
-} {
-	return [17]struct {
-		typ uint16
-		v   *bool
-	}{
+func (p *BridgePort) bools() [17]brAttr[*bool] {
+	return [17]brAttr[*bool]{
 		{unix.IFLA_BRPORT_MODE, &p.Hairpin}, {unix.IFLA_BRPORT_GUARD, &p.Guard}, {unix.IFLA_BRPORT_LEARNING, &p.Learning},
 		{unix.IFLA_BRPORT_UNICAST_FLOOD, &p.UnicastFlood}, {unix.IFLA_BRPORT_MCAST_FLOOD, &p.MulticastFlood},
 		{unix.IFLA_BRPORT_BCAST_FLOOD, &p.BroadcastFlood}, {unix.IFLA_BRPORT_ISOLATED, &p.Isolated},
@@ -519,25 +502,13 @@ func (p *BridgePort) bools() [17]struct {
 	}
 }
 
-func (p *BridgePort) u16s() [5]struct {
-	typ uint16
-	v   *uint16
-} {
-	return [5]struct {
-		typ uint16
-		v   *uint16
-	}{{unix.IFLA_BRPORT_GROUP_FWD_MASK, &p.GroupFwdMask}, {unix.IFLA_BRPORT_ID, &p.ID}, {unix.IFLA_BRPORT_NO, &p.No},
+func (p *BridgePort) u16s() [5]brAttr[*uint16] {
+	return [5]brAttr[*uint16]{{unix.IFLA_BRPORT_GROUP_FWD_MASK, &p.GroupFwdMask}, {unix.IFLA_BRPORT_ID, &p.ID}, {unix.IFLA_BRPORT_NO, &p.No},
 		{unix.IFLA_BRPORT_DESIGNATED_PORT, &p.DesignatedPort}, {unix.IFLA_BRPORT_DESIGNATED_COST, &p.DesignatedCost}}
 }
 
-func (p *BridgePort) timers() [3]struct {
-	typ uint16
-	v   *time.Duration
-} {
-	return [3]struct {
-		typ uint16
-		v   *time.Duration
-	}{{unix.IFLA_BRPORT_HOLD_TIMER, &p.HoldTimer}, {unix.IFLA_BRPORT_MESSAGE_AGE_TIMER, &p.MessageAgeTimer},
+func (p *BridgePort) timers() [3]brAttr[*time.Duration] {
+	return [3]brAttr[*time.Duration]{{unix.IFLA_BRPORT_HOLD_TIMER, &p.HoldTimer}, {unix.IFLA_BRPORT_MESSAGE_AGE_TIMER, &p.MessageAgeTimer},
 		{unix.IFLA_BRPORT_FORWARD_DELAY_TIMER, &p.ForwardDelayTimer}}
 }
 

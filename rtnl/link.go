@@ -499,16 +499,7 @@ func (c *Conn) LinkByName(ctx context.Context, name string) (Link, error) {
 }
 
 func (c *Conn) getLink(ctx context.Context, body []byte) (Link, error) {
-	msgs, err := c.execute(ctx, "get link", unix.RTM_GETLINK, 0, body)
-	if err != nil {
-		return Link{}, err
-	}
-	for _, m := range msgs {
-		if m.Header.Type == unix.RTM_NEWLINK {
-			return decodeLink(m.Data)
-		}
-	}
-	return Link{}, errors.New("rtnl: get link: the kernel sent no link")
+	return getOne(ctx, c, "get link", unix.RTM_GETLINK, body, unix.RTM_NEWLINK, decodeLink, "the kernel sent no link")
 }
 
 // AddLink creates a link (RTM_NEWLINK with NLM_F_CREATE|NLM_F_EXCL) from

@@ -20,15 +20,7 @@ import (
 
 // List the links of a namespace, as `ip link show` does.
 func ExampleConn_Links() {
-	ns, err := netns.New()
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer ns.Close()
-	c, err := rtnl.Dial(&netlink.Config{NetNS: ns})
-	if err != nil {
-		log.Fatal(err)
-	}
+	c := exampleConn()
 	defer c.Close()
 
 	for l, err := range c.Links(context.Background(), rtnl.LinkFilter{}) {
@@ -47,15 +39,7 @@ func ExampleConn_Links() {
 
 // Look a link up by index.
 func ExampleConn_Link() {
-	ns, err := netns.New()
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer ns.Close()
-	c, err := rtnl.Dial(&netlink.Config{NetNS: ns})
-	if err != nil {
-		log.Fatal(err)
-	}
+	c := exampleConn()
 	defer c.Close()
 
 	lo, err := c.Link(context.Background(), 1)
@@ -67,15 +51,7 @@ func ExampleConn_Link() {
 
 // Look a link up by name.
 func ExampleConn_LinkByName() {
-	ns, err := netns.New()
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer ns.Close()
-	c, err := rtnl.Dial(&netlink.Config{NetNS: ns})
-	if err != nil {
-		log.Fatal(err)
-	}
+	c := exampleConn()
 	defer c.Close()
 
 	lo, err := c.LinkByName(context.Background(), "lo")
@@ -88,19 +64,11 @@ func ExampleConn_LinkByName() {
 // Create a veth pair, up, with chosen names and MTU: ip link add v0 mtu
 // 1400 up type veth peer name v1 mtu 1400.
 func ExampleConn_AddLink() {
-	ns, err := netns.New()
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer ns.Close()
-	c, err := rtnl.Dial(&netlink.Config{NetNS: ns})
-	if err != nil {
-		log.Fatal(err)
-	}
+	c := exampleConn()
 	defer c.Close()
 	ctx := context.Background()
 
-	err = c.AddLink(ctx, rtnl.Link{
+	err := c.AddLink(ctx, rtnl.Link{
 		Name:  "v0",
 		MTU:   1400,
 		Flags: rtnl.LinkUp,
@@ -118,20 +86,12 @@ func ExampleConn_AddLink() {
 
 // Create a bridge with STP and a VXLAN endpoint, kinds with settings.
 func ExampleConn_AddLink_kinds() {
-	ns, err := netns.New()
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer ns.Close()
-	c, err := rtnl.Dial(&netlink.Config{NetNS: ns})
-	if err != nil {
-		log.Fatal(err)
-	}
+	c := exampleConn()
 	defer c.Close()
 	ctx := context.Background()
 
 	// ip link add br0 type bridge stp_state 1 forward_delay 400
-	err = c.AddLink(ctx, rtnl.Link{Name: "br0", Info: &rtnl.Bridge{
+	err := c.AddLink(ctx, rtnl.Link{Name: "br0", Info: &rtnl.Bridge{
 		StpState:     new(uint32(1)),
 		ForwardDelay: new(4 * time.Second),
 	}})
@@ -162,15 +122,7 @@ func ExampleConn_AddLink_kinds() {
 // Change several things of a link in one request: ip link set v0 name
 // left mtu 9000 address 02:00:00:00:00:01 up.
 func ExampleConn_SetLink() {
-	ns, err := netns.New()
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer ns.Close()
-	c, err := rtnl.Dial(&netlink.Config{NetNS: ns})
-	if err != nil {
-		log.Fatal(err)
-	}
+	c := exampleConn()
 	defer c.Close()
 	ctx := context.Background()
 	if err := c.AddLink(ctx, rtnl.Link{Name: "v0", Info: &rtnl.Veth{PeerName: "v1"}}); err != nil {
@@ -196,15 +148,7 @@ func ExampleConn_SetLink() {
 
 // Bring a link up: ip link set lo up.
 func ExampleConn_SetLinkUp() {
-	ns, err := netns.New()
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer ns.Close()
-	c, err := rtnl.Dial(&netlink.Config{NetNS: ns})
-	if err != nil {
-		log.Fatal(err)
-	}
+	c := exampleConn()
 	defer c.Close()
 	ctx := context.Background()
 
@@ -220,15 +164,7 @@ func ExampleConn_SetLinkUp() {
 
 // Bring a link down: ip link set lo down.
 func ExampleConn_SetLinkDown() {
-	ns, err := netns.New()
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer ns.Close()
-	c, err := rtnl.Dial(&netlink.Config{NetNS: ns})
-	if err != nil {
-		log.Fatal(err)
-	}
+	c := exampleConn()
 	defer c.Close()
 
 	if err := c.SetLinkDown(context.Background(), 1); err != nil {
@@ -238,15 +174,7 @@ func ExampleConn_SetLinkDown() {
 
 // Enslave a link to a bridge: ip link set v0 master br0.
 func ExampleConn_SetLinkMaster() {
-	ns, err := netns.New()
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer ns.Close()
-	c, err := rtnl.Dial(&netlink.Config{NetNS: ns})
-	if err != nil {
-		log.Fatal(err)
-	}
+	c := exampleConn()
 	defer c.Close()
 	ctx := context.Background()
 	if err := c.AddLink(ctx, rtnl.Link{Name: "br0", Kind: "bridge"}); err != nil {
@@ -277,15 +205,7 @@ func ExampleConn_SetLinkMaster() {
 
 // Release a link from its master: ip link set v0 nomaster.
 func ExampleConn_SetLinkNoMaster() {
-	ns, err := netns.New()
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer ns.Close()
-	c, err := rtnl.Dial(&netlink.Config{NetNS: ns})
-	if err != nil {
-		log.Fatal(err)
-	}
+	c := exampleConn()
 	defer c.Close()
 	ctx := context.Background()
 	if err := c.AddLink(ctx, rtnl.Link{Name: "br0", Kind: "bridge"}); err != nil {
@@ -353,15 +273,7 @@ func ExampleConn_SetLinkNetNS() {
 
 // Delete a link: ip link del v0 (which removes the whole veth pair).
 func ExampleConn_DeleteLink() {
-	ns, err := netns.New()
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer ns.Close()
-	c, err := rtnl.Dial(&netlink.Config{NetNS: ns})
-	if err != nil {
-		log.Fatal(err)
-	}
+	c := exampleConn()
 	defer c.Close()
 	ctx := context.Background()
 	if err := c.AddLink(ctx, rtnl.Link{Name: "v0", Info: &rtnl.Veth{PeerName: "v1"}}); err != nil {

@@ -27,22 +27,11 @@ import (
 // Helpers of the link tests carry the prefix "lk" so they cannot clash
 // with other tests of the package.
 
-// lkDial opens a Conn in ns, closed at the end of the test.
-func lkDial(t *testing.T, ns *netns.NS) *Conn {
-	t.Helper()
-	c, err := Dial(&netlink.Config{NetNS: ns})
-	if err != nil {
-		t.Fatalf("Dial: %v", err)
-	}
-	t.Cleanup(func() { c.Close() })
-	return c
-}
-
 // lkSetup gives the test a fresh namespace and a Conn in it.
 func lkSetup(t *testing.T) (*Conn, *netns.NS) {
 	t.Helper()
 	ns := kerneltest.NetNS(t)
-	return lkDial(t, ns), ns
+	return testDial(t, ns), ns
 }
 
 // lkAdd creates l and returns it as read back by name.
@@ -99,11 +88,7 @@ func lkJSON(v any) string {
 // lkLinks lists the links matching f.
 func lkLinks(t *testing.T, c *Conn, f LinkFilter) []Link {
 	t.Helper()
-	links, err := Collect(c.Links(t.Context(), f))
-	if err != nil {
-		t.Fatalf("Links(%+v): %v", f, err)
-	}
-	return links
+	return testList(t, c.Links, f, "Links")
 }
 
 // lkNames lists the names of links, sorted.
@@ -114,23 +99,6 @@ func lkNames(links []Link) []string {
 	}
 	slices.Sort(names)
 	return names
-}
-
-// lkKernelError asserts that err is a *netlink.Error with errno want and
-// operation op, and returns it.
-func lkKernelError(t *testing.T, err error, op string, want syscall.Errno) *netlink.Error {
-	t.Helper()
-	var ne *netlink.Error
-	if !errors.As(err, &ne) {
-		t.Fatalf("error %v (%T), want a *netlink.Error with %v", err, err, want)
-	}
-	if ne.Errno != want || !errors.Is(err, want) {
-		t.Fatalf("error %v: errno %d (%v), want %v", err, int(ne.Errno), ne.Errno, want)
-	}
-	if ne.Op != op {
-		t.Errorf("error %v: Op %q, want %q", err, ne.Op, op)
-	}
-	return ne
 }
 
 func lkAddr(s string) netip.Addr { return netip.MustParseAddr(s) }
@@ -371,7 +339,7 @@ func TestLinkFilter(t *testing.T) {
 
 func TestLinkNetNS(t *testing.T) {
 	ns1, ns2 := kerneltest.NetNS(t), kerneltest.NetNS(t)
-	c1, c2 := lkDial(t, ns1), lkDial(t, ns2)
+	c1, c2 := testDial(t, ns1), testDial(t, ns2)
 	ctx := t.Context()
 
 	// A veth whose peer is created in ns2.
@@ -428,22 +396,22 @@ func TestLinkErrors(t *testing.T) {
 	if !errors.Is(err, fs.ErrExist) {
 		t.Errorf("AddLink twice: %v, want EEXIST", err)
 	}
-	lkKernelError(t, err, "add link", syscall.EEXIST)
+	testKernelError(t, err, "add link", syscall.EEXIST)
 
-	lkKernelError(t, c.DeleteLink(ctx, 9999), "delete link", syscall.ENODEV)
+	testKernelError(t, c.DeleteLink(ctx, 9999), "delete link", syscall.ENODEV)
 	_, err = c.Link(ctx, 9999)
-	lkKernelError(t, err, "get link", syscall.ENODEV)
+	testKernelError(t, err, "get link", syscall.ENODEV)
 	_, err = c.LinkByName(ctx, "nlkit-none")
-	lkKernelError(t, err, "get link", syscall.ENODEV)
-	lkKernelError(t, c.SetLink(ctx, 9999, LinkChange{MTU: 1400}), "set link", syscall.ENODEV)
+	testKernelError(t, err, "get link", syscall.ENODEV)
+	testKernelError(t, c.SetLink(ctx, 9999, LinkChange{MTU: 1400}), "set link", syscall.ENODEV)
 
-	ne := lkKernelError(t, c.SetLink(ctx, v0.Index, LinkChange{MTU: 70000}), "set link", syscall.EINVAL)
+	ne := testKernelError(t, c.SetLink(ctx, v0.Index, LinkChange{MTU: 70000}), "set link", syscall.EINVAL)
 	if ne.Message == "" {
 		t.Errorf("bad MTU: no extended-ACK message: %v", ne)
 	}
-	lkKernelError(t, c.AddLink(ctx, Link{Name: "v5", MTU: 20, Info: &Veth{PeerName: "v6"}}), "add link", syscall.EINVAL)
+	testKernelError(t, c.AddLink(ctx, Link{Name: "v5", MTU: 20, Info: &Veth{PeerName: "v6"}}), "add link", syscall.EINVAL)
 	// The kernel ignores flags for tun devices it cannot create.
-	ne = lkKernelError(t, c.AddLink(ctx, Link{Name: "tun0", Info: &TunTap{Mode: TunModeTap}}), "add link", syscall.EOPNOTSUPP)
+	ne = testKernelError(t, c.AddLink(ctx, Link{Name: "tun0", Info: &TunTap{Mode: TunModeTap}}), "add link", syscall.EOPNOTSUPP)
 	if ne.Message == "" {
 		t.Errorf("tun via netlink: no extended-ACK message: %v", ne)
 	}
@@ -514,7 +482,7 @@ type lkIPLink struct {
 
 func TestLinkMatchesIproute2(t *testing.T) {
 	ns, _ := kerneltest.NamedNetNS(t)
-	c := lkDial(t, ns)
+	c := testDial(t, ns)
 	ns2 := kerneltest.NetNS(t)
 	br := lkAdd(t, c, Link{Name: "br0", Flags: LinkUp, Info: &Bridge{StpState: new(uint32(1)), Priority: new(uint16(4096))}})
 	lkAdd(t, c, Link{Name: "v0", Flags: LinkUp, Master: br.Index, Info: &Veth{PeerName: "v1"}})
@@ -914,7 +882,7 @@ func TestLinkRequestEncoding(t *testing.T) {
 func TestLinkChangeKindNetNSAlias(t *testing.T) {
 	ns := kerneltest.NetNS(t)
 	other := kerneltest.NetNS(t)
-	c, co := lkDial(t, ns), lkDial(t, other)
+	c, co := testDial(t, ns), testDial(t, other)
 	ctx := t.Context()
 
 	br := lkAdd(t, c, Link{Name: "br0", Info: &Bridge{}})

@@ -58,7 +58,7 @@ func TestLinkKindBridge(t *testing.T) {
 	if vlans {
 		set.VlanFiltering, set.VlanProtocol, set.VlanDefaultPVID = new(true), VlanProto8021AD, new(uint16(10))
 	} else {
-		lkKernelError(t, c.AddLink(t.Context(), Link{Name: "br1", Info: &Bridge{VlanFiltering: new(true)}}),
+		testKernelError(t, c.AddLink(t.Context(), Link{Name: "br1", Info: &Bridge{VlanFiltering: new(true)}}),
 			"add link", syscall.EOPNOTSUPP)
 	}
 	withMore := *set
@@ -131,9 +131,9 @@ func TestLinkKindMacvlan(t *testing.T) {
 		lkCompareInfoData(t, got, lkIPInfoData(t, ns, tc.name))
 	}
 	// Macvlan needs a lower device.
-	lkKernelError(t, c.AddLink(t.Context(), Link{Name: "mv9", Info: &Macvlan{}}), "add link", syscall.EINVAL)
+	testKernelError(t, c.AddLink(t.Context(), Link{Name: "mv9", Info: &Macvlan{}}), "add link", syscall.EINVAL)
 	// Only one passthru macvlan per lower device.
-	lkKernelError(t, c.AddLink(t.Context(), Link{Name: "mv9", Parent: p1.Index, Info: &Macvlan{Mode: MacvlanPassthru}}),
+	testKernelError(t, c.AddLink(t.Context(), Link{Name: "mv9", Parent: p1.Index, Info: &Macvlan{Mode: MacvlanPassthru}}),
 		"add link", syscall.EINVAL)
 	if got := lkNames(lkLinks(t, c, LinkFilter{Kind: "macvtap"})); !reflect.DeepEqual(got, []string{"mvt0", "mvt1"}) {
 		t.Errorf("macvtap links: %v", got)
@@ -189,11 +189,11 @@ func TestLinkKindVxlan(t *testing.T) {
 		lkCompareInfoData(t, got, lkIPInfoData(t, ns, tc.name))
 	}
 	// A VNI must fit in 24 bits; a multicast group needs a device.
-	lkKernelError(t, c.AddLink(t.Context(), Link{Name: "vxbad", Info: &Vxlan{VNI: 1 << 24}}), "add link", syscall.ERANGE)
-	lkKernelError(t, c.AddLink(t.Context(), Link{Name: "vxbad", Info: &Vxlan{VNI: 7, Remote: lkAddr("239.1.1.1")}}),
+	testKernelError(t, c.AddLink(t.Context(), Link{Name: "vxbad", Info: &Vxlan{VNI: 1 << 24}}), "add link", syscall.ERANGE)
+	testKernelError(t, c.AddLink(t.Context(), Link{Name: "vxbad", Info: &Vxlan{VNI: 7, Remote: lkAddr("239.1.1.1")}}),
 		"add link", syscall.EINVAL)
 	// Mixed families.
-	ne := lkKernelError(t, c.AddLink(t.Context(), Link{Name: "vxbad",
+	ne := testKernelError(t, c.AddLink(t.Context(), Link{Name: "vxbad",
 		Info: &Vxlan{VNI: 7, Remote: lkAddr("2001:db8::2"), Local: lkAddr("198.18.0.1")}}), "add link", syscall.EINVAL)
 	if ne.Message == "" {
 		t.Errorf("mixed families: no extended-ACK message: %v", ne)

@@ -262,16 +262,7 @@ func (c *Conn) getNeighbor(ctx context.Context, index int32, addr netip.Addr, pr
 	if err != nil {
 		return Neighbor{}, err
 	}
-	msgs, err := c.execute(ctx, "get neighbor", unix.RTM_GETNEIGH, 0, body)
-	if err != nil {
-		return Neighbor{}, err
-	}
-	for _, m := range msgs {
-		if m.Header.Type == unix.RTM_NEWNEIGH {
-			return decodeNeighbor(m.Data)
-		}
-	}
-	return Neighbor{}, errors.New("rtnl: get neighbor: no RTM_NEWNEIGH in the reply")
+	return getOne(ctx, c, "get neighbor", unix.RTM_GETNEIGH, body, unix.RTM_NEWNEIGH, decodeNeighbor, "no RTM_NEWNEIGH in the reply")
 }
 
 // AddNeighbor adds an entry (RTM_NEWNEIGH with NLM_F_CREATE|NLM_F_EXCL).
@@ -352,18 +343,11 @@ func (c *Conn) DeleteNeighborsSeq(ctx context.Context, seq iter.Seq[Neighbor]) e
 
 func (c *Conn) neighBatch(ctx context.Context, op string, typ netlink.MessageType, flags netlink.Flags, seq iter.Seq[Neighbor]) error {
 	del := typ == unix.RTM_DELNEIGH
-	return c.batch(ctx, op, func(yield func(netlink.Message, error) bool) {
-		var buf []byte
-		for n := range seq {
-			if !del {
-				neighborDefaults(&n)
-			}
-			var err error
-			buf, err = appendNeighbor(buf[:0], &n, del)
-			if !yield(netlink.Message{Header: netlink.Header{Type: typ, Flags: flags}, Data: buf}, err) {
-				return
-			}
+	return encodedBatch(ctx, c, op, typ, flags, seq, func(b []byte, n *Neighbor) ([]byte, error) {
+		if !del {
+			neighborDefaults(n)
 		}
+		return appendNeighbor(b, n, del)
 	})
 }
 

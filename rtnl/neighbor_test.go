@@ -23,11 +23,7 @@ import (
 // anNeighs collects the entries that match f.
 func anNeighs(t *testing.T, c *Conn, f NeighborFilter) []Neighbor {
 	t.Helper()
-	ns, err := Collect(c.Neighbors(t.Context(), f))
-	if err != nil {
-		t.Fatalf("Neighbors(%+v): %v", f, err)
-	}
-	return ns
+	return testList(t, c.Neighbors, f, "Neighbors")
 }
 
 // anFindNeigh returns the entry for addr in the table f selects.
@@ -60,7 +56,7 @@ func TestNeighborLifecycle(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ns := kerneltest.NetNS(t)
-			c := anDial(t, ns)
+			c := testDial(t, ns)
 			idx, _ := anVeth(t, ns, "vethA", "vethB")
 			ctx := t.Context()
 			tc.add.Index, tc.repl.Index = idx, idx
@@ -88,7 +84,7 @@ func TestNeighborLifecycle(t *testing.T) {
 			}
 
 			err = c.AddNeighbor(ctx, tc.add)
-			anKernelError(t, err, "add neighbor", syscall.EEXIST)
+			testKernelError(t, err, "add neighbor", syscall.EEXIST)
 			if !errors.Is(err, fs.ErrExist) {
 				t.Errorf("adding twice: %v does not match fs.ErrExist", err)
 			}
@@ -110,18 +106,18 @@ func TestNeighborLifecycle(t *testing.T) {
 				t.Fatalf("DeleteNeighbor: %v", err)
 			}
 			_, err = c.Neighbor(ctx, idx, tc.add.Addr)
-			anKernelError(t, err, "get neighbor", syscall.ENOENT)
+			testKernelError(t, err, "get neighbor", syscall.ENOENT)
 			if n, ok := anFindNeigh(t, c, NeighborFilter{Index: idx}, tc.add.Addr); ok {
 				t.Errorf("still listed after DeleteNeighbor: %+v", n)
 			}
-			anKernelError(t, c.DeleteNeighbor(ctx, tc.add), "delete neighbor", syscall.ENOENT)
+			testKernelError(t, c.DeleteNeighbor(ctx, tc.add), "delete neighbor", syscall.ENOENT)
 		})
 	}
 }
 
 func TestNeighborProxy(t *testing.T) {
 	ns := kerneltest.NetNS(t)
-	c := anDial(t, ns)
+	c := testDial(t, ns)
 	idx, _ := anVeth(t, ns, "vethA", "vethB")
 	ctx := t.Context()
 	for _, addr := range []netip.Addr{netip.MustParseAddr("198.18.0.3"), netip.MustParseAddr("2001:db8::3")} {
@@ -154,33 +150,33 @@ func TestNeighborProxy(t *testing.T) {
 		if n, ok := anFindNeigh(t, c, NeighborFilter{Proxy: true}, addr); ok {
 			t.Errorf("proxy entry still listed after delete: %+v", n)
 		}
-		anKernelError(t, c.DeleteNeighbor(ctx, p), "delete neighbor", syscall.ENOENT)
+		testKernelError(t, c.DeleteNeighbor(ctx, p), "delete neighbor", syscall.ENOENT)
 	}
 }
 
 func TestNeighborErrors(t *testing.T) {
 	ns := kerneltest.NetNS(t)
-	c := anDial(t, ns)
+	c := testDial(t, ns)
 	idx, _ := anVeth(t, ns, "vethA", "vethB")
 	ctx := t.Context()
 	for _, s := range []string{"198.18.0.2", "2001:db8::2"} {
 		addr := netip.MustParseAddr(s)
 		n := Neighbor{Index: 9999, Addr: addr, LinkAddr: anMAC("02:00:00:00:00:01")}
-		ne := anKernelError(t, c.AddNeighbor(ctx, n), "add neighbor", syscall.ENODEV)
+		ne := testKernelError(t, c.AddNeighbor(ctx, n), "add neighbor", syscall.ENODEV)
 		t.Logf("add to a missing link: %v", ne)
-		anKernelError(t, c.DeleteNeighbor(ctx, n), "delete neighbor", syscall.ENODEV)
+		testKernelError(t, c.DeleteNeighbor(ctx, n), "delete neighbor", syscall.ENODEV)
 		_, err := c.Neighbor(ctx, 9999, addr)
-		anKernelError(t, err, "get neighbor", syscall.ENODEV)
+		testKernelError(t, err, "get neighbor", syscall.ENODEV)
 
 		// No link at all.
 		n.Index = 0
-		ne = anKernelError(t, c.AddNeighbor(ctx, n), "add neighbor", syscall.EINVAL)
+		ne = testKernelError(t, c.AddNeighbor(ctx, n), "add neighbor", syscall.EINVAL)
 		if ne.Message == "" {
 			t.Errorf("add without a link: no extended-ACK message in %v", ne)
 		}
 		// A link-layer address shorter than the link's.
 		n.Index, n.LinkAddr = idx, net.HardwareAddr{2, 1}
-		ne = anKernelError(t, c.AddNeighbor(ctx, n), "add neighbor", syscall.EINVAL)
+		ne = testKernelError(t, c.AddNeighbor(ctx, n), "add neighbor", syscall.EINVAL)
 		if ne.Message == "" {
 			t.Errorf("short lladdr: no extended-ACK message in %v", ne)
 		}
@@ -197,7 +193,7 @@ func TestNeighborErrors(t *testing.T) {
 
 func TestNeighborFilterAndBulk(t *testing.T) {
 	ns := kerneltest.NetNS(t)
-	c := anDial(t, ns)
+	c := testDial(t, ns)
 	idxA, idxB := anVeth(t, ns, "vethA", "vethB")
 	ctx := t.Context()
 
@@ -269,7 +265,7 @@ func TestNeighborFilterAndBulk(t *testing.T) {
 		t.Fatalf("BatchError %v: failures %+v, want indexes 0 and 2", be, be.Failures)
 	}
 	for _, f := range be.Failures {
-		anKernelError(t, f.Err, "add neighbor", syscall.EEXIST)
+		testKernelError(t, f.Err, "add neighbor", syscall.EEXIST)
 	}
 	if _, err := c.Neighbor(ctx, idxA, extra[1].Addr); err != nil {
 		t.Errorf("the good entry of the batch: %v", err)
@@ -287,7 +283,7 @@ func TestNeighborFilterAndBulk(t *testing.T) {
 
 func TestNeighborMatchesIproute2(t *testing.T) {
 	ns, name := kerneltest.NamedNetNS(t)
-	c := anDial(t, ns)
+	c := testDial(t, ns)
 	idxA, _ := anVeth(t, ns, "vethA", "vethB")
 	ctx := t.Context()
 	for _, n := range []Neighbor{
@@ -303,7 +299,7 @@ func TestNeighborMatchesIproute2(t *testing.T) {
 		}
 	}
 	kerneltest.Run(t, ns, "ip", "neigh", "add", "198.18.0.7", "lladdr", "02:00:00:00:00:07", "dev", "vethB", "nud", "reachable")
-	names := anLinkIndexes(t, ns)
+	names := testLinkIndexes(t, ns)
 
 	for _, proxy := range []bool{false, true} {
 		// The kernel makes NOARP entries for multicast addresses at any
@@ -381,14 +377,14 @@ func anNeighStatic(t *testing.T, n Neighbor) Neighbor {
 // entries.
 func TestNeighborChangeStateProxyBatch(t *testing.T) {
 	ns := kerneltest.NetNS(t)
-	c := anDial(t, ns)
+	c := testDial(t, ns)
 	idx, _ := anVeth(t, ns, "vethA", "vethB")
 	ctx := t.Context()
 	a1, a2 := netip.MustParseAddr("198.18.0.21"), netip.MustParseAddr("198.18.0.22")
 	mac := anMAC("02:00:00:00:00:21")
 
 	// Change needs the entry.
-	anKernelError(t, c.ChangeNeighbor(ctx, Neighbor{Index: idx, Addr: a1, LinkAddr: mac}), "change neighbor", syscall.ENOENT)
+	testKernelError(t, c.ChangeNeighbor(ctx, Neighbor{Index: idx, Addr: a1, LinkAddr: mac}), "change neighbor", syscall.ENOENT)
 	if err := c.AddNeighbor(ctx, Neighbor{Index: idx, Addr: a1, LinkAddr: mac, State: NeighborStale, HasState: true}); err != nil {
 		t.Fatal(err)
 	}
@@ -435,8 +431,8 @@ func TestNeighborChangeStateProxyBatch(t *testing.T) {
 	if err != nil || got.Addr != p || got.Flags&NeighborProxy == 0 || got.Index != idx || got.HasCacheInfo {
 		t.Errorf("ProxyNeighbor: %+v %v", got, err)
 	}
-	anKernelError(t, func() error { _, err := c.Neighbor(ctx, idx, p); return err }(), "get neighbor", syscall.ENOENT)
-	anKernelError(t, func() error { _, err := c.ProxyNeighbor(ctx, idx, a1); return err }(), "get neighbor", syscall.ENOENT)
+	testKernelError(t, func() error { _, err := c.Neighbor(ctx, idx, p); return err }(), "get neighbor", syscall.ENOENT)
+	testKernelError(t, func() error { _, err := c.ProxyNeighbor(ctx, idx, a1); return err }(), "get neighbor", syscall.ENOENT)
 
 	// Batches: a bad entry (no address) and a kernel failure (exists
 	// already) are reported by index; the rest is done.

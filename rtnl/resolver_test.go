@@ -19,7 +19,7 @@ import (
 func resolverPair(t *testing.T) (a, b *netns.NS, ca *Conn, aIdx int32, bLink Link) {
 	t.Helper()
 	a, b = kerneltest.NetNS(t), kerneltest.NetNS(t)
-	ca, cb := evDial(t, a), evDial(t, b)
+	ca, cb := testDial(t, a), testDial(t, b)
 	ctx := evCtx(t, 10*time.Second)
 	if err := ca.AddLink(ctx, Link{Name: "va", Info: &Veth{PeerName: "vb", PeerNetNS: b}}); err != nil {
 		t.Fatal(err)

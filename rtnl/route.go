@@ -964,18 +964,11 @@ func (c *Conn) RouteGet(ctx context.Context, q RouteQuery) (Route, error) {
 	if err != nil {
 		return Route{}, fmt.Errorf("rtnl: get route: %w", err)
 	}
-	msgs, err := c.execute(ctx, "get route", unix.RTM_GETROUTE, 0, b)
-	if err != nil {
-		return Route{}, err
-	}
-	for _, m := range msgs {
-		if m.Header.Type == unix.RTM_NEWROUTE {
-			var r Route
-			err := r.UnmarshalBinary(m.Data)
-			return r, err
-		}
-	}
-	return Route{}, errors.New("rtnl: get route: the kernel sent no route")
+	return getOne(ctx, c, "get route", unix.RTM_GETROUTE, b, unix.RTM_NEWROUTE, func(data []byte) (Route, error) {
+		var r Route
+		err := r.UnmarshalBinary(data)
+		return r, err
+	}, "the kernel sent no route")
 }
 
 // forChange returns r prepared for a request: Family from Dst, and for
@@ -1095,16 +1088,11 @@ func (c *Conn) DeleteRoutesSeq(ctx context.Context, seq iter.Seq[Route]) error {
 // kernel's failures in one *netlink.BatchError indexed by route.
 func (c *Conn) routeBatch(ctx context.Context, op string, typ netlink.MessageType, flags netlink.Flags, seq iter.Seq[Route]) error {
 	del := typ == unix.RTM_DELROUTE
-	return c.batch(ctx, op, func(yield func(netlink.Message, error) bool) {
-		var buf []byte
-		for r := range seq {
-			r, err := r.forChange(del)
-			if err == nil {
-				buf, err = r.AppendBinary(buf[:0])
-			}
-			if !yield(netlink.Message{Header: netlink.Header{Type: typ, Flags: flags}, Data: buf}, err) {
-				return
-			}
+	return encodedBatch(ctx, c, op, typ, flags, seq, func(b []byte, r *Route) ([]byte, error) {
+		rc, err := r.forChange(del)
+		if err != nil {
+			return b, err
 		}
+		return rc.AppendBinary(b)
 	})
 }

@@ -59,14 +59,9 @@ addr add 2001:db8:1::1/64 dev veth0 nodad
 addr add 2001:db8:2::1/64 dev veth2 nodad
 `
 	rtBatch(t, env.ns, script)
-	env.idx = rtLinkIndexes(t, env.ns)
+	env.idx = testLinkIndexes(t, env.ns)
 	env.v0, env.v2 = env.idx["veth0"], env.idx["veth2"]
-	c, err := Dial(&netlink.Config{NetNS: env.ns})
-	if err != nil {
-		t.Fatalf("Dial: %v", err)
-	}
-	t.Cleanup(func() { c.Close() })
-	env.c = c
+	env.c = testDial(t, env.ns)
 	return env
 }
 
@@ -76,49 +71,10 @@ func rtBatch(t *testing.T, ns *netns.NS, script string, opts ...string) {
 	kerneltest.Run(t, ns, "sh", "-c", "ip "+strings.Join(opts, " ")+" -batch - <<'EOF'\n"+script+"EOF\n")
 }
 
-// rtLinkIndexes maps link names to indexes from `ip -j link show`.
-func rtLinkIndexes(t *testing.T, ns *netns.NS) map[string]int32 {
-	t.Helper()
-	var links []struct {
-		Index int32  `json:"ifindex"`
-		Name  string `json:"ifname"`
-	}
-	out := kerneltest.Run(t, ns, "ip", "-j", "link", "show")
-	if err := json.Unmarshal(out, &links); err != nil {
-		t.Fatalf("parsing ip -j link show: %v\n%s", err, out)
-	}
-	m := make(map[string]int32)
-	for _, l := range links {
-		m[l.Name] = l.Index
-	}
-	return m
-}
-
-// rtKernelError asserts that err is a *netlink.Error with errno want and
-// operation op, and returns it.
-func rtKernelError(t *testing.T, err error, op string, want syscall.Errno) *netlink.Error {
-	t.Helper()
-	ne, ok := errors.AsType[*netlink.Error](err)
-	if !ok {
-		t.Fatalf("error %v (%T), want a *netlink.Error with %v", err, err, want)
-	}
-	if ne.Errno != want || !errors.Is(err, want) {
-		t.Fatalf("error %v: errno %d (%v), want %v", err, int(ne.Errno), ne.Errno, want)
-	}
-	if ne.Op != op {
-		t.Errorf("error %v: Op %q, want %q", err, ne.Op, op)
-	}
-	return ne
-}
-
 // rtRoutes collects the routes matching f.
 func rtRoutes(t *testing.T, c *Conn, f RouteFilter) []Route {
 	t.Helper()
-	rs, err := Collect(c.Routes(t.Context(), f))
-	if err != nil {
-		t.Fatalf("Routes(%+v): %v", f, err)
-	}
-	return rs
+	return testList(t, c.Routes, f, "Routes")
 }
 
 // rtFind returns the routes to dst in table tbl.
@@ -214,7 +170,7 @@ func TestRouteLifecycle(t *testing.T) {
 
 			// Twice: EEXIST.
 			err := c.AddRoute(ctx, want)
-			rtKernelError(t, err, "add route", syscall.EEXIST)
+			testKernelError(t, err, "add route", syscall.EEXIST)
 			if !errors.Is(err, fs.ErrExist) {
 				t.Errorf("errors.Is(%v, fs.ErrExist) = false", err)
 			}
@@ -236,7 +192,7 @@ func TestRouteLifecycle(t *testing.T) {
 			rtReadBack(t, c, want)
 			missing := want
 			missing.Dst = f.p(2)
-			rtKernelError(t, c.ChangeRoute(ctx, missing), "change route", syscall.ENOENT)
+			testKernelError(t, c.ChangeRoute(ctx, missing), "change route", syscall.ENOENT)
 			if got := rtFind(t, c, TableMain, f.p(2)); len(got) != 0 {
 				t.Errorf("ChangeRoute of a missing route created %v", rtDescribe(got))
 			}
@@ -273,7 +229,7 @@ func TestRouteLifecycle(t *testing.T) {
 			if got := rtFind(t, c, TableMain, f.p(1)); len(got) != 0 {
 				t.Fatalf("after delete: %v", rtDescribe(got))
 			}
-			rtKernelError(t, c.DeleteRoute(ctx, Route{Dst: f.p(1)}), "delete route", syscall.ESRCH)
+			testKernelError(t, c.DeleteRoute(ctx, Route{Dst: f.p(1)}), "delete route", syscall.ESRCH)
 		})
 	}
 }
@@ -303,7 +259,7 @@ func TestRouteDefault(t *testing.T) {
 		if f.fam == FamilyIPv6 {
 			missing = syscall.ENOENT
 		}
-		rtKernelError(t, c.DeleteRoute(ctx, Route{Dst: f.def}), "delete route", missing)
+		testKernelError(t, c.DeleteRoute(ctx, Route{Dst: f.def}), "delete route", missing)
 	}
 	// The default route is never implied.
 	if err := c.AddRoute(ctx, Route{Gateway: rtIP("198.18.0.2")}); err == nil || !strings.Contains(err.Error(), "Dst") {
@@ -374,7 +330,7 @@ func TestRouteOnLinkAndMetrics(t *testing.T) {
 	// Without onlink the same gateway is unreachable.
 	off := on
 	off.Dst, off.Flags = rtPfx("198.19.31.0/24"), 0
-	ne := rtKernelError(t, c.AddRoute(ctx, off), "add route", syscall.ENETUNREACH)
+	ne := testKernelError(t, c.AddRoute(ctx, off), "add route", syscall.ENETUNREACH)
 	if ne.Message == "" {
 		t.Errorf("no extended-ACK message in %v", ne)
 	}
@@ -462,7 +418,7 @@ func TestRouteErrors(t *testing.T) {
 			unreach = rtIP("2001:db8:99::1")
 			want = syscall.EHOSTUNREACH
 		}
-		ne := rtKernelError(t, c.AddRoute(ctx, Route{Dst: f.p(60), Gateway: unreach}), "add route", want)
+		ne := testKernelError(t, c.AddRoute(ctx, Route{Dst: f.p(60), Gateway: unreach}), "add route", want)
 		if f.fam == FamilyIPv4 && ne.Message == "" {
 			// IPv6 gives no message for this one.
 			t.Errorf("%s: unreachable gateway: no extended-ACK message in %v", f.name, ne)
@@ -473,18 +429,18 @@ func TestRouteErrors(t *testing.T) {
 		if f.fam == FamilyIPv6 {
 			bad = Route{Dst: f.p(61), Gateway: f.local}
 		}
-		ne = rtKernelError(t, c.AddRoute(ctx, bad), "add route", syscall.EINVAL)
+		ne = testKernelError(t, c.AddRoute(ctx, bad), "add route", syscall.EINVAL)
 		if ne.Message == "" {
 			t.Errorf("%s: %v: no extended-ACK message in %v", f.name, bad, ne)
 		}
 		// A link that does not exist.
-		rtKernelError(t, c.AddRoute(ctx, Route{Dst: f.p(62), OutIndex: 9999}), "add route", syscall.ENODEV)
+		testKernelError(t, c.AddRoute(ctx, Route{Dst: f.p(62), OutIndex: 9999}), "add route", syscall.ENODEV)
 		// Listing through a link that does not exist.
 		_, err := Collect(c.Routes(ctx, RouteFilter{Family: f.fam, OutIndex: 9999}))
-		rtKernelError(t, err, "list routes", syscall.ENODEV)
+		testKernelError(t, err, "list routes", syscall.ENODEV)
 		// Listing a table that does not exist.
 		_, err = Collect(c.Routes(ctx, RouteFilter{Family: f.fam, Table: 4242}))
-		ne = rtKernelError(t, err, "list routes", syscall.ENOENT)
+		ne = testKernelError(t, err, "list routes", syscall.ENOENT)
 		if !strings.Contains(ne.Message, "table") {
 			t.Errorf("%s: missing table: message %q", f.name, ne.Message)
 		}
@@ -646,7 +602,7 @@ route add 198.19.80.0/24 via 198.18.2.2 table 1234
 		t.Errorf("RouteGet(FIBMatch) = %+v", got)
 	}
 	// Unreachable.
-	ne := rtKernelError(t, func() error { _, err := c.RouteGet(ctx, RouteQuery{Dst: rtIP("203.0.113.1")}); return err }(),
+	ne := testKernelError(t, func() error { _, err := c.RouteGet(ctx, RouteQuery{Dst: rtIP("203.0.113.1")}); return err }(),
 		"get route", syscall.ENETUNREACH)
 	_ = ne
 	if _, err := c.RouteGet(ctx, RouteQuery{}); err == nil {
@@ -699,8 +655,8 @@ func TestRouteBulk(t *testing.T) {
 	if be.Total != len(mixed) || len(be.Failures) != 2 || be.Failures[0].Index != 2 || be.Failures[1].Index != 4 {
 		t.Fatalf("AddRoutes(mixed): %v, want failures #2 and #4 of 6", be)
 	}
-	rtKernelError(t, be.Failures[0].Err, "add route", syscall.EEXIST)
-	rtKernelError(t, be.Failures[1].Err, "add route", syscall.ENETUNREACH)
+	testKernelError(t, be.Failures[0].Err, "add route", syscall.EEXIST)
+	testKernelError(t, be.Failures[1].Err, "add route", syscall.ENETUNREACH)
 	if !errors.Is(err, fs.ErrExist) {
 		t.Errorf("errors.Is(%v, fs.ErrExist) = false", err)
 	}
@@ -1090,7 +1046,7 @@ func TestRoutePrefExpiresScope(t *testing.T) {
 	// link-scope route.
 	wrong := link
 	wrong.HasScope = true
-	rtKernelError(t, c.DeleteRoute(ctx, wrong), "delete route", syscall.ESRCH)
+	testKernelError(t, c.DeleteRoute(ctx, wrong), "delete route", syscall.ESRCH)
 	if err := c.DeleteRoute(ctx, global); err != nil {
 		t.Errorf("DeleteRoute(scope global): %v", err)
 	}

@@ -14,10 +14,10 @@ import (
 	"github.com/nlkit/nlkit/rtnl"
 )
 
-// routeExampleConn opens a route-netlink Conn in a new, empty network
-// namespace, so the examples cannot disturb the host's routes. It needs
-// root. The namespace lives as long as the Conn's socket.
-func routeExampleConn() *rtnl.Conn {
+// exampleConn opens a route-netlink Conn in a new, empty network
+// namespace, so the examples (of every file) cannot disturb the host. It
+// needs root. The namespace lives as long as the Conn's socket.
+func exampleConn() *rtnl.Conn {
 	ns, err := netns.New()
 	if err != nil {
 		log.Fatal(err)
@@ -31,7 +31,7 @@ func routeExampleConn() *rtnl.Conn {
 }
 
 func ExampleConn_Routes() {
-	c := routeExampleConn()
+	c := exampleConn()
 	defer c.Close()
 	// The IPv4 routes of the main table. Without Table, every table is
 	// listed (local included), unlike `ip route show`.
@@ -50,7 +50,7 @@ func ExampleConn_Routes() {
 }
 
 func ExampleConn_RouteGet() {
-	c := routeExampleConn()
+	c := exampleConn()
 	defer c.Close()
 	// Like `ip route get 198.18.7.1 mark 7`.
 	r, err := c.RouteGet(context.Background(), rtnl.RouteQuery{Dst: netip.MustParseAddr("198.18.7.1"), Mark: 7})
@@ -63,7 +63,7 @@ func ExampleConn_RouteGet() {
 }
 
 func ExampleConn_AddRoute() {
-	c := routeExampleConn()
+	c := exampleConn()
 	defer c.Close()
 	ctx := context.Background()
 	// A blackhole route needs no link: `ip route add blackhole 198.18.0.0/24 table 1000 metric 10`.
@@ -103,7 +103,7 @@ func ExampleConn_AddRoute() {
 }
 
 func ExampleConn_ReplaceRoute() {
-	c := routeExampleConn()
+	c := exampleConn()
 	defer c.Close()
 	// Creates the route or replaces the one with the same destination,
 	// tos and metric: `ip route replace unreachable 2001:db8:9::/48`.
@@ -114,7 +114,7 @@ func ExampleConn_ReplaceRoute() {
 }
 
 func ExampleConn_AppendRoute() {
-	c := routeExampleConn()
+	c := exampleConn()
 	defer c.Close()
 	ctx := context.Background()
 	// `ip route append`: a second route to the same destination (IPv4),
@@ -126,7 +126,7 @@ func ExampleConn_AppendRoute() {
 }
 
 func ExampleConn_ChangeRoute() {
-	c := routeExampleConn()
+	c := exampleConn()
 	defer c.Close()
 	// `ip route change` fails with ENOENT when there is nothing to change.
 	err := c.ChangeRoute(context.Background(), rtnl.Route{Dst: netip.MustParsePrefix("198.18.4.0/24"), Type: rtnl.RouteBlackhole})
@@ -134,7 +134,7 @@ func ExampleConn_ChangeRoute() {
 }
 
 func ExampleConn_DeleteRoute() {
-	c := routeExampleConn()
+	c := exampleConn()
 	defer c.Close()
 	ctx := context.Background()
 	dst := netip.MustParsePrefix("198.18.5.0/24")
@@ -151,7 +151,7 @@ func ExampleConn_DeleteRoute() {
 }
 
 func ExampleConn_AddRoutes() {
-	c := routeExampleConn()
+	c := exampleConn()
 	defer c.Close()
 	var routes []rtnl.Route
 	for i := range 1000 {
@@ -173,7 +173,7 @@ func ExampleConn_AddRoutes() {
 }
 
 func ExampleConn_DeleteRoutes() {
-	c := routeExampleConn()
+	c := exampleConn()
 	defer c.Close()
 	ctx := context.Background()
 	// Delete every route of table 2000.
@@ -188,7 +188,7 @@ func ExampleConn_DeleteRoutes() {
 }
 
 func ExampleConn_AddRoutesSeq() {
-	c := routeExampleConn()
+	c := exampleConn()
 	defer c.Close()
 	// A million routes, generated as they are sent: memory stays flat.
 	seq := func(yield func(rtnl.Route) bool) {
@@ -209,7 +209,7 @@ func ExampleConn_AddRoutesSeq() {
 }
 
 func ExampleConn_DeleteRoutesSeq() {
-	c := routeExampleConn()
+	c := exampleConn()
 	defer c.Close()
 	routes := []rtnl.Route{
 		{Dst: netip.MustParsePrefix("198.18.0.0/24"), Table: 1000},
@@ -221,7 +221,7 @@ func ExampleConn_DeleteRoutesSeq() {
 }
 
 func ExampleConn_Rules() {
-	c := routeExampleConn()
+	c := exampleConn()
 	defer c.Close()
 	// `ip -6 rule show`.
 	for u, err := range c.Rules(context.Background(), rtnl.RuleFilter{Family: rtnl.FamilyIPv6}) {
@@ -236,7 +236,7 @@ func ExampleConn_Rules() {
 }
 
 func ExampleConn_AddRule() {
-	c := routeExampleConn()
+	c := exampleConn()
 	defer c.Close()
 	ctx := context.Background()
 	// `ip rule add from 198.18.0.0/24 fwmark 0x10/0xff iif eth0 lookup 100 pref 1000`.
@@ -259,7 +259,7 @@ func ExampleConn_AddRule() {
 }
 
 func ExampleConn_DeleteRule() {
-	c := routeExampleConn()
+	c := exampleConn()
 	defer c.Close()
 	// Fields that are set must match: here, any IPv4 rule of priority 1000.
 	err := c.DeleteRule(context.Background(), rtnl.Rule{Family: rtnl.FamilyIPv4, Priority: 1000})
@@ -294,7 +294,7 @@ func ExampleRouteFlags_String() {
 }
 
 func ExampleConn_ApplyRoutes() {
-	c := routeExampleConn()
+	c := exampleConn()
 	defer c.Close()
 	// A mixed, ordered batch, like lines of `ip -batch`: the delete sees
 	// the add before it. Failures come back by index.

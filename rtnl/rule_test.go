@@ -19,11 +19,7 @@ import (
 // ruRules collects the rules that match f.
 func ruRules(t *testing.T, c *Conn, f RuleFilter) []Rule {
 	t.Helper()
-	rs, err := Collect(c.Rules(t.Context(), f))
-	if err != nil {
-		t.Fatalf("Rules(%+v): %v", f, err)
-	}
-	return rs
+	return testList(t, c.Rules, f, "Rules")
 }
 
 // ruFind returns the rules of family fam with priority prio.
@@ -60,7 +56,7 @@ func TestRuleLifecycle(t *testing.T) {
 			}
 			ruReadBack(t, c, want)
 			err := c.AddRule(ctx, want)
-			rtKernelError(t, err, "add rule", syscall.EEXIST)
+			testKernelError(t, err, "add rule", syscall.EEXIST)
 			if !errors.Is(err, fs.ErrExist) {
 				t.Errorf("errors.Is(%v, fs.ErrExist) = false", err)
 			}
@@ -111,7 +107,7 @@ func TestRuleLifecycle(t *testing.T) {
 			if got := ruFind(t, c, f.fam, 100); len(got) != 0 {
 				t.Fatalf("after delete: %+v", got)
 			}
-			rtKernelError(t, c.DeleteRule(ctx, want), "delete rule", syscall.ENOENT)
+			testKernelError(t, c.DeleteRule(ctx, want), "delete rule", syscall.ENOENT)
 			for _, u := range rules {
 				if err := c.DeleteRule(ctx, Rule{Family: f.fam, Priority: u.Priority}); err != nil {
 					t.Fatalf("DeleteRule(priority %d): %v", u.Priority, err)
@@ -140,17 +136,17 @@ func TestRuleErrors(t *testing.T) {
 	if err := c.AddRule(ctx, Rule{Family: FamilyIPv4, Priority: 50}); err != nil {
 		t.Fatal(err)
 	}
-	ne := rtKernelError(t, c.AddRule(ctx, Rule{Family: FamilyIPv4, Priority: 60, Goto: 50}), "add rule", syscall.EINVAL)
+	ne := testKernelError(t, c.AddRule(ctx, Rule{Family: FamilyIPv4, Priority: 60, Goto: 50}), "add rule", syscall.EINVAL)
 	if ne.Message == "" {
 		t.Errorf("backward goto: no extended-ACK message in %v", ne)
 	}
 	// No family.
-	ne = rtKernelError(t, c.AddRule(ctx, Rule{Priority: 61, Table: 5}), "add rule", syscall.EAFNOSUPPORT)
+	ne = testKernelError(t, c.AddRule(ctx, Rule{Priority: 61, Table: 5}), "add rule", syscall.EAFNOSUPPORT)
 	if ne.Message == "" {
 		t.Errorf("no family: no extended-ACK message in %v", ne)
 	}
 	// Deleting what is not there.
-	rtKernelError(t, c.DeleteRule(ctx, Rule{Family: FamilyIPv6, Priority: 4242}), "delete rule", syscall.ENOENT)
+	testKernelError(t, c.DeleteRule(ctx, Rule{Family: FamilyIPv6, Priority: 4242}), "delete rule", syscall.ENOENT)
 }
 
 func TestRuleFilter(t *testing.T) {

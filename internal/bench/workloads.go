@@ -51,12 +51,32 @@ func (e *env) upLink(ctx context.Context, name string) (int32, error) {
 	return l.Index, e.c.SetLinkUp(ctx, l.Index)
 }
 
+// countAll is a measurement that walks the dump of objects matching f
+// (dump is c.Links, c.Routes ...) without keeping them, and counts them.
+func countAll[T, F any](ctx context.Context, dump func(context.Context, F) iter.Seq2[T, error], f F) func() (int, error) {
+	return func() (int, error) {
+		n := 0
+		for _, err := range dump(ctx, f) {
+			if err != nil {
+				return n, err
+			}
+			n++
+		}
+		return n, nil
+	}
+}
+
+// testAddr is IPv4 address i%131072 of 198.18.0.0/15.
+func testAddr(i int) netip.Addr {
+	a := 198<<24 | 18<<16 + uint32(i%131072)
+	return netip.AddrFrom4([4]byte{byte(a >> 24), byte(a >> 16), byte(a >> 8), byte(a)})
+}
+
 // testRoute is route i of a workload: 198.18.0.0/15 holds 131,072 /32s,
 // so routes beyond that go to further tables (1000, 1001, ...).
 func testRoute(i int, link int32) rtnl.Route {
-	a := 198<<24 | 18<<16 + uint32(i%131072)
 	return rtnl.Route{
-		Dst:      netip.PrefixFrom(netip.AddrFrom4([4]byte{byte(a >> 24), byte(a >> 16), byte(a >> 8), byte(a)}), 32),
+		Dst:      netip.PrefixFrom(testAddr(i), 32),
 		Table:    rtnl.Table(1000 + i/131072),
 		OutIndex: link,
 		Protocol: rtnl.ProtoStatic,
@@ -121,16 +141,7 @@ func benchRouteDump(ctx context.Context, o options) ([]result, error) {
 	if err != nil {
 		return nil, err
 	}
-	stream, err := best(o.reps, true, func() (int, error) {
-		n := 0
-		for _, err := range e.c.Routes(ctx, rtnl.RouteFilter{Family: rtnl.FamilyIPv4}) {
-			if err != nil {
-				return n, err
-			}
-			n++
-		}
-		return n, nil
-	})
+	stream, err := best(o.reps, true, countAll(ctx, e.c.Routes, rtnl.RouteFilter{Family: rtnl.FamilyIPv4}))
 	if err != nil {
 		return nil, err
 	}
@@ -261,16 +272,7 @@ func benchLinks(ctx context.Context, o options) ([]result, error) {
 	}
 	defer f.close()
 	return dumpPair(ctx, f.env, o, fmt.Sprintf("dump %d links", len(f.links)+1), unix.RTM_GETLINK, make([]byte, 16),
-		func() (int, error) {
-			n := 0
-			for _, err := range f.c.Links(ctx, rtnl.LinkFilter{}) {
-				if err != nil {
-					return n, err
-				}
-				n++
-			}
-			return n, nil
-		}, "Links iterator")
+		countAll(ctx, f.c.Links, rtnl.LinkFilter{}), "Links iterator")
 }
 
 // benchAddrsNeighs: dump o.addrs addresses and o.neighs neighbours spread
@@ -287,12 +289,10 @@ func benchAddrsNeighs(ctx context.Context, o options) ([]result, error) {
 	addrs := make([]rtnl.Address, o.addrs)
 	neighs := make([]rtnl.Neighbor, o.neighs)
 	for i := range addrs {
-		a := 198<<24 | 18<<16 + uint32(i%131072)
-		addrs[i] = rtnl.Address{Index: f.links[i%len(f.links)].Index, Prefix: netip.PrefixFrom(netip.AddrFrom4([4]byte{byte(a >> 24), byte(a >> 16), byte(a >> 8), byte(a)}), 32)}
+		addrs[i] = rtnl.Address{Index: f.links[i%len(f.links)].Index, Prefix: netip.PrefixFrom(testAddr(i), 32)}
 	}
 	for i := range neighs {
-		a := 198<<24 | 18<<16 + uint32(i%131072)
-		neighs[i] = rtnl.Neighbor{Index: f.links[i%len(f.links)].Index, Addr: netip.AddrFrom4([4]byte{byte(a >> 24), byte(a >> 16), byte(a >> 8), byte(a)}),
+		neighs[i] = rtnl.Neighbor{Index: f.links[i%len(f.links)].Index, Addr: testAddr(i),
 			LinkAddr: net.HardwareAddr{2, 0, byte(i >> 16), byte(i >> 8), byte(i), 1}, State: rtnl.NeighborPermanent}
 	}
 	if err := f.c.AddAddresses(ctx, addrs); err != nil {
@@ -302,30 +302,12 @@ func benchAddrsNeighs(ctx context.Context, o options) ([]result, error) {
 		return nil, err
 	}
 	ra, err := dumpPair(ctx, f.env, o, fmt.Sprintf("dump %d addresses", o.addrs), unix.RTM_GETADDR, []byte{unix.AF_INET, 0, 0, 0, 0, 0, 0, 0},
-		func() (int, error) {
-			n := 0
-			for _, err := range f.c.Addresses(ctx, rtnl.AddressFilter{Family: rtnl.FamilyIPv4}) {
-				if err != nil {
-					return n, err
-				}
-				n++
-			}
-			return n, nil
-		}, "Addresses iterator")
+		countAll(ctx, f.c.Addresses, rtnl.AddressFilter{Family: rtnl.FamilyIPv4}), "Addresses iterator")
 	if err != nil {
 		return nil, err
 	}
 	rn, err := dumpPair(ctx, f.env, o, fmt.Sprintf("dump %d neighbours", o.neighs), unix.RTM_GETNEIGH, []byte{unix.AF_INET, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0},
-		func() (int, error) {
-			n := 0
-			for _, err := range f.c.Neighbors(ctx, rtnl.NeighborFilter{Family: rtnl.FamilyIPv4}) {
-				if err != nil {
-					return n, err
-				}
-				n++
-			}
-			return n, nil
-		}, "Neighbors iterator")
+		countAll(ctx, f.c.Neighbors, rtnl.NeighborFilter{Family: rtnl.FamilyIPv4}), "Neighbors iterator")
 	return append(ra, rn...), err
 }
 

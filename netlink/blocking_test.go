@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -300,5 +301,34 @@ func TestAbandonedRequest(t *testing.T) {
 	}
 	if s := c.Stats(); s.Stale != 1 {
 		t.Fatalf("stale replies dropped: %d, want 1", s.Stale)
+	}
+}
+
+// TestCancelRaceNeverBlocks: contexts cancelled at every moment around the
+// start of a receive never leave it blocked (a cancellation that fired
+// between taking the reader role and setting the read deadline used to be
+// undone by the deadline).
+func TestCancelRaceNeverBlocks(t *testing.T) {
+	c, _ := dialRoute(t, &Config{Groups: []uint32{grpLink}})
+	for i := range 3000 {
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			for _, err := range c.Receive(ctx) {
+				if err != nil {
+					return
+				}
+			}
+		}()
+		if i%3 == 0 {
+			runtime.Gosched()
+		}
+		cancel()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			t.Fatalf("cycle %d: Receive still blocked 5 s after its ctx was cancelled", i)
+		}
 	}
 }

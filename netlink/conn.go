@@ -475,6 +475,14 @@ func (c *Conn) readOnce(ctx context.Context, w *waiter) ([]Message, datagram, er
 	r := c.receiverFor(w)
 	dl, _ := ctx.Deadline()
 	c.mu.Lock()
+	// ctx's watch (watchCtxLocked) may already have fired and set a past
+	// deadline; setting ctx's own deadline now would undo that and block
+	// for ever. It fires only once ctx is done, so checking ctx here, under
+	// the lock it takes too, settles it either way.
+	if err := ctx.Err(); err != nil {
+		c.mu.Unlock()
+		return nil, datagram{}, err
+	}
 	if !dl.Equal(c.lastDeadline) {
 		c.s.setReadDeadline(dl)
 		c.lastDeadline = dl

@@ -270,11 +270,7 @@ func (c *Conn) Addresses(ctx context.Context, f AddressFilter) iter.Seq2[Address
 // addresses that must be usable at once.
 func (c *Conn) AddAddress(ctx context.Context, a Address) error {
 	body, err := appendAddress(nil, &a, false)
-	if err != nil {
-		return err
-	}
-	_, err = c.execute(ctx, "add address", unix.RTM_NEWADDR, netlink.Create|netlink.Excl, body)
-	return err
+	return c.send(ctx, "add address", unix.RTM_NEWADDR, netlink.Create|netlink.Excl, body, err)
 }
 
 // ReplaceAddress assigns a, or updates it if the link has it already
@@ -286,11 +282,7 @@ func (c *Conn) AddAddress(ctx context.Context, a Address) error {
 // IFA_CACHEINFO the same way; it is sent to say so.)
 func (c *Conn) ReplaceAddress(ctx context.Context, a Address) error {
 	body, err := appendAddress(nil, &a, false)
-	if err != nil {
-		return err
-	}
-	_, err = c.execute(ctx, "replace address", unix.RTM_NEWADDR, netlink.Create|netlink.Replace, body)
-	return err
+	return c.send(ctx, "replace address", unix.RTM_NEWADDR, netlink.Create|netlink.Replace, body, err)
 }
 
 // ChangeAddress updates an address the link has (RTM_NEWADDR with
@@ -302,11 +294,7 @@ func (c *Conn) ReplaceAddress(ctx context.Context, a Address) error {
 // away in between.
 func (c *Conn) ChangeAddress(ctx context.Context, a Address) error {
 	body, err := appendAddress(nil, &a, false)
-	if err != nil {
-		return err
-	}
-	_, err = c.execute(ctx, "change address", unix.RTM_NEWADDR, netlink.Replace, body)
-	return err
+	return c.send(ctx, "change address", unix.RTM_NEWADDR, netlink.Replace, body, err)
 }
 
 // DeleteAddress removes a from its link (RTM_DELADDR). The address is
@@ -315,11 +303,7 @@ func (c *Conn) ChangeAddress(ctx context.Context, a Address) error {
 // address gives EADDRNOTAVAIL; a missing link, ENODEV.
 func (c *Conn) DeleteAddress(ctx context.Context, a Address) error {
 	body, err := appendAddress(nil, &a, true)
-	if err != nil {
-		return err
-	}
-	_, err = c.execute(ctx, "delete address", unix.RTM_DELADDR, 0, body)
-	return err
+	return c.send(ctx, "delete address", unix.RTM_DELADDR, 0, body, err)
 }
 
 // AddAddresses adds many addresses as AddAddress does, packing the

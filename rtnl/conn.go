@@ -44,6 +44,16 @@ func (c *Conn) execute(ctx context.Context, op string, typ netlink.MessageType, 
 	return msgs, nameOp(op, err)
 }
 
+// send sends one change whose body was just encoded and waits for its
+// acknowledgement; an encoding error (encErr) is returned without sending.
+func (c *Conn) send(ctx context.Context, op string, typ netlink.MessageType, flags netlink.Flags, body []byte, encErr error) error {
+	if encErr != nil {
+		return encErr
+	}
+	_, err := c.execute(ctx, op, typ, flags, body)
+	return err
+}
+
 // nameOp sets the operation name on a kernel error.
 func nameOp(op string, err error) error {
 	var ne *netlink.Error

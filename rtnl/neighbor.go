@@ -294,11 +294,7 @@ func (c *Conn) ChangeNeighbor(ctx context.Context, n Neighbor) error {
 func (c *Conn) newNeighbor(ctx context.Context, op string, flags netlink.Flags, n Neighbor) error {
 	neighborDefaults(&n)
 	body, err := appendNeighbor(nil, &n, false)
-	if err != nil {
-		return err
-	}
-	_, err = c.execute(ctx, op, unix.RTM_NEWNEIGH, flags, body)
-	return err
+	return c.send(ctx, op, unix.RTM_NEWNEIGH, flags, body, err)
 }
 
 // DeleteNeighbor removes the entry for n.Addr on link n.Index (from the
@@ -306,11 +302,7 @@ func (c *Conn) newNeighbor(ctx context.Context, op string, flags netlink.Flags, 
 // entry gives ENOENT.
 func (c *Conn) DeleteNeighbor(ctx context.Context, n Neighbor) error {
 	body, err := appendNeighbor(nil, &n, true)
-	if err != nil {
-		return err
-	}
-	_, err = c.execute(ctx, "delete neighbor", unix.RTM_DELNEIGH, 0, body)
-	return err
+	return c.send(ctx, "delete neighbor", unix.RTM_DELNEIGH, 0, body, err)
 }
 
 // AddNeighbors adds many entries as AddNeighbor does, packing the requests

@@ -70,9 +70,5 @@ func (c *Conn) SetNeighborProbes(ctx context.Context, family Family, index int32
 	}
 	e.End()
 	body, err := e.Finish()
-	if err != nil {
-		return err
-	}
-	_, err = c.execute(ctx, "set neighbor probes", unix.RTM_SETNEIGHTBL, 0, body)
-	return err
+	return c.send(ctx, "set neighbor probes", unix.RTM_SETNEIGHTBL, 0, body, err)
 }

@@ -1012,11 +1012,7 @@ func (c *Conn) changeRoute(ctx context.Context, op string, typ netlink.MessageTy
 		return err
 	}
 	b, err := r.AppendBinary(make([]byte, 0, 128))
-	if err != nil {
-		return err
-	}
-	_, err = c.execute(ctx, op, typ, flags, b)
-	return err
+	return c.send(ctx, op, typ, flags, b, err)
 }
 
 // AddRoute adds r (RTM_NEWROUTE with NLM_F_CREATE|NLM_F_EXCL, like `ip

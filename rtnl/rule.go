@@ -456,11 +456,7 @@ func (c *Conn) AddRule(ctx context.Context, u Rule) error {
 		}
 	}
 	b, err := u.AppendBinary(make([]byte, 0, 96))
-	if err != nil {
-		return err
-	}
-	_, err = c.execute(ctx, "add rule", unix.RTM_NEWRULE, netlink.Create|netlink.Excl, b)
-	return err
+	return c.send(ctx, "add rule", unix.RTM_NEWRULE, netlink.Create|netlink.Excl, b, err)
 }
 
 // DeleteRule deletes the first rule that matches u (RTM_DELRULE, `ip rule
@@ -468,9 +464,5 @@ func (c *Conn) AddRule(ctx context.Context, u Rule) error {
 func (c *Conn) DeleteRule(ctx context.Context, u Rule) error {
 	u = u.forChange()
 	b, err := u.AppendBinary(make([]byte, 0, 96))
-	if err != nil {
-		return err
-	}
-	_, err = c.execute(ctx, "delete rule", unix.RTM_DELRULE, 0, b)
-	return err
+	return c.send(ctx, "delete rule", unix.RTM_DELRULE, 0, b, err)
 }

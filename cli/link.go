@@ -970,7 +970,7 @@ func (e *env) selectLinks(ctx context.Context, s linkShow) ([]linkView, error) {
 		if (f.Kind == "" || f.Kind == l.Kind) && masterOK {
 			links = append(links, l)
 		}
-	} else if links, err = rtnl.Collect(c.Links(ctx, f)); err != nil {
+	} else if links, err = c.LinkList(ctx, f); err != nil {
 		return nil, err
 	}
 	up := make(map[int32]bool, len(links)) // flags of the listed links, for M-DOWN

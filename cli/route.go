@@ -573,6 +573,13 @@ func parseRouteSpec(args []string, fam int, del bool) (routeSpec, error) {
 	}
 	var dstOK, dstDefault, gwOK, tableOK bool
 	var lock uint32
+	// metrics gives the route its Metrics, made on first use.
+	metrics := func() *rtnl.Metrics {
+		if r.Metrics == nil {
+			r.Metrics = new(rtnl.Metrics)
+		}
+		return r.Metrics
+	}
 	a := &rtArgs{w: args}
 	setFam := func(f int) {
 		if fam == 0 {
@@ -643,7 +650,7 @@ func parseRouteSpec(args []string, fam int, del bool) (routeSpec, error) {
 			if !ok || m.word == "hoplimit" && n > 255 {
 				return s, rtInvarg(fmt.Sprintf("\"%s\" value is invalid", m.name), v)
 			}
-			*m.field(&r.Metrics) = n
+			*m.field(metrics()) = n
 		case matches(w, "quickack"):
 			n, err := rtNextValue(a, rtParseU32, "\"quickack\" value is invalid")
 			if err != nil {
@@ -652,7 +659,7 @@ func parseRouteSpec(args []string, fam int, del bool) (routeSpec, error) {
 			if n > 1 {
 				return s, rtInvarg("\"quickack\" value should be 0 or 1", a.word())
 			}
-			r.Metrics.QuickAck = n
+			metrics().QuickAck = n
 		case matches(w, "congctl"):
 			v, err := a.next()
 			if err != nil {
@@ -664,7 +671,7 @@ func parseRouteSpec(args []string, fam int, del bool) (routeSpec, error) {
 					return s, err
 				}
 			}
-			r.Metrics.CCAlgo = v
+			metrics().CCAlgo = v
 		case w == "onlink":
 			r.Flags |= rtnl.RouteFlagOnLink
 		case w == "nexthop":
@@ -746,7 +753,7 @@ func parseRouteSpec(args []string, fam int, del bool) (routeSpec, error) {
 		r.Dst = rtDefaultPrefix(fam)
 	}
 	if lock != 0 {
-		r.Metrics.Lock = lock
+		metrics().Lock = lock
 	}
 	if !tableOK {
 		r.Table = rtnl.TableMain
@@ -1038,7 +1045,7 @@ func routeFlush(ctx context.Context, e *env, s *routeSelector) error {
 			if !s.match(&r) {
 				continue
 			}
-			r.Metrics, r.Flags, r.Mark = rtnl.Metrics{}, 0, 0
+			r.Metrics, r.Flags, r.Mark = nil, 0, 0
 			routes = append(routes, r)
 		}
 		return routes, nil
@@ -1252,8 +1259,8 @@ func routeFormat(ctx context.Context, e *env, r *rtnl.Route, v routeView) *print
 		secs := int64(r.Expires / time.Second)
 		o.add("expires", secs, fmt.Sprintf("expires %dsec ", secs))
 	}
-	if r.Metrics != (rtnl.Metrics{}) {
-		routeMetricsOut(o, &r.Metrics)
+	if r.Metrics != nil && *r.Metrics != (rtnl.Metrics{}) {
+		routeMetricsOut(o, r.Metrics)
 	}
 	if r.InIndex != 0 {
 		n := e.linkName(ctx, r.InIndex)

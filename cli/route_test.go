@@ -184,7 +184,7 @@ func TestParseRoute(t *testing.T) {
 			"scope", "global", "mtu", "lock", "1400", "advmss", "1300", "onlink", "table", "100"},
 			want: routeRequest{cmd: "add", spec: routeSpec{dev: "v0", route: rtnl.Route{Family: rtnl.FamilyIPv4, Dst: p4("198.51.100.0/24"),
 				Gateway: a("198.18.2.2"), PrefSrc: a("198.18.2.1"), Priority: 7, HasPriority: true, Protocol: rtnl.ProtoStatic, Type: rtnl.RouteUnicast,
-				HasScope: true, Metrics: rtnl.Metrics{Lock: 1 << 2, MTU: 1400, AdvMSS: 1300}, Flags: rtnl.RouteFlagOnLink, Table: 100}}}},
+				HasScope: true, Metrics: &rtnl.Metrics{Lock: 1 << 2, MTU: 1400, AdvMSS: 1300}, Flags: rtnl.RouteFlagOnLink, Table: 100}}}},
 		{args: []string{"add", "default", "via", "2001:db8::2"},
 			want: routeRequest{cmd: "add", spec: routeSpec{route: rtnl.Route{Family: rtnl.FamilyIPv6, Dst: p4("::/0"),
 				Gateway: a("2001:db8::2"), Protocol: rtnl.ProtoBoot, Type: rtnl.RouteUnicast, Table: rtnl.TableMain}}}},
@@ -212,7 +212,7 @@ func TestParseRoute(t *testing.T) {
 			"initcwnd", "11", "initrwnd", "20", "ssthresh", "5", "reordering", "3", "quickack", "1", "congctl", "lock", "reno", "nhid", "5"},
 			want: routeRequest{cmd: "change", spec: routeSpec{dev: "v0", route: rtnl.Route{Family: rtnl.FamilyIPv6,
 				Dst: p4("2001:db8:5::/64"), Src: p4("2001:db8:6::/64"), Protocol: rtnl.ProtoBoot, Type: rtnl.RouteUnicast,
-				Table: rtnl.TableMain, NextHopID: 5, Metrics: rtnl.Metrics{Lock: 1 << 16, HopLimit: 64, Window: 100, CWnd: 10,
+				Table: rtnl.TableMain, NextHopID: 5, Metrics: &rtnl.Metrics{Lock: 1 << 16, HopLimit: 64, Window: 100, CWnd: 10,
 					InitCwnd: 11, InitRwnd: 20, SSThresh: 5, Reordering: 3, QuickAck: 1, CCAlgo: "reno"}}}}},
 		{args: []string{"del", "10.1.0.0/16"},
 			want: routeRequest{cmd: "delete", spec: routeSpec{route: rtnl.Route{Family: rtnl.FamilyIPv4, Dst: p4("10.1.0.0/16"), Table: rtnl.TableMain}}}},
@@ -367,14 +367,14 @@ func TestRouteCommands(t *testing.T) {
 	nl("route", "add", "198.51.100.0/24", "via", "198.18.2.2", "dev", "v0", "metric", "7", "proto", "static", "mtu", "1400", "advmss", "1300")
 	r := one(rtnl.TableMain, "198.51.100.0/24")
 	if r.Gateway != netip.MustParseAddr("198.18.2.2") || r.OutIndex != v0 || r.Priority != 7 || r.Protocol != rtnl.ProtoStatic ||
-		r.Metrics.MTU != 1400 || r.Metrics.AdvMSS != 1300 || r.Scope != rtnl.ScopeUniverse {
+		r.Metrics == nil || r.Metrics.MTU != 1400 || r.Metrics.AdvMSS != 1300 || r.Scope != rtnl.ScopeUniverse {
 		t.Errorf("add: %v %+v", r, r.Metrics)
 	}
 	rtFails(t, ExitKernel, "RTNETLINK answers: File exists", "-n", name, "route", "add", "198.51.100.0/24", "via", "198.18.2.2", "metric", "7")
 
 	nl("route", "replace", "198.51.100.0/24", "dev", "v0", "metric", "7")
 	r = one(rtnl.TableMain, "198.51.100.0/24")
-	if r.Gateway.IsValid() || r.Scope != rtnl.ScopeLink || r.Protocol != rtnl.ProtoBoot || r.Metrics.MTU != 0 {
+	if r.Gateway.IsValid() || r.Scope != rtnl.ScopeLink || r.Protocol != rtnl.ProtoBoot || r.Metrics != nil {
 		t.Errorf("replace: %v", r)
 	}
 	nl("r", "app", "198.51.100.0/24", "via", "198.18.2.3", "metric", "7")

@@ -422,8 +422,8 @@ func snapshot(t *testing.T, e *env) []string {
 func routeLine(r rtnl.Route, nm func(int32) string) string {
 	s := fmt.Sprintf("%v %v %v table=%v proto=%v scope=%v tos=%d metric=%d src=%v prefsrc=%v via=%v dev=%s flags=[%v]",
 		r.Family, r.Type, r.Dst, r.Table, r.Protocol, r.Scope, r.Tos, r.Priority, r.Src, r.PrefSrc, r.Gateway, nm(r.OutIndex), r.Flags)
-	if r.Metrics != (rtnl.Metrics{}) {
-		s += fmt.Sprintf(" metrics=%+v", r.Metrics)
+	if r.Metrics != nil {
+		s += fmt.Sprintf(" metrics=%+v", *r.Metrics)
 	}
 	for _, nh := range r.NextHops {
 		s += fmt.Sprintf(" nexthop(via=%v dev=%s weight=%d flags=[%v])", nh.Gateway, nm(nh.OutIndex), nh.Weight, nh.Flags)
@@ -581,7 +581,9 @@ func (e *env) route(r rt) rtnl.Route {
 		}
 		out.NextHops = append(out.NextHops, n)
 	}
-	out.Metrics.MTU = r.mtu
+	if r.mtu != 0 {
+		out.Metrics = &rtnl.Metrics{MTU: r.mtu}
+	}
 	return out
 }
 

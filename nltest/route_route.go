@@ -55,6 +55,22 @@ func (r *fakeRoute) sameInfo(o *fakeRoute) bool {
 		r.prio == o.prio && r.metrics == o.metrics && slices.Equal(r.nhs, o.nhs) && r.flags == o.flags
 }
 
+// metricsOf is the value of a route's metrics, zero when it has none.
+func metricsOf(m *rtnl.Metrics) rtnl.Metrics {
+	if m == nil {
+		return rtnl.Metrics{}
+	}
+	return *m
+}
+
+// metricsPtr gives a route its own copy of m, or nil when m is zero.
+func metricsPtr(m rtnl.Metrics) *rtnl.Metrics {
+	if m == (rtnl.Metrics{}) {
+		return nil
+	}
+	return &m
+}
+
 func groupRoute(fam uint8) uint32 {
 	if fam == unix.AF_INET6 {
 		return unix.RTNLGRP_IPV6_ROUTE
@@ -68,7 +84,7 @@ func (f *RouteFake) toRoute(r *fakeRoute) rtnl.Route {
 	out := rtnl.Route{
 		Family: rtnl.Family(r.fam), Dst: r.dst, Src: r.src, Tos: r.tos, Table: rtnl.Table(r.table),
 		Protocol: rtnl.Protocol(r.proto), Scope: rtnl.Scope(r.scope), Type: rtnl.RouteType(r.typ),
-		Flags: rtnl.RouteFlags(r.flags), Priority: r.prio, PrefSrc: r.prefsrc, Metrics: r.metrics,
+		Flags: rtnl.RouteFlags(r.flags), Priority: r.prio, PrefSrc: r.prefsrc, Metrics: metricsPtr(r.metrics),
 	}
 	nhFlags := func(nh fakeNH) rtnl.RouteFlags {
 		fl := rtnl.RouteFlags(nh.flags)
@@ -324,7 +340,7 @@ func (c *call) newRoute4(rr rtnl.Route) error {
 	r := &fakeRoute{
 		fam: unix.AF_INET, table: tableOf(rr.Table), dst: dst, tos: rr.Tos, prio: rr.Priority,
 		proto: uint8(rr.Protocol), scope: uint8(rr.Scope), typ: uint8(rr.Type),
-		flags: uint32(rr.Flags) &^ 0xff, prefsrc: rr.PrefSrc, nhs: routeNHs(rr), metrics: rr.Metrics,
+		flags: uint32(rr.Flags) &^ 0xff, prefsrc: rr.PrefSrc, nhs: routeNHs(rr), metrics: metricsOf(rr.Metrics),
 	}
 	// The table is made before the route is checked (fib_new_table).
 	f.tables[tableKey{r.fam, r.table}] = true
@@ -676,7 +692,7 @@ func (c *call) newRoute6(rr rtnl.Route) error {
 	}
 	base := fakeRoute{
 		fam: unix.AF_INET6, table: tableOf(rr.Table), dst: rr.Dst.Masked(), prio: prio, proto: proto,
-		typ: typ, flags: uint32(rr.Flags) &^ 0xff, metrics: rr.Metrics,
+		typ: typ, flags: uint32(rr.Flags) &^ 0xff, metrics: metricsOf(rr.Metrics),
 	}
 	if rr.Src.IsValid() && rr.Src.Bits() > 0 {
 		base.src = rr.Src.Masked() // a source-specific route (subtrees)

@@ -244,23 +244,35 @@ const (
 // the netlink default; without it, here). Filtering by a link that does
 // not exist fails with ENODEV.
 func (c *Conn) Addresses(ctx context.Context, f AddressFilter) iter.Seq2[Address, error] {
+	return f.dump().seq(c, ctx)
+}
+
+// AddressList returns the addresses that match f (see Addresses) as a
+// slice the caller owns, read whole before decoding (see RouteList). An
+// error returns no addresses.
+func (c *Conn) AddressList(ctx context.Context, f AddressFilter) ([]Address, error) {
+	return f.dump().list(c, ctx)
+}
+
+// dump is the address dump f asks for.
+func (f AddressFilter) dump() dumpReq[Address] {
 	body := make([]byte, ifaddrmsgLen)
 	body[0] = byte(f.Family)
 	binary.NativeEndian.PutUint32(body[4:], uint32(f.Index))
-	return dump(c, ctx, "list addresses", unix.RTM_GETADDR, unix.RTM_NEWADDR, body,
-		func(m netlink.Message) (Address, bool, error) {
+	return dumpReq[Address]{op: "list addresses", typ: unix.RTM_GETADDR, want: unix.RTM_NEWADDR, body: body,
+		decode: func(a *Address, m netlink.Message) (bool, error) {
 			if len(m.Data) > 0 {
 				fam := Family(m.Data[0])
 				if fam != FamilyIPv4 && fam != FamilyIPv6 || f.Family != FamilyUnspec && fam != f.Family {
-					return Address{}, false, nil
+					return false, nil
 				}
 			}
-			a, err := decodeAddress(m.Data)
-			if err != nil {
-				return Address{}, false, err
+			var err error
+			if *a, err = decodeAddress(m.Data); err != nil {
+				return false, err
 			}
-			return a, f.Index == 0 || a.Index == f.Index, nil
-		})
+			return f.Index == 0 || a.Index == f.Index, nil
+		}}
 }
 
 // AddAddress assigns a to its link (RTM_NEWADDR with NLM_F_CREATE|

@@ -68,6 +68,19 @@ func ExampleConn_Addresses() {
 	}
 }
 
+func ExampleConn_AddressList() {
+	c := exampleConn()
+	defer c.Close()
+	// Every IPv6 address of the namespace, as a slice.
+	addrs, err := c.AddressList(context.Background(), rtnl.AddressFilter{Family: rtnl.FamilyIPv6})
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, a := range addrs {
+		fmt.Println(a.Index, a.Prefix)
+	}
+}
+
 func ExampleConn_ReplaceAddress() {
 	c := exampleConn()
 	defer c.Close()
@@ -123,7 +136,7 @@ func ExampleConn_DeleteAddresses() {
 	ctx := context.Background()
 
 	// Remove every IPv4 address of link 1 in one go.
-	addrs, err := rtnl.Collect(c.Addresses(ctx, rtnl.AddressFilter{Index: 1, Family: rtnl.FamilyIPv4}))
+	addrs, err := c.AddressList(ctx, rtnl.AddressFilter{Index: 1, Family: rtnl.FamilyIPv4})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -186,6 +199,17 @@ func ExampleConn_Neighbors() {
 		}
 		fmt.Println("proxy", n.Addr, n.Index)
 	}
+}
+
+func ExampleConn_NeighborList() {
+	c := exampleConn()
+	defer c.Close()
+	// The ARP entries of link neighLink, as a slice.
+	entries, err := c.NeighborList(context.Background(), rtnl.NeighborFilter{Index: neighLink, Family: rtnl.FamilyIPv4})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(len(entries), "entries")
 }
 
 func ExampleConn_ReplaceNeighbor() {

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"net"
 	"net/netip"
+	"reflect"
 	"syscall"
 	"testing"
 	"time"
@@ -80,6 +81,9 @@ func TestOnFake(t *testing.T) {
 	}
 	if !found {
 		t.Fatalf("multipath route not read back: %+v", routes)
+	}
+	if listed, err := c.RouteList(ctx, rtnl.RouteFilter{Family: rtnl.FamilyIPv4, Table: rtnl.TableMain}); err != nil || !reflect.DeepEqual(listed, routes) {
+		t.Fatalf("RouteList: %+v %v, want %+v", listed, err, routes)
 	}
 	got, err := c.RouteGet(ctx, rtnl.RouteQuery{Dst: netip.MustParseAddr("198.18.10.9")})
 	if err != nil || got.OutIndex != l.Index {

@@ -457,6 +457,18 @@ func appendLinkMsg(b []byte, typ LinkType, index int32, flags, change LinkFlags)
 // and checked again here, because a kernel that does not know the kind
 // (its module is not loaded) ignores that filter.
 func (c *Conn) Links(ctx context.Context, f LinkFilter) iter.Seq2[Link, error] {
+	return f.dump().seq(c, ctx)
+}
+
+// LinkList returns the links that match f (see Links) as a slice the
+// caller owns, read whole before decoding (see RouteList). An error
+// returns no links.
+func (c *Conn) LinkList(ctx context.Context, f LinkFilter) ([]Link, error) {
+	return f.dump().list(c, ctx)
+}
+
+// dump is the link dump f asks for.
+func (f LinkFilter) dump() dumpReq[Link] {
 	e := nlattr.NewEncoder(appendLinkMsg(make([]byte, 0, 64), 0, 0, 0, 0))
 	if f.Master != 0 {
 		e.Uint32(unix.IFLA_MASTER, uint32(f.Master))
@@ -467,17 +479,14 @@ func (c *Conn) Links(ctx context.Context, f LinkFilter) iter.Seq2[Link, error] {
 		e.End()
 	}
 	body, err := e.Finish()
-	if err != nil {
-		return func(yield func(Link, error) bool) { yield(Link{}, fmt.Errorf("rtnl: list links: %w", err)) }
-	}
-	return dump(c, ctx, "list links", unix.RTM_GETLINK, unix.RTM_NEWLINK, body,
-		func(m netlink.Message) (Link, bool, error) {
-			l, err := decodeLink(m.Data)
-			if err != nil {
-				return Link{}, false, err
+	return dumpReq[Link]{op: "list links", typ: unix.RTM_GETLINK, want: unix.RTM_NEWLINK, body: body, err: err,
+		decode: func(l *Link, m netlink.Message) (bool, error) {
+			var err error
+			if *l, err = decodeLink(m.Data); err != nil {
+				return false, err
 			}
-			return l, f.match(&l), nil
-		})
+			return f.match(l), nil
+		}}
 }
 
 // Link returns the link with this index, asked of the kernel directly

@@ -29,8 +29,15 @@ func ExampleConn_Links() {
 		}
 		fmt.Printf("%d: %s: <%s> mtu %d state %s\n", l.Index, l.Name, l.Flags, l.MTU, l.OperState)
 	}
-	// Only the ports of bridge 3, as `ip link show master br0`:
-	ports, err := rtnl.Collect(c.Links(context.Background(), rtnl.LinkFilter{Master: 3}))
+}
+
+// The links as a slice: here only the ports of bridge 3, as `ip link show
+// master br0`.
+func ExampleConn_LinkList() {
+	c := exampleConn()
+	defer c.Close()
+
+	ports, err := c.LinkList(context.Background(), rtnl.LinkFilter{Master: 3})
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -201,6 +201,18 @@ const (
 // choice of table. The kernel also lists entries it made itself, such as
 // NOARP entries for multicast addresses.
 func (c *Conn) Neighbors(ctx context.Context, f NeighborFilter) iter.Seq2[Neighbor, error] {
+	return f.dump().seq(c, ctx)
+}
+
+// NeighborList returns the entries that match f (see Neighbors) as a
+// slice the caller owns, read whole before decoding (see RouteList). An
+// error returns no entries.
+func (c *Conn) NeighborList(ctx context.Context, f NeighborFilter) ([]Neighbor, error) {
+	return f.dump().list(c, ctx)
+}
+
+// dump is the neighbour dump f asks for.
+func (f NeighborFilter) dump() dumpReq[Neighbor] {
 	body := make([]byte, ndmsgLen)
 	body[0] = byte(f.Family)
 	if f.Proxy {
@@ -211,21 +223,20 @@ func (c *Conn) Neighbors(ctx context.Context, f NeighborFilter) iter.Seq2[Neighb
 		e.Uint32(ndaIfindex, uint32(f.Index))
 		body, _ = e.Finish()
 	}
-	return dump(c, ctx, "list neighbors", unix.RTM_GETNEIGH, unix.RTM_NEWNEIGH, body,
-		func(m netlink.Message) (Neighbor, bool, error) {
+	return dumpReq[Neighbor]{op: "list neighbors", typ: unix.RTM_GETNEIGH, want: unix.RTM_NEWNEIGH, body: body,
+		decode: func(n *Neighbor, m netlink.Message) (bool, error) {
 			if len(m.Data) > 0 {
 				fam := Family(m.Data[0])
 				if fam != FamilyIPv4 && fam != FamilyIPv6 || f.Family != FamilyUnspec && fam != f.Family {
-					return Neighbor{}, false, nil
+					return false, nil
 				}
 			}
-			n, err := decodeNeighbor(m.Data)
-			if err != nil {
-				return Neighbor{}, false, err
+			var err error
+			if *n, err = decodeNeighbor(m.Data); err != nil {
+				return false, err
 			}
-			keep := (f.Index == 0 || n.Index == f.Index) && (n.Flags&NeighborProxy != 0) == f.Proxy
-			return n, keep, nil
-		})
+			return (f.Index == 0 || n.Index == f.Index) && (n.Flags&NeighborProxy != 0) == f.Proxy, nil
+		}}
 }
 
 // Neighbor looks up the entry for addr on link index with the kernel's

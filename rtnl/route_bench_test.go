@@ -17,7 +17,7 @@ func BenchmarkDecodeRoute(b *testing.B) {
 func BenchmarkDecodeRouteMetrics(b *testing.B) {
 	r := Route{Family: FamilyIPv4, Dst: netip.MustParsePrefix("198.18.5.0/24"), Table: TableMain, Protocol: ProtoStatic,
 		Type: RouteUnicast, Priority: 7, Gateway: netip.MustParseAddr("198.18.0.2"), OutIndex: 3,
-		Metrics: Metrics{MTU: 1400, AdvMSS: 1300}}
+		Metrics: &Metrics{MTU: 1400, AdvMSS: 1300}}
 	msg, err := r.MarshalBinary()
 	if err != nil {
 		b.Fatal(err)
@@ -48,7 +48,7 @@ func benchDecodeRouteBytes(b *testing.B, msg []byte) {
 // as AddRoutesSeq does for each route.
 func BenchmarkEncodeRoute(b *testing.B) {
 	r := Route{Family: FamilyIPv6, Dst: netip.MustParsePrefix("2001:db8:5::/64"), Table: 1000, Type: RouteUnicast,
-		Protocol: ProtoStatic, Priority: 1024, Metrics: Metrics{MTU: 1400},
+		Protocol: ProtoStatic, Priority: 1024, Metrics: &Metrics{MTU: 1400},
 		NextHops: []NextHop{{Gateway: netip.MustParseAddr("2001:db8:1::2"), OutIndex: 3, Weight: 2},
 			{Gateway: netip.MustParseAddr("2001:db8:1::3"), OutIndex: 3}}}
 	buf := make([]byte, 0, 256)

@@ -177,7 +177,7 @@ func TestRouteLifecycle(t *testing.T) {
 
 			// Replace: new gateway and metrics, same destination and metric.
 			want.Gateway = f.gw2
-			want.Metrics = Metrics{MTU: 1400, AdvMSS: 1300}
+			want.Metrics = &Metrics{MTU: 1400, AdvMSS: 1300}
 			if err := c.ReplaceRoute(ctx, want); err != nil {
 				t.Fatalf("ReplaceRoute: %v", err)
 			}
@@ -185,7 +185,7 @@ func TestRouteLifecycle(t *testing.T) {
 
 			// Change: replace only.
 			want.Protocol = ProtoBGP
-			want.Metrics = Metrics{MTU: 1300, HopLimit: 9, InitCwnd: 20}
+			want.Metrics = &Metrics{MTU: 1300, HopLimit: 9, InitCwnd: 20}
 			if err := c.ChangeRoute(ctx, want); err != nil {
 				t.Fatalf("ChangeRoute: %v", err)
 			}
@@ -199,7 +199,7 @@ func TestRouteLifecycle(t *testing.T) {
 
 			// Append: IPv4 gets an alternative route, IPv6 a second path.
 			alt := want
-			alt.Gateway, alt.Metrics = f.gw, Metrics{}
+			alt.Gateway, alt.Metrics = f.gw, nil
 			if err := c.AppendRoute(ctx, alt); err != nil {
 				t.Fatalf("AppendRoute: %v", err)
 			}
@@ -321,7 +321,7 @@ func TestRouteOnLinkAndMetrics(t *testing.T) {
 	// IPv4: a gateway outside veth0's subnet, forced on link.
 	on := Route{Family: FamilyIPv4, Dst: rtPfx("198.19.30.0/24"), Table: TableMain, Type: RouteUnicast, Protocol: ProtoStatic,
 		Gateway: rtIP("198.18.77.1"), OutIndex: env.v0, Flags: RouteFlagOnLink, Priority: 300,
-		Metrics: Metrics{MTU: 1400, AdvMSS: 1300, Window: 65535, RTT: 80, RTTVar: 40, HopLimit: 32, InitCwnd: 10,
+		Metrics: &Metrics{MTU: 1400, AdvMSS: 1300, Window: 65535, RTT: 80, RTTVar: 40, HopLimit: 32, InitCwnd: 10,
 			InitRwnd: 20, RTOMin: 50, QuickAck: 1, Lock: 1 << unix.RTAX_MTU, CCAlgo: "reno"}}
 	if err := c.AddRoute(ctx, on); err != nil {
 		t.Fatalf("AddRoute(onlink): %v", err)
@@ -337,7 +337,7 @@ func TestRouteOnLinkAndMetrics(t *testing.T) {
 	// IPv6 onlink.
 	on6 := Route{Family: FamilyIPv6, Dst: rtPfx("2001:db8:130::/64"), Table: TableMain, Type: RouteUnicast, Protocol: ProtoStatic,
 		Gateway: rtIP("2001:db8:77::1"), OutIndex: env.v0, Flags: RouteFlagOnLink, Priority: 1024,
-		Metrics: Metrics{MTU: 1400, AdvMSS: 1300, HopLimit: 32}}
+		Metrics: &Metrics{MTU: 1400, AdvMSS: 1300, HopLimit: 32}}
 	if err := c.AddRoute(ctx, on6); err != nil {
 		t.Fatalf("AddRoute(onlink IPv6): %v", err)
 	}
@@ -598,7 +598,7 @@ route add 198.19.80.0/24 via 198.18.2.2 table 1234
 	if err != nil {
 		t.Fatalf("RouteGet(FIBMatch): %v", err)
 	}
-	if got.Dst != rtPfx("198.19.80.0/24") || got.Priority != 7 || got.Metrics.MTU != 1400 {
+	if got.Dst != rtPfx("198.19.80.0/24") || got.Priority != 7 || got.Metrics == nil || got.Metrics.MTU != 1400 {
 		t.Errorf("RouteGet(FIBMatch) = %+v", got)
 	}
 	// Unreachable.
@@ -824,7 +824,11 @@ func rtCompareIP(t *testing.T, env *rtEnv, r Route, j rtIPRoute, get bool) {
 			}
 		}
 	}
-	for k, v := range map[string]uint32{"mtu": r.Metrics.MTU, "advmss": r.Metrics.AdvMSS, "hoplimit": r.Metrics.HopLimit, "initcwnd": r.Metrics.InitCwnd} {
+	var rm Metrics
+	if r.Metrics != nil {
+		rm = *r.Metrics
+	}
+	for k, v := range map[string]uint32{"mtu": rm.MTU, "advmss": rm.AdvMSS, "hoplimit": rm.HopLimit, "initcwnd": rm.InitCwnd} {
 		if float64(v) != ipMetrics[k] {
 			t.Errorf("%v: metric %s: ip says %v, we say %d", r, k, ipMetrics[k], v)
 		}
@@ -889,7 +893,7 @@ func TestRouteDecodeCaptured(t *testing.T) {
 	}{
 		{"metrics", rtSeedMetrics, Route{Family: FamilyIPv4, Dst: rtPfx("198.18.5.0/24"), Table: TableMain, Protocol: ProtoStatic,
 			Type: RouteUnicast, Priority: 7, Gateway: rtIP("198.18.0.2"), OutIndex: 3,
-			Metrics: Metrics{MTU: 1400, AdvMSS: 1300, CCAlgo: "cubic"}}},
+			Metrics: &Metrics{MTU: 1400, AdvMSS: 1300, CCAlgo: "cubic"}}},
 		{"table 1000", rtSeedTable1000, Route{Family: FamilyIPv4, Dst: rtPfx("198.18.6.0/24"), Table: 1000, Protocol: ProtoBoot, Type: RouteBlackhole}},
 		{"default", rtSeedDefault, Route{Family: FamilyIPv4, Dst: rtPfx("0.0.0.0/0"), Table: TableMain, Protocol: ProtoBoot,
 			Type: RouteUnicast, Gateway: rtIP("198.18.0.2"), OutIndex: 3, Flags: RouteFlagOnLink}},

@@ -41,8 +41,18 @@ func ExampleConn_Routes() {
 		}
 		fmt.Println(r.Dst, r.Gateway, r.OutIndex, r.Protocol, r.Priority)
 	}
-	// Or as a slice.
-	routes, err := rtnl.Collect(c.Routes(context.Background(), rtnl.RouteFilter{Protocol: rtnl.ProtoStatic}))
+}
+
+func ExampleConn_RouteList() {
+	c := exampleConn()
+	defer c.Close()
+	// Every static route, as a slice. A table changed during the dump
+	// gives netlink.ErrDumpInterrupted; RetryInterrupted dumps again.
+	var routes []rtnl.Route
+	err := netlink.RetryInterrupted(context.Background(), 3, func() (err error) {
+		routes, err = c.RouteList(context.Background(), rtnl.RouteFilter{Protocol: rtnl.ProtoStatic})
+		return err
+	})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -94,7 +104,7 @@ func ExampleConn_AddRoute() {
 	// `ip route add 2001:db8:5::/64 mtu 1400 nexthop via 2001:db8:1::2 dev #2 weight 3 nexthop via 2001:db8:2::2 dev #3`.
 	_ = rtnl.Route{
 		Dst:     netip.MustParsePrefix("2001:db8:5::/64"),
-		Metrics: rtnl.Metrics{MTU: 1400},
+		Metrics: &rtnl.Metrics{MTU: 1400},
 		NextHops: []rtnl.NextHop{
 			{Gateway: netip.MustParseAddr("2001:db8:1::2"), OutIndex: 2, Weight: 3},
 			{Gateway: netip.MustParseAddr("2001:db8:2::2"), OutIndex: 3},
@@ -177,7 +187,7 @@ func ExampleConn_DeleteRoutes() {
 	defer c.Close()
 	ctx := context.Background()
 	// Delete every route of table 2000.
-	routes, err := rtnl.Collect(c.Routes(ctx, rtnl.RouteFilter{Family: rtnl.FamilyIPv4, Table: 2000}))
+	routes, err := c.RouteList(ctx, rtnl.RouteFilter{Family: rtnl.FamilyIPv4, Table: 2000})
 	if err != nil {
 		fmt.Println(err) // ENOENT: the table does not exist in an empty namespace
 		return
@@ -233,6 +243,19 @@ func ExampleConn_Rules() {
 	// Output may be:
 	// 0 lookup local
 	// 32766 lookup main
+}
+
+func ExampleConn_RuleList() {
+	c := exampleConn()
+	defer c.Close()
+	// The rules that send lookups to table 100.
+	rules, err := c.RuleList(context.Background(), rtnl.RuleFilter{Table: 100})
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, u := range rules {
+		fmt.Println(u.Family, u.Priority, u.Src, u.Dst)
+	}
 }
 
 func ExampleConn_AddRule() {

@@ -416,17 +416,27 @@ type RuleFilter struct {
 // per family (like `ip rule show`). It is a single-use iterator that stops
 // at the first error; breaking out early is fine.
 func (c *Conn) Rules(ctx context.Context, f RuleFilter) iter.Seq2[Rule, error] {
+	return f.dump().seq(c, ctx)
+}
+
+// RuleList returns the rules that match f (see Rules) as a slice the
+// caller owns, read whole before decoding (see RouteList). An error
+// returns no rules.
+func (c *Conn) RuleList(ctx context.Context, f RuleFilter) ([]Rule, error) {
+	return f.dump().list(c, ctx)
+}
+
+// dump is the rule dump f asks for.
+func (f RuleFilter) dump() dumpReq[Rule] {
 	body := make([]byte, fibRuleHdrLen)
 	body[0] = byte(f.Family)
-	return dump(c, ctx, "list rules", unix.RTM_GETRULE, unix.RTM_NEWRULE, body,
-		func(m netlink.Message) (Rule, bool, error) {
-			var u Rule
+	return dumpReq[Rule]{op: "list rules", typ: unix.RTM_GETRULE, want: unix.RTM_NEWRULE, body: body,
+		decode: func(u *Rule, m netlink.Message) (bool, error) {
 			if err := u.UnmarshalBinary(m.Data); err != nil {
-				return Rule{}, false, err
+				return false, err
 			}
-			keep := (f.Family == 0 || u.Family == f.Family) && (f.Table == 0 || u.Table == f.Table)
-			return u, keep, nil
-		})
+			return (f.Family == 0 || u.Family == f.Family) && (f.Table == 0 || u.Table == f.Table), nil
+		}}
 }
 
 // forChange fills in the family from the addresses and drops the flags

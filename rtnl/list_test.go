@@ -1,0 +1,135 @@
+//go:build linux
+
+package rtnl
+
+import (
+	"errors"
+	"net"
+	"net/netip"
+	"reflect"
+	"sync/atomic"
+	"testing"
+
+	"github.com/nlkit/nlkit/netlink"
+)
+
+// TestList: each XxxList returns exactly what collecting its iterator
+// returns, also when the replies are cut into many small blocks decoded in
+// parallel, and when the kernel does not filter (no strict checking) so
+// that the local filter drops most replies and the parts' results have to
+// be moved together.
+func TestList(t *testing.T) {
+	env := rtSetup(t, false)
+	ctx := t.Context()
+	var routes []Route
+	for i := range 3000 {
+		r := Route{Dst: netip.PrefixFrom(netip.AddrFrom4([4]byte{198, 19, byte(i >> 8), byte(i)}), 32),
+			Table: Table(100 + i%2), Protocol: ProtoStatic, OutIndex: env.v0}
+		if i%3 == 0 {
+			r.Protocol = ProtoBGP
+		}
+		if i%7 == 0 {
+			r.OutIndex = 0
+			r.NextHops = []NextHop{{Gateway: rtIP("198.18.0.2"), OutIndex: env.v0}, {Gateway: rtIP("198.18.2.2"), OutIndex: env.v2}}
+		}
+		if i%11 == 0 {
+			r.Metrics = &Metrics{MTU: 1400 + uint32(i%50)}
+		}
+		routes = append(routes, r)
+	}
+	if err := env.c.AddRoutes(ctx, routes); err != nil {
+		t.Fatal(err)
+	}
+	loose, err := Dial(&netlink.Config{NetNS: env.ns, DisableStrictCheck: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer loose.Close()
+	filters := []RouteFilter{{}, {Table: 100}, {Protocol: ProtoBGP}, {Family: FamilyIPv4, Table: 101, Protocol: ProtoStatic}, {OutIndex: env.v2}}
+	for ci, c := range []*Conn{env.c, loose} {
+		for _, f := range filters {
+			want := testList(t, c.Routes, f, "Routes")
+			if len(want) == 0 {
+				t.Fatalf("conn %d, %+v: no routes", ci, f)
+			}
+			for _, sz := range []struct{ block, minPart int }{{1 << 20, 16}, {256, 1}, {4096, 2}} {
+				got, err := f.dump().listIn(c, ctx, sz.block, sz.minPart)
+				if err != nil {
+					t.Fatalf("conn %d, %+v, %+v: %v", ci, f, sz, err)
+				}
+				if len(got) != cap(got) || !reflect.DeepEqual(got, want) {
+					t.Fatalf("conn %d, %+v, blocks %+v: %d routes (cap %d), iterator gave %d; first difference at %d",
+						ci, f, sz, len(got), cap(got), len(want), firstDiff(got, want))
+				}
+			}
+		}
+	}
+	if got, err := env.c.RouteList(ctx, RouteFilter{Table: 101}); err != nil || len(got) != 1500 {
+		t.Fatalf("RouteList(table 101): %d routes, %v", len(got), err)
+	}
+
+	// The other objects.
+	if err := env.c.AddNeighbor(ctx, Neighbor{Index: env.v0, Addr: rtIP("198.18.0.9"), LinkAddr: net.HardwareAddr{2, 0, 0, 0, 0, 9}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := env.c.AddRule(ctx, Rule{Family: FamilyIPv4, Priority: 100, Table: 100, Src: rtPfx("198.18.9.0/24")}); err != nil {
+		t.Fatal(err)
+	}
+	listEqual(t, "links", testList(t, env.c.Links, LinkFilter{}, "Links"))(env.c.LinkList(ctx, LinkFilter{}))
+	listEqual(t, "veth links", testList(t, env.c.Links, LinkFilter{Kind: "veth"}, "Links"))(env.c.LinkList(ctx, LinkFilter{Kind: "veth"}))
+	listEqual(t, "addresses", testList(t, env.c.Addresses, AddressFilter{}, "Addresses"))(env.c.AddressList(ctx, AddressFilter{}))
+	listEqual(t, "IPv6 addresses", testList(t, loose.Addresses, AddressFilter{Family: FamilyIPv6}, "Addresses"))(loose.AddressList(ctx, AddressFilter{Family: FamilyIPv6}))
+	listEqual(t, "neighbours", testList(t, env.c.Neighbors, NeighborFilter{Index: env.v0}, "Neighbors"))(env.c.NeighborList(ctx, NeighborFilter{Index: env.v0}))
+	listEqual(t, "rules", testList(t, env.c.Rules, RuleFilter{}, "Rules"))(env.c.RuleList(ctx, RuleFilter{}))
+	listEqual(t, "rules of table 100", testList(t, loose.Rules, RuleFilter{Table: 100}, "Rules"))(loose.RuleList(ctx, RuleFilter{Table: 100}))
+
+	// A decoding error in the middle returns it and no routes, whichever
+	// part meets it; the Conn stays usable.
+	boom := errors.New("boom")
+	for _, at := range []int32{1, 1500, 3000} {
+		d := RouteFilter{}.dump()
+		inner := d.decode
+		var calls atomic.Int32
+		d.decode = func(r *Route, m netlink.Message) (bool, error) {
+			if calls.Add(1) == at {
+				return false, boom
+			}
+			return inner(r, m)
+		}
+		got, err := d.listIn(env.c, ctx, 256, 1)
+		if !errors.Is(err, boom) || got != nil {
+			t.Fatalf("error at reply %d: %d routes, %v", at, len(got), err)
+		}
+	}
+	if _, err := env.c.RouteList(ctx, RouteFilter{Table: 100}); err != nil {
+		t.Fatalf("after errors: %v", err)
+	}
+	// A request that cannot be encoded fails unsent.
+	if _, err := env.c.LinkList(ctx, LinkFilter{Kind: string(make([]byte, 70000))}); err == nil {
+		t.Fatal("LinkList with a 70000-byte kind: no error")
+	}
+}
+
+// listEqual checks a List result against the iterator's.
+func listEqual[T any](t *testing.T, what string, want []T) func([]T, error) {
+	return func(got []T, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		if len(want) == 0 || !reflect.DeepEqual(got, want) {
+			t.Fatalf("%s: list gave %d, iterator %d; first difference at %d", what, len(got), len(want), firstDiff(got, want))
+		}
+	}
+}
+
+// firstDiff is the index of the first element that differs, or the
+// shorter length.
+func firstDiff[T any](a, b []T) int {
+	for i := range min(len(a), len(b)) {
+		if !reflect.DeepEqual(a[i], b[i]) {
+			return i
+		}
+	}
+	return min(len(a), len(b))
+}

@@ -157,6 +157,29 @@ type brAttr[V any] struct {
 	v   V
 }
 
+// brSlots maps an attribute type to 1 + its index in a run of field
+// tables (0: in none of them), so that decoding an attribute costs one
+// lookup rather than a search of every table. The bridge's and the
+// port's attribute types are all below 64.
+type brSlots [64]uint8
+
+// add enters n attributes whose types typ(i) gives, from index base on,
+// and returns the index after them.
+func (s *brSlots) add(base, n int, typ func(i int) uint16) int {
+	for i := range n {
+		s[typ(i)] = uint8(base + i + 1)
+	}
+	return base + n
+}
+
+// of returns the index of attribute type t, or -1.
+func (s *brSlots) of(t uint16) int {
+	if int(t) >= len(s) {
+		return -1
+	}
+	return int(s[t]) - 1
+}
+
 // bridgeBools lists the u8 boolean attributes beyond the first ones.
 func (b *Bridge) bools() [9]brAttr[**bool] {
 	return [9]brAttr[**bool]{
@@ -325,6 +348,11 @@ type linkBridgeValues struct {
 func decodeBridge(d *nlattr.Decoder) *Bridge {
 	b := new(Bridge)
 	var v *linkBridgeValues
+	t := bridgeTables{bools: b.bools(), u8s: b.u8s(), u32s: b.u32s(), intervals: b.intervals()}
+	n := t.slots.add(0, len(t.bools), func(i int) uint16 { return t.bools[i].typ })
+	n = t.slots.add(n, len(t.u8s), func(i int) uint16 { return t.u8s[i].typ })
+	n = t.slots.add(n, len(t.u32s), func(i int) uint16 { return t.u32s[i].typ })
+	t.slots.add(n, len(t.intervals), func(i int) uint16 { return t.intervals[i].typ })
 	for d.Next() {
 		if v == nil {
 			v = new(linkBridgeValues)
@@ -385,42 +413,46 @@ func decodeBridge(d *nlattr.Decoder) *Bridge {
 				}
 			}
 		default:
-			decodeBridgeTable(d, b, v)
+			t.decode(d, v)
 		}
 	}
 	return b
 }
 
-// decodeBridgeTable decodes the attributes of the tables of Bridge.
-func decodeBridgeTable(d *nlattr.Decoder, b *Bridge, v *linkBridgeValues) {
-	t := d.Type()
-	for i, f := range b.bools() {
-		if f.typ == t {
-			v.bools[i] = d.Uint8() != 0
-			*f.v = &v.bools[i]
-			return
-		}
+// bridgeTables are a decoded Bridge's field tables, and where each
+// attribute type is in them.
+type bridgeTables struct {
+	bools     [9]brAttr[**bool]
+	u8s       [3]brAttr[**uint8]
+	u32s      [5]brAttr[**uint32]
+	intervals [10]struct {
+		typ      uint16
+		v        **time.Duration
+		readOnly bool
 	}
-	for i, f := range b.u8s() {
-		if f.typ == t {
-			v.u8s[i] = d.Uint8()
-			*f.v = &v.u8s[i]
-			return
-		}
-	}
-	for i, f := range b.u32s() {
-		if f.typ == t {
-			v.u32s[i] = d.Uint32()
-			*f.v = &v.u32s[i]
-			return
-		}
-	}
-	for i, f := range b.intervals() {
-		if f.typ == t {
-			v.intervals[i] = bridgeCentiseconds(d.Uint64())
-			*f.v = &v.intervals[i]
-			return
-		}
+	slots brSlots
+}
+
+// decode decodes an attribute of the tables, its value kept in v.
+func (t *bridgeTables) decode(d *nlattr.Decoder, v *linkBridgeValues) {
+	i := t.slots.of(d.Type())
+	switch {
+	case i < 0:
+	case i < len(t.bools):
+		v.bools[i] = d.Uint8() != 0
+		*t.bools[i].v = &v.bools[i]
+	case i < len(t.bools)+len(t.u8s):
+		i -= len(t.bools)
+		v.u8s[i] = d.Uint8()
+		*t.u8s[i].v = &v.u8s[i]
+	case i < len(t.bools)+len(t.u8s)+len(t.u32s):
+		i -= len(t.bools) + len(t.u8s)
+		v.u32s[i] = d.Uint32()
+		*t.u32s[i].v = &v.u32s[i]
+	default:
+		i -= len(t.bools) + len(t.u8s) + len(t.u32s)
+		v.intervals[i] = bridgeCentiseconds(d.Uint64())
+		*t.intervals[i].v = &v.intervals[i]
 	}
 }
 
@@ -564,7 +596,10 @@ func (p *BridgePort) appendPortData(e *nlattr.Encoder) {
 func decodeBridgePort(d *nlattr.Decoder) *BridgePort {
 	p := new(BridgePort)
 	bools, u16s, timers := p.bools(), p.u16s(), p.timers()
-next:
+	var slots brSlots
+	n := slots.add(0, len(bools), func(i int) uint16 { return bools[i].typ })
+	n = slots.add(n, len(u16s), func(i int) uint16 { return u16s[i].typ })
+	slots.add(n, len(timers), func(i int) uint16 { return timers[i].typ })
 	for d.Next() {
 		t := d.Type()
 		switch t {
@@ -590,23 +625,14 @@ next:
 			p.DesignatedRoot = decodeBridgeID(d)
 			continue
 		}
-		for _, f := range bools {
-			if f.typ == t {
-				*f.v = d.Uint8() != 0
-				continue next
-			}
-		}
-		for _, f := range u16s {
-			if f.typ == t {
-				*f.v = d.Uint16()
-				continue next
-			}
-		}
-		for _, f := range timers {
-			if f.typ == t {
-				*f.v = bridgeCentiseconds(d.Uint64())
-				continue next
-			}
+		switch i := slots.of(t); {
+		case i < 0:
+		case i < len(bools):
+			*bools[i].v = d.Uint8() != 0
+		case i < len(bools)+len(u16s):
+			*u16s[i-len(bools)].v = d.Uint16()
+		default:
+			*timers[i-len(bools)-len(u16s)].v = bridgeCentiseconds(d.Uint64())
 		}
 	}
 	return p

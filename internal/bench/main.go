@@ -7,6 +7,7 @@
 //
 //	go run ./internal/bench                 # everything, default sizes
 //	go run ./internal/bench -routes 100000  # smaller
+//	go run ./internal/bench -only links -cpuprofile /tmp/cpu.prof
 package main
 
 import (
@@ -16,6 +17,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"runtime/pprof"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -30,6 +32,7 @@ type options struct {
 	lookups  int
 	reps     int
 	only     string
+	cpuprof  string
 }
 
 func main() {
@@ -42,6 +45,7 @@ func main() {
 	flag.IntVar(&o.lookups, "lookups", 10_000, "single lookups to time per kind")
 	flag.IntVar(&o.reps, "reps", 3, "repetitions of each dump measurement (the best is kept)")
 	flag.StringVar(&o.only, "only", "", "run only this workload: routes, install, links, addrs, neighs, lookups")
+	flag.StringVar(&o.cpuprof, "cpuprofile", "", "write a CPU profile of the whole run to this file (go tool pprof)")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
@@ -61,6 +65,17 @@ type result struct {
 
 func run(ctx context.Context, o options) error {
 	fmt.Printf("nlkit bench: %s, %d CPUs, %s\n", runtime.Version(), runtime.NumCPU(), kernelRelease())
+	if o.cpuprof != "" {
+		f, err := os.Create(o.cpuprof)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	var results []result
 	want := func(name string) bool { return o.only == "" || o.only == name }
 	steps := []struct {

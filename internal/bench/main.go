@@ -18,6 +18,7 @@ import (
 	"os/signal"
 	"runtime"
 	"runtime/pprof"
+	"runtime/trace"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -33,6 +34,7 @@ type options struct {
 	reps     int
 	only     string
 	cpuprof  string
+	trace    string
 }
 
 func main() {
@@ -43,9 +45,10 @@ func main() {
 	flag.IntVar(&o.addrs, "addrs", 100_000, "IPv4 addresses to dump (spread over the links)")
 	flag.IntVar(&o.neighs, "neighs", 100_000, "neighbour entries to dump (spread over the links)")
 	flag.IntVar(&o.lookups, "lookups", 10_000, "single lookups to time per kind")
-	flag.IntVar(&o.reps, "reps", 3, "repetitions of each dump measurement (the best is kept)")
+	flag.IntVar(&o.reps, "reps", 5, "rounds of each dump measurement, floor and paths taking turns (medians are kept; short dumps get more rounds)")
 	flag.StringVar(&o.only, "only", "", "run only this workload: routes, install, links, addrs, neighs, lookups")
 	flag.StringVar(&o.cpuprof, "cpuprofile", "", "write a CPU profile of the whole run to this file (go tool pprof)")
+	flag.StringVar(&o.trace, "trace", "", "write an execution trace of the whole run to this file (go tool trace)")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
@@ -59,7 +62,8 @@ func main() {
 type result struct {
 	workload, path string
 	m              measure
-	floor          *measure // nil for the floor itself
+	floor          *measure // a single-run floor to divide by, or nil
+	ratio          float64  // the median per-round ratio to the floor, or 0
 	note           string
 }
 
@@ -75,6 +79,17 @@ func run(ctx context.Context, o options) error {
 			return err
 		}
 		defer pprof.StopCPUProfile()
+	}
+	if o.trace != "" {
+		f, err := os.Create(o.trace)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := trace.Start(f); err != nil {
+			return err
+		}
+		defer trace.Stop()
 	}
 	var results []result
 	want := func(name string) bool { return o.only == "" || o.only == name }
@@ -101,6 +116,10 @@ func run(ctx context.Context, o options) error {
 		fmt.Fprintf(os.Stderr, "  %s done in %v\n", s.name, time.Since(t0).Round(time.Millisecond))
 	}
 	printTable(results)
+	fmt.Println(`wall: median run. x floor: for the small dumps, the median of per-round ratios (floor and path taking turns);
+for the route dump, the median warm run (the heap keeps its memory between runs, as in a program that lists again)
+over the median floor, and "cold" the first run with the heap's free memory given back to the system first;
+for changes, one run over one floor run.`)
 	return nil
 }
 
@@ -112,7 +131,10 @@ func printTable(results []result) {
 		if strings.Contains(r.path, "(floor)") {
 			ratio = "floor"
 		}
-		if r.floor != nil {
+		switch {
+		case r.ratio != 0:
+			ratio = fmt.Sprintf("%.2f", r.ratio)
+		case r.floor != nil:
 			ratio = fmt.Sprintf("%.2f", r.m.wall.Seconds()/r.floor.wall.Seconds())
 		}
 		rss := ""

@@ -2,8 +2,11 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"os"
 	"runtime"
+	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -34,6 +37,8 @@ func (m measure) bytesPer() float64 {
 
 // timeIt runs fn once and measures it; fn returns the number of objects it
 // handled. With rss, the process's peak RSS is reset first and read after.
+// The heap is collected first but keeps its memory: the run is warm, as
+// in a long-running program that lists again.
 func timeIt(rss bool, fn func() (int, error)) (measure, error) {
 	runtime.GC()
 	if rss {
@@ -62,19 +67,68 @@ func timeIt(rss bool, fn func() (int, error)) (measure, error) {
 	return m, err
 }
 
-// best runs timeIt reps times and keeps the fastest.
-func best(reps int, rss bool, fn func() (int, error)) (measure, error) {
-	var b measure
-	for i := range max(reps, 1) {
-		m, err := timeIt(rss, fn)
-		if err != nil {
-			return m, err
+// timed is a path's result over several rounds: its median run, and the
+// median of its per-round ratios to the floor.
+type timed struct {
+	m     measure
+	ratio float64
+}
+
+// rounds runs a floor (fns[0]) and the paths (fns[1:]) in turn, round
+// after round, and returns for each its median run and the median of its
+// ratios to the floor's run in the same round. Taking turns and pairing
+// by round let both sides meet the same noise, which on a shared VM comes
+// in bursts longer than one run. Short workloads get more rounds than
+// reps: until the floor has run for about half a second, up to 50. rss[i]
+// says whether fns[i]'s peak RSS is measured.
+func rounds(reps int, rss []bool, fns ...func() (int, error)) ([]timed, error) {
+	runs := make([][]measure, len(fns))
+	n := max(reps, 1)
+	for i := 0; i < n; i++ {
+		for j, fn := range fns {
+			m, err := timeIt(j < len(rss) && rss[j], fn)
+			if err != nil {
+				return nil, err
+			}
+			runs[j] = append(runs[j], m)
 		}
-		if i == 0 || m.wall < b.wall {
-			b = m
+		if i == 0 && runs[0][0].wall > 0 {
+			n = max(n, min(50, int(500*time.Millisecond/runs[0][0].wall)))
 		}
 	}
-	return b, nil
+	out := make([]timed, len(fns))
+	for j := range fns {
+		byWall := slices.Clone(runs[j])
+		slices.SortFunc(byWall, func(a, b measure) int { return cmp.Compare(a.wall, b.wall) })
+		ratios := make([]float64, n)
+		for i := range n {
+			ratios[i] = runs[j][i].wall.Seconds() / runs[0][i].wall.Seconds()
+		}
+		slices.Sort(ratios)
+		out[j] = timed{m: byWall[n/2], ratio: ratios[n/2]}
+	}
+	return out, nil
+}
+
+// warmCold measures fn once cold, with every free page of the heap given
+// back to the system first (so that the memory it allocates has to be
+// faulted in again, as in a program's first large list), then reps times
+// warm. It returns the median warm run and the cold run.
+func warmCold(reps int, rss bool, fn func() (int, error)) (warm, cold measure, err error) {
+	debug.FreeOSMemory()
+	if cold, err = timeIt(rss, fn); err != nil {
+		return warm, cold, err
+	}
+	runs := make([]measure, 0, reps)
+	for range max(reps, 1) {
+		m, err := timeIt(rss, fn)
+		if err != nil {
+			return warm, cold, err
+		}
+		runs = append(runs, m)
+	}
+	slices.SortFunc(runs, func(a, b measure) int { return cmp.Compare(a.wall, b.wall) })
+	return runs[len(runs)/2], cold, nil
 }
 
 func tv(t syscall.Timeval) time.Duration {

@@ -137,36 +137,38 @@ func benchRouteDump(ctx context.Context, o options) ([]result, error) {
 	defer raw.close()
 	buf := make([]byte, 1<<20)
 	rtmsg := []byte{unix.AF_INET, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}
-	floor, err := best(o.reps, false, func() (int, error) { return raw.dump(unix.RTM_GETROUTE, rtmsg, buf) })
+	floorRuns, err := rounds(o.reps, nil, func() (int, error) { return raw.dump(unix.RTM_GETROUTE, rtmsg, buf) })
 	if err != nil {
 		return nil, err
 	}
-	stream, err := best(o.reps, true, countAll(ctx, e.c.Routes, rtnl.RouteFilter{Family: rtnl.FamilyIPv4}))
-	if err != nil {
-		return nil, err
+	floor := floorRuns[0].m
+	// Each path cold once, then warm: the stream first, RouteList before
+	// Collect, so that neither slice path starts with the other's heap.
+	var paths [3]struct{ warm, cold measure }
+	for i, fn := range []func() (int, error){
+		countAll(ctx, e.c.Routes, rtnl.RouteFilter{Family: rtnl.FamilyIPv4}),
+		func() (int, error) {
+			rs, err := e.c.RouteList(ctx, rtnl.RouteFilter{Family: rtnl.FamilyIPv4})
+			return len(rs), err
+		},
+		func() (int, error) {
+			rs, err := rtnl.Collect(e.c.Routes(ctx, rtnl.RouteFilter{Family: rtnl.FamilyIPv4}))
+			return len(rs), err
+		},
+	} {
+		if paths[i].warm, paths[i].cold, err = warmCold(o.reps, true, fn); err != nil {
+			return nil, err
+		}
 	}
-	// The slice paths: RouteList first, so that it does not start with the
-	// heap Collect leaves behind.
-	listed, err := best(o.reps, true, func() (int, error) {
-		rs, err := e.c.RouteList(ctx, rtnl.RouteFilter{Family: rtnl.FamilyIPv4})
-		return len(rs), err
-	})
-	if err != nil {
-		return nil, err
-	}
-	collected, err := best(o.reps, true, func() (int, error) {
-		rs, err := rtnl.Collect(e.c.Routes(ctx, rtnl.RouteFilter{Family: rtnl.FamilyIPv4}))
-		return len(rs), err
-	})
-	if err != nil {
-		return nil, err
+	cold := func(i int) string {
+		return fmt.Sprintf("cold %.2f", paths[i].cold.wall.Seconds()/floor.wall.Seconds())
 	}
 	w := fmt.Sprintf("dump %d IPv4 routes", floor.objects)
 	return []result{
 		{workload: w, path: "raw recvmsg (floor)", m: floor},
-		{workload: w, path: "Routes iterator", m: stream, floor: &floor, note: "target <= 1.25, RSS <= 32 MiB"},
-		{workload: w, path: "RouteList (slice)", m: listed, floor: &floor, note: "target <= 1.6"},
-		{workload: w, path: "Collect(Routes)", m: collected, floor: &floor, note: "generic Collect of the iterator"},
+		{workload: w, path: "Routes iterator", m: paths[0].warm, floor: &floor, note: "target <= 1.25, RSS <= 32 MiB; " + cold(0)},
+		{workload: w, path: "RouteList (slice)", m: paths[1].warm, floor: &floor, note: "target <= 1.6; " + cold(1)},
+		{workload: w, path: "Collect(Routes)", m: paths[2].warm, floor: &floor, note: "generic Collect; " + cold(2)},
 	}, nil
 }
 
@@ -329,21 +331,31 @@ func dumpPair(ctx context.Context, e *env, o options, workload string, typ uint1
 	}
 	defer raw.close()
 	buf := make([]byte, 1<<20)
-	floor, err := best(o.reps, false, func() (int, error) { return raw.dump(typ, body, buf) })
+	// The core alone: netlink.Conn.Dump, messages counted, not decoded.
+	core := func() (int, error) {
+		n := 0
+		for m, err := range e.c.Netlink().Dump(ctx, netlink.Message{Header: netlink.Header{Type: netlink.MessageType(typ)}, Data: body}) {
+			if err != nil {
+				return n, err
+			}
+			_ = m
+			n++
+		}
+		return n, nil
+	}
+	ts, err := rounds(o.reps, nil, func() (int, error) { return raw.dump(typ, body, buf) }, core, nl)
 	if err != nil {
 		return nil, err
 	}
-	m, err := best(o.reps, false, nl)
-	if err != nil {
-		return nil, err
-	}
+	floor, m := ts[0].m, ts[2].m
 	note := "target <= 1.3"
 	if m.objects != floor.objects {
 		note = fmt.Sprintf("COUNT MISMATCH: floor %d, nlkit %d", floor.objects, m.objects)
 	}
 	return []result{
 		{workload: workload, path: "raw recvmsg (floor)", m: floor},
-		{workload: workload, path: path, m: m, floor: &floor, note: note},
+		{workload: workload, path: "netlink.Dump (undecoded)", m: ts[1].m, ratio: ts[1].ratio},
+		{workload: workload, path: path, m: m, ratio: ts[2].ratio, note: note},
 	}, nil
 }
 

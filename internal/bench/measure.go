@@ -72,6 +72,17 @@ func timeIt(rss bool, fn func() (int, error)) (measure, error) {
 type timed struct {
 	m     measure
 	ratio float64
+	runs  []measure // in round order
+}
+
+// pairedRatio is the median over rounds of path's wall time over floor's.
+func pairedRatio(floor, path timed) float64 {
+	ratios := make([]float64, min(len(floor.runs), len(path.runs)))
+	for i := range ratios {
+		ratios[i] = path.runs[i].wall.Seconds() / floor.runs[i].wall.Seconds()
+	}
+	slices.Sort(ratios)
+	return ratios[len(ratios)/2]
 }
 
 // rounds runs a floor (fns[0]) and the paths (fns[1:]) in turn, round
@@ -100,12 +111,8 @@ func rounds(reps int, rss []bool, fns ...func() (int, error)) ([]timed, error) {
 	for j := range fns {
 		byWall := slices.Clone(runs[j])
 		slices.SortFunc(byWall, func(a, b measure) int { return cmp.Compare(a.wall, b.wall) })
-		ratios := make([]float64, n)
-		for i := range n {
-			ratios[i] = runs[j][i].wall.Seconds() / runs[0][i].wall.Seconds()
-		}
-		slices.Sort(ratios)
-		out[j] = timed{m: byWall[n/2], ratio: ratios[n/2]}
+		out[j] = timed{m: byWall[n/2], runs: runs[j]}
+		out[j].ratio = pairedRatio(timed{runs: runs[0]}, out[j])
 	}
 	return out, nil
 }

@@ -3,12 +3,15 @@
 package rtnl
 
 import (
+	"context"
 	"errors"
+	"iter"
 	"net"
 	"net/netip"
 	"reflect"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/nlkit/nlkit/netlink"
 )
@@ -48,14 +51,13 @@ func TestList(t *testing.T) {
 	filters := []RouteFilter{{}, {Table: 100}, {Protocol: ProtoBGP}, {Family: FamilyIPv4, Table: 101, Protocol: ProtoStatic}, {OutIndex: env.v2}}
 	for ci, c := range []*Conn{env.c, loose} {
 		for _, f := range filters {
-			want := testList(t, c.Routes, f, "Routes")
-			if len(want) == 0 {
-				t.Fatalf("conn %d, %+v: no routes", ci, f)
-			}
 			for _, sz := range []struct{ block, minPart int }{{1 << 20, 16}, {256, 1}, {4096, 2}} {
-				got, err := f.dump().listIn(c, ctx, sz.block, sz.minPart)
-				if err != nil {
-					t.Fatalf("conn %d, %+v, %+v: %v", ci, f, sz, err)
+				got, want := listStable(t, func() ([]Route, []Route, error) {
+					got, err := f.dump().listIn(c, ctx, sz.block, sz.minPart)
+					return got, testList(t, c.Routes, f, "Routes"), err
+				})
+				if len(want) == 0 {
+					t.Fatalf("conn %d, %+v: no routes", ci, f)
 				}
 				if len(got) != cap(got) || !reflect.DeepEqual(got, want) {
 					t.Fatalf("conn %d, %+v, blocks %+v: %d routes (cap %d), iterator gave %d; first difference at %d",
@@ -69,19 +71,20 @@ func TestList(t *testing.T) {
 	}
 
 	// The other objects.
+	c := env.c
 	if err := env.c.AddNeighbor(ctx, Neighbor{Index: env.v0, Addr: rtIP("198.18.0.9"), LinkAddr: net.HardwareAddr{2, 0, 0, 0, 0, 9}}); err != nil {
 		t.Fatal(err)
 	}
 	if err := env.c.AddRule(ctx, Rule{Family: FamilyIPv4, Priority: 100, Table: 100, Src: rtPfx("198.18.9.0/24")}); err != nil {
 		t.Fatal(err)
 	}
-	listEqual(t, "links", testList(t, env.c.Links, LinkFilter{}, "Links"))(env.c.LinkList(ctx, LinkFilter{}))
-	listEqual(t, "veth links", testList(t, env.c.Links, LinkFilter{Kind: "veth"}, "Links"))(env.c.LinkList(ctx, LinkFilter{Kind: "veth"}))
-	listEqual(t, "addresses", testList(t, env.c.Addresses, AddressFilter{}, "Addresses"))(env.c.AddressList(ctx, AddressFilter{}))
-	listEqual(t, "IPv6 addresses", testList(t, loose.Addresses, AddressFilter{Family: FamilyIPv6}, "Addresses"))(loose.AddressList(ctx, AddressFilter{Family: FamilyIPv6}))
-	listEqual(t, "neighbours", testList(t, env.c.Neighbors, NeighborFilter{Index: env.v0}, "Neighbors"))(env.c.NeighborList(ctx, NeighborFilter{Index: env.v0}))
-	listEqual(t, "rules", testList(t, env.c.Rules, RuleFilter{}, "Rules"))(env.c.RuleList(ctx, RuleFilter{}))
-	listEqual(t, "rules of table 100", testList(t, loose.Rules, RuleFilter{Table: 100}, "Rules"))(loose.RuleList(ctx, RuleFilter{Table: 100}))
+	listEqual(t, "links", c.Links, c.LinkList, LinkFilter{})
+	listEqual(t, "veth links", c.Links, c.LinkList, LinkFilter{Kind: "veth"})
+	listEqual(t, "addresses", c.Addresses, c.AddressList, AddressFilter{})
+	listEqual(t, "IPv6 addresses", loose.Addresses, loose.AddressList, AddressFilter{Family: FamilyIPv6})
+	listEqual(t, "neighbours", c.Neighbors, c.NeighborList, NeighborFilter{Index: env.v0})
+	listEqual(t, "rules", c.Rules, c.RuleList, RuleFilter{})
+	listEqual(t, "rules of table 100", loose.Rules, loose.RuleList, RuleFilter{Table: 100})
 
 	// A decoding error in the middle returns it and no routes, whichever
 	// part meets it; the Conn stays usable.
@@ -110,16 +113,38 @@ func TestList(t *testing.T) {
 	}
 }
 
-// listEqual checks a List result against the iterator's.
-func listEqual[T any](t *testing.T, what string, want []T) func([]T, error) {
-	return func(got []T, err error) {
-		t.Helper()
+// listStable runs list, which returns a List result and the iterator's,
+// until the iterator gives the same before and after the List call, so
+// that a change the kernel makes on its own meanwhile (IPv6 routes appear
+// when duplicate address detection ends) is not taken for a difference.
+func listStable[T any](t *testing.T, list func() (got, want []T, err error)) (got, want []T) {
+	t.Helper()
+	for range 20 {
+		var err error
+		_, before, _ := list()
+		got, want, err = list()
 		if err != nil {
-			t.Fatalf("%s: %v", what, err)
+			t.Fatal(err)
 		}
-		if len(want) == 0 || !reflect.DeepEqual(got, want) {
-			t.Fatalf("%s: list gave %d, iterator %d; first difference at %d", what, len(got), len(want), firstDiff(got, want))
+		if reflect.DeepEqual(before, want) {
+			return got, want
 		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatal("the tables kept changing")
+	return nil, nil
+}
+
+// listEqual checks a List result against the iterator's.
+func listEqual[T, F any](t *testing.T, what string, dump func(context.Context, F) iter.Seq2[T, error],
+	list func(context.Context, F) ([]T, error), f F) {
+	t.Helper()
+	got, want := listStable(t, func() ([]T, []T, error) {
+		got, err := list(t.Context(), f)
+		return got, testList(t, dump, f, what), err
+	})
+	if len(want) == 0 || !reflect.DeepEqual(got, want) {
+		t.Fatalf("%s: list gave %d, iterator %d; first difference at %d", what, len(got), len(want), firstDiff(got, want))
 	}
 }
 

@@ -60,6 +60,9 @@ func (c *Conn) send(ctx context.Context, op string, typ netlink.MessageType, fla
 
 // nameOp sets the operation name on a kernel error.
 func nameOp(op string, err error) error {
+	if err == nil {
+		return nil
+	}
 	var ne *netlink.Error
 	if errors.As(err, &ne) {
 		ne.Op = op

@@ -620,6 +620,18 @@ func (c *Conn) route(w *waiter, msgs []Message, d datagram) []Message {
 	own := msgs[:0]
 	var prevOther *waiter
 	start := 0
+	// owner is ownerLocked, remembering the last answer: the messages of
+	// a datagram nearly always share one sequence number (a dump's
+	// hundreds), so the map is asked once per datagram, not per message.
+	var lastSeq uint32
+	var lastOwner *waiter
+	known := false
+	owner := func(seq uint32) *waiter {
+		if !known || seq != lastSeq {
+			lastSeq, lastOwner, known = seq, c.ownerLocked(seq), true
+		}
+		return lastOwner
+	}
 	flush := func(end int) {
 		if prevOther != nil && end > start {
 			prevOther.box = append(prevOther.box, batch{msgs: copyMessages(msgs[start:end]), info: d})
@@ -629,7 +641,7 @@ func (c *Conn) route(w *waiter, msgs []Message, d datagram) []Message {
 	}
 	for i := 0; i < len(msgs); i++ {
 		m := msgs[i]
-		dst := c.ownerLocked(m.Header.Sequence)
+		dst := owner(m.Header.Sequence)
 		if dst == nil && unsolicited {
 			dst = c.notes
 		}
@@ -637,6 +649,7 @@ func (c *Conn) route(w *waiter, msgs []Message, d datagram) []Message {
 		case dst == w:
 			if w.kind == kindDiscard {
 				c.discardLocked(w, m)
+				known = false // it may have ended w
 				continue
 			}
 			own = append(own, m)
@@ -646,6 +659,7 @@ func (c *Conn) route(w *waiter, msgs []Message, d datagram) []Message {
 			continue
 		case dst.kind == kindDiscard:
 			c.discardLocked(dst, m)
+			known = false
 			continue
 		case dst.kind == kindNotes:
 			c.boxNotes(msgs[i:i+1], d)
@@ -656,7 +670,7 @@ func (c *Conn) route(w *waiter, msgs []Message, d datagram) []Message {
 			prevOther, start = dst, i
 		}
 		// Keep runs for the same waiter together; flush at the end of the run.
-		if i+1 == len(msgs) || c.ownerLocked(msgs[i+1].Header.Sequence) != dst {
+		if i+1 == len(msgs) || owner(msgs[i+1].Header.Sequence) != dst {
 			flush(i + 1)
 			prevOther = nil
 		}

@@ -221,6 +221,22 @@ func (d *Decoder) String() string {
 	return string(p)
 }
 
+// StringOf is String for attributes with a few usual values (a link kind,
+// a qdisc name): when the payload is one of known, that string is
+// returned and nothing is allocated. The result is the same as String's.
+func (d *Decoder) StringOf(known ...string) string {
+	p := d.Bytes()
+	if i := bytes.IndexByte(p, 0); i >= 0 {
+		p = p[:i]
+	}
+	for _, k := range known {
+		if string(p) == k {
+			return k
+		}
+	}
+	return string(p)
+}
+
 // Addr returns the payload of the current attribute as an IPv4 (4-byte
 // payload) or IPv6 (16-byte payload) address. Another payload length
 // records ErrBadLength and returns the zero Addr.

@@ -731,3 +731,36 @@ func TestNestedMisuse(t *testing.T) {
 		t.Fatal("zero Decoder misbehaves")
 	}
 }
+
+// TestStringOf: StringOf returns what String does, and allocates nothing
+// when the payload is one of the known strings.
+func TestStringOf(t *testing.T) {
+	e := NewEncoder(nil)
+	e.String(1, "veth")
+	e.String(2, "bridge")
+	e.Bytes(3, []byte("vx")) // no NUL
+	e.Bytes(4, []byte{})
+	e.String(5, "vethx")
+	b, err := e.Finish()
+	if err != nil {
+		t.Fatal(err)
+	}
+	known := []string{"bridge", "veth"}
+	d := NewDecoder(b)
+	for d.Next() {
+		if got, want := d.StringOf(known...), d.String(); got != want {
+			t.Errorf("type %d: StringOf %q, String %q", d.Type(), got, want)
+		}
+	}
+	if err := d.Err(); err != nil {
+		t.Fatal(err)
+	}
+	var s string
+	if n := testing.AllocsPerRun(100, func() {
+		d := NewDecoder(b)
+		d.Next()
+		s = d.StringOf(known...)
+	}); n != 0 || s != "veth" {
+		t.Errorf("StringOf(known): %q, %v allocs, want 0", s, n)
+	}
+}

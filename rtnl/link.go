@@ -856,7 +856,8 @@ func decodeLink(b []byte) (Link, error) {
 			l.AllMulti = d.Uint32()
 			l.HasAllMulti = d.Err() == nil
 		case unix.IFLA_QDISC:
-			l.Qdisc = d.String()
+			// The usual root qdiscs, decoded without allocating.
+			l.Qdisc = d.StringOf("noqueue", "noop", "fq_codel", "pfifo_fast", "mq", "fq", "cake", "htb", "prio", "pfifo", "sfq", "tbf")
 		case unix.IFLA_LINKMODE:
 			l.LinkMode = LinkMode(d.Uint8())
 		case unix.IFLA_PROTO_DOWN:

@@ -81,35 +81,10 @@ func (u *UnknownPort) appendPortData(e *nlattr.Encoder) {
 	}
 }
 
-// linkInternKind returns the kind string in b (up to a NUL byte), without
+// linkKind reads a kind (IFLA_INFO_KIND, IFLA_INFO_SLAVE_KIND) without
 // allocating for the kinds this package knows.
-func linkInternKind(b []byte) string {
-	if i := bytes.IndexByte(b, 0); i >= 0 {
-		b = b[:i]
-	}
-	switch string(b) {
-	case "veth":
-		return "veth"
-	case "bridge":
-		return "bridge"
-	case "macvlan":
-		return "macvlan"
-	case "macvtap":
-		return "macvtap"
-	case "vxlan":
-		return "vxlan"
-	case "vlan":
-		return "vlan"
-	case "tun":
-		return "tun"
-	case "ifb":
-		return "ifb"
-	case "dummy":
-		return "dummy"
-	case "bond":
-		return "bond"
-	}
-	return string(b)
+func linkKind(d *nlattr.Decoder) string {
+	return d.StringOf("veth", "bridge", "macvlan", "macvtap", "vxlan", "vlan", "tun", "ifb", "dummy", "bond")
 }
 
 // decodeLinkInfo decodes the IFLA_LINKINFO attribute current in d into l.
@@ -122,9 +97,9 @@ func decodeLinkInfo(d *nlattr.Decoder, l *Link) {
 	for li.Next() {
 		switch li.Type() {
 		case unix.IFLA_INFO_KIND:
-			kind = linkInternKind(li.Bytes())
+			kind = linkKind(&li)
 		case unix.IFLA_INFO_SLAVE_KIND:
-			portKind = linkInternKind(li.Bytes())
+			portKind = linkKind(&li)
 		}
 	}
 	if li.Err() != nil {

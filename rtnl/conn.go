@@ -117,7 +117,9 @@ func (r dumpReq[T]) seq(c *Conn, ctx context.Context) iter.Seq2[T, error] {
 // bytes, then decodes them in place into a slice made once at its final
 // length. Holding the replies as pointer-free bytes until then spares the
 // garbage collector scanning, and the program copying, a growing slice of
-// objects: a million routes cost 40% less memory and time than Collect.
+// objects: a million routes cost 40% less memory than with Collect, and
+// the first time, when the memory comes fresh from the system, well under
+// half the time.
 // An error returns no objects.
 //
 // The decoding runs on the calling goroutine only. Decoding on two

@@ -900,10 +900,12 @@ func (c *Conn) Routes(ctx context.Context, f RouteFilter) iter.Seq2[Route, error
 
 // RouteList returns the routes that match f (see Routes) as a slice of
 // exactly their number, which the caller owns. It reads the whole dump
-// before decoding, so it is the cheapest way to hold a large table: half
-// the memory and about a third less time than Collect(c.Routes(...)) for a
-// million routes. An error, including netlink.ErrDumpInterrupted (use
-// netlink.RetryInterrupted to dump again), returns no routes.
+// before decoding, so it is the cheapest way to hold a large table: for a
+// million routes, 40% less memory than Collect(c.Routes(...)), a little
+// less time, and a fraction of Collect's time in a program's first large
+// list, whose memory comes fresh from the system. An error, including
+// netlink.ErrDumpInterrupted (use netlink.RetryInterrupted to dump
+// again), returns no routes.
 func (c *Conn) RouteList(ctx context.Context, f RouteFilter) ([]Route, error) {
 	return f.dump().list(c, ctx)
 }

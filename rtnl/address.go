@@ -261,11 +261,8 @@ func (f AddressFilter) dump() dumpReq[Address] {
 	binary.NativeEndian.PutUint32(body[4:], uint32(f.Index))
 	return dumpReq[Address]{op: "list addresses", typ: unix.RTM_GETADDR, want: unix.RTM_NEWADDR, body: body,
 		decode: func(a *Address, m netlink.Message) (bool, error) {
-			if len(m.Data) > 0 {
-				fam := Family(m.Data[0])
-				if fam != FamilyIPv4 && fam != FamilyIPv6 || f.Family != FamilyUnspec && fam != f.Family {
-					return false, nil
-				}
+			if !ipFamily(m, f.Family) {
+				return false, nil
 			}
 			var err error
 			if *a, err = decodeAddress(m.Data); err != nil {

@@ -68,6 +68,18 @@ func nameOp(op string, err error) error {
 	return err
 }
 
+// ipFamily reports whether a reply whose first byte is its family (struct
+// ifaddrmsg, ndmsg) is an IPv4 or IPv6 one of family want (zero: either).
+// Other families (bridge FDB entries, ...) share the message types. An
+// empty message passes, for its decoder to refuse.
+func ipFamily(m netlink.Message, want Family) bool {
+	if len(m.Data) == 0 {
+		return true
+	}
+	fam := Family(m.Data[0])
+	return (fam == FamilyIPv4 || fam == FamilyIPv6) && (want == FamilyUnspec || fam == want)
+}
+
 // dumpReq is one kind of dump: the request, and how each reply of type
 // want becomes a T. decode fills *v from scratch (it may hold the previous
 // object) and says whether to keep it (filtering the kernel cannot do).

@@ -225,11 +225,8 @@ func (f NeighborFilter) dump() dumpReq[Neighbor] {
 	}
 	return dumpReq[Neighbor]{op: "list neighbors", typ: unix.RTM_GETNEIGH, want: unix.RTM_NEWNEIGH, body: body,
 		decode: func(n *Neighbor, m netlink.Message) (bool, error) {
-			if len(m.Data) > 0 {
-				fam := Family(m.Data[0])
-				if fam != FamilyIPv4 && fam != FamilyIPv6 || f.Family != FamilyUnspec && fam != f.Family {
-					return false, nil
-				}
+			if !ipFamily(m, f.Family) {
+				return false, nil
 			}
 			var err error
 			if *n, err = decodeNeighbor(m.Data); err != nil {

@@ -351,3 +351,41 @@ func ExampleConn_LeaveGroup() {
 	}
 	// Still subscribed: one join is left.
 }
+
+// FamilyByID names the family behind a message type, e.g. of a
+// notification; the controller itself always has id 16 (GENL_ID_CTRL).
+func ExampleConn_FamilyByID() {
+	c, err := genl.Dial(nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer c.Close()
+	f, err := c.FamilyByID(context.Background(), 16)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(f.Name)
+	// Output: nlctrl
+}
+
+// Forget makes the next use of a family resolve it again, e.g. after its
+// module was reloaded and it got a new id.
+func ExampleConn_Forget() {
+	c, err := genl.Dial(nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer c.Close()
+	ctx := context.Background()
+	before, err := c.Family(ctx, "nlctrl")
+	if err != nil {
+		log.Fatal(err)
+	}
+	c.Forget("nlctrl")
+	after, err := c.Family(ctx, "nlctrl") // asked of the kernel again
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(before.ID == after.ID)
+	// Output: true
+}

@@ -2,6 +2,7 @@ package netlink_test
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -160,4 +161,100 @@ func ExampleConn_DumpAll() {
 		return
 	}
 	fmt.Println(len(msgs) > 0, err)
+}
+
+// JoinGroup and LeaveGroup subscribe a Conn to a multicast group for a
+// while; joins are counted, so each JoinGroup needs its own LeaveGroup.
+func ExampleConn_JoinGroup() {
+	c, err := netlink.Dial(unix.NETLINK_ROUTE, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.JoinGroup(rtnlgrpLink); err != nil {
+		log.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	for n, err := range c.Receive(ctx) {
+		if err != nil {
+			break
+		}
+		fmt.Println("link notification", n.Header.Type)
+	}
+	if err := c.LeaveGroup(rtnlgrpLink); err != nil {
+		log.Fatal(err)
+	}
+}
+
+// LeaveGroup undoes one join; leaving a group that was not joined fails.
+func ExampleConn_LeaveGroup() {
+	c, err := netlink.Dial(unix.NETLINK_ROUTE, &netlink.Config{Groups: []uint32{rtnlgrpLink}})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer c.Close()
+	fmt.Println(c.LeaveGroup(rtnlgrpLink) == nil, c.LeaveGroup(rtnlgrpLink) == nil)
+	// Output: true false
+}
+
+// Send is for protocols without acknowledgements, such as user-space
+// peers on NETLINK_USERSOCK; the datagram goes to the kernel, which has
+// no listener on USERSOCK and drops it.
+func ExampleConn_Send() {
+	c, err := netlink.Dial(unix.NETLINK_USERSOCK, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer c.Close()
+	err = c.Send(context.Background(), netlink.Message{Header: netlink.Header{Type: 0x20}, Data: []byte("ping")})
+	fmt.Println(err)
+}
+
+// KernelDrops and Stats tell what was lost: by the kernel (a full receive
+// buffer) and by the Conn itself (forged, stale or malformed datagrams).
+func ExampleConn_KernelDrops() {
+	c, err := netlink.Dial(unix.NETLINK_ROUTE, &netlink.Config{Groups: []uint32{rtnlgrpLink}, NoENOBUFS: true})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer c.Close()
+	drops, err := c.KernelDrops()
+	if err != nil {
+		log.Fatal(err)
+	}
+	s := c.Stats()
+	fmt.Println(drops, s.Overruns, s.Forged, s.Malformed)
+	// Output: 0 0 0 0
+}
+
+// RetryInterrupted redoes a dump that concurrent changes interrupted,
+// here one that builds a map as it reads.
+func ExampleRetryInterrupted() {
+	c, err := netlink.Dial(unix.NETLINK_ROUTE, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer c.Close()
+	ctx := context.Background()
+	var names map[int32]string
+	err = netlink.RetryInterrupted(ctx, 3, func() error {
+		names = map[int32]string{} // start afresh on every attempt
+		for m, err := range c.Dump(ctx, netlink.Message{Header: netlink.Header{Type: rtmGetLink}, Data: make([]byte, 16)}) {
+			if err != nil {
+				return err
+			}
+			if len(m.Data) < 16 {
+				continue
+			}
+			d := nlattr.NewDecoder(m.Data[16:])
+			for d.Next() {
+				if d.Type() == iflaIfname {
+					names[int32(binary.NativeEndian.Uint32(m.Data[4:8]))] = d.String()
+				}
+			}
+		}
+		return nil
+	})
+	fmt.Println(len(names) > 0, err)
 }

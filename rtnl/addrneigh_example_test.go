@@ -10,6 +10,7 @@ import (
 	"log"
 	"net"
 	"net/netip"
+	"time"
 
 	"github.com/nlkit/nlkit/netlink"
 	"github.com/nlkit/nlkit/rtnl"
@@ -306,6 +307,66 @@ func ExampleConn_ChangeAddress() {
 	// `ip address change 198.18.0.1/24 dev eth0`: lifetimes left at
 	// forever make the address permanent again.
 	err := c.ChangeAddress(context.Background(), rtnl.Address{Index: neighLink, Prefix: netip.MustParsePrefix("198.18.0.1/24")})
+	if err != nil {
+		log.Fatal(err)
+	}
+}
+
+// AddNeighborsSeq installs entries as they are generated, in batches,
+// without building a slice first.
+func ExampleConn_AddNeighborsSeq() {
+	c := exampleConn()
+	defer c.Close()
+
+	entries := func(yield func(rtnl.Neighbor) bool) {
+		for i := range 1000 {
+			n := rtnl.Neighbor{Index: neighLink, Addr: netip.AddrFrom4([4]byte{198, 18, byte(2 + i>>8), byte(i)}),
+				LinkAddr: net.HardwareAddr{2, 0, 0, 2, byte(i >> 8), byte(i)}}
+			if !yield(n) {
+				return
+			}
+		}
+	}
+	if err := c.AddNeighborsSeq(context.Background(), entries); err != nil {
+		log.Fatal(err) // a *netlink.BatchError names the entries that failed, by index
+	}
+}
+
+// DeleteNeighborsSeq removes the entries a dump selects as it streams
+// them: here the stale IPv4 ones of link neighLink.
+func ExampleConn_DeleteNeighborsSeq() {
+	c := exampleConn()
+	defer c.Close()
+	ctx := context.Background()
+
+	stale, err := c.NeighborList(ctx, rtnl.NeighborFilter{Index: neighLink, Family: rtnl.FamilyIPv4})
+	if err != nil {
+		log.Fatal(err)
+	}
+	err = c.DeleteNeighborsSeq(ctx, func(yield func(rtnl.Neighbor) bool) {
+		for _, n := range stale {
+			if n.State == rtnl.NeighborStale && !yield(n) {
+				return
+			}
+		}
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+}
+
+// SetNeighborProbes hands address resolution on a link to user space:
+// the kernel then asks (RTM_GETNEIGH notifications, see Resolver) instead
+// of broadcasting ARP requests.
+func ExampleConn_SetNeighborProbes() {
+	c := exampleConn()
+	defer c.Close()
+
+	err := c.SetNeighborProbes(context.Background(), rtnl.FamilyIPv4, neighLink, rtnl.NeighborProbes{
+		App: 1, SetApp: true, // one question to user space per resolution
+		Multicast: 0, SetMulticast: true, // no broadcast ARP
+		RetransTime: 500 * time.Millisecond,
+	})
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/nlkit/nlkit/netlink"
 	"github.com/nlkit/nlkit/nltest"
 	"github.com/nlkit/nlkit/rtnl"
+	"golang.org/x/sys/unix"
 )
 
 // Watch prints route changes until the context ends, and says when the
@@ -98,5 +99,27 @@ func ExampleResolver() {
 		} else {
 			r.Refuse(ctx, req)
 		}
+	}
+}
+
+// DecodeEvent turns notifications read with the raw netlink layer (here
+// with a Conn's own Receive loop) into typed events.
+func ExampleDecodeEvent() {
+	nl, err := netlink.Dial(unix.NETLINK_ROUTE, &netlink.Config{Groups: []uint32{uint32(rtnl.GroupLink)}})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer nl.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	for m, err := range nl.Receive(ctx) {
+		if err != nil {
+			break // ctx's end; netlink.ErrOverrun would say events were lost
+		}
+		ev, ok, err := rtnl.DecodeEvent(m.Message)
+		if err != nil || !ok {
+			continue // malformed, or not a change of a modelled object
+		}
+		fmt.Println(ev.Kind, ev.Deleted, ev.Link.Name)
 	}
 }

@@ -131,15 +131,14 @@ func (r dumpReq[T]) seq(c *Conn, ctx context.Context) iter.Seq2[T, error] {
 // garbage collector scanning, and the program copying, a growing slice of
 // objects: a million routes cost 40% less memory than with Collect, and
 // the first time, when the memory comes fresh from the system, well under
-// half the time.
-// An error returns no objects.
+// half the time. An error returns no objects.
 //
-// The decoding runs on the calling goroutine only. Decoding on two
-// measured 5% faster when the heap already had the memory, but a first
-// call, whose memory comes fresh from the system, took half as long again
-// (2.3x the floor instead of 1.55x for a million routes): with two threads
-// of the process running, each first write to a page the collector has
-// already read costs an inter-processor interrupt.
+// The decoding runs on the calling goroutine only. Decoding on two was 5%
+// faster when the heap already had the memory, but a first call, whose
+// memory comes fresh from the system, took 2.3x the floor instead of 1.55x
+// for a million routes: with two threads of the process running, each
+// first write to a page the collector has already read costs an
+// inter-processor interrupt.
 func (r dumpReq[T]) list(c *Conn, ctx context.Context) ([]T, error) {
 	return r.listIn(c, ctx, 1<<20)
 }

@@ -1,6 +1,7 @@
 package rtnl
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"errors"
@@ -424,7 +425,9 @@ func (m *Mirror) reload(ctx context.Context, c *Conn, links, addrs, routes, neig
 	return nil
 }
 
-// Links returns a copy of the mirrored links, by index.
+// Links returns a copy of the mirrored links, by index. The copy is
+// shallow: a Link's slices and pointers (hardware addresses, AltNames,
+// Info, Port) are the mirror's own and must be treated as read-only.
 func (m *Mirror) Links() []Link {
 	m.mu.RLock()
 	out := make([]Link, 0, len(m.links))
@@ -451,12 +454,14 @@ func (m *Mirror) Addresses() []Address {
 }
 
 // Routes returns a copy of the mirrored routes (cache entries excluded),
-// by family, table, destination and metric.
+// by family, table, destination and metric. The copy is deep: changing a
+// returned route's Metrics or NextHops (to send it back changed, say)
+// does not change the mirror.
 func (m *Mirror) Routes() []Route {
 	m.mu.RLock()
 	out := make([]Route, 0, len(m.routes))
 	for _, r := range m.routes {
-		out = append(out, r)
+		out = append(out, r.clone())
 	}
 	m.mu.RUnlock()
 	slices.SortFunc(out, compareRoutes)
@@ -471,11 +476,13 @@ func compareRoutes(a, b Route) int {
 }
 
 // Neighbors returns a copy of the mirrored neighbour entries, proxy
-// entries included, by link and address.
+// entries included, by link and address. The copy is deep: each LinkAddr
+// is the caller's.
 func (m *Mirror) Neighbors() []Neighbor {
 	m.mu.RLock()
 	out := make([]Neighbor, 0, len(m.neighs))
 	for _, n := range m.neighs {
+		n.LinkAddr = bytes.Clone(n.LinkAddr)
 		out = append(out, n)
 	}
 	m.mu.RUnlock()

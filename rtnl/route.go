@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"iter"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -136,6 +137,16 @@ type Route struct {
 	// Mark is the firewall mark (RTA_MARK) of a RouteGet answer; leave it
 	// zero in changes.
 	Mark uint32
+}
+
+// clone returns r with its own Metrics and NextHops.
+func (r Route) clone() Route {
+	if r.Metrics != nil {
+		m := *r.Metrics
+		r.Metrics = &m
+	}
+	r.NextHops = slices.Clone(r.NextHops)
+	return r
 }
 
 // RoutePref is the preference of an IPv6 route learnt from a router

@@ -116,10 +116,10 @@ func run(ctx context.Context, o options) error {
 		fmt.Fprintf(os.Stderr, "  %s done in %v\n", s.name, time.Since(t0).Round(time.Millisecond))
 	}
 	printTable(results)
-	fmt.Println(`wall: median run. x floor: for the small dumps and the bulk changes, the median of per-round ratios
+	fmt.Println(`wall: median run. x floor: for the small dumps and the changes, the median of per-round ratios
 (floor and path taking turns; up to 3 rounds of changes); for the route dump, the median warm run (the heap keeps
 its memory between runs, as in a program that lists again) over the median floor, and "cold" the first run with
-the heap's free memory given back to the system first; one-by-one installs against the floor's time per route.`)
+the heap's free memory given back to the system first.`)
 	return nil
 }
 

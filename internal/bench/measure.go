@@ -75,6 +75,13 @@ type timed struct {
 	runs  []measure // in round order
 }
 
+// median is the run of median wall time.
+func median(runs []measure) measure {
+	byWall := slices.Clone(runs)
+	slices.SortFunc(byWall, func(a, b measure) int { return cmp.Compare(a.wall, b.wall) })
+	return byWall[len(byWall)/2]
+}
+
 // pairedRatio is the median over rounds of path's wall time over floor's.
 func pairedRatio(floor, path timed) float64 {
 	ratios := make([]float64, min(len(floor.runs), len(path.runs)))
@@ -109,9 +116,7 @@ func rounds(reps int, rss []bool, fns ...func() (int, error)) ([]timed, error) {
 	}
 	out := make([]timed, len(fns))
 	for j := range fns {
-		byWall := slices.Clone(runs[j])
-		slices.SortFunc(byWall, func(a, b measure) int { return cmp.Compare(a.wall, b.wall) })
-		out[j] = timed{m: byWall[n/2], runs: runs[j]}
+		out[j] = timed{m: median(runs[j]), runs: runs[j]}
 		out[j].ratio = pairedRatio(timed{runs: runs[0]}, out[j])
 	}
 	return out, nil
@@ -134,8 +139,7 @@ func warmCold(reps int, rss bool, fn func() (int, error)) (warm, cold measure, e
 		}
 		runs = append(runs, m)
 	}
-	slices.SortFunc(runs, func(a, b measure) int { return cmp.Compare(a.wall, b.wall) })
-	return runs[len(runs)/2], cold, nil
+	return median(runs), cold, nil
 }
 
 func tv(t syscall.Timeval) time.Duration {

@@ -259,15 +259,16 @@ func (f AddressFilter) dump() dumpReq[Address] {
 	body := make([]byte, ifaddrmsgLen)
 	body[0] = byte(f.Family)
 	binary.NativeEndian.PutUint32(body[4:], uint32(f.Index))
+	var label string // the last one, which the next address likely shares
 	return dumpReq[Address]{op: "list addresses", typ: unix.RTM_GETADDR, want: unix.RTM_NEWADDR, body: body,
 		decode: func(a *Address, m netlink.Message) (bool, error) {
 			if !ipFamily(m, f.Family) {
 				return false, nil
 			}
-			var err error
-			if *a, err = decodeAddress(m.Data); err != nil {
+			if err := a.decode(m.Data, label); err != nil {
 				return false, err
 			}
+			label = a.Label
 			return f.Index == 0 || a.Index == f.Index, nil
 		}}
 }
@@ -409,8 +410,17 @@ func appendAddress(b []byte, a *Address, del bool) ([]byte, error) {
 // prefix length, are errors. The result does not alias b.
 func decodeAddress(b []byte) (Address, error) {
 	var a Address
+	err := a.decode(b, "")
+	return a, err
+}
+
+// decode decodes b into a, replacing all of it (and zeroing it on error).
+// A label equal to prevLabel is that string, not a new one: a dump lists
+// each link's addresses together, under the same label.
+func (a *Address) decode(b []byte, prevLabel string) error {
+	*a = Address{}
 	if len(b) < ifaddrmsgLen {
-		return a, fmt.Errorf("rtnl: decode address: %d-byte message, want at least %d (struct ifaddrmsg)", len(b), ifaddrmsgLen)
+		return fmt.Errorf("rtnl: decode address: %d-byte message, want at least %d (struct ifaddrmsg)", len(b), ifaddrmsgLen)
 	}
 	a.Family = Family(b[0])
 	plen := int(b[1])
@@ -426,7 +436,7 @@ func decodeAddress(b []byte) (Address, error) {
 		case ifaLocal:
 			local = d.Addr()
 		case ifaLabel:
-			a.Label = d.String()
+			a.Label = d.StringOf(prevLabel)
 		case ifaBroadcast:
 			a.Broadcast = d.Addr()
 		case ifaCacheInfo:
@@ -446,7 +456,8 @@ func decodeAddress(b []byte) (Address, error) {
 		}
 	}
 	if err := d.Err(); err != nil {
-		return Address{}, addrNeighAttrError("address", ifaAttrNames[:], err)
+		*a = Address{}
+		return addrNeighAttrError("address", ifaAttrNames[:], err)
 	}
 	if !local.IsValid() {
 		local = addr
@@ -460,17 +471,20 @@ func decodeAddress(b []byte) (Address, error) {
 			want = 128
 		}
 		if want != 0 && local.BitLen() != want || addr.IsValid() && addr.BitLen() != local.BitLen() {
-			return Address{}, fmt.Errorf("rtnl: decode address: %d-bit IFA_LOCAL/IFA_ADDRESS in a family %v message", local.BitLen(), a.Family)
+			fam := a.Family
+			*a = Address{}
+			return fmt.Errorf("rtnl: decode address: %d-bit IFA_LOCAL/IFA_ADDRESS in a family %v message", local.BitLen(), fam)
 		}
 		if plen > local.BitLen() {
-			return Address{}, fmt.Errorf("rtnl: decode address: prefix length %d for a %d-bit address", plen, local.BitLen())
+			*a = Address{}
+			return fmt.Errorf("rtnl: decode address: prefix length %d for a %d-bit address", plen, local.BitLen())
 		}
 		a.Prefix = netip.PrefixFrom(local, plen)
 		if addr.IsValid() && addr != local {
 			a.Peer = netip.PrefixFrom(addr, plen)
 		}
 	}
-	return a, nil
+	return nil
 }
 
 // addrNeighAttrError wraps an attribute decoding error of an object (what),

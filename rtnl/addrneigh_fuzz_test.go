@@ -11,7 +11,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/nlkit/nlkit/netlink"
 	"github.com/nlkit/nlkit/nlattr"
+	"golang.org/x/sys/unix"
 )
 
 // Message bodies captured from Linux 6.18 (amd64, so native byte order is
@@ -306,5 +308,24 @@ func BenchmarkDecodeNeighbor(b *testing.B) {
 		if _, err := decodeNeighbor(msg); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestAddressDumpSharesLabels: in a dump, an address with the same label
+// as the one before it reuses that string: decoding allocates nothing.
+func TestAddressDumpSharesLabels(t *testing.T) {
+	msg := netlink.Message{Header: netlink.Header{Type: unix.RTM_NEWADDR}, Data: anSeed(t, addrSeeds[1])}
+	d := AddressFilter{}.dump()
+	var a Address
+	if keep, err := d.decode(&a, msg); err != nil || !keep || a.Label == "" {
+		t.Fatalf("first decode: %+v %v %v", a, keep, err)
+	}
+	first := a.Label
+	if n := testing.AllocsPerRun(100, func() {
+		if _, err := d.decode(&a, msg); err != nil {
+			t.Fatal(err)
+		}
+	}); n != 0 || a.Label != first {
+		t.Errorf("decoding the same label again: %v allocs, label %q", n, a.Label)
 	}
 }

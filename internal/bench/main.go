@@ -14,6 +14,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"runtime"
@@ -69,27 +70,23 @@ type result struct {
 
 func run(ctx context.Context, o options) error {
 	fmt.Printf("nlkit bench: %s, %d CPUs, %s\n", runtime.Version(), runtime.NumCPU(), kernelRelease())
-	if o.cpuprof != "" {
-		f, err := os.Create(o.cpuprof)
+	for _, p := range []struct {
+		path  string
+		start func(io.Writer) error
+		stop  func()
+	}{{o.cpuprof, pprof.StartCPUProfile, pprof.StopCPUProfile}, {o.trace, trace.Start, trace.Stop}} {
+		if p.path == "" {
+			continue
+		}
+		f, err := os.Create(p.path)
 		if err != nil {
 			return err
 		}
 		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
+		if err := p.start(f); err != nil {
 			return err
 		}
-		defer pprof.StopCPUProfile()
-	}
-	if o.trace != "" {
-		f, err := os.Create(o.trace)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if err := trace.Start(f); err != nil {
-			return err
-		}
-		defer trace.Stop()
+		defer p.stop()
 	}
 	var results []result
 	want := func(name string) bool { return o.only == "" || o.only == name }

@@ -417,8 +417,13 @@ func decodeAddress(b []byte) (Address, error) {
 // decode decodes b into a, replacing all of it (and zeroing it on error).
 // A label equal to prevLabel is that string, not a new one: a dump lists
 // each link's addresses together, under the same label.
-func (a *Address) decode(b []byte, prevLabel string) error {
+func (a *Address) decode(b []byte, prevLabel string) (err error) {
 	*a = Address{}
+	defer func() {
+		if err != nil {
+			*a = Address{}
+		}
+	}()
 	if len(b) < ifaddrmsgLen {
 		return fmt.Errorf("rtnl: decode address: %d-byte message, want at least %d (struct ifaddrmsg)", len(b), ifaddrmsgLen)
 	}
@@ -456,7 +461,6 @@ func (a *Address) decode(b []byte, prevLabel string) error {
 		}
 	}
 	if err := d.Err(); err != nil {
-		*a = Address{}
 		return addrNeighAttrError("address", ifaAttrNames[:], err)
 	}
 	if !local.IsValid() {
@@ -471,12 +475,9 @@ func (a *Address) decode(b []byte, prevLabel string) error {
 			want = 128
 		}
 		if want != 0 && local.BitLen() != want || addr.IsValid() && addr.BitLen() != local.BitLen() {
-			fam := a.Family
-			*a = Address{}
-			return fmt.Errorf("rtnl: decode address: %d-bit IFA_LOCAL/IFA_ADDRESS in a family %v message", local.BitLen(), fam)
+			return fmt.Errorf("rtnl: decode address: %d-bit IFA_LOCAL/IFA_ADDRESS in a family %v message", local.BitLen(), a.Family)
 		}
 		if plen > local.BitLen() {
-			*a = Address{}
 			return fmt.Errorf("rtnl: decode address: prefix length %d for a %d-bit address", plen, local.BitLen())
 		}
 		a.Prefix = netip.PrefixFrom(local, plen)

@@ -204,16 +204,16 @@ func (b *Bridge) u32s() [5]brAttr[**uint32] {
 }
 
 // u64 centisecond durations; readOnly ones are the timers.
-func (b *Bridge) intervals() [10]struct {
+// brInterval is a Bridge interval or timer field with its attribute type;
+// the timers (readOnly) are reported by the kernel, never set.
+type brInterval struct {
 	typ      uint16
 	v        **time.Duration
 	readOnly bool
-} {
-	return [10]struct {
-		typ      uint16
-		v        **time.Duration
-		readOnly bool
-	}{
+}
+
+func (b *Bridge) intervals() [10]brInterval {
+	return [10]brInterval{
 		{unix.IFLA_BR_MCAST_LAST_MEMBER_INTVL, &b.MulticastLastMemberInterval, false},
 		{unix.IFLA_BR_MCAST_MEMBERSHIP_INTVL, &b.MulticastMembershipInterval, false},
 		{unix.IFLA_BR_MCAST_QUERIER_INTVL, &b.MulticastQuerierInterval, false},
@@ -425,12 +425,8 @@ type bridgeTables struct {
 	bools     [9]brAttr[**bool]
 	u8s       [3]brAttr[**uint8]
 	u32s      [5]brAttr[**uint32]
-	intervals [10]struct {
-		typ      uint16
-		v        **time.Duration
-		readOnly bool
-	}
-	slots brSlots
+	intervals [10]brInterval
+	slots     brSlots
 }
 
 // decode decodes an attribute of the tables, its value kept in v.

@@ -25,11 +25,25 @@
 //   - If switching back fails, the thread must never be unlocked; when its
 //     goroutine exits, the Go runtime then terminates the thread instead of
 //     reusing it.
+//   - That last step needs a thread the runtime will terminate, and the
+//     runtime never terminates its first thread (the process's main thread
+//     in an ordinary program): a goroutine exiting while locked to it parks
+//     it for good, still in the foreign namespace, which then shows as
+//     /proc/self/ns/net and stays alive as long as the process. So the
+//     namespace is never changed on that thread.
 //
-// [NS.Do] and [New] implement this rule for you: they run on a fresh
+// [NS.Do] and [New] implement these rules for you: they run on a fresh
 // goroutine that locks its thread, switches with setns(2) (or unshare(2)),
-// runs the work, switches back and only then unlocks. Callers never need to
-// call setns themselves. Because the work runs on a different goroutine,
+// runs the work, switches back and only then unlocks. A fresh goroutine can
+// be scheduled on the main thread whenever the main goroutine is not locked
+// to it; if it finds itself there after locking, it keeps the main thread
+// locked (so no other goroutine can run on it), hands the work to another
+// fresh goroutine, which thus gets another thread, and waits for it. The
+// namespace is never changed on the calling goroutine's own thread. The
+// thread-id test for this (gettid(2) against getpid(2) and the id recorded
+// at package initialization, which the runtime always runs on its first
+// thread) is the one piece of package-level state: written once before
+// anything can read it. Callers never need to call setns themselves. Because the work runs on a different goroutine,
 // code passed to Do must not rely on goroutine identity (for example it
 // must not call testing.T.FailNow); it should return an error instead.
 // Goroutines started from inside Do run on other threads and are therefore

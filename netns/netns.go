@@ -36,33 +36,77 @@ type NS struct {
 
 // New creates a fresh, anonymous network namespace and returns a handle on
 // it. The calling goroutine's thread is not affected: the namespace is
-// created with unshare(2) on a separate, locked OS thread which is switched
-// back to its original namespace afterwards (or discarded if that fails).
-// The new namespace contains only a loopback device, which is down. It lives
-// as long as the returned handle, or anything else referring to it, does.
-// The caller owns the handle and must Close it.
+// created with unshare(2) on a separate, locked OS thread (never the main
+// thread) which is switched back to its original namespace afterwards. If
+// that fails the thread is never reused: its goroutine exits still locked
+// to it and the runtime terminates it. The new namespace contains only a
+// loopback device, which is down. It lives as long as the returned handle,
+// or anything else referring to it, does. The caller owns the handle and
+// must Close it.
 func New() (*NS, error) {
-	type result struct {
+	var (
 		ns  *NS
 		err error
-	}
-	done := make(chan result, 1)
-	go func() {
-		runtime.LockOSThread()
-		ns, restored, err := unshareNew()
+	)
+	onOwnThread(func() {
+		var restored bool
+		ns, restored, err = unshareNew()
 		if restored {
 			runtime.UnlockOSThread()
 		}
-		// Otherwise the thread stays locked and is destroyed by the runtime
-		// when this goroutine exits.
-		done <- result{ns, err}
-	}()
-	r := <-done
-	return r.ns, r.err
+	})
+	return ns, err
 }
 
-// unshareNew must run on a locked thread. restored reports whether the
-// thread is (still or again) in its original namespace and may be unlocked.
+// mainTID is the thread id of the runtime's first thread (m0), recorded
+// while package initialization runs, which the runtime does on the main
+// goroutine locked to m0. It is the process's main thread (tid == pid) in
+// an ordinary executable, but not with -buildmode=c-archive or c-shared,
+// where the runtime starts on a thread of its own. Set once before any
+// code can read it, never written again.
+var mainTID = unix.Gettid()
+
+// onMainThread reports whether the calling (locked) goroutine is on the
+// process's main thread or on the runtime's first thread.
+func onMainThread() bool {
+	tid := unix.Gettid()
+	return tid == unix.Getpid() || tid == mainTID
+}
+
+// onOwnThread runs body on a new goroutine locked to an OS thread that is
+// neither the process's main thread nor the runtime's first thread, and
+// returns when body has returned (or called runtime.Goexit). body may
+// change the thread's namespace; it must call runtime.UnlockOSThread exactly
+// once if, and only if, the thread is back in its original namespace.
+// Otherwise the goroutine exits still locked to the thread and the runtime
+// terminates the thread.
+//
+// That is why body must never run on the first thread (m0): the runtime
+// does not terminate it but parks it forever, so /proc/self/ns/net (the
+// main thread's) would name the foreign namespace for the life of the
+// process and keep that namespace alive. Any goroutine may run on m0
+// unless the main goroutine has locked itself to it, so a fresh goroutine
+// can land there. If it does, it stays locked to m0 (so nothing else can
+// run there) and hands body to another new goroutine, which therefore
+// runs on another thread.
+func onOwnThread(body func()) {
+	done := make(chan struct{})
+	go func() {
+		defer close(done) // also on runtime.Goexit in body
+		runtime.LockOSThread()
+		if onMainThread() {
+			onOwnThread(body)
+			runtime.UnlockOSThread() // this thread's namespace never changed
+			return
+		}
+		body()
+	}()
+	<-done
+}
+
+// unshareNew must run on a locked thread other than the main thread (see
+// onOwnThread). restored reports whether the thread is (still or again) in
+// its original namespace and may be unlocked.
 func unshareNew() (ns *NS, restored bool, err error) {
 	orig, err := openFd(threadSelfNetNS)
 	if err != nil {
@@ -225,10 +269,13 @@ var errGoexit = errors.New("netns: function passed to Do called runtime.Goexit")
 // Do runs fn on a fresh goroutine locked to an OS thread that has been
 // switched into ns, waits for it, and returns fn's error. After fn returns
 // the thread is switched back to its original namespace and unlocked. If
-// switching back fails, the thread is left locked so the Go runtime
-// destroys it, and the returned error wraps the setns error (joined with
-// fn's error, if any). If entering ns fails, fn is not called and the
-// returned error wraps the setns error.
+// switching back fails, the thread is left locked: its goroutine exits
+// still locked to it and the Go runtime terminates the thread, so it never
+// runs other code and does not keep ns alive. (The runtime would park the
+// main thread instead of terminating it, so fn never runs there, whichever
+// goroutine calls Do.) The returned error then wraps the setns error
+// (joined with fn's error, if any). If entering ns fails, fn is not called
+// and the returned error wraps the setns error.
 //
 // fn runs on another goroutine than the caller: it must not call
 // runtime.UnlockOSThread, must not rely on goroutine-local state, and
@@ -245,11 +292,9 @@ func (ns *NS) Do(fn func() error) error {
 		panicked bool
 		value    any
 	}
-	done := make(chan result, 1)
-	go func() {
-		runtime.LockOSThread()
-		res := result{err: errGoexit}
-		defer func() { done <- res }() // runs last, even on Goexit
+	var res result
+	onOwnThread(func() {
+		res = result{err: errGoexit} // kept if fn calls runtime.Goexit
 
 		orig, err := openFd(threadSelfNetNS)
 		if err != nil {
@@ -268,8 +313,9 @@ func (ns *NS) Do(fn func() error) error {
 			serr := unix.Setns(orig, unix.CLONE_NEWNET)
 			unix.Close(orig)
 			if serr != nil {
-				// Leave the thread locked: it is discarded when this
-				// goroutine exits.
+				// Leave the thread locked: the runtime terminates it
+				// when this goroutine exits (onOwnThread made sure it
+				// is not the main thread).
 				res.err = errors.Join(fmt.Errorf("netns: Do: switching thread back from %v: %w",
 					ns, os.NewSyscallError("setns", serr)), res.err)
 				return
@@ -287,12 +333,11 @@ func (ns *NS) Do(fn func() error) error {
 			res.err = fn()
 			res.panicked = false
 		}()
-	}()
-	r := <-done
-	if r.panicked && r.value != nil {
-		panic(r.value)
+	})
+	if res.panicked && res.value != nil {
+		panic(res.value)
 	}
-	return r.err
+	return res.err
 }
 
 // enter switches the calling (locked) thread into ns. The descriptor is

@@ -96,7 +96,10 @@ type Stats struct {
 	Stale        uint64 // replies to requests nobody waits for any more
 	Overruns     uint64 // ENOBUFS reported by the kernel
 	NotesDropped uint64 // notifications dropped because the backlog was full
-	Malformed    uint64 // datagrams that did not parse
+	// Discarded counts notifications thrown away after an overrun because
+	// they were queued before the loss (see Receive).
+	Discarded uint64
+	Malformed uint64 // datagrams that did not parse
 }
 
 // Conn is a netlink socket. It is safe for concurrent use: any number of
@@ -112,7 +115,7 @@ type Conn struct {
 	done   chan struct{} // closed by Close
 	dumpMu chan struct{} // one dump at a time
 
-	stats struct{ forged, stale, overruns, notesDropped, malformed atomic.Uint64 }
+	stats struct{ forged, stale, overruns, notesDropped, discarded, malformed atomic.Uint64 }
 
 	mu           sync.Mutex
 	closed       bool
@@ -126,6 +129,12 @@ type Conn struct {
 	draining     *waiter            // an abandoned dump still to be read off
 	lastDeadline time.Time
 	lastDrops    uint32 // the kernel's drop count at the last overrun
+	// After a loss, notifications still queued on the socket are older
+	// than it: they are thrown away until the queue has been read through
+	// (it was found empty, or more bytes were read than it can hold), and
+	// only then is ErrOverrun handed to Receive. See overrunLocked.
+	notesStale bool
+	staleLeft  int // bytes to read before the queue has surely been read through
 
 	rpool sync.Pool // *receiver
 
@@ -240,6 +249,7 @@ func (c *Conn) Stats() Stats {
 		Stale:        c.stats.stale.Load(),
 		Overruns:     c.stats.overruns.Load(),
 		NotesDropped: c.stats.notesDropped.Load(),
+		Discarded:    c.stats.discarded.Load(),
 		Malformed:    c.stats.malformed.Load(),
 	}
 }
@@ -418,7 +428,9 @@ func (c *Conn) next(ctx context.Context, w *waiter) ([]Message, datagram, error)
 			if err != nil {
 				return nil, info, err
 			}
-			if len(own) > 0 {
+			if len(own) > 0 || w.kind == kindDiscard {
+				// A discard waiter returns after each datagram it read,
+				// for its drainer to see progress (acquireDump).
 				return own, info, nil
 			}
 			continue
@@ -568,6 +580,11 @@ func (c *Conn) checkIdle() {
 	defer c.mu.Unlock()
 	if err == nil && drops == c.lastDrops {
 		c.s.setIdleCheck(false)
+		if c.notesStale {
+			// The queue was read through: all that comes now is newer
+			// than the loss.
+			c.endStaleLocked()
+		}
 		return
 	}
 	c.lastDrops = drops
@@ -578,13 +595,31 @@ func (c *Conn) checkIdle() {
 // overrunLocked spreads a loss: the notification consumer must resync, and
 // a pending request may have lost its reply. Dumps are not affected: the
 // kernel never drops dump replies, it waits for room.
+//
+// A consumer resyncs by dumping after it sees ErrOverrun and applying
+// the notifications that follow on top. That is right only if none of
+// them is older than the loss: one that is (a route's creation whose
+// removal was the message dropped) would bring back what is gone. So the
+// notifications held for Receive are thrown away, and so are those still
+// queued on the socket, which the kernel queued before the loss: reads
+// discard them until the queue is found empty or more bytes were read
+// than it can hold. Only then is ErrOverrun delivered; everything Receive
+// yields after it was queued after it. A Transport reports a loss after
+// the datagrams queued before it (see Transport.Receive), so there is
+// nothing on it to read through.
 func (c *Conn) overrunLocked() {
 	deliver := func(w *waiter) {
 		w.err = ErrOverrun
 		notify(w)
 	}
-	if c.notes != nil {
-		deliver(c.notes)
+	if n := c.notes; n != nil {
+		c.dropNotesLocked()
+		if budget := c.s.queueBound(); budget > 0 {
+			c.notesStale, c.staleLeft = true, budget
+			c.s.setIdleCheck(true)
+		} else {
+			deliver(n)
+		}
 	}
 	for _, w := range c.waiters {
 		if w.kind == kindRequest {
@@ -594,6 +629,28 @@ func (c *Conn) overrunLocked() {
 	for _, w := range c.batches {
 		deliver(w)
 	}
+}
+
+// endStaleLocked ends the discarding that follows a loss and tells the
+// notification consumer.
+func (c *Conn) endStaleLocked() {
+	c.notesStale = false
+	if n := c.notes; n != nil {
+		c.dropNotesLocked() // anything boxed meanwhile was discarded already; be sure
+		n.err = ErrOverrun
+		notify(n)
+	}
+}
+
+// dropNotesLocked throws away the notifications held for Receive.
+func (c *Conn) dropNotesLocked() {
+	n := c.notes
+	if n.boxCount > 0 {
+		c.stats.discarded.Add(uint64(n.boxCount))
+	}
+	clear(n.box)
+	n.box = n.box[:0]
+	n.boxCount = 0
 }
 
 func notify(w *waiter) {
@@ -609,8 +666,21 @@ func (c *Conn) route(w *waiter, msgs []Message, d datagram) []Message {
 	unsolicited := d.group != 0 || (d.sender != 0 && c.cfg.AcceptPeers)
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	stale := c.notesStale
+	if stale {
+		// Count this datagram against the queue's size: once more has
+		// been read than it could hold, what was queued at the loss is
+		// gone, this datagram included.
+		if c.staleLeft -= len(d.data); c.staleLeft < 0 {
+			c.endStaleLocked()
+		}
+	}
 	if d.group != 0 {
 		// Multicast: all of it is notification.
+		if stale {
+			c.stats.discarded.Add(uint64(len(msgs)))
+			return nil
+		}
 		if w.kind == kindNotes {
 			return msgs
 		}
@@ -646,6 +716,9 @@ func (c *Conn) route(w *waiter, msgs []Message, d datagram) []Message {
 			dst = c.notes
 		}
 		switch {
+		case dst != nil && dst.kind == kindNotes && stale:
+			c.stats.discarded.Add(1)
+			continue
 		case dst == w:
 			if w.kind == kindDiscard {
 				c.discardLocked(w, m)
@@ -709,7 +782,10 @@ func (c *Conn) boxNotes(msgs []Message, d datagram) {
 		return
 	}
 	if n.boxCount+len(msgs) > c.cfg.NotificationBacklog {
+		// The newest are lost; what the box holds is older than them and
+		// goes too (see overrunLocked). What comes next is newer.
 		c.stats.notesDropped.Add(uint64(len(msgs)))
+		c.dropNotesLocked()
 		n.err = ErrOverrun
 		notify(n)
 		return

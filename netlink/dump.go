@@ -5,6 +5,7 @@ import (
 	"errors"
 	"iter"
 	"runtime"
+	"time"
 )
 
 // Dump sends req as a dump request (Request and Dump are added to its
@@ -50,6 +51,10 @@ func (c *Conn) Dump(ctx context.Context, req Message) iter.Seq2[Message, error] 
 			return
 		}
 		interrupted := false
+		// Close and ctx's end stop the stream within one message, though
+		// read-ahead may hold many: checked before each yield (two
+		// non-blocking channel reads, lock-free when nothing happened).
+		ctxDone := ctx.Done()
 		for {
 			var msgs []Message
 			var err error
@@ -91,6 +96,18 @@ func (c *Conn) Dump(ctx context.Context, req Message) iter.Seq2[Message, error] 
 						c.warn(e)
 					}
 					return
+				}
+				select {
+				case <-c.done:
+					yield(Message{}, c.opError("dump", req.Header, ErrClosed))
+					return
+				default:
+				}
+				select {
+				case <-ctxDone:
+					yield(Message{}, c.opError("dump", req.Header, ctx.Err()))
+					return
+				default:
 				}
 				if !yield(*m, nil) {
 					// The caller is done. If the end is already here, the
@@ -282,6 +299,12 @@ func RetryInterrupted(ctx context.Context, attempts int, fn func() error) error 
 
 // acquireDump takes the Conn's dump slot, first reading off whatever an
 // abandoned dump left on the socket.
+//
+// The kernel goes on with a dump as the socket is read, within the read
+// (netlink_recvmsg), so the rest of an abandoned dump is there to be read
+// at once. A peer that is not the kernel may never send the end: when
+// the socket has been silent for drainIdle, it is given up (its
+// messages are still dropped if they come) and the new dump goes ahead.
 func (c *Conn) acquireDump(ctx context.Context) error {
 	select {
 	case c.dumpMu <- struct{}{}:
@@ -293,19 +316,35 @@ func (c *Conn) acquireDump(ctx context.Context) error {
 	c.mu.Lock()
 	d := c.draining
 	c.mu.Unlock()
-	for d != nil {
-		_, _, err := c.next(ctx, d)
-		if errors.Is(err, errFinished) {
-			c.putReceiver(d)
-			break
-		}
-		if err != nil && !errors.Is(err, ErrOverrun) {
-			<-c.dumpMu
-			return err
-		}
+	if d == nil {
+		return nil
 	}
-	return nil
+	defer c.putReceiver(d)
+	for {
+		dctx, cancel := context.WithTimeout(ctx, drainIdle)
+		_, _, err := c.next(dctx, d)
+		cancel()
+		switch {
+		case err == nil, errors.Is(err, ErrOverrun):
+			continue
+		case errors.Is(err, errFinished):
+			return nil
+		case errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil:
+			c.mu.Lock()
+			if c.draining == d {
+				c.draining = nil
+			}
+			c.mu.Unlock()
+			return nil
+		}
+		<-c.dumpMu
+		return err
+	}
 }
+
+// drainIdle is how long an abandoned dump may stay silent before it is
+// given up; see acquireDump.
+const drainIdle = time.Second
 
 // abandon turns a dump left before its end into a discard waiter: its
 // messages are dropped as they come, and the next dump reads off the rest.

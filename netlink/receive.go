@@ -34,9 +34,15 @@ var ErrReceiveBusy = errors.New("netlink: another Receive is running on this Con
 // Conn.
 //
 // ErrOverrun is yielded when the kernel dropped messages for lack of room
-// (ENOBUFS) or the Conn's backlog overflowed; the stream goes on after it,
-// and the consumer should resynchronise its state (dump again). Any other
-// error ends the stream: ctx's error, ErrClosed, a malformed datagram.
+// (ENOBUFS) or the Conn's backlog overflowed; the stream goes on after it.
+// It marks a point: every notification yielded after it was sent after
+// the loss. Those sent before the loss and not yet yielded are thrown
+// away (counted in Stats.Discarded), so the consumer that, on ErrOverrun,
+// replaces its state with a fresh dump and applies what follows on top is
+// right by construction: nothing older than the loss comes after the dump.
+// The same holds for the first dump when the groups are joined (Dial's
+// Config.Groups, JoinGroup) before it is taken. Any other error ends the
+// stream: ctx's error, ErrClosed, a malformed datagram.
 //
 // A yielded Notification's Data is valid only until the loop body returns.
 func (c *Conn) Receive(ctx context.Context) iter.Seq2[Notification, error] {

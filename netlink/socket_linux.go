@@ -185,6 +185,21 @@ func (s *socket) buffers() (rcv, snd int) {
 	return rcv, snd
 }
 
+// queueBound bounds the bytes of datagrams the receive queue holds: the
+// kernel queues while the memory charged (which exceeds the bytes read)
+// is within SO_RCVBUF, and may pass it by one datagram.
+func (s *socket) queueBound() int {
+	rcv, _ := s.buffers()
+	if rcv <= 0 {
+		rcv = 32 << 20
+	}
+	return rcv + maxNotification
+}
+
+// maxNotification bounds one notification datagram (the kernel allocates
+// them with NLMSG_GOODSIZE or at most a 64 KiB attribute's worth).
+const maxNotification = 128 << 10
+
 // mapClosed turns the os package's closed-file errors into ErrClosed.
 func mapClosed(err error) error {
 	if errors.Is(err, os.ErrClosed) {

@@ -33,3 +33,4 @@ func (s *socket) drops() (uint32, error)    { return 0, errNotLinux }
 func (s *socket) portID() uint32            { return 0 }
 func (s *socket) protocol() int             { return s.family }
 func (s *socket) setIdleCheck(bool)         {}
+func (s *socket) queueBound() int           { return 0 }

@@ -25,6 +25,12 @@ type Transport interface {
 	// buffer at least that large. It returns an error wrapping
 	// os.ErrDeadlineExceeded when the read deadline passes, ErrOverrun
 	// when datagrams were lost, and ErrClosed once Close was called.
+	//
+	// A loss is reported in order: the datagrams Receive returns after
+	// ErrOverrun must all have been sent after the lost ones. A Transport
+	// that queues notifications throws away the ones it holds when it
+	// drops one (replies to requests may stay), as the Conn does with a
+	// kernel socket's queue.
 	Receive(b []byte) (n int, from Source, err error)
 
 	// SetReadDeadline sets the time at which a blocked or future Receive
@@ -80,6 +86,10 @@ type conduit interface {
 	joinGroup(g uint32) error
 	leaveGroup(g uint32) error
 	buffers() (rcv, snd int)
+	// queueBound is how many bytes of datagrams the receive queue can
+	// hold at most, or 0 when a loss is reported after what was queued
+	// before it (a Transport).
+	queueBound() int
 	drops() (uint32, error)
 	portID() uint32
 	protocol() int
@@ -124,6 +134,9 @@ func (tc *transportConduit) protocol() int               { return -1 }
 
 // buffers gives Batch room for 4096 results per datagram.
 func (tc *transportConduit) buffers() (int, int) { return 4 << 20, 4 << 20 }
+
+// queueBound: a Transport reports a loss in order (see Transport.Receive).
+func (tc *transportConduit) queueBound() int { return 0 }
 
 // drops: a Transport reports every loss as ErrOverrun, so none is spurious.
 func (tc *transportConduit) drops() (uint32, error) { return 0, errNoDropCount }

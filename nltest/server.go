@@ -109,12 +109,23 @@ func (s *Server) Notify(group uint32, msgs ...netlink.Message) error {
 }
 
 // Overrun makes the next Receive of every Conn of the Server fail with
-// netlink.ErrOverrun, as if the kernel had dropped notifications.
+// netlink.ErrOverrun, as if the kernel had dropped notifications: the
+// notifications each Conn had queued (older than the loss) are dropped
+// with them, as netlink.Transport asks; replies to requests stay.
 func (s *Server) Overrun() {
 	s.epMu.Lock()
 	defer s.epMu.Unlock()
 	for _, ep := range s.eps {
 		ep.mu.Lock()
+		keep := 0
+		for i, src := range ep.from {
+			if src.Group == 0 && src.Port == 0 {
+				ep.queue[keep], ep.from[keep] = ep.queue[i], src
+				keep++
+			}
+		}
+		clear(ep.queue[keep:])
+		ep.queue, ep.from = ep.queue[:keep], ep.from[:keep]
 		ep.overrun = true
 		ep.wakeLocked()
 		ep.mu.Unlock()

@@ -594,7 +594,8 @@ func (c *Conn) checkIdle() {
 
 // overrunLocked spreads a loss: the notification consumer must resync, and
 // a pending request may have lost its reply. Dumps are not affected: the
-// kernel never drops dump replies, it waits for room.
+// kernel never drops dump replies, it waits for room (see Dump for a dump
+// that could not start).
 //
 // A consumer resyncs by dumping after it sees ErrOverrun and applying
 // the notifications that follow on top. That is right only if none of

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"iter"
 	"runtime"
+	"syscall"
 	"time"
 )
 
@@ -18,7 +19,10 @@ import (
 // The stream stops at the first error: a kernel *Error (also one carried
 // by NLMSG_DONE), ErrDumpInterrupted when the kernel flagged NLM_F_DUMP_INTR
 // on any message (yielded after the last message, so a dump that was
-// interrupted never ends as a success), ctx's error, or ErrClosed.
+// interrupted never ends as a success), ctx's error, or ErrClosed. On a
+// Conn that also receives notifications, a receive buffer full of them
+// keeps the kernel from starting the dump at once: it reports ENOBUFS but
+// keeps the dump, which goes on as the socket is read; Dump waits for it.
 // Breaking out of the loop early is fine: the rest of the reply is read off
 // and discarded (before the Conn's next dump starts), so the Conn stays
 // usable. Dumps on one Conn run one after another; a concurrent Dump waits.
@@ -51,6 +55,7 @@ func (c *Conn) Dump(ctx context.Context, req Message) iter.Seq2[Message, error] 
 			return
 		}
 		interrupted := false
+		started := false // a message of the dump has come
 		// Close and ctx's end stop the stream within one message, though
 		// read-ahead may hold many: checked before each yield (two
 		// non-blocking channel reads, lock-free when nothing happened).
@@ -81,8 +86,16 @@ func (c *Conn) Dump(ctx context.Context, req Message) iter.Seq2[Message, error] 
 				case TypeNoop:
 					continue
 				case TypeDone, TypeError:
-					finished = true
 					errno, e, perr := c.parseEnd(m, wire)
+					if m.Header.Type == TypeError && errno == syscall.ENOBUFS && !started {
+						// The kernel had no room in the receive buffer
+						// (full of notifications) to start the dump, and
+						// says so; but the dump stays set up and goes on
+						// as the socket is read (netlink_dump leaves
+						// cb_running): its messages follow.
+						continue
+					}
+					finished = true
 					switch {
 					case perr != nil:
 						yield(Message{}, c.opError("dump", req.Header, perr))
@@ -97,6 +110,7 @@ func (c *Conn) Dump(ctx context.Context, req Message) iter.Seq2[Message, error] 
 					}
 					return
 				}
+				started = true
 				select {
 				case <-c.done:
 					yield(Message{}, c.opError("dump", req.Header, ErrClosed))

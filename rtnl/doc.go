@@ -32,9 +32,13 @@
 //
 // # Events
 //
-// [Watch] and [WatchConn] stream decoded notifications ([Event]) from the
-// groups asked for; a kernel overrun is reported as netlink.ErrOverrun in the
-// stream, which goes on. [Mirror] keeps an in-memory copy of links,
+// [Conn.Subscribe] joins the groups of the objects asked for and returns
+// once the kernel will send their changes; [Conn.Events] streams them as
+// decoded [Event] values. Subscribe, dump, then apply events: that keeps a
+// copy right, and on netlink.ErrOverrun in the stream (which goes on) a
+// fresh dump puts it right again, since nothing older than the loss
+// follows the overrun. [Watch] and [WatchConn] stream events from a socket
+// of their own or one the caller opened. [Mirror] keeps an in-memory copy of links,
 // addresses, routes and neighbours up to date, reading everything again
 // after any loss. [Resolver] answers the kernel's neighbour resolution
 // requests from user space.

@@ -133,6 +133,60 @@ func DecodeEvent(m netlink.Message) (ev Event, ok bool, err error) {
 	return ev, true, nil
 }
 
+// Subscribe joins the multicast groups of the given objects (all of
+// AllGroups when none are given) on c's socket. When it returns, the kernel
+// sends c every later change of those objects, for Events to stream.
+//
+// This is the way to hold state built from a dump and the changes after
+// it: subscribe, then dump (on c, or on another Conn), then apply Events.
+// Nothing falls between the dump and the events, and events older than the
+// dump are harmless: applied in order on top of it they change nothing the
+// dump does not already show. On netlink.ErrOverrun from Events, take a
+// fresh dump and go on; Events yields nothing older than the loss after it
+// (see netlink.Conn.Receive). The dumps may go through c itself; for
+// large tables a second Conn keeps the dump's replies from filling the
+// buffer the notifications need (each overrun costs a fresh dump).
+//
+// Subscribe may be called again to add groups; Unsubscribe undoes it.
+func (c *Conn) Subscribe(groups ...Group) error {
+	if len(groups) == 0 {
+		groups = AllGroups()
+	}
+	for i, g := range groups {
+		if err := c.nl.JoinGroup(uint32(g)); err != nil {
+			for _, done := range groups[:i] {
+				_ = c.nl.LeaveGroup(uint32(done))
+			}
+			return fmt.Errorf("rtnl: subscribe to group %d: %w", g, err)
+		}
+	}
+	return nil
+}
+
+// Unsubscribe undoes Subscribe for the given groups (all of AllGroups when
+// none are given): the kernel stops sending their changes to c. Changes
+// already queued may still be yielded by Events.
+func (c *Conn) Unsubscribe(groups ...Group) error {
+	if len(groups) == 0 {
+		groups = AllGroups()
+	}
+	var errs []error
+	for _, g := range groups {
+		if err := c.nl.LeaveGroup(uint32(g)); err != nil {
+			errs = append(errs, fmt.Errorf("rtnl: unsubscribe from group %d: %w", g, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Events streams the change events of the groups c subscribed to (see
+// Subscribe for the pattern that keeps state right, overruns included). It
+// is a single-use iterator; one Events (or netlink Receive) at a time per
+// Conn. Errors are as for WatchConn.
+func (c *Conn) Events(ctx context.Context) iter.Seq2[Event, error] {
+	return WatchConn(ctx, c.nl)
+}
+
 // Watch streams route-netlink change events of the given groups (all of
 // AllGroups when none are given) from a socket of its own, opened with cfg
 // (nil: defaults; cfg.NetNS picks the namespace, cfg.ReceiveBuffer sizes
@@ -140,11 +194,16 @@ func DecodeEvent(m netlink.Message) (ev Event, ok bool, err error) {
 // NSID; cfg.Groups is ignored). It is a single-use iterator; the socket is
 // closed when the loop ends.
 //
+// Watch subscribes when the loop starts, so it cannot tell its caller when
+// the subscription is in place: to combine a dump with the changes after
+// it, use Dial, Subscribe and Events instead.
+//
 // Loss is an event, not a death: when the kernel dropped notifications
 // (ENOBUFS), Watch yields an error matching netlink.ErrOverrun and goes on;
-// state built from events must then be rebuilt from a fresh dump (Mirror
-// does this). Any other error ends the stream: ctx's, or a failure to open
-// the socket. Malformed notifications are yielded as errors and skipped.
+// nothing older than the loss comes after it, so state built from events
+// is rebuilt right by a dump taken then (Mirror does this). Any other error
+// ends the stream: ctx's, or a failure to open the socket. Malformed
+// notifications are yielded as errors and skipped.
 func Watch(ctx context.Context, cfg *netlink.Config, groups ...Group) iter.Seq2[Event, error] {
 	return func(yield func(Event, error) bool) {
 		nl, err := dialWatch(nil, cfg, groups)
@@ -164,6 +223,7 @@ func Watch(ctx context.Context, cfg *netlink.Config, groups ...Group) iter.Seq2[
 // WatchConn is Watch on a netlink.Conn the caller opened and subscribed
 // (netlink.Config.Groups or JoinGroup) — for instance one from package
 // nltest's fake. The caller keeps ownership of nl. Single-use iterator.
+// netlink.ErrOverrun is yielded and the stream goes on, as with Watch.
 func WatchConn(ctx context.Context, nl *netlink.Conn) iter.Seq2[Event, error] {
 	return func(yield func(Event, error) bool) {
 		for n, err := range nl.Receive(ctx) {

@@ -3,6 +3,8 @@ package genl
 import (
 	"reflect"
 	"testing"
+
+	"github.com/nlkit/nlkit/netlink"
 )
 
 // FuzzFamily fuzzes the controller's family decoder
@@ -34,33 +36,31 @@ func FuzzFamily(f *testing.F) {
 }
 
 // FuzzPolicy fuzzes the controller's policy decoder (the CTRL_CMD_GETPOLICY
-// dump builder): each input is one or more messages' attributes, split at
-// 0xff 0xff 0xff 0xff markers. No panic, references resolve, and String
-// terminates on recursive policies.
+// dump builder): each input is a dump reply as the kernel sends it,
+// netlink messages whose payloads are the generic header and one
+// message's attributes (the recorded seeds, kernel-*, are such replies).
+// No panic, references resolve, and String terminates on recursive
+// policies.
+//
+// Inputs used to be attributes split at 0xff 0xff 0xff 0xff markers, but
+// real policy messages hold those bytes (a maximum of U32_MAX, a mask), so
+// a real reply never reached the decoder whole.
 func FuzzPolicy(f *testing.F) {
 	var all []byte
-	for i, m := range policyMsgs(f) {
-		f.Add(m)
-		if i > 0 {
-			all = append(all, 0xff, 0xff, 0xff, 0xff)
-		}
-		all = append(all, m...)
+	for _, m := range policyMsgs(f) {
+		one := policyReply(f, m)
+		f.Add(one)
+		all = append(all, one...)
 	}
 	f.Add(all)
 	f.Fuzz(func(t *testing.T, b []byte) {
+		msgs, _ := netlink.AppendParse(nil, b) // the messages before any malformed one
 		pb := newPolicyBuilder("fuzz")
-		for len(b) > 0 {
-			msg := b
-			for i := 0; i+4 <= len(b); i++ {
-				if b[i] == 0xff && b[i+1] == 0xff && b[i+2] == 0xff && b[i+3] == 0xff {
-					msg, b = b[:i], b[i+4:]
-					break
-				}
+		for _, m := range msgs {
+			if len(m.Data) < HeaderLen {
+				return
 			}
-			if len(msg) == len(b) {
-				b = nil
-			}
-			if err := pb.add(msg); err != nil {
+			if err := pb.add(m.Data[HeaderLen:]); err != nil {
 				return
 			}
 		}
@@ -84,20 +84,35 @@ func FuzzPolicy(f *testing.F) {
 	})
 }
 
-// FuzzAttrSet fuzzes the declarative decoder (AttrSet.Decode) with a set
-// using every kind, nests, arrays and recursion; what decodes must encode
-// and decode again to the same value.
+// policyReply frames the attributes of one policy message as the kernel
+// sends them: a netlink header and the generic header.
+func policyReply(tb testing.TB, attrs []byte) []byte {
+	b, err := netlink.AppendMessage(nil, netlink.Header{Type: ctrlID, Flags: netlink.Multi},
+		append([]byte{ctrlCmdGetPolicy, ctrlVersion, 0, 0}, attrs...))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return b
+}
+
+// FuzzAttrSet fuzzes the declarative decoder (AttrSet.Decode); what
+// decodes must encode and decode again to the same value. set picks the
+// layout: even, a set using every kind, nests, arrays and recursion; odd,
+// the controller's replies (ctrlSet), for which the seeds recorded from
+// the kernel (testdata/fuzz/FuzzAttrSet/kernel-*) are real replies.
 func FuzzAttrSet(f *testing.F) {
-	s := testSet()
-	seed, err := s.Append(nil, Attrs{"u8": uint8(1), "name": "x", "inner": Attrs{"id": uint32(2)},
+	sets := [2]*AttrSet{testSet(), ctrlSet()}
+	seed, err := sets[0].Append(nil, Attrs{"u8": uint8(1), "name": "x", "inner": Attrs{"id": uint32(2)},
 		"list": []Attrs{{"label": "a"}}, "ids": []uint32{1, 2}, "uint": uint64(3), "sint": int64(-4),
 		"self": Attrs{"self": Attrs{"on": true}}})
 	if err != nil {
 		f.Fatal(err)
 	}
-	f.Add(seed)
-	f.Add([]byte{5, 0, 1, 0, 7, 0, 0, 0})
-	f.Fuzz(func(t *testing.T, b []byte) {
+	f.Add(uint8(0), seed)
+	f.Add(uint8(0), []byte{5, 0, 1, 0, 7, 0, 0, 0})
+	f.Add(uint8(1), familyAttrs(f))
+	f.Fuzz(func(t *testing.T, set uint8, b []byte) {
+		s := sets[set%2]
 		v, err := s.Decode(b)
 		if err != nil {
 			return
@@ -115,4 +130,35 @@ func FuzzAttrSet(f *testing.F) {
 			t.Fatalf("round trip:\n%v\n%v", v, v2)
 		}
 	})
+}
+
+// ctrlSet lays out the attributes of the controller's replies
+// (CTRL_CMD_GETFAMILY and CTRL_CMD_GETPOLICY), as a family package would
+// describe them. CTRL_ATTR_POLICY, a nest of nests keyed by index and
+// attribute type, has no AttrSet kind: its bytes are kept.
+func ctrlSet() *AttrSet {
+	op := &AttrSet{Name: "op", Attrs: []Attr{
+		{Name: "id", Type: ctrlAttrOpID, Kind: KindU32},
+		{Name: "flags", Type: ctrlAttrOpFlags, Kind: KindU32},
+	}}
+	group := &AttrSet{Name: "mcast-group", Attrs: []Attr{
+		{Name: "name", Type: ctrlAttrMcastGrpName, Kind: KindString},
+		{Name: "id", Type: ctrlAttrMcastGrpID, Kind: KindU32},
+	}}
+	opPolicy := &AttrSet{Name: "op-policy", Attrs: []Attr{
+		{Name: "do", Type: ctrlAttrPolicyDo, Kind: KindU32},
+		{Name: "dump", Type: ctrlAttrPolicyDump, Kind: KindU32},
+	}}
+	return &AttrSet{Name: "ctrl-attrs", Attrs: []Attr{
+		{Name: "family-id", Type: ctrlAttrFamilyID, Kind: KindU16},
+		{Name: "family-name", Type: ctrlAttrFamilyName, Kind: KindString},
+		{Name: "version", Type: ctrlAttrVersion, Kind: KindU32},
+		{Name: "hdrsize", Type: ctrlAttrHdrSize, Kind: KindU32},
+		{Name: "maxattr", Type: ctrlAttrMaxAttr, Kind: KindU32},
+		{Name: "ops", Type: ctrlAttrOps, Kind: KindNestedArray, Set: op},
+		{Name: "mcast-groups", Type: ctrlAttrMcastGroups, Kind: KindNestedArray, Set: group},
+		{Name: "policy", Type: ctrlAttrPolicy, Kind: KindBinary},
+		{Name: "op-policy", Type: ctrlAttrOpPolicy, Kind: KindNestedArray, Set: opPolicy},
+		{Name: "op", Type: ctrlAttrOp, Kind: KindU32},
+	}}
 }

@@ -13,17 +13,20 @@ import (
 	"github.com/nlkit/nlkit/netlink"
 	"github.com/nlkit/nlkit/netns"
 	"github.com/nlkit/nlkit/nlattr"
+	"github.com/nlkit/nlkit/nltest"
 	"golang.org/x/sys/unix"
 )
 
 // rtmGetLink and friends come from linux/rtnetlink.h; package rtnl models
 // them, these examples speak the raw protocol.
 const (
-	rtmNewLink  = 16
-	rtmGetLink  = 18
-	rtmNewAddr  = 20
-	iflaIfname  = 3
-	rtnlgrpLink = 1
+	rtmNewLink   = 16
+	rtmGetLink   = 18
+	rtmNewAddr   = 20
+	iflaIfname   = 3
+	iflaLinkinfo = 18
+	iflaInfoKind = 1
+	rtnlgrpLink  = 1
 )
 
 // Encoding and parsing messages needs no socket.
@@ -108,25 +111,58 @@ func ExampleConn_Batch() {
 	}
 }
 
-// Receive watches link notifications and tells an overrun apart.
+// Receive streams notifications; on ErrOverrun some were lost, and the
+// consumer dumps again and goes on: nothing older than the loss follows
+// the error, so a copy rebuilt then and updated by what follows is right.
+// This runs on nltest's fake kernel, which can force an overrun; with the
+// kernel, the Conn comes from netlink.Dial(unix.NETLINK_ROUTE, cfg).
 func ExampleConn_Receive() {
-	c, err := netlink.Dial(unix.NETLINK_ROUTE, &netlink.Config{Groups: []uint32{rtnlgrpLink}})
+	fake := nltest.NewRouteFake()
+	c, err := fake.Dial(&netlink.Config{Groups: []uint32{rtnlgrpLink}}) // joined before the dump
 	if err != nil {
 		log.Fatal(err)
 	}
 	defer c.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	ctx := context.Background()
+	dump := func() {
+		msgs, err := c.DumpAll(ctx, netlink.Message{Header: netlink.Header{Type: rtmGetLink}, Data: make([]byte, 16)}, 5)
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println("dumped", len(msgs), "links")
+	}
+	dump()
+	// Another program adds a link; its notification is lost.
+	other, _ := fake.Dial(nil)
+	e := nlattr.NewEncoder(make([]byte, 16))
+	e.String(iflaIfname, "r0")
+	e.Nest(iflaLinkinfo)
+	e.String(iflaInfoKind, "ifb")
+	e.End()
+	body, _ := e.Finish()
+	if _, err := other.Execute(ctx, netlink.Message{Header: netlink.Header{Type: rtmNewLink, Flags: netlink.Create | netlink.Excl}, Data: body}); err != nil {
+		log.Fatal(err)
+	}
+	other.Close()
+	fake.Server().Overrun()
+
+	rctx, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
 	defer cancel()
-	for n, err := range c.Receive(ctx) {
+	for n, err := range c.Receive(rctx) {
 		if errors.Is(err, netlink.ErrOverrun) {
-			fmt.Println("lost notifications: dump again to resynchronise")
+			fmt.Println("notifications were lost")
+			dump()
 			continue
 		}
 		if err != nil {
-			break // ctx's deadline, or Close
+			break // rctx's end, or Close
 		}
-		fmt.Println(n.Header.Type == rtmNewLink, n.Group)
+		fmt.Println("notification", n.Header.Type)
 	}
+	// Output:
+	// dumped 1 links
+	// notifications were lost
+	// dumped 2 links
 }
 
 // SendTo and Receive connect user processes over NETLINK_USERSOCK.

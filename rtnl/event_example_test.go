@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"log"
+	"maps"
 	"net"
+	"slices"
 	"time"
 
 	"github.com/nlkit/nlkit/netlink"
@@ -14,14 +16,15 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// Watch prints route changes until the context ends, and says when the
-// kernel dropped some: state built from events must then be rebuilt.
+// Watch prints route changes until the context ends. To keep a copy of a
+// table (a dump, then its changes), use Subscribe instead: Watch cannot say
+// when its subscription is in place.
 func ExampleWatch() {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	for ev, err := range rtnl.Watch(ctx, &netlink.Config{ReceiveBuffer: 8 << 20}, rtnl.GroupIPv4Route, rtnl.GroupIPv6Route) {
 		if errors.Is(err, netlink.ErrOverrun) {
-			fmt.Println("events were lost: dump the routes again")
+			fmt.Println("some changes were lost")
 			continue
 		}
 		if err != nil {
@@ -33,6 +36,87 @@ func ExampleWatch() {
 		}
 		fmt.Println(verb, ev.Route)
 	}
+}
+
+// Keep a copy of the links: subscribe, then list, then apply the events.
+// On netlink.ErrOverrun (changes were lost) list again and go on: nothing
+// older than the loss follows it, so the copy is right again. This runs on
+// nltest's fake kernel, which can force an overrun; with the kernel, the
+// Conn comes from rtnl.Dial and the rest is the same.
+func ExampleConn_Subscribe() {
+	fake := nltest.NewRouteFake()
+	nl, _ := fake.Dial(nil)
+	c := rtnl.NewConn(nl)
+	defer c.Close()
+	ctx := context.Background()
+	if err := c.Subscribe(rtnl.GroupLink); err != nil {
+		log.Fatal(err)
+	}
+	links := map[int32]string{}
+	list := func() {
+		all, err := c.LinkList(ctx, rtnl.LinkFilter{})
+		if err != nil {
+			log.Fatal(err)
+		}
+		clear(links)
+		for _, l := range all {
+			links[l.Index] = l.Name
+		}
+	}
+	list()
+
+	// Someone else changes links; then the kernel drops notifications
+	// (with the kernel: a burst of changes fills the receive buffer), and
+	// more changes come.
+	change := func(name string, add bool) {
+		nl, _ := fake.Dial(nil)
+		other := rtnl.NewConn(nl)
+		defer other.Close()
+		if add {
+			if err := other.AddLink(ctx, rtnl.Link{Name: name, Info: &rtnl.UnknownKind{Kind: "ifb"}}); err != nil {
+				log.Fatal(err)
+			}
+			return
+		}
+		l, err := other.LinkByName(ctx, name)
+		if err == nil {
+			err = other.DeleteLink(ctx, l.Index)
+		}
+		if err != nil {
+			log.Fatal(err)
+		}
+	}
+	change("a0", true)
+	change("a1", true)
+	fake.Server().Overrun()
+	change("a0", false)
+	change("a2", true)
+
+	ectx, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
+	defer cancel()
+	for ev, err := range c.Events(ectx) {
+		if errors.Is(err, netlink.ErrOverrun) {
+			fmt.Println("changes were lost: list again")
+			list()
+			continue
+		}
+		if err != nil {
+			break // ectx's end
+		}
+		if ev.Kind != rtnl.EventLink {
+			continue
+		}
+		if ev.Deleted {
+			delete(links, ev.Link.Index)
+		} else {
+			links[ev.Link.Index] = ev.Link.Name
+		}
+	}
+	names := slices.Sorted(maps.Values(links))
+	fmt.Println(names)
+	// Output:
+	// changes were lost: list again
+	// [a1 a2 lo]
 }
 
 // WatchConn watches a Conn the caller opened: here one of nltest's fake,

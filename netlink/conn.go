@@ -386,6 +386,16 @@ var errFinished = errors.New("netlink: finished")
 func (c *Conn) next(ctx context.Context, w *waiter) ([]Message, datagram, error) {
 	for {
 		c.mu.Lock()
+		// Close and ctx's end come first: what is boxed is not handed out
+		// after them.
+		if c.closed {
+			c.mu.Unlock()
+			return nil, datagram{}, ErrClosed
+		}
+		if err := ctx.Err(); err != nil {
+			c.mu.Unlock()
+			return nil, datagram{}, err
+		}
 		if len(w.box) > 0 {
 			b := w.box[0]
 			w.box[0] = batch{}
@@ -403,14 +413,6 @@ func (c *Conn) next(ctx context.Context, w *waiter) ([]Message, datagram, error)
 		if w.finished {
 			c.mu.Unlock()
 			return nil, datagram{}, errFinished
-		}
-		if c.closed {
-			c.mu.Unlock()
-			return nil, datagram{}, ErrClosed
-		}
-		if err := ctx.Err(); err != nil {
-			c.mu.Unlock()
-			return nil, datagram{}, err
 		}
 		if c.reader == nil {
 			c.reader = w

@@ -376,3 +376,39 @@ func TestDumpWithoutDone(t *testing.T) {
 	}
 	t.Logf("the next dump went ahead after %v", time.Since(start))
 }
+
+// TestReceiveStopsAtClose: notifications already read off the socket and
+// held for Receive are not handed out after Close or after ctx's end.
+func TestReceiveStopsAtClose(t *testing.T) {
+	for _, how := range []string{"close", "cancel"} {
+		sub, ns := dialRoute(t, &Config{Groups: []uint32{grpIPv4Addr}})
+		writer := dialIn(t, ns, nil)
+		changeAddrs(t, writer, 0, 100, true)
+		// A request reads the socket: the notifications queued ahead of
+		// its reply are held for Receive.
+		if _, err := sub.Execute(testCtx(t), Message{Header: Header{Type: rtmGetLink}, Data: ifinfomsg(0, 1)}); err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(testCtx(t))
+		want := error(ErrClosed)
+		if how == "close" {
+			sub.Close()
+		} else {
+			cancel()
+			want = context.Canceled
+		}
+		n := 0
+		var end error
+		for _, err := range sub.Receive(ctx) {
+			if err != nil {
+				end = err
+				break
+			}
+			n++
+		}
+		cancel()
+		if n != 0 || !errors.Is(end, want) {
+			t.Errorf("%s: %d notifications yielded, then %v; want none, then %v", how, n, end, want)
+		}
+	}
+}

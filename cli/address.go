@@ -46,6 +46,7 @@ type addressRequest struct {
 	cmd    string     // "show", "flush", "add", "change", "replace", "delete", "help"
 	filter addrFilter // show, flush
 	dev    string     // add, change, replace, delete: the link
+	hasDev bool       // dev was given (possibly as "", which is no link)
 	// addr is the address to add, change, replace or delete, without its
 	// link index.
 	addr rtnl.Address
@@ -240,7 +241,7 @@ func parseAddrFilter(args []string, family int) (addrFilter, error) {
 		case w == "label":
 			f.label, err = words.next()
 		case w == "master":
-			f.link.master, err = words.next()
+			f.link.master, err = laMaster(&words)
 		case w == "nomaster":
 			f.link.nomaster = true
 		case w == "type":
@@ -251,10 +252,10 @@ func parseAddrFilter(args []string, family int) (addrFilter, error) {
 					return f, err
 				}
 			}
-			if f.link.dev != "" {
+			if f.link.hasDev {
 				return f, usageDuparg2("dev", w)
 			}
-			f.link.dev = w
+			f.link.dev, f.link.hasDev = w, true
 		}
 		if err != nil {
 			return f, err
@@ -335,11 +336,8 @@ func parseAddressModify(cmd string, args []string, family int) (addressRequest, 
 				return r, usageInvarg("invalid scope value.", v)
 			}
 			a.Scope, scoped = sc, true
-		case w == "dev":
-			if r.dev != "" {
-				return r, usageDuparg("dev", v)
-			}
-			r.dev = v
+		case w == "dev": // no duplicate check: as in ip, the last one counts
+			r.dev, r.hasDev = v, true
 		case w == "label":
 			if a.Label != "" {
 				return r, usageDuparg("label", v)
@@ -383,7 +381,7 @@ func parseAddressModify(cmd string, args []string, family int) (addressRequest, 
 			family = laFamilyOf(local.Addr())
 		}
 	}
-	if r.dev == "" {
+	if !r.hasDev {
 		return r, usagef(`Not enough information: "dev" argument is required.`)
 	}
 	if !local.IsValid() {
@@ -542,7 +540,7 @@ func (e *env) selectAddresses(ctx context.Context, f *addrFilter, family int) ([
 			return nil, err
 		}
 		af := rtnl.AddressFilter{Family: laRtnlFamily(family)}
-		if f.link.dev != "" {
+		if f.link.hasDev {
 			if len(views) == 0 {
 				return nil, nil
 			}
@@ -604,7 +602,7 @@ func (e *env) showAddresses(ctx context.Context, f addrFilter) error {
 		al := &links[i]
 		p := newPrinter(e.opts.JSON, &b)
 		if !noLink {
-			e.printLink(ctx, p, &al.view, linkPrint{showLL: family == 0 || family == familyLink, inet6: family == 6 && f.link.dev == "" && !e.opts.Stats && !e.opts.Details})
+			e.printLink(ctx, p, &al.view, linkPrint{showLL: family == 0 || family == familyLink, inet6: family == 6 && !f.link.hasDev && !e.opts.Stats && !e.opts.Details})
 		}
 		if family != familyLink {
 			infos := []*jsonObject{}

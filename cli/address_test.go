@@ -28,15 +28,15 @@ func TestParseAddress(t *testing.T) {
 		// show and flush
 		{args: nil, want: addressRequest{cmd: "show"}},
 		{args: []string{"s"}, want: addressRequest{cmd: "show"}},
-		{args: []string{"l", "lo"}, want: addressRequest{cmd: "show", filter: addrFilter{link: linkShow{dev: "lo"}}}},
+		{args: []string{"l", "lo"}, want: addressRequest{cmd: "show", filter: addrFilter{link: linkShow{dev: "lo", hasDev: true}}}},
 		{args: []string{"show", "dev", "eth0", "scope", "link", "to", "10.0.0.0/8", "label", "eth0:*", "up", "type", "veth", "master", "br0", "permanent", "-tentative", "primary"},
-			want: addressRequest{cmd: "show", filter: addrFilter{link: linkShow{dev: "eth0", up: true, kind: "veth", master: "br0"}, scope: rtnl.ScopeLink, scopeSet: true,
+			want: addressRequest{cmd: "show", filter: addrFilter{link: linkShow{dev: "eth0", hasDev: true, up: true, kind: "veth", master: "br0"}, scope: rtnl.ScopeLink, scopeSet: true,
 				to: pfx("10.0.0.0/8"), label: "eth0:*", flags: rtnl.AddressPermanent, flagMask: rtnl.AddressPermanent | rtnl.AddressTentative | rtnl.AddressSecondary}}},
 		{args: []string{"show", "scope", "all", "dynamic", "nomaster"}, want: addressRequest{cmd: "show", filter: addrFilter{link: linkShow{nomaster: true}, flagMask: rtnl.AddressPermanent}}},
 		{args: []string{"show", "scope", "200", "to", "default"}, want: addressRequest{cmd: "show", filter: addrFilter{scope: rtnl.ScopeSite, scopeSet: true}}},
 		{args: []string{"show", "help"}, want: addressRequest{cmd: "help"}},
 		{args: []string{"help"}, want: addressRequest{cmd: "help"}},
-		{args: []string{"f", "dev", "eth0", "scope", "global"}, want: addressRequest{cmd: "flush", filter: addrFilter{link: linkShow{dev: "eth0"}, scope: rtnl.ScopeUniverse, scopeSet: true}}},
+		{args: []string{"f", "dev", "eth0", "scope", "global"}, want: addressRequest{cmd: "flush", filter: addrFilter{link: linkShow{dev: "eth0", hasDev: true}, scope: rtnl.ScopeUniverse, scopeSet: true}}},
 		{args: []string{"flush"}, err: "Flush requires arguments."},
 		{args: []string{"show", "scope", "zz"}, err: `Error: argument "zz" is wrong: invalid "scope"`},
 		{args: []string{"show", "to", "zz"}, err: `Error: any valid prefix is expected rather than "zz".`},
@@ -50,25 +50,25 @@ func TestParseAddress(t *testing.T) {
 		{args: []string{"frob"}, err: `Command "frob" is unknown, try "nl address help".`},
 		// add, change, replace, delete
 		{args: []string{"add", "198.18.0.1/24", "dev", "eth0"},
-			want: addressRequest{cmd: "add", dev: "eth0", addr: rtnl.Address{Prefix: pfx("198.18.0.1/24")}}},
+			want: addressRequest{cmd: "add", dev: "eth0", hasDev: true, addr: rtnl.Address{Prefix: pfx("198.18.0.1/24")}}},
 		{args: []string{"a", "local", "198.18.0.1/24", "brd", "+", "label", "eth0:1", "scope", "link", "dev", "eth0", "valid_lft", "100", "preferred_lft", "50", "metric", "7", "noprefixroute", "home", "nodad", "mngtmpaddr", "autojoin"},
-			want: addressRequest{cmd: "add", dev: "eth0", addr: rtnl.Address{Prefix: pfx("198.18.0.1/24"), Broadcast: laAddr("198.18.0.255"), Label: "eth0:1",
+			want: addressRequest{cmd: "add", dev: "eth0", hasDev: true, addr: rtnl.Address{Prefix: pfx("198.18.0.1/24"), Broadcast: laAddr("198.18.0.255"), Label: "eth0:1",
 				Scope: rtnl.ScopeLink, ValidLifetime: rtnl.LifetimeSeconds(100), PreferredLifetime: rtnl.LifetimeSeconds(50), Metric: 7,
 				Flags: rtnl.AddressNoPrefixRoute | rtnl.AddressHome | rtnl.AddressNoDAD | rtnl.AddressManageTempAddr | rtnl.AddressAutoJoin}}},
 		{args: []string{"add", "10.0.0.1", "peer", "10.0.0.2/30", "broadcast", "-", "dev", "ppp0"},
-			want: addressRequest{cmd: "add", dev: "ppp0", addr: rtnl.Address{Prefix: pfx("10.0.0.1/30"), Peer: pfx("10.0.0.2/30"), Broadcast: laAddr("10.0.0.0")}}},
+			want: addressRequest{cmd: "add", dev: "ppp0", hasDev: true, addr: rtnl.Address{Prefix: pfx("10.0.0.1/30"), Peer: pfx("10.0.0.2/30"), Broadcast: laAddr("10.0.0.0")}}},
 		{args: []string{"add", "127.0.0.2/8", "dev", "lo", "brd", "127.255.255.254", "pref", "3"},
-			want: addressRequest{cmd: "add", dev: "lo", addr: rtnl.Address{Prefix: pfx("127.0.0.2/8"), Scope: rtnl.ScopeHost, Broadcast: laAddr("127.255.255.254"), Metric: 3}}},
+			want: addressRequest{cmd: "add", dev: "lo", hasDev: true, addr: rtnl.Address{Prefix: pfx("127.0.0.2/8"), Scope: rtnl.ScopeHost, Broadcast: laAddr("127.255.255.254"), Metric: 3}}},
 		{args: []string{"add", "2001:db8::1/64", "dev", "eth0", "valid_lft", "forever", "preferred_lft", "0"},
-			want: addressRequest{cmd: "add", dev: "eth0", addr: rtnl.Address{Prefix: pfx("2001:db8::1/64"), PreferredLifetime: rtnl.LifetimeSeconds(0)}}},
+			want: addressRequest{cmd: "add", dev: "eth0", hasDev: true, addr: rtnl.Address{Prefix: pfx("2001:db8::1/64"), PreferredLifetime: rtnl.LifetimeSeconds(0)}}},
 		{args: []string{"add", "2001:db8::1", "dev", "eth0"}, family: 6,
-			want: addressRequest{cmd: "add", dev: "eth0", addr: rtnl.Address{Prefix: pfx("2001:db8::1/128")}}},
-		{args: []string{"chg", "198.18.0.1/24", "dev", "eth0"}, want: addressRequest{cmd: "change", dev: "eth0", addr: rtnl.Address{Prefix: pfx("198.18.0.1/24")}}},
-		{args: []string{"change", "198.18.0.1/24", "dev", "eth0"}, want: addressRequest{cmd: "change", dev: "eth0", addr: rtnl.Address{Prefix: pfx("198.18.0.1/24")}}},
-		{args: []string{"r", "198.18.0.1/24", "dev", "eth0"}, want: addressRequest{cmd: "replace", dev: "eth0", addr: rtnl.Address{Prefix: pfx("198.18.0.1/24")}}},
-		{args: []string{"d", "198.18.0.1/24", "dev", "eth0", "brd", "+"}, want: addressRequest{cmd: "delete", dev: "eth0", addr: rtnl.Address{Prefix: pfx("198.18.0.1/24")}}},
-		{args: []string{"del", "198.18.0.1", "dev", "eth0"}, want: addressRequest{cmd: "delete", dev: "eth0", wildcard: true, addr: rtnl.Address{Prefix: pfx("198.18.0.1/32")}}},
-		{args: []string{"del", "127.0.0.1/8", "dev", "lo"}, want: addressRequest{cmd: "delete", dev: "lo", addr: rtnl.Address{Prefix: pfx("127.0.0.1/8")}}},
+			want: addressRequest{cmd: "add", dev: "eth0", hasDev: true, addr: rtnl.Address{Prefix: pfx("2001:db8::1/128")}}},
+		{args: []string{"chg", "198.18.0.1/24", "dev", "eth0"}, want: addressRequest{cmd: "change", dev: "eth0", hasDev: true, addr: rtnl.Address{Prefix: pfx("198.18.0.1/24")}}},
+		{args: []string{"change", "198.18.0.1/24", "dev", "eth0"}, want: addressRequest{cmd: "change", dev: "eth0", hasDev: true, addr: rtnl.Address{Prefix: pfx("198.18.0.1/24")}}},
+		{args: []string{"r", "198.18.0.1/24", "dev", "eth0"}, want: addressRequest{cmd: "replace", dev: "eth0", hasDev: true, addr: rtnl.Address{Prefix: pfx("198.18.0.1/24")}}},
+		{args: []string{"d", "198.18.0.1/24", "dev", "eth0", "brd", "+"}, want: addressRequest{cmd: "delete", dev: "eth0", hasDev: true, addr: rtnl.Address{Prefix: pfx("198.18.0.1/24")}}},
+		{args: []string{"del", "198.18.0.1", "dev", "eth0"}, want: addressRequest{cmd: "delete", dev: "eth0", hasDev: true, wildcard: true, addr: rtnl.Address{Prefix: pfx("198.18.0.1/32")}}},
+		{args: []string{"del", "127.0.0.1/8", "dev", "lo"}, want: addressRequest{cmd: "delete", dev: "lo", hasDev: true, addr: rtnl.Address{Prefix: pfx("127.0.0.1/8")}}},
 		{args: []string{"add"}, err: `Not enough information: "dev" argument is required.`},
 		{args: []string{"add", "198.18.0.1/24"}, err: `Not enough information: "dev" argument is required.`},
 		{args: []string{"add", "dev", "eth0"}, err: `Not enough information: "local" argument is required.`},
@@ -84,7 +84,6 @@ func TestParseAddress(t *testing.T) {
 		{args: []string{"add", "1.2.3.4/24", "dev", "lo", "brd", "+", "brd", "-"}, err: `Error: duplicate "broadcast": "-" is the second value.`},
 		{args: []string{"add", "2001:db8::5/64", "dev", "lo", "brd", "+"}, err: "Broadcast can be set only for IPv4 addresses"},
 		{args: []string{"add", "1.2.3.4/24", "dev", "lo", "scope", "zz"}, err: `Error: argument "zz" is wrong: invalid scope value.`},
-		{args: []string{"add", "1.2.3.4/24", "dev", "lo", "dev", "eth0"}, err: `Error: duplicate "dev": "eth0" is the second value.`},
 		{args: []string{"add", "1.2.3.4/24", "dev", "lo", "label", "a", "label", "b"}, err: `Error: duplicate "label": "b" is the second value.`},
 		{args: []string{"add", "1.2.3.4/24", "dev", "lo", "metric", "x"}, err: `Error: argument "x" is wrong: "metric" value is invalid`},
 		{args: []string{"add", "1.2.3.4/24", "dev", "lo", "metric", "1", "metric", "2"}, err: `Error: duplicate "metric": "2" is the second value.`},
@@ -145,7 +144,7 @@ func TestAddressCommands(t *testing.T) {
 	if _, stderr := laRun(t, name, ExitKernel, "address", "add", "198.18.0.1/24", "dev", "d0"); !strings.HasPrefix(stderr, "Error: ") {
 		t.Errorf("add twice: %q", stderr)
 	}
-	if _, stderr := laRun(t, name, ExitUsage, "address", "add", "198.18.0.1/24", "dev", "nope"); stderr != "Cannot find device \"nope\"\n" {
+	if _, stderr := laRun(t, name, ExitFailure, "address", "add", "198.18.0.1/24", "dev", "nope"); stderr != "Cannot find device \"nope\"\n" {
 		t.Errorf("add to a missing link: %q", stderr)
 	}
 
@@ -202,7 +201,7 @@ func TestAddressCommands(t *testing.T) {
 	if out, _ := laRun(t, name, 0, "-s", "address", "flush", "dev", "d0"); out != "Nothing to flush.\n" {
 		t.Errorf("flush of nothing: %q", out)
 	}
-	if _, stderr := laRun(t, name, ExitUsage, "address", "show", "dev", "nope"); stderr != "Device \"nope\" does not exist.\n" {
+	if _, stderr := laRun(t, name, ExitFailure, "address", "show", "dev", "nope"); stderr != "Device \"nope\" does not exist.\n" {
 		t.Errorf("show missing: %q", stderr)
 	}
 	if out, _ := laRun(t, name, 0, "address", "help"); !strings.Contains(out, "nl address {add|change|replace}") {

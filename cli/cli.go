@@ -4,8 +4,9 @@
 // given; parsing is a pure function from words to a request (one parse
 // function per object, tested on its own), and execution talks to the
 // kernel through the library. Exit codes follow ip: 0 success, 255 (-1) a
-// usage error naming the bad word, 2 an error from the kernel, printed with
-// its extended-ACK message.
+// usage error naming the bad word, 1 a command that failed before asking
+// the kernel (a device that does not exist, where ip's handler returns -1),
+// 2 an error from the kernel, printed with its extended-ACK message.
 package cli
 
 import (
@@ -26,9 +27,10 @@ import (
 
 // Exit codes, as ip uses them.
 const (
-	ExitOK     = 0
-	ExitKernel = 2   // the kernel refused (RTNETLINK answers ...)
-	ExitUsage  = 255 // a bad word on the command line
+	ExitOK      = 0
+	ExitFailure = 1   // failed before the kernel was asked: Cannot find device "NAME"
+	ExitKernel  = 2   // the kernel refused (RTNETLINK answers ...)
+	ExitUsage   = 255 // a bad word on the command line
 )
 
 // Options are the global options before the object.
@@ -53,6 +55,16 @@ func (e *UsageError) Error() string { return e.Msg }
 
 func usagef(format string, args ...any) error {
 	return &UsageError{Msg: fmt.Sprintf(format, args...)}
+}
+
+// failure is an error that ip prints before its command handler returns -1,
+// making it exit with status 1 (ExitFailure) rather than 255.
+type failure struct{ msg string }
+
+func (e *failure) Error() string { return e.msg }
+
+func failf(format string, args ...any) error {
+	return &failure{msg: fmt.Sprintf(format, args...)}
 }
 
 // env is what a command runs with.
@@ -257,6 +269,11 @@ func report(w io.Writer, err error) int {
 	if errors.As(err, &ue) {
 		fmt.Fprintln(w, ue.Msg)
 		return ExitUsage
+	}
+	var fe *failure
+	if errors.As(err, &fe) {
+		fmt.Fprintln(w, fe.msg)
+		return ExitFailure
 	}
 	if errors.Is(err, genl.ErrFamilyNotFound) {
 		// Not route netlink: no "RTNETLINK answers". Name the family and

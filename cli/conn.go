@@ -33,8 +33,12 @@ func (e *env) closeConns() {
 }
 
 // linkIndex resolves a device name (or a number) to its index, as ip's
-// ll_name_to_index does; an unknown device is a usage error naming it.
+// ll_name_to_index does; a name that finds no device, such as the empty
+// name, is ip's nodev error naming it (exit status 1).
 func (e *env) linkIndex(ctx context.Context, name string) (int32, error) {
+	if name == "" {
+		return 0, nodev(name) // no device has it; the kernel is not asked
+	}
 	if idx, ok := e.names[name]; ok {
 		return idx, nil
 	}
@@ -48,7 +52,7 @@ func (e *env) linkIndex(ctx context.Context, name string) (int32, error) {
 			if n, perr := strconv.ParseInt(name, 10, 32); perr == nil && n > 0 {
 				return int32(n), nil
 			}
-			return 0, usagef("Cannot find device \"%s\"", name)
+			return 0, nodev(name)
 		}
 		return 0, err
 	}

@@ -71,7 +71,7 @@ func parseEthtool(args []string) (ethtoolRequest, error) {
 		} else if r.dev != "" {
 			return r, usagef(`Error: either "dev" is duplicate, or "%s" is a garbage.`, w)
 		}
-		if !mptcpValidIfname(w) {
+		if !validIfname(w) {
 			return r, mptcpInvarg(`"dev" not a valid ifname`, w)
 		}
 		r.dev = w

@@ -72,7 +72,7 @@ func TestCommandsOnFake(t *testing.T) {
 	if out := nlRun(ExitKernel, "address", "add", "198.18.6.1/24", "dev", "v0"); !strings.Contains(out, "File exists") {
 		t.Errorf("duplicate address: %q", out)
 	}
-	if out := nlRun(ExitUsage, "route", "add", "198.19.9.0/24", "dev", "nosuch0"); !strings.Contains(out, `Cannot find device "nosuch0"`) {
+	if out := nlRun(ExitFailure, "route", "add", "198.19.9.0/24", "dev", "nosuch0"); !strings.Contains(out, `Cannot find device "nosuch0"`) {
 		t.Errorf("missing device: %q", out)
 	}
 	nlRun(0, "route", "del", "198.19.6.0/24")

@@ -16,7 +16,6 @@ import (
 
 	"github.com/nlkit/nlkit/netns"
 	"github.com/nlkit/nlkit/rtnl"
-	"golang.org/x/sys/unix"
 )
 
 const linkHelp = `Usage: nl link add [link PARENT] [name] NAME [up] [mtu MTU] [address LLADDR]
@@ -121,6 +120,7 @@ type linkRequest struct {
 // linkShow are the filters of link show (and of address show).
 type linkShow struct {
 	dev      string
+	hasDev   bool   // dev was given (possibly as "", which selects no link)
 	kind     string // type KIND; "bridge_slave" selects ports of bridges
 	master   string
 	nomaster bool
@@ -132,6 +132,7 @@ type linkShow struct {
 type linkOpts struct {
 	name     string // name NEW
 	parent   string // link PARENT (add)
+	hasLink  bool   // link was given (possibly as "", which is no link)
 	up       *bool
 	mtu      *uint32
 	address  net.HardwareAddr
@@ -196,7 +197,7 @@ func parseLinkShow(args []string) (linkShow, error) {
 		case "type":
 			s.kind, err = words.next()
 		case "master":
-			s.master, err = words.next()
+			s.master, err = laMaster(&words)
 		case "nomaster":
 			s.nomaster = true
 		default:
@@ -205,10 +206,10 @@ func parseLinkShow(args []string) (linkShow, error) {
 					return s, err
 				}
 			}
-			if s.dev != "" {
+			if s.hasDev {
 				return s, usageDuparg2("dev", w)
 			}
-			s.dev = w
+			s.dev, s.hasDev = w, true
 		}
 		if err != nil {
 			return s, err
@@ -217,9 +218,29 @@ func parseLinkShow(args []string) (linkShow, error) {
 	return s, nil
 }
 
-// laValidIfname is ip's check_ifname: 1 to 15 bytes, no slash or blank.
-func laValidIfname(s string) bool {
-	return s != "" && len(s) < unix.IFNAMSIZ && !strings.ContainsAny(s, "/ \t\n\v\f\r")
+// laNoMaster is ip's message for a "master" that finds no device. ip's
+// text ends in a newline of its own, so an empty line follows it.
+const laNoMaster = "Device does not exist\n"
+
+// laMaster reads the word after "master". ip looks the device up right
+// there and stops with 255 if there is none; nl looks it up when the
+// command runs (masterIndex), except the empty name, which can name no
+// device: it fails here, as in ip.
+func laMaster(words *laWords) (string, error) {
+	v, err := words.next()
+	if err == nil && v == "" {
+		err = usageInvarg(laNoMaster, v)
+	}
+	return v, err
+}
+
+// laDevWord checks the "dev" word of link add, set and delete (ip's
+// check_altifname, and at most ALTIFNAMSIZ-1 bytes).
+func laDevWord(w string) error {
+	if !validAltIfname(w) || len(w) >= 128 { // ALTIFNAMSIZ
+		return usageInvarg(`"dev" not a valid ifname`, w)
+	}
+	return nil
 }
 
 // laParseLLAddr parses a link-layer address as ip's ll_addr_a2n: bytes of
@@ -274,7 +295,7 @@ func parseLinkOpts(args []string, mode linkMode) (dev string, o linkOpts, kind s
 			if o.name != "" {
 				return dev, o, "", nil, usageDuparg("name", v)
 			}
-			if !laValidIfname(v) {
+			if !validIfname(v) {
 				return dev, o, "", nil, usageInvarg(`"name" not a valid ifname`, v)
 			}
 			o.name = v
@@ -285,6 +306,7 @@ func parseLinkOpts(args []string, mode linkMode) (dev string, o linkOpts, kind s
 			if o.parent, err = words.next(); err != nil {
 				return
 			}
+			o.hasLink = true
 		case matches(w, "address"):
 			if v, err = words.next(); err != nil {
 				return
@@ -320,7 +342,7 @@ func parseLinkOpts(args []string, mode linkMode) (dev string, o linkOpts, kind s
 			if mode == linkModePeer {
 				return dev, o, "", nil, unsupported(w)
 			}
-			if o.master, err = words.next(); err != nil {
+			if o.master, err = laMaster(&words); err != nil {
 				return
 			}
 		case matches(w, "nomaster"):
@@ -375,8 +397,8 @@ func parseLinkOpts(args []string, mode linkMode) (dev string, o linkOpts, kind s
 			if dev != "" {
 				return dev, o, "", nil, usageDuparg2("dev", w)
 			}
-			if len(w) >= 128 { // ALTIFNAMSIZ
-				return dev, o, "", nil, usageInvarg(`"dev" not a valid ifname`, w)
+			if err = laDevWord(w); err != nil {
+				return
 			}
 			dev = w
 		}
@@ -614,6 +636,12 @@ func parseVxlan(args []string, r *linkRequest) error {
 			if r.vxlanDev != "" {
 				return usageDuparg("dev", arg)
 			}
+			if arg == "" {
+				// ip looks the device up here and exits with 255;
+				// nl does so when the command runs, but the empty
+				// name can name no device.
+				return usagef("%s", nodev(arg))
+			}
 			r.vxlanDev = arg
 		case w == "dstport":
 			if havePort {
@@ -729,6 +757,9 @@ func parseLinkDelete(args []string) (linkRequest, error) {
 		if r.dev != "" {
 			return r, usageDuparg2("dev", w)
 		}
+		if err := laDevWord(w); err != nil {
+			return r, err
+		}
 		r.dev = w
 	}
 	if r.dev == "" {
@@ -768,9 +799,9 @@ func runLink(ctx context.Context, e *env, args []string) error {
 // for a missing one.
 func (e *env) masterIndex(ctx context.Context, name string) (int32, error) {
 	idx, err := e.linkIndex(ctx, name)
-	var ue *UsageError
-	if errors.As(err, &ue) {
-		return 0, usageInvarg("Device does not exist", name)
+	var fe *failure
+	if errors.As(err, &fe) {
+		return 0, usageInvarg(laNoMaster, name)
 	}
 	return idx, err
 }
@@ -830,7 +861,7 @@ func (e *env) addLink(ctx context.Context, r linkRequest) error {
 			return err
 		}
 	}
-	if r.opts.parent != "" {
+	if r.opts.hasLink {
 		if l.Parent, err = e.linkIndex(ctx, r.opts.parent); err != nil {
 			return err
 		}
@@ -860,6 +891,10 @@ func (e *env) resolveLinkInfo(ctx context.Context, r *linkRequest) (closeNS func
 	case *rtnl.Vxlan:
 		if r.vxlanDev != "" {
 			if info.Device, err = e.linkIndex(ctx, r.vxlanDev); err != nil {
+				var fe *failure
+				if errors.As(err, &fe) {
+					err = usagef("%s", fe.msg) // ip exits from vxlan's parser: 255
+				}
 				return closeNS, err
 			}
 		}
@@ -958,10 +993,14 @@ func (e *env) selectLinks(ctx context.Context, s linkShow) ([]linkView, error) {
 		f.Master = -1
 	}
 	var links []rtnl.Link
-	if s.dev != "" {
-		l, err := c.LinkByName(ctx, s.dev)
+	if s.hasDev {
+		var l rtnl.Link
+		var err error = syscall.ENODEV // the empty name: no device has it
+		if s.dev != "" {
+			l, err = c.LinkByName(ctx, s.dev)
+		}
 		if errors.Is(err, syscall.ENODEV) {
-			return nil, usagef(`Device "%s" does not exist.`, s.dev)
+			return nil, failf(`Device "%s" does not exist.`, s.dev)
 		}
 		if err != nil {
 			return nil, err

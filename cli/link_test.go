@@ -32,9 +32,9 @@ func TestParseLink(t *testing.T) {
 		// show
 		{args: nil, want: linkRequest{cmd: "show"}},
 		{args: []string{"sh"}, want: linkRequest{cmd: "show"}},
-		{args: []string{"l", "lo"}, want: linkRequest{cmd: "show", show: linkShow{dev: "lo"}}},
+		{args: []string{"l", "lo"}, want: linkRequest{cmd: "show", show: linkShow{dev: "lo", hasDev: true}}},
 		{args: []string{"list", "dev", "lo", "type", "veth", "master", "br0", "up"},
-			want: linkRequest{cmd: "show", show: linkShow{dev: "lo", kind: "veth", master: "br0", up: true}}},
+			want: linkRequest{cmd: "show", show: linkShow{dev: "lo", hasDev: true, kind: "veth", master: "br0", up: true}}},
 		{args: []string{"show", "nomaster"}, want: linkRequest{cmd: "show", show: linkShow{nomaster: true}}},
 		{args: []string{"show", "help"}, want: linkRequest{cmd: "help"}},
 		{args: []string{"help"}, want: linkRequest{cmd: "help"}},
@@ -58,9 +58,9 @@ func TestParseLink(t *testing.T) {
 				info: &rtnl.Bridge{ForwardDelay: ms(500), HelloTime: ms(100), MaxAge: ms(1000), AgeingTime: ms(3000), StpState: laPtr(uint32(1)),
 					Priority: laPtr(uint16(7)), VlanFiltering: laPtr(true), VlanProtocol: rtnl.VlanProto8021AD, VlanDefaultPVID: laPtr(uint16(9)), MulticastSnooping: laPtr(false)}}},
 		{args: []string{"add", "l", "eth0", "mv0", "type", "macvlan", "mode", "bridge"},
-			want: linkRequest{cmd: "add", dev: "mv0", kind: "macvlan", opts: linkOpts{parent: "eth0"}, info: &rtnl.Macvlan{Mode: rtnl.MacvlanBridge}}},
+			want: linkRequest{cmd: "add", dev: "mv0", kind: "macvlan", opts: linkOpts{parent: "eth0", hasLink: true}, info: &rtnl.Macvlan{Mode: rtnl.MacvlanBridge}}},
 		{args: []string{"add", "link", "eth0", "mt0", "type", "macvtap", "mode", "passthru", "nopromisc", "nodst"},
-			want: linkRequest{cmd: "add", dev: "mt0", kind: "macvtap", opts: linkOpts{parent: "eth0"},
+			want: linkRequest{cmd: "add", dev: "mt0", kind: "macvtap", opts: linkOpts{parent: "eth0", hasLink: true},
 				info: &rtnl.Macvlan{Tap: true, Mode: rtnl.MacvlanPassthru, Flags: rtnl.MacvlanNoPromisc | rtnl.MacvlanNoDst}}},
 		{args: []string{"add", "vx0", "type", "vxlan", "id", "42", "remote", "198.18.3.1", "local", "198.18.3.2", "dstport", "4789", "ttl", "9", "tos", "inherit", "nolearning"},
 			want: linkRequest{cmd: "add", dev: "vx0", kind: "vxlan", info: &rtnl.Vxlan{VNI: 42, Remote: laAddr("198.18.3.1"),
@@ -68,7 +68,7 @@ func TestParseLink(t *testing.T) {
 		{args: []string{"add", "vx0", "type", "vxlan", "vni", "1", "group", "ff02::9", "dev", "eth0", "ttl", "auto", "learning", "tos", "0x10"},
 			want: linkRequest{cmd: "add", dev: "vx0", kind: "vxlan", vxlanDev: "eth0", info: &rtnl.Vxlan{VNI: 1, Remote: laAddr("ff02::9"), TOS: 16, Learning: laPtr(true)}}},
 		{args: []string{"add", "link", "eth0", "eth0.7", "type", "vlan", "id", "7", "protocol", "802.1q"},
-			want: linkRequest{cmd: "add", dev: "eth0.7", kind: "vlan", opts: linkOpts{parent: "eth0"}, info: &rtnl.Vlan{ID: 7, Protocol: rtnl.VlanProto8021Q}}},
+			want: linkRequest{cmd: "add", dev: "eth0.7", kind: "vlan", opts: linkOpts{parent: "eth0", hasLink: true}, info: &rtnl.Vlan{ID: 7, Protocol: rtnl.VlanProto8021Q}}},
 		{args: []string{"add", "ifb0", "type", "ifb"}, want: linkRequest{cmd: "add", dev: "ifb0", kind: "ifb"}},
 		{args: []string{"add", "type", "dummy"}, want: linkRequest{cmd: "add", kind: "dummy"}},
 		{args: []string{"add", "v0"}, err: `Not enough information: "type" argument is required`},
@@ -207,10 +207,10 @@ func TestLinkCommands(t *testing.T) {
 	if _, stderr := laRun(t, name, ExitKernel, "link", "add", "v0", "type", "ifb"); !strings.Contains(stderr, "File exists") && !strings.Contains(stderr, "exists") {
 		t.Errorf("add twice: stderr %q", stderr)
 	}
-	if _, stderr := laRun(t, name, ExitUsage, "link", "add", "link", "nope", "mv1", "type", "macvlan"); stderr != "Cannot find device \"nope\"\n" {
+	if _, stderr := laRun(t, name, ExitFailure, "link", "add", "link", "nope", "mv1", "type", "macvlan"); stderr != "Cannot find device \"nope\"\n" {
 		t.Errorf("missing parent: stderr %q", stderr)
 	}
-	if _, stderr := laRun(t, name, ExitUsage, "link", "add", "x0", "master", "nope", "type", "ifb"); stderr != "Error: argument \"nope\" is wrong: Device does not exist\n" {
+	if _, stderr := laRun(t, name, ExitUsage, "link", "add", "x0", "master", "nope", "type", "ifb"); stderr != "Error: argument \"nope\" is wrong: Device does not exist\n\n" {
 		t.Errorf("missing master: stderr %q", stderr)
 	}
 
@@ -282,7 +282,7 @@ func TestLinkCommands(t *testing.T) {
 	if _, stderr := laRun(t, name, ExitKernel, "link", "set", "v0", "mtu", "70000"); !strings.HasPrefix(stderr, "Error: ") {
 		t.Errorf("mtu too big: stderr %q", stderr)
 	}
-	if _, stderr := laRun(t, name, ExitUsage, "link", "set", "nope", "up"); stderr != "Cannot find device \"nope\"\n" {
+	if _, stderr := laRun(t, name, ExitFailure, "link", "set", "nope", "up"); stderr != "Cannot find device \"nope\"\n" {
 		t.Errorf("set missing: stderr %q", stderr)
 	}
 	if _, stderr := laRun(t, name, ExitUsage, "link", "set", "v0", "netns", "nlkit-no-such-ns"); stderr != "Error: argument \"nlkit-no-such-ns\" is wrong: Invalid \"netns\" value\n" {
@@ -295,7 +295,7 @@ func TestLinkCommands(t *testing.T) {
 	if _, err := c.LinkByName(ctx, "mt0"); err == nil {
 		t.Error("mt0 still there")
 	}
-	laRun(t, name, ExitUsage, "link", "del", "mt0")
+	laRun(t, name, ExitFailure, "link", "del", "mt0")
 
 	// show: the selectors.
 	out, _ := laRun(t, name, 0, "link", "show", "type", "veth")
@@ -306,7 +306,7 @@ func TestLinkCommands(t *testing.T) {
 	if !strings.Contains(out, ": v0@v2: ") || strings.Count(out, "\n") != 2 {
 		t.Errorf("show master br0:\n%s", out)
 	}
-	if _, stderr := laRun(t, name, ExitUsage, "link", "show", "nope"); stderr != "Device \"nope\" does not exist.\n" {
+	if _, stderr := laRun(t, name, ExitFailure, "link", "show", "nope"); stderr != "Device \"nope\" does not exist.\n" {
 		t.Errorf("show missing: %q", stderr)
 	}
 	if out, _ := laRun(t, name, 0, "link", "help"); !strings.Contains(out, "nl link add") {

@@ -84,11 +84,6 @@ func mptcpParseUint(s string, bits int) (uint64, bool) {
 	return n, err == nil
 }
 
-// mptcpValidIfname is ip's check_ifname.
-func mptcpValidIfname(s string) bool {
-	return s != "" && len(s) < 16 && s != "." && s != ".." && !strings.ContainsAny(s, "/: \t\n")
-}
-
 // parseMptcp turns the words after "mptcp" into a request.
 func parseMptcp(args []string) (mptcpRequest, error) {
 	var r mptcpRequest
@@ -203,8 +198,9 @@ func parseMptcpEndpoint(r *mptcpRequest, args []string) error {
 			if r.dev != "" {
 				return usagef(`Error: duplicate "dev": "%s" is the second value.`, v)
 			}
-			if !mptcpValidIfname(v) {
-				return mptcpInvarg("invalid interface name", v)
+			if !validIfname(v) {
+				// ip's text ends in a newline: an empty line follows.
+				return mptcpInvarg("invalid interface name\n", v)
 			}
 			r.dev = v
 		case matches(w, "port"):
@@ -373,7 +369,7 @@ func mptcpDevIndex(ctx context.Context, e *env, name string) (int32, error) {
 	}
 	l, err := rc.LinkByName(ctx, name)
 	if errors.Is(err, syscall.ENODEV) {
-		return 0, mptcpInvarg("device does not exist", name)
+		return 0, mptcpInvarg("device does not exist\n", name) // as in ip, an empty line follows
 	}
 	if err != nil {
 		return 0, err

@@ -72,7 +72,7 @@ func TestParseMptcp(t *testing.T) {
 		{args: []string{"endpoint", "add", "198.18.0.1", "id", "300"}, err: `Error: argument "300" is wrong: invalid ID`},
 		{args: []string{"endpoint", "add", "198.18.0.1", "id", "1", "id", "2"}, err: `Error: duplicate "id": "2" is the second value.`},
 		{args: []string{"endpoint", "add", "198.18.0.1", "id", "0"}, err: `Error: argument "ID" is wrong: cannot be 0`},
-		{args: []string{"endpoint", "add", "198.18.0.1", "dev", "a/b"}, err: `Error: argument "a/b" is wrong: invalid interface name`},
+		{args: []string{"endpoint", "add", "198.18.0.1", "dev", "a/b"}, err: "Error: argument \"a/b\" is wrong: invalid interface name\n"},
 		{args: []string{"endpoint", "add", "198.18.0.1", "dev", "a", "dev", "b"}, err: `Error: duplicate "dev": "b" is the second value.`},
 		{args: []string{"endpoint", "add", "198.18.0.1", "signal", "port", "x"}, err: `Error: argument "x" is wrong: expected port`},
 		{args: []string{"endpoint", "add", "198.18.0.1", "signal", "port", "1", "port", "2"}, err: `Error: duplicate "port": "2" is the second value.`},

@@ -34,8 +34,9 @@ const neighStateNone = 0x100
 
 // neighRequest is a parsed neighbour command.
 type neighRequest struct {
-	cmd string // show, flush, get, add, replace, change, delete
-	dev string
+	cmd    string // show, flush, get, add, replace, change, delete
+	dev    string
+	hasDev bool // dev was given (possibly as "", which is no link)
 	// show, flush
 	states uint32       // NUD_* bits, with neighStateNone for entries in no state
 	to     netip.Prefix // filter; invalid: all
@@ -164,10 +165,8 @@ func parseNeigh(args []string, fam int) (neighRequest, error) {
 			if v, err = a.next(); err != nil {
 				return r, err
 			}
-			if r.dev != "" {
-				return r, usagef("Error: duplicate \"dev\": \"%s\" is the second value.", v)
-			}
-			r.dev, devOK = v, true
+			// No duplicate check: as in ip, the last one counts.
+			r.dev, r.hasDev, devOK = v, true, true
 		case matches(w, "protocol") && r.cmd != "get":
 			p, err := rtNextValue(a, rtParseText[rtnl.Protocol], "\"protocol\" value is invalid")
 			if err != nil {
@@ -220,10 +219,10 @@ func parseNeighSelector(r *neighRequest, args []string, fam int) error {
 			if err != nil {
 				return err
 			}
-			if r.dev != "" {
+			if r.hasDev {
 				return usagef("Error: duplicate \"dev\": \"%s\" is the second value.", v)
 			}
-			r.dev = v
+			r.dev, r.hasDev = v, true
 		case w == "nud":
 			v, err := a.next()
 			if err != nil {
@@ -289,7 +288,7 @@ func (r *neighRequest) match(n *rtnl.Neighbor) bool {
 // neighBuild resolves the link of an add, replace, change, delete or get.
 func neighBuild(ctx context.Context, e *env, r *neighRequest) (rtnl.Neighbor, error) {
 	n := r.neigh
-	if r.dev != "" {
+	if r.hasDev {
 		idx, err := e.linkIndex(ctx, r.dev)
 		if err != nil {
 			return n, err
@@ -344,7 +343,7 @@ func neighShowOrFlush(ctx context.Context, e *env, r *neighRequest) error {
 		return err
 	}
 	f := rtnl.NeighborFilter{Family: r.neigh.Family, Proxy: r.proxy}
-	if r.dev != "" {
+	if r.hasDev {
 		if f.Index, err = e.linkIndex(ctx, r.dev); err != nil {
 			return err
 		}
@@ -356,7 +355,7 @@ func neighShowOrFlush(ctx context.Context, e *env, r *neighRequest) error {
 		return err
 	}
 	return showRecords(e, c.Neighbors(ctx, f), r.match, func(n *rtnl.Neighbor) *printer {
-		return neighFormat(ctx, e, n, r.dev != "", &neighPrint{stats: e.opts.Stats})
+		return neighFormat(ctx, e, n, r.hasDev, &neighPrint{stats: e.opts.Stats})
 	})
 }
 

@@ -26,35 +26,35 @@ func TestParseNeigh(t *testing.T) {
 		{args: nil, want: neighRequest{cmd: "show", states: showStates}},
 		{args: nil, fam: 6, want: neighRequest{cmd: "show", states: showStates, neigh: rtnl.Neighbor{Family: rtnl.FamilyIPv6}}},
 		{args: []string{"show", "dev", "v0", "nud", "stale", "nud", "permanent", "proxy", "to", "198.18.2.0/24"},
-			want: neighRequest{cmd: "show", dev: "v0", proxy: true, to: netip.MustParsePrefix("198.18.2.0/24"),
+			want: neighRequest{cmd: "show", dev: "v0", hasDev: true, proxy: true, to: netip.MustParsePrefix("198.18.2.0/24"),
 				states: uint32(rtnl.NeighborStale | rtnl.NeighborPermanent), neigh: rtnl.Neighbor{Family: rtnl.FamilyIPv4}}},
 		{args: []string{"ls", "nud", "all"}, want: neighRequest{cmd: "show", states: 0xff | neighStateNone}},
 		{args: []string{"list", "nud", "none"}, want: neighRequest{cmd: "show", states: neighStateNone}},
-		{args: []string{"flush", "dev", "v0"}, want: neighRequest{cmd: "flush", dev: "v0", states: flushStates}},
+		{args: []string{"flush", "dev", "v0"}, want: neighRequest{cmd: "flush", dev: "v0", hasDev: true, states: flushStates}},
 		{args: []string{"f", "nud", "all", "2001:db8::/64"},
 			want: neighRequest{cmd: "flush", states: (0xff | neighStateNone) &^ uint32(rtnl.NeighborNoARP),
 				to: netip.MustParsePrefix("2001:db8::/64"), neigh: rtnl.Neighbor{Family: rtnl.FamilyIPv6}}},
 		{args: []string{"add", "198.18.2.50", "lladdr", "02:00:00:00:00:50", "dev", "v0"},
-			want: neighRequest{cmd: "add", dev: "v0", neigh: rtnl.Neighbor{Family: rtnl.FamilyIPv4, Addr: a("198.18.2.50"),
+			want: neighRequest{cmd: "add", dev: "v0", hasDev: true, neigh: rtnl.Neighbor{Family: rtnl.FamilyIPv4, Addr: a("198.18.2.50"),
 				LinkAddr: mac("02:00:00:00:00:50")}}},
 		{args: []string{"replace", "to", "2001:db8::50", "lladdr", "2:0:0:0:0:52", "dev", "v0", "router", "nud", "stale", "proto", "static"},
-			want: neighRequest{cmd: "replace", dev: "v0", neigh: rtnl.Neighbor{Family: rtnl.FamilyIPv6, Addr: a("2001:db8::50"),
+			want: neighRequest{cmd: "replace", dev: "v0", hasDev: true, neigh: rtnl.Neighbor{Family: rtnl.FamilyIPv6, Addr: a("2001:db8::50"),
 				LinkAddr: mac("02:00:00:00:00:52"), Flags: rtnl.NeighborRouter, State: rtnl.NeighborStale, HasState: true, Protocol: rtnl.ProtoStatic}}},
 		{args: []string{"chg", "198.18.2.51", "dev", "v0", "nud", "reach", "lladdr", "null"},
-			want: neighRequest{cmd: "change", dev: "v0", neigh: rtnl.Neighbor{Family: rtnl.FamilyIPv4, Addr: a("198.18.2.51"), State: rtnl.NeighborReachable, HasState: true}}},
+			want: neighRequest{cmd: "change", dev: "v0", hasDev: true, neigh: rtnl.Neighbor{Family: rtnl.FamilyIPv4, Addr: a("198.18.2.51"), State: rtnl.NeighborReachable, HasState: true}}},
 		{args: []string{"add", "198.18.2.52", "dev", "v0", "nud", "0x40", "extern_learn"},
-			want: neighRequest{cmd: "add", dev: "v0", neigh: rtnl.Neighbor{Family: rtnl.FamilyIPv4, Addr: a("198.18.2.52"),
+			want: neighRequest{cmd: "add", dev: "v0", hasDev: true, neigh: rtnl.Neighbor{Family: rtnl.FamilyIPv4, Addr: a("198.18.2.52"),
 				State: rtnl.NeighborNoARP, HasState: true, Flags: rtnl.NeighborExtLearned}}},
 		{args: []string{"add", "proxy", "198.18.2.60"},
 			want: neighRequest{cmd: "add", neigh: rtnl.Neighbor{Family: rtnl.FamilyIPv4, Addr: a("198.18.2.60"), Flags: rtnl.NeighborProxy}}},
 		{args: []string{"del", "198.18.2.50", "dev", "v0"},
-			want: neighRequest{cmd: "delete", dev: "v0", neigh: rtnl.Neighbor{Family: rtnl.FamilyIPv4, Addr: a("198.18.2.50")}}},
+			want: neighRequest{cmd: "delete", dev: "v0", hasDev: true, neigh: rtnl.Neighbor{Family: rtnl.FamilyIPv4, Addr: a("198.18.2.50")}}},
 		{args: []string{"get", "198.18.2.50", "dev", "v0"},
-			want: neighRequest{cmd: "get", dev: "v0", neigh: rtnl.Neighbor{Family: rtnl.FamilyIPv4, Addr: a("198.18.2.50")}}},
+			want: neighRequest{cmd: "get", dev: "v0", hasDev: true, neigh: rtnl.Neighbor{Family: rtnl.FamilyIPv4, Addr: a("198.18.2.50")}}},
 		{args: []string{"get", "proxy", "198.18.2.58", "dev", "v0"},
-			want: neighRequest{cmd: "get", dev: "v0", neigh: rtnl.Neighbor{Family: rtnl.FamilyIPv4, Addr: a("198.18.2.58"), Flags: rtnl.NeighborProxy}}},
+			want: neighRequest{cmd: "get", dev: "v0", hasDev: true, neigh: rtnl.Neighbor{Family: rtnl.FamilyIPv4, Addr: a("198.18.2.58"), Flags: rtnl.NeighborProxy}}},
 		{args: []string{"add", "198.18.2.58", "dev", "v0", "nud", "none"},
-			want: neighRequest{cmd: "add", dev: "v0", neigh: rtnl.Neighbor{Family: rtnl.FamilyIPv4, Addr: a("198.18.2.58"), State: rtnl.NeighborNone, HasState: true}}},
+			want: neighRequest{cmd: "add", dev: "v0", hasDev: true, neigh: rtnl.Neighbor{Family: rtnl.FamilyIPv4, Addr: a("198.18.2.58"), State: rtnl.NeighborNone, HasState: true}}},
 
 		// Every error message.
 		{args: []string{"frob"}, err: `Command "frob" is unknown, try "nl neigh help".`},
@@ -71,7 +71,6 @@ func TestParseNeigh(t *testing.T) {
 		{args: []string{"add", "198.18.2.58", "lladdr", "02::58", "dev", "v0"}, err: `"02::58" is invalid lladdr.`},
 		{args: []string{"add", "198.18.2.58", "lladdr", "02:00:00:00:00:58", "lladdr", "02:00:00:00:00:59", "dev", "v0"},
 			err: `Error: duplicate "lladdr": "02:00:00:00:00:59" is the second value.`},
-		{args: []string{"add", "198.18.2.58", "dev", "v0", "dev", "v1"}, err: `Error: duplicate "dev": "v1" is the second value.`},
 		{args: []string{"add", "198.18.2.58", "dev", "v0", "nud", "foo"}, err: `Error: argument "foo" is wrong: nud state is bad`},
 		{args: []string{"add", "198.18.2.58", "198.18.2.59", "dev", "v0"}, err: `Error: either "to" is duplicate, or "198.18.2.59" is a garbage.`},
 		{args: []string{"add", "proxy", "198.18.2.58", "proxy", "198.18.2.59"}, err: `Error: duplicate "address": "198.18.2.59" is the second value.`},
@@ -203,7 +202,7 @@ func TestNeighCommands(t *testing.T) {
 		t.Errorf("del proxy: left %v", ps)
 	}
 	rtFails(t, ExitKernel, "RTNETLINK answers: No such file or directory", "-n", name, "neigh", "del", "198.18.2.53", "dev", "v0")
-	rtFails(t, ExitUsage, `Cannot find device "nosuch"`, "-n", name, "neigh", "add", "198.18.2.54", "dev", "nosuch")
+	rtFails(t, ExitFailure, `Cannot find device "nosuch"`, "-n", name, "neigh", "add", "198.18.2.54", "dev", "nosuch")
 
 	// flush needs a selector and, like ip, leaves permanent and noarp
 	// entries alone unless asked.

@@ -60,6 +60,7 @@ type routeSelector struct {
 	table    rtnl.Table // 0 with tableAll: every table; otherwise main unless given
 	tableAll bool
 	dev      string
+	hasDev   bool // dev was given (possibly as "", which is no link)
 	proto    rtnl.Protocol
 	hasProto bool
 	typ      rtnl.RouteType
@@ -78,11 +79,12 @@ type routeSelector struct {
 
 // routeGetArgs are the arguments of route get.
 type routeGetArgs struct {
-	dst, from netip.Addr
-	iif, oif  string
-	mark      uint32
-	fibMatch  bool
-	warning   string // ip's warning for a destination given with a prefix length
+	dst, from      netip.Addr
+	iif, oif       string
+	hasIif, hasOif bool // iif, oif given (possibly as "", which is no link)
+	mark           uint32
+	fibMatch       bool
+	warning        string // ip's warning for a destination given with a prefix length
 }
 
 // routeSpec is the ROUTE of the changing commands: the route as it is sent,
@@ -90,13 +92,15 @@ type routeGetArgs struct {
 type routeSpec struct {
 	route    rtnl.Route
 	dev      string
+	hasDev   bool // dev was given (possibly as "", which is no link)
 	nexthops []routeNextHop
 }
 
 // routeNextHop is one "nexthop" of a multipath route.
 type routeNextHop struct {
-	hop rtnl.NextHop
-	dev string
+	hop    rtnl.NextHop
+	dev    string
+	hasDev bool // dev was given (possibly as "", which is no link)
 }
 
 // rtTypeWords are ip's route type words, in the order rtnl_rtntype_a2n
@@ -420,7 +424,7 @@ func parseRouteSelector(args []string, fam int) (routeSelector, error) {
 			if err != nil {
 				return s, err
 			}
-			s.dev = v
+			s.dev, s.hasDev = v, true
 		case matches(w, "metric") || matches(w, "priority") || w == "preference":
 			m, err := rtNextValue(a, rtParseU32, "\"metric\" value is invalid")
 			if err != nil {
@@ -493,7 +497,7 @@ func parseRouteGet(args []string, fam int) (routeGetArgs, error) {
 			if err != nil {
 				return g, err
 			}
-			g.iif = v
+			g.iif, g.hasIif = v, true
 		case matches(w, "mark"):
 			m, err := rtNextValue(a, rtParseU32, "invalid mark value")
 			if err != nil {
@@ -505,7 +509,7 @@ func parseRouteGet(args []string, fam int) (routeGetArgs, error) {
 			if err != nil {
 				return g, err
 			}
-			g.oif = v
+			g.oif, g.hasOif = v, true
 		case matches(w, "fibmatch"):
 			g.fibMatch = true
 		default:
@@ -709,7 +713,7 @@ func parseRouteSpec(args []string, fam int, del bool) (routeSpec, error) {
 			if err != nil {
 				return s, err
 			}
-			s.dev = v
+			s.dev, s.hasDev = v, true
 		default:
 			if w == "to" {
 				var err error
@@ -823,7 +827,7 @@ func parseRouteNextHops(a *rtArgs, fam int) ([]routeNextHop, error) {
 				if err != nil {
 					return nil, err
 				}
-				nh.dev = v
+				nh.dev, nh.hasDev = v, true
 			} else if w == "weight" {
 				v, err := a.next()
 				if err != nil {
@@ -849,7 +853,7 @@ func parseRouteNextHops(a *rtArgs, fam int) ([]routeNextHop, error) {
 // routeBuild resolves the links of a spec and gives the route to send.
 func routeBuild(ctx context.Context, e *env, s *routeSpec) (rtnl.Route, error) {
 	r := s.route
-	if s.dev != "" {
+	if s.hasDev {
 		idx, err := e.linkIndex(ctx, s.dev)
 		if err != nil {
 			return r, err
@@ -860,8 +864,13 @@ func routeBuild(ctx context.Context, e *env, s *routeSpec) (rtnl.Route, error) {
 		r.NextHops = make([]rtnl.NextHop, len(s.nexthops))
 		for i, nh := range s.nexthops {
 			r.NextHops[i] = nh.hop
-			if nh.dev != "" {
+			if nh.hasDev {
 				idx, err := e.linkIndex(ctx, nh.dev)
+				var fe *failure
+				if errors.As(err, &fe) {
+					// ip's parse_nexthops gives up with 255.
+					return r, usagef("%s\nError: cannot parse nexthop", fe.msg)
+				}
 				if err != nil {
 					return r, err
 				}
@@ -928,7 +937,7 @@ func routeFilter(ctx context.Context, e *env, s *routeSelector) (rtnl.RouteFilte
 	if s.hasType {
 		f.Type = s.typ
 	}
-	if s.dev != "" {
+	if s.hasDev {
 		idx, err := e.linkIndex(ctx, s.dev)
 		if err != nil {
 			return f, err
@@ -980,7 +989,7 @@ type routeView struct {
 }
 
 func (s *routeSelector) view() routeView {
-	return routeView{table: !s.tableAll, dev: s.dev != "", proto: s.hasProto, scope: s.hasScope, metric: s.hasMet}
+	return routeView{table: !s.tableAll, dev: s.hasDev, proto: s.hasProto, scope: s.hasScope, metric: s.hasMet}
 }
 
 func routeShow(ctx context.Context, e *env, s *routeSelector) error {
@@ -1104,12 +1113,12 @@ func routeGet(ctx context.Context, e *env, g *routeGetArgs) error {
 		fmt.Fprintln(e.stderr, g.warning)
 	}
 	q := rtnl.RouteQuery{Dst: g.dst, Src: g.from, Mark: g.mark, FIBMatch: g.fibMatch}
-	if g.iif != "" {
+	if g.hasIif {
 		if q.InIndex, err = e.linkIndex(ctx, g.iif); err != nil {
 			return err
 		}
 	}
-	if g.oif != "" {
+	if g.hasOif {
 		if q.OutIndex, err = e.linkIndex(ctx, g.oif); err != nil {
 			return err
 		}

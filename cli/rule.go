@@ -178,9 +178,9 @@ func parseRule(args []string, fam int) (ruleRequest, error) {
 	return r, nil
 }
 
-// rtCheckIfName is ip's check_ifname: 1-15 bytes, no '/', ':' or blanks.
+// rtCheckIfName is ip's check_ifname (validIfname), failing with msg.
 func rtCheckIfName(name, msg string) error {
-	if name == "" || len(name) >= 16 || strings.ContainsAny(name, "/: \t\n") {
+	if !validIfname(name) {
 		return rtInvarg(msg, name)
 	}
 	return nil

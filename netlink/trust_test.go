@@ -84,10 +84,9 @@ func TestWithoutNetAdmin(t *testing.T) {
 	ns := kerneltest.NetNS(t)
 	type result struct{ getErr, setErr error }
 	done := make(chan result, 1)
-	go func() {
+	goOffMainThread(func() {
 		// This thread enters ns and drops CAP_NET_ADMIN; it is never
-		// unlocked, so the runtime discards it when the goroutine ends.
-		runtime.LockOSThread()
+		// unlocked, so the runtime ends it when the goroutine ends.
 		var r result
 		defer func() { done <- r }()
 		if err := unix.Setns(ns.Fd(), unix.CLONE_NEWNET); err != nil {
@@ -111,7 +110,7 @@ func TestWithoutNetAdmin(t *testing.T) {
 		e.Uint32(iflaMTU, 1400)
 		b, _ := e.Finish()
 		_, r.setErr = c.Execute(ctx, Message{Header: Header{Type: rtmNewLink}, Data: b})
-	}()
+	})
 	r := <-done
 	if r.getErr != nil {
 		t.Fatalf("GET without CAP_NET_ADMIN: %v", r.getErr)
@@ -120,6 +119,30 @@ func TestWithoutNetAdmin(t *testing.T) {
 	if !errors.As(r.setErr, &ne) || !errors.Is(r.setErr, syscall.EPERM) || !errors.Is(r.setErr, os.ErrPermission) {
 		t.Fatalf("change without CAP_NET_ADMIN: %v, want *Error EPERM", r.setErr)
 	}
+}
+
+// goOffMainThread runs fn on a new goroutine locked to a thread that is not
+// the process's main thread, and leaves it locked: fn may change the
+// thread (namespace, capabilities) for good, and the runtime then ends the
+// thread with the goroutine. It would park the main thread instead, changed
+// for the life of the process.
+func goOffMainThread(fn func()) {
+	go func() {
+		runtime.LockOSThread()
+		if unix.Gettid() != unix.Getpid() {
+			fn()
+			return
+		}
+		// On the main thread: hold it, so the next goroutine gets another.
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			runtime.LockOSThread()
+			fn()
+		}()
+		<-done
+		runtime.UnlockOSThread()
+	}()
 }
 
 // dropCap removes a capability from the calling thread's effective set.

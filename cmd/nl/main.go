@@ -8,7 +8,7 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/nlkit/nlkit/cli"
+	"github.com/nlkit/nlkit/internal/cli"
 )
 
 func main() {

@@ -37,10 +37,6 @@ LFT := forever | SECONDS
 "nl address" alone is "nl address show"; -4 and -6 select a family, -s adds statistics.
 `
 
-func init() {
-	register(object{name: "address", rank: rankAddress, run: runAddress, help: addressHelp})
-}
-
 // addressRequest is a parsed address command.
 type addressRequest struct {
 	cmd    string     // "show", "flush", "add", "change", "replace", "delete", "help"

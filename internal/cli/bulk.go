@@ -54,10 +54,8 @@ var bulkRouteOps = map[string]rtnl.RouteOpKind{
 
 // bulkObject names the object dispatch would pick for word.
 func bulkObject(word string) string {
-	for _, o := range objects {
-		if matches(word, o.name) {
-			return o.name
-		}
+	if o, ok := lookupObject(word); ok {
+		return o.name
 	}
 	return ""
 }

@@ -86,37 +86,39 @@ type env struct {
 // object is one of nl's objects (link, address, route ...).
 type object struct {
 	name string
-	rank int // ip's order: an abbreviation picks the first object it prefixes
+	// run runs the words after the object's name; nil for help, which
+	// dispatch runs itself (its run would refer to this table).
 	run  func(ctx context.Context, e *env, args []string) error
-	help string
+	help string // printed for "nl OBJECT help" and "nl help OBJECT"
 }
 
-// Ranks in ip's order, so that "a" is address, "r" route, "n" neighbour and
-// "l" link.
-const (
-	rankAddress = iota
-	rankRoute
-	rankRule
-	rankNeighbor
-	rankNeighbour
-	rankLink
-	rankMonitor
-	rankNetns
-	rankMptcp
-	rankGenl
-	rankEthtool
-	rankHelp
-)
+// objects are nl's objects in ip's order (ip's cmds table, keeping the
+// objects nl has; nl's own, genl and ethtool, before help): a word picks
+// the first object it abbreviates, so "a" is address, "r" route, "n"
+// neighbor and "l" link, as in ip.
+var objects = []object{
+	{name: "address", run: runAddress, help: addressHelp},
+	{name: "route", run: runRoute, help: routeHelp},
+	{name: "rule", run: runRule, help: ruleHelp},
+	{name: "neighbor", run: runNeigh, help: neighHelp},
+	{name: "neighbour", run: runNeigh, help: neighHelp},
+	{name: "link", run: runLink, help: linkHelp},
+	{name: "monitor", run: runMonitor, help: monitorHelp},
+	{name: "netns", run: runNetns, help: netnsHelp},
+	{name: "mptcp", run: runMptcp, help: mptcpHelp},
+	{name: "genl", run: runGenl, help: genlHelp},
+	{name: "ethtool", run: runEthtool, help: ethtoolHelp},
+	{name: "help", help: mainHelp},
+}
 
-var objects []object
-
-// register adds an object; each object's file registers itself.
-func register(o object) {
-	i := 0
-	for i < len(objects) && objects[i].rank < o.rank {
-		i++
+// lookupObject finds the object a word abbreviates.
+func lookupObject(word string) (*object, bool) {
+	for i := range objects {
+		if matches(word, objects[i].name) {
+			return &objects[i], true
+		}
 	}
-	objects = append(objects[:i], append([]object{o}, objects[i:]...)...)
+	return nil, false
 }
 
 // matches reports whether word abbreviates name, as ip's matches() does.
@@ -164,16 +166,21 @@ func RunWithInput(ctx context.Context, args []string, stdin io.Reader, stdout, s
 
 // dispatch runs one command: OBJECT [COMMAND] [ARGS].
 func dispatch(ctx context.Context, e *env, words []string) error {
-	for _, o := range objects {
-		if matches(words[0], o.name) {
-			if len(words) > 1 && matches(words[1], "help") {
-				fmt.Fprint(e.stdout, o.help)
-				return nil
+	o, ok := lookupObject(words[0])
+	switch {
+	case !ok:
+		return usagef("Object \"%s\" is unknown, try \"nl help\".", words[0])
+	case o.run == nil: // help [OBJECT]
+		if len(words) > 1 {
+			if o, ok = lookupObject(words[1]); !ok {
+				return usagef("Object \"%s\" is unknown, try \"nl help\".", words[1])
 			}
-			return o.run(ctx, e, words[1:])
 		}
+	case len(words) < 2 || !matches(words[1], "help"):
+		return o.run(ctx, e, words[1:])
 	}
-	return usagef("Object \"%s\" is unknown, try \"nl help\".", words[0])
+	_, err := io.WriteString(e.stdout, o.help)
+	return err
 }
 
 // ParseOptions parses the global options and returns the rest of the words.

@@ -32,10 +32,6 @@ With -j: [{"ifname", "ifindex",
   "features": {"NAME": {"active", "fixed", "requested"}, ...}}]
 `
 
-func init() {
-	register(object{name: "ethtool", rank: rankEthtool, run: runEthtool, help: ethtoolHelp})
-}
-
 // ethtoolRequest is a parsed ethtool command.
 type ethtoolRequest struct {
 	cmd string // show, features, channels, rings

@@ -30,10 +30,6 @@ set numbers), "policies": [{"index", "attrs": [{"type", "kind", "min",
 "max_type"}]}]} (absent rules left out).
 `
 
-func init() {
-	register(object{name: "genl", rank: rankGenl, run: runGenl, help: genlHelp})
-}
-
 // genlRequest is a parsed genl command.
 type genlRequest struct {
 	cmd    string // "family" or "policy"

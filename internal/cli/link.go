@@ -42,10 +42,6 @@ TYPE := { veth | bridge | macvlan | macvtap | vxlan | ifb | vlan | ... }
 Options -d (details: kind settings, port settings, queues) and -s (statistics) apply to show.
 `
 
-func init() {
-	register(object{name: "link", rank: rankLink, run: runLink, help: linkHelp})
-}
-
 // Usage errors in ip's words, shared by the link and address objects.
 
 func usageIncomplete() error {

@@ -20,10 +20,6 @@ show -j prints}. Lost events (the kernel's receive buffer overflowed) are
 reported as "Overrun: events were lost" / {"event":"overrun"}.
 `
 
-func init() {
-	register(object{name: "monitor", rank: rankMonitor, run: runMonitor, help: monitorHelp})
-}
-
 // monitorRequest is a parsed monitor command.
 type monitorRequest struct {
 	kinds  []rtnl.EventKind // what to print

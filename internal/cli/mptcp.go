@@ -30,10 +30,6 @@ true boolean per flag, "rawflags", "dev"}) and limits as
 [{"add_addr_accepted", "subflows"}].
 `
 
-func init() {
-	register(object{name: "mptcp", rank: rankMptcp, run: runMptcp, help: mptcpHelp})
-}
-
 // mptcpRequest is a parsed mptcp command.
 type mptcpRequest struct {
 	obj string // "endpoint", "limits" or "monitor"

@@ -24,11 +24,6 @@ STATE := { delay | failed | incomplete | noarp | none |
            permanent | probe | reachable | stale | all }
 `
 
-func init() {
-	register(object{name: "neighbor", rank: rankNeighbor, run: runNeigh, help: neighHelp})
-	register(object{name: "neighbour", rank: rankNeighbour, run: runNeigh, help: neighHelp})
-}
-
 // neighStateNone stands for NUD_NONE in a filter (ip's 0x100).
 const neighStateNone = 0x100
 

@@ -17,10 +17,6 @@ const netnsHelp = `Usage: nl netns list
        nl netns exec NAME cmd ...
 `
 
-func init() {
-	register(object{name: "netns", rank: rankNetns, run: runNetns, help: netnsHelp})
-}
-
 // netnsRequest is a parsed netns command.
 type netnsRequest struct {
 	cmd  string // list, add, delete, exec

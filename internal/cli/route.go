@@ -43,10 +43,6 @@ RTPROTO := [ kernel | boot | static | NUMBER ]
 METRIC := [ metric | priority | preference ] NUMBER
 `
 
-func init() {
-	register(object{name: "route", rank: rankRoute, run: runRoute, help: routeHelp})
-}
-
 // routeRequest is a parsed route command.
 type routeRequest struct {
 	cmd  string        // show, flush, get, add, replace, append, change, delete

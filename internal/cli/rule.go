@@ -18,10 +18,6 @@ ACTION := [ table TABLE_ID ] [ protocol PROTO ] [ goto NUMBER ]
 TABLE_ID := [ local | main | default | NUMBER ]
 `
 
-func init() {
-	register(object{name: "rule", rank: rankRule, run: runRule, help: ruleHelp})
-}
-
 // ruleRequest is a parsed rule command.
 type ruleRequest struct {
 	cmd  string // show, add, delete

@@ -188,7 +188,9 @@ func (cl *Client) Dump(ctx context.Context, cmd string, req Attrs) iter.Seq2[Att
 }
 
 // JoinGroup subscribes the Conn to the family's multicast group called
-// group; its notifications come out of Receive.
+// group; its notifications come out of Receive. It returns once the socket
+// is in the group (see Conn.JoinGroup), so a Dump taken afterwards misses
+// no change: join, then dump, then apply Receive.
 func (cl *Client) JoinGroup(ctx context.Context, group string) error {
 	_, err := cl.conn.JoinGroup(ctx, cl.spec.Name, group)
 	return err
@@ -211,8 +213,12 @@ type Event struct {
 // Receive streams the notifications of the family's groups joined with
 // JoinGroup, decoded; notifications of other families on the same Conn are
 // skipped. It is a single-use iterator and uses Conn.Receive: one at a
-// time per Conn, and netlink.ErrOverrun is yielded (and the stream goes
-// on) when notifications were lost.
+// time per Conn.
+//
+// netlink.ErrOverrun is yielded when notifications were lost, and the
+// stream goes on; nothing sent before the loss follows it (see
+// Conn.Receive). To hold state: JoinGroup, then Dump, then apply Receive;
+// on ErrOverrun, Dump again, replace the state and go on.
 func (cl *Client) Receive(ctx context.Context) iter.Seq2[Event, error] {
 	return func(yield func(Event, error) bool) {
 		for n, err := range cl.conn.Receive(ctx) {

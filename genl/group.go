@@ -17,6 +17,14 @@ var ErrGroupNotFound = errors.New("genl: multicast group not found")
 // family (e.g. "netdev", "mgmt"); its notifications then come out of
 // Receive. It returns the group's id.
 //
+// It returns once the socket is in the group (NETLINK_ADD_MEMBERSHIP is
+// done; resolving the family, when the Conn does not know it yet, comes
+// before): every notification the kernel sends to the group afterwards is
+// queued for Receive, or lost and reported as netlink.ErrOverrun. So
+// "join, then dump" leaves no gap: a change the dump does not show was
+// made after the join, and is announced. See Receive for the whole
+// pattern.
+//
 // Joins are counted per Conn: each JoinGroup needs its own LeaveGroup, and
 // the socket leaves the group when the last join is undone. So the clients
 // sharing one Conn (mptcp.NewConn and netdev.NewConn over the same
@@ -144,9 +152,24 @@ func (c *Conn) controllerNotification(m Message) {
 
 // Receive streams the notifications of the groups joined (JoinGroup). It is
 // a single-use iterator; one Receive runs at a time per Conn (another gets
-// netlink.ErrReceiveBusy). netlink.ErrOverrun is yielded when notifications
-// were lost, and the stream goes on after it: resynchronise with a fresh
-// dump. Any other error ends the stream: ctx's error, netlink.ErrClosed, a
+// netlink.ErrReceiveBusy).
+//
+// netlink.ErrOverrun is yielded when notifications were lost (the kernel
+// dropped some for lack of room in the receive buffer, or the Conn's
+// backlog overflowed), and the stream goes on after it. It marks a point:
+// every notification yielded after it was sent after the loss; those
+// queued before the loss and not yet yielded are thrown away (counted in
+// the netlink.Conn's Stats.Discarded), none of them follows it. So state
+// built from a group's notifications is kept right by this pattern:
+// JoinGroup first, then dump, then apply what Receive yields in order; on
+// ErrOverrun, replace the state with a fresh dump and go on applying. The
+// dumps may go through this Conn or another; another keeps their replies
+// out of the buffer the notifications need. (Notifications that crossed
+// a dump are applied after it; in order, and where each carries the whole
+// object, as netdev's do, they end where the dump and the later changes
+// put the state.) ExampleConn_JoinGroup is the pattern in code.
+//
+// Any other error ends the stream: ctx's error, netlink.ErrClosed, a
 // malformed message. Control messages (NLMSG_NOOP and the like) are skipped.
 // When the Conn joined nlctrl's "notify" group, the families registered
 // and unregistered there also update the Conn's family cache.

@@ -256,7 +256,9 @@ func (e *Event) UnmarshalBinary(b []byte) error {
 var eventSet = func() *genl.AttrSet { c, _ := Spec().Command(EventCreated.String()); return c.Attrs }()
 
 // JoinGroup subscribes the Conn to a multicast group of the family;
-// GroupEvents carries what Events yields. Joins are counted per
+// GroupEvents carries what Events yields. It returns once the socket is in
+// the group: every event after that is delivered (or reported lost), so a
+// list taken afterwards leaves no gap (see Events). Joins are counted per
 // genl.Conn: Conns sharing one (NewConn) each join and leave for
 // themselves.
 func (c *Conn) JoinGroup(ctx context.Context, group string) error {
@@ -270,9 +272,22 @@ func (c *Conn) LeaveGroup(ctx context.Context, group string) error {
 
 // Events streams MPTCP events of the groups joined. It is a single-use
 // iterator, one at a time per Conn (it uses genl.Conn.Receive).
-// netlink.ErrOverrun is yielded when events were lost, after which the
-// stream goes on; other errors end it. Notifications that are not events
-// are skipped.
+//
+// netlink.ErrOverrun is yielded when events were lost, and the stream goes
+// on after it. Every event yielded after it was sent after the loss: those
+// queued before it are thrown away, none of them follows it. State built
+// from events is kept right by joining first, then listing, then applying
+// the events, and listing again on ErrOverrun; but this family lists only
+// endpoints. The path manager's listeners have such a list: each signal
+// endpoint with a port is one (EventListenerCreated and
+// EventListenerClosed with its address and port), so they can be followed
+// with Endpoints; MPTCP sockets that listen on their own send those events
+// too and are not endpoints. Connections and subflows have no list here
+// (sock_diag lists MPTCP sockets): after ErrOverrun, what happened to
+// them in between is unknown.
+//
+// Other errors end the stream. Notifications that are not events are
+// skipped.
 func (c *Conn) Events(ctx context.Context) iter.Seq2[Event, error] {
 	return func(yield func(Event, error) bool) {
 		for ev, err := range c.cl.Receive(ctx) {

@@ -39,8 +39,10 @@ type Event struct {
 }
 
 // JoinGroup subscribes the Conn to a multicast group of the family;
-// GroupMgmt carries the device notifications Events yields. Join before
-// causing the changes you want to see.
+// GroupMgmt carries the device notifications Events yields. It returns
+// once the socket is in the group: a device registered, changed or
+// unregistered afterwards is announced. So join first, then list Devices,
+// then apply Events, and no change falls in between (see Events).
 func (c *Conn) JoinGroup(ctx context.Context, group string) error {
 	return c.cl.JoinGroup(ctx, group)
 }
@@ -54,9 +56,18 @@ func (c *Conn) LeaveGroup(ctx context.Context, group string) error {
 
 // Events streams device notifications of the groups joined. It is a
 // single-use iterator, one at a time per Conn (it uses genl.Conn.Receive).
-// netlink.ErrOverrun is yielded when notifications were lost, after which
-// the stream goes on: list Devices again to resynchronise. Other errors
-// end the stream; notifications other than device ones are skipped.
+//
+// netlink.ErrOverrun is yielded when notifications were lost, and the
+// stream goes on after it. Every event yielded after it was sent after the
+// loss: those queued before it are thrown away, none of them follows it.
+// So a set of devices is kept right by this pattern: JoinGroup(GroupMgmt),
+// then list Devices, then apply Events (added and changed: store the
+// device; deleted: remove it); on ErrOverrun, list Devices again in place
+// of the set and go on. The lists may go through this Conn or another
+// Conn of the namespace. ExampleConn_Events is the pattern in code.
+//
+// Other errors end the stream; notifications other than device ones are
+// skipped.
 func (c *Conn) Events(ctx context.Context) iter.Seq2[Event, error] {
 	return func(yield func(Event, error) bool) {
 		for ev, err := range c.cl.Receive(ctx) {

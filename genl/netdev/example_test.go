@@ -39,7 +39,10 @@ func ExampleConn_Device() {
 	fmt.Println(d.XDPFeatures&netdev.XDPRedirect != 0)
 }
 
-// Watch devices come and go.
+// Hold the set of devices as they come and go: join first, then list,
+// then apply Events; on netlink.ErrOverrun list again and go on (nothing
+// older than the loss follows it). TestEventsRecoveryPattern runs this
+// loop under forced overruns.
 func ExampleConn_Events() {
 	c, err := netdev.Dial(nil)
 	if err != nil {
@@ -50,13 +53,31 @@ func ExampleConn_Events() {
 	if err := c.JoinGroup(ctx, netdev.GroupMgmt); err != nil {
 		log.Fatal(err)
 	}
+	devices := map[uint32]netdev.Device{}
+	list := func() {
+		clear(devices)
+		for d, err := range c.Devices(ctx) {
+			if err != nil {
+				log.Fatal(err)
+			}
+			devices[d.Index] = d
+		}
+	}
+	list()
 	for ev, err := range c.Events(ctx) {
 		if errors.Is(err, netlink.ErrOverrun) {
-			continue // some were lost: list Devices again
+			list() // some were lost: start again from a fresh list
+			continue
 		}
 		if err != nil {
 			log.Fatal(err)
 		}
-		fmt.Println(ev.Type, ev.Device)
+		switch ev.Type {
+		case netdev.DeviceAdded, netdev.DeviceChanged:
+			devices[ev.Device.Index] = ev.Device
+		case netdev.DeviceDeleted:
+			delete(devices, ev.Device.Index)
+		}
+		fmt.Println(ev.Type, ev.Device, len(devices), "devices")
 	}
 }

@@ -120,7 +120,14 @@ func ExampleConn_Dump() {
 	}
 }
 
-// Join a multicast group by name, then receive its notifications.
+// Join a multicast group by name, then receive its notifications. To hold
+// state built from them (here the devices that netdev's "mgmt" group
+// announces, by interface index), join first, then dump, then apply what
+// Receive yields: JoinGroup returns once the socket is subscribed, so no
+// change falls between the dump and the notifications. On
+// netlink.ErrOverrun, dump again and go on: nothing older than the loss
+// follows it. TestJoinGroupRecoveryPattern runs this loop under forced
+// overruns.
 func ExampleConn_JoinGroup() {
 	c, err := genl.Dial(nil)
 	if err != nil {
@@ -131,18 +138,49 @@ func ExampleConn_JoinGroup() {
 	if _, err := c.JoinGroup(ctx, "netdev", "mgmt"); err != nil {
 		log.Fatal(err)
 	}
+	// linux/netdev.h: NETDEV_CMD_DEV_GET 1, DEV_ADD_NTF 2, DEV_DEL_NTF 3,
+	// DEV_CHANGE_NTF 4; NETDEV_A_DEV_IFINDEX 1.
+	ifindex := func(m genl.Message) uint32 {
+		d := nlattr.NewDecoder(m.Data)
+		for d.Next() {
+			if d.Type() == 1 {
+				return d.Uint32()
+			}
+		}
+		return 0
+	}
+	devices := map[uint32]bool{}
+	dump := func() {
+		clear(devices)
+		for m, err := range c.Dump(ctx, "netdev", genl.Message{Command: 1}) {
+			if err != nil {
+				log.Fatal(err)
+			}
+			devices[ifindex(m)] = true
+		}
+	}
+	dump()
 	for n, err := range c.Receive(ctx) {
 		if errors.Is(err, netlink.ErrOverrun) {
-			continue // lost some: dump again to resynchronise
+			dump() // some were lost: start again from a fresh dump
+			continue
 		}
 		if err != nil {
 			log.Fatal(err)
 		}
-		fmt.Println(n.Family, n.Group, n.Command)
+		switch n.Command {
+		case 2, 4:
+			devices[ifindex(n.Message)] = true
+		case 3:
+			delete(devices, ifindex(n.Message))
+		}
+		fmt.Println(n.Family, n.Group, n.Command, len(devices), "devices")
 	}
 }
 
-// Receive notifications of several families on one Conn.
+// Receive notifications of several families on one Conn, like `genl
+// monitor`. A monitor holds no state, so a loss is only reported; a
+// program that keeps state dumps again there (see ExampleConn_JoinGroup).
 func ExampleConn_Receive() {
 	c, err := genl.Dial(nil)
 	if err != nil {
@@ -156,6 +194,10 @@ func ExampleConn_Receive() {
 		}
 	}
 	for n, err := range c.Receive(ctx) {
+		if errors.Is(err, netlink.ErrOverrun) {
+			fmt.Println("notifications lost") // the stream goes on
+			continue
+		}
 		if err != nil {
 			log.Fatal(err)
 		}
@@ -281,6 +323,10 @@ func ExampleClient_Receive() {
 		log.Fatal(err)
 	}
 	for ev, err := range cl.Receive(ctx) {
+		if errors.Is(err, netlink.ErrOverrun) {
+			fmt.Println("notifications lost") // the stream goes on
+			continue
+		}
 		if err != nil {
 			log.Fatal(err)
 		}

@@ -9,6 +9,7 @@ import (
 	"net/netip"
 
 	"github.com/nlkit/nlkit/genl/mptcp"
+	"github.com/nlkit/nlkit/netlink"
 )
 
 // Add an endpoint, like `ip mptcp endpoint add 192.0.2.1 signal`.
@@ -159,6 +160,10 @@ func ExampleConn_Events() {
 		log.Fatal(err)
 	}
 	for ev, err := range c.Events(ctx) {
+		if errors.Is(err, netlink.ErrOverrun) {
+			fmt.Println("events lost") // the stream goes on
+			continue
+		}
 		if err != nil {
 			log.Fatal(err)
 		}

@@ -105,84 +105,33 @@ func parseAddrFlagFilter(w string, f *addrFilter) bool {
 	return false
 }
 
-// laParseScope is ip's rtnl_rtscope_a2n: a name or a number up to 255.
-func laParseScope(s string) (rtnl.Scope, bool) {
-	var sc rtnl.Scope
-	return sc, sc.UnmarshalText([]byte(s)) == nil
-}
-
-// laFamilyWords are ip's family_name_verbose, for error messages.
-func laFamilyWords(family int) string {
-	switch family {
-	case 4:
-		return "inet"
-	case 6:
-		return "inet6"
-	}
-	return "any valid"
-}
-
-// laParsePrefix parses ADDR[/PLEN] as ip's get_prefix for family (0, 4
-// or 6): plen reports whether /PLEN was given. "default", "any" and "all"
-// give the zero Prefix (everything).
-func laParsePrefix(s string, family int) (p netip.Prefix, plen bool, err error) {
-	bad := usagef(`Error: %s prefix is expected rather than "%s".`, laFamilyWords(family), s)
-	if s == "default" || s == "any" || s == "all" {
-		return netip.Prefix{}, true, nil
-	}
-	if strings.Contains(s, "/") {
-		p, err = netip.ParsePrefix(s)
-		plen = true
-	} else {
-		var a netip.Addr
-		if a, err = netip.ParseAddr(s); err == nil {
-			p = netip.PrefixFrom(a, a.BitLen())
-		}
-	}
-	if err != nil || p.Addr().Zone() != "" || family == 4 && !p.Addr().Is4() || family == 6 && !p.Addr().Is6() {
-		return netip.Prefix{}, false, bad
-	}
-	return p, plen, nil
-}
-
-// laFamilyOf is the address family (0, 4 or 6) of a.
-func laFamilyOf(a netip.Addr) int {
-	if a.Is4() {
-		return 4
-	}
-	return 6
-}
-
 // parseAddress turns the words after "address" into a request; family
-// is the -4/-6 option (0 for none), which decides how addresses parse.
-func parseAddress(args []string, family int) (addressRequest, error) {
-	if family != 4 && family != 6 {
-		family = 0
-	}
-	if len(args) == 0 {
+// is the -4/-6/-0 option, which decides how addresses parse.
+func parseAddress(args []string, family Family) (addressRequest, error) {
+	a := wordsOf(args)
+	if !a.more() {
 		return addressRequest{cmd: "show"}, nil
 	}
-	w, rest := args[0], args[1:]
 	var r addressRequest
 	var err error
-	switch {
+	switch w := a.next(); {
 	case matches(w, "add"):
-		r, err = parseAddressModify("add", rest, family)
+		r, err = parseAddressModify("add", a, family)
 	case matches(w, "change") || w == "chg":
-		r, err = parseAddressModify("change", rest, family)
+		r, err = parseAddressModify("change", a, family)
 	case matches(w, "replace"):
-		r, err = parseAddressModify("replace", rest, family)
+		r, err = parseAddressModify("replace", a, family)
 	case matches(w, "delete"):
-		r, err = parseAddressModify("delete", rest, family)
+		r, err = parseAddressModify("delete", a, family)
 	case matches(w, "list") || matches(w, "show") || matches(w, "lst"):
 		r.cmd = "show"
-		r.filter, err = parseAddrFilter(rest, family)
+		r.filter, err = parseAddrFilter(a, family)
 	case matches(w, "flush"):
-		if len(rest) == 0 {
+		if !a.more() {
 			return r, usagef("Flush requires arguments.")
 		}
 		r.cmd = "flush"
-		r.filter, err = parseAddrFilter(rest, family)
+		r.filter, err = parseAddrFilter(a, family)
 	case matches(w, "help"):
 		r.cmd = "help"
 	default:
@@ -197,61 +146,43 @@ func parseAddress(args []string, family int) (addressRequest, error) {
 	return r, nil
 }
 
-// parseAddrFilter parses the filters of address show and flush (ip's
-// ipaddr_list_flush_or_save).
-func parseAddrFilter(args []string, family int) (addrFilter, error) {
+// parseAddrFilter parses the filters of address show and flush, and of
+// link show, which ip reads with the same code
+// (ipaddr_list_flush_or_save): family is the -4/-6 option, else that of
+// "to PREFIX".
+func parseAddrFilter(a *words, family Family) (addrFilter, error) {
 	var f addrFilter
-	words := laWords(args)
-	for len(words) > 0 {
-		w, _ := words.next()
+	for a.more() {
 		var err error
-		switch {
+		switch w := a.next(); {
 		case w == "to":
 			var v string
-			if v, err = words.next(); err != nil {
+			if v, err = a.value(); err != nil {
 				return f, err
 			}
-			if f.to, _, err = laParsePrefix(v, family); err != nil {
+			p, err := getPrefix(v, family)
+			if err != nil {
 				return f, err
 			}
-			if family == 0 && f.to.IsValid() {
-				family = laFamilyOf(f.to.Addr())
-			}
+			f.to, _ = p.defaultOr()
+			family = family.or(p.Family)
 		case w == "scope":
-			var v string
-			if v, err = words.next(); err != nil {
-				return f, err
-			}
-			sc, ok := laParseScope(v)
-			switch {
-			case ok:
-				f.scope, f.scopeSet = sc, true
-			case v == "all":
-				f.scope, f.scopeSet = 0, false
-			default:
-				return f, usageInvarg(`invalid "scope"`, v)
-			}
+			var all bool
+			f.scope, all, err = valueOrAll(a, parseScope, "invalid \"scope\"\n")
+			f.scopeSet = !all
 		case w == "up":
 			f.link.up = true
 		case parseAddrFlagFilter(w, &f):
 		case w == "label":
-			f.label, err = words.next()
+			f.label, err = a.value()
 		case w == "master":
-			f.link.master, err = laMaster(&words)
+			f.link.master, err = masterWord(a)
 		case w == "nomaster":
 			f.link.nomaster = true
 		case w == "type":
-			f.link.kind, err = words.next()
+			f.link.kind, err = a.value()
 		default:
-			if w == "dev" {
-				if w, err = words.next(); err != nil {
-					return f, err
-				}
-			}
-			if f.link.hasDev {
-				return f, usageDuparg2("dev", w)
-			}
-			f.link.dev, f.link.hasDev = w, true
+			err = devWord(a, w, &f.link.dev, &f.link.hasDev, nil)
 		}
 		if err != nil {
 			return f, err
@@ -261,147 +192,134 @@ func parseAddrFilter(args []string, family int) (addrFilter, error) {
 }
 
 // parseAddressModify parses the words of add, change, replace and delete
-// (ip's ipaddr_modify).
-func parseAddressModify(cmd string, args []string, family int) (addressRequest, error) {
+// (ip's ipaddr_modify); the first address fixes the family of the others.
+func parseAddressModify(cmd string, a *words, family Family) (addressRequest, error) {
 	r := addressRequest{cmd: cmd}
-	a := &r.addr
-	var local, peer netip.Prefix
-	var localPlen, scoped, haveMetric bool
-	var brd string // "+", "-", or an explicit address already in a.Broadcast
+	addr := &r.addr
+	var local, peer inet
+	var scoped bool
+	var brd string // "+", "-", or an explicit address already in addr.Broadcast
 	var validArg, preferredArg string
 	valid, preferred := uint32(0xFFFFFFFF), uint32(0xFFFFFFFF)
-	words := laWords(args)
-	for len(words) > 0 {
-		w, _ := words.next()
-		var v string
+	// lifetime is ip's set_lifetime: "forever" or a u32.
+	lifetime := func(v string) (uint32, bool) {
+		if v == "forever" {
+			return 0xFFFFFFFF, true
+		}
+		return getU32(v)
+	}
+	for a.more() {
 		var err error
-		flag := rtnl.AddressFlags(0)
-		switch w {
-		case "home":
-			flag = rtnl.AddressHome
-		case "nodad":
-			flag = rtnl.AddressNoDAD
-		case "mngtmpaddr":
-			flag = rtnl.AddressManageTempAddr
-		case "noprefixroute":
-			flag = rtnl.AddressNoPrefixRoute
-		case "autojoin":
-			flag = rtnl.AddressAutoJoin
-		}
-		if flag != 0 {
-			a.Flags |= flag
-			continue
-		}
-		isLocal := !(w == "peer" || w == "remote" || matches(w, "broadcast") || w == "brd" || w == "scope" ||
-			w == "dev" || w == "label" || matches(w, "metric") || matches(w, "priority") ||
-			matches(w, "preference") || matches(w, "valid_lft") || matches(w, "preferred_lft"))
-		if !isLocal || w == "local" {
-			if v, err = words.next(); err != nil {
-				return r, err
-			}
-		} else {
-			v = w
-		}
-		switch {
+		switch w := a.next(); {
 		case w == "peer" || w == "remote":
-			if peer.IsValid() {
-				return r, usageDuparg("peer", v)
-			}
-			if peer, _, err = laParsePrefix(v, family); err != nil {
+			var v string
+			if v, err = a.value(); err != nil {
 				return r, err
 			}
-			if !peer.IsValid() {
-				return r, usagef(`Error: %s prefix is expected rather than "%s".`, laFamilyWords(family), v)
+			if peer.Addr.IsValid() {
+				return r, errDuparg("peer", v)
 			}
-			family = laFamilyOf(peer.Addr())
+			if peer, err = getPrefix(v, family); err != nil {
+				return r, err
+			}
+			if peer.Any {
+				// ip sends an empty or zero peer, which nl cannot.
+				return r, errBadWord(`Error: %s prefix is expected rather than "%s".`, family.verbose(), v)
+			}
+			family = family.or(peer.Family)
 		case matches(w, "broadcast") || w == "brd":
+			var v string
+			if v, err = a.value(); err != nil {
+				return r, err
+			}
 			if brd != "" {
-				return r, usageDuparg("broadcast", v)
+				return r, errDuparg("broadcast", v)
 			}
 			brd = v
 			if v != "+" && v != "-" {
-				b, err := netip.ParseAddr(v)
-				if err != nil || b.Zone() != "" || family != 0 && laFamilyOf(b) != family {
-					return r, usagef(`Error: %s address is expected rather than "%s".`, laFamilyWords(family), v)
+				if addr.Broadcast, err = getIPAddr(v, family); err != nil {
+					return r, err
 				}
-				a.Broadcast, family = b, laFamilyOf(b)
+				family = family.or(familyOf(addr.Broadcast))
 			}
 		case w == "scope":
-			sc, ok := laParseScope(v)
-			if !ok {
-				return r, usageInvarg("invalid scope value.", v)
-			}
-			a.Scope, scoped = sc, true
-		case w == "dev": // no duplicate check: as in ip, the last one counts
-			r.dev, r.hasDev = v, true
-		case w == "label":
-			if a.Label != "" {
-				return r, usageDuparg("label", v)
-			}
-			a.Label = v
+			addr.Scope, err = valueOf(a, parseScope, "invalid scope value.")
+			scoped = true
+		case w == "dev": // as in ip, the last one counts
+			r.dev, err = a.value()
+			r.hasDev = true
+		case w == "label": // as in ip, the last one counts
+			addr.Label, err = a.value()
 		case matches(w, "metric") || matches(w, "priority") || matches(w, "preference"):
-			if haveMetric {
-				return r, usageDuparg("metric", v)
+			addr.Metric, err = valueOf(a, getU32, "\"metric\" value is invalid\n")
+		case matches(w, "valid_lft"):
+			if validArg != "" {
+				return r, errDuparg("valid_lft", w)
 			}
-			n, ok := laNumber(v, 32)
-			if !ok {
-				return r, usageInvarg(`"metric" value is invalid`, v)
+			valid, err = valueOf(a, lifetime, "valid_lft value")
+			validArg = "given"
+		case matches(w, "preferred_lft"):
+			if preferredArg != "" {
+				return r, errDuparg("preferred_lft", w)
 			}
-			a.Metric, haveMetric = uint32(n), true
-		case matches(w, "valid_lft") || matches(w, "preferred_lft"):
-			key, arg, lft := "valid_lft", &validArg, &valid
-			if matches(w, "preferred_lft") {
-				key, arg, lft = "preferred_lft", &preferredArg, &preferred
-			}
-			if *arg != "" {
-				return r, usageDuparg(key, v)
-			}
-			*arg = v
-			if v != "forever" {
-				n, ok := laNumber(v, 32)
-				if !ok {
-					return r, usageInvarg(key+" value", v)
-				}
-				*lft = uint32(n)
-			}
+			preferred, err = valueOf(a, lifetime, "preferred_lft value")
+			preferredArg = "given"
+		case w == "home":
+			addr.Flags |= rtnl.AddressHome
+		case w == "nodad":
+			addr.Flags |= rtnl.AddressNoDAD
+		case w == "mngtmpaddr":
+			addr.Flags |= rtnl.AddressManageTempAddr
+		case w == "noprefixroute":
+			addr.Flags |= rtnl.AddressNoPrefixRoute
+		case w == "autojoin":
+			addr.Flags |= rtnl.AddressAutoJoin
 		default: // [local] PREFIX
-			if local.IsValid() {
-				return r, usageDuparg2("local", v)
+			if w == "local" {
+				if w, err = a.value(); err != nil {
+					return r, err
+				}
 			}
-			if local, localPlen, err = laParsePrefix(v, family); err != nil {
+			if local.Addr.IsValid() || local.Any {
+				return r, errDuparg2("local", w)
+			}
+			if local, err = getPrefix(w, family); err != nil {
 				return r, err
 			}
-			if !local.IsValid() {
-				return r, usagef(`Error: %s prefix is expected rather than "%s".`, laFamilyWords(family), v)
+			if local.Any {
+				// ip sends no address or a zero one, which nl cannot.
+				return r, errBadWord(`Error: %s prefix is expected rather than "%s".`, family.verbose(), w)
 			}
-			family = laFamilyOf(local.Addr())
+			family = family.or(local.Family)
+		}
+		if err != nil {
+			return r, err
 		}
 	}
 	if !r.hasDev {
-		return r, usagef(`Not enough information: "dev" argument is required.`)
+		return r, errBadWord(`Not enough information: "dev" argument is required.`)
 	}
-	if !local.IsValid() {
+	if !local.Addr.IsValid() {
+		// ip sends the request without an address (the kernel refuses
+		// it); the library does not send it.
 		return r, usagef(`Not enough information: "local" argument is required.`)
 	}
-	if peer.IsValid() && laFamilyOf(peer.Addr()) != laFamilyOf(local.Addr()) {
-		return r, usagef(`Error: %s prefix is expected rather than "%s".`, laFamilyWords(laFamilyOf(local.Addr())), peer.String())
+	bits := local.Bits
+	if peer.Addr.IsValid() {
+		bits = peer.Bits
+		addr.Peer = netip.PrefixFrom(peer.Addr, bits)
 	}
-	bits := local.Bits()
-	if peer.IsValid() {
-		bits = peer.Bits()
-		a.Peer = netip.PrefixFrom(peer.Addr(), bits)
-	}
-	a.Prefix = netip.PrefixFrom(local.Addr(), bits)
-	if cmd == "delete" && !peer.IsValid() && local.Addr().Is4() && !localPlen {
+	addr.Prefix = netip.PrefixFrom(local.Addr, bits)
+	if cmd == "delete" && !peer.Addr.IsValid() && local.Addr.Is4() && !local.Plen {
 		r.wildcard = true
 	}
 	if (brd == "+" || brd == "-") && cmd != "delete" {
-		if !local.Addr().Is4() {
-			return r, usagef("Broadcast can be set only for IPv4 addresses")
+		if !local.Addr.Is4() {
+			return r, errBadWord("Broadcast can be set only for IPv4 addresses")
 		}
-		base := a.Prefix.Addr()
-		if a.Peer.IsValid() {
-			base = a.Peer.Addr()
+		base := addr.Prefix.Addr()
+		if addr.Peer.IsValid() {
+			base = addr.Peer.Addr()
 		}
 		if bits <= 30 {
 			b4 := base.As4()
@@ -412,21 +330,21 @@ func parseAddressModify(cmd string, args []string, family int) (addressRequest, 
 			} else {
 				n &^= host
 			}
-			a.Broadcast = netip.AddrFrom4([4]byte{byte(n >> 24), byte(n >> 16), byte(n >> 8), byte(n)})
+			addr.Broadcast = netip.AddrFrom4([4]byte{byte(n >> 24), byte(n >> 16), byte(n >> 8), byte(n)})
 		}
 	}
-	if !scoped && cmd != "delete" && local.Addr().Is4() && local.Addr().As4()[0] == 127 {
-		a.Scope = rtnl.ScopeHost
+	if !scoped && cmd != "delete" && local.Addr.Is4() && local.Addr.As4()[0] == 127 {
+		addr.Scope = rtnl.ScopeHost
 	}
 	if validArg != "" || preferredArg != "" {
 		if valid == 0 {
-			return r, usagef("valid_lft is zero")
+			return r, errBadWord("valid_lft is zero")
 		}
 		if valid < preferred {
-			return r, usagef("preferred_lft is greater than valid_lft")
+			return r, errBadWord("preferred_lft is greater than valid_lft")
 		}
-		a.ValidLifetime = rtnl.LifetimeSeconds(valid)
-		a.PreferredLifetime = rtnl.LifetimeSeconds(preferred)
+		addr.ValidLifetime = rtnl.LifetimeSeconds(valid)
+		addr.PreferredLifetime = rtnl.LifetimeSeconds(preferred)
 	}
 	return r, nil
 }
@@ -471,22 +389,11 @@ func runAddress(ctx context.Context, e *env, args []string) error {
 	return c.DeleteAddress(ctx, a)
 }
 
-// laRtnlFamily maps the -4/-6 option to an address family.
-func laRtnlFamily(family int) rtnl.Family {
-	switch family {
-	case 4:
-		return rtnl.FamilyIPv4
-	case 6:
-		return rtnl.FamilyIPv6
-	}
-	return rtnl.FamilyUnspec
-}
-
 // match reports whether a passes the address filters (ip's
 // print_addrinfo and ipaddr_filter tests); linkName names its link, for
 // addresses without a label.
-func (f *addrFilter) match(a *rtnl.Address, family int, linkName string) bool {
-	if family != 0 && a.Family != laRtnlFamily(family) {
+func (f *addrFilter) match(a *rtnl.Address, family Family, linkName string) bool {
+	if family != FamilyAny && a.Family != family.rtnl() {
 		return false
 	}
 	if f.scopeSet && a.Scope != f.scope {
@@ -524,18 +431,18 @@ type addrLink struct {
 // address show does: a link with addresses, none of which pass the
 // filters, is left out; a link without any address stays (when no family
 // is selected).
-func (e *env) selectAddresses(ctx context.Context, f *addrFilter, family int) ([]addrLink, error) {
-	views, err := e.selectLinks(ctx, f.link)
+func (e *env) selectAddresses(ctx context.Context, f *addrFilter, family Family) ([]addrLink, error) {
+	views, err := e.selectLinks(ctx, f.link, false)
 	if err != nil {
 		return nil, err
 	}
 	byLink := map[int32][]rtnl.Address{}
-	if family != familyLink {
+	if family != FamilyLink {
 		c, err := e.rt()
 		if err != nil {
 			return nil, err
 		}
-		af := rtnl.AddressFilter{Family: laRtnlFamily(family)}
+		af := rtnl.AddressFilter{Family: family.rtnl()}
 		if f.link.hasDev {
 			if len(views) == 0 {
 				return nil, nil
@@ -558,7 +465,7 @@ func (e *env) selectAddresses(ctx context.Context, f *addrFilter, family int) ([
 				sel = append(sel, all[i])
 			}
 		}
-		if family != familyLink && len(sel) == 0 && (len(all) > 0 || family != 0) {
+		if family != FamilyLink && len(sel) == 0 && (len(all) > 0 || family != FamilyAny) {
 			continue
 		}
 		out = append(out, addrLink{view: v, addrs: sel})
@@ -568,9 +475,9 @@ func (e *env) selectAddresses(ctx context.Context, f *addrFilter, family int) ([
 
 // showFamily is the address family address show uses: the -4/-6/-0
 // option, else that of "to PREFIX".
-func showFamily(opt int, f *addrFilter) int {
-	if opt == 0 && f.to.IsValid() {
-		return laFamilyOf(f.to.Addr())
+func showFamily(opt Family, f *addrFilter) Family {
+	if opt == FamilyAny && f.to.IsValid() {
+		return familyOf(f.to.Addr())
 	}
 	return opt
 }
@@ -598,9 +505,9 @@ func (e *env) showAddresses(ctx context.Context, f addrFilter) error {
 		al := &links[i]
 		p := newPrinter(e.opts.JSON, &b)
 		if !noLink {
-			e.printLink(ctx, p, &al.view, linkPrint{showLL: family == 0 || family == familyLink, inet6: family == 6 && !f.link.hasDev && !e.opts.Stats && !e.opts.Details})
+			e.printLink(ctx, p, &al.view, linkPrint{showLL: family == FamilyAny || family == FamilyLink, inet6: e.opts.Family == FamilyInet6 && !f.link.hasDev && !e.opts.Stats && !e.opts.Details})
 		}
-		if family != familyLink {
+		if family != FamilyLink {
 			infos := []*jsonObject{}
 			for j := range al.addrs {
 				ap := newPrinter(e.opts.JSON, &b)
@@ -691,8 +598,8 @@ func (e *env) flushAddresses(ctx context.Context, f addrFilter) error {
 		return err
 	}
 	family := showFamily(e.opts.Family, &f)
-	if family == familyLink {
-		family = 0
+	if family == FamilyLink {
+		family = FamilyAny
 	}
 	onlyPrimary := f.flagMask&rtnl.AddressSecondary != 0 && f.flags&rtnl.AddressSecondary == 0
 	for round := 0; ; {

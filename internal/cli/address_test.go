@@ -21,7 +21,7 @@ func TestParseAddress(t *testing.T) {
 	pfx := netip.MustParsePrefix
 	for _, tc := range []struct {
 		args   []string
-		family int
+		family Family
 		want   addressRequest
 		err    string
 	}{
@@ -38,9 +38,9 @@ func TestParseAddress(t *testing.T) {
 		{args: []string{"help"}, want: addressRequest{cmd: "help"}},
 		{args: []string{"f", "dev", "eth0", "scope", "global"}, want: addressRequest{cmd: "flush", filter: addrFilter{link: linkShow{dev: "eth0", hasDev: true}, scope: rtnl.ScopeUniverse, scopeSet: true}}},
 		{args: []string{"flush"}, err: "Flush requires arguments."},
-		{args: []string{"show", "scope", "zz"}, err: `Error: argument "zz" is wrong: invalid "scope"`},
+		{args: []string{"show", "scope", "zz"}, err: `Error: argument "zz" is wrong: invalid "scope"` + "\n"},
 		{args: []string{"show", "to", "zz"}, err: `Error: any valid prefix is expected rather than "zz".`},
-		{args: []string{"show", "to", "10.0.0.0/8"}, family: 6, err: `Error: inet6 prefix is expected rather than "10.0.0.0/8".`},
+		{args: []string{"show", "to", "10.0.0.0/8"}, family: FamilyInet6, err: `Error: inet6 prefix is expected rather than "10.0.0.0/8".`},
 		{args: []string{"show", "to", "10.0.0.0/33"}, err: `Error: any valid prefix is expected rather than "10.0.0.0/33".`},
 		{args: []string{"show", "lo", "lo"}, err: `Error: either "dev" is duplicate, or "lo" is a garbage.`},
 		{args: []string{"show", "label"}, err: `Command line is not complete. Try option "help"`},
@@ -61,7 +61,7 @@ func TestParseAddress(t *testing.T) {
 			want: addressRequest{cmd: "add", dev: "lo", hasDev: true, addr: rtnl.Address{Prefix: pfx("127.0.0.2/8"), Scope: rtnl.ScopeHost, Broadcast: laAddr("127.255.255.254"), Metric: 3}}},
 		{args: []string{"add", "2001:db8::1/64", "dev", "eth0", "valid_lft", "forever", "preferred_lft", "0"},
 			want: addressRequest{cmd: "add", dev: "eth0", hasDev: true, addr: rtnl.Address{Prefix: pfx("2001:db8::1/64"), PreferredLifetime: rtnl.LifetimeSeconds(0)}}},
-		{args: []string{"add", "2001:db8::1", "dev", "eth0"}, family: 6,
+		{args: []string{"add", "2001:db8::1", "dev", "eth0"}, family: FamilyInet6,
 			want: addressRequest{cmd: "add", dev: "eth0", hasDev: true, addr: rtnl.Address{Prefix: pfx("2001:db8::1/128")}}},
 		{args: []string{"chg", "198.18.0.1/24", "dev", "eth0"}, want: addressRequest{cmd: "change", dev: "eth0", hasDev: true, addr: rtnl.Address{Prefix: pfx("198.18.0.1/24")}}},
 		{args: []string{"change", "198.18.0.1/24", "dev", "eth0"}, want: addressRequest{cmd: "change", dev: "eth0", hasDev: true, addr: rtnl.Address{Prefix: pfx("198.18.0.1/24")}}},
@@ -75,7 +75,7 @@ func TestParseAddress(t *testing.T) {
 		{args: []string{"add", "xx", "dev", "lo"}, err: `Error: any valid prefix is expected rather than "xx".`},
 		{args: []string{"add", "default", "dev", "lo"}, err: `Error: any valid prefix is expected rather than "default".`},
 		{args: []string{"add", "fe80::1%eth0/64", "dev", "lo"}, err: `Error: any valid prefix is expected rather than "fe80::1%eth0/64".`},
-		{args: []string{"add", "1.2.3.4/24", "dev", "lo"}, family: 6, err: `Error: inet6 prefix is expected rather than "1.2.3.4/24".`},
+		{args: []string{"add", "1.2.3.4/24", "dev", "lo"}, family: FamilyInet6, err: `Error: inet6 prefix is expected rather than "1.2.3.4/24".`},
 		{args: []string{"add", "1.2.3.4/24", "1.2.3.5/24", "dev", "lo"}, err: `Error: either "local" is duplicate, or "1.2.3.5/24" is a garbage.`},
 		{args: []string{"add", "1.2.3.4/24", "peer", "::1", "dev", "lo"}, err: `Error: inet prefix is expected rather than "::1".`},
 		{args: []string{"add", "1.2.3.4/24", "peer", "1.1.1.1", "peer", "2.2.2.2", "dev", "lo"}, err: `Error: duplicate "peer": "2.2.2.2" is the second value.`},
@@ -84,12 +84,14 @@ func TestParseAddress(t *testing.T) {
 		{args: []string{"add", "1.2.3.4/24", "dev", "lo", "brd", "+", "brd", "-"}, err: `Error: duplicate "broadcast": "-" is the second value.`},
 		{args: []string{"add", "2001:db8::5/64", "dev", "lo", "brd", "+"}, err: "Broadcast can be set only for IPv4 addresses"},
 		{args: []string{"add", "1.2.3.4/24", "dev", "lo", "scope", "zz"}, err: `Error: argument "zz" is wrong: invalid scope value.`},
-		{args: []string{"add", "1.2.3.4/24", "dev", "lo", "label", "a", "label", "b"}, err: `Error: duplicate "label": "b" is the second value.`},
-		{args: []string{"add", "1.2.3.4/24", "dev", "lo", "metric", "x"}, err: `Error: argument "x" is wrong: "metric" value is invalid`},
-		{args: []string{"add", "1.2.3.4/24", "dev", "lo", "metric", "1", "metric", "2"}, err: `Error: duplicate "metric": "2" is the second value.`},
+		{args: []string{"add", "1.2.3.4/24", "dev", "lo", "label", "a", "label", "b"}, // as in ip 6.1, the last one counts
+			want: addressRequest{cmd: "add", dev: "lo", hasDev: true, addr: rtnl.Address{Prefix: pfx("1.2.3.4/24"), Label: "b"}}},
+		{args: []string{"add", "1.2.3.4/24", "dev", "lo", "metric", "x"}, err: `Error: argument "x" is wrong: "metric" value is invalid` + "\n"},
+		{args: []string{"add", "1.2.3.4/24", "dev", "lo", "metric", "1", "metric", "2"}, // as in ip 6.1, the last one counts
+			want: addressRequest{cmd: "add", dev: "lo", hasDev: true, addr: rtnl.Address{Prefix: pfx("1.2.3.4/24"), Metric: 2}}},
 		{args: []string{"add", "1.2.3.4/24", "dev", "lo", "valid_lft", "x"}, err: `Error: argument "x" is wrong: valid_lft value`},
 		{args: []string{"add", "1.2.3.4/24", "dev", "lo", "preferred_lft", "-1"}, err: `Error: argument "-1" is wrong: preferred_lft value`},
-		{args: []string{"add", "1.2.3.4/24", "dev", "lo", "valid_lft", "1", "valid_lft", "2"}, err: `Error: duplicate "valid_lft": "2" is the second value.`},
+		{args: []string{"add", "1.2.3.4/24", "dev", "lo", "valid_lft", "1", "valid_lft", "2"}, err: `Error: duplicate "valid_lft": "valid_lft" is the second value.`},
 		{args: []string{"add", "1.2.3.4/24", "dev", "lo", "valid_lft", "10", "preferred_lft", "20"}, err: "preferred_lft is greater than valid_lft"},
 		{args: []string{"add", "1.2.3.4/24", "dev", "lo", "valid_lft", "10"}, err: "preferred_lft is greater than valid_lft"},
 		{args: []string{"add", "1.2.3.4/24", "dev", "lo", "valid_lft", "0"}, err: "valid_lft is zero"},

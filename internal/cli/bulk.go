@@ -67,7 +67,7 @@ func bulkParse(ctx context.Context, e *env, words []string) (bulkItem, bool) {
 	if len(words) < 2 || matches(words[1], "help") {
 		return bulkItem{}, false
 	}
-	fam := rtOptFamily(e.opts.Family)
+	fam := e.opts.Family
 	switch bulkObject(words[0]) {
 	case "route":
 		req, err := parseRoute(words[1:], fam)

@@ -40,22 +40,22 @@ type Options struct {
 	Details bool   // -d: more details
 	Stats   bool   // -s: statistics
 	NetNS   string // -n NAME: run in /run/netns/NAME
-	Family  int    // -4, -6, -f FAMILY: 0 any, 4 or 6 (also "link", "bridge" via FamilyName)
+	Family  Family // -4, -6, -0, -f FAMILY
 	Batch   string // -batch FILE ("-" is standard input)
 	Force   bool   // -force: go on after a failing batch line
 	Oneline bool   // -o: one line per record (accepted; text output is already one line per record where ip does so)
 }
 
-// UsageError is a bad command line: it names the word that was wrong.
-type UsageError struct {
-	Msg string
+// dumpError is an error that ended a dump: ip prints "Dump terminated"
+// (or "Flush terminated") after it.
+type dumpError struct {
+	err  error
+	what string // "Dump" or "Flush"
+	exit int    // the exit status; 0: the error's own
 }
 
-func (e *UsageError) Error() string { return e.Msg }
-
-func usagef(format string, args ...any) error {
-	return &UsageError{Msg: fmt.Sprintf(format, args...)}
-}
+func (e *dumpError) Error() string { return e.err.Error() }
+func (e *dumpError) Unwrap() error { return e.err }
 
 // failure is an error that ip prints before its command handler returns -1,
 // making it exit with status 1 (ExitFailure) rather than 255.
@@ -203,11 +203,11 @@ func ParseOptions(args []string) (Options, []string, error) {
 		var err error
 		switch {
 		case opt == "-4":
-			o.Family = 4
+			o.Family = FamilyInet
 		case opt == "-6":
-			o.Family = 6
+			o.Family = FamilyInet6
 		case opt == "-0":
-			o.Family = familyLink
+			o.Family = FamilyLink
 		case matches(opt[1:], "json"):
 			o.JSON = true
 		case matches(opt[1:], "pretty"):
@@ -239,21 +239,6 @@ func ParseOptions(args []string) (Options, []string, error) {
 	return o, args, nil
 }
 
-// familyLink stands for -0 / -f link.
-const familyLink = -1
-
-func parseFamily(f string) (int, error) {
-	switch f {
-	case "inet", "ipv4":
-		return 4, nil
-	case "inet6", "ipv6":
-		return 6, nil
-	case "link":
-		return familyLink, nil
-	}
-	return 0, usagef("Invalid protocol family \"%s\".", f)
-}
-
 // report prints err the way ip does and returns the exit code.
 // flush writes out buffered output (before anything else may write to the
 // same file, and after each streamed record).
@@ -268,6 +253,15 @@ func report(w io.Writer, err error) int {
 	if err == nil {
 		return ExitOK
 	}
+	var de *dumpError
+	if errors.As(err, &de) {
+		code := report(w, de.err)
+		fmt.Fprintf(w, "%s terminated\n", de.what)
+		if de.exit != 0 {
+			code = de.exit
+		}
+		return code
+	}
 	var xe *exitError
 	if errors.As(err, &xe) {
 		return xe.code
@@ -275,6 +269,9 @@ func report(w io.Writer, err error) int {
 	var ue *UsageError
 	if errors.As(err, &ue) {
 		fmt.Fprintln(w, ue.Msg)
+		if ue.Exit != 0 {
+			return ue.Exit
+		}
 		return ExitUsage
 	}
 	var fe *failure

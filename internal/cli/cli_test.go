@@ -24,9 +24,9 @@ func TestParseOptions(t *testing.T) {
 	}{
 		{args: []string{"-j", "-p", "addr"}, want: Options{JSON: true, Pretty: true}, rest: []string{"addr"}},
 		{args: []string{"-json", "-d", "-s", "link", "show"}, want: Options{JSON: true, Details: true, Stats: true}, rest: []string{"link", "show"}},
-		{args: []string{"-n", "blue", "-4", "r"}, want: Options{NetNS: "blue", Family: 4}, rest: []string{"r"}},
-		{args: []string{"-netns", "blue", "-6", "r"}, want: Options{NetNS: "blue", Family: 6}, rest: []string{"r"}},
-		{args: []string{"-f", "inet6", "a"}, want: Options{Family: 6}, rest: []string{"a"}},
+		{args: []string{"-n", "blue", "-4", "r"}, want: Options{NetNS: "blue", Family: FamilyInet}, rest: []string{"r"}},
+		{args: []string{"-netns", "blue", "-6", "r"}, want: Options{NetNS: "blue", Family: FamilyInet6}, rest: []string{"r"}},
+		{args: []string{"-f", "inet6", "a"}, want: Options{Family: FamilyInet6}, rest: []string{"a"}},
 		{args: []string{"-force", "-batch", "f.txt"}, want: Options{Force: true, Batch: "f.txt"}},
 		{args: []string{"-b", "-"}, want: Options{Batch: "-"}},
 		{args: []string{"-x", "addr"}, err: `Option "-x" is unknown, try "nl -help".`},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"syscall"
 
@@ -32,8 +33,10 @@ func (e *env) closeConns() {
 	}
 }
 
-// linkIndex resolves a device name (or a number) to its index, as ip's
-// ll_name_to_index does; a name that finds no device, such as the empty
+// linkIndex resolves a device name to its index as ip's
+// ll_name_to_index does: the link of that name, or of that alternative
+// name when the name is not a valid interface name (too long, say); else
+// "ifN" names index N. A name that finds no device, such as the empty
 // name, is ip's nodev error naming it (exit status 1).
 func (e *env) linkIndex(ctx context.Context, name string) (int32, error) {
 	if name == "" {
@@ -46,18 +49,40 @@ func (e *env) linkIndex(ctx context.Context, name string) (int32, error) {
 	if err != nil {
 		return 0, err
 	}
-	l, err := c.LinkByName(ctx, name)
-	if err != nil {
-		if errors.Is(err, syscall.ENODEV) {
-			if n, perr := strconv.ParseInt(name, 10, 32); perr == nil && n > 0 {
-				return int32(n), nil
-			}
-			return 0, nodev(name)
+	var l rtnl.Link
+	if validIfname(name) {
+		l, err = c.LinkByName(ctx, name)
+	} else {
+		l, err = linkByAltName(ctx, c, name)
+	}
+	var ne *netlink.Error
+	if errors.As(err, &ne) || errors.Is(err, syscall.ENODEV) {
+		// ip takes any refusal as "no such link".
+		if idx := sscanfIfIndex(name); idx != 0 {
+			return idx, nil
 		}
+		return 0, nodev(name)
+	}
+	if err != nil {
 		return 0, err
 	}
 	e.remember(l.Index, l.Name)
 	return l.Index, nil
+}
+
+// linkByAltName finds the link with an alternative name (ip asks the
+// kernel with IFLA_ALT_IFNAME; the library looks for it in a dump). No
+// such link is syscall.ENODEV.
+func linkByAltName(ctx context.Context, c *rtnl.Conn, name string) (rtnl.Link, error) {
+	for l, err := range c.Links(ctx, rtnl.LinkFilter{}) {
+		if err != nil {
+			return rtnl.Link{}, err
+		}
+		if slices.Contains(l.AltNames, name) {
+			return l, nil
+		}
+	}
+	return rtnl.Link{}, syscall.ENODEV
 }
 
 // linkName resolves an index to its name for printing; an index that no

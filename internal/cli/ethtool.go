@@ -41,37 +41,32 @@ type ethtoolRequest struct {
 // parseEthtool turns the words after "ethtool" into a request.
 func parseEthtool(args []string) (ethtoolRequest, error) {
 	r := ethtoolRequest{cmd: "show"}
-	if len(args) > 0 {
-		switch w := args[0]; {
-		case matches(w, "show"):
-			args = args[1:]
-		case matches(w, "features"):
-			r.cmd, args = "features", args[1:]
-		case matches(w, "channels"):
-			r.cmd, args = "channels", args[1:]
-		case matches(w, "rings"):
-			r.cmd, args = "rings", args[1:]
+	a := wordsOf(args)
+	for _, cmd := range []string{"show", "features", "channels", "rings"} {
+		if a.more() && matches(a.peek(), cmd) {
+			r.cmd = cmd
+			a.next()
+			break
 		}
 	}
-	for len(args) > 0 {
-		w := args[0]
+	for a.more() {
+		w := a.next()
 		if w == "dev" {
-			if len(args) < 2 {
-				return r, usagef(`Command line is not complete. Try option "help"`)
+			v, err := a.value()
+			if err != nil {
+				return r, err
 			}
-			args = args[1:]
-			w = args[0]
 			if r.dev != "" {
-				return r, usagef(`Error: duplicate "dev": "%s" is the second value.`, w)
+				return r, errDuparg("dev", v)
 			}
+			w = v
 		} else if r.dev != "" {
-			return r, usagef(`Error: either "dev" is duplicate, or "%s" is a garbage.`, w)
+			return r, errDuparg2("dev", w)
 		}
 		if !validIfname(w) {
-			return r, mptcpInvarg(`"dev" not a valid ifname`, w)
+			return r, errInvarg(`"dev" not a valid ifname`, w)
 		}
 		r.dev = w
-		args = args[1:]
 	}
 	if r.dev == "" {
 		return r, usagef(`Not enough information: "dev" argument is required.`)

@@ -60,97 +60,75 @@ func genlOpNames(family string) genl.CommandNames {
 
 // genlOpNumber resolves an op word of family: a number or a command name.
 func genlOpNumber(family, w string) (uint8, error) {
-	if n, ok := mptcpParseUint(w, 8); ok {
+	if n, ok := getUint(w, 0, 8); ok {
 		return uint8(n), nil
 	}
 	if id, ok := genlOpNames(family).Lookup(w); ok {
 		return id, nil
 	}
-	return 0, mptcpInvarg(fmt.Sprintf("not a command number or a command name of %s", family), w)
+	return 0, errInvarg(fmt.Sprintf("not a command number or a command name of %s", family), w)
 }
 
 // parseGenl turns the words after "genl" into a request.
 func parseGenl(args []string) (genlRequest, error) {
 	r := genlRequest{cmd: "family"}
-	if len(args) == 0 {
+	a := wordsOf(args)
+	if !a.more() {
 		return r, nil
 	}
-	switch w := args[0]; {
+	switch w := a.next(); {
 	case matches(w, "family"):
-		args = args[1:]
-		if len(args) > 0 && (matches(args[0], "show") || matches(args[0], "list") || matches(args[0], "get")) {
-			args = args[1:]
+		if w := a.peek(); a.more() && (matches(w, "show") || matches(w, "list") || matches(w, "get")) {
+			a.next()
 		}
 	case matches(w, "policy"):
 		r.cmd = "policy"
-		args = args[1:]
 	default:
 		return r, usagef(`Command "%s" is unknown, try "nl genl help".`, w)
 	}
 	haveFamily := func() bool { return r.name != "" || r.idSet }
-	for len(args) > 0 {
-		w := args[0]
-		next := func() (string, error) {
-			if len(args) < 2 {
-				return "", usagef(`Command line is not complete. Try option "help"`)
-			}
-			args = args[1:]
-			return args[0], nil
-		}
-		switch {
+	for a.more() {
+		var err error
+		switch w := a.next(); {
 		case matches(w, "name") && !haveFamily():
-			v, err := next()
-			if err != nil {
-				return r, err
-			}
-			if err := genlCheckName(v); err != nil {
-				return r, err
-			}
-			r.name = v
+			r.name, err = valueOf(a, genlName, "family name longer than 15 bytes")
 		case matches(w, "id") && !haveFamily():
-			v, err := next()
-			if err != nil {
-				return r, err
-			}
-			n, ok := mptcpParseUint(v, 16)
-			if !ok || n == 0 {
-				return r, mptcpInvarg("invalid family id", v)
-			}
+			var n uint64
+			n, err = valueOf(a, func(v string) (uint64, bool) {
+				n, ok := getUint(v, 0, 16)
+				return n, ok && n != 0
+			}, "invalid family id")
 			r.id, r.idSet = uint16(n), true
 		case r.cmd == "policy" && haveFamily() && !r.opSet && r.opWord == "":
 			if matches(w, "op") {
-				v, err := next()
-				if err != nil {
+				if w, err = a.value(); err != nil {
 					return r, err
 				}
-				w = v
 			}
 			if r.name == "" {
 				// Names are resolved once the id gives the family's
 				// name; a number that does not fit is wrong now.
-				if _, ok := mptcpParseUint(w, 8); !ok && strings.Trim(w, "0123456789") == "" {
-					return r, mptcpInvarg("not a command number or a command name", w)
+				if _, end, _ := strtoul(w, 0); w != "" && end == len(w) {
+					if _, err = parseWord(w, func(v string) (uint64, bool) { return getUint(v, 0, 8) }, "not a command number or a command name"); err != nil {
+						return r, err
+					}
 				}
 				r.opWord = w
 				break
 			}
-			op, err := genlOpNumber(r.name, w)
-			if err != nil {
-				return r, err
-			}
-			r.op, r.opSet = op, true
+			r.op, err = genlOpNumber(r.name, w)
+			r.opSet = true
 		case !haveFamily():
-			if err := genlCheckName(w); err != nil {
-				return r, err
-			}
-			r.name = w
+			r.name, err = parseWord(w, genlName, "family name longer than 15 bytes")
 		default:
-			return r, usagef(`Error: either "%s" is duplicate, or "%s" is a garbage.`, genlSelectorWord(r), w)
+			return r, errDuparg2(genlSelectorWord(r), w)
 		}
-		args = args[1:]
+		if err != nil {
+			return r, err
+		}
 	}
 	if r.cmd == "policy" && !haveFamily() {
-		return r, usagef(`Error: argument "FAMILY" is required`)
+		return r, errMissarg("FAMILY")
 	}
 	return r, nil
 }
@@ -166,12 +144,9 @@ func genlSelectorWord(r genlRequest) string {
 	return "name"
 }
 
-// genlCheckName checks a family name's length (GENL_NAMSIZ).
-func genlCheckName(name string) error {
-	if len(name) >= 16 {
-		return mptcpInvarg("family name longer than 15 bytes", name)
-	}
-	return nil
+// genlName checks a family name's length (GENL_NAMSIZ).
+func genlName(name string) (string, bool) {
+	return name, len(name) < 16
 }
 
 func runGenl(ctx context.Context, e *env, args []string) error {

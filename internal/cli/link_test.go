@@ -66,7 +66,8 @@ func TestParseLink(t *testing.T) {
 			want: linkRequest{cmd: "add", dev: "vx0", kind: "vxlan", info: &rtnl.Vxlan{VNI: 42, Remote: laAddr("198.18.3.1"),
 				Local: laAddr("198.18.3.2"), Port: 4789, TTL: 9, TOS: 1, Learning: laPtr(false)}}},
 		{args: []string{"add", "vx0", "type", "vxlan", "vni", "1", "group", "ff02::9", "dev", "eth0", "ttl", "auto", "learning", "tos", "0x10"},
-			want: linkRequest{cmd: "add", dev: "vx0", kind: "vxlan", vxlanDev: "eth0", info: &rtnl.Vxlan{VNI: 1, Remote: laAddr("ff02::9"), TOS: 16, Learning: laPtr(true)}}},
+			want: linkRequest{cmd: "add", dev: "vx0", kind: "vxlan", vxlanDev: "eth0", info: &rtnl.Vxlan{VNI: 1, Remote: laAddr("ff02::9"), TOS: 16, Learning: laPtr(true)},
+				warning: vxlanNoPortWarning}},
 		{args: []string{"add", "link", "eth0", "eth0.7", "type", "vlan", "id", "7", "protocol", "802.1q"},
 			want: linkRequest{cmd: "add", dev: "eth0.7", kind: "vlan", opts: linkOpts{parent: "eth0", hasLink: true}, info: &rtnl.Vlan{ID: 7, Protocol: rtnl.VlanProto8021Q}}},
 		{args: []string{"add", "ifb0", "type", "ifb"}, want: linkRequest{cmd: "add", dev: "ifb0", kind: "ifb"}},
@@ -74,10 +75,13 @@ func TestParseLink(t *testing.T) {
 		{args: []string{"add", "v0"}, err: `Not enough information: "type" argument is required`},
 		{args: []string{"add", "v0", "type"}, err: `Command line is not complete. Try option "help"`},
 		{args: []string{"add", "ifb0", "type", "ifb", "zz"}, err: `Garbage instead of arguments "zz ...". Try "nl link help".`},
-		{args: []string{"add", "v0", "mtu", "x", "type", "ifb"}, err: `Error: argument "x" is wrong: Invalid "mtu" value`},
+		{args: []string{"add", "v0", "mtu", "x", "type", "ifb"}, err: `Error: argument "x" is wrong: Invalid "mtu" value` + "\n"},
 		{args: []string{"add", "v0", "mtu", "1", "mtu", "2", "type", "ifb"}, err: `Error: duplicate "mtu": "2" is the second value.`},
-		{args: []string{"add", "v0", "txqueuelen", "-1", "type", "ifb"}, err: `Error: argument "-1" is wrong: Invalid "txqueuelen" value`},
-		{args: []string{"add", "v0", "group", "blue", "type", "ifb"}, err: `Error: argument "blue" is wrong: Invalid "group" value`},
+		{args: []string{"add", "v0", "txqueuelen", "-1", "type", "ifb"}, // get_integer, sent as a u32
+			want: linkRequest{cmd: "add", dev: "v0", kind: "ifb", opts: linkOpts{txqlen: laPtr(uint32(0xffffffff))}}},
+		{args: []string{"add", "v0", "txqueuelen", "1_000", "type", "ifb"}, err: `Error: argument "1_000" is wrong: Invalid "txqueuelen" value` + "\n"},
+		{args: []string{"add", "v0", "mtu", "-0", "type", "ifb"}, err: `Error: argument "-0" is wrong: Invalid "mtu" value` + "\n"},
+		{args: []string{"add", "v0", "group", "blue", "type", "ifb"}, err: `Error: argument "blue" is wrong: Invalid "group" value` + "\n"},
 		{args: []string{"add", "v0", "address", "zz", "type", "ifb"}, err: `"zz" is invalid lladdr.`},
 		{args: []string{"add", "name", "a/b", "type", "ifb"}, err: `Error: argument "a/b" is wrong: "name" not a valid ifname`},
 		{args: []string{"add", "name", "a", "name", "b", "type", "ifb"}, err: `Error: duplicate "name": "b" is the second value.`},
@@ -107,7 +111,7 @@ func TestParseLink(t *testing.T) {
 		{args: []string{"add", "x", "type", "vxlan", "id", "1", "remote", "1.2.3.4", "group", "239.1.1.1"}, err: `vxlan: both group and remote cannot be specified`},
 		{args: []string{"add", "x", "type", "vxlan", "id", "1", "group", "239.1.1.1"}, err: `vxlan: 'group' requires 'dev' to be specified`},
 		{args: []string{"add", "x", "type", "vxlan", "id", "1", "remote", "1.2.3.4", "local", "::1"}, err: `vxlan: local and remote/group addresses must be of the same family`},
-		{args: []string{"add", "x", "type", "vxlan", "id", "1", "dstport", "65536"}, err: `Error: argument "65536" is wrong: dstport`},
+		{args: []string{"add", "x", "type", "vxlan", "id", "1", "dstport", "65536"}, err: `Error: argument "65536" is wrong: dst port`},
 		{args: []string{"add", "x", "type", "vxlan", "id", "1", "ttl", "256"}, err: `Error: argument "256" is wrong: invalid TTL`},
 		{args: []string{"add", "x", "type", "vxlan", "id", "1", "tos", "zz"}, err: `Error: argument "zz" is wrong: bad TOS value`},
 		{args: []string{"add", "x", "type", "vxlan", "id", "1", "dev", "a", "dev", "b"}, err: `Error: duplicate "dev": "b" is the second value.`},
@@ -128,12 +132,13 @@ func TestParseLink(t *testing.T) {
 		{args: []string{"set", "v0", "netns", "a", "netns", "b"}, err: `Error: duplicate "netns": "b" is the second value.`},
 		{args: []string{"set", "v0", "group", "1", "group", "2"}, err: `Error: duplicate "group": "2" is the second value.`},
 		{args: []string{"set", "v0", "master", "br0", "nomaster"}, err: `Error: either "master" is duplicate, or "nomaster" is a garbage.`},
-		{args: []string{"set", "v0", "alias", strings.Repeat("x", 256)}, err: `Error: argument "` + strings.Repeat("x", 256) + `" is wrong: alias too long`},
+		{args: []string{"set", "v0", "alias", strings.Repeat("x", 256)}, err: `Error: argument "` + strings.Repeat("x", 256) + `" is wrong: alias too long` + "\n"},
 		{args: []string{"set", "v0", "link", "v1"}, err: `Error: "link" is not supported in "link set".`},
 		{args: []string{"set", "v0", "type", "bridge", "stp_state", "1"},
 			want: linkRequest{cmd: "set", dev: "v0", kind: "bridge", info: &rtnl.Bridge{StpState: laPtr(uint32(1))}}},
 		{args: []string{"set", "v0", "type", "bridge", "zz"}, err: `bridge: unknown command "zz"?`},
-		{args: []string{"set", strings.Repeat("x", 128)}, err: `Error: argument "` + strings.Repeat("x", 128) + `" is wrong: "dev" not a valid ifname`},
+		{args: []string{"set", strings.Repeat("x", 128)}, want: linkRequest{cmd: "set", dev: strings.Repeat("x", 128)}}, // looked up when run
+		{args: []string{"set", "a\vb"}, err: "Error: argument \"a\vb\" is wrong: \"dev\" not a valid ifname"},
 		// delete
 		{args: []string{"del", "v0"}, want: linkRequest{cmd: "delete", dev: "v0"}},
 		{args: []string{"delete", "dev", "v0", "type", "veth"}, want: linkRequest{cmd: "delete", dev: "v0"}},
@@ -285,7 +290,7 @@ func TestLinkCommands(t *testing.T) {
 	if _, stderr := laRun(t, name, ExitFailure, "link", "set", "nope", "up"); stderr != "Cannot find device \"nope\"\n" {
 		t.Errorf("set missing: stderr %q", stderr)
 	}
-	if _, stderr := laRun(t, name, ExitUsage, "link", "set", "v0", "netns", "nlkit-no-such-ns"); stderr != "Error: argument \"nlkit-no-such-ns\" is wrong: Invalid \"netns\" value\n" {
+	if _, stderr := laRun(t, name, ExitUsage, "link", "set", "v0", "netns", "nlkit-no-such-ns"); stderr != "Error: argument \"nlkit-no-such-ns\" is wrong: Invalid \"netns\" value\n\n" {
 		t.Errorf("set netns missing: stderr %q", stderr)
 	}
 

@@ -66,8 +66,8 @@ func parseMonitor(args []string) (monitorRequest, error) {
 
 // monitorGroups gives the multicast groups for the kinds and the family
 // option (-4/-6).
-func monitorGroups(kinds []rtnl.EventKind, family int) []rtnl.Group {
-	v4, v6 := family != 6, family != 4
+func monitorGroups(kinds []rtnl.EventKind, family Family) []rtnl.Group {
+	v4, v6 := family != FamilyInet6, family != FamilyInet
 	var g []rtnl.Group
 	for _, k := range kinds {
 		switch k {

@@ -5,9 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
-	"strconv"
 	"strings"
-	"syscall"
 
 	"github.com/nlkit/nlkit/genl/mptcp"
 	"github.com/nlkit/nlkit/netlink"
@@ -64,37 +62,28 @@ var mptcpFlagWords = []struct {
 	{"nofullmesh", 0},
 }
 
-// mptcpInvarg is ip's invarg(): `Error: argument "ARG" is wrong: MSG`.
-func mptcpInvarg(msg, arg string) error {
-	return usagef(`Error: argument "%s" is wrong: %s`, arg, msg)
-}
-
-// mptcpParseUint parses a number as ip's get_u8/get_u16/get_u32 do
-// (decimal, 0x hex or 0 octal).
-func mptcpParseUint(s string, bits int) (uint64, bool) {
-	if s == "" || strings.ContainsAny(s, "_+-") || strings.HasPrefix(s, "0b") || strings.HasPrefix(s, "0o") ||
-		strings.HasPrefix(s, "0B") || strings.HasPrefix(s, "0O") {
-		return 0, false
-	}
-	n, err := strconv.ParseUint(s, 0, bits)
-	return n, err == nil
-}
-
 // parseMptcp turns the words after "mptcp" into a request.
 func parseMptcp(args []string) (mptcpRequest, error) {
 	var r mptcpRequest
-	if len(args) == 0 {
+	a := wordsOf(args)
+	if !a.more() {
 		return r, usagef("%s", strings.TrimSuffix(mptcpHelp, "\n"))
 	}
-	w, rest := args[0], args[1:]
-	switch {
+	unknown := func(w string) error { return usagef(`Command "%s" is unknown, try "nl mptcp help".`, w) }
+	// noMore refuses words after a command that takes none.
+	noMore := func() error {
+		if a.more() {
+			return errInvarg("unknown argument", a.peek())
+		}
+		return nil
+	}
+	switch w := a.next(); {
 	case matches(w, "endpoint"):
 		r.obj, r.cmd = "endpoint", "show"
-		if len(rest) == 0 {
+		if !a.more() {
 			return r, nil
 		}
-		c := rest[0]
-		switch {
+		switch c := a.next(); {
 		case matches(c, "add"):
 			r.cmd = "add"
 		case matches(c, "change"):
@@ -102,62 +91,49 @@ func parseMptcp(args []string) (mptcpRequest, error) {
 		case matches(c, "delete"):
 			r.cmd = "delete"
 		case matches(c, "show") || matches(c, "list"):
-			r.cmd = "show"
+			if !a.more() {
+				return r, nil // a dump
+			}
 		case matches(c, "flush"):
 			r.cmd = "flush"
-			if len(rest) > 1 {
-				return r, mptcpInvarg("unknown argument", rest[1])
-			}
-			return r, nil
+			return r, noMore()
 		default:
-			return r, usagef(`Command "%s" is unknown, try "nl mptcp help".`, c)
+			return r, unknown(c)
 		}
-		if r.cmd == "show" && len(rest) == 1 {
-			return r, nil // a dump
-		}
-		return r, parseMptcpEndpoint(&r, rest[1:])
+		return r, parseMptcpEndpoint(&r, a)
 	case matches(w, "limits"):
 		r.obj, r.cmd = "limits", "show"
-		if len(rest) == 0 {
+		if !a.more() {
 			return r, nil
 		}
-		switch c := rest[0]; {
+		switch c := a.next(); {
 		case matches(c, "set"):
 			r.cmd = "set"
-			return r, parseMptcpLimits(&r, rest[1:])
+			return r, parseMptcpLimits(&r, a)
 		case matches(c, "show"):
-			if len(rest) > 1 {
-				return r, mptcpInvarg("unknown argument", rest[1])
-			}
-			return r, nil
+			return r, noMore()
 		default:
-			return r, usagef(`Command "%s" is unknown, try "nl mptcp help".`, c)
+			return r, unknown(c)
 		}
 	case matches(w, "monitor"):
 		r.obj = "monitor"
-		if len(rest) > 0 {
-			return r, usagef(`Command "%s" is unknown, try "nl mptcp help".`, rest[0])
+		if a.more() {
+			return r, unknown(a.peek())
 		}
 		return r, nil
+	default:
+		return r, unknown(w)
 	}
-	return r, usagef(`Command "%s" is unknown, try "nl mptcp help".`, w)
 }
 
 // parseMptcpEndpoint parses the arguments of endpoint add, delete, change
 // and show as ip's mptcp_parse_opt does: flag words first (exact), then
 // id, dev and port (abbreviated), then an address.
-func parseMptcpEndpoint(r *mptcpRequest, args []string) error {
+func parseMptcpEndpoint(r *mptcpRequest, a *words) error {
 	adding, deleting, changing := r.cmd == "add", r.cmd == "delete", r.cmd == "change"
 	var portSet bool
-	for len(args) > 0 {
-		w := args[0]
-		next := func() (string, error) {
-			if len(args) < 2 {
-				return "", usagef(`Command line is not complete. Try option "help"`)
-			}
-			args = args[1:]
-			return args[0], nil
-		}
+	for a.more() {
+		w := a.next()
 		isFlag := false
 		for _, f := range mptcpFlagWords {
 			if w == f.word {
@@ -165,118 +141,116 @@ func parseMptcpEndpoint(r *mptcpRequest, args []string) error {
 				r.flags |= f.flag
 			}
 		}
+		var err error
 		switch {
 		case isFlag:
 			if adding && r.flags&mptcp.Signal != 0 && r.flags&mptcp.Fullmesh != 0 {
-				return mptcpInvarg("flags mustn't have both signal and fullmesh", w)
+				return errInvarg("flags mustn't have both signal and fullmesh", w)
 			}
 			if changing && r.flags&^(mptcp.Backup|mptcp.Fullmesh) != 0 {
-				return mptcpInvarg("invalid flags, backup and fullmesh only", w)
+				return errInvarg("invalid flags, backup and fullmesh only", w)
 			}
 		case matches(w, "id"):
-			v, err := next()
-			if err != nil {
+			var v string
+			if v, err = a.value(); err != nil {
 				return err
 			}
 			if r.idSet {
-				return usagef(`Error: duplicate "id": "%s" is the second value.`, v)
+				return errDuparg("id", v)
 			}
-			n, ok := mptcpParseUint(v, 8)
+			n, ok := getUint(v, 0, 8)
 			if !ok {
-				return mptcpInvarg("invalid ID", v)
+				return errInvarg("invalid ID\n", v)
 			}
 			r.id, r.idSet = uint8(n), true
 		case matches(w, "dev"):
-			v, err := next()
-			if err != nil {
+			var v string
+			if v, err = a.value(); err != nil {
 				return err
 			}
 			if r.dev != "" {
-				return usagef(`Error: duplicate "dev": "%s" is the second value.`, v)
+				return errDuparg("dev", v)
 			}
 			if !validIfname(v) {
-				// ip's text ends in a newline: an empty line follows.
-				return mptcpInvarg("invalid interface name\n", v)
+				return errInvarg("invalid interface name\n", v)
 			}
 			r.dev = v
 		case matches(w, "port"):
-			v, err := next()
-			if err != nil {
+			var v string
+			if v, err = a.value(); err != nil {
 				return err
 			}
 			if portSet {
-				return usagef(`Error: duplicate "port": "%s" is the second value.`, v)
+				return errDuparg("port", v)
 			}
-			n, ok := mptcpParseUint(v, 16)
+			n, ok := getUint(v, 0, 16)
 			if !ok {
-				return mptcpInvarg("expected port", v)
+				return errInvarg("expected port", v)
 			}
 			r.port, portSet = uint16(n), true
 		default:
-			a, err := netip.ParseAddr(w)
-			if err != nil || a.Zone() != "" {
-				return usagef(`Error: any valid address is expected rather than "%s".`, w)
+			addr, err := getIPAddr(w, FamilyAny)
+			if err != nil {
+				return err
 			}
 			if r.addr.IsValid() {
-				return usagef(`Error: duplicate "ADDRESS": "%s" is the second value.`, w)
+				return errDuparg("ADDRESS", w)
 			}
-			r.addr = a
+			r.addr = addr
 		}
-		args = args[1:]
 	}
 	switch {
 	case adding && !r.addr.IsValid():
-		return usagef(`Error: argument "ADDRESS" is required`)
+		return errMissarg("ADDRESS")
 	case deleting && !r.idSet:
-		return usagef(`Error: argument "ID" is required`)
+		return errMissarg("ID")
 	case deleting && r.id != 0 && r.addr.IsValid():
-		return mptcpInvarg("invalid for non-zero id address", "ADDRESS")
+		return errInvarg("invalid for non-zero id address", "ADDRESS")
 	case deleting && r.id == 0 && !r.addr.IsValid():
-		return mptcpInvarg("address is needed for deleting id 0 address", "ID")
-	case !deleting && r.idSet && r.id == 0:
-		return mptcpInvarg("cannot be 0", "ID")
+		return errInvarg("address is needed for deleting id 0 address", "ID")
 	case adding && r.port != 0 && r.flags&mptcp.Signal == 0:
-		return mptcpInvarg("flags must have signal when using port", "port")
+		return errInvarg("flags must have signal when using port", "port")
 	case changing && r.idSet && r.port != 0:
-		return mptcpInvarg("port can't be used with id", "port")
+		return errInvarg("port can't be used with id", "port")
 	case changing && !r.idSet && !r.addr.IsValid():
-		return usagef(`Error: argument "ID" is required`)
+		return errMissarg("ID")
 	case r.cmd == "show" && !r.idSet:
-		return usagef(`Error: argument "ID" is required`)
+		return errMissarg("ID")
 	}
 	return nil
 }
 
 // parseMptcpLimits parses `limits set [subflows NR] [add_addr_accepted NR]`.
-func parseMptcpLimits(r *mptcpRequest, args []string) error {
-	for len(args) > 0 {
-		w := args[0]
-		if len(args) < 2 && (matches(w, "subflows") || matches(w, "add_addr_accepted")) {
-			return usagef(`Command line is not complete. Try option "help"`)
-		}
-		switch {
+func parseMptcpLimits(r *mptcpRequest, a *words) error {
+	for a.more() {
+		var err error
+		switch w := a.next(); {
 		case matches(w, "subflows"):
+			var v string
+			if v, err = a.value(); err != nil {
+				return err
+			}
 			if r.subflowsSet {
-				return usagef(`Error: duplicate "subflows": "%s" is the second value.`, args[1])
+				return errDuparg("subflows", v)
 			}
-			n, ok := mptcpParseUint(args[1], 32)
-			if !ok {
-				return mptcpInvarg("invalid subflows", args[1])
-			}
-			r.subflows, r.subflowsSet = uint32(n), true
+			r.subflows, err = parseWord(v, getU32, "invalid subflows\n")
+			r.subflowsSet = true
 		case matches(w, "add_addr_accepted"):
+			var v string
+			if v, err = a.value(); err != nil {
+				return err
+			}
 			if r.addAddrAcceptedSet {
-				return usagef(`Error: duplicate "add_addr_accepted": "%s" is the second value.`, args[1])
+				return errDuparg("add_addr_accepted", v)
 			}
-			n, ok := mptcpParseUint(args[1], 32)
-			if !ok {
-				return mptcpInvarg("invalid add_addr_accepted", args[1])
-			}
-			r.addAddrAccepted, r.addAddrAcceptedSet = uint32(n), true
+			r.addAddrAccepted, err = parseWord(v, getU32, "invalid add_addr_accepted\n")
+			r.addAddrAcceptedSet = true
 		default:
-			return mptcpInvarg("unknown limit", w)
+			return errInvarg("unknown limit", w)
 		}
-		args = args[2:]
+		if err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -359,18 +333,12 @@ func runMptcp(ctx context.Context, e *env, args []string) error {
 
 // mptcpDevIndex resolves dev NAME as ip does, with its message.
 func mptcpDevIndex(ctx context.Context, e *env, name string) (int32, error) {
-	rc, err := e.rt()
-	if err != nil {
-		return 0, err
+	idx, err := e.linkIndex(ctx, name)
+	var fe *failure
+	if errors.As(err, &fe) {
+		return 0, errInvarg("device does not exist\n", name) // as in ip, an empty line follows
 	}
-	l, err := rc.LinkByName(ctx, name)
-	if errors.Is(err, syscall.ENODEV) {
-		return 0, mptcpInvarg("device does not exist\n", name) // as in ip, an empty line follows
-	}
-	if err != nil {
-		return 0, err
-	}
-	return l.Index, nil
+	return idx, err
 }
 
 // mptcpEndpointJSON is an endpoint as `ip -j mptcp endpoint show` prints

@@ -3,10 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
-	"net"
 	"net/netip"
-	"strconv"
-	"strings"
 	"syscall"
 	"time"
 
@@ -62,36 +59,22 @@ func neighNUD(w string) (rtnl.NeighborState, bool) {
 	case matches(w, "failed"):
 		return rtnl.NeighborFailed, true
 	}
-	n, ok := rtParseU32(w)
+	n, ok := getU32(w)
 	if !ok || n >= 0x100 || n&(n-1) != 0 {
 		return 0, false
 	}
 	return rtnl.NeighborState(n), true
 }
 
-// neighParseLLAddr reads a link-layer address as ip's ll_addr_a2n: hex bytes
-// separated by colons.
-func neighParseLLAddr(s string) (net.HardwareAddr, error) {
-	var b net.HardwareAddr
-	for _, p := range strings.Split(s, ":") {
-		n, err := strconv.ParseUint(p, 16, 8)
-		if err != nil || p == "" || len(p) > 2 || len(b) >= 32 {
-			return nil, usagef("\"%s\" is invalid lladdr.", s)
-		}
-		b = append(b, byte(n))
-	}
-	return b, nil
-}
-
 // parseNeigh turns the words after "neighbour" into a request; fam is the
-// -4/-6 option (4, 6 or 0).
-func parseNeigh(args []string, fam int) (neighRequest, error) {
+// -4/-6 option.
+func parseNeigh(args []string, fam Family) (neighRequest, error) {
 	var r neighRequest
-	if len(args) == 0 {
-		return r, parseNeighSelector(&r, nil, fam)
+	a := wordsOf(args)
+	if !a.more() {
+		return r, parseNeighSelector(&r, a, fam)
 	}
-	w := args[0]
-	switch {
+	switch w := a.next(); {
 	case matches(w, "add"):
 		r.cmd = "add"
 	case matches(w, "change") || w == "chg":
@@ -103,99 +86,96 @@ func parseNeigh(args []string, fam int) (neighRequest, error) {
 	case matches(w, "get"):
 		r.cmd = "get"
 	case matches(w, "show") || matches(w, "lst") || matches(w, "list"):
-		return r, parseNeighSelector(&r, args[1:], fam)
+		return r, parseNeighSelector(&r, a, fam)
 	case matches(w, "flush"):
 		r.cmd = "flush"
-		if len(args) == 1 {
+		if !a.more() {
 			return r, usagef("Flush requires arguments.")
 		}
-		return r, parseNeighSelector(&r, args[1:], fam)
+		return r, parseNeighSelector(&r, a, fam)
 	default:
 		return r, usagef("Command \"%s\" is unknown, try \"nl neigh help\".", w)
 	}
 	n := &r.neigh
-	var dstOK, devOK, llOK bool
-	a := &rtArgs{w: args[1:]}
-	for ; a.more(); a.i++ {
-		w := a.word()
-		var v string
+	var dst inet
+	var dstOK, devOK bool
+	var lladdr *string
+	get := r.cmd == "get" // ip's ipneigh_get, which takes fewer words
+	for a.more() {
 		var err error
-		switch {
-		case matches(w, "lladdr") && r.cmd != "get":
-			if v, err = a.next(); err != nil {
+		switch w := a.next(); {
+		case matches(w, "lladdr") && !get:
+			var v string
+			if v, err = a.value(); err != nil {
 				return r, err
 			}
-			if llOK {
-				return r, usagef("Error: duplicate \"lladdr\": \"%s\" is the second value.", v)
+			if lladdr != nil {
+				return r, errDuparg("lladdr", v)
 			}
-			llOK = true
-			if v != "null" {
-				if n.LinkAddr, err = neighParseLLAddr(v); err != nil {
-					return r, err
-				}
-			}
-		case w == "nud" && r.cmd != "get":
-			st, err := rtNextValue(a, neighNUD, "nud state is bad")
-			if err != nil {
-				return r, err
-			}
-			n.State, n.HasState = st, true
+			lladdr = &v
+		case w == "nud" && !get:
+			n.State, err = valueOf(a, neighNUD, "nud state is bad")
+			n.HasState = true
 		case matches(w, "proxy"):
-			if v, err = a.next(); err != nil {
+			var v string
+			if v, err = a.value(); err != nil {
 				return r, err
 			}
 			if dstOK {
-				return r, usagef("Error: duplicate \"address\": \"%s\" is the second value.", v)
+				return r, errDuparg("address", v)
 			}
-			if n.Addr, err = rtParseAddr(v, fam); err != nil {
+			if dst, err = getAddr(v, fam); err != nil {
 				return r, err
 			}
-			dstOK, devOK = true, true
+			dstOK, devOK = true, devOK || !get
 			n.Flags |= rtnl.NeighborProxy
-		case w == "router" && r.cmd != "get":
+		case w == "router" && !get:
 			n.Flags |= rtnl.NeighborRouter
-		case matches(w, "extern_learn") && r.cmd != "get":
+		case matches(w, "extern_learn") && !get:
 			n.Flags |= rtnl.NeighborExtLearned
-		case w == "dev":
-			if v, err = a.next(); err != nil {
-				return r, err
-			}
-			// No duplicate check: as in ip, the last one counts.
-			r.dev, r.hasDev, devOK = v, true, true
-		case matches(w, "protocol") && r.cmd != "get":
-			p, err := rtNextValue(a, rtParseText[rtnl.Protocol], "\"protocol\" value is invalid")
-			if err != nil {
-				return r, err
-			}
-			n.Protocol = p
+		case w == "dev": // as in ip, the last one counts
+			r.dev, err = a.value()
+			r.hasDev, devOK = true, true
+		case matches(w, "protocol") && !get:
+			n.Protocol, err = valueOf(a, parseProtocol, "\"protocol\" value is invalid\n")
 		default:
 			if w == "to" {
-				if w, err = a.next(); err != nil {
+				if w, err = a.value(); err != nil {
 					return r, err
 				}
 			}
 			if dstOK {
-				return r, usagef("Error: either \"to\" is duplicate, or \"%s\" is a garbage.", w)
+				return r, errDuparg2("to", w)
 			}
-			if n.Addr, err = rtParseAddr(w, fam); err != nil {
+			if dst, err = getAddr(w, fam); err != nil {
 				return r, err
 			}
 			dstOK = true
 		}
+		if err != nil {
+			return r, err
+		}
 	}
-	if !devOK || !dstOK {
-		if r.cmd == "get" {
-			return r, usagef("Device and address are required arguments.")
+	if !devOK || !dstOK || !dst.Addr.IsValid() {
+		if get {
+			return r, errBadWord("Device and address are required arguments.")
 		}
 		return r, usagef("Device and destination are required arguments.")
 	}
-	n.Family = rtFamily(rtFamOf(n.Addr))
+	n.Addr = dst.Addr
+	n.Family = dst.Family.rtnl()
+	if lladdr != nil && *lladdr != "null" {
+		var err error
+		if n.LinkAddr, err = parseLLAddr(*lladdr, 20); err != nil {
+			return r, err
+		}
+	}
 	return r, nil
 }
 
 // parseNeighSelector parses the arguments of show and flush (ip's
 // do_show_or_flush).
-func parseNeighSelector(r *neighRequest, args []string, fam int) error {
+func parseNeighSelector(r *neighRequest, a *words, fam Family) error {
 	if r.cmd == "" {
 		r.cmd = "show"
 	}
@@ -205,22 +185,21 @@ func parseNeighSelector(r *neighRequest, args []string, fam int) error {
 		r.states = 0xff &^ uint32(rtnl.NeighborNoARP)
 	}
 	given := false
-	a := &rtArgs{w: args}
-	for ; a.more(); a.i++ {
-		w := a.word()
-		switch {
-		case w == "dev":
-			v, err := a.next()
-			if err != nil {
+	for a.more() {
+		var err error
+		switch w := a.next(); w {
+		case "dev":
+			var v string
+			if v, err = a.value(); err != nil {
 				return err
 			}
 			if r.hasDev {
-				return usagef("Error: duplicate \"dev\": \"%s\" is the second value.", v)
+				return errDuparg("dev", v)
 			}
 			r.dev, r.hasDev = v, true
-		case w == "nud":
-			v, err := a.next()
-			if err != nil {
+		case "nud":
+			var v string
+			if v, err = a.value(); err != nil {
 				return err
 			}
 			if !given {
@@ -230,7 +209,7 @@ func parseNeighSelector(r *neighRequest, args []string, fam int) error {
 			state := uint32(st)
 			if !ok {
 				if v != "all" {
-					return rtInvarg("nud state is bad", v)
+					return errInvarg("nud state is bad", v)
 				}
 				state = 0xff | neighStateNone
 				if r.cmd == "flush" {
@@ -241,28 +220,23 @@ func parseNeighSelector(r *neighRequest, args []string, fam int) error {
 				state = neighStateNone
 			}
 			r.states |= state
-		case w == "proxy":
+		case "proxy":
 			r.proxy = true
 		default:
 			if w == "to" {
-				var err error
-				if w, err = a.next(); err != nil {
+				if w, err = a.value(); err != nil {
 					return err
 				}
 			}
-			p, def, err := rtParsePrefix(w, fam)
+			p, err := getPrefix(w, fam)
 			if err != nil {
-				return rtInvarg("to value is invalid", w)
+				return err
 			}
-			if !def {
-				r.to = p
-				if fam == 0 {
-					fam = rtFamOf(p.Addr())
-				}
-			}
+			r.to, _ = p.defaultOr()
+			fam = fam.or(p.Family)
 		}
 	}
-	r.neigh.Family = rtFamily(fam)
+	r.neigh.Family = fam.rtnl()
 	return nil
 }
 

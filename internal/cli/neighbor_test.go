@@ -19,12 +19,12 @@ func TestParseNeigh(t *testing.T) {
 	const flushStates = (0xff | neighStateNone) &^ uint32(rtnl.NeighborPermanent|rtnl.NeighborNoARP)
 	for _, tc := range []struct {
 		args []string
-		fam  int
+		fam  Family
 		want neighRequest
 		err  string
 	}{
 		{args: nil, want: neighRequest{cmd: "show", states: showStates}},
-		{args: nil, fam: 6, want: neighRequest{cmd: "show", states: showStates, neigh: rtnl.Neighbor{Family: rtnl.FamilyIPv6}}},
+		{args: nil, fam: FamilyInet6, want: neighRequest{cmd: "show", states: showStates, neigh: rtnl.Neighbor{Family: rtnl.FamilyIPv6}}},
 		{args: []string{"show", "dev", "v0", "nud", "stale", "nud", "permanent", "proxy", "to", "198.18.2.0/24"},
 			want: neighRequest{cmd: "show", dev: "v0", hasDev: true, proxy: true, to: netip.MustParsePrefix("198.18.2.0/24"),
 				states: uint32(rtnl.NeighborStale | rtnl.NeighborPermanent), neigh: rtnl.Neighbor{Family: rtnl.FamilyIPv4}}},
@@ -60,24 +60,24 @@ func TestParseNeigh(t *testing.T) {
 		{args: []string{"frob"}, err: `Command "frob" is unknown, try "nl neigh help".`},
 		{args: []string{"flush"}, err: `Flush requires arguments.`},
 		{args: []string{"show", "dev", "v0", "dev", "v1"}, err: `Error: duplicate "dev": "v1" is the second value.`},
-		{args: []string{"show", "dev"}, err: `Command line is not complete after "dev". Try option "help"`},
+		{args: []string{"show", "dev"}, err: `Command line is not complete. Try option "help"`},
 		{args: []string{"show", "nud", "foo"}, err: `Error: argument "foo" is wrong: nud state is bad`},
 		{args: []string{"show", "nud", "0x3"}, err: `Error: argument "0x3" is wrong: nud state is bad`},
-		{args: []string{"show", "xyz"}, err: `Error: argument "xyz" is wrong: to value is invalid`},
+		{args: []string{"show", "xyz"}, err: `Error: any valid prefix is expected rather than "xyz".`},
 		{args: []string{"add", "198.18.2.58", "lladdr", "02:00:00:00:00:58"}, err: `Device and destination are required arguments.`},
 		{args: []string{"add", "dev", "v0"}, err: `Device and destination are required arguments.`},
 		{args: []string{"get", "198.18.2.58"}, err: `Device and address are required arguments.`},
 		{args: []string{"add", "198.18.2.58", "lladdr", "zz", "dev", "v0"}, err: `"zz" is invalid lladdr.`},
-		{args: []string{"add", "198.18.2.58", "lladdr", "02::58", "dev", "v0"}, err: `"02::58" is invalid lladdr.`},
+		{args: []string{"add", "198.18.2.58", "lladdr", "02::58", "dev", "v0"}, err: `"" is invalid lladdr.`},
 		{args: []string{"add", "198.18.2.58", "lladdr", "02:00:00:00:00:58", "lladdr", "02:00:00:00:00:59", "dev", "v0"},
 			err: `Error: duplicate "lladdr": "02:00:00:00:00:59" is the second value.`},
 		{args: []string{"add", "198.18.2.58", "dev", "v0", "nud", "foo"}, err: `Error: argument "foo" is wrong: nud state is bad`},
 		{args: []string{"add", "198.18.2.58", "198.18.2.59", "dev", "v0"}, err: `Error: either "to" is duplicate, or "198.18.2.59" is a garbage.`},
 		{args: []string{"add", "proxy", "198.18.2.58", "proxy", "198.18.2.59"}, err: `Error: duplicate "address": "198.18.2.59" is the second value.`},
 		{args: []string{"add", "xyz", "dev", "v0"}, err: `Error: any valid address is expected rather than "xyz".`},
-		{args: []string{"add", "2001:db8::1", "dev", "v0"}, fam: 4, err: `Error: inet address is expected rather than "2001:db8::1".`},
-		{args: []string{"add", "198.18.2.58", "dev", "v0", "proto", "xyz"}, err: `Error: argument "xyz" is wrong: "protocol" value is invalid`},
-		{args: []string{"add", "198.18.2.58", "dev", "v0", "lladdr"}, err: `Command line is not complete after "lladdr". Try option "help"`},
+		{args: []string{"add", "2001:db8::1", "dev", "v0"}, fam: FamilyInet, err: `Error: inet address is expected rather than "2001:db8::1".`},
+		{args: []string{"add", "198.18.2.58", "dev", "v0", "proto", "xyz"}, err: `Error: argument "xyz" is wrong: "protocol" value is invalid` + "\n"},
+		{args: []string{"add", "198.18.2.58", "dev", "v0", "lladdr"}, err: `Command line is not complete. Try option "help"`},
 	} {
 		got, err := parseNeigh(tc.args, tc.fam)
 		checkParsed(t, tc.args, got, err, tc.want, tc.err)

@@ -34,7 +34,7 @@ func showRecords[T any](e *env, seq iter.Seq2[T, error], keep func(*T) bool, for
 	objs := []*jsonObject{}
 	for x, err := range seq {
 		if err != nil {
-			return err
+			return &dumpError{err: err, what: "Dump"}
 		}
 		if !keep(&x) {
 			continue

@@ -99,9 +99,9 @@ type routeNextHop struct {
 	hasDev bool // dev was given (possibly as "", which is no link)
 }
 
-// rtTypeWords are ip's route type words, in the order rtnl_rtntype_a2n
+// routeTypeWords are ip's route type words, in the order rtnl_rtntype_a2n
 // tries them; abbreviable ones use matches().
-var rtTypeWords = []struct {
+var routeTypeWords = []struct {
 	word   string
 	abbrev bool
 	typ    rtnl.RouteType
@@ -114,243 +114,65 @@ var rtTypeWords = []struct {
 	{"unicast", true, rtnl.RouteUnicast}, {"throw", false, rtnl.RouteThrow},
 }
 
-// rtParseRouteType reads a route type word or number (rtnl_rtntype_a2n).
-func rtParseRouteType(w string) (rtnl.RouteType, bool) {
-	for _, t := range rtTypeWords {
+// parseRouteType reads a route type word or number (rtnl_rtntype_a2n:
+// strtoul, at most 255).
+func parseRouteType(w string) (rtnl.RouteType, bool) {
+	for _, t := range routeTypeWords {
 		if w == t.word || t.abbrev && matches(w, t.word) {
 			return t.typ, true
 		}
 	}
-	if n, ok := rtParseUint(w, 8); ok {
-		return rtnl.RouteType(n), true
-	}
-	return 0, false
+	n, ok := getUint(w, 0, 8)
+	return rtnl.RouteType(n), ok
 }
 
-// rtParseUint parses an unsigned number as strtoul with base 0 does
-// (decimal, 0x hex, 0 octal), at most bits wide.
-func rtParseUint(s string, bits int) (uint64, bool) {
-	if s == "" || strings.ContainsAny(s, "_+-") {
-		return 0, false
-	}
-	n, err := strconv.ParseUint(s, 0, bits)
-	if err != nil || len(s) > 1 && s[0] == '0' && (s[1] == 'o' || s[1] == 'O' || s[1] == 'b' || s[1] == 'B') {
-		return 0, false
-	}
-	return n, true
-}
-
-// rtParseU32 is rtParseUint for 32 bits.
-func rtParseU32(s string) (uint32, bool) {
-	n, ok := rtParseUint(s, 32)
-	return uint32(n), ok
-}
-
-// rtParseTable reads a table name (main, local, default, unspec) or number
-// (rtnl_rttable_a2n).
-func rtParseTable(w string) (rtnl.Table, bool) {
-	var t rtnl.Table
-	return t, t.UnmarshalText([]byte(w)) == nil
-}
-
-// rtParseText reads a word or number into an rtnl enum with its
-// UnmarshalText (iproute2's words).
-func rtParseText[T any, P interface {
+// rtEnum reads an rtnl enum as ip's rtnl_rttable_a2n, rtnl_rtprot_a2n and
+// rtnl_rtscope_a2n do: a number (strtoul, base 0, at most bits wide), or
+// one of the enum's words (its UnmarshalText).
+func rtEnum[T ~uint8 | ~uint32, P interface {
 	*T
 	UnmarshalText([]byte) error
-}](w string) (T, bool) {
-	var v T
-	return v, P(&v).UnmarshalText([]byte(w)) == nil
-}
-
-// rtFamWord names a family in ip's "... is expected" errors.
-func rtFamWord(fam int) string {
-	switch fam {
-	case 4:
-		return "inet"
-	case 6:
-		return "inet6"
-	}
-	return "any valid"
-}
-
-// rtParseIPv4 reads a dotted IPv4 address that may be abbreviated as ip's
-// get_addr_ipv4 allows ("10" is 10.0.0.0, "10.1" is 10.1.0.0).
-func rtParseIPv4(s string) (netip.Addr, bool) {
-	parts := strings.Split(s, ".")
-	if len(parts) > 4 {
-		return netip.Addr{}, false
-	}
-	var b [4]byte
-	for i, p := range parts {
-		if p == "" || len(p) > 3 || strings.TrimLeft(p, "0123456789") != "" {
-			return netip.Addr{}, false
+}](bits int) func(string) (T, bool) {
+	return func(w string) (T, bool) {
+		if n, ok := getUint(w, 0, bits); ok {
+			return T(n), true
 		}
-		n, err := strconv.Atoi(p)
-		if err != nil || n > 255 {
-			return netip.Addr{}, false
+		var v T
+		return v, P(&v).UnmarshalText([]byte(w)) == nil
+	}
+}
+
+var (
+	parseTable    = rtEnum[rtnl.Table](32)
+	parseProtocol = rtEnum[rtnl.Protocol](8)
+	parseScope    = rtEnum[rtnl.Scope](8)
+)
+
+// defaultOr is the prefix of p, "default" (or "all", "any") being the
+// zero-length prefix of p's family when it has one: invalid, with isDefault,
+// when the family is not known yet.
+func (p inet) defaultOr() (pfx netip.Prefix, isDefault bool) {
+	if p.Any {
+		if p.Family.ip() != FamilyAny {
+			return p.Family.defaultPrefix(), true
 		}
-		b[i] = byte(n)
+		return netip.Prefix{}, true
 	}
-	return netip.AddrFrom4(b), true
-}
-
-// rtAddrOf reads an address of family fam (0: either).
-func rtAddrOf(s string, fam int) (netip.Addr, bool) {
-	if strings.Contains(s, ":") {
-		a, err := netip.ParseAddr(s)
-		if err != nil || !a.Is6() || a.Zone() != "" || fam == 4 {
-			return netip.Addr{}, false
-		}
-		return a, true
-	}
-	if fam == 6 {
-		return netip.Addr{}, false
-	}
-	return rtParseIPv4(s)
-}
-
-// rtParseAddr reads an address of family fam (0: either), with ip's error.
-func rtParseAddr(s string, fam int) (netip.Addr, error) {
-	if a, ok := rtAddrOf(s, fam); ok {
-		return a, nil
-	}
-	return netip.Addr{}, usagef("Error: %s address is expected rather than \"%s\".", rtFamWord(fam), s)
-}
-
-// rtParsePrefix reads ADDR[/LEN] as ip's get_prefix: a bare address is a
-// host prefix; "default", "all" and "any" are the zero-length prefix, which
-// has no family yet when fam is 0 (isDefault, with an invalid prefix).
-func rtParsePrefix(s string, fam int) (p netip.Prefix, isDefault bool, err error) {
-	bad := usagef("Error: %s prefix is expected rather than \"%s\".", rtFamWord(fam), s)
-	switch s {
-	case "default", "all", "any":
-		switch fam {
-		case 4:
-			return netip.PrefixFrom(netip.IPv4Unspecified(), 0), true, nil
-		case 6:
-			return netip.PrefixFrom(netip.IPv6Unspecified(), 0), true, nil
-		}
-		return netip.Prefix{}, true, nil
-	}
-	addr, length, hasLen := strings.Cut(s, "/")
-	a, ok := rtAddrOf(addr, fam)
-	if !ok {
-		return netip.Prefix{}, false, bad
-	}
-	bits := a.BitLen()
-	if hasLen {
-		n, err := strconv.Atoi(length)
-		if err != nil || n < 0 || n > a.BitLen() || strings.TrimLeft(length, "0123456789") != "" {
-			return netip.Prefix{}, false, bad
-		}
-		bits = n
-	}
-	return netip.PrefixFrom(a, bits), false, nil
-}
-
-// rtFamOf gives 4 or 6 for an address.
-func rtFamOf(a netip.Addr) int {
-	if a.Is4() {
-		return 4
-	}
-	return 6
-}
-
-// rtFamily converts 4/6 to an rtnl family.
-func rtFamily(fam int) rtnl.Family {
-	switch fam {
-	case 4:
-		return rtnl.FamilyIPv4
-	case 6:
-		return rtnl.FamilyIPv6
-	}
-	return rtnl.FamilyUnspec
-}
-
-// rtOptFamily is the -4/-6 option as 4, 6 or 0.
-func rtOptFamily(f int) int {
-	if f == 4 || f == 6 {
-		return f
-	}
-	return 0
-}
-
-// rtDefaultPrefix is the default route of a family (4 or 6).
-func rtDefaultPrefix(fam int) netip.Prefix {
-	if fam == 6 {
-		return netip.PrefixFrom(netip.IPv6Unspecified(), 0)
-	}
-	return netip.PrefixFrom(netip.IPv4Unspecified(), 0)
-}
-
-// rtArgs walks the words of a command, with ip's NEXT_ARG.
-type rtArgs struct {
-	w []string
-	i int
-}
-
-func (a *rtArgs) more() bool   { return a.i < len(a.w) }
-func (a *rtArgs) word() string { return a.w[a.i] }
-
-// next moves to the argument of the current keyword.
-func (a *rtArgs) next() (string, error) {
-	kw := a.w[a.i]
-	a.i++
-	if a.i >= len(a.w) {
-		return "", usagef("Command line is not complete after \"%s\". Try option \"help\"", kw)
-	}
-	return a.w[a.i], nil
-}
-
-// rtNextValue reads the next word as a T with parse; a word parse rejects
-// fails as ip's invarg(msg, word).
-func rtNextValue[T any](a *rtArgs, parse func(string) (T, bool), msg string) (T, error) {
-	v, err := a.next()
-	if err != nil {
-		var zero T
-		return zero, err
-	}
-	x, ok := parse(v)
-	if !ok {
-		return x, rtInvarg(msg, v)
-	}
-	return x, nil
-}
-
-// rtNextOrAll is rtNextValue where the word may also be "all" (all is
-// then true and v zero), as the selectors of show and flush allow.
-func rtNextOrAll[T any](a *rtArgs, parse func(string) (T, bool), msg string) (v T, all bool, err error) {
-	w, err := a.next()
-	if err != nil {
-		return v, false, err
-	}
-	if x, ok := parse(w); ok {
-		return x, false, nil
-	}
-	if w == "all" {
-		return v, true, nil
-	}
-	return v, false, rtInvarg(msg, w)
-}
-
-// rtInvarg is ip's invarg(): Error: argument "X" is wrong: MSG.
-func rtInvarg(msg, arg string) error {
-	return usagef("Error: argument \"%s\" is wrong: %s", arg, msg)
+	return p.Prefix(), false
 }
 
 // parseRoute turns the words after "route" into a request. fam is the
-// -4/-6 option (4, 6 or 0).
-func parseRoute(args []string, fam int) (routeRequest, error) {
+// -4/-6 option.
+func parseRoute(args []string, fam Family) (routeRequest, error) {
 	var r routeRequest
-	if len(args) == 0 {
+	a := wordsOf(args)
+	if !a.more() {
 		r.cmd = "show"
 		r.sel.table = rtnl.TableMain
 		return r, nil
 	}
-	w := args[0]
 	var err error
-	switch {
+	switch w := a.next(); {
 	case matches(w, "add"):
 		r.cmd = "add"
 	case matches(w, "change") || w == "chg":
@@ -363,185 +185,161 @@ func parseRoute(args []string, fam int) (routeRequest, error) {
 		r.cmd = "delete"
 	case matches(w, "list") || matches(w, "show") || matches(w, "lst"):
 		r.cmd = "show"
-		r.sel, err = parseRouteSelector(args[1:], fam)
+		r.sel, err = parseRouteSelector(a, fam)
 		return r, err
 	case matches(w, "get"):
 		r.cmd = "get"
-		r.get, err = parseRouteGet(args[1:], fam)
+		r.get, err = parseRouteGet(a, fam)
 		return r, err
 	case matches(w, "flush"):
 		r.cmd = "flush"
-		if len(args) == 1 {
+		if !a.more() {
 			return r, usagef("\"nl route flush\" requires arguments.")
 		}
-		r.sel, err = parseRouteSelector(args[1:], fam)
+		r.sel, err = parseRouteSelector(a, fam)
 		return r, err
 	default:
 		return r, usagef("Command \"%s\" is unknown, try \"nl route help\".", w)
 	}
-	r.spec, err = parseRouteSpec(args[1:], fam, r.cmd == "delete")
+	r.spec, err = parseRouteSpec(a, fam, r.cmd == "delete")
 	return r, err
 }
 
 // parseRouteSelector parses the SELECTOR of show and flush, as ip's
 // iproute_list_flush_or_save does.
-func parseRouteSelector(args []string, fam int) (routeSelector, error) {
+func parseRouteSelector(a *words, fam Family) (routeSelector, error) {
 	s := routeSelector{table: rtnl.TableMain}
-	a := &rtArgs{w: args}
-	for ; a.more(); a.i++ {
-		w := a.word()
-		switch {
+	for a.more() {
+		var err error
+		switch w := a.next(); {
 		case matches(w, "table"):
-			t, all, err := rtNextOrAll(a, rtParseTable, "table id value is invalid")
-			if err != nil {
-				return s, err
-			}
-			s.table, s.tableAll = t, all
+			s.table, s.tableAll, err = valueOrAll(a, parseTable, "table id value is invalid\n")
+			s.tableAll = s.tableAll || s.table == 0 // table 0 is every table, as "all"
 		case matches(w, "protocol"):
-			p, all, err := rtNextOrAll(a, rtParseText[rtnl.Protocol], "invalid \"protocol\"")
-			if err != nil {
-				return s, err
-			}
-			s.proto, s.hasProto = p, !all
+			var all bool
+			s.proto, all, err = valueOrAll(a, parseProtocol, "invalid \"protocol\"\n")
+			s.hasProto = !all
 		case matches(w, "scope"):
-			sc, all, err := rtNextOrAll(a, rtParseText[rtnl.Scope], "invalid \"scope\"")
-			if err != nil {
-				return s, err
-			}
-			s.scope, s.hasScope = sc, !all
+			var all bool
+			s.scope, all, err = valueOrAll(a, parseScope, "invalid \"scope\"\n")
+			s.hasScope = !all
 		case matches(w, "type"):
-			t, err := rtNextValue(a, rtParseRouteType, "node type value is invalid")
-			if err != nil {
-				return s, err
-			}
-			s.typ, s.hasType = t, true
+			s.typ, err = valueOf(a, parseRouteType, "node type value is invalid\n")
+			s.hasType = true
 		case w == "dev" || w == "oif":
-			v, err := a.next()
-			if err != nil {
-				return s, err
-			}
-			s.dev, s.hasDev = v, true
+			s.dev, err = a.value()
+			s.hasDev = true
 		case matches(w, "metric") || matches(w, "priority") || w == "preference":
-			m, err := rtNextValue(a, rtParseU32, "\"metric\" value is invalid")
-			if err != nil {
-				return s, err
-			}
-			s.metric, s.hasMet = m, true
+			s.metric, err = valueOf(a, getU32, "\"metric\" value is invalid\n")
+			s.hasMet = true
 		default:
 			if matches(w, "to") {
-				var err error
-				if w, err = a.next(); err != nil {
+				if w, err = a.value(); err != nil {
 					return s, err
 				}
 			}
-			kind := "exact"
+			root, match := true, true
 			switch {
 			case matches(w, "root"):
-				kind = "root"
+				match = false
 			case matches(w, "match"):
-				kind = "match"
+				root = false
 			case matches(w, "exact"):
 			default:
-				kind = ""
+				a.i-- // the word is the prefix
 			}
-			if kind != "" {
-				var err error
-				if w, err = a.next(); err != nil {
-					return s, err
-				}
-			} else {
-				kind = "exact"
+			if w, err = a.value(); err != nil {
+				return s, err
 			}
-			p, def, err := rtParsePrefix(w, fam)
+			p, err := getPrefix(w, fam)
 			if err != nil {
 				return s, err
 			}
-			if kind != "match" {
-				s.rootPfx, s.rootDefault = p, def
+			if p.Any && !p.Plen && p.Family == FamilyAny {
+				continue // "all" and "any" of no family: every route, as in ip
 			}
-			if kind != "root" {
-				s.matchPfx, s.matchDefault = p, def
+			pfx, def := p.defaultOr()
+			if root {
+				s.rootPfx, s.rootDefault = pfx, def
 			}
+			if match {
+				s.matchPfx, s.matchDefault = pfx, def
+			}
+		}
+		if err != nil {
+			return s, err
 		}
 	}
 	return s, nil
 }
 
 // parseRouteGet parses the arguments of route get (ip's iproute_get).
-func parseRouteGet(args []string, fam int) (routeGetArgs, error) {
+func parseRouteGet(a *words, fam Family) (routeGetArgs, error) {
 	var g routeGetArgs
-	a := &rtArgs{w: args}
 	found := false
-	for ; a.more(); a.i++ {
-		w := a.word()
-		switch {
+	for a.more() {
+		var err error
+		switch w := a.next(); {
 		case matches(w, "from"):
-			v, err := a.next()
+			var v string
+			if v, err = a.value(); err != nil {
+				return g, err
+			}
+			p, err := getPrefix(v, fam)
 			if err != nil {
 				return g, err
 			}
-			p, _, err := rtParsePrefix(v, fam)
-			if err != nil {
-				return g, err
-			}
-			if p.IsValid() { // "from default" is no source, as in ip
-				g.from = p.Addr()
-				fam = rtFamOf(g.from)
+			fam = fam.or(p.Family)
+			if p.Addr.IsValid() { // "from default" is no source, as in ip
+				g.from = p.Addr
 			}
 		case matches(w, "iif"):
-			v, err := a.next()
-			if err != nil {
-				return g, err
-			}
-			g.iif, g.hasIif = v, true
+			g.iif, err = a.value()
+			g.hasIif = true
 		case matches(w, "mark"):
-			m, err := rtNextValue(a, rtParseU32, "invalid mark value")
-			if err != nil {
-				return g, err
-			}
-			g.mark = m
+			g.mark, err = valueOf(a, getU32, "invalid mark value")
 		case matches(w, "oif") || w == "dev":
-			v, err := a.next()
-			if err != nil {
-				return g, err
-			}
-			g.oif, g.hasOif = v, true
+			g.oif, err = a.value()
+			g.hasOif = true
 		case matches(w, "fibmatch"):
 			g.fibMatch = true
 		default:
 			if w == "to" {
-				var err error
-				if w, err = a.next(); err != nil {
+				if w, err = a.value(); err != nil {
 					return g, err
 				}
 			}
-			if found {
-				return g, usagef("Error: either \"to\" is duplicate, or \"%s\" is a garbage.", w)
-			}
-			p, _, err := rtParsePrefix(w, fam)
+			// As in ip, a second destination replaces the first.
+			p, err := getPrefix(w, fam)
 			if err != nil {
 				return g, err
 			}
-			if !p.IsValid() {
-				return g, usagef("Error: %s prefix is expected rather than \"%s\".", rtFamWord(fam), w)
+			if !p.Addr.IsValid() {
+				// "default", "all", "any": ip asks for no address,
+				// which the kernel takes as 0.0.0.0.
+				p.Family = p.Family.or(FamilyInet)
+				p.Addr, p.Bits = p.Family.defaultPrefix().Addr(), p.Family.bits()
 			}
-			if p.Bits() != p.Addr().BitLen() {
-				g.warning = fmt.Sprintf("Warning: /%d as prefix is invalid, only /%d (or none) is supported.", p.Bits(), p.Addr().BitLen())
+			if p.Bits != p.Addr.BitLen() {
+				g.warning = fmt.Sprintf("Warning: /%d as prefix is invalid, only /%d (or none) is supported.", p.Bits, p.Addr.BitLen())
 			}
-			g.dst = p.Addr()
-			fam = rtFamOf(g.dst)
+			g.dst = p.Addr
+			fam = fam.or(p.Family)
 			found = true
+		}
+		if err != nil {
+			return g, err
 		}
 	}
 	if !found {
-		return g, usagef("need at least a destination address")
+		return g, errBadWord("need at least a destination address")
 	}
 	return g, nil
 }
 
-// rtMetricWords are the uint32 metrics of ROUTE's OPTIONS, in ip's order of
+// routeMetricWords are the uint32 metrics of ROUTE's OPTIONS, in ip's order of
 // checks, with whether the keyword is abbreviable and its RTAX_* lock bit.
-var rtMetricWords = []struct {
+var routeMetricWords = []struct {
 	word   string
 	abbrev bool
 	name   string // in ip's "X" value is invalid
@@ -559,12 +357,34 @@ var rtMetricWords = []struct {
 	{"ssthresh", true, "ssthresh", 6, func(m *rtnl.Metrics) *uint32 { return &m.SSThresh }},
 }
 
+// routeMetricWord finds w in routeMetricWords, -1 if it is none of them.
+func routeMetricWord(w string) int {
+	for i, m := range routeMetricWords {
+		if w == m.word || m.abbrev && matches(w, m.word) {
+			return i
+		}
+	}
+	return -1
+}
+
+// lockedValue reads "[lock] VALUE" after a metric keyword, setting bit in
+// lock for "lock".
+func lockedValue(a *words, lock *uint32, bit uint) (string, error) {
+	v, err := a.value()
+	if err == nil && v == "lock" {
+		*lock |= 1 << bit
+		v, err = a.value()
+	}
+	return v, err
+}
+
 // parseRouteSpec parses ROUTE for add, change, replace, append and delete,
 // as ip's iproute_modify, with its defaults: proto boot, table main (local
 // for local, broadcast, nat and anycast routes) and, for IPv4, the scope
 // the library picks when Scope is zero. For delete only what is given is
-// matched (table main unless given).
-func parseRouteSpec(args []string, fam int, del bool) (routeSpec, error) {
+// matched (table main unless given). The first address fixes the family
+// of those after it, as in ip.
+func parseRouteSpec(a *words, fam Family, del bool) (routeSpec, error) {
 	var s routeSpec
 	r := &s.route
 	if !del {
@@ -580,177 +400,127 @@ func parseRouteSpec(args []string, fam int, del bool) (routeSpec, error) {
 		}
 		return r.Metrics
 	}
-	a := &rtArgs{w: args}
-	setFam := func(f int) {
-		if fam == 0 {
-			fam = f
-		}
-	}
-	for ; a.more(); a.i++ {
-		w := a.word()
-		switch {
+	for a.more() {
+		var err error
+		switch w := a.next(); {
 		case w == "src":
-			v, err := a.next()
-			if err != nil {
+			var v string
+			if v, err = a.value(); err != nil {
 				return s, err
 			}
-			if r.PrefSrc, err = rtParseAddr(v, fam); err != nil {
+			if r.PrefSrc, err = getIPAddr(v, fam); err != nil {
 				return s, err
 			}
-			setFam(rtFamOf(r.PrefSrc))
+			fam = fam.or(familyOf(r.PrefSrc))
 		case w == "via":
 			if gwOK {
-				return s, rtInvarg("use nexthop syntax to specify multiple via", w)
+				return s, errInvarg("use nexthop syntax to specify multiple via\n", w)
 			}
 			gwOK = true
-			gw, err := parseRouteVia(a, fam)
-			if err != nil {
+			if r.Gateway, err = viaValue(a, fam); err != nil {
 				return s, err
 			}
-			setFam(rtFamOf(gw))
-			r.Gateway = gw
+			fam = fam.or(familyOf(r.Gateway))
 		case w == "from":
-			v, err := a.next()
+			var v string
+			if v, err = a.value(); err != nil {
+				return s, err
+			}
+			p, err := getPrefix(v, fam)
 			if err != nil {
 				return s, err
 			}
-			p, def, err := rtParsePrefix(v, fam)
-			if err != nil {
-				return s, err
-			}
-			if !def {
-				r.Src = p
-				setFam(rtFamOf(p.Addr()))
-			}
+			fam = fam.or(p.Family)
+			r.Src = p.Prefix()
 		case matches(w, "metric") || matches(w, "priority") || w == "preference":
-			m, err := rtNextValue(a, rtParseU32, "\"metric\" value is invalid")
-			if err != nil {
-				return s, err
-			}
-			r.Priority, r.HasPriority = m, true
+			r.Priority, err = valueOf(a, getU32, "\"metric\" value is invalid\n")
+			r.HasPriority = true
 		case w == "scope":
-			sc, err := rtNextValue(a, rtParseText[rtnl.Scope], "invalid \"scope\" value")
-			if err != nil {
+			r.Scope, err = valueOf(a, parseScope, "invalid \"scope\" value\n")
+			r.HasScope = true
+		case routeMetricWord(w) >= 0:
+			m := routeMetricWords[routeMetricWord(w)]
+			var v string
+			if v, err = lockedValue(a, &lock, m.bit); err != nil {
 				return s, err
 			}
-			r.Scope, r.HasScope = sc, true
-		case rtMetricWord(w) >= 0:
-			m := rtMetricWords[rtMetricWord(w)]
-			v, err := a.next()
-			if err != nil {
-				return s, err
-			}
-			if v == "lock" {
-				lock |= 1 << m.bit
-				if v, err = a.next(); err != nil {
-					return s, err
-				}
-			}
-			n, ok := rtParseU32(v)
+			n, ok := getU32(v)
 			if !ok || m.word == "hoplimit" && n > 255 {
-				return s, rtInvarg(fmt.Sprintf("\"%s\" value is invalid", m.name), v)
+				return s, errInvarg(fmt.Sprintf("\"%s\" value is invalid\n", m.name), v)
 			}
 			*m.field(metrics()) = n
 		case matches(w, "quickack"):
-			n, err := rtNextValue(a, rtParseU32, "\"quickack\" value is invalid")
-			if err != nil {
+			var n uint32
+			if n, err = valueOf(a, getU32, "\"quickack\" value is invalid\n"); err != nil {
 				return s, err
 			}
 			if n > 1 {
-				return s, rtInvarg("\"quickack\" value should be 0 or 1", a.word())
+				return s, errInvarg("\"quickack\" value should be 0 or 1\n", a.w[a.i-1])
 			}
 			metrics().QuickAck = n
 		case matches(w, "congctl"):
-			v, err := a.next()
-			if err != nil {
-				return s, err
-			}
-			if v == "lock" {
-				lock |= 1 << 16 // RTAX_CC_ALGO
-				if v, err = a.next(); err != nil {
-					return s, err
-				}
-			}
-			metrics().CCAlgo = v
+			metrics().CCAlgo, err = lockedValue(a, &lock, 16) // RTAX_CC_ALGO
 		case w == "onlink":
 			r.Flags |= rtnl.RouteFlagOnLink
 		case w == "nexthop":
-			nhs, err := parseRouteNextHops(a, fam)
-			if err != nil {
+			a.i-- // parseRouteNextHops starts on "nexthop"
+			if s.nexthops, err = parseRouteNextHops(a, fam); err != nil {
 				return s, err
 			}
-			s.nexthops = nhs
-			for _, nh := range nhs {
+			for _, nh := range s.nexthops {
 				if nh.hop.Gateway.IsValid() {
-					setFam(rtFamOf(nh.hop.Gateway))
+					fam = fam.or(familyOf(nh.hop.Gateway))
 					break
 				}
 			}
 		case w == "nhid":
-			id, err := rtNextValue(a, rtParseU32, "\"id\" value is invalid")
-			if err != nil {
-				return s, err
-			}
-			r.NextHopID = id
+			r.NextHopID, err = valueOf(a, getU32, "\"id\" value is invalid\n")
 		case matches(w, "protocol"):
-			p, err := rtNextValue(a, rtParseText[rtnl.Protocol], "\"protocol\" value is invalid")
-			if err != nil {
-				return s, err
-			}
-			r.Protocol = p
+			r.Protocol, err = valueOf(a, parseProtocol, "\"protocol\" value is invalid\n")
 		case matches(w, "table"):
-			t, err := rtNextValue(a, rtParseTable, "\"table\" value is invalid")
-			if err != nil {
-				return s, err
-			}
-			r.Table, tableOK = t, true
+			r.Table, err = valueOf(a, parseTable, "\"table\" value is invalid\n")
+			tableOK = true
 		case w == "dev" || w == "oif":
-			v, err := a.next()
-			if err != nil {
-				return s, err
-			}
-			s.dev, s.hasDev = v, true
+			s.dev, err = a.value()
+			s.hasDev = true
 		default:
 			if w == "to" {
-				var err error
-				if w, err = a.next(); err != nil {
+				if w, err = a.value(); err != nil {
 					return s, err
 				}
 			}
-			if w != "" && (w[0] < '0' || w[0] > '9') {
-				if t, ok := rtParseRouteType(w); ok {
-					var err error
-					if w, err = a.next(); err != nil {
+			if w == "" || w[0] < '0' || w[0] > '9' {
+				if t, ok := parseRouteType(w); ok {
+					if w, err = a.value(); err != nil {
 						return s, err
 					}
 					r.Type = t
 				}
 			}
 			if dstOK {
-				return s, usagef("Error: either \"to\" is duplicate, or \"%s\" is a garbage.", w)
+				return s, errDuparg2("to", w)
 			}
-			p, def, err := rtParsePrefix(w, fam)
+			p, err := getPrefix(w, fam)
 			if err != nil {
 				return s, err
 			}
 			dstOK = true
-			if def && !p.IsValid() {
-				dstDefault = true
-			} else {
-				r.Dst = p
-				setFam(rtFamOf(p.Addr()))
+			fam = fam.or(p.Family)
+			if r.Dst, dstDefault = p.defaultOr(); dstDefault {
+				r.Dst = netip.Prefix{}
 			}
+		}
+		if err != nil {
+			return s, err
 		}
 	}
 	if !dstOK {
 		return s, usagef("Error: a destination PREFIX (or \"default\") is required.")
 	}
-	if fam == 0 {
-		fam = 4
-	}
-	r.Family = rtFamily(fam)
+	fam = fam.or(FamilyInet)
+	r.Family = fam.rtnl()
 	if dstDefault {
-		r.Dst = rtDefaultPrefix(fam)
+		r.Dst = fam.defaultPrefix()
 	}
 	if lock != 0 {
 		metrics().Lock = lock
@@ -765,84 +535,68 @@ func parseRouteSpec(args []string, fam int, del bool) (routeSpec, error) {
 	return s, nil
 }
 
-// rtMetricWord finds w in rtMetricWords, -1 if it is none of them.
-func rtMetricWord(w string) int {
-	for i, m := range rtMetricWords {
-		if w == m.word || m.abbrev && matches(w, m.word) {
-			return i
-		}
-	}
-	return -1
-}
-
-// parseRouteVia reads "via [inet|inet6] ADDR" (a is on "via").
-func parseRouteVia(a *rtArgs, fam int) (netip.Addr, error) {
-	v, err := a.next()
+// viaValue reads "[inet|inet6] ADDR" after "via" (ip's read_family, then
+// get_addr).
+func viaValue(a *words, fam Family) (netip.Addr, error) {
+	v, err := a.value()
 	if err != nil {
 		return netip.Addr{}, err
 	}
-	gwFam := fam
 	switch v {
 	case "inet", "inet6":
-		gwFam = 4
-		if v == "inet6" {
-			gwFam = 6
+		if fam, err = parseFamily(v); err != nil {
+			return netip.Addr{}, err
 		}
-		if v, err = a.next(); err != nil {
+		if v, err = a.value(); err != nil {
 			return netip.Addr{}, err
 		}
 	}
-	return rtParseAddr(v, gwFam)
+	return getIPAddr(v, fam)
 }
 
 // parseRouteNextHops reads "nexthop NH" groups up to the end of the words
 // (a is on the first "nexthop"), as ip's parse_nexthops.
-func parseRouteNextHops(a *rtArgs, fam int) ([]routeNextHop, error) {
+func parseRouteNextHops(a *words, fam Family) ([]routeNextHop, error) {
 	var nhs []routeNextHop
 	for a.more() {
-		if a.word() != "nexthop" {
-			return nil, usagef("Error: \"nexthop\" or end of line is expected instead of \"%s\"", a.word())
+		if w := a.next(); w != "nexthop" {
+			return nil, usagef("Error: \"nexthop\" or end of line is expected instead of \"%s\"", w)
 		}
-		if a.i+1 >= len(a.w) {
+		if !a.more() {
 			return nil, usagef("Error: unexpected end of line after \"nexthop\"")
 		}
 		var nh routeNextHop
-		for a.i++; a.more(); a.i++ {
-			w := a.word()
-			if w == "via" {
-				gw, err := parseRouteVia(a, fam)
-				if err != nil {
+	hop:
+		for a.more() {
+			var err error
+			switch w := a.next(); w {
+			case "via":
+				if nh.hop.Gateway, err = viaValue(a, fam); err != nil {
 					return nil, err
 				}
-				nh.hop.Gateway = gw
-				if fam == 0 {
-					fam = rtFamOf(gw)
-				}
-			} else if w == "dev" {
-				v, err := a.next()
-				if err != nil {
-					return nil, err
-				}
-				nh.dev, nh.hasDev = v, true
-			} else if w == "weight" {
-				v, err := a.next()
-				if err != nil {
-					return nil, err
-				}
-				n, ok := rtParseU32(v)
-				if !ok || n == 0 || n > 256 {
-					return nil, rtInvarg("\"weight\" is invalid", v)
+				fam = fam.or(familyOf(nh.hop.Gateway))
+			case "dev":
+				nh.dev, err = a.value()
+				nh.hasDev = true
+			case "weight":
+				var n uint32
+				n, err = valueOf(a, getU32, "\"weight\" is invalid\n")
+				if err == nil && (n == 0 || n > 256) {
+					err = errInvarg("\"weight\" is invalid\n", a.w[a.i-1])
 				}
 				nh.hop.Weight = int(n)
-			} else if w == "onlink" {
+			case "onlink":
 				nh.hop.Flags |= rtnl.RouteFlagOnLink
-			} else {
-				break
+			default:
+				a.i-- // the next "nexthop", or what the loop refuses
+				break hop
+			}
+			if err != nil {
+				return nil, err
 			}
 		}
 		nhs = append(nhs, nh)
 	}
-	a.i = len(a.w) - 1 // the caller's loop ends
 	return nhs, nil
 }
 
@@ -879,8 +633,8 @@ func routeBuild(ctx context.Context, e *env, s *routeSpec) (rtnl.Route, error) {
 
 // rtRequest is the start of route, rule and neigh: it parses args with
 // parse (given the -4/-6 option) and opens the env's rtnetlink Conn.
-func rtRequest[R any](e *env, args []string, parse func([]string, int) (R, error)) (R, *rtnl.Conn, error) {
-	req, err := parse(args, rtOptFamily(e.opts.Family))
+func rtRequest[R any](e *env, args []string, parse func([]string, Family) (R, error)) (R, *rtnl.Conn, error) {
+	req, err := parse(args, e.opts.Family)
 	if err != nil {
 		return req, nil, err
 	}
@@ -922,11 +676,11 @@ func runRoute(ctx context.Context, e *env, args []string) error {
 // like ip, a selector with a table (main by default) lists IPv4 only unless
 // -6 is given; "table all" lists every family.
 func routeFilter(ctx context.Context, e *env, s *routeSelector) (rtnl.RouteFilter, error) {
-	fam := rtOptFamily(e.opts.Family)
-	if fam == 0 && !s.tableAll {
-		fam = 4
+	fam := e.opts.Family
+	if !s.tableAll {
+		fam = fam.or(FamilyInet)
 	}
-	f := rtnl.RouteFilter{Family: rtFamily(fam), Table: s.table}
+	f := rtnl.RouteFilter{Family: fam.rtnl(), Table: s.table}
 	if s.hasProto {
 		f.Protocol = s.proto
 	}
@@ -1009,7 +763,7 @@ func routeShow(ctx context.Context, e *env, s *routeSelector) error {
 	}
 	for r, err := range c.Routes(ctx, f) {
 		if err != nil {
-			return err
+			return &dumpError{err: err, what: "Dump"}
 		}
 		if !s.match(&r) {
 			continue
@@ -1045,7 +799,7 @@ func routeFlush(ctx context.Context, e *env, s *routeSelector) error {
 		var routes []rtnl.Route
 		for r, err := range c.Routes(ctx, f) {
 			if err != nil {
-				return nil, err
+				return nil, &dumpError{err: err, what: "Flush"}
 			}
 			if !s.match(&r) {
 				continue
@@ -1130,6 +884,9 @@ func routeGet(ctx context.Context, e *env, g *routeGetArgs) error {
 	fmt.Fprint(e.stdout, o.b.String())
 	return nil
 }
+
+// Printing routes, as ip's print_route, for route show, route get and
+// monitor.
 
 // rtFlagWords are the flags ip's print_rt_flags prints, in its order.
 var rtFlagWords = []struct {
@@ -1306,11 +1063,11 @@ func routeGatewayOut(o *printer, fam rtnl.Family, gw netip.Addr) {
 	if !gw.IsValid() {
 		return
 	}
-	if rtFamily(rtFamOf(gw)) == fam {
+	if familyOf(gw).rtnl() == fam {
 		o.add("gateway", gw.String(), "via "+gw.String()+" ")
 		return
 	}
-	gf := rtFamily(rtFamOf(gw)).String()
+	gf := familyOf(gw).rtnl().String()
 	via := &jsonObject{}
 	via.push("family", gf)
 	via.push("host", gw.String())

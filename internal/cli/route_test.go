@@ -156,7 +156,7 @@ func TestParseRoute(t *testing.T) {
 	main := routeSelector{table: rtnl.TableMain}
 	for _, tc := range []struct {
 		args []string
-		fam  int
+		fam  Family
 		want routeRequest
 		err  string
 	}{
@@ -169,7 +169,7 @@ func TestParseRoute(t *testing.T) {
 			want: routeRequest{cmd: "show", sel: routeSelector{table: rtnl.TableLocal, rootPfx: p4("10.0.0.0/8"), matchPfx: p4("10.0.0.0/8")}}},
 		{args: []string{"show", "match", "10.1.1.1", "oif", "v1", "table", "0x100"},
 			want: routeRequest{cmd: "show", sel: routeSelector{table: 256, dev: "v1", hasDev: true, matchPfx: p4("10.1.1.1/32")}}},
-		{args: []string{"show", "exact", "default"}, fam: 6,
+		{args: []string{"show", "exact", "default"}, fam: FamilyInet6,
 			want: routeRequest{cmd: "show", sel: routeSelector{table: rtnl.TableMain, rootPfx: p4("::/0"), matchPfx: p4("::/0"), rootDefault: true, matchDefault: true}}},
 		{args: []string{"show", "default"},
 			want: routeRequest{cmd: "show", sel: routeSelector{table: rtnl.TableMain, rootDefault: true, matchDefault: true}}},
@@ -188,7 +188,7 @@ func TestParseRoute(t *testing.T) {
 		{args: []string{"add", "default", "via", "2001:db8::2"},
 			want: routeRequest{cmd: "add", spec: routeSpec{route: rtnl.Route{Family: rtnl.FamilyIPv6, Dst: p4("::/0"),
 				Gateway: a("2001:db8::2"), Protocol: rtnl.ProtoBoot, Type: rtnl.RouteUnicast, Table: rtnl.TableMain}}}},
-		{args: []string{"add", "default", "dev", "v0"}, fam: 6,
+		{args: []string{"add", "default", "dev", "v0"}, fam: FamilyInet6,
 			want: routeRequest{cmd: "add", spec: routeSpec{dev: "v0", hasDev: true, route: rtnl.Route{Family: rtnl.FamilyIPv6, Dst: p4("::/0"),
 				Protocol: rtnl.ProtoBoot, Type: rtnl.RouteUnicast, Table: rtnl.TableMain}}}},
 		{args: []string{"add", "default", "dev", "v0"},
@@ -223,60 +223,60 @@ func TestParseRoute(t *testing.T) {
 		// Every error message.
 		{args: []string{"frob"}, err: `Command "frob" is unknown, try "nl route help".`},
 		{args: []string{"flush"}, err: `"nl route flush" requires arguments.`},
-		{args: []string{"show", "table", "xyz"}, err: `Error: argument "xyz" is wrong: table id value is invalid`},
-		{args: []string{"show", "table"}, err: `Command line is not complete after "table". Try option "help"`},
-		{args: []string{"show", "proto", "xyz"}, err: `Error: argument "xyz" is wrong: invalid "protocol"`},
-		{args: []string{"show", "scope", "xyz"}, err: `Error: argument "xyz" is wrong: invalid "scope"`},
-		{args: []string{"show", "type", "xyz"}, err: `Error: argument "xyz" is wrong: node type value is invalid`},
-		{args: []string{"show", "metric", "-1"}, err: `Error: argument "-1" is wrong: "metric" value is invalid`},
+		{args: []string{"show", "table", "xyz"}, err: `Error: argument "xyz" is wrong: table id value is invalid` + "\n"},
+		{args: []string{"show", "table"}, err: `Command line is not complete. Try option "help"`},
+		{args: []string{"show", "proto", "xyz"}, err: `Error: argument "xyz" is wrong: invalid "protocol"` + "\n"},
+		{args: []string{"show", "scope", "xyz"}, err: `Error: argument "xyz" is wrong: invalid "scope"` + "\n"},
+		{args: []string{"show", "type", "xyz"}, err: `Error: argument "xyz" is wrong: node type value is invalid` + "\n"},
+		{args: []string{"show", "metric", "-1"}, err: `Error: argument "-1" is wrong: "metric" value is invalid` + "\n"},
 		{args: []string{"show", "foo"}, err: `Error: any valid prefix is expected rather than "foo".`},
-		{args: []string{"show", "10.0.0.0/8"}, fam: 6, err: `Error: inet6 prefix is expected rather than "10.0.0.0/8".`},
-		{args: []string{"show", "root"}, err: `Command line is not complete after "root". Try option "help"`},
+		{args: []string{"show", "10.0.0.0/8"}, fam: FamilyInet6, err: `Error: inet6 prefix is expected rather than "10.0.0.0/8".`},
+		{args: []string{"show", "root"}, err: `Command line is not complete. Try option "help"`},
 		{args: []string{"get"}, err: `need at least a destination address`},
 		{args: []string{"get", "xyz"}, err: `Error: any valid prefix is expected rather than "xyz".`},
-		{args: []string{"get", "1.1.1.1", "2.2.2.2"}, err: `Error: either "to" is duplicate, or "2.2.2.2" is a garbage.`},
+		{args: []string{"get", "1.1.1.1", "2.2.2.2"}, want: routeRequest{cmd: "get", get: routeGetArgs{dst: a("2.2.2.2")}}}, // the last one counts
 		{args: []string{"get", "1.1.1.1", "mark", "xyz"}, err: `Error: argument "xyz" is wrong: invalid mark value`},
 		{args: []string{"get", "1.1.1.1", "from", "xyz"}, err: `Error: inet prefix is expected rather than "xyz".`},
-		{args: []string{"get", "1.1.1.1", "iif"}, err: `Command line is not complete after "iif". Try option "help"`},
+		{args: []string{"get", "1.1.1.1", "iif"}, err: `Command line is not complete. Try option "help"`},
 		{args: []string{"add"}, err: `Error: a destination PREFIX (or "default") is required.`},
 		{args: []string{"add", "dev", "v0"}, err: `Error: a destination PREFIX (or "default") is required.`},
 		{args: []string{"add", "xyz", "dev", "v0"}, err: `Error: any valid prefix is expected rather than "xyz".`},
 		{args: []string{"add", "10.1.0.0/33"}, err: `Error: any valid prefix is expected rather than "10.1.0.0/33".`},
 		{args: []string{"add", "1.2.3.4.5"}, err: `Error: any valid prefix is expected rather than "1.2.3.4.5".`},
 		{args: []string{"add", "fe80::1%v0"}, err: `Error: any valid prefix is expected rather than "fe80::1%v0".`},
-		{args: []string{"add", "2001:db8::/64"}, fam: 4, err: `Error: inet prefix is expected rather than "2001:db8::/64".`},
+		{args: []string{"add", "2001:db8::/64"}, fam: FamilyInet, err: `Error: inet prefix is expected rather than "2001:db8::/64".`},
 		{args: []string{"add", "10.1.0.0/16", "10.2.0.0/16"}, err: `Error: either "to" is duplicate, or "10.2.0.0/16" is a garbage.`},
 		{args: []string{"add", "10.1.0.0/16", "foo"}, err: `Error: either "to" is duplicate, or "foo" is a garbage.`},
 		{args: []string{"add", "10.1.0.0/16", "via", "xyz"}, err: `Error: inet address is expected rather than "xyz".`},
 		{args: []string{"add", "10.1.0.0/16", "via", "2001:db8::1"}, err: `Error: inet address is expected rather than "2001:db8::1".`},
 		{args: []string{"add", "2001:db8::/64", "via", "198.18.2.1"}, err: `Error: inet6 address is expected rather than "198.18.2.1".`},
 		{args: []string{"add", "10.1.0.0/16", "via", "inet6", "198.18.2.1"}, err: `Error: inet6 address is expected rather than "198.18.2.1".`},
-		{args: []string{"add", "10.1.0.0/16", "via", "1.1.1.1", "via", "2.2.2.2"}, err: `Error: argument "via" is wrong: use nexthop syntax to specify multiple via`},
-		{args: []string{"add", "10.1.0.0/16", "via"}, err: `Command line is not complete after "via". Try option "help"`},
-		{args: []string{"add", "10.1.0.0/16", "via", "inet"}, err: `Command line is not complete after "inet". Try option "help"`},
+		{args: []string{"add", "10.1.0.0/16", "via", "1.1.1.1", "via", "2.2.2.2"}, err: `Error: argument "via" is wrong: use nexthop syntax to specify multiple via` + "\n"},
+		{args: []string{"add", "10.1.0.0/16", "via"}, err: `Command line is not complete. Try option "help"`},
+		{args: []string{"add", "10.1.0.0/16", "via", "inet"}, err: `Command line is not complete. Try option "help"`},
 		{args: []string{"add", "10.1.0.0/16", "src", "xyz"}, err: `Error: inet address is expected rather than "xyz".`},
 		{args: []string{"add", "10.1.0.0/16", "from", "xyz"}, err: `Error: inet prefix is expected rather than "xyz".`},
-		{args: []string{"add", "10.1.0.0/16", "metric", "abc"}, err: `Error: argument "abc" is wrong: "metric" value is invalid`},
-		{args: []string{"add", "10.1.0.0/16", "metric", "4294967296"}, err: `Error: argument "4294967296" is wrong: "metric" value is invalid`},
-		{args: []string{"add", "10.1.0.0/16", "scope", "xyz"}, err: `Error: argument "xyz" is wrong: invalid "scope" value`},
-		{args: []string{"add", "10.1.0.0/16", "mtu", "xyz"}, err: `Error: argument "xyz" is wrong: "mtu" value is invalid`},
-		{args: []string{"add", "10.1.0.0/16", "mtu", "lock"}, err: `Command line is not complete after "lock". Try option "help"`},
-		{args: []string{"add", "10.1.0.0/16", "advmss", "1_000"}, err: `Error: argument "1_000" is wrong: "mss" value is invalid`},
-		{args: []string{"add", "10.1.0.0/16", "hoplimit", "256"}, err: `Error: argument "256" is wrong: "hoplimit" value is invalid`},
-		{args: []string{"add", "10.1.0.0/16", "quickack", "x"}, err: `Error: argument "x" is wrong: "quickack" value is invalid`},
-		{args: []string{"add", "10.1.0.0/16", "quickack", "2"}, err: `Error: argument "2" is wrong: "quickack" value should be 0 or 1`},
-		{args: []string{"add", "10.1.0.0/16", "nhid", "x"}, err: `Error: argument "x" is wrong: "id" value is invalid`},
-		{args: []string{"add", "10.1.0.0/16", "proto", "xyz"}, err: `Error: argument "xyz" is wrong: "protocol" value is invalid`},
-		{args: []string{"add", "10.1.0.0/16", "table", "xyz"}, err: `Error: argument "xyz" is wrong: "table" value is invalid`},
-		{args: []string{"add", "10.1.0.0/16", "dev"}, err: `Command line is not complete after "dev". Try option "help"`},
+		{args: []string{"add", "10.1.0.0/16", "metric", "abc"}, err: `Error: argument "abc" is wrong: "metric" value is invalid` + "\n"},
+		{args: []string{"add", "10.1.0.0/16", "metric", "4294967296"}, err: `Error: argument "4294967296" is wrong: "metric" value is invalid` + "\n"},
+		{args: []string{"add", "10.1.0.0/16", "scope", "xyz"}, err: `Error: argument "xyz" is wrong: invalid "scope" value` + "\n"},
+		{args: []string{"add", "10.1.0.0/16", "mtu", "xyz"}, err: `Error: argument "xyz" is wrong: "mtu" value is invalid` + "\n"},
+		{args: []string{"add", "10.1.0.0/16", "mtu", "lock"}, err: `Command line is not complete. Try option "help"`},
+		{args: []string{"add", "10.1.0.0/16", "advmss", "1_000"}, err: `Error: argument "1_000" is wrong: "mss" value is invalid` + "\n"},
+		{args: []string{"add", "10.1.0.0/16", "hoplimit", "256"}, err: `Error: argument "256" is wrong: "hoplimit" value is invalid` + "\n"},
+		{args: []string{"add", "10.1.0.0/16", "quickack", "x"}, err: `Error: argument "x" is wrong: "quickack" value is invalid` + "\n"},
+		{args: []string{"add", "10.1.0.0/16", "quickack", "2"}, err: `Error: argument "2" is wrong: "quickack" value should be 0 or 1` + "\n"},
+		{args: []string{"add", "10.1.0.0/16", "nhid", "x"}, err: `Error: argument "x" is wrong: "id" value is invalid` + "\n"},
+		{args: []string{"add", "10.1.0.0/16", "proto", "xyz"}, err: `Error: argument "xyz" is wrong: "protocol" value is invalid` + "\n"},
+		{args: []string{"add", "10.1.0.0/16", "table", "xyz"}, err: `Error: argument "xyz" is wrong: "table" value is invalid` + "\n"},
+		{args: []string{"add", "10.1.0.0/16", "dev"}, err: `Command line is not complete. Try option "help"`},
 		{args: []string{"add", "10.1.0.0/16", "nexthop"}, err: `Error: unexpected end of line after "nexthop"`},
-		{args: []string{"add", "10.1.0.0/16", "nexthop", "via", "1.2.3.4", "weight", "0"}, err: `Error: argument "0" is wrong: "weight" is invalid`},
-		{args: []string{"add", "10.1.0.0/16", "nexthop", "via", "1.2.3.4", "weight", "257"}, err: `Error: argument "257" is wrong: "weight" is invalid`},
+		{args: []string{"add", "10.1.0.0/16", "nexthop", "via", "1.2.3.4", "weight", "0"}, err: `Error: argument "0" is wrong: "weight" is invalid` + "\n"},
+		{args: []string{"add", "10.1.0.0/16", "nexthop", "via", "1.2.3.4", "weight", "257"}, err: `Error: argument "257" is wrong: "weight" is invalid` + "\n"},
 		{args: []string{"add", "10.1.0.0/16", "nexthop", "via", "xyz"}, err: `Error: inet address is expected rather than "xyz".`},
-		{args: []string{"add", "10.1.0.0/16", "nexthop", "dev"}, err: `Command line is not complete after "dev". Try option "help"`},
+		{args: []string{"add", "10.1.0.0/16", "nexthop", "dev"}, err: `Command line is not complete. Try option "help"`},
 		{args: []string{"add", "10.1.0.0/16", "nexthop", "via", "198.18.2.5", "dev", "v0", "foo"}, err: `Error: "nexthop" or end of line is expected instead of "foo"`},
-		{args: []string{"add", "unicast"}, err: `Command line is not complete after "unicast". Try option "help"`},
-		{args: []string{"add", "to"}, err: `Command line is not complete after "to". Try option "help"`},
+		{args: []string{"add", "unicast"}, err: `Command line is not complete. Try option "help"`},
+		{args: []string{"add", "to"}, err: `Command line is not complete. Try option "help"`},
 	} {
 		got, err := parseRoute(tc.args, tc.fam)
 		checkParsed(t, tc.args, got, err, tc.want, tc.err)
@@ -286,7 +286,7 @@ func TestParseRoute(t *testing.T) {
 func TestRouteSelectorMatch(t *testing.T) {
 	r := func(dst string) *rtnl.Route { return &rtnl.Route{Dst: netip.MustParsePrefix(dst)} }
 	sel := func(args ...string) routeSelector {
-		s, err := parseRouteSelector(args, 0)
+		s, err := parseRouteSelector(wordsOf(args), FamilyAny)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -447,7 +447,7 @@ func TestRouteCommands(t *testing.T) {
 	rtFails(t, ExitKernel, "Error: Nexthop has invalid gateway.", "-n", name, "route", "add", "10.1.0.0/16", "via", "10.99.9.9")
 	rtFails(t, ExitFailure, `Cannot find device "nosuch"`, "-n", name, "route", "add", "10.1.0.0/16", "dev", "nosuch")
 	rtFails(t, ExitFailure, `Cannot find device "nosuch"`, "-n", name, "route", "show", "dev", "nosuch")
-	rtFails(t, ExitUsage, `Error: argument "abc" is wrong: "metric" value is invalid`, "-n", name, "route", "add", "10.1.0.0/16", "metric", "abc")
+	rtFails(t, ExitUsage, `Error: argument "abc" is wrong: "metric" value is invalid`+"\n", "-n", name, "route", "add", "10.1.0.0/16", "metric", "abc")
 
 	// get
 	var got []map[string]any

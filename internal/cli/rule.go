@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/netip"
 	"strings"
@@ -27,16 +28,16 @@ type ruleRequest struct {
 }
 
 // parseRule turns the words after "rule" into a request; fam is the -4/-6
-// option (4, 6 or 0; rules default to IPv4 as in ip).
-func parseRule(args []string, fam int) (ruleRequest, error) {
+// option (rules default to IPv4 as in ip).
+func parseRule(args []string, fam Family) (ruleRequest, error) {
 	var r ruleRequest
-	if len(args) == 0 {
+	a := wordsOf(args)
+	if !a.more() {
 		r.cmd = "show"
-		r.rule.Family = rtFamily(max(fam, 4))
+		r.rule.Family = fam.or(FamilyInet).rtnl()
 		return r, nil
 	}
-	w := args[0]
-	switch {
+	switch w := a.next(); {
 	case matches(w, "list") || matches(w, "lst") || matches(w, "show"):
 		r.cmd = "show"
 	case matches(w, "add"):
@@ -46,118 +47,84 @@ func parseRule(args []string, fam int) (ruleRequest, error) {
 	default:
 		return r, usagef("Command \"%s\" is unknown, try \"nl rule help\".", w)
 	}
-	args = args[1:]
-	if r.cmd != "show" && len(args) == 0 {
+	if r.cmd != "show" && !a.more() {
 		return r, usagef("\"nl rule %s\" requires arguments.", map[string]string{"add": "add", "delete": "del"}[r.cmd])
 	}
 	u := &r.rule
 	tableOK := false
-	a := &rtArgs{w: args}
+	// prefix reads FROM or TO: "all" is no selector. As in ip, the
+	// family is the option's (else inet), whatever the addresses: an
+	// IPv6 one without -6 goes in an IPv4 rule, which the kernel refuses.
 	prefix := func(v string) (netip.Prefix, error) {
-		p, def, err := rtParsePrefix(v, fam)
-		if err != nil {
-			return p, err
-		}
-		if def {
-			return netip.Prefix{}, nil // "all": no selector
-		}
-		if fam == 0 {
-			fam = rtFamOf(p.Addr())
-		}
-		return p, nil
+		p, err := getPrefix(v, fam)
+		return p.Prefix(), err
 	}
-	for ; a.more(); a.i++ {
-		w := a.word()
+	ifname := func(msg string) (string, error) {
+		v, err := a.value()
+		if err == nil && !validIfname(v) {
+			err = errInvarg(msg, v)
+		}
+		return v, err
+	}
+	for a.more() {
 		var err error
 		var v string
-		switch {
+		switch w := a.next(); {
 		case w == "not":
 			u.Invert = true
 		case w == "from" || r.cmd == "show" && matches(w, "src"):
-			if v, err = a.next(); err == nil {
+			if v, err = a.value(); err == nil {
 				u.Src, err = prefix(v)
 			}
 		case w == "to" || r.cmd == "show" && matches(w, "dst"):
-			if v, err = a.next(); err == nil {
+			if v, err = a.value(); err == nil {
 				u.Dst, err = prefix(v)
 			}
 		case matches(w, "preference") || matches(w, "order") || matches(w, "priority"):
-			if v, err = a.next(); err == nil {
-				var ok bool
-				if u.Priority, ok = rtParseU32(v); !ok {
-					err = rtInvarg("preference value is invalid", v)
-				}
-				r.hasPref = true
-			}
+			u.Priority, err = valueOf(a, getU32, "preference value is invalid\n")
+			r.hasPref = true
 		case w == "fwmark":
-			if v, err = a.next(); err == nil {
-				mark, mask, slash := strings.Cut(v, "/")
-				var ok bool
-				if u.Mark, ok = rtParseU32(mark); !ok {
-					err = rtInvarg("fwmark value is invalid", mark)
-				} else if slash {
-					if u.Mask, ok = rtParseU32(mask); !ok {
-						err = rtInvarg("fwmask value is invalid", mask)
-					}
-				}
-				r.hasMark, r.hasMask = true, slash
+			if v, err = a.value(); err != nil {
+				return r, err
 			}
+			mark, mask, slash := strings.Cut(v, "/")
+			if u.Mark, err = parseWord(mark, getU32, "fwmark value is invalid\n"); err == nil && slash {
+				u.Mask, err = parseWord(mask, getU32, "fwmask value is invalid\n")
+			}
+			r.hasMark, r.hasMask = true, slash
 		case matches(w, "protocol"):
-			if v, err = a.next(); err == nil {
-				var ok bool
-				if u.Protocol, ok = rtParseText[rtnl.Protocol](v); !ok {
-					err = rtInvarg("\"protocol\" value is invalid", v)
-				}
-			}
+			u.Protocol, err = valueOf(a, parseProtocol, "\"protocol\" value is invalid\n")
 		case matches(w, "table") || w == "lookup":
-			if v, err = a.next(); err == nil {
-				var ok bool
-				if u.Table, ok = rtParseTable(v); !ok {
-					err = rtInvarg("invalid table ID", v)
-				}
-				tableOK, r.hasTable = true, true
-			}
+			u.Table, err = valueOf(a, parseTable, "invalid table ID\n")
+			tableOK, r.hasTable = true, true
 		case w == "dev" || w == "iif":
-			if v, err = a.next(); err == nil {
-				if err = rtCheckIfName(v, "\"iif\"/\"dev\" not a valid ifname"); err == nil {
-					u.IifName = v
-				}
-			}
+			u.IifName, err = ifname(`"iif"/"dev" not a valid ifname`)
 		case w == "oif":
-			if v, err = a.next(); err == nil {
-				if err = rtCheckIfName(v, "\"oif\" not a valid ifname"); err == nil {
-					u.OifName = v
-				}
-			}
+			u.OifName, err = ifname(`"oif" not a valid ifname`)
 		default:
 			if w == "type" {
-				if w, err = a.next(); err != nil {
+				if w, err = a.value(); err != nil {
 					return r, err
 				}
 			}
 			switch {
 			case matches(w, "goto"):
-				if v, err = a.next(); err != nil {
+				if u.Goto, err = valueOf(a, getU32, "invalid target\n"); err != nil {
 					return r, err
-				}
-				var ok bool
-				if u.Goto, ok = rtParseU32(v); !ok {
-					return r, rtInvarg("invalid target", v)
 				}
 				u.Action = rtnl.RuleActionGoto
 			case matches(w, "nop"):
 				u.Action = rtnl.RuleActionNop
+			case r.cmd == "show":
+				// ip's list takes any other word as "to PREFIX"
+				if u.Dst, err = prefix(w); err != nil {
+					return r, err
+				}
+				continue
 			default:
-				t, ok := rtParseRouteType(w)
-				if !ok || r.cmd == "show" {
-					if r.cmd == "show" {
-						// ip's list takes any other word as "to PREFIX"
-						if u.Dst, err = prefix(w); err != nil {
-							return r, err
-						}
-						continue
-					}
-					return r, rtInvarg("Failed to parse rule type", w)
+				t, ok := parseRouteType(w)
+				if !ok {
+					return r, errInvarg("Failed to parse rule type", w)
 				}
 				u.Action = rtnl.RuleAction(t) // FR_ACT_* share the RTN_* numbers
 			}
@@ -167,19 +134,11 @@ func parseRule(args []string, fam int) (ruleRequest, error) {
 			return r, err
 		}
 	}
-	u.Family = rtFamily(max(fam, 4))
+	u.Family = fam.or(FamilyInet).rtnl()
 	if r.cmd == "add" && !tableOK {
 		u.Table = rtnl.TableMain
 	}
 	return r, nil
-}
-
-// rtCheckIfName is ip's check_ifname (validIfname), failing with msg.
-func rtCheckIfName(name, msg string) error {
-	if !validIfname(name) {
-		return rtInvarg(msg, name)
-	}
-	return nil
 }
 
 func runRule(ctx context.Context, e *env, args []string) error {
@@ -194,7 +153,12 @@ func runRule(ctx context.Context, e *env, args []string) error {
 		return c.DeleteRule(ctx, req.rule)
 	}
 	f := rtnl.RuleFilter{Family: req.rule.Family}
-	return showRecords(e, c.Rules(ctx, f), req.match, func(u *rtnl.Rule) *printer { return ruleFormat(e, u) })
+	err = showRecords(e, c.Rules(ctx, f), req.match, func(u *rtnl.Rule) *printer { return ruleFormat(e, u) })
+	var de *dumpError
+	if errors.As(err, &de) {
+		de.exit = ExitUsage // ip's rule list exits with 255 here
+	}
+	return err
 }
 
 // match is ip's filter for rule list: the selectors given must match.

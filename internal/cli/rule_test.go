@@ -16,12 +16,12 @@ func TestParseRule(t *testing.T) {
 	v4 := rtnl.FamilyIPv4
 	for _, tc := range []struct {
 		args []string
-		fam  int
+		fam  Family
 		want ruleRequest
 		err  string
 	}{
 		{args: nil, want: ruleRequest{cmd: "show", rule: rtnl.Rule{Family: v4}}},
-		{args: nil, fam: 6, want: ruleRequest{cmd: "show", rule: rtnl.Rule{Family: rtnl.FamilyIPv6}}},
+		{args: nil, fam: FamilyInet6, want: ruleRequest{cmd: "show", rule: rtnl.Rule{Family: rtnl.FamilyIPv6}}},
 		{args: []string{"list", "table", "main", "pref", "100"},
 			want: ruleRequest{cmd: "show", rule: rtnl.Rule{Family: v4, Table: rtnl.TableMain, Priority: 100}, hasPref: true, hasTable: true}},
 		{args: []string{"s", "10.0.0.0/8", "iif", "v0", "not", "fwmark", "0x10/0xff"},
@@ -34,12 +34,12 @@ func TestParseRule(t *testing.T) {
 				IifName: "v0", OifName: "v1", Table: rtnl.TableMain, Priority: 200, Protocol: rtnl.ProtoStatic},
 				hasMark: true, hasMask: true, hasPref: true, hasTable: true}},
 		{args: []string{"add", "from", "2001:db8::/32", "table", "200"},
-			want: ruleRequest{cmd: "add", rule: rtnl.Rule{Family: rtnl.FamilyIPv6, Src: p("2001:db8::/32"), Table: 200}, hasTable: true}},
+			want: ruleRequest{cmd: "add", rule: rtnl.Rule{Family: v4, Src: p("2001:db8::/32"), Table: 200}, hasTable: true}}, // the kernel refuses it, as ip's
 		{args: []string{"add", "fwmark", "5", "blackhole", "order", "400"},
 			want: ruleRequest{cmd: "add", rule: rtnl.Rule{Family: v4, Mark: 5, Action: rtnl.RuleActionBlackhole, Priority: 400}, hasMark: true, hasPref: true}},
 		{args: []string{"add", "from", "all", "type", "unreachable"},
 			want: ruleRequest{cmd: "add", rule: rtnl.Rule{Family: v4, Action: rtnl.RuleActionUnreachable}}},
-		{args: []string{"add", "prohibit", "dev", "v0"}, fam: 6,
+		{args: []string{"add", "prohibit", "dev", "v0"}, fam: FamilyInet6,
 			want: ruleRequest{cmd: "add", rule: rtnl.Rule{Family: rtnl.FamilyIPv6, Action: rtnl.RuleActionProhibit, IifName: "v0"}}},
 		{args: []string{"add", "pref", "300", "goto", "400"},
 			want: ruleRequest{cmd: "add", rule: rtnl.Rule{Family: v4, Priority: 300, Goto: 400, Action: rtnl.RuleActionGoto}, hasPref: true}},
@@ -55,18 +55,19 @@ func TestParseRule(t *testing.T) {
 		{args: []string{"add"}, err: `"nl rule add" requires arguments.`},
 		{args: []string{"delete"}, err: `"nl rule del" requires arguments.`},
 		{args: []string{"add", "from", "xyz"}, err: `Error: any valid prefix is expected rather than "xyz".`},
-		{args: []string{"add", "from", "10.0.0.0/8", "to", "2001:db8::/32"}, err: `Error: inet prefix is expected rather than "2001:db8::/32".`},
+		{args: []string{"add", "from", "10.0.0.0/8", "to", "2001:db8::/32"}, // the kernel refuses it, as ip's
+			want: ruleRequest{cmd: "add", rule: rtnl.Rule{Family: v4, Src: p("10.0.0.0/8"), Dst: p("2001:db8::/32"), Table: rtnl.TableMain}}},
 		{args: []string{"add", "to", "xyz"}, err: `Error: any valid prefix is expected rather than "xyz".`},
-		{args: []string{"add", "fwmark", "xyz"}, err: `Error: argument "xyz" is wrong: fwmark value is invalid`},
-		{args: []string{"add", "fwmark", "1/xyz"}, err: `Error: argument "xyz" is wrong: fwmask value is invalid`},
-		{args: []string{"add", "pref", "xyz"}, err: `Error: argument "xyz" is wrong: preference value is invalid`},
-		{args: []string{"add", "table", "xyz"}, err: `Error: argument "xyz" is wrong: invalid table ID`},
-		{args: []string{"add", "protocol", "xyz"}, err: `Error: argument "xyz" is wrong: "protocol" value is invalid`},
-		{args: []string{"add", "goto", "xyz"}, err: `Error: argument "xyz" is wrong: invalid target`},
-		{args: []string{"add", "goto"}, err: `Command line is not complete after "goto". Try option "help"`},
-		{args: []string{"add", "type"}, err: `Command line is not complete after "type". Try option "help"`},
+		{args: []string{"add", "fwmark", "xyz"}, err: `Error: argument "xyz" is wrong: fwmark value is invalid` + "\n"},
+		{args: []string{"add", "fwmark", "1/xyz"}, err: `Error: argument "xyz" is wrong: fwmask value is invalid` + "\n"},
+		{args: []string{"add", "pref", "xyz"}, err: `Error: argument "xyz" is wrong: preference value is invalid` + "\n"},
+		{args: []string{"add", "table", "xyz"}, err: `Error: argument "xyz" is wrong: invalid table ID` + "\n"},
+		{args: []string{"add", "protocol", "xyz"}, err: `Error: argument "xyz" is wrong: "protocol" value is invalid` + "\n"},
+		{args: []string{"add", "goto", "xyz"}, err: `Error: argument "xyz" is wrong: invalid target` + "\n"},
+		{args: []string{"add", "goto"}, err: `Command line is not complete. Try option "help"`},
+		{args: []string{"add", "type"}, err: `Command line is not complete. Try option "help"`},
 		{args: []string{"add", "frob"}, err: `Error: argument "frob" is wrong: Failed to parse rule type`},
-		{args: []string{"add", "iif"}, err: `Command line is not complete after "iif". Try option "help"`},
+		{args: []string{"add", "iif"}, err: `Command line is not complete. Try option "help"`},
 		{args: []string{"add", "iif", "a/b"}, err: `Error: argument "a/b" is wrong: "iif"/"dev" not a valid ifname`},
 		{args: []string{"add", "oif", "0123456789abcdef"}, err: `Error: argument "0123456789abcdef" is wrong: "oif" not a valid ifname`},
 		{args: []string{"show", "frob"}, err: `Error: any valid prefix is expected rather than "frob".`},
@@ -118,7 +119,10 @@ func TestRuleCommands(t *testing.T) {
 	nl("rule", "add", "nop", "pref", "600")
 	nl("rule", "add", "pref", "900", "lookup", "1000")
 	nl("-6", "rule", "add", "from", "2001:db8::/32", "table", "200", "pref", "100")
-	nl("rule", "add", "prohibit", "pref", "700", "from", "2001:db8:1::/48")
+	nl("-6", "rule", "add", "prohibit", "pref", "700", "from", "2001:db8:1::/48")
+	// Without -6 the rule is an IPv4 one, as in ip: the kernel refuses
+	// the IPv6 source.
+	rtFails(t, ExitKernel, "Error: Invalid source address.", "-n", name, "rule", "add", "prohibit", "pref", "701", "from", "2001:db8:1::/48")
 	for _, tc := range []struct {
 		fam  rtnl.Family
 		pref uint32

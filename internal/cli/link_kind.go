@@ -1,0 +1,685 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/netip"
+	"reflect"
+	"strings"
+	"time"
+
+	"github.com/nlkit/nlkit/rtnl"
+)
+
+// linkKind is what nl knows of one kind of link, as iproute2's link_util:
+// how the words after "type KIND" are read (link add and link set), what
+// in them is resolved when the command runs, and how ip -d prints the
+// kind's settings. A kind nl does not know is still added by name ("type
+// ifb"), without words.
+type linkKind struct {
+	name string
+	// parse reads the kind's words into r (nil: the kind takes none).
+	parse func(a *words, r *linkRequest) error
+	// resolve opens or looks up what the words named (nil: nothing);
+	// closeNS releases it once the request is sent.
+	resolve func(ctx context.Context, e *env, r *linkRequest) (closeNS func(), err error)
+	// print prints the kind's settings (IFLA_INFO_DATA), or a port's
+	// (IFLA_INFO_SLAVE_DATA) for a "_slave" kind (nil: nothing).
+	print func(ctx context.Context, e *env, p *printer, l *rtnl.Link)
+}
+
+// linkKinds are the kinds nl reads and prints; ports are "KIND_slave".
+var linkKinds = []linkKind{
+	{name: "veth", parse: parseVeth, resolve: resolveVeth},
+	{name: "bridge", parse: parseBridge, print: printBridge},
+	{name: "bridge_slave", print: printBridgePort},
+	{name: "macvlan", parse: parseMacvlan, print: printMacvlan},
+	{name: "macvtap", parse: parseMacvlan, print: printMacvlan},
+	{name: "vxlan", parse: parseVxlan, resolve: resolveVxlan, print: printVxlan},
+	{name: "vlan", parse: parseVlan, print: printVlan},
+}
+
+// lookupLinkKind finds a kind by its exact name.
+func lookupLinkKind(name string) *linkKind {
+	for i := range linkKinds {
+		if linkKinds[i].name == name {
+			return &linkKinds[i]
+		}
+	}
+	return nil
+}
+
+// parseLinkKind parses the words after "type KIND" (r.kind) into r.
+func parseLinkKind(a *words, r *linkRequest) error {
+	if k := lookupLinkKind(r.kind); k != nil && k.parse != nil {
+		return k.parse(a, r)
+	}
+	if a.more() {
+		return usagef(`Garbage instead of arguments "%s ...". Try "nl link help".`, a.peek())
+	}
+	return nil
+}
+
+// resolveLinkKind resolves what the kind's words named; closeNS releases
+// it.
+func (e *env) resolveLinkKind(ctx context.Context, r *linkRequest) (closeNS func(), err error) {
+	if k := lookupLinkKind(r.kind); k != nil && k.resolve != nil {
+		return k.resolve(ctx, e, r)
+	}
+	return func() {}, nil
+}
+
+// printLinkKind prints the settings of a link's kind and of its port, as
+// ip -d's linkinfo.
+func (e *env) printLinkKind(ctx context.Context, p *printer, l *rtnl.Link) {
+	if l.Kind != "" {
+		p.text("\n")
+		p.field("info_kind", "    %s ", l.Kind)
+		if k := lookupLinkKind(l.Kind); k != nil && k.print != nil {
+			k.print(ctx, e, p.nested("info_data"), l)
+		}
+	}
+	if l.Port != nil {
+		p.text("\n")
+		p.field("info_slave_kind", "    %s_slave ", l.Port.PortKind())
+		if k := lookupLinkKind(l.Port.PortKind() + "_slave"); k != nil && k.print != nil {
+			k.print(ctx, e, p.nested("info_slave_data"), l)
+		}
+	}
+}
+
+// vlanProtoValue reads a VLAN protocol, 802.1Q or 802.1ad in any case;
+// another word fails as ip's invarg(msg, word).
+func vlanProtoValue(a *words, msg string) (rtnl.VlanProtocol, error) {
+	return valueOf(a, func(v string) (rtnl.VlanProtocol, bool) {
+		switch {
+		case strings.EqualFold(v, "802.1Q"):
+			return rtnl.VlanProto8021Q, true
+		case strings.EqualFold(v, "802.1ad"):
+			return rtnl.VlanProto8021AD, true
+		}
+		return 0, false
+	}, msg)
+}
+
+func parseVeth(a *words, r *linkRequest) error {
+	v := &rtnl.Veth{}
+	r.info = v
+	if !a.more() {
+		return nil
+	}
+	if w := a.next(); w != "peer" {
+		return usagef(`Error: "peer" is expected rather than "%s".`, w)
+	}
+	dev, o, _, err := parseLinkOpts(a, linkModePeer)
+	if err != nil {
+		return err
+	}
+	v.PeerName = dev
+	if o.name != "" {
+		v.PeerName = o.name
+	}
+	if o.mtu != nil {
+		v.PeerMTU = *o.mtu
+	}
+	if o.txqlen != nil {
+		v.PeerTxQueueLen = *o.txqlen
+	}
+	v.PeerHardwareAddr = o.address
+	r.peerNetNS = o.netns
+	return nil
+}
+
+// resolveVeth opens the peer's namespace.
+func resolveVeth(_ context.Context, _ *env, r *linkRequest) (func(), error) {
+	info, _ := r.info.(*rtnl.Veth)
+	if info == nil || r.peerNetNS == "" {
+		return func() {}, nil
+	}
+	ns, err := openNetNSWord(r.peerNetNS)
+	if err != nil {
+		return func() {}, err
+	}
+	info.PeerNetNS = ns
+	return func() { ns.Close() }, nil
+}
+
+// bridgeNumbers are the bridge's numeric words and their widths (ip's
+// get_u32, get_u16, get_u8).
+var bridgeNumbers = map[string]int{
+	"forward_delay": 32, "hello_time": 32, "max_age": 32, "ageing_time": 32, "stp_state": 32,
+	"priority": 16, "vlan_default_pvid": 16, "vlan_filtering": 8, "mcast_snooping": 8,
+}
+
+func parseBridge(a *words, r *linkRequest) error {
+	b := &rtnl.Bridge{}
+	r.info = b
+	for a.more() {
+		w := a.next()
+		if w == "vlan_protocol" {
+			p, err := vlanProtoValue(a, "invalid vlan_protocol")
+			if err != nil {
+				return err
+			}
+			b.VlanProtocol = p
+			continue
+		}
+		bits, ok := bridgeNumbers[w]
+		if !ok {
+			return usagef(`bridge: unknown command "%s"?`, w)
+		}
+		n, err := valueOf(a, func(v string) (uint64, bool) { return getUint(v, 0, bits) }, "invalid "+w)
+		if err != nil {
+			return err
+		}
+		d := time.Duration(n) * 10 * time.Millisecond
+		u16, u32, on := uint16(n), uint32(n), n != 0
+		switch w {
+		case "forward_delay":
+			b.ForwardDelay = &d
+		case "hello_time":
+			b.HelloTime = &d
+		case "max_age":
+			b.MaxAge = &d
+		case "ageing_time":
+			b.AgeingTime = &d
+		case "stp_state":
+			b.StpState = &u32
+		case "priority":
+			b.Priority = &u16
+		case "vlan_default_pvid":
+			b.VlanDefaultPVID = &u16
+		case "vlan_filtering":
+			b.VlanFiltering = &on
+		case "mcast_snooping":
+			b.MulticastSnooping = &on
+		}
+	}
+	return nil
+}
+
+var macvlanModes = map[string]rtnl.MacvlanMode{
+	"private": rtnl.MacvlanPrivate, "vepa": rtnl.MacvlanVEPA, "bridge": rtnl.MacvlanBridge,
+	"passthru": rtnl.MacvlanPassthru, "source": rtnl.MacvlanSource,
+}
+
+func parseMacvlan(a *words, r *linkRequest) error {
+	m := &rtnl.Macvlan{Tap: r.kind == "macvtap"}
+	r.info = m
+	for a.more() {
+		switch w := a.next(); w {
+		case "mode":
+			v, err := a.value()
+			if err != nil {
+				return err
+			}
+			mode, ok := macvlanModes[v]
+			if !ok {
+				return usagef(`Error: argument of "mode" must be "private", "vepa", "bridge", "passthru" or "source", not "%s"`, v)
+			}
+			m.Mode = mode
+		case "nopromisc":
+			m.Flags |= rtnl.MacvlanNoPromisc
+		case "nodst":
+			m.Flags |= rtnl.MacvlanNoDst
+		default:
+			return usagef(`%s: unknown option "%s"?`, r.kind, w)
+		}
+	}
+	return nil
+}
+
+// vxlanNoPortWarning is what ip says when a vxlan is added without
+// dstport.
+const vxlanNoPortWarning = `vxlan: destination port not specified
+Will use Linux kernel default (non-standard value)
+Use 'dstport 4789' to get the IANA assigned value
+Use 'dstport 0' to get default and quiet this message`
+
+func parseVxlan(a *words, r *linkRequest) error {
+	v := &rtnl.Vxlan{}
+	r.info = v
+	var haveID, haveGroup, haveRemote, haveLocal, havePort bool
+	for a.more() {
+		w := a.next()
+		if w == "learning" || w == "nolearning" {
+			on := w == "learning"
+			v.Learning = &on
+			continue
+		}
+		isKey := matches(w, "id") || matches(w, "vni") || w == "group" || w == "remote" || w == "local" ||
+			w == "dev" || w == "dstport" || w == "ttl" || w == "hoplimit" || w == "tos" || w == "dsfield"
+		if !isKey {
+			return usagef(`vxlan: unknown command "%s"?`, w)
+		}
+		arg, err := a.value()
+		if err != nil {
+			return err
+		}
+		switch {
+		case matches(w, "id") || matches(w, "vni"):
+			if haveID {
+				return errDuparg("id", arg)
+			}
+			n, ok := getU32(arg)
+			if !ok || n >= 1<<24 {
+				return errInvarg("invalid id", arg)
+			}
+			v.VNI, haveID = n, true
+		case w == "group" || w == "remote":
+			if haveGroup && w == "group" || haveRemote && w == "remote" {
+				return errDuparg(w, arg)
+			}
+			if haveGroup || haveRemote {
+				return usagef("vxlan: both group and remote cannot be specified")
+			}
+			p, err := getAddr(arg, FamilyAny)
+			if err != nil {
+				return err
+			}
+			addr := p.Addr
+			if !addr.IsValid() || addr.IsMulticast() != (w == "group") {
+				return errInvarg("invalid "+w+" address", arg)
+			}
+			v.Remote = addr
+			haveGroup, haveRemote = w == "group", w == "remote"
+		case w == "local":
+			if haveLocal {
+				return errDuparg("local", arg)
+			}
+			p, err := getAddr(arg, FamilyAny)
+			if err != nil {
+				return err
+			}
+			addr := p.Addr
+			if !addr.IsValid() || addr.IsMulticast() {
+				return errInvarg("invalid local address", arg)
+			}
+			v.Local, haveLocal = addr, true
+		case w == "dev":
+			if r.vxlanDev != "" {
+				return errDuparg("dev", arg)
+			}
+			if arg == "" {
+				// ip looks the device up here and exits with 255;
+				// nl does so when the command runs, but the empty
+				// name can name no device.
+				return usagef("%s", nodev(arg))
+			}
+			r.vxlanDev = arg
+		case w == "dstport":
+			if havePort {
+				return errDuparg("dstport", arg)
+			}
+			n, ok := getUint(arg, 0, 16)
+			if !ok {
+				return errInvarg("dst port", arg)
+			}
+			v.Port, havePort = uint16(n), true
+		case w == "ttl" || w == "hoplimit":
+			if arg != "auto" {
+				n, ok := getUint(arg, 0, 32)
+				if !ok || n > 255 {
+					return errInvarg("invalid TTL", arg)
+				}
+				v.TTL = uint8(n)
+			}
+		default: // tos, dsfield
+			if arg == "inherit" {
+				v.TOS = 1
+			} else {
+				n, ok := getUint(arg, 16, 8)
+				if !ok {
+					return errInvarg("bad TOS value", arg)
+				}
+				v.TOS = uint8(n)
+			}
+		}
+	}
+	if !haveID {
+		return usagef("vxlan: missing virtual network identifier")
+	}
+	if haveGroup && r.vxlanDev == "" {
+		return usagef("vxlan: 'group' requires 'dev' to be specified")
+	}
+	if haveLocal && v.Remote.IsValid() && v.Local.Is4() != v.Remote.Is4() {
+		return usagef("vxlan: local and remote/group addresses must be of the same family")
+	}
+	if !havePort && r.cmd == "add" {
+		r.warning = vxlanNoPortWarning
+	}
+	return nil
+}
+
+// resolveVxlan looks up the vxlan's dev.
+func resolveVxlan(ctx context.Context, e *env, r *linkRequest) (func(), error) {
+	info, _ := r.info.(*rtnl.Vxlan)
+	if info == nil || r.vxlanDev == "" {
+		return func() {}, nil
+	}
+	var err error
+	if info.Device, err = e.linkIndex(ctx, r.vxlanDev); err != nil {
+		var fe *failure
+		if errors.As(err, &fe) {
+			err = usagef("%s", fe.msg) // ip exits from vxlan's parser: 255
+		}
+	}
+	return func() {}, err
+}
+
+func parseVlan(a *words, r *linkRequest) error {
+	vl := &rtnl.Vlan{}
+	r.info = vl
+	haveID := false
+	for a.more() {
+		switch w := a.next(); w {
+		case "id":
+			n, err := valueOf(a, func(v string) (uint64, bool) { return getUint(v, 0, 16) }, "id is invalid")
+			if err != nil {
+				return err
+			}
+			vl.ID, haveID = uint16(n), true
+		case "protocol":
+			p, err := vlanProtoValue(a, "protocol is invalid")
+			if err != nil {
+				return err
+			}
+			vl.Protocol = p
+		default:
+			return usagef(`vlan: unknown command "%s"?`, w)
+		}
+	}
+	if !haveID {
+		return usagef(`Not enough information: "id" argument is required`)
+	}
+	return nil
+}
+
+func printVlan(_ context.Context, _ *env, p *printer, l *rtnl.Link) {
+	info, ok := l.Info.(*rtnl.Vlan)
+	if !ok {
+		return
+	}
+	if info.Protocol != 0 {
+		p.field("protocol", "protocol %s ", info.Protocol.String())
+	}
+	p.field("id", "id %d ", info.ID)
+}
+
+// printTimer prints a bridge timer as ip's _print_timer: seconds with two
+// decimals, a number in JSON.
+func printTimer(p *printer, key string, d time.Duration) {
+	cs := int64(d / (10 * time.Millisecond))
+	p.jsonOnly(key, json.Number(fmt.Sprintf("%d.%02d", cs/100, cs%100)))
+	p.text("%s %4d.%02d ", key, cs/100, cs%100)
+}
+
+// hex0x is iproute2's print_0xhex: "%#llx", so 0 is "0".
+func hex0x(n uint64) string {
+	if n == 0 {
+		return "0"
+	}
+	return fmt.Sprintf("%#x", n)
+}
+
+func printBridge(_ context.Context, _ *env, p *printer, l *rtnl.Link) {
+	b, ok := l.Info.(*rtnl.Bridge)
+	if !ok {
+		return
+	}
+	cs := func(key, text string, d *time.Duration) {
+		if d != nil {
+			p.field(key, text+" %d ", uint64(*d/(10*time.Millisecond)))
+		}
+	}
+	flag := func(key string, v *bool) {
+		if v != nil {
+			n := 0
+			if *v {
+				n = 1
+			}
+			p.field(key, key+" %d ", n)
+		}
+	}
+	num := func(key, text string, v any) {
+		if rv := reflect.ValueOf(v); !rv.IsNil() {
+			p.field(key, text+" %d ", rv.Elem().Interface())
+		}
+	}
+	cs("forward_delay", "forward_delay", b.ForwardDelay)
+	cs("hello_time", "hello_time", b.HelloTime)
+	cs("max_age", "max_age", b.MaxAge)
+	cs("ageing_time", "ageing_time", b.AgeingTime)
+	num("stp_state", "stp_state", b.StpState)
+	num("priority", "priority", b.Priority)
+	flag("vlan_filtering", b.VlanFiltering)
+	if b.VlanProtocol != 0 {
+		p.field("vlan_protocol", "vlan_protocol %s ", b.VlanProtocol.String())
+	}
+	if b.BridgeID != nil {
+		p.field("bridge_id", "bridge_id %s ", b.BridgeID.String())
+	}
+	if b.RootID != nil {
+		p.field("root_id", "designated_root %s ", b.RootID.String())
+	}
+	num("root_port", "root_port", b.RootPort)
+	num("root_path_cost", "root_path_cost", b.RootPathCost)
+	flag("topology_change", b.TopologyChange)
+	flag("topology_change_detected", b.TopologyChangeDetected)
+	for _, t := range [...]struct {
+		key string
+		d   *time.Duration
+	}{{"hello_timer", b.HelloTimer}, {"tcn_timer", b.TCNTimer}, {"topology_change_timer", b.TopologyChangeTimer}, {"gc_timer", b.GCTimer}} {
+		if t.d != nil {
+			printTimer(p, t.key, *t.d)
+		}
+	}
+	num("vlan_default_pvid", "vlan_default_pvid", b.VlanDefaultPVID)
+	flag("vlan_stats_enabled", b.VlanStatsEnabled)
+	flag("vlan_stats_per_port", b.VlanStatsPerPort)
+	if b.GroupFwdMask != nil {
+		p.field("group_fwd_mask", "group_fwd_mask %s ", hex0x(uint64(*b.GroupFwdMask)))
+	}
+	if len(b.GroupAddr) > 0 {
+		p.field("group_addr", "group_address %s ", b.GroupAddr.String())
+	}
+	flag("mcast_snooping", b.MulticastSnooping)
+	flag("no_linklocal_learn", b.NoLinkLocalLearn)
+	flag("mcast_vlan_snooping", b.MulticastVlanSnooping)
+	num("mcast_router", "mcast_router", b.MulticastRouter)
+	flag("mcast_query_use_ifaddr", b.MulticastQueryUseIfaddr)
+	flag("mcast_querier", b.MulticastQuerier)
+	num("mcast_hash_elasticity", "mcast_hash_elasticity", b.MulticastHashElasticity)
+	num("mcast_hash_max", "mcast_hash_max", b.MulticastHashMax)
+	num("mcast_last_member_cnt", "mcast_last_member_count", b.MulticastLastMemberCount)
+	num("mcast_startup_query_cnt", "mcast_startup_query_count", b.MulticastStartupQueryCount)
+	cs("mcast_last_member_intvl", "mcast_last_member_interval", b.MulticastLastMemberInterval)
+	cs("mcast_membership_intvl", "mcast_membership_interval", b.MulticastMembershipInterval)
+	cs("mcast_querier_intvl", "mcast_querier_interval", b.MulticastQuerierInterval)
+	cs("mcast_query_intvl", "mcast_query_interval", b.MulticastQueryInterval)
+	cs("mcast_query_response_intvl", "mcast_query_response_interval", b.MulticastQueryResponseInterval)
+	cs("mcast_startup_query_intvl", "mcast_startup_query_interval", b.MulticastStartupQueryInterval)
+	flag("mcast_stats_enabled", b.MulticastStatsEnabled)
+	num("mcast_igmp_version", "mcast_igmp_version", b.MulticastIGMPVersion)
+	num("mcast_mld_version", "mcast_mld_version", b.MulticastMLDVersion)
+	flag("nf_call_iptables", b.NfCallIptables)
+	flag("nf_call_ip6tables", b.NfCallIP6tables)
+	flag("nf_call_arptables", b.NfCallArptables)
+}
+
+// fwdMaskNames are ip's names of group_fwd_mask bits.
+var fwdMaskNames = map[int]string{0: "stp", 2: "lacp", 14: "lldp"}
+
+// printBridgePort prints bridge port settings as ip's
+// bridge_slave_print_opt.
+func printBridgePort(ctx context.Context, e *env, d *printer, l *rtnl.Link) {
+	bp, ok := l.Port.(*rtnl.BridgePort)
+	if !ok {
+		return
+	}
+	if bp.State <= rtnl.BridgePortBlocking {
+		d.field("state", "state %s ", bp.State.String())
+	} else {
+		d.field("state_index", "state (%d) ", int(bp.State))
+	}
+	bit := map[bool]int{false: 0, true: 1}
+	d.field("priority", "priority %d ", bp.Priority)
+	d.field("cost", "cost %d ", bp.Cost)
+	d.onOff("hairpin", "hairpin %s ", bp.Hairpin)
+	d.onOff("guard", "guard %s ", bp.Guard)
+	d.onOff("root_block", "root_block %s ", bp.RootBlock)
+	d.onOff("fastleave", "fastleave %s ", bp.FastLeave)
+	d.onOff("learning", "learning %s ", bp.Learning)
+	d.onOff("flood", "flood %s ", bp.UnicastFlood)
+	d.field("id", "port_id %s ", hex0x(uint64(bp.ID)))
+	d.field("no", "port_no %s ", hex0x(uint64(bp.No)))
+	d.field("designated_port", "designated_port %d ", bp.DesignatedPort)
+	d.field("designated_cost", "designated_cost %d ", bp.DesignatedCost)
+	d.field("bridge_id", "designated_bridge %s ", bp.DesignatedBridge.String())
+	d.field("root_id", "designated_root %s ", bp.DesignatedRoot.String())
+	printTimer(d, "hold_timer", bp.HoldTimer)
+	printTimer(d, "message_age_timer", bp.MessageAgeTimer)
+	printTimer(d, "forward_delay_timer", bp.ForwardDelayTimer)
+	d.field("topology_change_ack", "topology_change_ack %d ", bit[bp.TopologyChangeAck])
+	d.field("config_pending", "config_pending %d ", bit[bp.ConfigPending])
+	d.onOff("proxy_arp", "proxy_arp %s ", bp.ProxyARP)
+	d.onOff("proxy_arp_wifi", "proxy_arp_wifi %s ", bp.ProxyARPWiFi)
+	d.field("multicast_router", "mcast_router %d ", bp.MulticastRouter)
+	d.text("mcast_fast_leave %s ", map[bool]string{false: "off", true: "on"}[bp.FastLeave])
+	d.onOff("mcast_flood", "mcast_flood %s ", bp.MulticastFlood)
+	d.onOff("bcast_flood", "bcast_flood %s ", bp.BroadcastFlood)
+	d.onOff("mcast_to_unicast", "mcast_to_unicast %s ", bp.MulticastToUnicast)
+	d.onOff("neigh_suppress", "neigh_suppress %s ", bp.NeighSuppress)
+	d.field("group_fwd_mask", "group_fwd_mask %s ", hex0x(uint64(bp.GroupFwdMask)))
+	var names []string
+	for i := range 16 {
+		if bp.GroupFwdMask&(1<<i) == 0 {
+			continue
+		}
+		if n, ok := fwdMaskNames[i]; ok {
+			names = append(names, n)
+		} else {
+			names = append(names, fmt.Sprintf("0x%x", 1<<i))
+		}
+	}
+	str := "0x0"
+	if len(names) > 0 {
+		str = strings.Join(names, ",")
+	}
+	d.field("group_fwd_mask_str", "group_fwd_mask_str %s ", str)
+	d.onOff("vlan_tunnel", "vlan_tunnel %s ", bp.VlanTunnel)
+	d.onOff("isolated", "isolated %s ", bp.Isolated)
+	d.onOff("locked", "locked %s ", bp.Locked)
+	if bp.BackupPort != 0 {
+		d.field("backup_port", "backup_port %s ", e.linkName(ctx, bp.BackupPort))
+	}
+}
+
+func printMacvlan(_ context.Context, _ *env, p *printer, l *rtnl.Link) {
+	m, ok := l.Info.(*rtnl.Macvlan)
+	if !ok {
+		return
+	}
+	if m.Mode == 0 {
+		return
+	}
+	mode := m.Mode.String()
+	if _, known := macvlanModes[mode]; !known {
+		mode = "unknown"
+	}
+	p.field("mode", "mode %s ", mode)
+	if m.Flags&rtnl.MacvlanNoDst != 0 {
+		p.field("nodst", "nodst ", true)
+	}
+	if m.Flags&rtnl.MacvlanNoPromisc != 0 {
+		p.field("nopromisc", "nopromisc ", true)
+	}
+	if m.BcQueueLen != nil {
+		p.field("bcqueuelen", "bcqueuelen %d ", *m.BcQueueLen)
+	}
+	if m.UsedBcQueueLen != nil {
+		p.field("usedbcqueuelen", "usedbcqueuelen %d ", *m.UsedBcQueueLen)
+	}
+}
+
+func printVxlan(ctx context.Context, e *env, p *printer, l *rtnl.Link) {
+	v, ok := l.Info.(*rtnl.Vxlan)
+	if !ok {
+		return
+	}
+	p.field("id", "id %d ", v.VNI)
+	six := func(a netip.Addr) string {
+		if a.Is6() {
+			return "6"
+		}
+		return ""
+	}
+	if v.Remote.IsValid() && !v.Remote.IsUnspecified() {
+		if v.Remote.IsMulticast() {
+			p.field("group"+six(v.Remote), "group %s ", v.Remote.String())
+		} else {
+			p.field("remote"+six(v.Remote), "remote %s ", v.Remote.String())
+		}
+	}
+	if v.Local.IsValid() && !v.Local.IsUnspecified() {
+		p.field("local"+six(v.Local), "local %s ", v.Local.String())
+	}
+	if v.Device != 0 {
+		p.field("link", "dev %s ", e.linkName(ctx, v.Device))
+	}
+	if v.SrcPorts != nil {
+		r := p.nested("port_range")
+		r.field("low", "srcport %d ", v.SrcPorts.Start)
+		r.field("high", "%d ", v.SrcPorts.End)
+	}
+	if v.Port != 0 {
+		p.field("port", "dstport %d ", v.Port)
+	}
+	if v.Learning != nil {
+		p.jsonOnly("learning", *v.Learning)
+		if !*v.Learning {
+			p.text("nolearning ")
+		}
+	}
+	if v.TTL != 0 || p.json {
+		p.field("ttl", "ttl %d ", v.TTL)
+	} else {
+		p.text("ttl auto ")
+	}
+	if v.DF != nil {
+		if *v.DF == rtnl.VxlanDFUnset {
+			p.jsonOnly("df", v.DF.String())
+		} else {
+			p.field("df", "df %s ", v.DF.String())
+		}
+	}
+	if v.TOS != 0 {
+		switch {
+		case p.json:
+			p.jsonOnly("tos", fmt.Sprintf("%#x", v.TOS))
+		case v.TOS == 1:
+			p.text("tos inherit ")
+		default:
+			p.text("tos %#x ", v.TOS)
+		}
+	}
+	if v.Ageing != nil {
+		p.field("ageing", "ageing %d ", int64(*v.Ageing/time.Second))
+	}
+	for _, f := range [...]struct {
+		key, word string
+		v         *bool
+	}{{"udp_csum", "udpcsum", v.UDPChecksum}, {"udp_zero_csum6_tx", "udp6zerocsumtx", v.UDP6ZeroChecksumTx},
+		{"udp_zero_csum6_rx", "udp6zerocsumrx", v.UDP6ZeroChecksumRx}} {
+		if f.v == nil {
+			continue
+		}
+		p.jsonOnly(f.key, *f.v)
+		if !*f.v {
+			p.text("no")
+		}
+		p.text("%s ", f.word)
+	}
+}

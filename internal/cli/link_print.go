@@ -1,0 +1,354 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/netip"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"github.com/nlkit/nlkit/rtnl"
+)
+
+// Printing links, as ip's print_linkinfo, for link show, address show and
+// monitor. The kinds' settings are printed by their entries in linkKinds.
+// linkU32Details are the u32 attributes ip -d prints after the kind, in
+// its order (0: not reported, not printed).
+var linkU32Details = [...]struct {
+	key, text string
+	v         func(l *rtnl.Link) uint32
+}{
+	{"num_tx_queues", "numtxqueues %d ", func(l *rtnl.Link) uint32 { return l.NumTxQueues }},
+	{"num_rx_queues", "numrxqueues %d ", func(l *rtnl.Link) uint32 { return l.NumRxQueues }},
+	{"gso_max_size", "gso_max_size %d ", func(l *rtnl.Link) uint32 { return l.GSOMaxSize }},
+	{"gso_max_segs", "gso_max_segs %d ", func(l *rtnl.Link) uint32 { return l.GSOMaxSegs }},
+	{"tso_max_size", "tso_max_size %d ", func(l *rtnl.Link) uint32 { return l.TSOMaxSize }},
+	{"tso_max_segs", "tso_max_segs %d ", func(l *rtnl.Link) uint32 { return l.TSOMaxSegs }},
+	{"gro_max_size", "gro_max_size %d ", func(l *rtnl.Link) uint32 { return l.GROMaxSize }},
+}
+
+// linkView is a link as show prints it.
+type linkView struct {
+	l     rtnl.Link
+	mdown bool // the link it is stacked on is down (ip's M-DOWN)
+}
+
+// selectLinks lists the links that s selects, in the kernel's order.
+// byName is for link show DEV, for which ip asks for the link by its name
+// once the name has been looked up (so that "ifN" finds no link there).
+func (e *env) selectLinks(ctx context.Context, s linkShow, byName bool) ([]linkView, error) {
+	c, err := e.rt()
+	if err != nil {
+		return nil, err
+	}
+	var f rtnl.LinkFilter
+	portKind, isPort := strings.CutSuffix(s.kind, "_slave")
+	if !isPort {
+		f.Kind = s.kind
+	}
+	if s.master != "" {
+		if f.Master, err = e.masterIndex(ctx, s.master); err != nil {
+			return nil, err
+		}
+	}
+	if s.nomaster {
+		f.Master = -1
+	}
+	var links []rtnl.Link
+	if s.hasDev {
+		// As ip: the name is looked up (ll_name_to_index), then the
+		// link of that index is asked for.
+		idx, err := e.linkIndex(ctx, s.dev)
+		var fe *failure
+		if errors.As(err, &fe) {
+			return nil, failf(`Device "%s" does not exist.`, s.dev)
+		}
+		if err != nil {
+			return nil, err
+		}
+		var l rtnl.Link
+		switch {
+		case !byName:
+			l, err = c.Link(ctx, idx)
+		case validIfname(s.dev):
+			l, err = c.LinkByName(ctx, s.dev)
+		default:
+			l, err = linkByAltName(ctx, c, s.dev)
+		}
+		if errors.Is(err, syscall.ENODEV) {
+			if byName {
+				return nil, failf("RTNETLINK answers: No such device\nCannot send link get request: No such device")
+			}
+			return nil, failf(`Device "%s" does not exist.`, s.dev)
+		}
+		if err != nil {
+			return nil, err
+		}
+		masterOK := f.Master == 0 || f.Master == -1 && l.Master == 0 || f.Master == l.Master
+		if (f.Kind == "" || f.Kind == l.Kind) && masterOK {
+			links = append(links, l)
+		}
+	} else if links, err = c.LinkList(ctx, f); err != nil {
+		return nil, err
+	}
+	up := make(map[int32]bool, len(links)) // flags of the listed links, for M-DOWN
+	for _, l := range links {
+		e.remember(l.Index, l.Name)
+		up[l.Index] = l.Flags&rtnl.LinkUp != 0
+	}
+	views := make([]linkView, 0, len(links))
+	for _, l := range links {
+		if s.up && l.Flags&rtnl.LinkUp == 0 {
+			continue
+		}
+		if isPort && (l.Port == nil || l.Port.PortKind() != portKind) {
+			continue
+		}
+		if s.label != "" {
+			continue // link show label: ip has no addresses to match it with
+		}
+		v := linkView{l: l}
+		if l.Parent != 0 && !l.HasLinkNetNSID {
+			if pu, ok := up[l.Parent]; ok {
+				v.mdown = !pu
+			} else if p, err := c.Link(ctx, l.Parent); err == nil {
+				v.mdown = p.Flags&rtnl.LinkUp == 0
+				up[l.Parent] = !v.mdown
+			}
+		}
+		views = append(views, v)
+	}
+	return views, nil
+}
+
+func (e *env) showLinks(ctx context.Context, s linkShow) error {
+	views, err := e.selectLinks(ctx, s, true)
+	if err != nil {
+		return err
+	}
+	var b strings.Builder
+	objs := []*jsonObject{}
+	for i := range views {
+		p := newPrinter(e.opts.JSON, &b)
+		e.printLink(ctx, p, &views[i], linkPrint{doLink: true, showLL: true})
+		if p.json {
+			objs = append(objs, p.obj)
+		}
+	}
+	if e.opts.JSON {
+		return writeJSON(e, objs)
+	}
+	_, err = io.WriteString(e.stdout, b.String())
+	return err
+}
+
+// llAddrString formats a link-layer address as ip's ll_addr_n2a.
+func llAddrString(a net.HardwareAddr, t rtnl.LinkType) string {
+	switch {
+	case len(a) == 4 && (t == rtnl.LinkTypeTunnel || t == rtnl.LinkTypeSIT || t == rtnl.LinkTypeIPGRE):
+		return netip.AddrFrom4([4]byte(a)).String()
+	case len(a) == 16 && (t == rtnl.LinkTypeTunnel6 || t == rtnl.LinkTypeIP6GRE):
+		return netip.AddrFrom16([16]byte(a)).String()
+	}
+	return a.String()
+}
+
+// linkPrint says how printLink prints a link.
+type linkPrint struct {
+	// doLink: for link show; address show leaves out the mode, address
+	// generation, alias and statistics (it prints the statistics after
+	// the addresses).
+	doLink bool
+	// showLL prints the link-layer line (ip leaves it out when an address
+	// family is selected).
+	showLL bool
+	// inet6: ip -6 address show (without a device, -s or -d) lists the
+	// links with an AF_INET6 RTM_GETLINK dump, whose messages lack most
+	// attributes; print only what they have, as ip does.
+	inet6 bool
+}
+
+// printLink prints a link as ip's print_linkinfo.
+func (e *env) printLink(ctx context.Context, p *printer, v *linkView, how linkPrint) {
+	l := &v.l
+	doLink, showLL := how.doLink, how.showLL
+	details := e.opts.Details && !how.inet6
+	p.field("ifindex", "%d: ", l.Index)
+	name := l.Name
+	if l.Parent != 0 {
+		if l.HasLinkNetNSID {
+			p.jsonOnly("link_index", l.Parent)
+			name += "@if" + strconv.Itoa(int(l.Parent))
+		} else {
+			parent := e.linkName(ctx, l.Parent)
+			p.jsonOnly("link", parent)
+			name += "@" + parent
+		}
+	}
+	p.jsonOnly("ifname", l.Name)
+	p.text("%s: ", name)
+
+	words := l.Flags.Words()
+	if v.mdown {
+		words = append(words, "M-DOWN")
+	}
+	p.jsonOnly("flags", words)
+	if v.mdown {
+		words = words[:len(words)-1]
+		p.text("<%s,M-DOWN> ", strings.Join(words, ","))
+	} else {
+		p.text("<%s> ", strings.Join(words, ","))
+	}
+	p.field("mtu", "mtu %d ", l.MTU)
+	if l.Qdisc != "" && !how.inet6 {
+		p.field("qdisc", "qdisc %s ", l.Qdisc)
+	}
+	if l.Master != 0 && !how.inet6 {
+		p.field("master", "master %s ", e.linkName(ctx, l.Master))
+	}
+	if l.OperState <= rtnl.OperUp {
+		p.field("operstate", "state %s ", l.OperState.String())
+	} else {
+		p.jsonOnly("operstate_index", int(l.OperState))
+		p.text("state %#x ", int(l.OperState))
+	}
+	if doLink && !how.inet6 {
+		if l.LinkMode <= rtnl.LinkModeDormant {
+			p.field("linkmode", "mode %s ", l.LinkMode.String())
+		} else {
+			p.field("linkmode_index", "mode %d ", int(l.LinkMode))
+		}
+	}
+	if !how.inet6 {
+		group := "default"
+		if l.Group != 0 {
+			group = strconv.FormatUint(uint64(l.Group), 10)
+		}
+		p.field("group", "group %s ", group)
+	}
+	if l.TxQueueLen != 0 {
+		p.field("txqlen", "qlen %d", l.TxQueueLen)
+	}
+	if showLL || details {
+		p.text("\n")
+		p.field("link_type", "    link/%s ", l.Type.String())
+		if len(l.HardwareAddr) > 0 {
+			p.field("address", "%s", llAddrString(l.HardwareAddr, l.Type))
+		}
+		if len(l.Broadcast) > 0 {
+			if l.Flags&rtnl.LinkPointToPoint != 0 {
+				p.text(" peer ")
+				p.jsonOnly("link_pointtopoint", true)
+			} else {
+				p.text(" brd ")
+			}
+			p.field("broadcast", "%s", llAddrString(l.Broadcast, l.Type))
+		}
+	}
+	if l.HasLinkNetNSID {
+		p.jsonOnly("link_netnsid", l.LinkNetNSID)
+		if l.LinkNetNSID >= 0 {
+			p.text(" link-netnsid %d", l.LinkNetNSID)
+		} else {
+			p.text(" link-netnsid unknown")
+		}
+	}
+	if l.ProtoDown && !how.inet6 {
+		p.field("proto_down", " protodown on ", true)
+	}
+	if details {
+		p.field("promiscuity", " promiscuity %d ", l.Promiscuity)
+		if l.HasAllMulti {
+			p.field("allmulti", " allmulti %d ", l.AllMulti)
+		}
+		p.field("min_mtu", "minmtu %d ", l.MinMTU)
+		p.field("max_mtu", "maxmtu %d ", l.MaxMTU)
+		if l.Kind != "" || l.Port != nil {
+			e.printLinkKind(ctx, p.nested("linkinfo"), l)
+		}
+		if doLink && l.HasAddrGenMode {
+			p.field("inet6_addr_gen_mode", "addrgenmode %s ", l.AddrGenMode.String())
+		}
+		for _, a := range linkU32Details {
+			if n := a.v(l); n != 0 {
+				p.field(a.key, a.text, n)
+			}
+		}
+	}
+	if (doLink || details) && l.Alias != "" {
+		p.text("\n    ")
+		p.field("ifalias", "alias %s", l.Alias)
+	}
+	if doLink && e.opts.Stats && l.HasStats {
+		p.text("\n")
+		printLinkStats(p, &l.Stats)
+	}
+	if len(l.AltNames) > 0 && !how.inet6 {
+		p.jsonOnly("altnames", l.AltNames)
+		for _, n := range l.AltNames {
+			p.text("\n    altname %s", n)
+		}
+	}
+	p.text("\n")
+}
+
+// printLinkStats prints IFLA_STATS64 as ip -s does (one -s): the JSON
+// object "stats64", or the RX and TX tables without a final newline.
+func printLinkStats(p *printer, s *rtnl.LinkStats64) {
+	if p.json {
+		st := p.nested("stats64")
+		rx := st.nested("rx")
+		rx.field("bytes", "", s.RxBytes)
+		rx.field("packets", "", s.RxPackets)
+		rx.field("errors", "", s.RxErrors)
+		rx.field("dropped", "", s.RxDropped)
+		rx.field("over_errors", "", s.RxOverErrors)
+		rx.field("multicast", "", s.Multicast)
+		if s.RxCompressed != 0 {
+			rx.field("compressed", "", s.RxCompressed)
+		}
+		tx := st.nested("tx")
+		tx.field("bytes", "", s.TxBytes)
+		tx.field("packets", "", s.TxPackets)
+		tx.field("errors", "", s.TxErrors)
+		tx.field("dropped", "", s.TxDropped)
+		tx.field("carrier_errors", "", s.TxCarrierErrors)
+		tx.field("collisions", "", s.Collisions)
+		if s.TxCompressed != 0 {
+			tx.field("compressed", "", s.TxCompressed)
+		}
+		return
+	}
+	// Column widths: ip's minimums, widened to fit the numbers.
+	cols := [7]int{10, 7, 6, 7, 7, 7, 10}
+	rx := [7]uint64{s.RxBytes, s.RxPackets, s.RxErrors, s.RxDropped, s.RxMissedErrors, s.Multicast, s.RxCompressed}
+	tx := [7]uint64{s.TxBytes, s.TxPackets, s.TxErrors, s.TxDropped, s.TxCarrierErrors, s.Collisions, s.TxCompressed}
+	for _, vals := range [2][7]uint64{rx, tx} {
+		for i, n := range vals {
+			cols[i] = max(cols[i], len(strconv.FormatUint(n, 10)))
+		}
+	}
+	table := func(dir string, heads [6]string, vals [7]uint64, last bool) {
+		comp := ""
+		if vals[6] != 0 {
+			comp = "compressed"
+		}
+		p.text("    %s: %*s %*s %*s %*s %*s %*s %*s\n", dir, cols[0]-4, heads[0], cols[1], heads[1], cols[2], heads[2],
+			cols[3], heads[3], cols[4], heads[4], cols[5], heads[5], cols[6], comp)
+		p.text("    ")
+		for i, n := range vals[:6] {
+			p.text("%*d ", cols[i], n)
+		}
+		if vals[6] != 0 {
+			p.text("%*d ", cols[6], vals[6])
+		}
+		if !last {
+			p.text("\n")
+		}
+	}
+	table("RX", [6]string{"bytes", "packets", "errors", "dropped", "missed", "mcast"}, rx, false)
+	table("TX", [6]string{"bytes", "packets", "errors", "dropped", "carrier", "collsns"}, tx, true)
+}

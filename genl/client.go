@@ -220,25 +220,14 @@ type Event struct {
 // Conn.Receive). To hold state: JoinGroup, then Dump, then apply Receive;
 // on ErrOverrun, Dump again, replace the state and go on.
 func (cl *Client) Receive(ctx context.Context) iter.Seq2[Event, error] {
-	return func(yield func(Event, error) bool) {
-		for n, err := range cl.conn.Receive(ctx) {
-			if err != nil {
-				if !yield(Event{}, err) || !errors.Is(err, netlink.ErrOverrun) {
-					return
-				}
-				continue
-			}
-			if n.Family != cl.spec.Name {
-				continue
-			}
-			c, v, err := cl.spec.Decode(n.Message)
-			if err != nil {
-				yield(Event{}, err)
-				return
-			}
-			if !yield(Event{Command: c, Group: n.Group, Attrs: v}, nil) {
-				return
-			}
+	return netlink.DecodeNotifications(cl.conn.Receive(ctx), func(n Notification) (Event, bool, error) {
+		if n.Family != cl.spec.Name {
+			return Event{}, false, nil
 		}
-	}
+		c, v, err := cl.spec.Decode(n.Message)
+		if err != nil {
+			return Event{}, false, err
+		}
+		return Event{Command: c, Group: n.Group, Attrs: v}, true, nil
+	})
 }

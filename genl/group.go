@@ -169,45 +169,36 @@ func (c *Conn) controllerNotification(m Message) {
 // object, as netdev's do, they end where the dump and the later changes
 // put the state.) ExampleConn_JoinGroup is the pattern in code.
 //
-// Any other error ends the stream: ctx's error, netlink.ErrClosed, a
-// malformed message. Control messages (NLMSG_NOOP and the like) are skipped.
+// A malformed notification is yielded as an error and skipped (it is a
+// lost change: rebuild state as after ErrOverrun); any other error ends
+// the stream: ctx's error, netlink.ErrClosed. The rule is
+// netlink.DecodeNotifications'. Control messages (NLMSG_NOOP and the like) are skipped.
 // When the Conn joined nlctrl's "notify" group, the families registered
 // and unregistered there also update the Conn's family cache.
 func (c *Conn) Receive(ctx context.Context) iter.Seq2[Notification, error] {
-	return func(yield func(Notification, error) bool) {
-		for n, err := range c.nl.Receive(ctx) {
-			if err != nil {
-				if !yield(Notification{}, err) || !errors.Is(err, netlink.ErrOverrun) {
-					return
-				}
-				continue
-			}
-			if n.Header.Type < 0x10 { // NLMSG_MIN_TYPE: control messages
-				continue
-			}
-			m, err := parse(n.Message)
-			if err != nil {
-				yield(Notification{}, err)
-				return
-			}
-			out := Notification{Message: m, FamilyID: uint16(n.Header.Type), GroupID: n.Group}
-			if out.FamilyID == ctrlID {
-				c.controllerNotification(m)
-			}
-			c.mu.Lock()
-			if f, ok := c.byID[out.FamilyID]; ok {
-				out.Family = f.Name
-			}
-			if g, ok := c.groups[n.Group]; ok {
-				out.Group = g.group
-				if out.Family == "" {
-					out.Family = g.family
-				}
-			}
-			c.mu.Unlock()
-			if !yield(out, nil) {
-				return
+	return netlink.DecodeNotifications(c.nl.Receive(ctx), func(n netlink.Notification) (Notification, bool, error) {
+		if n.Header.Type < 0x10 { // NLMSG_MIN_TYPE: control messages
+			return Notification{}, false, nil
+		}
+		m, err := parse(n.Message)
+		if err != nil {
+			return Notification{}, false, err
+		}
+		out := Notification{Message: m, FamilyID: uint16(n.Header.Type), GroupID: n.Group}
+		if out.FamilyID == ctrlID {
+			c.controllerNotification(m)
+		}
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if f, ok := c.byID[out.FamilyID]; ok {
+			out.Family = f.Name
+		}
+		if g, ok := c.groups[n.Group]; ok {
+			out.Group = g.group
+			if out.Family == "" {
+				out.Family = g.family
 			}
 		}
-	}
+		return out, true, nil
+	})
 }

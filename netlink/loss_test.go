@@ -5,6 +5,8 @@ import (
 	"errors"
 	"net/netip"
 	"os"
+	"slices"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -410,5 +412,50 @@ func TestReceiveStopsAtClose(t *testing.T) {
 		if n != 0 || !errors.Is(end, want) {
 			t.Errorf("%s: %d notifications yielded, then %v; want none, then %v", how, n, end, want)
 		}
+	}
+}
+
+// TestDecodeNotifications: the one rule of typed streams.
+func TestDecodeNotifications(t *testing.T) {
+	bad := errors.New("bad")
+	in := func(yield func(int, error) bool) {
+		for _, it := range []struct {
+			n   int
+			err error
+		}{{1, nil}, {0, ErrOverrun}, {2, nil}, {3, nil}, {4, nil}, {0, ErrClosed}, {5, nil}} {
+			if !yield(it.n, it.err) {
+				return
+			}
+		}
+	}
+	decode := func(n int) (string, bool, error) {
+		switch n {
+		case 2:
+			return "", false, nil // not ours
+		case 3:
+			return "", false, bad
+		}
+		return strconv.Itoa(n), true, nil
+	}
+	var got []string
+	for v, err := range DecodeNotifications(in, decode) {
+		if err != nil {
+			got = append(got, "err:"+err.Error())
+			continue
+		}
+		got = append(got, v)
+	}
+	want := []string{"1", "err:" + ErrOverrun.Error(), "err:bad", "4", "err:" + ErrClosed.Error()}
+	if !slices.Equal(got, want) {
+		t.Fatalf("got %q, want %q", got, want)
+	}
+	// Breaking out stops the input.
+	n := 0
+	for range DecodeNotifications(in, decode) {
+		n++
+		break
+	}
+	if n != 1 {
+		t.Fatal(n)
 	}
 }

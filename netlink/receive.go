@@ -124,3 +124,40 @@ func (c *Conn) SendTo(ctx context.Context, m Message, port, group uint32) error 
 	}
 	return nil
 }
+
+// DecodeNotifications turns a stream of notifications (a Receive, or a
+// family's stream built on it) into a stream of typed values, with the rule
+// every notification stream of nlkit follows:
+//
+//   - ErrOverrun is yielded and the stream goes on (nothing older than the
+//     loss follows it; see Receive);
+//   - any other error of in is yielded and ends the stream;
+//   - decode says what each notification is: ok false and no error skips it
+//     (not a change the stream models); an error is yielded and the stream
+//     goes on (one malformed notification is a lost change: state built
+//     from the stream should be rebuilt, as after an overrun).
+//
+// It is a single-use iterator when in is.
+func DecodeNotifications[N, T any](in iter.Seq2[N, error], decode func(N) (v T, ok bool, err error)) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		var zero T
+		for n, err := range in {
+			if err != nil {
+				if !yield(zero, err) || !errors.Is(err, ErrOverrun) {
+					return
+				}
+				continue
+			}
+			v, ok, err := decode(n)
+			if err != nil {
+				if !yield(zero, err) {
+					return
+				}
+				continue
+			}
+			if ok && !yield(v, nil) {
+				return
+			}
+		}
+	}
+}

@@ -223,36 +223,17 @@ func Watch(ctx context.Context, cfg *netlink.Config, groups ...Group) iter.Seq2[
 // WatchConn is Watch on a netlink.Conn the caller opened and subscribed
 // (netlink.Config.Groups or JoinGroup) — for instance one from package
 // nltest's fake. The caller keeps ownership of nl. Single-use iterator.
-// netlink.ErrOverrun is yielded and the stream goes on, as with Watch.
+// netlink.ErrOverrun is yielded and the stream goes on, as with Watch; the
+// rule is netlink.DecodeNotifications'.
 func WatchConn(ctx context.Context, nl *netlink.Conn) iter.Seq2[Event, error] {
-	return func(yield func(Event, error) bool) {
-		for n, err := range nl.Receive(ctx) {
-			if errors.Is(err, netlink.ErrOverrun) {
-				if !yield(Event{}, err) {
-					return
-				}
-				continue
-			}
-			if err != nil {
-				yield(Event{}, err)
-				return
-			}
-			ev, ok, err := DecodeEvent(n.Message)
-			if err != nil {
-				if !yield(Event{}, err) {
-					return
-				}
-				continue
-			}
-			if !ok || (ev.Kind == EventRoute && ev.Route.Flags&RouteFlagCloned != 0) {
-				continue // not a change of a modelled object, or a route cache entry
-			}
-			ev.NSID = n.NSID
-			if !yield(ev, nil) {
-				return
-			}
+	return netlink.DecodeNotifications(nl.Receive(ctx), func(n netlink.Notification) (Event, bool, error) {
+		ev, ok, err := DecodeEvent(n.Message)
+		if !ok || err != nil || (ev.Kind == EventRoute && ev.Route.Flags&RouteFlagCloned != 0) {
+			return Event{}, false, err // not a change of a modelled object, or a route cache entry
 		}
-	}
+		ev.NSID = n.NSID
+		return ev, true, nil
+	})
 }
 
 // DialFunc opens a route-netlink netlink.Conn with cfg; nil means the

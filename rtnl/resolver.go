@@ -61,35 +61,20 @@ func (r *Resolver) Close() error {
 
 // Requests streams the kernel's resolution requests. netlink.ErrOverrun
 // is yielded when requests were lost (the kernel will ask again at its
-// next probe, so nothing needs resynchronising); other errors end it.
+// next probe, so nothing needs resynchronising) and the stream goes on; a
+// malformed request is yielded as an error and skipped; other errors end
+// it.
 func (r *Resolver) Requests(ctx context.Context) iter.Seq2[ResolveRequest, error] {
-	return func(yield func(ResolveRequest, error) bool) {
-		for n, err := range r.watch.Receive(ctx) {
-			if errors.Is(err, netlink.ErrOverrun) {
-				if !yield(ResolveRequest{}, err) {
-					return
-				}
-				continue
-			}
-			if err != nil {
-				yield(ResolveRequest{}, err)
-				return
-			}
-			if n.Header.Type != rtmGetNeigh {
-				continue // ordinary neighbour changes
-			}
-			nb, err := decodeNeighbor(n.Data)
-			if err != nil {
-				if !yield(ResolveRequest{}, fmt.Errorf("rtnl: resolve request: %w", err)) {
-					return
-				}
-				continue
-			}
-			if !yield(ResolveRequest{Index: nb.Index, Family: nb.Family, Addr: nb.Addr}, nil) {
-				return
-			}
+	return netlink.DecodeNotifications(r.watch.Receive(ctx), func(n netlink.Notification) (ResolveRequest, bool, error) {
+		if n.Header.Type != rtmGetNeigh {
+			return ResolveRequest{}, false, nil // ordinary neighbour changes
 		}
-	}
+		nb, err := decodeNeighbor(n.Data)
+		if err != nil {
+			return ResolveRequest{}, false, fmt.Errorf("rtnl: resolve request: %w", err)
+		}
+		return ResolveRequest{Index: nb.Index, Family: nb.Family, Addr: nb.Addr}, true, nil
+	})
 }
 
 // Answer tells the kernel the link-layer address of the requested

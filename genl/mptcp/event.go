@@ -2,7 +2,6 @@ package mptcp
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"iter"
 	"net/netip"
@@ -286,23 +285,13 @@ func (c *Conn) LeaveGroup(ctx context.Context, group string) error {
 // (sock_diag lists MPTCP sockets): after ErrOverrun, what happened to
 // them in between is unknown.
 //
-// Other errors end the stream. Notifications that are not events are
-// skipped.
+// A malformed notification is yielded as an error and skipped; other
+// errors end the stream. Notifications that are not events are skipped.
 func (c *Conn) Events(ctx context.Context) iter.Seq2[Event, error] {
-	return func(yield func(Event, error) bool) {
-		for ev, err := range c.cl.Receive(ctx) {
-			if err != nil {
-				if !yield(Event{}, err) || !errors.Is(err, netlink.ErrOverrun) {
-					return
-				}
-				continue
-			}
-			if !ev.Command.Notification {
-				continue
-			}
-			if !yield(eventFrom(EventType(ev.Command.ID), ev.Attrs), nil) {
-				return
-			}
+	return netlink.DecodeNotifications(c.cl.Receive(ctx), func(ev genl.Event) (Event, bool, error) {
+		if !ev.Command.Notification {
+			return Event{}, false, nil
 		}
-	}
+		return eventFrom(EventType(ev.Command.ID), ev.Attrs), true, nil
+	})
 }

@@ -2,10 +2,10 @@ package netdev
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"iter"
 
+	"github.com/nlkit/nlkit/genl"
 	"github.com/nlkit/nlkit/netlink"
 )
 
@@ -66,26 +66,20 @@ func (c *Conn) LeaveGroup(ctx context.Context, group string) error {
 // of the set and go on. The lists may go through this Conn or another
 // Conn of the namespace. ExampleConn_Events is the pattern in code.
 //
-// Other errors end the stream; notifications other than device ones are
-// skipped.
+// A malformed event is yielded as an error and skipped (list again, as
+// after ErrOverrun); other errors end the stream; notifications other than
+// device ones are skipped.
 func (c *Conn) Events(ctx context.Context) iter.Seq2[Event, error] {
-	return func(yield func(Event, error) bool) {
-		for ev, err := range c.cl.Receive(ctx) {
-			if err != nil {
-				if !yield(Event{}, err) || !errors.Is(err, netlink.ErrOverrun) {
-					return
-				}
-				continue
-			}
-			switch ev.Command.ID {
-			case cmdDevAddNtf, cmdDevDelNtf, cmdDevChangeNtf:
-			default:
-				continue
-			}
-			d, err := deviceFrom(ev.Attrs)
-			if !yield(Event{Type: EventType(ev.Command.ID), Device: d}, err) || err != nil {
-				return
-			}
+	return netlink.DecodeNotifications(c.cl.Receive(ctx), func(ev genl.Event) (Event, bool, error) {
+		switch ev.Command.ID {
+		case cmdDevAddNtf, cmdDevDelNtf, cmdDevChangeNtf:
+		default:
+			return Event{}, false, nil
 		}
-	}
+		d, err := deviceFrom(ev.Attrs)
+		if err != nil {
+			return Event{}, false, err
+		}
+		return Event{Type: EventType(ev.Command.ID), Device: d}, true, nil
+	})
 }

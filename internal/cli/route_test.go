@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"net/netip"
+	"os"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -41,17 +43,19 @@ func rtFails(t testing.TB, code int, msg string, args ...string) {
 func rtNS(t *testing.T) (*netns.NS, string, *rtnl.Conn) {
 	t.Helper()
 	ns, name := kerneltest.NamedNetNS(t)
-	for _, cmd := range [][]string{
-		{"link", "add", "v0", "type", "veth", "peer", "name", "v1"},
-		{"link", "set", "v0", "addrgenmode", "none"},
-		{"link", "set", "v1", "addrgenmode", "none"},
-		{"link", "set", "v0", "up"},
-		{"link", "set", "v1", "up"},
-		{"addr", "add", "198.18.2.1/24", "dev", "v0"},
-		{"addr", "add", "2001:db8::1/64", "dev", "v0", "nodad"},
-	} {
-		kerneltest.Run(t, ns, "ip", cmd...)
+	// One ip -batch: the side-by-side tests make many of these.
+	batch := filepath.Join(t.TempDir(), "setup")
+	if err := os.WriteFile(batch, []byte(`link add v0 type veth peer name v1
+link set v0 addrgenmode none
+link set v1 addrgenmode none
+link set v0 up
+link set v1 up
+addr add 198.18.2.1/24 dev v0
+addr add 2001:db8::1/64 dev v0 nodad
+`), 0o644); err != nil {
+		t.Fatal(err)
 	}
+	kerneltest.Run(t, ns, "ip", "-batch", batch)
 	return ns, name, laDial(t, ns)
 }
 

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
-	"reflect"
 	"runtime"
 	"testing"
 	"time"
@@ -208,57 +207,6 @@ func TestWatchCancelCycles(t *testing.T) {
 	}
 }
 
-// mirrorDiff compares the mirror's snapshot with a fresh dump and returns
-// the number of differing entries.
-func mirrorDiff(t testing.TB, m *Mirror, c *Conn) int {
-	t.Helper()
-	ctx := evCtx(t, 30*time.Second)
-	fresh := NewMirror(MirrorConfig{})
-	if err := fresh.reload(ctx, c, true, true, true, true); err != nil {
-		t.Fatal(err)
-	}
-	diff := 0
-	count := func(a, b any) {
-		av, bv := reflect.ValueOf(a), reflect.ValueOf(b)
-		for _, k := range av.MapKeys() {
-			if w := bv.MapIndex(k); !w.IsValid() || !reflect.DeepEqual(av.MapIndex(k).Interface(), w.Interface()) {
-				diff++
-			}
-		}
-		for _, k := range bv.MapKeys() {
-			if !av.MapIndex(k).IsValid() {
-				diff++
-			}
-		}
-	}
-	m.mu.RLock()
-	defer m.mu.RUnlock()
-	// Link statistics and neighbour states move on their own; compare
-	// links without stats and neighbours without state.
-	strip := func(in map[int32]Link) map[int32]Link {
-		out := map[int32]Link{}
-		for k, l := range in {
-			l.Stats, l.HasStats = LinkStats64{}, false
-			out[k] = l
-		}
-		return out
-	}
-	count(strip(m.links), strip(fresh.links))
-	count(m.addrs, fresh.addrs)
-	count(m.routes, fresh.routes)
-	// Neighbour ages (NDA_CACHEINFO) and probe counts change on their own.
-	stripN := func(in map[neighKey]Neighbor) map[neighKey]Neighbor {
-		out := map[neighKey]Neighbor{}
-		for k, n := range in {
-			n.CacheInfo, n.HasCacheInfo, n.Probes, n.HasProbes = NeighborCacheInfo{}, false, 0, false
-			out[k] = n
-		}
-		return out
-	}
-	count(stripN(m.neighs), stripN(fresh.neighs))
-	return diff
-}
-
 // TestMirrorStorm: a storm of 100,000 route changes against a mirror whose
 // notification socket has a tiny receive buffer. The kernel drops
 // notifications; the mirror is told, resynchronises, and its snapshot ends
@@ -304,18 +252,12 @@ func TestMirrorStorm(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The mirror catches up by itself; wait until it equals a fresh dump.
-	var diff int
-	for deadline := time.Now().Add(20 * time.Second); ; {
-		if diff = mirrorDiff(t, m, c); diff == 0 || time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+	diff, report := mirrorSettle(t, m, c, 300*time.Millisecond, 20*time.Second)
 	st := m.Stats()
 	t.Logf("storm of 100,000 route changes: overruns detected %d, resynchronised %d (full) + %d (partial), events applied %d, dump retries %d; differences from a fresh dump: %d",
 		st.Overruns, st.Resyncs-1, st.Partial, st.Events, st.Retries, diff)
 	if diff != 0 {
-		t.Fatalf("mirror differs from a fresh dump in %d entries", diff)
+		t.Fatalf("mirror differs from a fresh dump in %d entries:\n%s", diff, report)
 	}
 	if st.Overruns == 0 || st.Resyncs < 2 {
 		t.Fatalf("the storm caused no overrun/resync (%+v): the test did not test it", st)

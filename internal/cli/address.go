@@ -113,29 +113,22 @@ func parseAddress(args []string, family Family) (addressRequest, error) {
 		return addressRequest{cmd: "show"}, nil
 	}
 	var r addressRequest
-	var err error
-	switch w := a.next(); {
-	case matches(w, "add"):
-		r, err = parseAddressModify("add", a, family)
-	case matches(w, "change") || w == "chg":
-		r, err = parseAddressModify("change", a, family)
-	case matches(w, "replace"):
-		r, err = parseAddressModify("replace", a, family)
-	case matches(w, "delete"):
-		r, err = parseAddressModify("delete", a, family)
-	case matches(w, "list") || matches(w, "show") || matches(w, "lst"):
+	cmd, err := pickCommand("address", a.next(), addressCommands)
+	switch cmd {
+	case "":
+	case "show":
 		r.cmd = "show"
 		r.filter, err = parseAddrFilter(a, family)
-	case matches(w, "flush"):
+	case "flush":
 		if !a.more() {
 			return r, usagef("Flush requires arguments.")
 		}
 		r.cmd = "flush"
 		r.filter, err = parseAddrFilter(a, family)
-	case matches(w, "help"):
+	case "help":
 		r.cmd = "help"
 	default:
-		return r, usagef(`Command "%s" is unknown, try "nl address help".`, w)
+		r, err = parseAddressModify(cmd, a, family)
 	}
 	if err != nil {
 		return addressRequest{}, err
@@ -144,6 +137,12 @@ func parseAddress(args []string, family Family) (addressRequest, error) {
 		return addressRequest{cmd: "help"}, nil
 	}
 	return r, nil
+}
+
+// addressCommands are address's commands in ip's order.
+var addressCommands = []command{
+	{name: "add"}, {name: "change", exact: []string{"chg"}}, {name: "replace"}, {name: "delete"},
+	{name: "show", abbrev: []string{"list", "show", "lst"}}, {name: "flush"}, {name: "help"},
 }
 
 // parseAddrFilter parses the filters of address show and flush, and of
@@ -156,11 +155,7 @@ func parseAddrFilter(a *words, family Family) (addrFilter, error) {
 		var err error
 		switch w := a.next(); {
 		case w == "to":
-			var v string
-			if v, err = a.value(); err != nil {
-				return f, err
-			}
-			p, err := getPrefix(v, family)
+			p, err := prefixValue(a, family)
 			if err != nil {
 				return f, err
 			}
@@ -219,12 +214,8 @@ func parseAddressModify(cmd string, a *words, family Family) (addressRequest, er
 			if peer.Addr.IsValid() {
 				return r, errDuparg("peer", v)
 			}
-			if peer, err = getPrefix(v, family); err != nil {
+			if peer, err = getIPPrefix(v, family); err != nil {
 				return r, err
-			}
-			if peer.Any {
-				// ip sends an empty or zero peer, which nl cannot.
-				return r, errBadWord(`Error: %s prefix is expected rather than "%s".`, family.verbose(), v)
 			}
 			family = family.or(peer.Family)
 		case matches(w, "broadcast") || w == "brd":
@@ -280,15 +271,11 @@ func parseAddressModify(cmd string, a *words, family Family) (addressRequest, er
 					return r, err
 				}
 			}
-			if local.Addr.IsValid() || local.Any {
+			if local.Addr.IsValid() {
 				return r, errDuparg2("local", w)
 			}
-			if local, err = getPrefix(w, family); err != nil {
+			if local, err = getIPPrefix(w, family); err != nil {
 				return r, err
-			}
-			if local.Any {
-				// ip sends no address or a zero one, which nl cannot.
-				return r, errBadWord(`Error: %s prefix is expected rather than "%s".`, family.verbose(), w)
 			}
 			family = family.or(local.Family)
 		}

@@ -5,6 +5,7 @@ import (
 	"math"
 	"net"
 	"net/netip"
+	"slices"
 	"strings"
 
 	"golang.org/x/sys/unix"
@@ -112,6 +113,66 @@ func valueOrAll[T any](a *words, parse func(string) (T, bool), msg string) (v T,
 		return v, true, nil
 	}
 	return v, false, errInvarg(msg, w)
+}
+
+// onceValue takes the word after a keyword that may be given once: a
+// second time is ip's duparg(key, word). seen records that it was given.
+func onceValue(a *words, key string, seen *bool) (string, error) {
+	w, err := a.value()
+	if err == nil && *seen {
+		err = errDuparg(key, w)
+	}
+	*seen = true
+	return w, err
+}
+
+// onceOf is onceValue, then parse (or invarg(msg, word)).
+func onceOf[T any](a *words, key string, seen *bool, parse func(string) (T, bool), msg string) (T, error) {
+	w, err := onceValue(a, key, seen)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return parseWord(w, parse, msg)
+}
+
+// prefixValue takes the word after a keyword as a prefix of family fam
+// (ip's NEXT_ARG then get_prefix).
+func prefixValue(a *words, fam Family) (inet, error) {
+	w, err := a.value()
+	if err != nil {
+		return inet{}, err
+	}
+	return getPrefix(w, fam)
+}
+
+// command is one command of an object: its name, the words that pick it
+// abbreviated (ip's matches; nil: the name) and those that pick it only
+// whole (strcmp).
+type command struct {
+	name   string
+	abbrev []string
+	exact  []string
+}
+
+// pickCommand finds the command w names among cmds, tried in ip's order,
+// or fails with ip's message for an unknown command of object.
+func pickCommand(object, w string, cmds []command) (string, error) {
+	for _, c := range cmds {
+		abbrev := c.abbrev
+		if abbrev == nil {
+			abbrev = []string{c.name}
+		}
+		for _, word := range abbrev {
+			if matches(w, word) {
+				return c.name, nil
+			}
+		}
+		if slices.Contains(c.exact, w) {
+			return c.name, nil
+		}
+	}
+	return "", usagef(`Command "%s" is unknown, try "nl %s help".`, w, object)
 }
 
 // UsageError is a bad command line: it names the word that was wrong.
@@ -267,6 +328,18 @@ func getUint(s string, base, bits int) (uint64, bool) {
 func getU32(s string) (uint32, bool) {
 	n, ok := getUint(s, 0, 32)
 	return uint32(n), ok
+}
+
+// getU16 is ip's get_u16(&v, s, 0).
+func getU16(s string) (uint16, bool) {
+	n, ok := getUint(s, 0, 16)
+	return uint16(n), ok
+}
+
+// getU8 is ip's get_u8(&v, s, 0).
+func getU8(s string) (uint8, bool) {
+	n, ok := getUint(s, 0, 8)
+	return uint8(n), ok
 }
 
 // getInt is ip's get_integer (bits 32) and get_s32: the whole word a
@@ -548,6 +621,17 @@ func getIPAddr(s string, fam Family) (netip.Addr, error) {
 		return netip.Addr{}, errBadWord(`Error: %s address is expected rather than "%s".`, fam.verbose(), s)
 	}
 	return p.Addr, nil
+}
+
+// getIPPrefix is getPrefix for a word that must be an address with its
+// prefix length: "default", "all" and "any" (which ip sends as no or a
+// zero address) are refused with get_prefix's message.
+func getIPPrefix(s string, fam Family) (inet, error) {
+	p, err := getPrefix(s, fam)
+	if err == nil && p.Any {
+		err = errBadWord(`Error: %s prefix is expected rather than "%s".`, fam.verbose(), s)
+	}
+	return p, err
 }
 
 // parseLLAddr is ip's ll_addr_a2n: a link-layer address of at most max

@@ -40,6 +40,9 @@ func validAltIfname(s string) bool {
 	return s != "" && !strings.ContainsAny(s, "/"+ifnameSpaces)
 }
 
+// ifnameWord is validIfname as a parser for valueOf and friends.
+func ifnameWord(s string) (string, bool) { return s, validIfname(s) }
+
 // nodev is ip's nodev(): the message for a device name that finds no
 // device, and exit status 1.
 func nodev(name string) error {

@@ -304,7 +304,7 @@ func TestNumbersLikeIP(t *testing.T) {
 	likeIP(t, withWords([]string{
 		"link set v0 txqueuelen X",
 		"route add 198.18.5.0/24 dev v0 mtu X",
-		"route show table X",
+		"route show table X dev lo", // lo: equal routes of v0 and v1 come in any order
 		"mptcp endpoint add 198.18.2.1 id X",
 	}, append(others, "-0")...))
 	// "pref -0" is pref 0, which the library does not send (0 is "let
@@ -475,4 +475,34 @@ func TestWhereNlDiffersFromIP(t *testing.T) {
 	if r, err := parseRoute([]string{"get", "198.18.2.5", "from", "198.18.5.0/24"}, FamilyAny); err != nil || r.get.from != netip.MustParseAddr("198.18.5.0") {
 		t.Errorf("route get from PREFIX: %+v %v", r.get, err)
 	}
+}
+
+// TestLinkKindsLikeIP: the words of the kinds (vxlan's check_duparg,
+// address families and abbreviations, the errors ip's kind parsers return
+// with, which exit with status 1) and of link add and set around them.
+func TestLinkKindsLikeIP(t *testing.T) {
+	likeIP(t, [][]string{
+		{"link", "add", "x0"},
+		{"link", "add", "x0", "type", "veth", "peer", "x1", "type", "veth"},
+		{"link", "set", "v0", "master", "v1", "nomaster"},
+		{"link", "set", "v0", "ty", "bridge"},
+		{"link", "set", "v0", "t", "5"},
+		{"link", "add", "x0", "type", "macvlan", "mode", "zz"},
+		{"link", "add", "x0", "type", "bridge", "forward_delay", "0x10", "priority", "+7", "vlan_filtering", "1"},
+		{"link", "add", "x0", "type", "vxlan", "id", "5"},
+		{"link", "add", "x0", "type", "vxlan", "id", "5", "id", "6"},
+		{"link", "add", "x0", "type", "vxlan", "id", "5", "dstport", "1", "dstport", "2"},
+		{"link", "add", "x0", "type", "vxlan", "id", "5", "remote", "1.1.1.1", "group", "239.1.1.1"},
+		{"link", "add", "x0", "type", "vxlan", "id", "5", "remote", "1.1.1.1", "remote", "1.1.1.2"},
+		{"link", "add", "x0", "type", "vxlan", "id", "5", "group", "239.1.1.1", "group", "239.1.1.2", "dev", "v0"},
+		{"link", "add", "x0", "type", "vxlan", "id", "5", "group", "239.1.1.1", "dstport", "0"},
+		{"link", "add", "x0", "type", "vxlan", "id", "5", "local", "1.1.1.1", "local", "1.1.1.2"},
+		{"link", "add", "x0", "type", "vxlan", "id", "5", "local", "1.1.1.1", "remote", "::1", "dstport", "0"},
+		{"link", "add", "x0", "type", "vxlan", "id", "5", "loc", "198.18.2.1", "rem", "198.18.2.2", "dstport", "0"},
+		{"link", "add", "x0", "type", "vxlan", "id", "5", "remote", "239.1.1.1"},
+		{"link", "add", "x0", "type", "vxlan", "id", "5", "dev", "v0", "dev", "v1"},
+		{"link", "add", "x0", "type", "vxlan", "id", "5", "dev", "nosuch"},
+		{"link", "add", "x0", "type", "vxlan", "id", "5", "ttl", "256"},
+		{"link", "add", "x0", "type", "vxlan", "id", "5", "ttl", "auto", "tos", "inherit", "nolearning"},
+	})
 }

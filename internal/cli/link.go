@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"slices"
 	"strings"
 
 	"github.com/nlkit/nlkit/netns"
@@ -101,14 +102,15 @@ func parseLink(args []string) (linkRequest, error) {
 	if !a.more() {
 		return linkRequest{cmd: "show"}, nil
 	}
-	switch w := a.next(); {
-	case matches(w, "add"):
+	cmd, err := pickCommand("link", a.next(), linkCommands)
+	switch cmd {
+	case "add":
 		return parseLinkAdd(a)
-	case matches(w, "set") || matches(w, "change"):
+	case "set":
 		return parseLinkSet(a)
-	case matches(w, "delete"):
+	case "delete":
 		return parseLinkDelete(a)
-	case matches(w, "show") || matches(w, "lst") || matches(w, "list"):
+	case "show":
 		s, err := parseLinkShow(a)
 		if err != nil {
 			return linkRequest{}, err
@@ -117,11 +119,14 @@ func parseLink(args []string) (linkRequest, error) {
 			return linkRequest{cmd: "help"}, nil
 		}
 		return linkRequest{cmd: "show", show: s}, nil
-	case matches(w, "help"):
-		return linkRequest{cmd: "help"}, nil
-	default:
-		return linkRequest{}, usagef(`Command "%s" is unknown, try "nl link help".`, w)
 	}
+	return linkRequest{cmd: cmd}, err
+}
+
+// linkCommands are link's commands in ip's order.
+var linkCommands = []command{
+	{name: "add"}, {name: "set", abbrev: []string{"set", "change"}}, {name: "delete"},
+	{name: "show", abbrev: []string{"show", "lst", "list"}}, {name: "help"},
 }
 
 // parseLinkShow parses the filters of link show: ip reads them as those
@@ -194,135 +199,88 @@ func parseGroup(s string) (uint32, bool) {
 	return uint32(n), true
 }
 
+// linkInteger is ip's get_integer for mtu and txqueuelen, as the u32 ip
+// sends. An MTU of 0 is refused: the library does not send it (0 is "the
+// kind's default"), and the kernel would refuse it.
+func linkInteger(key string) func(string) (*uint32, bool) {
+	return func(s string) (*uint32, bool) {
+		n, ok := getInt(s, 32)
+		u := uint32(n)
+		return &u, ok && (key != "mtu" || n != 0)
+	}
+}
+
+// peerRefuses are the words of link add and set that a veth peer does
+// not take; onlyIn the words only one command takes.
+var (
+	peerRefuses = []string{"up", "down", "master", "alias", "group"}
+	onlyIn      = map[string]linkMode{"link": linkModeAdd, "nomaster": linkModeSet}
+)
+
 // parseLinkOpts parses the generic words of link add, link set or a veth
 // peer (ip's iplink_parse), up to "type KIND" (not for a peer): it returns
 // the device word and the settings, and the kind, with a left on the
 // kind's words.
 func parseLinkOpts(a *words, mode linkMode) (dev string, o linkOpts, kind string, err error) {
-	unsupported := func(w string) error {
-		return usagef(`Error: "%s" is not supported in "%s".`, w, linkModeNames[mode])
-	}
-	// get_integer's value as the u32 ip sends.
-	integer := func(key string, dst **uint32) error {
-		v, err := a.value()
-		if err != nil {
-			return err
-		}
-		if *dst != nil {
-			return errDuparg(key, v)
-		}
-		n, ok := getInt(v, 32)
-		if !ok || key == "mtu" && n == 0 {
-			// The library sends no MTU of 0 (0 is "the default"),
-			// which the kernel refuses anyway.
-			return errInvarg(`Invalid "`+key+`" value`+"\n", v)
-		}
-		u := uint32(n)
-		*dst = &u
-		return nil
-	}
-	var hasDev bool
+	var hasDev, nameSet, mtuSet, txqlenSet, netnsSet, groupSet bool
 	for a.more() {
 		w := a.next()
 		// Keywords in ip's order, which decides what abbreviations mean.
-		switch {
-		case w == "up" || w == "down":
-			if mode == linkModePeer {
-				return dev, o, "", unsupported(w)
+		key := w
+		for _, k := range []string{"link", "address", "txqueuelen", "txqlen", "master", "nomaster", "type", "alias"} {
+			if matches(w, k) {
+				key = k
+				break
 			}
+		}
+		if m, ok := onlyIn[key]; ok && m != mode || mode == linkModePeer && slices.Contains(peerRefuses, key) {
+			return dev, o, "", usagef(`Error: "%s" is not supported in "%s".`, w, linkModeNames[mode])
+		}
+		switch key {
+		case "up", "down":
 			up := w == "up"
 			o.up = &up
-		case w == "name":
-			v, err := a.value()
-			if err != nil {
-				return dev, o, "", err
-			}
-			if o.name != "" {
-				return dev, o, "", errDuparg("name", v)
-			}
-			if !validIfname(v) {
-				return dev, o, "", errInvarg(`"name" not a valid ifname`, v)
-			}
-			o.name = v
-		case matches(w, "link"):
-			if mode != linkModeAdd {
-				return dev, o, "", unsupported(w)
-			}
-			if o.parent, err = a.value(); err != nil {
-				return dev, o, "", err
-			}
+		case "name":
+			o.name, err = onceOf(a, "name", &nameSet, ifnameWord, `"name" not a valid ifname`)
+		case "link":
+			o.parent, err = a.value()
 			o.hasLink = true
-		case matches(w, "address"):
-			v, err := a.value()
-			if err != nil {
-				return dev, o, "", err
+		case "address":
+			var v string
+			if v, err = a.value(); err == nil {
+				o.address, err = parseLLAddr(v, 32)
 			}
-			if o.address, err = parseLLAddr(v, 32); err != nil {
-				return dev, o, "", err
+		case "txqueuelen", "qlen", "txqlen":
+			o.txqlen, err = onceOf(a, "txqueuelen", &txqlenSet, linkInteger("txqueuelen"), `Invalid "txqueuelen" value`+"\n")
+		case "mtu":
+			o.mtu, err = onceOf(a, "mtu", &mtuSet, linkInteger("mtu"), `Invalid "mtu" value`+"\n")
+		case "netns":
+			o.netns, err = onceValue(a, "netns", &netnsSet)
+		case "master": // as in ip, the last of master and nomaster counts
+			o.master, err = masterWord(a)
+			o.nomaster = false
+		case "nomaster":
+			o.master, o.nomaster = "", true
+		case "type":
+			if kind, err = a.value(); err == nil && mode == linkModePeer {
+				err = errDuparg("type", kind) // the veth's own type came first
 			}
-		case matches(w, "txqueuelen") || w == "qlen" || matches(w, "txqlen"):
-			if err = integer("txqueuelen", &o.txqlen); err != nil {
-				return dev, o, "", err
-			}
-		case w == "mtu":
-			if err = integer("mtu", &o.mtu); err != nil {
-				return dev, o, "", err
-			}
-		case w == "netns":
-			v, err := a.value()
-			if err != nil {
-				return dev, o, "", err
-			}
-			if o.netns != "" {
-				return dev, o, "", errDuparg("netns", v)
-			}
-			o.netns = v
-		case matches(w, "master"):
-			if mode == linkModePeer {
-				return dev, o, "", unsupported(w)
-			}
-			if o.master, err = masterWord(a); err != nil {
-				return dev, o, "", err
-			}
-		case matches(w, "nomaster"):
-			if mode != linkModeSet {
-				return dev, o, "", unsupported(w)
-			}
-			o.nomaster = true
-		case matches(w, "type"):
-			if mode == linkModePeer {
-				return dev, o, "", unsupported(w)
-			}
-			kind, err = a.value()
 			return dev, o, kind, err
-		case matches(w, "alias"):
-			if mode == linkModePeer {
-				return dev, o, "", unsupported(w)
+		case "alias":
+			var v *string
+			if v, err = valueOf(a, func(s string) (*string, bool) { return &s, len(s) < 256 }, "alias too long\n"); err == nil {
+				o.alias = v // IFALIASZ
 			}
-			v, err := a.value()
-			if err != nil {
-				return dev, o, "", err
+		case "group":
+			var g uint32
+			if g, err = onceOf(a, "group", &groupSet, parseGroup, `Invalid "group" value`+"\n"); err == nil {
+				o.group = &g
 			}
-			if len(v) >= 256 { // IFALIASZ
-				return dev, o, "", errInvarg("alias too long\n", v)
-			}
-			o.alias = &v
-		case w == "group":
-			if mode == linkModePeer {
-				return dev, o, "", unsupported(w)
-			}
-			g, err := valueOf(a, parseGroup, `Invalid "group" value`+"\n")
-			if err != nil {
-				return dev, o, "", err
-			}
-			if o.group != nil {
-				return dev, o, "", errDuparg("group", a.w[a.i-1])
-			}
-			o.group = &g
 		default:
-			if err = devWord(a, w, &dev, &hasDev, checkDevWord); err != nil {
-				return dev, o, "", err
-			}
+			err = devWord(a, w, &dev, &hasDev, checkDevWord)
+		}
+		if err != nil {
+			return dev, o, "", err
 		}
 	}
 	return dev, o, "", nil
@@ -334,7 +292,7 @@ func parseLinkAdd(a *words) (linkRequest, error) {
 		return linkRequest{}, err
 	}
 	if kind == "" {
-		return linkRequest{}, usagef(`Not enough information: "type" argument is required`)
+		return linkRequest{}, errBadWord(`Not enough information: "type" argument is required`)
 	}
 	r := linkRequest{cmd: "add", dev: dev, opts: o, kind: kind}
 	if o.name != "" {
@@ -354,11 +312,8 @@ func parseLinkSet(a *words) (linkRequest, error) {
 	if dev == "" {
 		return linkRequest{}, usagef(`Not enough information: "dev" argument is required.`)
 	}
-	if o.master != "" && o.nomaster {
-		return linkRequest{}, errDuparg2("master", "nomaster")
-	}
 	r := linkRequest{cmd: "set", dev: dev, opts: o, kind: kind}
-	if kind != "" {
+	if kind != "" && a.more() { // as ip, no kind's settings without words
 		if err := parseLinkKind(a, &r); err != nil {
 			return linkRequest{}, err
 		}

@@ -168,7 +168,7 @@ func parseBridge(a *words, r *linkRequest) error {
 		}
 		bits, ok := bridgeNumbers[w]
 		if !ok {
-			return usagef(`bridge: unknown command "%s"?`, w)
+			return errBadWord(`bridge: unknown command "%s"?`, w) // ip adds its usage
 		}
 		n, err := valueOf(a, func(v string) (uint64, bool) { return getUint(v, 0, bits) }, "invalid "+w)
 		if err != nil {
@@ -217,7 +217,7 @@ func parseMacvlan(a *words, r *linkRequest) error {
 			}
 			mode, ok := macvlanModes[v]
 			if !ok {
-				return usagef(`Error: argument of "mode" must be "private", "vepa", "bridge", "passthru" or "source", not "%s"`, v)
+				return errBadWord(`Error: argument of "mode" must be "private", "vepa", "bridge", "passthru" or "source", not "%s"`, v)
 			}
 			m.Mode = mode
 		case "nopromisc":
@@ -225,7 +225,7 @@ func parseMacvlan(a *words, r *linkRequest) error {
 		case "nodst":
 			m.Flags |= rtnl.MacvlanNoDst
 		default:
-			return usagef(`%s: unknown option "%s"?`, r.kind, w)
+			return errBadWord(`%s: unknown option "%s"?`, r.kind, w) // ip adds its usage
 		}
 	}
 	return nil
@@ -241,111 +241,107 @@ Use 'dstport 0' to get default and quiet this message`
 func parseVxlan(a *words, r *linkRequest) error {
 	v := &rtnl.Vxlan{}
 	r.info = v
-	var haveID, haveGroup, haveRemote, haveLocal, havePort bool
+	var haveID, haveGroup, haveRemote, haveLocal, havePort, haveDev bool
+	// once is ip's check_duparg: a second value is duparg2's garbage.
+	once := func(key string, seen *bool) (string, error) {
+		w, err := a.value()
+		if err == nil && *seen {
+			err = errDuparg2(key, w)
+		}
+		*seen = true
+		return w, err
+	}
+	// inet reads the address of group, remote or local, of the other
+	// address's family: one that is (group) or is not multicast.
+	inet := func(key string, seen *bool, fam Family, multicast bool) (netip.Addr, error) {
+		w, err := once(key, seen)
+		if err != nil {
+			return netip.Addr{}, err
+		}
+		p, err := getAddr(w, fam)
+		if err == nil && (!p.Addr.IsValid() || p.Addr.IsMulticast() != multicast) {
+			err = errInvarg("invalid "+key+" address", w)
+		}
+		return p.Addr, err
+	}
+	family := func(a netip.Addr) Family {
+		if a.IsValid() {
+			return familyOf(a)
+		}
+		return FamilyAny
+	}
 	for a.more() {
-		w := a.next()
-		if w == "learning" || w == "nolearning" {
+		var err error
+		// Keywords in ip's order (vxlan_parse_opt), most abbreviable.
+		switch w := a.next(); {
+		case matches(w, "id") || matches(w, "vni"):
+			var s string
+			if s, err = once("id", &haveID); err == nil {
+				v.VNI, err = parseWord(s, func(s string) (uint32, bool) {
+					n, ok := getU32(s)
+					return n, ok && n < 1<<24
+				}, "invalid id")
+			}
+		case matches(w, "group") || matches(w, "remote"):
+			group := matches(w, "group")
+			if v.Remote.IsValid() && haveGroup != group {
+				return errBadWord("vxlan: both group and remote cannot be specified")
+			}
+			seen, key := &haveRemote, "remote"
+			if group {
+				seen, key = &haveGroup, "group"
+			}
+			v.Remote, err = inet(key, seen, family(v.Local), group)
+		case matches(w, "local"):
+			v.Local, err = inet("local", &haveLocal, family(v.Remote), false)
+		case matches(w, "dev"):
+			if r.vxlanDev, err = once("dev", &haveDev); err == nil && r.vxlanDev == "" {
+				// ip looks the device up here and exits with 255; nl
+				// does so when the command runs, but the empty name
+				// can name no device.
+				err = usagef("%s", nodev(""))
+			}
+		case matches(w, "ttl") || matches(w, "hoplimit"):
+			var s string
+			if s, err = a.value(); err != nil || s == "auto" {
+				break
+			}
+			n, ok := getU32(s)
+			switch {
+			case !ok:
+				err = errInvarg("invalid TTL", s)
+			case n > 255:
+				err = errInvarg("TTL must be <= 255", s)
+			}
+			v.TTL = uint8(n)
+		case matches(w, "tos") || matches(w, "dsfield"):
+			v.TOS, err = valueOf(a, func(s string) (uint8, bool) {
+				if s == "inherit" {
+					return 1, true
+				}
+				n, ok := getUint(s, 16, 8)
+				return uint8(n), ok
+			}, "bad TOS value")
+		case matches(w, "dstport"):
+			var s string
+			if s, err = once("dstport", &havePort); err == nil {
+				v.Port, err = parseWord(s, getU16, "dst port")
+			}
+		case w == "learning" || w == "nolearning":
 			on := w == "learning"
 			v.Learning = &on
-			continue
+		default:
+			return errBadWord(`vxlan: unknown command "%s"?`, w) // ip adds its usage
 		}
-		isKey := matches(w, "id") || matches(w, "vni") || w == "group" || w == "remote" || w == "local" ||
-			w == "dev" || w == "dstport" || w == "ttl" || w == "hoplimit" || w == "tos" || w == "dsfield"
-		if !isKey {
-			return usagef(`vxlan: unknown command "%s"?`, w)
-		}
-		arg, err := a.value()
 		if err != nil {
 			return err
-		}
-		switch {
-		case matches(w, "id") || matches(w, "vni"):
-			if haveID {
-				return errDuparg("id", arg)
-			}
-			n, ok := getU32(arg)
-			if !ok || n >= 1<<24 {
-				return errInvarg("invalid id", arg)
-			}
-			v.VNI, haveID = n, true
-		case w == "group" || w == "remote":
-			if haveGroup && w == "group" || haveRemote && w == "remote" {
-				return errDuparg(w, arg)
-			}
-			if haveGroup || haveRemote {
-				return usagef("vxlan: both group and remote cannot be specified")
-			}
-			p, err := getAddr(arg, FamilyAny)
-			if err != nil {
-				return err
-			}
-			addr := p.Addr
-			if !addr.IsValid() || addr.IsMulticast() != (w == "group") {
-				return errInvarg("invalid "+w+" address", arg)
-			}
-			v.Remote = addr
-			haveGroup, haveRemote = w == "group", w == "remote"
-		case w == "local":
-			if haveLocal {
-				return errDuparg("local", arg)
-			}
-			p, err := getAddr(arg, FamilyAny)
-			if err != nil {
-				return err
-			}
-			addr := p.Addr
-			if !addr.IsValid() || addr.IsMulticast() {
-				return errInvarg("invalid local address", arg)
-			}
-			v.Local, haveLocal = addr, true
-		case w == "dev":
-			if r.vxlanDev != "" {
-				return errDuparg("dev", arg)
-			}
-			if arg == "" {
-				// ip looks the device up here and exits with 255;
-				// nl does so when the command runs, but the empty
-				// name can name no device.
-				return usagef("%s", nodev(arg))
-			}
-			r.vxlanDev = arg
-		case w == "dstport":
-			if havePort {
-				return errDuparg("dstport", arg)
-			}
-			n, ok := getUint(arg, 0, 16)
-			if !ok {
-				return errInvarg("dst port", arg)
-			}
-			v.Port, havePort = uint16(n), true
-		case w == "ttl" || w == "hoplimit":
-			if arg != "auto" {
-				n, ok := getUint(arg, 0, 32)
-				if !ok || n > 255 {
-					return errInvarg("invalid TTL", arg)
-				}
-				v.TTL = uint8(n)
-			}
-		default: // tos, dsfield
-			if arg == "inherit" {
-				v.TOS = 1
-			} else {
-				n, ok := getUint(arg, 16, 8)
-				if !ok {
-					return errInvarg("bad TOS value", arg)
-				}
-				v.TOS = uint8(n)
-			}
 		}
 	}
 	if !haveID {
 		return usagef("vxlan: missing virtual network identifier")
 	}
 	if haveGroup && r.vxlanDev == "" {
-		return usagef("vxlan: 'group' requires 'dev' to be specified")
-	}
-	if haveLocal && v.Remote.IsValid() && v.Local.Is4() != v.Remote.Is4() {
-		return usagef("vxlan: local and remote/group addresses must be of the same family")
+		return errBadWord("vxlan: 'group' requires 'dev' to be specified")
 	}
 	if !havePort && r.cmd == "add" {
 		r.warning = vxlanNoPortWarning

@@ -62,6 +62,14 @@ var mptcpFlagWords = []struct {
 	{"nofullmesh", 0},
 }
 
+// The words of mptcp, in ip's order: its objects, the commands of
+// endpoint and those of limits.
+var (
+	mptcpObjects   = []command{{name: "endpoint"}, {name: "limits"}, {name: "monitor"}}
+	mptcpEndpoints = []command{{name: "add"}, {name: "change"}, {name: "delete"}, {name: "show", abbrev: []string{"show", "list"}}, {name: "flush"}}
+	mptcpLimits    = []command{{name: "set"}, {name: "show"}}
+)
+
 // parseMptcp turns the words after "mptcp" into a request.
 func parseMptcp(args []string) (mptcpRequest, error) {
 	var r mptcpRequest
@@ -69,61 +77,40 @@ func parseMptcp(args []string) (mptcpRequest, error) {
 	if !a.more() {
 		return r, usagef("%s", strings.TrimSuffix(mptcpHelp, "\n"))
 	}
-	unknown := func(w string) error { return usagef(`Command "%s" is unknown, try "nl mptcp help".`, w) }
-	// noMore refuses words after a command that takes none.
-	noMore := func() error {
-		if a.more() {
-			return errInvarg("unknown argument", a.peek())
-		}
-		return nil
+	var err error
+	if r.obj, err = pickCommand("mptcp", a.next(), mptcpObjects); err != nil {
+		return r, err
 	}
-	switch w := a.next(); {
-	case matches(w, "endpoint"):
-		r.obj, r.cmd = "endpoint", "show"
-		if !a.more() {
-			return r, nil
-		}
-		switch c := a.next(); {
-		case matches(c, "add"):
-			r.cmd = "add"
-		case matches(c, "change"):
-			r.cmd = "change"
-		case matches(c, "delete"):
-			r.cmd = "delete"
-		case matches(c, "show") || matches(c, "list"):
-			if !a.more() {
-				return r, nil // a dump
-			}
-		case matches(c, "flush"):
-			r.cmd = "flush"
-			return r, noMore()
-		default:
-			return r, unknown(c)
-		}
-		return r, parseMptcpEndpoint(&r, a)
-	case matches(w, "limits"):
-		r.obj, r.cmd = "limits", "show"
-		if !a.more() {
-			return r, nil
-		}
-		switch c := a.next(); {
-		case matches(c, "set"):
-			r.cmd = "set"
-			return r, parseMptcpLimits(&r, a)
-		case matches(c, "show"):
-			return r, noMore()
-		default:
-			return r, unknown(c)
-		}
-	case matches(w, "monitor"):
-		r.obj = "monitor"
+	switch r.obj {
+	case "monitor":
 		if a.more() {
-			return r, unknown(a.peek())
+			_, err = pickCommand("mptcp", a.next(), nil)
+		}
+		return r, err
+	case "endpoint":
+		r.cmd = "show"
+		if a.more() {
+			r.cmd, err = pickCommand("mptcp", a.next(), mptcpEndpoints)
+		}
+	case "limits":
+		r.cmd = "show"
+		if a.more() {
+			r.cmd, err = pickCommand("mptcp", a.next(), mptcpLimits)
+		}
+	}
+	switch {
+	case err != nil:
+		return r, err
+	case r.obj == "limits" && r.cmd == "set":
+		return r, parseMptcpLimits(&r, a)
+	case r.cmd == "flush" || r.obj == "limits" || r.cmd == "show" && !a.more():
+		// Commands without words; show alone is a dump.
+		if a.more() {
+			return r, errInvarg("unknown argument", a.peek())
 		}
 		return r, nil
-	default:
-		return r, unknown(w)
 	}
+	return r, parseMptcpEndpoint(&r, a)
 }
 
 // parseMptcpEndpoint parses the arguments of endpoint add, delete, change
@@ -131,7 +118,7 @@ func parseMptcp(args []string) (mptcpRequest, error) {
 // id, dev and port (abbreviated), then an address.
 func parseMptcpEndpoint(r *mptcpRequest, a *words) error {
 	adding, deleting, changing := r.cmd == "add", r.cmd == "delete", r.cmd == "change"
-	var portSet bool
+	var portSet, devSet bool
 	for a.more() {
 		w := a.next()
 		isFlag := false
@@ -151,52 +138,20 @@ func parseMptcpEndpoint(r *mptcpRequest, a *words) error {
 				return errInvarg("invalid flags, backup and fullmesh only", w)
 			}
 		case matches(w, "id"):
-			var v string
-			if v, err = a.value(); err != nil {
-				return err
-			}
-			if r.idSet {
-				return errDuparg("id", v)
-			}
-			n, ok := getUint(v, 0, 8)
-			if !ok {
-				return errInvarg("invalid ID\n", v)
-			}
-			r.id, r.idSet = uint8(n), true
+			r.id, err = onceOf(a, "id", &r.idSet, getU8, "invalid ID\n")
 		case matches(w, "dev"):
-			var v string
-			if v, err = a.value(); err != nil {
-				return err
-			}
-			if r.dev != "" {
-				return errDuparg("dev", v)
-			}
-			if !validIfname(v) {
-				return errInvarg("invalid interface name\n", v)
-			}
-			r.dev = v
+			r.dev, err = onceOf(a, "dev", &devSet, ifnameWord, "invalid interface name\n")
 		case matches(w, "port"):
-			var v string
-			if v, err = a.value(); err != nil {
-				return err
-			}
-			if portSet {
-				return errDuparg("port", v)
-			}
-			n, ok := getUint(v, 0, 16)
-			if !ok {
-				return errInvarg("expected port", v)
-			}
-			r.port, portSet = uint16(n), true
+			r.port, err = onceOf(a, "port", &portSet, getU16, "expected port")
 		default:
-			addr, err := getIPAddr(w, FamilyAny)
-			if err != nil {
-				return err
-			}
-			if r.addr.IsValid() {
-				return errDuparg("ADDRESS", w)
+			var addr netip.Addr
+			if addr, err = getIPAddr(w, FamilyAny); err == nil && r.addr.IsValid() {
+				err = errDuparg("ADDRESS", w)
 			}
 			r.addr = addr
+		}
+		if err != nil {
+			return err
 		}
 	}
 	switch {
@@ -226,27 +181,11 @@ func parseMptcpLimits(r *mptcpRequest, a *words) error {
 		var err error
 		switch w := a.next(); {
 		case matches(w, "subflows"):
-			var v string
-			if v, err = a.value(); err != nil {
-				return err
-			}
-			if r.subflowsSet {
-				return errDuparg("subflows", v)
-			}
-			r.subflows, err = parseWord(v, getU32, "invalid subflows\n")
-			r.subflowsSet = true
+			r.subflows, err = onceOf(a, "subflows", &r.subflowsSet, getU32, "invalid subflows\n")
 		case matches(w, "add_addr_accepted"):
-			var v string
-			if v, err = a.value(); err != nil {
-				return err
-			}
-			if r.addAddrAcceptedSet {
-				return errDuparg("add_addr_accepted", v)
-			}
-			r.addAddrAccepted, err = parseWord(v, getU32, "invalid add_addr_accepted\n")
-			r.addAddrAcceptedSet = true
+			r.addAddrAccepted, err = onceOf(a, "add_addr_accepted", &r.addAddrAcceptedSet, getU32, "invalid add_addr_accepted\n")
 		default:
-			return errInvarg("unknown limit", w)
+			err = errInvarg("unknown limit", w)
 		}
 		if err != nil {
 			return err

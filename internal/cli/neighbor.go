@@ -74,27 +74,18 @@ func parseNeigh(args []string, fam Family) (neighRequest, error) {
 	if !a.more() {
 		return r, parseNeighSelector(&r, a, fam)
 	}
-	switch w := a.next(); {
-	case matches(w, "add"):
-		r.cmd = "add"
-	case matches(w, "change") || w == "chg":
-		r.cmd = "change"
-	case matches(w, "replace"):
-		r.cmd = "replace"
-	case matches(w, "delete"):
-		r.cmd = "delete"
-	case matches(w, "get"):
-		r.cmd = "get"
-	case matches(w, "show") || matches(w, "lst") || matches(w, "list"):
+	var err error
+	if r.cmd, err = pickCommand("neigh", a.next(), neighCommands); err != nil {
+		return r, err
+	}
+	switch r.cmd {
+	case "show":
 		return r, parseNeighSelector(&r, a, fam)
-	case matches(w, "flush"):
-		r.cmd = "flush"
+	case "flush":
 		if !a.more() {
 			return r, usagef("Flush requires arguments.")
 		}
 		return r, parseNeighSelector(&r, a, fam)
-	default:
-		return r, usagef("Command \"%s\" is unknown, try \"nl neigh help\".", w)
 	}
 	n := &r.neigh
 	var dst inet
@@ -171,6 +162,12 @@ func parseNeigh(args []string, fam Family) (neighRequest, error) {
 		}
 	}
 	return r, nil
+}
+
+// neighCommands are neighbour's commands in ip's order.
+var neighCommands = []command{
+	{name: "add"}, {name: "change", exact: []string{"chg"}}, {name: "replace"}, {name: "delete"}, {name: "get"},
+	{name: "show", abbrev: []string{"show", "lst", "list"}}, {name: "flush"},
 }
 
 // parseNeighSelector parses the arguments of show and flush (ip's

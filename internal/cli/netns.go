@@ -24,42 +24,36 @@ type netnsRequest struct {
 	argv []string // exec: the command
 }
 
+// netnsCommands are netns's commands in ip's order.
+var netnsCommands = []command{{name: "list", abbrev: []string{"list", "show"}}, {name: "add"}, {name: "delete"}, {name: "exec"}}
+
 // parseNetns turns the words after "netns" into a request.
 func parseNetns(args []string) (netnsRequest, error) {
-	if len(args) == 0 {
+	var r netnsRequest
+	a := wordsOf(args)
+	if !a.more() {
 		return netnsRequest{cmd: "list"}, nil
 	}
-	w, rest := args[0], args[1:]
-	var r netnsRequest
-	switch {
-	case matches(w, "list") || matches(w, "show"):
-		r.cmd = "list"
-		if len(rest) > 0 {
-			return r, usagef("Error: garbage \"%s\" after \"netns list\".", rest[0])
-		}
-		return r, nil
-	case matches(w, "add"):
-		r.cmd = "add"
-	case matches(w, "delete"):
-		r.cmd = "delete"
-	case matches(w, "exec"):
-		r.cmd = "exec"
-	default:
-		return r, usagef("Command \"%s\" is unknown, try \"nl netns help\".", w)
+	var err error
+	if r.cmd, err = pickCommand("netns", a.next(), netnsCommands); err != nil {
+		return r, err
 	}
-	if len(rest) == 0 {
+	switch {
+	case r.cmd == "list" && a.more():
+		return r, usagef("Error: garbage \"%s\" after \"netns list\".", a.peek())
+	case r.cmd == "list":
+		return r, nil
+	case !a.more():
 		return r, usagef("No netns name specified")
 	}
-	r.name = rest[0]
-	if r.cmd == "exec" {
-		if len(rest) < 2 {
-			return r, usagef("No command specified")
-		}
-		r.argv = rest[1:]
-		return r, nil
-	}
-	if len(rest) > 1 {
-		return r, usagef("Error: garbage \"%s\" after the netns name.", rest[1])
+	r.name = a.next()
+	switch {
+	case r.cmd == "exec" && !a.more():
+		return r, usagef("No command specified")
+	case r.cmd == "exec":
+		r.argv = a.rest()
+	case a.more():
+		return r, usagef("Error: garbage \"%s\" after the netns name.", a.peek())
 	}
 	return r, nil
 }

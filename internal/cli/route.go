@@ -169,37 +169,29 @@ func parseRoute(args []string, fam Family) (routeRequest, error) {
 		return r, nil
 	}
 	var err error
-	switch w := a.next(); {
-	case matches(w, "add"):
-		r.cmd = "add"
-	case matches(w, "change") || w == "chg":
-		r.cmd = "change"
-	case matches(w, "replace"):
-		r.cmd = "replace"
-	case matches(w, "append"):
-		r.cmd = "append"
-	case matches(w, "delete"):
-		r.cmd = "delete"
-	case matches(w, "list") || matches(w, "show") || matches(w, "lst"):
-		r.cmd = "show"
+	if r.cmd, err = pickCommand("route", a.next(), routeCommands); err != nil {
+		return r, err
+	}
+	switch r.cmd {
+	case "show":
 		r.sel, err = parseRouteSelector(a, fam)
-		return r, err
-	case matches(w, "get"):
-		r.cmd = "get"
+	case "get":
 		r.get, err = parseRouteGet(a, fam)
-		return r, err
-	case matches(w, "flush"):
-		r.cmd = "flush"
+	case "flush":
 		if !a.more() {
 			return r, usagef("\"nl route flush\" requires arguments.")
 		}
 		r.sel, err = parseRouteSelector(a, fam)
-		return r, err
 	default:
-		return r, usagef("Command \"%s\" is unknown, try \"nl route help\".", w)
+		r.spec, err = parseRouteSpec(a, fam, r.cmd == "delete")
 	}
-	r.spec, err = parseRouteSpec(a, fam, r.cmd == "delete")
 	return r, err
+}
+
+// routeCommands are route's commands in ip's order.
+var routeCommands = []command{
+	{name: "add"}, {name: "change", exact: []string{"chg"}}, {name: "replace"}, {name: "append"}, {name: "delete"},
+	{name: "show", abbrev: []string{"list", "show", "lst"}}, {name: "get"}, {name: "flush"},
 }
 
 // parseRouteSelector parses the SELECTOR of show and flush, as ip's
@@ -278,11 +270,7 @@ func parseRouteGet(a *words, fam Family) (routeGetArgs, error) {
 		var err error
 		switch w := a.next(); {
 		case matches(w, "from"):
-			var v string
-			if v, err = a.value(); err != nil {
-				return g, err
-			}
-			p, err := getPrefix(v, fam)
+			p, err := prefixValue(a, fam)
 			if err != nil {
 				return g, err
 			}
@@ -419,11 +407,7 @@ func parseRouteSpec(a *words, fam Family, del bool) (routeSpec, error) {
 			}
 			fam = fam.or(familyOf(r.Gateway))
 		case w == "from":
-			var v string
-			if v, err = a.value(); err != nil {
-				return s, err
-			}
-			p, err := getPrefix(v, fam)
+			p, err := prefixValue(a, fam)
 			if err != nil {
 				return s, err
 			}

@@ -27,6 +27,9 @@ type ruleRequest struct {
 	hasPref, hasMark, hasMask, hasTable bool
 }
 
+// ruleCommands are rule's commands in ip's order.
+var ruleCommands = []command{{name: "show", abbrev: []string{"list", "lst", "show"}}, {name: "add"}, {name: "delete"}}
+
 // parseRule turns the words after "rule" into a request; fam is the -4/-6
 // option (rules default to IPv4 as in ip).
 func parseRule(args []string, fam Family) (ruleRequest, error) {
@@ -37,15 +40,9 @@ func parseRule(args []string, fam Family) (ruleRequest, error) {
 		r.rule.Family = fam.or(FamilyInet).rtnl()
 		return r, nil
 	}
-	switch w := a.next(); {
-	case matches(w, "list") || matches(w, "lst") || matches(w, "show"):
-		r.cmd = "show"
-	case matches(w, "add"):
-		r.cmd = "add"
-	case matches(w, "delete"):
-		r.cmd = "delete"
-	default:
-		return r, usagef("Command \"%s\" is unknown, try \"nl rule help\".", w)
+	var err error
+	if r.cmd, err = pickCommand("rule", a.next(), ruleCommands); err != nil {
+		return r, err
 	}
 	if r.cmd != "show" && !a.more() {
 		return r, usagef("\"nl rule %s\" requires arguments.", map[string]string{"add": "add", "delete": "del"}[r.cmd])
@@ -67,7 +64,6 @@ func parseRule(args []string, fam Family) (ruleRequest, error) {
 		return v, err
 	}
 	for a.more() {
-		var err error
 		var v string
 		switch w := a.next(); {
 		case w == "not":

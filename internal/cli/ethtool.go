@@ -1,9 +1,7 @@
 package cli
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -21,9 +19,8 @@ autonegotiation, port), the channels (ethtool -l) and the features
 (ethtool -k, with the kernel's feature names); with -d the rings (ethtool
 -g) too. Parts the driver does not implement are left out.
 With -j: [{"ifname", "ifindex",
-  "link_modes": {"speed" (Mb/s, left out when unknown), "duplex",
-                 "autoneg", "lanes", "supported": [...], "advertised": [...],
-                 "peer_advertised": [...]},
+  "link_modes": {"supported": [...], "advertised": [...], "peer_advertised": [...],
+                 "speed" (Mb/s, left out when unknown), "lanes", "duplex", "autoneg"},
   "link_info": {"port", "phyad", "transceiver", "mdix", "mdix_ctrl"},
   "channels": {"rx_max", "tx_max", "other_max", "combined_max",
                "rx", "tx", "other", "combined"},
@@ -74,108 +71,6 @@ func parseEthtool(args []string) (ethtoolRequest, error) {
 	return r, nil
 }
 
-// ethtoolOut is one device with -j; sections the driver does not
-// implement are left out.
-type ethtoolOut struct {
-	Ifname    string            `json:"ifname"`
-	Ifindex   uint32            `json:"ifindex"`
-	LinkModes *ethLinkModesJSON `json:"link_modes,omitempty"`
-	LinkInfo  *ethLinkInfoJSON  `json:"link_info,omitempty"`
-	Channels  *ethChannelsJSON  `json:"channels,omitempty"`
-	Rings     *ethRingsJSON     `json:"rings,omitempty"`
-	Features  ethFeaturesJSON   `json:"features,omitempty"`
-}
-
-type ethLinkModesJSON struct {
-	Speed          *uint32  `json:"speed,omitempty"`
-	Duplex         string   `json:"duplex"`
-	Autoneg        bool     `json:"autoneg"`
-	Lanes          uint32   `json:"lanes,omitempty"`
-	Supported      []string `json:"supported"`
-	Advertised     []string `json:"advertised"`
-	PeerAdvertised []string `json:"peer_advertised,omitempty"`
-}
-
-type ethLinkInfoJSON struct {
-	Port        string `json:"port"`
-	PhyAddr     uint8  `json:"phyad"`
-	Transceiver string `json:"transceiver"`
-	MDIX        string `json:"mdix"`
-	MDIXCtrl    string `json:"mdix_ctrl"`
-}
-
-type ethChannelsJSON struct {
-	RxMax       uint32 `json:"rx_max"`
-	TxMax       uint32 `json:"tx_max"`
-	OtherMax    uint32 `json:"other_max"`
-	CombinedMax uint32 `json:"combined_max"`
-	Rx          uint32 `json:"rx"`
-	Tx          uint32 `json:"tx"`
-	Other       uint32 `json:"other"`
-	Combined    uint32 `json:"combined"`
-}
-
-type ethRingsJSON struct {
-	RxMax           uint32 `json:"rx_max"`
-	RxMiniMax       uint32 `json:"rx_mini_max"`
-	RxJumboMax      uint32 `json:"rx_jumbo_max"`
-	TxMax           uint32 `json:"tx_max"`
-	Rx              uint32 `json:"rx"`
-	RxMini          uint32 `json:"rx_mini"`
-	RxJumbo         uint32 `json:"rx_jumbo"`
-	Tx              uint32 `json:"tx"`
-	RxBufLen        uint32 `json:"rx_buf_len,omitempty"`
-	TCPDataSplit    string `json:"tcp_data_split"`
-	CQESize         uint32 `json:"cqe_size,omitempty"`
-	TxPush          bool   `json:"tx_push"`
-	RxPush          bool   `json:"rx_push"`
-	TxPushBufLen    uint32 `json:"tx_push_buf_len,omitempty"`
-	TxPushBufLenMax uint32 `json:"tx_push_buf_len_max,omitempty"`
-	HDSThresh       uint32 `json:"hds_thresh,omitempty"`
-	HDSThreshMax    uint32 `json:"hds_thresh_max,omitempty"`
-}
-
-// ethFeatureJSON is one feature's state.
-type ethFeatureJSON struct {
-	Active    bool `json:"active"`
-	Fixed     bool `json:"fixed"`
-	Requested bool `json:"requested"`
-}
-
-// ethFeaturesJSON prints as an object keyed by feature name, in the
-// kernel's order.
-type ethFeaturesJSON []ethNamedFeature
-
-// ethNamedFeature is a feature with its name.
-type ethNamedFeature struct {
-	name string
-	ethFeatureJSON
-}
-
-// MarshalJSON writes the features as one object, keys in order.
-func (fs ethFeaturesJSON) MarshalJSON() ([]byte, error) {
-	var b bytes.Buffer
-	b.WriteByte('{')
-	for i, f := range fs {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		k, err := json.Marshal(f.name)
-		if err != nil {
-			return nil, err
-		}
-		v, err := json.Marshal(f.ethFeatureJSON)
-		if err != nil {
-			return nil, err
-		}
-		b.Write(k)
-		b.WriteByte(':')
-		b.Write(v)
-	}
-	b.WriteByte('}')
-	return b.Bytes(), nil
-}
-
 // ethUnsupported reports whether err means the driver lacks an operation.
 func ethUnsupported(err error) bool {
 	return errors.Is(err, syscall.EOPNOTSUPP) || errors.Is(err, syscall.ENODATA)
@@ -193,179 +88,197 @@ func runEthtool(ctx context.Context, e *env, args []string) error {
 	c := ethtool.NewConn(g)
 	defer c.Close()
 	dev := ethtool.ByName(r.dev)
-	out := ethtoolOut{Ifname: r.dev}
-	var text strings.Builder
 	single := r.cmd != "show" // one section asked for: its errors are errors
-	// check decides about a section's error: nil to print the section,
-	// errSkip to leave it out (show only), or the error.
-	errSkip := errors.New("skip")
-	check := func(err error) error {
+	// keep decides about a section's error: whether to print the
+	// section, or the error to return (show leaves out what the driver
+	// does not implement).
+	keep := func(err error) (bool, error) {
 		if err != nil && !single && ethUnsupported(err) {
-			return errSkip
+			return false, nil
 		}
-		return err
+		return err == nil, err
 	}
+	// One record: the device (named as the kernel names it in its
+	// replies), then a section per part, each printed field by field.
+	p := newRecord(e.opts.JSON)
+	p.add("ifname", r.dev, "")
+	p.add("ifindex", uint32(0), "")
 	seen := func(d ethtool.Device) {
-		out.Ifname, out.Ifindex = d.Name, d.Index
+		p.jsonOnly("ifname", d.Name)
+		p.jsonOnly("ifindex", d.Index)
 	}
 
 	if r.cmd == "show" {
 		lm, err := c.LinkModes(ctx, dev)
-		switch err = check(err); err {
-		case nil:
-			seen(lm.Device)
-			out.LinkModes = ethLinkModesOut(lm)
-		case errSkip:
-		default:
+		haveModes, err := keep(err)
+		if err != nil {
 			return err
 		}
 		li, err := c.LinkInfo(ctx, dev)
-		switch err = check(err); err {
-		case nil:
-			seen(li.Device)
-			out.LinkInfo = &ethLinkInfoJSON{Port: li.Port.String(), PhyAddr: li.PhyAddr, Transceiver: li.Transceiver.String(),
-				MDIX: li.TPMDIX.String(), MDIXCtrl: li.TPMDIXCtrl.String()}
-		case errSkip:
-		default:
+		haveInfo, err := keep(err)
+		if err != nil {
 			return err
 		}
-		if out.LinkModes != nil || out.LinkInfo != nil {
-			ethSettingsText(&text, r.dev, out.LinkModes, out.LinkInfo)
+		if haveModes || haveInfo {
+			p.text("Settings for %s:\n", r.dev)
+		}
+		if haveModes {
+			seen(lm.Device)
+			ethLinkModes(p.nested("link_modes"), lm)
+		}
+		if haveInfo {
+			seen(li.Device)
+			ethLinkInfo(p.nested("link_info"), li)
 		}
 	}
 	if r.cmd == "show" || r.cmd == "channels" {
 		ch, err := c.Channels(ctx, dev)
-		switch err = check(err); err {
-		case nil:
-			seen(ch.Device)
-			out.Channels = &ethChannelsJSON{RxMax: ch.RxMax, TxMax: ch.TxMax, OtherMax: ch.OtherMax, CombinedMax: ch.CombinedMax,
-				Rx: ch.RxCount, Tx: ch.TxCount, Other: ch.OtherCount, Combined: ch.CombinedCnt}
-			ethChannelsText(&text, r.dev, out.Channels)
-		case errSkip:
-		default:
+		if ok, err := keep(err); err != nil {
 			return err
+		} else if ok {
+			seen(ch.Device)
+			ethChannels(p, r.dev, ch)
 		}
 	}
 	if r.cmd == "rings" || r.cmd == "show" && e.opts.Details {
 		rg, err := c.Rings(ctx, dev)
-		switch err = check(err); err {
-		case nil:
-			seen(rg.Device)
-			out.Rings = &ethRingsJSON{RxMax: rg.RxMax, RxMiniMax: rg.RxMiniMax, RxJumboMax: rg.RxJumboMax, TxMax: rg.TxMax,
-				Rx: rg.Rx, RxMini: rg.RxMini, RxJumbo: rg.RxJumbo, Tx: rg.Tx, RxBufLen: rg.RxBufLen,
-				TCPDataSplit: rg.TCPDataSplit.String(), CQESize: rg.CQESize, TxPush: rg.TxPush, RxPush: rg.RxPush,
-				TxPushBufLen: rg.TxPushBufLen, TxPushBufLenMax: rg.TxPushBufLenMax, HDSThresh: rg.HDSThresh, HDSThreshMax: rg.HDSThreshMax}
-			ethRingsText(&text, r.dev, out.Rings)
-		case errSkip:
-		default:
+		if ok, err := keep(err); err != nil {
 			return err
+		} else if ok {
+			seen(rg.Device)
+			ethRings(p, r.dev, rg)
 		}
 	}
 	if r.cmd == "show" || r.cmd == "features" {
 		f, err := c.Features(ctx, dev)
-		switch err = check(err); err {
-		case nil:
-			seen(f.Device)
-			out.Features = ethFeaturesOut(f)
-			text.WriteString(f.String())
-		case errSkip:
-		default:
+		if ok, err := keep(err); err != nil {
 			return err
+		} else if ok {
+			seen(f.Device)
+			ethFeatures(p, f)
 		}
 	}
-	if e.opts.JSON {
-		return writeJSON(e, []ethtoolOut{out})
-	}
-	_, err = fmt.Fprint(e.stdout, text.String())
-	return err
-}
-
-func ethLinkModesOut(lm ethtool.LinkModes) *ethLinkModesJSON {
-	j := &ethLinkModesJSON{Duplex: lm.Duplex.String(), Autoneg: lm.Autoneg, Lanes: lm.Lanes,
-		Supported: lm.Supported(), Advertised: lm.Advertised(), PeerAdvertised: lm.Peer.SetNames()}
-	if j.Supported == nil {
-		j.Supported = []string{}
-	}
-	if j.Advertised == nil {
-		j.Advertised = []string{}
-	}
-	if lm.Speed != ethtool.SpeedUnknown {
-		s := lm.Speed
-		j.Speed = &s
-	}
-	return j
-}
-
-func ethFeaturesOut(f ethtool.Features) ethFeaturesJSON {
-	out := ethFeaturesJSON{}
-	for _, x := range f.Named() {
-		out = append(out, ethNamedFeature{x.Name, ethFeatureJSON{Active: x.Active, Fixed: x.Fixed, Requested: x.Requested}})
-	}
-	return out
+	return writeRecords(e, []*printer{p})
 }
 
 // ethModeList prints a link mode list as ethtool does, "Not reported"
-// when empty.
-func ethModeList(modes []string) string {
-	if len(modes) == 0 {
-		return "Not reported"
+// when empty; in JSON a list, [] when empty.
+func ethModeList(p *printer, key, label string, modes []string) {
+	text := "Not reported"
+	if len(modes) > 0 {
+		text = strings.Join(modes, " ")
+	} else {
+		modes = []string{}
 	}
-	return strings.Join(modes, " ")
+	p.add(key, modes, "\t"+label+text+"\n")
 }
 
-// ethSettingsText writes the part of `ethtool DEV` we know.
-func ethSettingsText(b *strings.Builder, dev string, lm *ethLinkModesJSON, li *ethLinkInfoJSON) {
-	fmt.Fprintf(b, "Settings for %s:\n", dev)
-	if lm != nil {
-		fmt.Fprintf(b, "\tSupported link modes:   %s\n", ethModeList(lm.Supported))
-		fmt.Fprintf(b, "\tAdvertised link modes:  %s\n", ethModeList(lm.Advertised))
-		if len(lm.PeerAdvertised) > 0 {
-			fmt.Fprintf(b, "\tLink partner advertised link modes:  %s\n", ethModeList(lm.PeerAdvertised))
-		}
-		speed := "Unknown!"
-		if lm.Speed != nil {
-			speed = fmt.Sprintf("%dMb/s", *lm.Speed)
-		}
-		fmt.Fprintf(b, "\tSpeed: %s\n", speed)
-		if lm.Lanes != 0 {
-			fmt.Fprintf(b, "\tLanes: %d\n", lm.Lanes)
-		}
-		fmt.Fprintf(b, "\tDuplex: %s\n", lm.Duplex)
-		an := "off"
-		if lm.Autoneg {
-			an = "on"
-		}
-		fmt.Fprintf(b, "\tAuto-negotiation: %s\n", an)
+// ethLinkModes prints the link modes as `ethtool DEV` does: {"supported",
+// "advertised", "peer_advertised" (left out when empty), "speed" (Mb/s,
+// left out when unknown), "lanes" (left out when 0), "duplex",
+// "autoneg"}.
+func ethLinkModes(p *printer, lm ethtool.LinkModes) {
+	ethModeList(p, "supported", "Supported link modes:   ", lm.Supported())
+	ethModeList(p, "advertised", "Advertised link modes:  ", lm.Advertised())
+	if peer := lm.Peer.SetNames(); len(peer) > 0 {
+		ethModeList(p, "peer_advertised", "Link partner advertised link modes:  ", peer)
 	}
-	if li != nil {
-		fmt.Fprintf(b, "\tPort: %s\n\tPHYAD: %d\n\tTransceiver: %s\n\tMDI-X: %s\n", li.Port, li.PhyAddr, li.Transceiver, li.MDIX)
+	if lm.Speed != ethtool.SpeedUnknown {
+		p.add("speed", lm.Speed, fmt.Sprintf("\tSpeed: %dMb/s\n", lm.Speed))
+	} else {
+		p.text("\tSpeed: Unknown!\n")
+	}
+	if lm.Lanes != 0 {
+		p.add("lanes", lm.Lanes, fmt.Sprintf("\tLanes: %d\n", lm.Lanes))
+	}
+	p.add("duplex", lm.Duplex.String(), "\tDuplex: "+lm.Duplex.String()+"\n")
+	p.add("autoneg", lm.Autoneg, "\tAuto-negotiation: "+map[bool]string{false: "off", true: "on"}[lm.Autoneg]+"\n")
+}
+
+// ethLinkInfo prints the port settings as `ethtool DEV` does.
+func ethLinkInfo(p *printer, li ethtool.LinkInfo) {
+	p.add("port", li.Port.String(), "\tPort: "+li.Port.String()+"\n")
+	p.add("phyad", li.PhyAddr, fmt.Sprintf("\tPHYAD: %d\n", li.PhyAddr))
+	p.add("transceiver", li.Transceiver.String(), "\tTransceiver: "+li.Transceiver.String()+"\n")
+	p.add("mdix", li.TPMDIX.String(), "\tMDI-X: "+li.TPMDIX.String()+"\n")
+	p.add("mdix_ctrl", li.TPMDIXCtrl.String(), "")
+}
+
+// ethCount is one count of ethtool -l or -g: its JSON key, the label of
+// its line, the count.
+type ethCount struct {
+	key, label string
+	n          uint32
+}
+
+// ethCounts prints counts as ethtool -l and -g do, one per line after
+// the label, "n/a" for 0; in JSON the numbers at their keys.
+func ethCounts(p *printer, counts ...ethCount) {
+	for _, c := range counts {
+		text := "n/a"
+		if c.n != 0 {
+			text = fmt.Sprint(c.n)
+		}
+		p.add(c.key, c.n, c.label+text+"\n")
 	}
 }
 
-// ethCount prints a channel count as ethtool -l does: "n/a" for 0.
-func ethCount(n uint32) string {
-	if n == 0 {
-		return "n/a"
-	}
-	return fmt.Sprint(n)
+// ethChannels prints the channels as ethtool -l does.
+func ethChannels(p *printer, dev string, ch ethtool.Channels) {
+	p.text("Channel parameters for %s:\nPre-set maximums:\n", dev)
+	c := p.nested("channels")
+	ethCounts(c, ethCount{"rx_max", "RX:\t\t", ch.RxMax}, ethCount{"tx_max", "TX:\t\t", ch.TxMax},
+		ethCount{"other_max", "Other:\t\t", ch.OtherMax}, ethCount{"combined_max", "Combined:\t", ch.CombinedMax})
+	p.text("Current hardware settings:\n")
+	ethCounts(c, ethCount{"rx", "RX:\t\t", ch.RxCount}, ethCount{"tx", "TX:\t\t", ch.TxCount},
+		ethCount{"other", "Other:\t\t", ch.OtherCount}, ethCount{"combined", "Combined:\t", ch.CombinedCnt})
 }
 
-func ethChannelsText(b *strings.Builder, dev string, ch *ethChannelsJSON) {
-	fmt.Fprintf(b, "Channel parameters for %s:\n", dev)
-	fmt.Fprintf(b, "Pre-set maximums:\nRX:\t\t%s\nTX:\t\t%s\nOther:\t\t%s\nCombined:\t%s\n",
-		ethCount(ch.RxMax), ethCount(ch.TxMax), ethCount(ch.OtherMax), ethCount(ch.CombinedMax))
-	fmt.Fprintf(b, "Current hardware settings:\nRX:\t\t%s\nTX:\t\t%s\nOther:\t\t%s\nCombined:\t%s\n",
-		ethCount(ch.Rx), ethCount(ch.Tx), ethCount(ch.Other), ethCount(ch.Combined))
+// ethRings prints the rings as ethtool -g does (the settings it has no
+// line for in JSON only).
+func ethRings(p *printer, dev string, rg ethtool.Rings) {
+	p.text("Ring parameters for %s:\nPre-set maximums:\n", dev)
+	c := p.nested("rings")
+	ethCounts(c, ethCount{"rx_max", "RX:\t\t", rg.RxMax}, ethCount{"rx_mini_max", "RX Mini:\t", rg.RxMiniMax},
+		ethCount{"rx_jumbo_max", "RX Jumbo:\t", rg.RxJumboMax}, ethCount{"tx_max", "TX:\t\t", rg.TxMax})
+	p.text("Current hardware settings:\n")
+	ethCounts(c, ethCount{"rx", "RX:\t\t", rg.Rx}, ethCount{"rx_mini", "RX Mini:\t", rg.RxMini},
+		ethCount{"rx_jumbo", "RX Jumbo:\t", rg.RxJumbo}, ethCount{"tx", "TX:\t\t", rg.Tx})
+	if rg.RxBufLen != 0 {
+		c.add("rx_buf_len", rg.RxBufLen, fmt.Sprintf("RX Buf Len:\t\t%d\n", rg.RxBufLen))
+	}
+	c.add("tcp_data_split", rg.TCPDataSplit.String(), "TCP data split:\t\t"+rg.TCPDataSplit.String()+"\n")
+	if rg.CQESize != 0 {
+		c.add("cqe_size", rg.CQESize, "")
+	}
+	c.add("tx_push", rg.TxPush, "")
+	c.add("rx_push", rg.RxPush, "")
+	for _, x := range [...]struct {
+		key string
+		n   uint32
+	}{{"tx_push_buf_len", rg.TxPushBufLen}, {"tx_push_buf_len_max", rg.TxPushBufLenMax},
+		{"hds_thresh", rg.HDSThresh}, {"hds_thresh_max", rg.HDSThreshMax}} {
+		if x.n != 0 {
+			c.add(x.key, x.n, "")
+		}
+	}
 }
 
-func ethRingsText(b *strings.Builder, dev string, r *ethRingsJSON) {
-	fmt.Fprintf(b, "Ring parameters for %s:\n", dev)
-	fmt.Fprintf(b, "Pre-set maximums:\nRX:\t\t%s\nRX Mini:\t%s\nRX Jumbo:\t%s\nTX:\t\t%s\n",
-		ethCount(r.RxMax), ethCount(r.RxMiniMax), ethCount(r.RxJumboMax), ethCount(r.TxMax))
-	fmt.Fprintf(b, "Current hardware settings:\nRX:\t\t%s\nRX Mini:\t%s\nRX Jumbo:\t%s\nTX:\t\t%s\n",
-		ethCount(r.Rx), ethCount(r.RxMini), ethCount(r.RxJumbo), ethCount(r.Tx))
-	if r.RxBufLen != 0 {
-		fmt.Fprintf(b, "RX Buf Len:\t\t%d\n", r.RxBufLen)
+// ethFeatures prints the named features as ethtool -k does
+// (ethtool.Features.String); in JSON {"NAME": {"active", "fixed",
+// "requested"}, ...} in the kernel's order.
+func ethFeatures(p *printer, f ethtool.Features) {
+	p.text("Features for %s:\n", f.Device)
+	fs := p.nested("features")
+	for _, x := range f.Named() {
+		state := map[bool]string{false: "off", true: "on"}
+		c := fs.nested(x.Name)
+		c.add("active", x.Active, x.Name+": "+state[x.Active])
+		c.add("fixed", x.Fixed, map[bool]string{false: "", true: " [fixed]"}[x.Fixed])
+		requested := ""
+		if x.Requested != x.Active {
+			requested = " [requested " + state[x.Requested] + "]"
+		}
+		c.add("requested", x.Requested, requested+"\n")
 	}
-	fmt.Fprintf(b, "TCP data split:\t\t%s\n", r.TCPDataSplit)
 }

@@ -207,26 +207,38 @@ func runGenl(ctx context.Context, e *env, args []string) error {
 	return err
 }
 
-// genlFamilyJSON is a family with -j.
-type genlFamilyJSON struct {
-	Name        string          `json:"name"`
-	ID          uint16          `json:"id"`
-	Version     uint32          `json:"version"`
-	HdrSize     uint32          `json:"hdrsize"`
-	MaxAttr     uint32          `json:"maxattr"`
-	Ops         []genlOpJSON    `json:"ops,omitempty"`
-	McastGroups []genlGroupJSON `json:"mcast_groups,omitempty"`
-}
-
-type genlOpJSON struct {
-	ID    uint8    `json:"id"`
-	Name  string   `json:"name,omitempty"`
-	Flags []string `json:"flags"`
-}
-
-type genlGroupJSON struct {
-	Name string `json:"name"`
-	ID   uint32 `json:"id"`
+// genlFamilyFormat prints a family as genl ctrl list does (the library's
+// Family.Format); with -j as {"name", "id", "version", "hdrsize",
+// "maxattr", "ops": [{"id", "name", "flags"}], "mcast_groups": [{"name",
+// "id"}]} ("ops", "mcast_groups" and an op's "name" left out when there
+// are none).
+func genlFamilyFormat(p *printer, f *genl.Family) {
+	p.add("name", f.Name, "Name: "+f.Name+"\n")
+	p.add("id", f.ID, fmt.Sprintf("\tID: %#x  ", f.ID))
+	p.add("version", f.Version, fmt.Sprintf("Version: %#x  ", f.Version))
+	p.add("hdrsize", f.HeaderSize, fmt.Sprintf("header size: %d  ", f.HeaderSize))
+	p.add("maxattr", f.MaxAttr, fmt.Sprintf("max attribs: %d\n", f.MaxAttr))
+	if len(f.Ops) > 0 {
+		p.text("\tcommands supported:\n")
+		names := genlOpNames(f.Name)
+		p.list("ops", len(f.Ops), func(i int, c *printer) {
+			o := f.Ops[i]
+			c.add("id", o.Command, fmt.Sprintf("\t\t#%d:  ID-%#x  ", i+1, o.Command))
+			if n := names[o.Command]; n != "" {
+				c.add("name", n, n+"  ")
+			}
+			c.add("flags", genlFlagWords(o.Flags), o.Flags.String()+"\n")
+		})
+	}
+	if len(f.Groups) > 0 {
+		p.text("\tmulticast groups:\n")
+		p.list("mcast_groups", len(f.Groups), func(i int, c *printer) {
+			g := f.Groups[i]
+			c.text("\t\t#%d:  ID-%#x  ", i+1, g.ID)
+			c.add("name", g.Name, "name: "+g.Name+"\n")
+			c.add("id", g.ID, "")
+		})
+	}
 }
 
 // genlFlagWords splits OpFlags.String into words; no flags is an empty
@@ -239,30 +251,15 @@ func genlFlagWords(f genl.OpFlags) []string {
 }
 
 func genlPrintFamilies(e *env, fams []genl.Family) error {
-	if e.opts.JSON {
-		out := make([]genlFamilyJSON, 0, len(fams))
-		for _, f := range fams {
-			names := genlOpNames(f.Name)
-			j := genlFamilyJSON{Name: f.Name, ID: f.ID, Version: f.Version, HdrSize: f.HeaderSize, MaxAttr: f.MaxAttr}
-			for _, o := range f.Ops {
-				j.Ops = append(j.Ops, genlOpJSON{ID: o.Command, Name: names[o.Command], Flags: genlFlagWords(o.Flags)})
-			}
-			for _, g := range f.Groups {
-				j.McastGroups = append(j.McastGroups, genlGroupJSON{Name: g.Name, ID: g.ID})
-			}
-			out = append(out, j)
-		}
-		return writeJSON(e, out)
-	}
-	var b strings.Builder
-	for i, f := range fams {
+	recs := make([]*printer, len(fams))
+	for i := range fams {
+		recs[i] = newRecord(e.opts.JSON)
 		if i > 0 {
-			b.WriteString("\n")
+			recs[i].text("\n")
 		}
-		b.WriteString(f.Format(genlOpNames(f.Name)))
+		genlFamilyFormat(recs[i], &fams[i])
 	}
-	_, err := fmt.Fprint(e.stdout, b.String())
-	return err
+	return writeRecords(e, recs)
 }
 
 // genlPolicyJSON is a policy with -j.

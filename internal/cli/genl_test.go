@@ -401,3 +401,26 @@ func TestGenlHelp(t *testing.T) {
 		t.Errorf("mptcp without a command: exit %d, %q", code, stderr)
 	}
 }
+
+// TestGenlFamilyFormat: a family printed field by field with its JSON
+// reads as the library's Family.Format (genl ctrl list's text).
+func TestGenlFamilyFormat(t *testing.T) {
+	for _, f := range []genl.Family{
+		{Name: "nlctrl", ID: 0x10, Version: 2, MaxAttr: 10,
+			Ops:    []genl.Op{{Command: 3, Flags: genl.OpDo | genl.OpDump}, {Command: 10, Flags: genl.OpDump | genl.OpHasPolicy}, {Command: 200}},
+			Groups: []genl.Group{{Name: "notify", ID: 0x10}}},
+		{Name: "bare", ID: 0x20, Version: 1},
+	} {
+		p := newRecord(false)
+		genlFamilyFormat(p, &f)
+		if got, want := p.b.String(), f.Format(genlOpNames(f.Name)); got != want {
+			t.Errorf("%s text:\n%s\nwant:\n%s", f.Name, got, want)
+		}
+		j := newRecord(true)
+		genlFamilyFormat(j, &f)
+		b, err := appendJSON(nil, j.obj)
+		if err != nil || strings.Contains(string(b), `"ops":[]`) != false || strings.Contains(string(b), `"ops"`) != (len(f.Ops) > 0) {
+			t.Errorf("%s JSON: %s %v", f.Name, b, err)
+		}
+	}
+}

@@ -89,6 +89,24 @@ func (p *printer) add(key string, v any, text string) {
 	}
 }
 
+// list prints n records of their own inside p, each filled by fill: in
+// JSON an array of objects at key, in text one after the other.
+func (p *printer) list(key string, n int, fill func(i int, c *printer)) {
+	objs := make([]*jsonObject, 0, n)
+	for i := range n {
+		c := newRecord(p.json)
+		fill(i, c)
+		if p.json {
+			objs = append(objs, c.obj)
+		} else {
+			p.b.WriteString(c.b.String())
+		}
+	}
+	if p.json {
+		p.obj.push(key, objs)
+	}
+}
+
 // newPrinter returns a printer for a JSON object (if asJSON) or for text
 // appended to b.
 func newPrinter(asJSON bool, b *strings.Builder) *printer {

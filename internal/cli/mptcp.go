@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/netip"
 	"strings"
 
@@ -220,11 +221,12 @@ func runMptcp(ctx context.Context, e *env, args []string) error {
 			if err != nil {
 				return err
 			}
-			if e.opts.JSON {
-				return writeJSON(e, []mptcpLimitsJSON{{AddAddrAccepted: l.AddAddrAccepted, Subflows: l.Subflows}})
-			}
-			fmt.Fprintf(e.stdout, "add_addr_accepted %d subflows %d \n", l.AddAddrAccepted, l.Subflows)
-			return nil
+			// ip prints text even with -j; nl prints
+			// [{"add_addr_accepted", "subflows"}].
+			p := newRecord(e.opts.JSON)
+			p.add("add_addr_accepted", l.AddAddrAccepted, fmt.Sprintf("add_addr_accepted %d ", l.AddAddrAccepted))
+			p.add("subflows", l.Subflows, fmt.Sprintf("subflows %d \n", l.Subflows))
+			return writeRecords(e, []*printer{p})
 		}
 		// Only the limits given are sent, as ip does: the kernel keeps
 		// the other.
@@ -280,67 +282,44 @@ func mptcpDevIndex(ctx context.Context, e *env, name string) (int32, error) {
 	return idx, err
 }
 
-// mptcpEndpointJSON is an endpoint as `ip -j mptcp endpoint show` prints
-// it, keys in ip's order.
-type mptcpEndpointJSON struct {
-	Address  string `json:"address,omitempty"`
-	Port     uint16 `json:"port,omitempty"`
-	ID       uint8  `json:"id"`
-	Signal   bool   `json:"signal,omitempty"`
-	Subflow  bool   `json:"subflow,omitempty"`
-	Backup   bool   `json:"backup,omitempty"`
-	Fullmesh bool   `json:"fullmesh,omitempty"`
-	Implicit bool   `json:"implicit,omitempty"`
-	Laminar  bool   `json:"laminar,omitempty"`
-	RawFlags string `json:"rawflags,omitempty"`
-	Dev      string `json:"dev,omitempty"`
-}
-
-// mptcpLimitsJSON is the limits with -j (ip prints text even with -j).
-type mptcpLimitsJSON struct {
-	AddAddrAccepted uint32 `json:"add_addr_accepted"`
-	Subflows        uint32 `json:"subflows"`
-}
-
 // mptcpKnownFlags are the flags with a word (and a JSON key).
 const mptcpKnownFlags = mptcp.Signal | mptcp.Subflow | mptcp.Backup | mptcp.Fullmesh | mptcp.Implicit | mptcp.Laminar
 
+// mptcpEndpointFormat prints an endpoint as ip's print_mptcp_addr: with
+// -j as ip -j does ({"address", "port", "id", one true boolean per flag,
+// "rawflags", "dev"}).
+func mptcpEndpointFormat(ctx context.Context, e *env, ep *mptcp.Endpoint) *printer {
+	p := newRecord(e.opts.JSON)
+	if ep.Addr.IsValid() {
+		p.add("address", ep.Addr.String(), ep.Addr.String()+" ")
+	}
+	if ep.Port != 0 {
+		p.add("port", ep.Port, fmt.Sprintf("port %d ", ep.Port))
+	}
+	p.add("id", ep.ID, fmt.Sprintf("id %d ", ep.ID))
+	for _, f := range mptcpFlagWords {
+		if f.flag != 0 && ep.Flags&f.flag != 0 {
+			p.add(f.word, true, f.word+" ")
+		}
+	}
+	if rest := ep.Flags &^ mptcpKnownFlags; rest != 0 {
+		raw := fmt.Sprintf("%02x", uint32(rest))
+		p.add("rawflags", raw, "rawflags "+raw+" ")
+	}
+	if ep.IfIndex != 0 {
+		dev := e.linkName(ctx, ep.IfIndex)
+		p.add("dev", dev, "dev "+dev+" ")
+	}
+	p.b.WriteString("\n")
+	return p
+}
+
 func mptcpPrintEndpoints(ctx context.Context, e *env, eps []mptcp.Endpoint) error {
-	out := make([]mptcpEndpointJSON, 0, len(eps))
-	var b strings.Builder
-	for _, ep := range eps {
-		j := mptcpEndpointJSON{Port: ep.Port, ID: ep.ID}
-		if ep.Addr.IsValid() {
-			j.Address = ep.Addr.String()
-			b.WriteString(j.Address + " ")
-		}
-		if ep.Port != 0 {
-			fmt.Fprintf(&b, "port %d ", ep.Port)
-		}
-		fmt.Fprintf(&b, "id %d ", ep.ID)
-		for _, f := range mptcpFlagWords {
-			if f.flag != 0 && ep.Flags&f.flag != 0 {
-				b.WriteString(f.word + " ")
-			}
-		}
-		j.Signal, j.Subflow, j.Backup = ep.Flags&mptcp.Signal != 0, ep.Flags&mptcp.Subflow != 0, ep.Flags&mptcp.Backup != 0
-		j.Fullmesh, j.Implicit, j.Laminar = ep.Flags&mptcp.Fullmesh != 0, ep.Flags&mptcp.Implicit != 0, ep.Flags&mptcp.Laminar != 0
-		if rest := ep.Flags &^ mptcpKnownFlags; rest != 0 {
-			j.RawFlags = fmt.Sprintf("%02x", uint32(rest))
-			fmt.Fprintf(&b, "rawflags %s ", j.RawFlags)
-		}
-		if ep.IfIndex != 0 {
-			j.Dev = e.linkName(ctx, ep.IfIndex)
-			fmt.Fprintf(&b, "dev %s ", j.Dev)
-		}
-		b.WriteString("\n")
-		out = append(out, j)
+	recs := make([]*printer, len(eps))
+	for i := range eps {
+		recs[i] = mptcpEndpointFormat(ctx, e, &eps[i])
 	}
-	if e.opts.JSON {
-		return writeJSON(e, out)
-	}
-	_, err := fmt.Fprint(e.stdout, b.String())
-	return err
+	return writeRecords(e, recs)
 }
 
 // mptcpMonitor prints the path manager's events until ctx ends.
@@ -356,65 +335,102 @@ func mptcpMonitor(ctx context.Context, e *env, c *mptcp.Conn) error {
 		if err != nil {
 			return err
 		}
+		p := mptcpEventFormat(ev, e.opts.JSON)
 		if e.opts.JSON {
-			if err := writeJSON(e, mptcpEventJSON(ev)); err != nil {
+			if err := writeJSON(e, p.obj); err != nil {
 				return err
 			}
 			continue
 		}
-		if _, err := fmt.Fprintln(e.stdout, ev); err != nil {
+		if _, err := io.WriteString(e.stdout, p.b.String()); err != nil {
 			return err
 		}
 	}
 	return ctx.Err()
 }
 
-// mptcpEventJSONOut is an event with -j (ip mptcp monitor has no JSON):
-// the attributes the kernel sent (mptcp.Event.Present), keys in the order
-// of the text.
-type mptcpEventJSONOut struct {
-	Type        string  `json:"type"`
-	Token       string  `json:"token,omitempty"`
-	RemoteID    *uint8  `json:"remid,omitempty"`
-	LocalID     *uint8  `json:"locid,omitempty"`
-	Saddr       string  `json:"saddr,omitempty"`
-	Daddr       string  `json:"daddr,omitempty"`
-	Sport       *uint16 `json:"sport,omitempty"`
-	Dport       *uint16 `json:"dport,omitempty"`
-	Backup      *bool   `json:"backup,omitempty"`
-	Error       *uint8  `json:"error,omitempty"`
-	Flags       *uint16 `json:"flags,omitempty"`
-	Timeout     *uint32 `json:"timeout,omitempty"`
-	IfIndex     *uint32 `json:"ifindex,omitempty"`
-	ResetReason *uint32 `json:"reset_reason,omitempty"`
-	ResetFlags  *uint32 `json:"reset_flags,omitempty"`
-	ServerSide  bool    `json:"server_side,omitempty"`
-}
-
-func mptcpEventJSON(ev mptcp.Event) mptcpEventJSONOut {
-	j := mptcpEventJSONOut{Type: ev.Type.String(), ServerSide: ev.ServerSide,
-		RemoteID: mptcpPresent(ev, mptcp.AttrRemoteID, ev.RemoteID), LocalID: mptcpPresent(ev, mptcp.AttrLocalID, ev.LocalID),
-		Sport: mptcpPresent(ev, mptcp.AttrSport, ev.Source.Port()), Dport: mptcpPresent(ev, mptcp.AttrDport, ev.Dest.Port()),
-		Backup: mptcpPresent(ev, mptcp.AttrBackup, ev.Backup), Error: mptcpPresent(ev, mptcp.AttrError, ev.Error),
-		Flags: mptcpPresent(ev, mptcp.AttrFlags, ev.Flags), Timeout: mptcpPresent(ev, mptcp.AttrTimeout, ev.Timeout),
-		IfIndex: mptcpPresent(ev, mptcp.AttrIfIndex, ev.IfIndex), ResetReason: mptcpPresent(ev, mptcp.AttrResetReason, ev.ResetReason),
-		ResetFlags: mptcpPresent(ev, mptcp.AttrResetFlags, ev.ResetFlags)}
+// mptcpEventFormat prints a path manager event as ip mptcp monitor does
+// (the attributes the kernel sent, mptcp.Event.Present). ip has no JSON
+// for it; nl's keys follow the text: {"type", "token", "remid", "locid",
+// "saddr", "daddr", "sport", "dport", "backup", "error", "flags",
+// "timeout", "ifindex", "reset_reason", "reset_flags", "server_side"}.
+func mptcpEventFormat(ev mptcp.Event, asJSON bool) *printer {
+	p := newRecord(asJSON)
+	// An event of a type the library does not know prints as
+	// "[UNKNOWN N]" alone, its attributes in JSON only.
+	text := ev.String()
+	unknown := strings.HasPrefix(text, "[UNKNOWN")
+	add := func(key string, v any, text string) {
+		if unknown {
+			text = ""
+		}
+		p.add(key, v, text)
+	}
+	if !unknown {
+		text = fmt.Sprintf("[%16s]", ev.Type)
+	}
+	p.add("type", ev.Type.String(), text)
 	if ev.Has(mptcp.AttrToken) {
-		j.Token = fmt.Sprintf("%08x", ev.Token)
+		t := fmt.Sprintf("%08x", ev.Token)
+		add("token", t, " token="+t)
 	}
-	if a := ev.Source.Addr(); a.IsValid() {
-		j.Saddr = a.String()
+	if ev.Has(mptcp.AttrRemoteID) {
+		add("remid", ev.RemoteID, fmt.Sprintf(" remid=%d", ev.RemoteID))
 	}
-	if a := ev.Dest.Addr(); a.IsValid() {
-		j.Daddr = a.String()
+	if ev.Has(mptcp.AttrLocalID) {
+		add("locid", ev.LocalID, fmt.Sprintf(" locid=%d", ev.LocalID))
 	}
-	return j
-}
-
-// mptcpPresent is &v when the event carried attribute a, else nil.
-func mptcpPresent[T any](ev mptcp.Event, a mptcp.EventAttrs, v T) *T {
-	if !ev.Has(a) {
-		return nil
+	for _, a := range [...]struct {
+		key        string
+		addr       netip.Addr
+		has4, has6 mptcp.EventAttrs
+		key4, key6 string
+	}{
+		{key: "saddr", addr: ev.Source.Addr(), has4: mptcp.AttrSaddr4, has6: mptcp.AttrSaddr6, key4: "saddr4", key6: "saddr6"},
+		{key: "daddr", addr: ev.Dest.Addr(), has4: mptcp.AttrDaddr4, has6: mptcp.AttrDaddr6, key4: "daddr4", key6: "daddr6"},
+	} {
+		if !a.addr.IsValid() {
+			continue
+		}
+		text := ""
+		switch {
+		case a.addr.Is4() && ev.Has(a.has4):
+			text = " " + a.key4 + "=" + a.addr.String()
+		case !a.addr.Is4() && ev.Has(a.has6):
+			text = " " + a.key6 + "=" + a.addr.String()
+		}
+		add(a.key, a.addr.String(), text)
 	}
-	return &v
+	if ev.Has(mptcp.AttrSport) {
+		add("sport", ev.Source.Port(), fmt.Sprintf(" sport=%d", ev.Source.Port()))
+	}
+	if ev.Has(mptcp.AttrDport) {
+		add("dport", ev.Dest.Port(), fmt.Sprintf(" dport=%d", ev.Dest.Port()))
+	}
+	if ev.Has(mptcp.AttrBackup) {
+		add("backup", ev.Backup, fmt.Sprintf(" backup=%d", map[bool]int{false: 0, true: 1}[ev.Backup]))
+	}
+	if ev.Has(mptcp.AttrError) {
+		add("error", ev.Error, fmt.Sprintf(" error=%d", ev.Error))
+	}
+	if ev.Has(mptcp.AttrFlags) {
+		add("flags", ev.Flags, fmt.Sprintf(" flags=%x", ev.Flags))
+	}
+	if ev.Has(mptcp.AttrTimeout) {
+		add("timeout", ev.Timeout, fmt.Sprintf(" timeout=%d", ev.Timeout))
+	}
+	if ev.Has(mptcp.AttrIfIndex) {
+		add("ifindex", ev.IfIndex, fmt.Sprintf(" ifindex=%d", int32(ev.IfIndex)))
+	}
+	if ev.Has(mptcp.AttrResetReason) {
+		add("reset_reason", ev.ResetReason, fmt.Sprintf(" reset_reason=%d", ev.ResetReason))
+	}
+	if ev.Has(mptcp.AttrResetFlags) {
+		add("reset_flags", ev.ResetFlags, fmt.Sprintf(" reset_flags=%#x", ev.ResetFlags))
+	}
+	if ev.ServerSide {
+		add("server_side", true, "")
+	}
+	p.b.WriteString("\n")
+	return p
 }

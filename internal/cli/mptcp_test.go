@@ -431,3 +431,29 @@ func TestMptcpMonitor(t *testing.T) {
 		}
 	}
 }
+
+// TestMptcpEventFormat: the text of an event, printed field by field with
+// its JSON, is the library's (ip mptcp monitor's) Event.String.
+func TestMptcpEventFormat(t *testing.T) {
+	all := mptcp.AttrToken | mptcp.AttrLocalID | mptcp.AttrRemoteID | mptcp.AttrSport | mptcp.AttrDport | mptcp.AttrBackup |
+		mptcp.AttrError | mptcp.AttrFlags | mptcp.AttrTimeout | mptcp.AttrIfIndex | mptcp.AttrResetReason | mptcp.AttrResetFlags
+	v4 := netip.MustParseAddrPort("198.18.0.1:1000")
+	v6 := netip.MustParseAddrPort("[2001:db8::1]:2000")
+	for _, ev := range []mptcp.Event{
+		{Type: mptcp.EventListenerCreated, Source: v4, Present: mptcp.AttrSaddr4 | mptcp.AttrSport},
+		{Type: mptcp.EventSubEstablished, Token: 0xabc, LocalID: 1, RemoteID: 2, Source: v4, Dest: v4, Backup: true, Error: 3,
+			Flags: 0x12, Timeout: 7, IfIndex: 4, ResetReason: 5, ResetFlags: 6, ServerSide: true,
+			Present: all | mptcp.AttrSaddr4 | mptcp.AttrDaddr4},
+		{Type: mptcp.EventAnnounced, Token: 1, Source: v6, Dest: v6, Present: all | mptcp.AttrSaddr6 | mptcp.AttrDaddr6},
+		{Type: mptcp.EventCreated, Present: mptcp.AttrToken},
+		{Type: 99, Token: 1, Present: mptcp.AttrToken},
+	} {
+		if got, want := mptcpEventFormat(ev, false).b.String(), ev.String()+"\n"; got != want {
+			t.Errorf("text %q, want %q", got, want)
+		}
+		keys := mptcpEventFormat(ev, true).obj.keys
+		if keys[0] != "type" || ev.ServerSide != slices.Contains(keys, "server_side") || ev.Has(mptcp.AttrToken) != slices.Contains(keys, "token") {
+			t.Errorf("%v: JSON keys %q", ev, keys)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"iter"
 )
 
@@ -25,6 +26,24 @@ func writeJSON(e *env, v any) error {
 	b = append(b, '\n')
 	_, err = e.stdout.Write(b)
 	return err
+}
+
+// writeRecords prints records: in JSON one array, in text one after the
+// other.
+func writeRecords(e *env, recs []*printer) error {
+	if e.opts.JSON {
+		objs := make([]*jsonObject, len(recs))
+		for i, p := range recs {
+			objs[i] = p.obj
+		}
+		return writeJSON(e, objs)
+	}
+	for _, p := range recs {
+		if _, err := io.WriteString(e.stdout, p.b.String()); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // showRecords prints the objects of seq that keep accepts, each formatted

@@ -163,21 +163,15 @@ func routeFormat(ctx context.Context, e *env, r *rtnl.Route, v routeView) *print
 		}
 	}
 	if len(r.NextHops) > 0 {
-		var hops []*jsonObject
-		for _, nh := range r.NextHops {
-			ho := newRecord(o.json)
+		o.list("nexthops", len(r.NextHops), func(i int, ho *printer) {
+			nh := &r.NextHops[i]
 			ho.b.WriteString("\n\tnexthop ")
 			routeGatewayOut(ho, r.Family, nh.Gateway)
 			n := e.linkName(ctx, nh.OutIndex)
 			ho.add("dev", n, "dev "+n+" ")
 			ho.add("weight", max(nh.Weight, 1), fmt.Sprintf("weight %d ", max(nh.Weight, 1)))
 			routeFlagsOut(ho, nh.Flags)
-			hops = append(hops, ho.obj)
-			o.b.WriteString(ho.b.String())
-		}
-		if o.json {
-			o.obj.push("nexthops", hops)
-		}
+		})
 	}
 	o.b.WriteString("\n")
 	return o

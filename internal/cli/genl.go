@@ -69,6 +69,9 @@ func genlOpNumber(family, w string) (uint8, error) {
 	return 0, errInvarg(fmt.Sprintf("not a command number or a command name of %s", family), w)
 }
 
+// genlCommands are genl's commands.
+var genlCommands = []command{{name: "family"}, {name: "policy"}}
+
 // parseGenl turns the words after "genl" into a request.
 func parseGenl(args []string) (genlRequest, error) {
 	r := genlRequest{cmd: "family"}
@@ -76,15 +79,16 @@ func parseGenl(args []string) (genlRequest, error) {
 	if !a.more() {
 		return r, nil
 	}
-	switch w := a.next(); {
-	case matches(w, "family"):
+	cmd, err := pickCommand("genl", a.next(), genlCommands)
+	switch {
+	case err != nil:
+		return r, err
+	case cmd == "family":
 		if w := a.peek(); a.more() && (matches(w, "show") || matches(w, "list") || matches(w, "get")) {
 			a.next()
 		}
-	case matches(w, "policy"):
+	case cmd == "policy":
 		r.cmd = "policy"
-	default:
-		return r, usagef(`Command "%s" is unknown, try "nl genl help".`, w)
 	}
 	haveFamily := func() bool { return r.name != "" || r.idSet }
 	for a.more() {

@@ -350,14 +350,12 @@ func runAddress(ctx context.Context, e *env, args []string) error {
 	case "flush":
 		return e.flushAddresses(ctx, r.filter)
 	}
-	c, err := e.rt()
+	a := r.addr
+	c, idx, err := e.rtLink(ctx, r.dev)
 	if err != nil {
 		return err
 	}
-	a := r.addr
-	if a.Index, err = e.linkIndex(ctx, r.dev); err != nil {
-		return err
-	}
+	a.Index = idx
 	switch r.cmd {
 	case "add":
 		return c.AddAddress(ctx, a)
@@ -486,38 +484,25 @@ func (e *env) showAddresses(ctx context.Context, f addrFilter) error {
 		}
 		links = kept
 	}
-	var b strings.Builder
-	objs := []*jsonObject{}
+	how := linkPrint{showLL: family == FamilyAny || family == FamilyLink,
+		inet6: e.opts.Family == FamilyInet6 && !f.link.hasDev && !e.opts.Stats && !e.opts.Details}
+	recs := make([]*printer, len(links))
 	for i := range links {
 		al := &links[i]
-		p := newPrinter(e.opts.JSON, &b)
+		p := newRecord(e.opts.JSON)
 		if !noLink {
-			e.printLink(ctx, p, &al.view, linkPrint{showLL: family == FamilyAny || family == FamilyLink, inet6: e.opts.Family == FamilyInet6 && !f.link.hasDev && !e.opts.Stats && !e.opts.Details})
+			e.printLink(ctx, p, &al.view, how)
 		}
 		if family != FamilyLink {
-			infos := []*jsonObject{}
-			for j := range al.addrs {
-				ap := newPrinter(e.opts.JSON, &b)
-				printAddress(ap, &al.addrs[j])
-				if ap.json {
-					infos = append(infos, ap.obj)
-				}
-			}
-			p.jsonOnly("addr_info", infos)
+			p.list("addr_info", len(al.addrs), func(j int, c *printer) { printAddress(c, &al.addrs[j]) })
 		}
 		if !noLink && e.opts.Stats && al.view.l.HasStats {
 			printLinkStats(p, &al.view.l.Stats)
 			p.text("\n")
 		}
-		if p.json {
-			objs = append(objs, p.obj)
-		}
+		recs[i] = p
 	}
-	if e.opts.JSON {
-		return writeJSON(e, objs)
-	}
-	_, err = io.WriteString(e.stdout, b.String())
-	return err
+	return writeRecords(e, recs)
 }
 
 // printAddress prints one address as ip's print_addrinfo.

@@ -70,6 +70,16 @@ func (e *env) linkIndex(ctx context.Context, name string) (int32, error) {
 	return l.Index, nil
 }
 
+// rtLink gives the Conn and the index of the link named (linkIndex).
+func (e *env) rtLink(ctx context.Context, name string) (*rtnl.Conn, int32, error) {
+	c, err := e.rt()
+	if err != nil {
+		return nil, 0, err
+	}
+	idx, err := e.linkIndex(ctx, name)
+	return c, idx, err
+}
+
 // linkByAltName finds the link with an alternative name (ip asks the
 // kernel with IFLA_ALT_IFNAME; the library looks for it in a dump). No
 // such link is syscall.ENODEV.

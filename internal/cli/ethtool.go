@@ -223,27 +223,34 @@ func ethCounts(p *printer, counts ...ethCount) {
 	}
 }
 
+// ethMaxCur prints the table of ethtool -l or -g: the maximums, then the
+// current settings; in JSON the object at key, which it returns.
+func ethMaxCur(p *printer, title, dev, key string, maxima, current []ethCount) *printer {
+	p.text("%s parameters for %s:\nPre-set maximums:\n", title, dev)
+	c := p.nested(key)
+	ethCounts(c, maxima...)
+	p.text("Current hardware settings:\n")
+	ethCounts(c, current...)
+	return c
+}
+
 // ethChannels prints the channels as ethtool -l does.
 func ethChannels(p *printer, dev string, ch ethtool.Channels) {
-	p.text("Channel parameters for %s:\nPre-set maximums:\n", dev)
-	c := p.nested("channels")
-	ethCounts(c, ethCount{"rx_max", "RX:\t\t", ch.RxMax}, ethCount{"tx_max", "TX:\t\t", ch.TxMax},
-		ethCount{"other_max", "Other:\t\t", ch.OtherMax}, ethCount{"combined_max", "Combined:\t", ch.CombinedMax})
-	p.text("Current hardware settings:\n")
-	ethCounts(c, ethCount{"rx", "RX:\t\t", ch.RxCount}, ethCount{"tx", "TX:\t\t", ch.TxCount},
-		ethCount{"other", "Other:\t\t", ch.OtherCount}, ethCount{"combined", "Combined:\t", ch.CombinedCnt})
+	ethMaxCur(p, "Channel", dev, "channels",
+		[]ethCount{{"rx_max", "RX:\t\t", ch.RxMax}, {"tx_max", "TX:\t\t", ch.TxMax},
+			{"other_max", "Other:\t\t", ch.OtherMax}, {"combined_max", "Combined:\t", ch.CombinedMax}},
+		[]ethCount{{"rx", "RX:\t\t", ch.RxCount}, {"tx", "TX:\t\t", ch.TxCount},
+			{"other", "Other:\t\t", ch.OtherCount}, {"combined", "Combined:\t", ch.CombinedCnt}})
 }
 
 // ethRings prints the rings as ethtool -g does (the settings it has no
 // line for in JSON only).
 func ethRings(p *printer, dev string, rg ethtool.Rings) {
-	p.text("Ring parameters for %s:\nPre-set maximums:\n", dev)
-	c := p.nested("rings")
-	ethCounts(c, ethCount{"rx_max", "RX:\t\t", rg.RxMax}, ethCount{"rx_mini_max", "RX Mini:\t", rg.RxMiniMax},
-		ethCount{"rx_jumbo_max", "RX Jumbo:\t", rg.RxJumboMax}, ethCount{"tx_max", "TX:\t\t", rg.TxMax})
-	p.text("Current hardware settings:\n")
-	ethCounts(c, ethCount{"rx", "RX:\t\t", rg.Rx}, ethCount{"rx_mini", "RX Mini:\t", rg.RxMini},
-		ethCount{"rx_jumbo", "RX Jumbo:\t", rg.RxJumbo}, ethCount{"tx", "TX:\t\t", rg.Tx})
+	c := ethMaxCur(p, "Ring", dev, "rings",
+		[]ethCount{{"rx_max", "RX:\t\t", rg.RxMax}, {"rx_mini_max", "RX Mini:\t", rg.RxMiniMax},
+			{"rx_jumbo_max", "RX Jumbo:\t", rg.RxJumboMax}, {"tx_max", "TX:\t\t", rg.TxMax}},
+		[]ethCount{{"rx", "RX:\t\t", rg.Rx}, {"rx_mini", "RX Mini:\t", rg.RxMini},
+			{"rx_jumbo", "RX Jumbo:\t", rg.RxJumbo}, {"tx", "TX:\t\t", rg.Tx}})
 	if rg.RxBufLen != 0 {
 		c.add("rx_buf_len", rg.RxBufLen, fmt.Sprintf("RX Buf Len:\t\t%d\n", rg.RxBufLen))
 	}

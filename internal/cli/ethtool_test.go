@@ -2,7 +2,6 @@ package cli
 
 import (
 	"encoding/json"
-	"errors"
 	"reflect"
 	"strings"
 	"testing"
@@ -35,16 +34,7 @@ func TestParseEthtool(t *testing.T) {
 		{args: []string{"features", "averyveryverylongname"}, err: `Error: argument "averyveryverylongname" is wrong: "dev" not a valid ifname`},
 	} {
 		got, err := parseEthtool(tc.args)
-		if tc.err != "" {
-			var ue *UsageError
-			if err == nil || err.Error() != tc.err || !errors.As(err, &ue) {
-				t.Errorf("%q: error %v, want usage error %q", tc.args, err, tc.err)
-			}
-			continue
-		}
-		if err != nil || !reflect.DeepEqual(got, tc.want) {
-			t.Errorf("%q: got %+v %v, want %+v", tc.args, got, err, tc.want)
-		}
+		checkParsed(t, tc.args, got, err, tc.want, tc.err)
 	}
 }
 

@@ -3,9 +3,7 @@ package cli
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"reflect"
 	"regexp"
 	"slices"
 	"strconv"
@@ -58,16 +56,7 @@ func TestParseGenl(t *testing.T) {
 		{args: []string{"policy", "mptcp_pm", "2", "3"}, err: `Error: either "op" is duplicate, or "3" is a garbage.`},
 	} {
 		got, err := parseGenl(tc.args)
-		if tc.err != "" {
-			var ue *UsageError
-			if err == nil || err.Error() != tc.err || !errors.As(err, &ue) {
-				t.Errorf("%q: error %v, want usage error %q", tc.args, err, tc.err)
-			}
-			continue
-		}
-		if err != nil || !reflect.DeepEqual(got, tc.want) {
-			t.Errorf("%q: got %+v %v\nwant %+v", tc.args, got, err, tc.want)
-		}
+		checkParsed(t, tc.args, got, err, tc.want, tc.err)
 	}
 }
 

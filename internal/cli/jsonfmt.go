@@ -54,9 +54,11 @@ func (o *jsonObject) MarshalJSON() ([]byte, error) {
 // printer prints one record either as text or as a JSON object, the way
 // ip's print_*(PRINT_ANY, key, format, value) calls do: one call per
 // field gives both outputs, so they cannot drift apart. It serves every
-// object: link and address print through field and friends into a caller's
-// builder; route, neighbour and rule print through add into a record of
-// their own (newRecord, or the env's reused env.rtScratch).
+// object, each record in a record of its own (newRecord, or the env's
+// reused env.rtScratch for routes): add for a field whose JSON value and
+// text differ, field, onOff and jsonOnly where a format gives the text,
+// nested for a JSON object inside, list for an array of records;
+// writeRecords and showRecords print the records.
 type printer struct {
 	json bool
 	obj  *jsonObject      // JSON: the object being filled
@@ -105,15 +107,6 @@ func (p *printer) list(key string, n int, fill func(i int, c *printer)) {
 	if p.json {
 		p.obj.push(key, objs)
 	}
-}
-
-// newPrinter returns a printer for a JSON object (if asJSON) or for text
-// appended to b.
-func newPrinter(asJSON bool, b *strings.Builder) *printer {
-	if asJSON {
-		return &printer{json: true, obj: &jsonObject{}}
-	}
-	return &printer{b: b}
 }
 
 // field prints v: in JSON as key (if key is not ""), in text with format

@@ -358,11 +358,7 @@ func runLink(ctx context.Context, e *env, args []string) error {
 	case "set":
 		return e.setLink(ctx, r)
 	}
-	c, err := e.rt()
-	if err != nil {
-		return err
-	}
-	idx, err := e.linkIndex(ctx, r.dev)
+	c, idx, err := e.rtLink(ctx, r.dev)
 	if err != nil {
 		return err
 	}
@@ -472,11 +468,7 @@ func (e *env) addLink(ctx context.Context, r linkRequest) error {
 }
 
 func (e *env) setLink(ctx context.Context, r linkRequest) error {
-	c, err := e.rt()
-	if err != nil {
-		return err
-	}
-	idx, err := e.linkIndex(ctx, r.dev)
+	c, idx, err := e.rtLink(ctx, r.dev)
 	if err != nil {
 		return err
 	}

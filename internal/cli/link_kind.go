@@ -146,12 +146,28 @@ func resolveVeth(_ context.Context, _ *env, r *linkRequest) (func(), error) {
 	return func() { ns.Close() }, nil
 }
 
-// bridgeNumbers are the bridge's numeric words and their widths (ip's
-// get_u32, get_u16, get_u8).
-var bridgeNumbers = map[string]int{
-	"forward_delay": 32, "hello_time": 32, "max_age": 32, "ageing_time": 32, "stp_state": 32,
-	"priority": 16, "vlan_default_pvid": 16, "vlan_filtering": 8, "mcast_snooping": 8,
+// bridgeNumbers are the bridge's numeric words: their widths (ip's
+// get_u32, get_u16, get_u8) and the settings they set.
+var bridgeNumbers = map[string]struct {
+	bits int
+	set  func(b *rtnl.Bridge, n uint64)
+}{
+	"forward_delay":     {32, func(b *rtnl.Bridge, n uint64) { b.ForwardDelay = centiseconds(n) }},
+	"hello_time":        {32, func(b *rtnl.Bridge, n uint64) { b.HelloTime = centiseconds(n) }},
+	"max_age":           {32, func(b *rtnl.Bridge, n uint64) { b.MaxAge = centiseconds(n) }},
+	"ageing_time":       {32, func(b *rtnl.Bridge, n uint64) { b.AgeingTime = centiseconds(n) }},
+	"stp_state":         {32, func(b *rtnl.Bridge, n uint64) { b.StpState = ptr(uint32(n)) }},
+	"priority":          {16, func(b *rtnl.Bridge, n uint64) { b.Priority = ptr(uint16(n)) }},
+	"vlan_default_pvid": {16, func(b *rtnl.Bridge, n uint64) { b.VlanDefaultPVID = ptr(uint16(n)) }},
+	"vlan_filtering":    {8, func(b *rtnl.Bridge, n uint64) { b.VlanFiltering = ptr(n != 0) }},
+	"mcast_snooping":    {8, func(b *rtnl.Bridge, n uint64) { b.MulticastSnooping = ptr(n != 0) }},
 }
+
+// centiseconds is a bridge time word's value as a duration.
+func centiseconds(n uint64) *time.Duration { return ptr(time.Duration(n) * 10 * time.Millisecond) }
+
+// ptr returns a pointer to a copy of v.
+func ptr[T any](v T) *T { return &v }
 
 func parseBridge(a *words, r *linkRequest) error {
 	b := &rtnl.Bridge{}
@@ -166,36 +182,15 @@ func parseBridge(a *words, r *linkRequest) error {
 			b.VlanProtocol = p
 			continue
 		}
-		bits, ok := bridgeNumbers[w]
+		num, ok := bridgeNumbers[w]
 		if !ok {
 			return errBadWord(`bridge: unknown command "%s"?`, w) // ip adds its usage
 		}
-		n, err := valueOf(a, func(v string) (uint64, bool) { return getUint(v, 0, bits) }, "invalid "+w)
+		n, err := valueOf(a, func(v string) (uint64, bool) { return getUint(v, 0, num.bits) }, "invalid "+w)
 		if err != nil {
 			return err
 		}
-		d := time.Duration(n) * 10 * time.Millisecond
-		u16, u32, on := uint16(n), uint32(n), n != 0
-		switch w {
-		case "forward_delay":
-			b.ForwardDelay = &d
-		case "hello_time":
-			b.HelloTime = &d
-		case "max_age":
-			b.MaxAge = &d
-		case "ageing_time":
-			b.AgeingTime = &d
-		case "stp_state":
-			b.StpState = &u32
-		case "priority":
-			b.Priority = &u16
-		case "vlan_default_pvid":
-			b.VlanDefaultPVID = &u16
-		case "vlan_filtering":
-			b.VlanFiltering = &on
-		case "mcast_snooping":
-			b.MulticastSnooping = &on
-		}
+		num.set(b, n)
 	}
 	return nil
 }

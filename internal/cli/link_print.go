@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"errors"
-	"io"
 	"net"
 	"net/netip"
 	"strconv"
@@ -129,20 +128,12 @@ func (e *env) showLinks(ctx context.Context, s linkShow) error {
 	if err != nil {
 		return err
 	}
-	var b strings.Builder
-	objs := []*jsonObject{}
+	recs := make([]*printer, len(views))
 	for i := range views {
-		p := newPrinter(e.opts.JSON, &b)
-		e.printLink(ctx, p, &views[i], linkPrint{doLink: true, showLL: true})
-		if p.json {
-			objs = append(objs, p.obj)
-		}
+		recs[i] = newRecord(e.opts.JSON)
+		e.printLink(ctx, recs[i], &views[i], linkPrint{doLink: true, showLL: true})
 	}
-	if e.opts.JSON {
-		return writeJSON(e, objs)
-	}
-	_, err = io.WriteString(e.stdout, b.String())
-	return err
+	return writeRecords(e, recs)
 }
 
 // llAddrString formats a link-layer address as ip's ll_addr_n2a.
@@ -300,25 +291,22 @@ func (e *env) printLink(ctx context.Context, p *printer, v *linkView, how linkPr
 func printLinkStats(p *printer, s *rtnl.LinkStats64) {
 	if p.json {
 		st := p.nested("stats64")
-		rx := st.nested("rx")
-		rx.field("bytes", "", s.RxBytes)
-		rx.field("packets", "", s.RxPackets)
-		rx.field("errors", "", s.RxErrors)
-		rx.field("dropped", "", s.RxDropped)
-		rx.field("over_errors", "", s.RxOverErrors)
-		rx.field("multicast", "", s.Multicast)
-		if s.RxCompressed != 0 {
-			rx.field("compressed", "", s.RxCompressed)
-		}
-		tx := st.nested("tx")
-		tx.field("bytes", "", s.TxBytes)
-		tx.field("packets", "", s.TxPackets)
-		tx.field("errors", "", s.TxErrors)
-		tx.field("dropped", "", s.TxDropped)
-		tx.field("carrier_errors", "", s.TxCarrierErrors)
-		tx.field("collisions", "", s.Collisions)
-		if s.TxCompressed != 0 {
-			tx.field("compressed", "", s.TxCompressed)
+		for _, dir := range [...]struct {
+			key    string
+			counts [7]uint64
+			names  [7]string // the last, compressed, only when not 0
+		}{
+			{"rx", [7]uint64{s.RxBytes, s.RxPackets, s.RxErrors, s.RxDropped, s.RxOverErrors, s.Multicast, s.RxCompressed},
+				[7]string{"bytes", "packets", "errors", "dropped", "over_errors", "multicast", "compressed"}},
+			{"tx", [7]uint64{s.TxBytes, s.TxPackets, s.TxErrors, s.TxDropped, s.TxCarrierErrors, s.Collisions, s.TxCompressed},
+				[7]string{"bytes", "packets", "errors", "dropped", "carrier_errors", "collisions", "compressed"}},
+		} {
+			d := st.nested(dir.key)
+			for i, n := range dir.counts {
+				if i < 6 || n != 0 {
+					d.field(dir.names[i], "", n)
+				}
+			}
 		}
 		return
 	}

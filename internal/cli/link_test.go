@@ -20,8 +20,6 @@ import (
 	"github.com/nlkit/nlkit/rtnl"
 )
 
-func laPtr[T any](v T) *T { return &v }
-
 func TestParseLink(t *testing.T) {
 	ms := func(n int) *time.Duration { d := time.Duration(n) * 10 * time.Millisecond; return &d }
 	for _, tc := range []struct {
@@ -48,15 +46,15 @@ func TestParseLink(t *testing.T) {
 			want: linkRequest{cmd: "add", dev: "v0", kind: "veth", info: &rtnl.Veth{}}},
 		{args: []string{"a", "name", "v0", "up", "mtu", "1400", "address", "02:00:00:00:00:01", "txqlen", "0x10", "group", "default", "type", "veth", "peer", "name", "v1", "mtu", "1300", "netns", "blue", "txqueuelen", "5", "address", "2:0:0:0:0:2"},
 			want: linkRequest{cmd: "add", dev: "v0", kind: "veth",
-				opts:      linkOpts{up: laPtr(true), mtu: laPtr(uint32(1400)), address: net.HardwareAddr{2, 0, 0, 0, 0, 1}, txqlen: laPtr(uint32(16)), group: laPtr(uint32(0))},
+				opts:      linkOpts{up: ptr(true), mtu: ptr(uint32(1400)), address: net.HardwareAddr{2, 0, 0, 0, 0, 1}, txqlen: ptr(uint32(16)), group: ptr(uint32(0))},
 				info:      &rtnl.Veth{PeerName: "v1", PeerMTU: 1300, PeerTxQueueLen: 5, PeerHardwareAddr: net.HardwareAddr{2, 0, 0, 0, 0, 2}},
 				peerNetNS: "blue"}},
 		{args: []string{"add", "dev", "v0", "ty", "veth", "peer", "v1"},
 			want: linkRequest{cmd: "add", dev: "v0", kind: "veth", info: &rtnl.Veth{PeerName: "v1"}}},
 		{args: []string{"add", "br0", "master", "br1", "type", "bridge", "forward_delay", "500", "hello_time", "100", "max_age", "1000", "ageing_time", "3000", "stp_state", "1", "priority", "7", "vlan_filtering", "1", "vlan_protocol", "802.1ad", "vlan_default_pvid", "9", "mcast_snooping", "0"},
 			want: linkRequest{cmd: "add", dev: "br0", kind: "bridge", opts: linkOpts{master: "br1"},
-				info: &rtnl.Bridge{ForwardDelay: ms(500), HelloTime: ms(100), MaxAge: ms(1000), AgeingTime: ms(3000), StpState: laPtr(uint32(1)),
-					Priority: laPtr(uint16(7)), VlanFiltering: laPtr(true), VlanProtocol: rtnl.VlanProto8021AD, VlanDefaultPVID: laPtr(uint16(9)), MulticastSnooping: laPtr(false)}}},
+				info: &rtnl.Bridge{ForwardDelay: ms(500), HelloTime: ms(100), MaxAge: ms(1000), AgeingTime: ms(3000), StpState: ptr(uint32(1)),
+					Priority: ptr(uint16(7)), VlanFiltering: ptr(true), VlanProtocol: rtnl.VlanProto8021AD, VlanDefaultPVID: ptr(uint16(9)), MulticastSnooping: ptr(false)}}},
 		{args: []string{"add", "l", "eth0", "mv0", "type", "macvlan", "mode", "bridge"},
 			want: linkRequest{cmd: "add", dev: "mv0", kind: "macvlan", opts: linkOpts{parent: "eth0", hasLink: true}, info: &rtnl.Macvlan{Mode: rtnl.MacvlanBridge}}},
 		{args: []string{"add", "link", "eth0", "mt0", "type", "macvtap", "mode", "passthru", "nopromisc", "nodst"},
@@ -64,9 +62,9 @@ func TestParseLink(t *testing.T) {
 				info: &rtnl.Macvlan{Tap: true, Mode: rtnl.MacvlanPassthru, Flags: rtnl.MacvlanNoPromisc | rtnl.MacvlanNoDst}}},
 		{args: []string{"add", "vx0", "type", "vxlan", "id", "42", "remote", "198.18.3.1", "local", "198.18.3.2", "dstport", "4789", "ttl", "9", "tos", "inherit", "nolearning"},
 			want: linkRequest{cmd: "add", dev: "vx0", kind: "vxlan", info: &rtnl.Vxlan{VNI: 42, Remote: laAddr("198.18.3.1"),
-				Local: laAddr("198.18.3.2"), Port: 4789, TTL: 9, TOS: 1, Learning: laPtr(false)}}},
+				Local: laAddr("198.18.3.2"), Port: 4789, TTL: 9, TOS: 1, Learning: ptr(false)}}},
 		{args: []string{"add", "vx0", "type", "vxlan", "vni", "1", "group", "ff02::9", "dev", "eth0", "ttl", "auto", "learning", "tos", "0x10"},
-			want: linkRequest{cmd: "add", dev: "vx0", kind: "vxlan", vxlanDev: "eth0", info: &rtnl.Vxlan{VNI: 1, Remote: laAddr("ff02::9"), TOS: 16, Learning: laPtr(true)},
+			want: linkRequest{cmd: "add", dev: "vx0", kind: "vxlan", vxlanDev: "eth0", info: &rtnl.Vxlan{VNI: 1, Remote: laAddr("ff02::9"), TOS: 16, Learning: ptr(true)},
 				warning: vxlanNoPortWarning}},
 		{args: []string{"add", "link", "eth0", "eth0.7", "type", "vlan", "id", "7", "protocol", "802.1q"},
 			want: linkRequest{cmd: "add", dev: "eth0.7", kind: "vlan", opts: linkOpts{parent: "eth0", hasLink: true}, info: &rtnl.Vlan{ID: 7, Protocol: rtnl.VlanProto8021Q}}},
@@ -78,7 +76,7 @@ func TestParseLink(t *testing.T) {
 		{args: []string{"add", "v0", "mtu", "x", "type", "ifb"}, err: `Error: argument "x" is wrong: Invalid "mtu" value` + "\n"},
 		{args: []string{"add", "v0", "mtu", "1", "mtu", "2", "type", "ifb"}, err: `Error: duplicate "mtu": "2" is the second value.`},
 		{args: []string{"add", "v0", "txqueuelen", "-1", "type", "ifb"}, // get_integer, sent as a u32
-			want: linkRequest{cmd: "add", dev: "v0", kind: "ifb", opts: linkOpts{txqlen: laPtr(uint32(0xffffffff))}}},
+			want: linkRequest{cmd: "add", dev: "v0", kind: "ifb", opts: linkOpts{txqlen: ptr(uint32(0xffffffff))}}},
 		{args: []string{"add", "v0", "txqueuelen", "1_000", "type", "ifb"}, err: `Error: argument "1_000" is wrong: Invalid "txqueuelen" value` + "\n"},
 		{args: []string{"add", "v0", "mtu", "-0", "type", "ifb"}, err: `Error: argument "-0" is wrong: Invalid "mtu" value` + "\n"},
 		{args: []string{"add", "v0", "group", "blue", "type", "ifb"}, err: `Error: argument "blue" is wrong: Invalid "group" value` + "\n"},
@@ -87,7 +85,7 @@ func TestParseLink(t *testing.T) {
 		{args: []string{"add", "name", "a", "name", "b", "type", "ifb"}, err: `Error: duplicate "name": "b" is the second value.`},
 		{args: []string{"add", "v0", "v1", "type", "ifb"}, err: `Error: either "dev" is duplicate, or "v1" is a garbage.`},
 		{args: []string{"add", "v0", "netns", "blue", "alias", "x", "type", "ifb"},
-			want: linkRequest{cmd: "add", dev: "v0", kind: "ifb", opts: linkOpts{netns: "blue", alias: laPtr("x")}}},
+			want: linkRequest{cmd: "add", dev: "v0", kind: "ifb", opts: linkOpts{netns: "blue", alias: ptr("x")}}},
 		{args: []string{"add", "v0", "type", "veth", "pier", "v1"}, err: `Error: "peer" is expected rather than "pier".`},
 		{args: []string{"add", "v0", "type", "veth", "peer", "v1", "up"}, err: `Error: "up" is not supported in "veth peer".`},
 		{args: []string{"add", "v0", "type", "veth", "peer", "v1", "master", "br0"}, err: `Error: "master" is not supported in "veth peer".`},
@@ -122,10 +120,10 @@ func TestParseLink(t *testing.T) {
 		{args: []string{"add", "x", "type", "vlan"}, err: `Not enough information: "id" argument is required`},
 		// set
 		{args: []string{"set", "dev", "v0", "down", "mtu", "1280", "name", "v9", "address", "02:00:00:00:00:09", "master", "br0", "netns", "blue", "txqueuelen", "10", "alias", "my link", "group", "4"},
-			want: linkRequest{cmd: "set", dev: "v0", opts: linkOpts{up: laPtr(false), mtu: laPtr(uint32(1280)), name: "v9", address: net.HardwareAddr{2, 0, 0, 0, 0, 9},
-				master: "br0", netns: "blue", txqlen: laPtr(uint32(10)), alias: laPtr("my link"), group: laPtr(uint32(4))}}},
-		{args: []string{"s", "v0", "up", "n"}, want: linkRequest{cmd: "set", dev: "v0", opts: linkOpts{up: laPtr(true), nomaster: true}}},
-		{args: []string{"change", "v0", "al", ""}, want: linkRequest{cmd: "set", dev: "v0", opts: linkOpts{alias: laPtr("")}}},
+			want: linkRequest{cmd: "set", dev: "v0", opts: linkOpts{up: ptr(false), mtu: ptr(uint32(1280)), name: "v9", address: net.HardwareAddr{2, 0, 0, 0, 0, 9},
+				master: "br0", netns: "blue", txqlen: ptr(uint32(10)), alias: ptr("my link"), group: ptr(uint32(4))}}},
+		{args: []string{"s", "v0", "up", "n"}, want: linkRequest{cmd: "set", dev: "v0", opts: linkOpts{up: ptr(true), nomaster: true}}},
+		{args: []string{"change", "v0", "al", ""}, want: linkRequest{cmd: "set", dev: "v0", opts: linkOpts{alias: ptr("")}}},
 		{args: []string{"set"}, err: `Not enough information: "dev" argument is required.`},
 		{args: []string{"set", "up"}, err: `Not enough information: "dev" argument is required.`},
 		{args: []string{"set", "v0", "mtu"}, err: `Command line is not complete. Try option "help"`},
@@ -136,7 +134,7 @@ func TestParseLink(t *testing.T) {
 		{args: []string{"set", "v0", "alias", strings.Repeat("x", 256)}, err: `Error: argument "` + strings.Repeat("x", 256) + `" is wrong: alias too long` + "\n"},
 		{args: []string{"set", "v0", "link", "v1"}, err: `Error: "link" is not supported in "link set".`},
 		{args: []string{"set", "v0", "type", "bridge", "stp_state", "1"},
-			want: linkRequest{cmd: "set", dev: "v0", kind: "bridge", info: &rtnl.Bridge{StpState: laPtr(uint32(1))}}},
+			want: linkRequest{cmd: "set", dev: "v0", kind: "bridge", info: &rtnl.Bridge{StpState: ptr(uint32(1))}}},
 		{args: []string{"set", "v0", "type", "bridge", "zz"}, err: `bridge: unknown command "zz"?`},
 		{args: []string{"set", strings.Repeat("x", 128)}, want: linkRequest{cmd: "set", dev: strings.Repeat("x", 128)}}, // looked up when run
 		{args: []string{"set", "a\vb"}, err: "Error: argument \"a\vb\" is wrong: \"dev\" not a valid ifname"},

@@ -67,35 +67,23 @@ func parseMonitor(args []string) (monitorRequest, error) {
 // monitorGroups gives the multicast groups for the kinds and the family
 // option (-4/-6).
 func monitorGroups(kinds []rtnl.EventKind, family Family) []rtnl.Group {
-	v4, v6 := family != FamilyInet6, family != FamilyInet
+	// The groups of each kind: of any family, of IPv4, of IPv6.
+	groups := map[rtnl.EventKind][3][]rtnl.Group{
+		rtnl.EventLink:     {{rtnl.GroupLink}},
+		rtnl.EventNeighbor: {{rtnl.GroupNeighbor}},
+		rtnl.EventAddress:  {nil, {rtnl.GroupIPv4Addr}, {rtnl.GroupIPv6Addr}},
+		rtnl.EventRoute:    {nil, {rtnl.GroupIPv4Route}, {rtnl.GroupIPv6Route}},
+		rtnl.EventRule:     {nil, {rtnl.GroupIPv4Rule}, {rtnl.GroupIPv6Rule}},
+	}
 	var g []rtnl.Group
 	for _, k := range kinds {
-		switch k {
-		case rtnl.EventLink:
-			g = append(g, rtnl.GroupLink)
-		case rtnl.EventNeighbor:
-			g = append(g, rtnl.GroupNeighbor)
-		case rtnl.EventAddress:
-			if v4 {
-				g = append(g, rtnl.GroupIPv4Addr)
-			}
-			if v6 {
-				g = append(g, rtnl.GroupIPv6Addr)
-			}
-		case rtnl.EventRoute:
-			if v4 {
-				g = append(g, rtnl.GroupIPv4Route)
-			}
-			if v6 {
-				g = append(g, rtnl.GroupIPv6Route)
-			}
-		case rtnl.EventRule:
-			if v4 {
-				g = append(g, rtnl.GroupIPv4Rule)
-			}
-			if v6 {
-				g = append(g, rtnl.GroupIPv6Rule)
-			}
+		gs := groups[k]
+		g = append(g, gs[0]...)
+		if family != FamilyInet6 {
+			g = append(g, gs[1]...)
+		}
+		if family != FamilyInet {
+			g = append(g, gs[2]...)
 		}
 	}
 	return g
@@ -143,36 +131,27 @@ func (e *env) printEvent(ctx context.Context, r monitorRequest, ev *rtnl.Event) 
 			e.remember(ev.Link.Index, ev.Link.Name)
 		}
 	}
-	var b strings.Builder
-	var text string
-	var obj *jsonObject
+	var o *printer
 	switch ev.Kind {
 	case rtnl.EventLink:
-		p := newPrinter(e.opts.JSON, &b)
-		e.printLink(ctx, p, &linkView{l: ev.Link}, linkPrint{doLink: true, showLL: true})
-		obj, text = p.obj, b.String()
+		o = newRecord(e.opts.JSON)
+		e.printLink(ctx, o, &linkView{l: ev.Link}, linkPrint{doLink: true, showLL: true})
 	case rtnl.EventAddress:
-		p := newPrinter(e.opts.JSON, &b)
-		if !e.opts.JSON {
-			fmt.Fprintf(&b, "%d: %s", ev.Address.Index, e.linkName(ctx, ev.Address.Index))
-		} else {
-			p.field("ifindex", "", ev.Address.Index)
-			p.field("ifname", "", e.linkName(ctx, ev.Address.Index))
-		}
-		printAddress(p, &ev.Address)
-		obj, text = p.obj, b.String()
+		o = newRecord(e.opts.JSON)
+		name := e.linkName(ctx, ev.Address.Index)
+		o.add("ifindex", ev.Address.Index, fmt.Sprintf("%d: ", ev.Address.Index))
+		o.add("ifname", name, name)
+		printAddress(o, &ev.Address)
 	case rtnl.EventRoute:
-		o := routeFormat(ctx, e, &ev.Route, routeView{table: true})
-		obj, text = o.obj, o.b.String()
+		o = routeFormat(ctx, e, &ev.Route, routeView{table: true})
 	case rtnl.EventNeighbor:
-		o := neighFormat(ctx, e, &ev.Neighbor, false, nil)
-		obj, text = o.obj, o.b.String()
+		o = neighFormat(ctx, e, &ev.Neighbor, false, nil)
 	case rtnl.EventRule:
-		o := ruleFormat(e, &ev.Rule)
-		obj, text = o.obj, o.b.String()
+		o = ruleFormat(e, &ev.Rule)
 	default:
 		return nil
 	}
+	obj, text := o.obj, o.b.String()
 	if e.opts.JSON {
 		out := &jsonObject{}
 		event := "new"

@@ -653,10 +653,14 @@ func runRoute(ctx context.Context, e *env, args []string) error {
 	return c.DeleteRoute(ctx, r)
 }
 
-// routeFilter gives the library filter and the dump family of a selector:
-// like ip, a selector with a table (main by default) lists IPv4 only unless
-// -6 is given; "table all" lists every family.
-func routeFilter(ctx context.Context, e *env, s *routeSelector) (rtnl.RouteFilter, error) {
+// routeFilter gives the Conn, the library filter and the dump family of a
+// selector: like ip, a selector with a table (main by default) lists IPv4
+// only unless -6 is given; "table all" lists every family.
+func routeFilter(ctx context.Context, e *env, s *routeSelector) (*rtnl.Conn, rtnl.RouteFilter, error) {
+	c, err := e.rt()
+	if err != nil {
+		return nil, rtnl.RouteFilter{}, err
+	}
 	fam := e.opts.Family
 	if !s.tableAll {
 		fam = fam.or(FamilyInet)
@@ -671,11 +675,11 @@ func routeFilter(ctx context.Context, e *env, s *routeSelector) (rtnl.RouteFilte
 	if s.hasDev {
 		idx, err := e.linkIndex(ctx, s.dev)
 		if err != nil {
-			return f, err
+			return nil, f, err
 		}
 		f.OutIndex, s.oif = idx, idx
 	}
-	return f, nil
+	return c, f, nil
 }
 
 // match applies what the library filter cannot (zero protocol or type,
@@ -724,11 +728,7 @@ func (s *routeSelector) view() routeView {
 }
 
 func routeShow(ctx context.Context, e *env, s *routeSelector) error {
-	c, err := e.rt()
-	if err != nil {
-		return err
-	}
-	f, err := routeFilter(ctx, e, s)
+	c, f, err := routeFilter(ctx, e, s)
 	if err != nil {
 		return err
 	}
@@ -768,11 +768,7 @@ func routeShow(ctx context.Context, e *env, s *routeSelector) error {
 // (deleting a route may make others appear in the next dump, or the dump
 // may race with the kernel), with one batch per round.
 func routeFlush(ctx context.Context, e *env, s *routeSelector) error {
-	c, err := e.rt()
-	if err != nil {
-		return err
-	}
-	f, err := routeFilter(ctx, e, s)
+	c, f, err := routeFilter(ctx, e, s)
 	if err != nil {
 		return err
 	}

@@ -199,7 +199,9 @@ func routeGatewayOut(o *printer, fam rtnl.Family, gw netip.Addr) {
 // object.
 func routeMetricsOut(o *printer, m *rtnl.Metrics) {
 	mo := newRecord(o.json)
-	num := func(bit uint, name string, v uint32) {
+	// metric prints one metric, "lock" in text when locked; a time in
+	// milliseconds as ip prints it (1.5s, 200ms).
+	metric := func(bit uint, name string, v uint32, msec bool) {
 		locked := m.Lock&(1<<bit) != 0
 		if v == 0 && !locked {
 			return
@@ -208,24 +210,18 @@ func routeMetricsOut(o *printer, m *rtnl.Metrics) {
 		if locked {
 			t += "lock "
 		}
-		mo.add(name, v, t+strconv.FormatUint(uint64(v), 10)+" ")
-	}
-	ms := func(bit uint, name string, v uint32) { // milliseconds
-		locked := m.Lock&(1<<bit) != 0
-		if v == 0 && !locked {
-			return
-		}
-		t := name + " "
-		if locked {
-			t += "lock "
-		}
-		if v >= 1000 {
+		switch {
+		case msec && v >= 1000:
 			t += strconv.FormatFloat(float64(v)/1e3, 'g', -1, 64) + "s "
-		} else {
+		case msec:
 			t += strconv.FormatUint(uint64(v), 10) + "ms "
+		default:
+			t += strconv.FormatUint(uint64(v), 10) + " "
 		}
 		mo.add(name, v, t)
 	}
+	num := func(bit uint, name string, v uint32) { metric(bit, name, v, false) }
+	ms := func(bit uint, name string, v uint32) { metric(bit, name, v, true) }
 	num(2, "mtu", m.MTU)
 	num(3, "window", m.Window)
 	ms(4, "rtt", m.RTT/8)

@@ -76,7 +76,10 @@ import (
 // leaves two "X dev b" on Linux 6.18). Mirror keeps both. And an IPv6
 // NLM_F_REPLACE with RTA_MULTIPATH removes, besides the entry it replaces,
 // the entries that follow it at that metric, whatever their key; its
-// notification does not say so.
+// notification does not say so. And an IPv6 dump skips the entries that
+// sit, in the kernel's list, between the paths of a multipath route (a
+// route appended to the slot before paths joined the group there): they
+// exist, but dumps show them only once the group is gone.
 //
 // Not part of the key, because Route does not decode them: RTA_ENCAP
 // (lightweight tunnels; IPv4 and IPv6 tell routes apart by it too) and

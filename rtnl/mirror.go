@@ -213,7 +213,10 @@ func (t *routeTable) apply6(k RouteKey, r Route, slot []RouteKey, deleted bool, 
 		if old, ok := t.byKey[k]; ok {
 			if samePaths(routePaths(&old), paths) {
 				t.del(k)
-				return false
+				// Linux 6.18's dumps skip the entries that sit between
+				// the paths of a group in the kernel's list: with the
+				// group gone, a re-read shows them again.
+				return hidesEntries(&old)
 			}
 			return true // paths of a multipath route: which are left?
 		}
@@ -246,6 +249,9 @@ func (t *routeTable) apply6(k RouteKey, r Route, slot []RouteKey, deleted bool, 
 		if len(replaced) > 1 || len(replaced) == 1 && replaced[0] != k {
 			return true
 		}
+		if old, ok := t.byKey[k]; ok && hidesEntries(&old) {
+			return true // see the deletion above
+		}
 		if len(r.NextHops) > 1 && len(slot) > len(replaced) {
 			// A multipath replace also removes the entries that follow
 			// the one it replaces at that metric (seen on Linux 6.18),
@@ -269,6 +275,15 @@ func (t *routeTable) apply6(k RouteKey, r Route, slot []RouteKey, deleted bool, 
 	t.set(k, r)
 	return false
 }
+
+// hidesEntries reports whether r may hide other entries of its slot from
+// dumps: Linux 6.18's IPv6 route dump (fib6_dump_node) goes from the first
+// path of a multipath route to its last, skipping the entries the kernel's
+// list holds between them (a route appended before the paths after the
+// first joined). Mirror, made of dumps and notifications, then shows what
+// a dump shows, the hidden entries not included; when such a route goes,
+// what it hid is back.
+func hidesEntries(r *Route) bool { return len(r.NextHops) > 1 }
 
 // samePaths reports whether a and b hold the same paths, in any order.
 func samePaths(a, b []routePath) bool {

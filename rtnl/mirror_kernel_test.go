@@ -161,6 +161,7 @@ func TestKeyKernelRules(t *testing.T) {
 	quirk := false
 
 	d6, d4 := netip.MustParsePrefix("2001:db8:300::/64"), netip.MustParsePrefix("198.19.50.0/24")
+	d6b := netip.MustParsePrefix("2001:db8:301::/64")
 	ll := func(s string) netip.Addr { return netip.MustParseAddr(s) }
 	r6 := func(f func(r *Route)) Route {
 		r := Route{Dst: d6}
@@ -257,6 +258,18 @@ func TestKeyKernelRules(t *testing.T) {
 		{"v6 delete path via fe80::7, metric 5", func() error {
 			return c.DeleteRoute(ctx, r6(func(r *Route) { r.Gateway, r.OutIndex, r.Priority = ll("fe80::7"), a1, 5 }))
 		}, 0},
+		// A dump skips what sits between a group's paths in the kernel's
+		// list.
+		{"v6 add 2001:db8:301::/64 via fe80::4 dev a0", func() error {
+			return c.AddRoute(ctx, Route{Dst: d6b, Gateway: ll("fe80::4"), OutIndex: a0})
+		}, 0},
+		{"v6 append blackhole 2001:db8:301::/64", func() error { return c.AppendRoute(ctx, Route{Dst: d6b, Type: RouteBlackhole}) }, 0},
+		{"v6 append 2001:db8:301::/64 via fe80::2 dev a1: joins, and hides the blackhole from dumps", func() error {
+			return c.AppendRoute(ctx, Route{Dst: d6b, Gateway: ll("fe80::2"), OutIndex: a1})
+		}, 0},
+		{"v6 delete 2001:db8:301::/64, the first: the whole group, and the blackhole shows again", func() error {
+			return c.DeleteRoute(ctx, Route{Dst: d6b})
+		}, 0},
 		// IPv4 aliases.
 		{"v4 append dev a0", func() error { return c.AppendRoute(ctx, r4(func(r *Route) { r.OutIndex = a0 })) }, 0},
 		{"v4 append dev a0 proto static", func() error {
@@ -316,11 +329,34 @@ func TestKeyKernelRules(t *testing.T) {
 			return c.AddNeighbor(ctx, Neighbor{Index: a0, Addr: n.Addr, Flags: NeighborProxy})
 		}, 0},
 	}
+	// dumpShows checks the number of routes to dst a dump of table main
+	// shows.
+	dumpShows := func(dst netip.Prefix, n int) func() error {
+		return func() error {
+			rs, err := c.RouteList(ctx, RouteFilter{Family: FamilyIPv6, Table: TableMain})
+			if err != nil {
+				return err
+			}
+			got := 0
+			for _, r := range rs {
+				if r.Dst == dst {
+					got++
+				}
+			}
+			if got != n {
+				return fmt.Errorf("a dump shows %d routes to %v, want %d", got, dst, n)
+			}
+			return nil
+		}
+	}
 	// What the kernel holds after some of the steps.
 	checks := map[string]func() error{
-		"v6 replace the group by one path":                             slotHolds(1, 0),
-		"v6 append unreachable beside it":                              slotHolds(2, 1),
-		"v6 replace by a group of two: the unreachable route goes too": slotHolds(1, 0),
+		"v6 append blackhole 2001:db8:301::/64":                                                     dumpShows(d6b, 2),
+		"v6 append 2001:db8:301::/64 via fe80::2 dev a1: joins, and hides the blackhole from dumps": dumpShows(d6b, 1),
+		"v6 delete 2001:db8:301::/64 via fe80::4 dev a0: the blackhole shows again":                 dumpShows(d6b, 2),
+		"v6 replace the group by one path":                                                          slotHolds(1, 0),
+		"v6 append unreachable beside it":                                                           slotHolds(2, 1),
+		"v6 replace by a group of two: the unreachable route goes too":                              slotHolds(1, 0),
 	}
 	for _, s := range steps {
 		err := s.do()

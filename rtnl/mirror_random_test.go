@@ -41,7 +41,10 @@ import (
 //
 // NLKIT_MIRROR_SEED sets the seed (it is logged; a failure names it),
 // NLKIT_MIRROR_SEQUENCES and NLKIT_MIRROR_STEPS the size of the run
-// (default 24 sequences of 40 steps, about 20 s).
+// (default 24 sequences of 40 steps, about 20 s); on a failure, the whole
+// log of changes goes to the file NLKIT_MIRROR_LOG names, if set; and
+// NLKIT_MIRROR_EACH_STEP=1 compares after every step, to find the change
+// a difference comes from (slow).
 func TestMirrorDifferential(t *testing.T) {
 	ns := kerneltest.NetNS(t)
 	mirrorNoDAD(t, ns)
@@ -70,6 +73,23 @@ func TestMirrorDifferential(t *testing.T) {
 	}
 	w := &mirrorWorld{t: t, c: c, rng: rand.New(rand.NewPCG(uint64(seed), 0x6d6972726f72)), ctx: evCtx(t, 10*time.Minute),
 		done: map[string]int{}, refused: map[string]int{}}
+	// check compares both mirrors with the kernel; a difference ends
+	// the test.
+	check := func(s int) {
+		t.Helper()
+		for _, mm := range mirrors {
+			if n, report := mirrorSettle(t, mm.m, c, 300*time.Millisecond, 10*time.Second); n != 0 {
+				if path := os.Getenv("NLKIT_MIRROR_LOG"); path != "" {
+					if err := os.WriteFile(path, []byte(w.lastLog(len(w.log))+"\n"), 0o644); err != nil {
+						t.Error(err)
+					}
+				}
+				t.Fatalf("seed %d, sequence %d: the mirror with a %s differs from a fresh dump in %d objects:\n%s\n\nlast changes:\n%s",
+					seed, s, mm.name, n, report, w.lastLog(60))
+			}
+		}
+	}
+	eachStep := os.Getenv("NLKIT_MIRROR_EACH_STEP") != ""
 	start := time.Now()
 	for s := range seqs {
 		// Some sequences change routes and neighbours only: no link or
@@ -81,13 +101,11 @@ func TestMirrorDifferential(t *testing.T) {
 		w.narrow = routesOnly && w.chance(0.5)
 		for i := range steps {
 			w.step(fmt.Sprintf("%d.%d", s, i), routesOnly)
-		}
-		for _, mm := range mirrors {
-			if n, report := mirrorSettle(t, mm.m, c, 300*time.Millisecond, 10*time.Second); n != 0 {
-				t.Fatalf("seed %d, sequence %d: the mirror with a %s differs from a fresh dump in %d objects:\n%s\n\nlast changes:\n%s",
-					seed, s, mm.name, n, report, w.lastLog(60))
+			if eachStep {
+				check(s)
 			}
 		}
+		check(s)
 	}
 	var kinds []string
 	total, ok := 0, 0

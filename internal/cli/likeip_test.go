@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/nlkit/nlkit/rtnl"
 )
@@ -116,8 +117,20 @@ func likeIP(t *testing.T, lines [][]string) {
 			if ipCode == ExitUsage && nlCode == ExitUsage {
 				return
 			}
-			if ipState, nlState := nsState(t, ipConn), nsState(t, nlConn); nlState != ipState {
-				t.Errorf("%q: the namespaces differ afterwards:\n after ip:\n%s after nl:\n%s", line, ipState, nlState)
+			// The kernel finishes setting up IPv6 (the local route of
+			// 2001:db8::1) on its own time: read both states again until
+			// they agree, for a while.
+			for attempt := 0; ; attempt++ {
+				ipState, nlState := nsState(t, ipConn), nsState(t, nlConn)
+				if nlState == ipState {
+					break
+				}
+				if attempt == 20 {
+					t.Errorf("%q: the namespaces differ afterwards:\n only after ip:\n%s\n only after nl:\n%s", line,
+						linesOnlyIn(ipState, nlState), linesOnlyIn(nlState, ipState))
+					break
+				}
+				time.Sleep(50 * time.Millisecond)
 			}
 		})
 	}
@@ -225,6 +238,17 @@ func TestDeviceNamesLikeIP(t *testing.T) {
 		{"neigh", "show", "dev", "nosuch"},
 		{"mptcp", "endpoint", "add", "198.18.2.1", "dev", "nosuch"},
 	})
+}
+
+// linesOnlyIn gives the lines of a that b lacks.
+func linesOnlyIn(a, b string) string {
+	var out []string
+	for _, l := range strings.Split(a, "\n") {
+		if !slices.Contains(strings.Split(b, "\n"), l) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
 }
 
 // withWords puts each word in place of X in each template (words split on

@@ -1,12 +1,32 @@
 // Package cli is the nl command line: iproute2's `ip` grammar on nlkit.
+// Only cmd/nl uses it, hence internal.
 //
 // Run takes the words of one command line and writes to the writers it is
 // given; parsing is a pure function from words to a request (one parse
 // function per object, tested on its own), and execution talks to the
 // kernel through the library. Exit codes follow ip: 0 success, 255 (-1) a
 // usage error naming the bad word, 1 a command that failed before asking
-// the kernel (a device that does not exist, where ip's handler returns -1),
+// the kernel (a device that does not exist, or a word ip reads with
+// exit(1): an address, prefix or link-layer address that does not parse),
 // 2 an error from the kernel, printed with its extended-ACK message.
+//
+// The layout: cli.go has the options, the object table (objects, in ip's
+// order of abbreviations) and the error report; args.go the one grammar
+// toolkit every object reads its words with (the word cursor, ip's error
+// helpers, strtoul-exact numbers, the Family type, addresses, prefixes
+// and link-layer addresses as ip's get_addr, get_prefix, ll_addr_a2n), with
+// ifname.go's check_ifname; jsonfmt.go the printer every object prints
+// through, one call per field for text and JSON, and output.go and
+// jsonenc.go its output. Then one file per object (address.go, route.go,
+// rule.go, neighbor.go, link.go, monitor.go, netns.go, mptcp.go, genl.go,
+// ethtool.go), with link_kind.go (the kinds, one table entry each, as
+// iproute2's link_util), link_print.go and route_print.go split out; and
+// batch.go and bulk.go for -batch. A new object adds one entry to the table,
+// a parse function on the toolkit and a format function on the printer.
+//
+// Where nl differs from ip on purpose (what ip would send and the library
+// cannot), TestWhereNlDiffersFromIP says so; the side-by-side tests in
+// likeip_test.go pin the rest against ip 6.1.
 package cli
 
 import (

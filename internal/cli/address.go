@@ -293,7 +293,9 @@ func parseAddressModify(cmd string, a *words, family Family) (addressRequest, er
 	}
 	bits := local.Bits
 	if peer.Addr.IsValid() {
-		bits = peer.Bits
+		if peer.Bits != 0 { // ip: a zero prefix length is the local's
+			bits = peer.Bits
+		}
 		addr.Peer = netip.PrefixFrom(peer.Addr, bits)
 	}
 	addr.Prefix = netip.PrefixFrom(local.Addr, bits)

@@ -624,11 +624,17 @@ func getIPAddr(s string, fam Family) (netip.Addr, error) {
 }
 
 // getIPPrefix is getPrefix for a word that must be an address with its
-// prefix length: "default", "all" and "any" (which ip sends as no or a
-// zero address) are refused with get_prefix's message.
+// prefix length. "default" is the zero-length prefix of fam (ip sends
+// that many zero bytes); without a family, and for "all" and "any" (which
+// ip sends as no address), it is refused with get_prefix's message, as nl
+// cannot send an empty address.
 func getIPPrefix(s string, fam Family) (inet, error) {
 	p, err := getPrefix(s, fam)
-	if err == nil && p.Any {
+	switch {
+	case err != nil || !p.Any:
+	case p.Plen && fam.ip() != FamilyAny:
+		p.Addr, p.Any = fam.defaultPrefix().Addr(), false
+	default:
 		err = errBadWord(`Error: %s prefix is expected rather than "%s".`, fam.verbose(), s)
 	}
 	return p, err

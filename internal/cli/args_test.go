@@ -185,6 +185,12 @@ func TestParsePrefix(t *testing.T) {
 	if a, err := getIPAddr("default", FamilyInet6); err != nil || a != netip.IPv6Unspecified() {
 		t.Errorf(`getIPAddr("default", inet6) = %v, %v; want ::`, a, err)
 	}
+	if p, err := getIPPrefix("default", FamilyInet); err != nil || p.Prefix() != netip.MustParsePrefix("0.0.0.0/0") {
+		t.Errorf(`getIPPrefix("default", inet) = %+v, %v; want 0.0.0.0/0`, p, err)
+	}
+	if _, err := getIPPrefix("default", FamilyAny); err == nil {
+		t.Error(`getIPPrefix("default", any): no error`)
+	}
 }
 
 func TestParseLLAddr(t *testing.T) {

@@ -155,9 +155,9 @@ type command struct {
 	exact  []string
 }
 
-// pickCommand finds the command w names among cmds, tried in ip's order,
-// or fails with ip's message for an unknown command of object.
-func pickCommand(object, w string, cmds []command) (string, error) {
+// lookupCommand finds the command w names among cmds, tried in ip's
+// order.
+func lookupCommand(w string, cmds []command) (string, bool) {
 	for _, c := range cmds {
 		abbrev := c.abbrev
 		if abbrev == nil {
@@ -165,12 +165,21 @@ func pickCommand(object, w string, cmds []command) (string, error) {
 		}
 		for _, word := range abbrev {
 			if matches(w, word) {
-				return c.name, nil
+				return c.name, true
 			}
 		}
 		if slices.Contains(c.exact, w) {
-			return c.name, nil
+			return c.name, true
 		}
+	}
+	return "", false
+}
+
+// pickCommand is lookupCommand, or ip's message for an unknown command
+// of object.
+func pickCommand(object, w string, cmds []command) (string, error) {
+	if name, ok := lookupCommand(w, cmds); ok {
+		return name, nil
 	}
 	return "", usagef(`Command "%s" is unknown, try "nl %s help".`, w, object)
 }

@@ -26,6 +26,15 @@ type monitorRequest struct {
 	banner bool             // "all": prefix each record with [OBJECT]
 }
 
+// monitorObjects are the objects monitor takes, "all" last as in ip ("a"
+// is address); monitorKinds their events.
+var (
+	monitorObjects = []command{{name: "link"}, {name: "address"}, {name: "route"},
+		{name: "neigh", abbrev: []string{"neigh", "neighbour", "neighbor"}}, {name: "rule"}, {name: "all"}}
+	monitorKinds = map[string]rtnl.EventKind{"link": rtnl.EventLink, "address": rtnl.EventAddress,
+		"route": rtnl.EventRoute, "neigh": rtnl.EventNeighbor, "rule": rtnl.EventRule}
+)
+
 // parseMonitor turns the words after "monitor" into a request.
 func parseMonitor(args []string) (monitorRequest, error) {
 	var r monitorRequest
@@ -38,24 +47,17 @@ func parseMonitor(args []string) (monitorRequest, error) {
 	}
 	all := []rtnl.EventKind{rtnl.EventLink, rtnl.EventAddress, rtnl.EventRoute, rtnl.EventNeighbor, rtnl.EventRule}
 	for _, w := range args {
+		name, ok := lookupCommand(w, monitorObjects)
 		switch {
-		case matches(w, "link"):
-			add(rtnl.EventLink)
-		case matches(w, "address"):
-			add(rtnl.EventAddress)
-		case matches(w, "route"):
-			add(rtnl.EventRoute)
-		case matches(w, "neigh") || matches(w, "neighbour") || matches(w, "neighbor"):
-			add(rtnl.EventNeighbor)
-		case matches(w, "rule"):
-			add(rtnl.EventRule)
-		case matches(w, "all"): // last, as in ip: "a" is address
+		case !ok:
+			return r, usagef("Argument \"%s\" is unknown, try \"nl monitor help\".", w)
+		case name == "all":
 			r.banner = true
 			for _, k := range all {
 				add(k)
 			}
 		default:
-			return r, usagef("Argument \"%s\" is unknown, try \"nl monitor help\".", w)
+			add(monitorKinds[name])
 		}
 	}
 	if len(r.kinds) == 0 {

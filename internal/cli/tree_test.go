@@ -17,6 +17,7 @@ var ipObjects = []string{"address", "addrlabel", "maddress", "route", "rule", "n
 var objectCommands = map[string][]command{
 	"address": addressCommands, "route": routeCommands, "rule": ruleCommands, "neighbor": neighCommands,
 	"neighbour": neighCommands, "link": linkCommands, "netns": netnsCommands, "mptcp": mptcpObjects, "genl": genlCommands,
+	"monitor": monitorObjects,
 }
 
 // TestCommandTree walks nl's objects and their commands: each object's
@@ -76,7 +77,7 @@ func TestCommandTree(t *testing.T) {
 		// An unknown command points at the object's help, which works.
 		if cmds, ok := objectCommands[o.name]; ok {
 			_, stderr, code := run(t, o.name, "frobnicate")
-			_, help, ok := strings.Cut(stderr, `try "nl `)
+			_, help, ok := strings.Cut(stderr, ` is unknown, try "nl `)
 			help, _, _ = strings.Cut(help, ` help"`)
 			if code != ExitUsage || !ok || pickedHelp(help) != o.help {
 				t.Errorf("nl %s frobnicate: exit %d, %q", o.name, code, stderr)

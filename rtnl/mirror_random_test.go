@@ -439,6 +439,13 @@ func (w *mirrorWorld) route4(id string) {
 	if w.chance(0.15) {
 		r.Metrics = &Metrics{MTU: 1400}
 	}
+	if w.chance(0.1) {
+		r.Tos = 0x10
+	}
+	if w.chance(0.1) && r.OutIndex != 0 {
+		// One of the addresses address4 gives the link, perhaps.
+		r.PrefSrc = netip.AddrFrom4([4]byte{198, 18, byte(r.OutIndex), byte(1 + w.rng.IntN(3))})
+	}
 	w.change(id, r)
 }
 
@@ -474,6 +481,11 @@ func (w *mirrorWorld) route6(id string) {
 	}
 	if w.chance(0.1) {
 		r.Metrics = &Metrics{MTU: 1400}
+	}
+	if w.chance(0.15) {
+		// One of the addresses address6 gives the first link, perhaps:
+		// the kernel drops it from the route, silently, when it goes.
+		r.PrefSrc = netip.AddrFrom16([16]byte{0x20, 0x01, 0x0d, 0xb8, 0, byte(a.Index), 15: byte(1 + w.rng.IntN(3))})
 	}
 	w.change(id, r)
 }

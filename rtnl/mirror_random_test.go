@@ -536,6 +536,9 @@ func (w *mirrorWorld) neighbor(id string) {
 		// namespace that gets the same memory (another test's).
 		n.Flags, n.LinkAddr = NeighborProxy, nil
 		if w.chance(0.4) {
+			if ps, err := w.c.NeighborList(w.ctx, NeighborFilter{Proxy: true}); err == nil && len(ps) > 0 {
+				n, _ = pick(w.rng, ps) // one that exists, mostly
+			}
 			w.record(id, "delete-proxy", n.Addr.String(), w.c.DeleteNeighbor(w.ctx, n))
 		} else {
 			w.record(id, "add-proxy", n.Addr.String(), w.c.ReplaceNeighbor(w.ctx, n))
@@ -550,6 +553,10 @@ func (w *mirrorWorld) neighbor(id string) {
 	case 1:
 		w.record(id, "replace-neigh", what, w.c.ReplaceNeighbor(w.ctx, n))
 	default:
+		if ns, err := w.c.NeighborList(w.ctx, NeighborFilter{}); err == nil && len(ns) > 0 {
+			n, _ = pick(w.rng, ns) // one that exists, mostly
+			what = fmt.Sprintf("%v dev #%d", n.Addr, n.Index)
+		}
 		w.record(id, "delete-neigh", what, w.c.DeleteNeighbor(w.ctx, n))
 	}
 }

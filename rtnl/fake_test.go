@@ -153,8 +153,77 @@ func TestMirrorOnFake(t *testing.T) {
 	if len(m.Routes()) != len(want) || len(m.Links()) != 2 {
 		t.Fatalf("mirror has %d routes (want %d), %d links", len(m.Routes()), len(want), len(m.Links()))
 	}
+
+	// Two IPv6 routes to one prefix through two links are two routes (the
+	// kernel tells them apart by RTA_OIF), as every link's fe80::/64 is;
+	// deleting one leaves the other.
+	l2 := rtnl.Link{Name: "m1", Info: &rtnl.UnknownKind{Kind: "ifb"}}
+	if err := c.AddLink(ctx, l2); err != nil {
+		t.Fatal(err)
+	}
+	if l2, err = c.LinkByName(ctx, "m1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.SetLinkUp(ctx, l2.Index); err != nil {
+		t.Fatal(err)
+	}
+	dst6 := netip.MustParsePrefix("2001:db8:12::/64")
+	for _, idx := range []int32{l.Index, l2.Index} {
+		if err := c.AppendRoute(ctx, rtnl.Route{Dst: dst6, OutIndex: idx}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	same := func(step string, want int) {
+		t.Helper()
+		var mine, kernel []rtnl.Route
+		for range 200 {
+			if kernel, err = c.RouteList(ctx, rtnl.RouteFilter{}); err != nil {
+				t.Fatal(err)
+			}
+			if mine = m.Routes(); sameRoutes(mine, kernel) {
+				break
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		n := 0
+		for _, r := range mine {
+			if r.Dst == dst6 {
+				n++
+			}
+		}
+		if !sameRoutes(mine, kernel) || n != want {
+			t.Fatalf("%s: mirror %v (%d to %v, want %d), fake %v", step, mine, n, dst6, want, kernel)
+		}
+	}
+	same("two IPv6 routes through two links", 2)
+	if err := c.DeleteRoute(ctx, rtnl.Route{Dst: dst6, OutIndex: l2.Index}); err != nil {
+		t.Fatal(err)
+	}
+	same("one deleted", 1)
 	cancel()
 	if err := <-done; !errors.Is(err, context.Canceled) {
 		t.Fatalf("Run: %v", err)
 	}
+}
+
+// sameRoutes compares two lists of routes as multisets of whole routes,
+// the ages of expiring routes aside.
+func sameRoutes(a, b []rtnl.Route) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	used := make([]bool, len(b))
+next:
+	for _, r := range a {
+		r.Expires = 0
+		for i, o := range b {
+			o.Expires = 0
+			if !used[i] && reflect.DeepEqual(r, o) {
+				used[i] = true
+				continue next
+			}
+		}
+		return false
+	}
+	return true
 }

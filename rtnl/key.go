@@ -49,10 +49,11 @@ import (
 // metric (RTA_PRIORITY). Entries with the same metric are told apart by
 // their next hop only: output device (RTA_OIF) and gateway (RTA_GATEWAY),
 // or nexthop object (RTA_NH_ID); rtm_type and rtm_protocol do not count
-// (a unicast route through lo and an unreachable route, which the kernel
-// also gives lo, are the same entry). Every link has its own fe80::/64 in
-// table main and ff00::/8 in table local, all with metric 256, told apart
-// by RTA_OIF. Entries with a gateway (other than the kernel's
+// (an unreachable and a blackhole route, both of which the kernel puts
+// through lo, are the same entry, as are a local and a unicast route
+// through one link: the second is refused with EEXIST). Every link has
+// its own fe80::/64 in table main and ff00::/8 in table local, all with
+// metric 256, told apart by RTA_OIF. Entries with a gateway (other than the kernel's
 // router-advertisement routes, RTF_ADDRCONF, reported with protocol ra,
 // and those using a nexthop object) qualify for ECMP: all of them with one
 // metric in one node form one multipath route, reported with

@@ -137,11 +137,12 @@ func (cl *Client) Conn() *Conn { return cl.conn }
 // Spec returns the Client's spec.
 func (cl *Client) Spec() *Spec { return cl.spec }
 
-// Do sends the command called cmd with attributes req and returns the
-// decoded replies, once the kernel acknowledged it. flags are added to
-// Request|Acknowledge. Kernel errors are *netlink.Error with Op set to
-// "<family> <cmd>" and the kernel's extended-ACK message.
-func (cl *Client) Do(ctx context.Context, cmd string, req Attrs, flags netlink.Flags) ([]Attrs, error) {
+// Execute sends the command called cmd with attributes req and returns
+// the decoded replies, once the kernel acknowledged it, as Conn.Execute
+// does with a Message. flags are added to Request|Acknowledge. Kernel
+// errors are *netlink.Error with Op set to "<family> <cmd>" and the
+// kernel's extended-ACK message.
+func (cl *Client) Execute(ctx context.Context, cmd string, req Attrs, flags netlink.Flags) ([]Attrs, error) {
 	c, _ := cl.spec.Command(cmd)
 	m, err := cl.spec.Request(cmd, req)
 	if err != nil {
@@ -188,9 +189,9 @@ func (cl *Client) Dump(ctx context.Context, cmd string, req Attrs) iter.Seq2[Att
 }
 
 // JoinGroup subscribes the Conn to the family's multicast group called
-// group; its notifications come out of Receive. It returns once the socket
+// group; its notifications come out of Events. It returns once the socket
 // is in the group (see Conn.JoinGroup), so a Dump taken afterwards misses
-// no change: join, then dump, then apply Receive.
+// no change: join, then dump, then apply Events.
 func (cl *Client) JoinGroup(ctx context.Context, group string) error {
 	_, err := cl.conn.JoinGroup(ctx, cl.spec.Name, group)
 	return err
@@ -210,16 +211,16 @@ type Event struct {
 	Attrs   Attrs   // owned by the caller
 }
 
-// Receive streams the notifications of the family's groups joined with
-// JoinGroup, decoded; notifications of other families on the same Conn are
-// skipped. It is a single-use iterator and uses Conn.Receive: one at a
-// time per Conn.
+// Events streams the notifications of the family's groups joined with
+// JoinGroup, decoded by the Spec; notifications of other families on the
+// same Conn are skipped. It is a single-use iterator and uses
+// Conn.Receive (the raw stream): one at a time per Conn.
 //
 // netlink.ErrOverrun is yielded when notifications were lost, and the
 // stream goes on; nothing sent before the loss follows it (see
-// Conn.Receive). To hold state: JoinGroup, then Dump, then apply Receive;
+// Conn.Receive). To hold state: JoinGroup, then Dump, then apply Events;
 // on ErrOverrun, Dump again, replace the state and go on.
-func (cl *Client) Receive(ctx context.Context) iter.Seq2[Event, error] {
+func (cl *Client) Events(ctx context.Context) iter.Seq2[Event, error] {
 	return netlink.DecodeNotifications(cl.conn.Receive(ctx), func(n Notification) (Event, bool, error) {
 		if n.Family != cl.spec.Name {
 			return Event{}, false, nil

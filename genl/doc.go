@@ -68,8 +68,8 @@
 //		{Name: "value", Type: 2, Kind: genl.KindU64},
 //	}}
 //	spec := &genl.Spec{Name: "my_counter", Commands: []genl.Command{{Name: "get", ID: 1, Attrs: counter}}}
-//	replies, err := genl.NewClient(conn, spec).Do(ctx, "get", genl.Attrs{"name": "packets"}, 0)
-//	value, ok := genl.Get[uint64](replies[0], "value")
+//	replies, err := genl.NewClient(conn, spec).Execute(ctx, "get", genl.Attrs{"name": "packets"}, 0)
+//	value, ok := genl.Value[uint64](replies[0], "value")
 //
 // Encoding checks every value against its attribute's kind (any Go integer
 // type is accepted if the value fits) and writes attributes in the set's

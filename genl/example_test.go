@@ -227,7 +227,7 @@ func ExampleAttrSet() {
 		log.Fatal(err)
 	}
 	fmt.Println(len(b), "bytes:", address.Format(v))
-	port, _ := genl.Get[uint16](v, "port")
+	port, _ := genl.Value[uint16](v, "port")
 	fmt.Println("port", port)
 	// Output:
 	// 24 bytes: family 2 addr4 192.0.2.1 port 443
@@ -256,12 +256,12 @@ func ExampleNewClient() {
 	}
 	defer c.Close()
 	cl := genl.NewClient(c, spec)
-	replies, err := cl.Do(context.Background(), "get", genl.Attrs{"name": "packets"}, 0)
+	replies, err := cl.Execute(context.Background(), "get", genl.Attrs{"name": "packets"}, 0)
 	if err != nil {
 		log.Fatal(err) // a *netlink.Error carries the module's extended ACK
 	}
 	for _, r := range replies {
-		v, _ := genl.Get[uint64](r, "value")
+		v, _ := genl.Value[uint64](r, "value")
 		fmt.Println("packets =", v)
 	}
 }
@@ -286,8 +286,8 @@ func ExampleClient_Dump() {
 	}
 }
 
-// Do with a Client: a change, with the kernel's explanation on failure.
-func ExampleClient_Do() {
+// Execute with a Client: a change, with the kernel's explanation on failure.
+func ExampleClient_Execute() {
 	limits := &genl.AttrSet{Name: "attr", Attrs: []genl.Attr{
 		{Name: "rcv-add-addrs", Type: 2, Kind: genl.KindU32},
 		{Name: "subflows", Type: 3, Kind: genl.KindU32},
@@ -298,7 +298,7 @@ func ExampleClient_Do() {
 		log.Fatal(err)
 	}
 	defer c.Close()
-	_, err = genl.NewClient(c, spec).Do(context.Background(), "set-limits", genl.Attrs{"subflows": 100}, 0)
+	_, err = genl.NewClient(c, spec).Execute(context.Background(), "set-limits", genl.Attrs{"subflows": 100}, 0)
 	var ne *netlink.Error
 	if errors.As(err, &ne) {
 		fmt.Println(ne.Errno, ne.Message) // invalid argument: limit greater than maximum (8)
@@ -306,7 +306,7 @@ func ExampleClient_Do() {
 }
 
 // Receive decoded notifications of one family.
-func ExampleClient_Receive() {
+func ExampleClient_Events() {
 	dev := &genl.AttrSet{Name: "dev", Attrs: []genl.Attr{{Name: "ifindex", Type: 1, Kind: genl.KindU32}}}
 	spec := &genl.Spec{Name: "netdev", Commands: []genl.Command{
 		{Name: "dev-add-ntf", ID: 2, Attrs: dev},
@@ -322,7 +322,7 @@ func ExampleClient_Receive() {
 	if err := cl.JoinGroup(ctx, "mgmt"); err != nil {
 		log.Fatal(err)
 	}
-	for ev, err := range cl.Receive(ctx) {
+	for ev, err := range cl.Events(ctx) {
 		if errors.Is(err, netlink.ErrOverrun) {
 			fmt.Println("notifications lost") // the stream goes on
 			continue
@@ -371,7 +371,7 @@ func ExamplePolicy_Format() {
 func ExampleCommandNames() {
 	names := genl.ControllerCommands()
 	fmt.Println(names[3])
-	id, ok := names.Lookup("getpolicy")
+	id, ok := names.Command("getpolicy")
 	fmt.Println(id, ok)
 	// Output:
 	// getfamily

@@ -76,7 +76,7 @@ func FuzzPolicy(f *testing.F) {
 			}
 		}
 		for _, o := range p.Ops {
-			if o.Do != nil && p.Set(o.Do.Index) != o.Do {
+			if o.Do != nil && p.PolicySet(o.Do.Index) != o.Do {
 				t.Fatalf("command %d: do set not among Sets", o.Command)
 			}
 		}

@@ -390,11 +390,11 @@ func TestKernelCommandNames(t *testing.T) {
 			t.Errorf("nlctrl command %d (%s) has no name", o.Command, o.Flags)
 		}
 	}
-	if id, ok := names.Lookup("getpolicy"); !ok || id != ctrlCmdGetPolicy {
-		t.Errorf("Lookup(getpolicy) = %d, %v", id, ok)
+	if id, ok := names.Command("getpolicy"); !ok || id != ctrlCmdGetPolicy {
+		t.Errorf("Command(getpolicy) = %d, %v", id, ok)
 	}
-	if _, ok := names.Lookup("nosuch"); ok {
-		t.Errorf("Lookup(nosuch) found")
+	if _, ok := names.Command("nosuch"); ok {
+		t.Errorf("Command(nosuch) found")
 	}
 	d := f.Describe()
 	if d != f.Format(names) || !strings.Contains(d, "#1:  ID-0x3  getfamily  do|dump|has-policy\n") ||

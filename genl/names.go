@@ -11,8 +11,9 @@ package genl
 // may modify its copy. Policy.Format and Family.Format print with them.
 type CommandNames map[uint8]string
 
-// Lookup returns the number of the command called name.
-func (n CommandNames) Lookup(name string) (uint8, bool) {
+// Command returns the number of the command called name (as Op.Command
+// and Message.Command hold it).
+func (n CommandNames) Command(name string) (uint8, bool) {
 	for id, s := range n {
 		if s == name {
 			return id, true

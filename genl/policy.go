@@ -188,8 +188,8 @@ func (p *Policy) Op(cmd uint8) (OpPolicy, bool) {
 	return OpPolicy{}, false
 }
 
-// Set returns the policy set with index idx, nil if there is none.
-func (p *Policy) Set(idx uint32) *PolicySet {
+// PolicySet returns the policy set with index idx, nil if there is none.
+func (p *Policy) PolicySet(idx uint32) *PolicySet {
 	for _, s := range p.Sets {
 		if s.Index == idx {
 			return s

@@ -121,13 +121,13 @@ type AttrSet struct {
 
 // Attrs is a value tree of attributes by name, as laid out by an AttrSet:
 // each value has the Go type of its attribute's Kind (a slice of it for a
-// Multi attribute). Read values with Get.
+// Multi attribute). Read values with Value.
 type Attrs map[string]any
 
-// Get returns the value named name if it is present and has type T.
+// Value returns the value named name if it is present and has type T.
 //
-//	ifindex, ok := genl.Get[uint32](attrs, "ifindex")
-func Get[T any](v Attrs, name string) (T, bool) {
+//	ifindex, ok := genl.Value[uint32](attrs, "ifindex")
+func Value[T any](v Attrs, name string) (T, bool) {
 	x, ok := v[name].(T)
 	return x, ok
 }

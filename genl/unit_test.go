@@ -260,7 +260,7 @@ func TestPolicyDecode(t *testing.T) {
 			t.Errorf("String lacks %q:\n%s", want, out)
 		}
 	}
-	if p.Set(7) != nil || p.Set(2) == nil {
+	if p.PolicySet(7) != nil || p.PolicySet(2) == nil {
 		t.Errorf("Set lookups wrong")
 	}
 }
@@ -394,14 +394,14 @@ func TestAttrSetRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	out2, _ := s.Decode(b2)
-	if v, _ := Get[uint8](out2, "u8"); v != 200 {
+	if v, _ := Value[uint8](out2, "u8"); v != 200 {
 		t.Errorf("u8 = %v", out2["u8"])
 	}
-	if v, _ := Get[uint64](out2, "uint"); v != 5 {
+	if v, _ := Value[uint64](out2, "uint"); v != 5 {
 		t.Errorf("uint = %v", out2["uint"])
 	}
-	if _, ok := Get[string](out2, "u8"); ok {
-		t.Errorf("Get with the wrong type succeeded")
+	if _, ok := Value[string](out2, "u8"); ok {
+		t.Errorf("Value with the wrong type succeeded")
 	}
 	f := s.Format(Attrs{"u8": uint8(1), "on": true, "blob": []byte{1, 2}, "name": "n", "inner": Attrs{"id": uint32(3)}, "ids": []uint32{1, 2}, "list": []Attrs{{"id": uint32(4)}}})
 	if want := `u8 1 name "n" blob 0102 on inner {id 3} list [{id 4}] ids [1 2]`; f != want {

@@ -200,8 +200,8 @@ func TestCommandNames(t *testing.T) {
 			t.Errorf("command %d: %q, want %q", id, names[id], want)
 		}
 	}
-	if id, ok := names.Lookup("rss-delete-act"); !ok || id != 50 {
-		t.Errorf("Lookup(rss-delete-act) = %d %v", id, ok)
+	if id, ok := names.Command("rss-delete-act"); !ok || id != 50 {
+		t.Errorf("Command(rss-delete-act) = %d %v", id, ok)
 	}
 	if d := f.Format(names); !strings.Contains(d, "  ID-0xb  features-get  ") {
 		t.Errorf("Format:\n%s", d)

@@ -133,7 +133,7 @@ func ExampleCommandNames() {
 	}
 	defer c.Close()
 	names := ethtool.CommandNames()
-	cmd, _ := names.Lookup("features-get")
+	cmd, _ := names.Command("features-get")
 	p, err := c.Genl().CommandPolicy(context.Background(), ethtool.FamilyName, cmd)
 	if err != nil {
 		log.Fatal(err)

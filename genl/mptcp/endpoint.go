@@ -121,25 +121,25 @@ func (e Endpoint) attrs() genl.Attrs {
 
 // endpointFrom decodes the "addr" nest of a reply.
 func endpointFrom(reply genl.Attrs) (Endpoint, error) {
-	v, ok := genl.Get[genl.Attrs](reply, "addr")
+	v, ok := genl.Value[genl.Attrs](reply, "addr")
 	if !ok {
 		return Endpoint{}, fmt.Errorf("mptcp: endpoint reply without an address: %w", netlink.ErrMalformed)
 	}
 	var e Endpoint
-	e.ID, _ = genl.Get[uint8](v, "id")
-	e.Port, _ = genl.Get[uint16](v, "port")
-	flags, _ := genl.Get[uint32](v, "flags")
+	e.ID, _ = genl.Value[uint8](v, "id")
+	e.Port, _ = genl.Value[uint16](v, "port")
+	flags, _ := genl.Value[uint32](v, "flags")
 	e.Flags = EndpointFlags(flags)
-	e.IfIndex, _ = genl.Get[int32](v, "if-idx")
-	family, _ := genl.Get[uint16](v, "family")
+	e.IfIndex, _ = genl.Value[int32](v, "if-idx")
+	family, _ := genl.Value[uint16](v, "family")
 	switch family {
 	case afInet:
-		e.Addr, _ = genl.Get[netip.Addr](v, "addr4")
+		e.Addr, _ = genl.Value[netip.Addr](v, "addr4")
 		if !e.Addr.Is4() {
 			return Endpoint{}, fmt.Errorf("mptcp: endpoint %d: AF_INET without a 4-byte address: %w", e.ID, netlink.ErrMalformed)
 		}
 	case afInet6:
-		e.Addr, _ = genl.Get[netip.Addr](v, "addr6")
+		e.Addr, _ = genl.Value[netip.Addr](v, "addr6")
 		if !e.Addr.Is6() {
 			return Endpoint{}, fmt.Errorf("mptcp: endpoint %d: AF_INET6 without a 16-byte address: %w", e.ID, netlink.ErrMalformed)
 		}
@@ -196,7 +196,7 @@ func (c *Conn) AddEndpoint(ctx context.Context, e Endpoint) error {
 	if !e.Addr.IsValid() {
 		return fmt.Errorf("mptcp: add endpoint: no address")
 	}
-	_, err := c.cl.Do(ctx, "add-addr", genl.Attrs{"addr": e.attrs()}, 0)
+	_, err := c.cl.Execute(ctx, "add-addr", genl.Attrs{"addr": e.attrs()}, 0)
 	return nameOp("mptcp add endpoint", err)
 }
 
@@ -217,13 +217,13 @@ func (c *Conn) DeleteEndpoint(ctx context.Context, e Endpoint) error {
 	}
 	v := Endpoint{ID: e.ID, Addr: e.Addr, Port: e.Port}.attrs()
 	v["id"] = e.ID
-	_, err := c.cl.Do(ctx, "del-addr", genl.Attrs{"addr": v}, 0)
+	_, err := c.cl.Execute(ctx, "del-addr", genl.Attrs{"addr": v}, 0)
 	return nameOp("mptcp delete endpoint", err)
 }
 
 // Endpoint returns the endpoint with the given id (MPTCP_PM_CMD_GET_ADDR).
 func (c *Conn) Endpoint(ctx context.Context, id uint8) (Endpoint, error) {
-	rs, err := c.cl.Do(ctx, "get-addr", genl.Attrs{"addr": genl.Attrs{"id": id}}, 0)
+	rs, err := c.cl.Execute(ctx, "get-addr", genl.Attrs{"addr": genl.Attrs{"id": id}}, 0)
 	if err != nil {
 		return Endpoint{}, nameOp("mptcp get endpoint", err)
 	}
@@ -253,7 +253,7 @@ func (c *Conn) Endpoints(ctx context.Context) iter.Seq2[Endpoint, error] {
 
 // FlushEndpoints removes every endpoint (MPTCP_PM_CMD_FLUSH_ADDRS).
 func (c *Conn) FlushEndpoints(ctx context.Context) error {
-	_, err := c.cl.Do(ctx, "flush-addrs", nil, 0)
+	_, err := c.cl.Execute(ctx, "flush-addrs", nil, 0)
 	return nameOp("mptcp flush endpoints", err)
 }
 
@@ -271,6 +271,6 @@ func (c *Conn) SetEndpointFlags(ctx context.Context, e Endpoint) error {
 	}
 	v := Endpoint{ID: e.ID, Addr: e.Addr, Port: e.Port}.attrs()
 	v["flags"] = uint32(e.Flags)
-	_, err := c.cl.Do(ctx, "set-flags", genl.Attrs{"addr": v}, 0)
+	_, err := c.cl.Execute(ctx, "set-flags", genl.Attrs{"addr": v}, 0)
 	return nameOp("mptcp change endpoint", err)
 }

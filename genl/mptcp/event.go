@@ -213,28 +213,28 @@ func eventFrom(t EventType, v genl.Attrs) Event {
 	for name := range v {
 		e.Present |= eventAttrs[name]
 	}
-	e.Token, _ = genl.Get[uint32](v, "token")
-	e.LocalID, _ = genl.Get[uint8](v, "loc-id")
-	e.RemoteID, _ = genl.Get[uint8](v, "rem-id")
+	e.Token, _ = genl.Value[uint32](v, "token")
+	e.LocalID, _ = genl.Value[uint8](v, "loc-id")
+	e.RemoteID, _ = genl.Value[uint8](v, "rem-id")
 	addr := func(v4, v6, port string) netip.AddrPort {
-		a, ok := genl.Get[netip.Addr](v, v4)
+		a, ok := genl.Value[netip.Addr](v, v4)
 		if !ok {
-			a, _ = genl.Get[netip.Addr](v, v6)
+			a, _ = genl.Value[netip.Addr](v, v6)
 		}
-		p, _ := genl.Get[uint16](v, port)
+		p, _ := genl.Value[uint16](v, port)
 		return netip.AddrPortFrom(a, p)
 	}
 	e.Source = addr("saddr4", "saddr6", "sport")
 	e.Dest = addr("daddr4", "daddr6", "dport")
-	backup, _ := genl.Get[uint8](v, "backup")
+	backup, _ := genl.Value[uint8](v, "backup")
 	e.Backup = backup != 0
-	e.Error, _ = genl.Get[uint8](v, "error")
-	e.Flags, _ = genl.Get[uint16](v, "flags")
-	e.Timeout, _ = genl.Get[uint32](v, "timeout")
-	e.IfIndex, _ = genl.Get[uint32](v, "if-idx")
-	e.ResetReason, _ = genl.Get[uint32](v, "reset-reason")
-	e.ResetFlags, _ = genl.Get[uint32](v, "reset-flags")
-	server, _ := genl.Get[uint8](v, "server-side")
+	e.Error, _ = genl.Value[uint8](v, "error")
+	e.Flags, _ = genl.Value[uint16](v, "flags")
+	e.Timeout, _ = genl.Value[uint32](v, "timeout")
+	e.IfIndex, _ = genl.Value[uint32](v, "if-idx")
+	e.ResetReason, _ = genl.Value[uint32](v, "reset-reason")
+	e.ResetFlags, _ = genl.Value[uint32](v, "reset-flags")
+	server, _ := genl.Value[uint8](v, "server-side")
 	e.ServerSide = server != 0 || e.Flags&EventFlagServerSide != 0
 	return e
 }
@@ -288,7 +288,7 @@ func (c *Conn) LeaveGroup(ctx context.Context, group string) error {
 // A malformed notification is yielded as an error and skipped; other
 // errors end the stream. Notifications that are not events are skipped.
 func (c *Conn) Events(ctx context.Context) iter.Seq2[Event, error] {
-	return netlink.DecodeNotifications(c.cl.Receive(ctx), func(ev genl.Event) (Event, bool, error) {
+	return netlink.DecodeNotifications(c.cl.Events(ctx), func(ev genl.Event) (Event, bool, error) {
 		if !ev.Command.Notification {
 			return Event{}, false, nil
 		}

@@ -28,7 +28,7 @@ func (l Limits) String() string {
 
 // Limits returns the path manager's limits (MPTCP_PM_CMD_GET_LIMITS).
 func (c *Conn) Limits(ctx context.Context) (Limits, error) {
-	rs, err := c.cl.Do(ctx, "get-limits", nil, 0)
+	rs, err := c.cl.Execute(ctx, "get-limits", nil, 0)
 	if err != nil {
 		return Limits{}, nameOp("mptcp get limits", err)
 	}
@@ -37,8 +37,8 @@ func (c *Conn) Limits(ctx context.Context) (Limits, error) {
 	}
 	var l Limits
 	var ok1, ok2 bool
-	l.AddAddrAccepted, ok1 = genl.Get[uint32](rs[0], "rcv-add-addrs")
-	l.Subflows, ok2 = genl.Get[uint32](rs[0], "subflows")
+	l.AddAddrAccepted, ok1 = genl.Value[uint32](rs[0], "rcv-add-addrs")
+	l.Subflows, ok2 = genl.Value[uint32](rs[0], "subflows")
 	if !ok1 || !ok2 {
 		return Limits{}, fmt.Errorf("mptcp: get limits reply lacks a limit: %w", netlink.ErrMalformed)
 	}
@@ -68,7 +68,7 @@ func (c *Conn) SetLimits(ctx context.Context, ch LimitsChange) error {
 	if ch.Subflows != nil {
 		v["subflows"] = *ch.Subflows
 	}
-	_, err := c.cl.Do(ctx, "set-limits", v, 0)
+	_, err := c.cl.Execute(ctx, "set-limits", v, 0)
 	return nameOp("mptcp set limits", err)
 }
 

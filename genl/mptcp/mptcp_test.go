@@ -157,12 +157,12 @@ func TestEndpointErrors(t *testing.T) {
 	// A malformed request through the declarative client: an address
 	// family without its address.
 	cl := genl.NewClient(c.Genl(), Spec())
-	_, err = cl.Do(ctx, "add-addr", genl.Attrs{"addr": genl.Attrs{"family": 2}}, 0)
+	_, err = cl.Execute(ctx, "add-addr", genl.Attrs{"addr": genl.Attrs{"family": 2}}, 0)
 	ne = kernelErr(t, "no address", err, syscall.EINVAL, "missing address data")
 	if ne.AttrType != 1 || ne.Offset != 20 { // nlmsghdr + genlmsghdr: the first attribute
 		t.Errorf("bad attribute %d at %d", ne.AttrType, ne.Offset)
 	}
-	_, err = cl.Do(ctx, "add-addr", nil, 0)
+	_, err = cl.Execute(ctx, "add-addr", nil, 0)
 	ne = kernelErr(t, "no nest", err, syscall.EINVAL, "")
 	if ne.MissingType != 1 {
 		t.Errorf("missing attribute %d, want 1", ne.MissingType)

@@ -136,15 +136,15 @@ func (d Device) String() string {
 func deviceFrom(v genl.Attrs) (Device, error) {
 	var d Device
 	var ok bool
-	if d.Index, ok = genl.Get[uint32](v, "ifindex"); !ok {
+	if d.Index, ok = genl.Value[uint32](v, "ifindex"); !ok {
 		return Device{}, fmt.Errorf("netdev: device without ifindex: %w", netlink.ErrMalformed)
 	}
-	f, _ := genl.Get[uint64](v, "xdp-features")
+	f, _ := genl.Value[uint64](v, "xdp-features")
 	d.XDPFeatures = XDPFeatures(f)
-	d.XDPZCMaxSegs, _ = genl.Get[uint32](v, "xdp-zc-max-segs")
-	m, _ := genl.Get[uint64](v, "xdp-rx-metadata-features")
+	d.XDPZCMaxSegs, _ = genl.Value[uint32](v, "xdp-zc-max-segs")
+	m, _ := genl.Value[uint64](v, "xdp-rx-metadata-features")
 	d.XDPRxMetadata = XDPRxMetadata(m)
-	x, _ := genl.Get[uint64](v, "xsk-features")
+	x, _ := genl.Value[uint64](v, "xsk-features")
 	d.XSKFeatures = XSKFeatures(x)
 	return d, nil
 }
@@ -193,7 +193,7 @@ func (c *Conn) Genl() *genl.Conn { return c.cl.Conn() }
 // (NETDEV_CMD_DEV_GET). An unknown index gives a *netlink.Error with
 // ENODEV.
 func (c *Conn) Device(ctx context.Context, index uint32) (Device, error) {
-	rs, err := c.cl.Do(ctx, "dev-get", genl.Attrs{"ifindex": index}, 0)
+	rs, err := c.cl.Execute(ctx, "dev-get", genl.Attrs{"ifindex": index}, 0)
 	if err != nil {
 		return Device{}, err
 	}

@@ -70,7 +70,7 @@ func (c *Conn) LeaveGroup(ctx context.Context, group string) error {
 // after ErrOverrun); other errors end the stream; notifications other than
 // device ones are skipped.
 func (c *Conn) Events(ctx context.Context) iter.Seq2[Event, error] {
-	return netlink.DecodeNotifications(c.cl.Receive(ctx), func(ev genl.Event) (Event, bool, error) {
+	return netlink.DecodeNotifications(c.cl.Events(ctx), func(ev genl.Event) (Event, bool, error) {
 		switch ev.Command.ID {
 		case cmdDevAddNtf, cmdDevDelNtf, cmdDevChangeNtf:
 		default:

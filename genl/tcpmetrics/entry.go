@@ -122,26 +122,26 @@ func (e Entry) String() string {
 func entryFrom(v genl.Attrs) (Entry, error) {
 	var e Entry
 	var ok bool
-	if e.Addr, ok = genl.Get[netip.Addr](v, "addr-ipv4"); !ok {
-		e.Addr, _ = genl.Get[netip.Addr](v, "addr-ipv6")
+	if e.Addr, ok = genl.Value[netip.Addr](v, "addr-ipv4"); !ok {
+		e.Addr, _ = genl.Value[netip.Addr](v, "addr-ipv6")
 	}
 	if !e.Addr.IsValid() {
 		return Entry{}, fmt.Errorf("tcpmetrics: entry without an address: %w", netlink.ErrMalformed)
 	}
-	if e.Source, ok = genl.Get[netip.Addr](v, "saddr-ipv4"); !ok {
-		e.Source, _ = genl.Get[netip.Addr](v, "saddr-ipv6")
+	if e.Source, ok = genl.Value[netip.Addr](v, "saddr-ipv4"); !ok {
+		e.Source, _ = genl.Value[netip.Addr](v, "saddr-ipv6")
 	}
 	ms := func(name string) time.Duration {
-		n, _ := genl.Get[uint64](v, name)
+		n, _ := genl.Value[uint64](v, name)
 		return time.Duration(min(n, uint64(1<<63-1)/uint64(time.Millisecond))) * time.Millisecond
 	}
 	e.Age = ms("age")
 	e.FastOpenDropAge = ms("fopen-syn-drop-ts")
-	e.FastOpenMSS, _ = genl.Get[uint16](v, "fopen-mss")
-	e.FastOpenSynDrops, _ = genl.Get[uint16](v, "fopen-syn-drops")
-	e.FastOpenCookie, _ = genl.Get[[]byte](v, "fopen-cookie")
-	if vals, ok := genl.Get[genl.Attrs](v, "vals"); ok {
-		u32 := func(name string) (uint32, bool) { return genl.Get[uint32](vals, name) }
+	e.FastOpenMSS, _ = genl.Value[uint16](v, "fopen-mss")
+	e.FastOpenSynDrops, _ = genl.Value[uint16](v, "fopen-syn-drops")
+	e.FastOpenCookie, _ = genl.Value[[]byte](v, "fopen-cookie")
+	if vals, ok := genl.Value[genl.Attrs](v, "vals"); ok {
+		u32 := func(name string) (uint32, bool) { return genl.Value[uint32](vals, name) }
 		if us, ok := u32("rtt-us"); ok {
 			e.RTT = time.Duration(us) * time.Microsecond
 		} else if ms, ok := u32("rtt"); ok {
@@ -219,7 +219,7 @@ func (c *Conn) Entry(ctx context.Context, dst, src netip.Addr) (Entry, error) {
 	if !dst.IsValid() {
 		return Entry{}, errors.New("tcpmetrics: get entry: no destination address")
 	}
-	rs, err := c.cl.Do(ctx, "get", selector(dst, src), 0)
+	rs, err := c.cl.Execute(ctx, "get", selector(dst, src), 0)
 	if err != nil {
 		return Entry{}, nameOp("tcp_metrics get", err)
 	}
@@ -253,14 +253,14 @@ func (c *Conn) DeleteEntry(ctx context.Context, dst, src netip.Addr) error {
 	if !dst.IsValid() {
 		return errors.New("tcpmetrics: delete entry: no destination address (use Flush to delete all)")
 	}
-	_, err := c.cl.Do(ctx, "del", selector(dst, src), 0)
+	_, err := c.cl.Execute(ctx, "del", selector(dst, src), 0)
 	return nameOp("tcp_metrics delete", err)
 }
 
 // Flush deletes every entry of the namespace (TCP_METRICS_CMD_DEL without
 // an address, `ip tcp_metrics flush all`).
 func (c *Conn) Flush(ctx context.Context) error {
-	_, err := c.cl.Do(ctx, "del", nil, 0)
+	_, err := c.cl.Execute(ctx, "del", nil, 0)
 	return nameOp("tcp_metrics flush", err)
 }
 

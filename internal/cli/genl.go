@@ -63,7 +63,7 @@ func genlOpNumber(family, w string) (uint8, error) {
 	if n, ok := getUint(w, 0, 8); ok {
 		return uint8(n), nil
 	}
-	if id, ok := genlOpNames(family).Lookup(w); ok {
+	if id, ok := genlOpNames(family).Command(w); ok {
 		return id, nil
 	}
 	return 0, errInvarg(fmt.Sprintf("not a command number or a command name of %s", family), w)

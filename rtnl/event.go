@@ -73,9 +73,11 @@ type Event struct {
 	// (0 for the kernel's own changes), from the message header.
 	PortID uint32
 	// Flags are the notification's header flags: for a new object,
-	// netlink.Replace says it replaced one (with the same key but other
-	// attributes, e.g. another gateway), netlink.Append that it was added
-	// beside existing ones.
+	// netlink.Replace says it replaced one, netlink.Append that it was
+	// added beside existing ones. A replaced route need not have the new
+	// one's RouteKey (an IPv4 replace takes the first route of the same
+	// table, destination, tos and metric, whatever its gateway): see
+	// RouteKey for what a notification does and does not say.
 	Flags netlink.Flags
 
 	Link     Link
@@ -102,7 +104,8 @@ const (
 
 // DecodeEvent decodes a route-netlink notification. ok is false for
 // messages that are not a change of a modelled object (e.g. RTM_GETNEIGH
-// resolution requests, or other families' types); err reports a malformed
+// resolution requests, AF_BRIDGE port state, or other families' types);
+// err reports a malformed
 // message of a known type.
 func DecodeEvent(m netlink.Message) (ev Event, ok bool, err error) {
 	ev.NSID = -1
@@ -110,6 +113,12 @@ func DecodeEvent(m netlink.Message) (ev Event, ok bool, err error) {
 	ev.Flags = m.Header.Flags
 	switch m.Header.Type {
 	case rtmNewLink, rtmDelLink:
+		if len(m.Data) > 0 && m.Data[0] == unix.AF_BRIDGE {
+			// A bridge port's bridging state (its RTM_DELLINK means
+			// "left the bridge", not "gone"); the link itself is
+			// reported in AF_UNSPEC messages.
+			return Event{}, false, nil
+		}
 		ev.Kind, ev.Deleted = EventLink, m.Header.Type == rtmDelLink
 		ev.Link, err = decodeLink(m.Data)
 	case rtmNewAddr, rtmDelAddr:

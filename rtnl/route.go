@@ -1060,16 +1060,21 @@ func (c *Conn) AddRoute(ctx context.Context, r Route) error {
 	return c.changeRoute(ctx, "add route", unix.RTM_NEWROUTE, netlink.Create|netlink.Excl, r)
 }
 
-// ReplaceRoute adds r or replaces the route with the same destination
-// (and tos and metric) (NLM_F_CREATE|NLM_F_REPLACE, `ip route replace`).
+// ReplaceRoute adds r or replaces a route of the same slot
+// (NLM_F_CREATE|NLM_F_REPLACE, `ip route replace`): for IPv4 the first
+// route with r's table, destination, tos and metric, whatever its
+// gateway; for IPv6 the route with r's RouteKey, or for a gateway route
+// the multipath group of its slot. The route replaced need not have r's
+// RouteKey.
 func (c *Conn) ReplaceRoute(ctx context.Context, r Route) error {
 	return c.changeRoute(ctx, "replace route", unix.RTM_NEWROUTE, netlink.Create|netlink.Replace, r)
 }
 
 // AppendRoute adds r after existing routes to the same destination
 // (NLM_F_CREATE|NLM_F_APPEND, `ip route append`). For IPv4 that makes a
-// second, alternative route; for IPv6 the kernel adds r's paths to the
-// existing route as multipath next hops.
+// second, alternative route; for IPv6 the kernel adds a gateway route's
+// paths to the existing multipath group of the slot, while a route
+// through a link alone becomes a route of its own (see RouteKey).
 func (c *Conn) AppendRoute(ctx context.Context, r Route) error {
 	return c.changeRoute(ctx, "append route", unix.RTM_NEWROUTE, netlink.Create|netlink.Append, r)
 }

@@ -195,3 +195,21 @@ func TestWatchRecoveryPattern(t *testing.T) {
 		t.Fatal("no overrun happened: the test did not test recovery")
 	}
 }
+
+// TestDecodeEventSkipsBridgeState: a bridge port's AF_BRIDGE RTM_DELLINK
+// says it left the bridge, not that the link is gone: it is no link event.
+func TestDecodeEventSkipsBridgeState(t *testing.T) {
+	body := make([]byte, 16) // struct ifinfomsg
+	body[0] = 7              // AF_BRIDGE
+	body[4] = 5              // ifi_index 5
+	for _, typ := range []netlink.MessageType{rtmNewLink, rtmDelLink} {
+		ev, ok, err := DecodeEvent(netlink.Message{Header: netlink.Header{Type: typ}, Data: body})
+		if ok || err != nil {
+			t.Errorf("type %d: AF_BRIDGE link message decoded as %+v, %v", typ, ev, err)
+		}
+	}
+	body[0] = 0 // AF_UNSPEC: the link itself
+	if ev, ok, err := DecodeEvent(netlink.Message{Header: netlink.Header{Type: rtmDelLink}, Data: body}); !ok || err != nil || !ev.Deleted || ev.Link.Index != 5 {
+		t.Errorf("AF_UNSPEC RTM_DELLINK: %+v %v %v", ev, ok, err)
+	}
+}

@@ -13,7 +13,7 @@ import (
 	"github.com/nlkit/nlkit/netlink"
 	"github.com/nlkit/nlkit/netns"
 	"github.com/nlkit/nlkit/nlattr"
-	"github.com/nlkit/nlkit/nltest"
+	"github.com/nlkit/nlkit/rtnl/rtnltest"
 	"golang.org/x/sys/unix"
 )
 
@@ -114,10 +114,10 @@ func ExampleConn_Batch() {
 // Receive streams notifications; on ErrOverrun some were lost, and the
 // consumer dumps again and goes on: nothing older than the loss follows
 // the error, so a copy rebuilt then and updated by what follows is right.
-// This runs on nltest's fake kernel, which can force an overrun; with the
+// This runs on rtnltest's fake kernel, which can force an overrun; with the
 // kernel, the Conn comes from netlink.Dial(unix.NETLINK_ROUTE, cfg).
 func ExampleConn_Receive() {
-	fake := nltest.NewRouteFake()
+	fake := rtnltest.NewFake()
 	c, err := fake.Dial(&netlink.Config{Groups: []uint32{rtnlgrpLink}}) // joined before the dump
 	if err != nil {
 		log.Fatal(err)

@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/nlkit/nlkit/netlink"
-	"github.com/nlkit/nlkit/nltest"
 	"github.com/nlkit/nlkit/rtnl"
+	"github.com/nlkit/nlkit/rtnl/rtnltest"
 	"golang.org/x/sys/unix"
 )
 
@@ -41,10 +41,10 @@ func ExampleWatch() {
 // Keep a copy of the links: subscribe, then list, then apply the events.
 // On netlink.ErrOverrun (changes were lost) list again and go on: nothing
 // older than the loss follows it, so the copy is right again. This runs on
-// nltest's fake kernel, which can force an overrun; with the kernel, the
+// rtnltest's fake kernel, which can force an overrun; with the kernel, the
 // Conn comes from rtnl.Dial and the rest is the same.
 func ExampleConn_Subscribe() {
-	fake := nltest.NewRouteFake()
+	fake := rtnltest.NewFake()
 	nl, _ := fake.Dial(nil)
 	c := rtnl.NewConn(nl)
 	defer c.Close()
@@ -119,10 +119,10 @@ func ExampleConn_Subscribe() {
 	// [a1 a2 lo]
 }
 
-// WatchConn watches a Conn the caller opened: here one of nltest's fake,
+// WatchConn watches a Conn the caller opened: here one of rtnltest's fake,
 // so that code built on events can be tested without root.
 func ExampleWatchConn() {
-	fake := nltest.NewRouteFake()
+	fake := rtnltest.NewFake()
 	watch, _ := fake.Dial(&netlink.Config{Groups: []uint32{uint32(rtnl.GroupLink)}})
 	defer watch.Close()
 	nl, _ := fake.Dial(nil)

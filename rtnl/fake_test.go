@@ -11,17 +11,17 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nlkit/nlkit/nltest"
 	"github.com/nlkit/nlkit/rtnl"
+	"github.com/nlkit/nlkit/rtnl/rtnltest"
 )
 
-// TestOnFake runs the package's operations against nltest's fake of route
+// TestOnFake runs the package's operations against rtnltest's fake of route
 // netlink, so that `go test ./...` as a normal user exercises the encoders,
 // decoders and operations too; the kernel tests (as root) check the same
-// operations against the kernel, and nltest's differential suite checks
+// operations against the kernel, and rtnltest's differential suite checks
 // that the fake agrees with the kernel.
 func TestOnFake(t *testing.T) {
-	nl, err := nltest.NewRouteFake().Dial(nil)
+	nl, err := rtnltest.NewFake().Dial(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,7 +111,7 @@ func TestOnFake(t *testing.T) {
 // TestMirrorOnFake: a Mirror fed by the fake follows the changes made on
 // another Conn, through the fake's notifications.
 func TestMirrorOnFake(t *testing.T) {
-	fake := nltest.NewRouteFake()
+	fake := rtnltest.NewFake()
 	nl, err := fake.Dial(nil)
 	if err != nil {
 		t.Fatal(err)

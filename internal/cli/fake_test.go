@@ -6,16 +6,16 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/nlkit/nlkit/nltest"
 	"github.com/nlkit/nlkit/rtnl"
+	"github.com/nlkit/nlkit/rtnl/rtnltest"
 )
 
-// TestCommandsOnFake runs nl's route-netlink commands against nltest's
+// TestCommandsOnFake runs nl's route-netlink commands against rtnltest's
 // fake of route netlink: no root, no kernel, the same parsing, library
 // calls and output code as against the kernel (whose own tests compare the
 // output with ip's).
 func TestCommandsOnFake(t *testing.T) {
-	fake := nltest.NewRouteFake()
+	fake := rtnltest.NewFake()
 	nl, err := fake.Dial(nil)
 	if err != nil {
 		t.Fatal(err)

@@ -1,4 +1,4 @@
-package nltest_test
+package rtnltest_test
 
 import (
 	"context"
@@ -14,14 +14,14 @@ import (
 	"time"
 
 	"github.com/nlkit/nlkit/netlink"
-	"github.com/nlkit/nlkit/nltest"
 	"github.com/nlkit/nlkit/rtnl"
+	"github.com/nlkit/nlkit/rtnl/rtnltest"
 )
 
 // These tests use the fake through package rtnl, as a user would, without
 // root.
 
-func dialFake(t *testing.T, fake *nltest.RouteFake, groups ...rtnl.Group) *rtnl.Conn {
+func dialFake(t *testing.T, fake *rtnltest.Fake, groups ...rtnl.Group) *rtnl.Conn {
 	t.Helper()
 	cfg := &netlink.Config{}
 	for _, g := range groups {
@@ -57,21 +57,21 @@ func linkIndex(t *testing.T, c *rtnl.Conn, name string) int32 {
 	return l.Index
 }
 
-func TestRouteFakeFreshNamespace(t *testing.T) {
+func TestFakeFreshNamespace(t *testing.T) {
 	ctx := context.Background()
-	c := dialFake(t, nltest.NewRouteFake())
-	links, err := rtnl.Collect(c.Links(ctx, rtnl.LinkFilter{}))
+	c := dialFake(t, rtnltest.NewFake())
+	links, err := netlink.Collect(c.Links(ctx, rtnl.LinkFilter{}))
 	mustDo(t, "links", err)
 	if len(links) != 1 || links[0].Name != "lo" || links[0].Index != 1 || links[0].Flags&rtnl.LinkUp != 0 ||
 		links[0].Type != rtnl.LinkTypeLoopback || links[0].MTU != 65536 {
 		t.Fatalf("links of a fresh namespace: %+v", links)
 	}
-	addrs, err := rtnl.Collect(c.Addresses(ctx, rtnl.AddressFilter{}))
+	addrs, err := netlink.Collect(c.Addresses(ctx, rtnl.AddressFilter{}))
 	mustDo(t, "addresses", err)
 	if len(addrs) != 0 {
 		t.Errorf("addresses before lo is up: %v", addrs)
 	}
-	rules, err := rtnl.Collect(c.Rules(ctx, rtnl.RuleFilter{Family: rtnl.FamilyIPv4}))
+	rules, err := netlink.Collect(c.Rules(ctx, rtnl.RuleFilter{Family: rtnl.FamilyIPv4}))
 	mustDo(t, "rules", err)
 	var prefs []string
 	for _, u := range rules {
@@ -82,7 +82,7 @@ func TestRouteFakeFreshNamespace(t *testing.T) {
 	}
 
 	mustDo(t, "lo up", c.SetLinkUp(ctx, 1))
-	addrs, err = rtnl.Collect(c.Addresses(ctx, rtnl.AddressFilter{}))
+	addrs, err = netlink.Collect(c.Addresses(ctx, rtnl.AddressFilter{}))
 	mustDo(t, "addresses", err)
 	var got []string
 	for _, a := range addrs {
@@ -91,7 +91,7 @@ func TestRouteFakeFreshNamespace(t *testing.T) {
 	if s := strings.Join(got, ", "); s != "127.0.0.1/8 host, ::1/128 host" {
 		t.Errorf("lo addresses: %s", s)
 	}
-	routes, err := rtnl.Collect(c.Routes(ctx, rtnl.RouteFilter{Table: rtnl.TableLocal}))
+	routes, err := netlink.Collect(c.Routes(ctx, rtnl.RouteFilter{Table: rtnl.TableLocal}))
 	mustDo(t, "routes", err)
 	got = nil
 	for _, r := range routes {
@@ -102,11 +102,11 @@ func TestRouteFakeFreshNamespace(t *testing.T) {
 	}
 }
 
-// TestRouteFakeWorkflow configures a small router and checks what the
+// TestFakeWorkflow configures a small router and checks what the
 // dumps, lookups and errors say.
-func TestRouteFakeWorkflow(t *testing.T) {
+func TestFakeWorkflow(t *testing.T) {
 	ctx := context.Background()
-	fake := nltest.NewRouteFake()
+	fake := rtnltest.NewFake()
 	c := dialFake(t, fake)
 	mustDo(t, "lo up", c.SetLinkUp(ctx, 1))
 
@@ -118,7 +118,7 @@ func TestRouteFakeWorkflow(t *testing.T) {
 	}
 	wantErr(t, "veth again", c.AddLink(ctx, rtnl.Link{Name: "p1", Info: &rtnl.Veth{PeerName: "p9"}}), fs.ErrExist)
 	mustDo(t, "br0 up", c.SetLinkUp(ctx, br0))
-	ports, err := rtnl.Collect(c.Links(ctx, rtnl.LinkFilter{Master: br0}))
+	ports, err := netlink.Collect(c.Links(ctx, rtnl.LinkFilter{Master: br0}))
 	mustDo(t, "ports", err)
 	if len(ports) != 2 || ports[0].Name != "p1" || ports[1].Name != "p2" || ports[0].Port == nil || ports[0].Port.PortKind() != "bridge" {
 		t.Errorf("ports of br0: %+v", ports)
@@ -133,7 +133,7 @@ func TestRouteFakeWorkflow(t *testing.T) {
 	wantErr(t, "address again", c.AddAddress(ctx, rtnl.Address{Index: br0, Prefix: netip.MustParsePrefix("192.0.2.1/24")}), fs.ErrExist)
 	wantErr(t, "address on nothing", c.AddAddress(ctx, rtnl.Address{Index: 99, Prefix: netip.MustParsePrefix("192.0.2.1/24")}), syscall.ENODEV)
 	wantErr(t, "delete missing address", c.DeleteAddress(ctx, rtnl.Address{Index: br0, Prefix: netip.MustParsePrefix("192.0.2.9/24")}), syscall.EADDRNOTAVAIL)
-	main4, err := rtnl.Collect(c.Routes(ctx, rtnl.RouteFilter{Family: rtnl.FamilyIPv4, Table: rtnl.TableMain}))
+	main4, err := netlink.Collect(c.Routes(ctx, rtnl.RouteFilter{Family: rtnl.FamilyIPv4, Table: rtnl.TableMain}))
 	mustDo(t, "routes", err)
 	if len(main4) != 1 || main4[0].Dst.String() != "192.0.2.0/24" || main4[0].Protocol != rtnl.ProtoKernel ||
 		main4[0].Scope != rtnl.ScopeLink || main4[0].PrefSrc.String() != "192.0.2.1" || main4[0].OutIndex != br0 {
@@ -151,14 +151,14 @@ func TestRouteFakeWorkflow(t *testing.T) {
 	mustDo(t, "table 1000", c.AddRoute(ctx, rtnl.Route{Dst: netip.MustParsePrefix("198.51.100.0/24"), Gateway: gw, Table: 1000, Priority: 7}))
 	mustDo(t, "multipath", c.AddRoute(ctx, rtnl.Route{Dst: netip.MustParsePrefix("203.0.113.0/24"),
 		NextHops: []rtnl.NextHop{{Gateway: netip.MustParseAddr("192.0.2.2"), Weight: 1}, {Gateway: netip.MustParseAddr("192.0.2.3"), Weight: 3}}}))
-	t1000, err := rtnl.Collect(c.Routes(ctx, rtnl.RouteFilter{Table: 1000}))
+	t1000, err := netlink.Collect(c.Routes(ctx, rtnl.RouteFilter{Table: 1000}))
 	mustDo(t, "table 1000 dump", err)
 	if len(t1000) != 1 || t1000[0].Table != 1000 || t1000[0].Priority != 7 || t1000[0].OutIndex != br0 {
 		t.Errorf("table 1000: %v", t1000)
 	}
-	_, err = rtnl.Collect(c.Routes(ctx, rtnl.RouteFilter{Family: rtnl.FamilyIPv4, Table: 1001}))
+	_, err = netlink.Collect(c.Routes(ctx, rtnl.RouteFilter{Family: rtnl.FamilyIPv4, Table: 1001}))
 	wantErr(t, "missing table", err, syscall.ENOENT)
-	mp, err := rtnl.Collect(c.Routes(ctx, rtnl.RouteFilter{Family: rtnl.FamilyIPv4, Table: rtnl.TableMain, Protocol: rtnl.ProtoUnspec}))
+	mp, err := netlink.Collect(c.Routes(ctx, rtnl.RouteFilter{Family: rtnl.FamilyIPv4, Table: rtnl.TableMain, Protocol: rtnl.ProtoUnspec}))
 	mustDo(t, "main", err)
 	for _, r := range mp {
 		if r.Dst.String() == "203.0.113.0/24" && (len(r.NextHops) != 2 || r.NextHops[1].Weight != 3) {
@@ -180,7 +180,7 @@ func TestRouteFakeWorkflow(t *testing.T) {
 		{"198.51.100.7", 1, 1000, nil},
 		{"192.0.2.1", 0, rtnl.TableLocal, nil},
 	} {
-		r, err := c.RouteGet(ctx, rtnl.RouteQuery{Dst: netip.MustParseAddr(q.dst), Mark: q.mark})
+		r, err := c.LookupRoute(ctx, rtnl.RouteQuery{Dst: netip.MustParseAddr(q.dst), Mark: q.mark})
 		if !errors.Is(err, q.err) || err == nil && r.Table != q.table {
 			t.Errorf("route get %s mark %d: %v table %v", q.dst, q.mark, err, r.Table)
 		}
@@ -203,12 +203,12 @@ func TestRouteFakeWorkflow(t *testing.T) {
 		t.Errorf("the peer of a deleted veth: %v", err)
 	}
 	mustDo(t, "delete br0", c.DeleteLink(ctx, br0))
-	rest, err := rtnl.Collect(c.Routes(ctx, rtnl.RouteFilter{Family: rtnl.FamilyIPv4, Table: rtnl.TableMain}))
+	rest, err := netlink.Collect(c.Routes(ctx, rtnl.RouteFilter{Family: rtnl.FamilyIPv4, Table: rtnl.TableMain}))
 	mustDo(t, "routes after", err)
 	if len(rest) != 0 {
 		t.Errorf("routes through a deleted link survive: %v", rest)
 	}
-	ns, err := rtnl.Collect(c.Neighbors(ctx, rtnl.NeighborFilter{}))
+	ns, err := netlink.Collect(c.Neighbors(ctx, rtnl.NeighborFilter{}))
 	if err != nil || len(ns) != 0 {
 		t.Errorf("neighbours of a deleted link: %v %v", ns, err)
 	}
@@ -217,11 +217,11 @@ func TestRouteFakeWorkflow(t *testing.T) {
 	}
 }
 
-// TestRouteFakeNotifications watches the changes another Conn makes.
-func TestRouteFakeNotifications(t *testing.T) {
+// TestFakeNotifications watches the changes another Conn makes.
+func TestFakeNotifications(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	fake := nltest.NewRouteFake()
+	fake := rtnltest.NewFake()
 	w := dialFake(t, fake, rtnl.AllGroups()...)
 	c := dialFake(t, fake)
 
@@ -293,9 +293,9 @@ func TestRouteFakeNotifications(t *testing.T) {
 	}
 }
 
-func TestRouteFakeBatch(t *testing.T) {
+func TestFakeBatch(t *testing.T) {
 	ctx := context.Background()
-	fake := nltest.NewRouteFake()
+	fake := rtnltest.NewFake()
 	c := dialFake(t, fake)
 	mustDo(t, "ifb", c.AddLink(ctx, rtnl.Link{Name: "ifb0", Kind: "ifb", Flags: rtnl.LinkUp}))
 	ifb := linkIndex(t, c, "ifb0")
@@ -311,21 +311,21 @@ func TestRouteFakeBatch(t *testing.T) {
 		!errors.Is(be.Failures[0].Err, syscall.ENODEV) || !errors.Is(be.Failures[1].Err, fs.ErrExist) {
 		t.Fatalf("batch: %v", err)
 	}
-	got, err := rtnl.Collect(c.Routes(ctx, rtnl.RouteFilter{Family: rtnl.FamilyIPv4, Table: rtnl.TableMain}))
+	got, err := netlink.Collect(c.Routes(ctx, rtnl.RouteFilter{Family: rtnl.FamilyIPv4, Table: rtnl.TableMain}))
 	if err != nil || len(got) != 298 {
 		t.Errorf("routes after the batch: %d %v", len(got), err)
 	}
 	added := slices.Concat(routes[:7], routes[8:9], routes[10:])
 	mustDo(t, "delete all", c.DeleteRoutes(ctx, added))
-	got, err = rtnl.Collect(c.Routes(ctx, rtnl.RouteFilter{Family: rtnl.FamilyIPv4, Table: rtnl.TableMain}))
+	got, err = netlink.Collect(c.Routes(ctx, rtnl.RouteFilter{Family: rtnl.FamilyIPv4, Table: rtnl.TableMain}))
 	if err != nil || len(got) != 0 {
 		t.Errorf("routes after deleting them: %d %v", len(got), err)
 	}
 }
 
-func TestRouteFakeConcurrent(t *testing.T) {
+func TestFakeConcurrent(t *testing.T) {
 	ctx := context.Background()
-	fake := nltest.NewRouteFake()
+	fake := rtnltest.NewFake()
 	c := dialFake(t, fake)
 	mustDo(t, "ifb", c.AddLink(ctx, rtnl.Link{Name: "ifb0", Kind: "ifb", Flags: rtnl.LinkUp}))
 	ifb := linkIndex(t, c, "ifb0")
@@ -341,7 +341,7 @@ func TestRouteFakeConcurrent(t *testing.T) {
 					t.Error(err)
 					return
 				}
-				if _, err := rtnl.Collect(own.Routes(ctx, rtnl.RouteFilter{})); err != nil {
+				if _, err := netlink.Collect(own.Routes(ctx, rtnl.RouteFilter{})); err != nil {
 					t.Error(err)
 					return
 				}
@@ -349,17 +349,17 @@ func TestRouteFakeConcurrent(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	addrs, err := rtnl.Collect(c.Addresses(ctx, rtnl.AddressFilter{Index: ifb}))
+	addrs, err := netlink.Collect(c.Addresses(ctx, rtnl.AddressFilter{Index: ifb}))
 	if err != nil || len(addrs) != 100 {
 		t.Errorf("%d addresses, %v", len(addrs), err)
 	}
 }
 
-// TestRouteFakeStrictDumps sends malformed requests as raw messages: the
+// TestFakeStrictDumps sends malformed requests as raw messages: the
 // fake checks them as the kernel does with strict checking.
-func TestRouteFakeStrictDumps(t *testing.T) {
+func TestFakeStrictDumps(t *testing.T) {
 	ctx := context.Background()
-	c := dialFake(t, nltest.NewRouteFake())
+	c := dialFake(t, rtnltest.NewFake())
 	nl := c.Netlink()
 	for _, tc := range []struct {
 		name string
@@ -387,23 +387,23 @@ func TestRouteFakeStrictDumps(t *testing.T) {
 	}
 }
 
-func TestRouteFakeAddressLifetime(t *testing.T) {
+func TestFakeAddressLifetime(t *testing.T) {
 	if testing.Short() {
 		t.Skip("waits for an address to expire")
 	}
 	ctx := context.Background()
-	fake := nltest.NewRouteFake()
+	fake := rtnltest.NewFake()
 	c := dialFake(t, fake)
 	mustDo(t, "ifb", c.AddLink(ctx, rtnl.Link{Name: "ifb0", Kind: "ifb", Flags: rtnl.LinkUp}))
 	ifb := linkIndex(t, c, "ifb0")
 	mustDo(t, "address", c.AddAddress(ctx, rtnl.Address{Index: ifb, Prefix: netip.MustParsePrefix("192.0.2.1/24"),
 		ValidLifetime: rtnl.LifetimeSeconds(1), PreferredLifetime: rtnl.LifetimeSeconds(0)}))
-	addrs, err := rtnl.Collect(c.Addresses(ctx, rtnl.AddressFilter{Index: ifb}))
+	addrs, err := netlink.Collect(c.Addresses(ctx, rtnl.AddressFilter{Index: ifb}))
 	if err != nil || len(addrs) != 1 || addrs[0].Flags&rtnl.AddressDeprecated == 0 || addrs[0].Flags&rtnl.AddressPermanent != 0 {
 		t.Fatalf("address with lifetimes: %+v %v", addrs, err)
 	}
 	time.Sleep(1100 * time.Millisecond)
-	addrs, err = rtnl.Collect(c.Addresses(ctx, rtnl.AddressFilter{Index: ifb}))
+	addrs, err = netlink.Collect(c.Addresses(ctx, rtnl.AddressFilter{Index: ifb}))
 	if err != nil || len(addrs) != 0 {
 		t.Errorf("expired address still there: %+v %v", addrs, err)
 	}

@@ -1,4 +1,4 @@
-package nltest
+package rtnltest
 
 import (
 	"bytes"
@@ -49,7 +49,7 @@ const (
 func (l *fakeLink) up() bool { return l.flags&unix.IFF_UP != 0 }
 
 // addLinkLocked gives l the next free index and stores it.
-func (f *RouteFake) addLinkLocked(l *fakeLink) {
+func (f *Fake) addLinkLocked(l *fakeLink) {
 	for f.links[f.nextIndex] != nil {
 		f.nextIndex++
 	}
@@ -58,7 +58,7 @@ func (f *RouteFake) addLinkLocked(l *fakeLink) {
 	f.links[l.index] = l
 }
 
-func (f *RouteFake) linkByName(name string) *fakeLink {
+func (f *Fake) linkByName(name string) *fakeLink {
 	for _, l := range f.links {
 		if l.name == name {
 			return l
@@ -68,7 +68,7 @@ func (f *RouteFake) linkByName(name string) *fakeLink {
 }
 
 // sortedLinks returns the links by index.
-func (f *RouteFake) sortedLinks() []*fakeLink {
+func (f *Fake) sortedLinks() []*fakeLink {
 	out := make([]*fakeLink, 0, len(f.links))
 	for _, l := range f.links {
 		out = append(out, l)
@@ -80,11 +80,11 @@ func (f *RouteFake) sortedLinks() []*fakeLink {
 // carrier reports whether the link has carrier (netif_carrier_ok), as the
 // kinds manage it: a veth when both ends are up, a bridge when a port is up
 // with carrier, a macvlan as its lower device; others always.
-func (f *RouteFake) carrier(l *fakeLink) bool {
+func (f *Fake) carrier(l *fakeLink) bool {
 	return f.carrierDepth(l, 0)
 }
 
-func (f *RouteFake) carrierDepth(l *fakeLink, depth int) bool {
+func (f *Fake) carrierDepth(l *fakeLink, depth int) bool {
 	if depth > 8 {
 		return false
 	}
@@ -112,10 +112,10 @@ func (f *RouteFake) carrierDepth(l *fakeLink, depth int) bool {
 
 // running reports whether the link is up and has carrier (what the
 // kernel's nexthop code calls a live link).
-func (f *RouteFake) running(l *fakeLink) bool { return l.up() && f.carrier(l) }
+func (f *Fake) running(l *fakeLink) bool { return l.up() && f.carrier(l) }
 
 // reportedFlags returns ifi_flags as the kernel reports them.
-func (f *RouteFake) reportedFlags(l *fakeLink) uint32 {
+func (f *Fake) reportedFlags(l *fakeLink) uint32 {
 	fl := l.flags &^ (unix.IFF_RUNNING | unix.IFF_LOWER_UP)
 	if l.up() && f.carrier(l) {
 		fl |= unix.IFF_RUNNING | unix.IFF_LOWER_UP
@@ -123,7 +123,7 @@ func (f *RouteFake) reportedFlags(l *fakeLink) uint32 {
 	return fl
 }
 
-func (f *RouteFake) operState(l *fakeLink) uint8 {
+func (f *Fake) operState(l *fakeLink) uint8 {
 	switch {
 	case !l.up():
 		return operDown
@@ -138,7 +138,7 @@ func (f *RouteFake) operState(l *fakeLink) uint8 {
 }
 
 // encodeLink is the body of an RTM_NEWLINK (or DELLINK) message for l.
-func (f *RouteFake) encodeLink(l *fakeLink) []byte {
+func (f *Fake) encodeLink(l *fakeLink) []byte {
 	b := make([]byte, 16, 256)
 	binary.NativeEndian.PutUint16(b[2:], l.typ)
 	binary.NativeEndian.PutUint32(b[4:], uint32(l.index))
@@ -255,7 +255,7 @@ func parseLinkReq(b []byte) (*linkReq, error) {
 		}
 	}
 	if err := d.Err(); err != nil {
-		return nil, errf(syscall.EINVAL, "nltest: malformed attributes: %v", err)
+		return nil, errf(syscall.EINVAL, "rtnltest: malformed attributes: %v", err)
 	}
 	if n, ok := r.str(unix.IFLA_IFNAME); ok && len(n) >= unix.IFNAMSIZ {
 		return nil, errf(syscall.ERANGE, "Attribute failed policy validation")
@@ -265,7 +265,7 @@ func parseLinkReq(b []byte) (*linkReq, error) {
 
 // find returns the link the request names: by index, else by
 // IFLA_IFNAME (or IFLA_ALT_IFNAME).
-func (f *RouteFake) find(r *linkReq) *fakeLink {
+func (f *Fake) find(r *linkReq) *fakeLink {
 	if r.index != 0 {
 		return f.links[r.index]
 	}
@@ -284,7 +284,7 @@ func validName(n string) bool {
 }
 
 // allocName turns a name with %d into the first free one.
-func (f *RouteFake) allocName(n string, taken ...string) (string, error) {
+func (f *Fake) allocName(n string, taken ...string) (string, error) {
 	if !strings.Contains(n, "%") {
 		if !validName(n) {
 			return "", errf(syscall.EINVAL, "Invalid device name")
@@ -310,7 +310,7 @@ func (f *RouteFake) allocName(n string, taken ...string) (string, error) {
 }
 
 // newMAC returns a locally administered unicast address.
-func (f *RouteFake) newMAC() net.HardwareAddr {
+func (f *Fake) newMAC() net.HardwareAddr {
 	f.macSeq++
 	s := f.macSeq
 	return net.HardwareAddr{0x02, 0x6e, 0x6c, byte(s >> 16), byte(s >> 8), byte(s)}
@@ -319,7 +319,7 @@ func (f *RouteFake) newMAC() net.HardwareAddr {
 func broadcastMAC() net.HardwareAddr { return net.HardwareAddr{0xff, 0xff, 0xff, 0xff, 0xff, 0xff} }
 
 // newEther returns a link of an Ethernet-like kind with its defaults.
-func (f *RouteFake) newEther(kind string) *fakeLink {
+func (f *Fake) newEther(kind string) *fakeLink {
 	l := &fakeLink{kind: kind, typ: unix.ARPHRD_ETHER, flags: unix.IFF_BROADCAST | unix.IFF_MULTICAST,
 		mtu: 1500, minMTU: 68, maxMTU: 65535, txqlen: 1000, hw: f.newMAC(), brd: broadcastMAC()}
 	switch kind {
@@ -497,10 +497,10 @@ func (c *call) vethPeer(r *linkReq, peer *fakeLink) error {
 			peer.name = n
 		}
 		if _, ok := pr.attrs[unix.IFLA_NET_NS_FD]; ok {
-			return errf(syscall.EOPNOTSUPP, "nltest: a veth peer in another namespace is not modelled")
+			return errf(syscall.EOPNOTSUPP, "rtnltest: a veth peer in another namespace is not modelled")
 		}
 		if _, ok := pr.attrs[unix.IFLA_NET_NS_PID]; ok {
-			return errf(syscall.EOPNOTSUPP, "nltest: a veth peer in another namespace is not modelled")
+			return errf(syscall.EOPNOTSUPP, "rtnltest: a veth peer in another namespace is not modelled")
 		}
 		if err := c.linkCommon(peer, pr); err != nil {
 			return err
@@ -962,7 +962,7 @@ func (c *call) getLink() ([]netlink.Message, error) {
 	} else if n, ok := r.str(unix.IFLA_IFNAME); ok {
 		l = c.f.linkByName(n)
 	} else {
-		return nil, errf(syscall.EINVAL, "nltest: no ifindex or name")
+		return nil, errf(syscall.EINVAL, "rtnltest: no ifindex or name")
 	}
 	if l == nil {
 		return nil, syscall.ENODEV

@@ -1,4 +1,4 @@
-package nltest_test
+package rtnltest_test
 
 import (
 	"context"
@@ -17,13 +17,13 @@ import (
 
 	"github.com/nlkit/nlkit/internal/kerneltest"
 	"github.com/nlkit/nlkit/netlink"
-	"github.com/nlkit/nlkit/nltest"
 	"github.com/nlkit/nlkit/rtnl"
+	"github.com/nlkit/nlkit/rtnl/rtnltest"
 )
 
 // The differential tests run each scenario, a sequence of steps on an
 // *rtnl.Conn, against the kernel (in a throwaway namespace) and against
-// nltest.RouteFake, and compare the outcome of every step (the errno, and
+// rtnltest.Fake, and compare the outcome of every step (the errno, and
 // what lookups return) and the objects dumped at the end. A difference is
 // a bug of the fake.
 
@@ -169,9 +169,9 @@ func newFakeConn(t *testing.T) *rtnl.Conn {
 	return c
 }
 
-func newFake(t *testing.T) (*nltest.RouteFake, *rtnl.Conn) {
+func newFake(t *testing.T) (*rtnltest.Fake, *rtnl.Conn) {
 	t.Helper()
-	fake := nltest.NewRouteFake()
+	fake := rtnltest.NewFake()
 	nl, err := fake.Dial(nil)
 	if err != nil {
 		t.Fatal(err)
@@ -335,7 +335,7 @@ func compareLines(t *testing.T, what string, kernel, fake []string) {
 func snapshot(t *testing.T, e *env) []string {
 	t.Helper()
 	var out []string
-	links, err := rtnl.Collect(e.c.Links(e.ctx, rtnl.LinkFilter{}))
+	links, err := netlink.Collect(e.c.Links(e.ctx, rtnl.LinkFilter{}))
 	if err != nil {
 		t.Fatalf("links: %v", err)
 	}
@@ -356,7 +356,7 @@ func snapshot(t *testing.T, e *env) []string {
 		out = append(out, fmt.Sprintf("link %s kind=%q up=%v mtu=%d master=%s txqlen=%d group=%d alias=%q", l.Name, l.Kind,
 			l.Flags&rtnl.LinkUp != 0, l.MTU, nm(l.Master), l.TxQueueLen, l.Group, l.Alias))
 	}
-	addrs, err := rtnl.Collect(e.c.Addresses(e.ctx, rtnl.AddressFilter{}))
+	addrs, err := netlink.Collect(e.c.Addresses(e.ctx, rtnl.AddressFilter{}))
 	if err != nil {
 		t.Fatalf("addresses: %v", err)
 	}
@@ -368,7 +368,7 @@ func snapshot(t *testing.T, e *env) []string {
 			nm(a.Index), a.Prefix, a.Peer, a.Broadcast, a.Label, a.Scope, a.Flags, a.ValidLifetime.IsForever(),
 			a.PreferredLifetime.IsForever(), a.Protocol, a.Metric))
 	}
-	routes, err := rtnl.Collect(e.c.Routes(e.ctx, rtnl.RouteFilter{}))
+	routes, err := netlink.Collect(e.c.Routes(e.ctx, rtnl.RouteFilter{}))
 	if err != nil {
 		t.Fatalf("routes: %v", err)
 	}
@@ -381,7 +381,7 @@ func snapshot(t *testing.T, e *env) []string {
 		}
 		out = append(out, "route "+routeLine(r, nm))
 	}
-	neighs, err := rtnl.Collect(e.c.Neighbors(e.ctx, rtnl.NeighborFilter{}))
+	neighs, err := netlink.Collect(e.c.Neighbors(e.ctx, rtnl.NeighborFilter{}))
 	if err != nil {
 		t.Fatalf("neighbors: %v", err)
 	}
@@ -399,14 +399,14 @@ func snapshot(t *testing.T, e *env) []string {
 		}
 		out = append(out, fmt.Sprintf("neigh %s %v lladdr=%v state=%v flags=[%v] proto=%v", nm(n.Index), n.Addr, n.LinkAddr, n.State, n.Flags, n.Protocol))
 	}
-	proxies, err := rtnl.Collect(e.c.Neighbors(e.ctx, rtnl.NeighborFilter{Proxy: true}))
+	proxies, err := netlink.Collect(e.c.Neighbors(e.ctx, rtnl.NeighborFilter{Proxy: true}))
 	if err != nil {
 		t.Fatalf("proxy neighbors: %v", err)
 	}
 	for _, n := range proxies {
 		out = append(out, fmt.Sprintf("proxy %s %v flags=[%v]", nm(n.Index), n.Addr, n.Flags))
 	}
-	rules, err := rtnl.Collect(e.c.Rules(e.ctx, rtnl.RuleFilter{}))
+	rules, err := netlink.Collect(e.c.Rules(e.ctx, rtnl.RuleFilter{}))
 	if err != nil {
 		t.Fatalf("rules: %v", err)
 	}
@@ -524,7 +524,7 @@ func (e *env) settle6(a netip.Addr) {
 		return
 	}
 	for range 50 {
-		rs, _ := rtnl.Collect(e.c.Routes(e.ctx, rtnl.RouteFilter{Family: rtnl.FamilyIPv6, Table: rtnl.TableLocal}))
+		rs, _ := netlink.Collect(e.c.Routes(e.ctx, rtnl.RouteFilter{Family: rtnl.FamilyIPv6, Table: rtnl.TableLocal}))
 		if slices.ContainsFunc(rs, func(r rtnl.Route) bool { return r.Dst == netip.PrefixFrom(a, 128) }) {
 			return
 		}
@@ -634,7 +634,7 @@ func delRoute(r rt) step {
 // device and source of the answer.
 func routeGet(dst string, mark uint32) step {
 	return step{"route get " + dst, func(e *env) (string, error) {
-		r, err := e.c.RouteGet(e.ctx, rtnl.RouteQuery{Dst: ip(dst), Mark: mark})
+		r, err := e.c.LookupRoute(e.ctx, rtnl.RouteQuery{Dst: ip(dst), Mark: mark})
 		if err != nil {
 			return "", err
 		}
@@ -698,7 +698,7 @@ func listLinks(f rtnl.LinkFilter, masterName string) step {
 		if masterName != "" {
 			f.Master = e.idx(masterName)
 		}
-		ls, err := rtnl.Collect(e.c.Links(e.ctx, f))
+		ls, err := netlink.Collect(e.c.Links(e.ctx, f))
 		var names []string
 		for _, l := range ls {
 			names = append(names, l.Name)
@@ -712,7 +712,7 @@ func listRoutes(f rtnl.RouteFilter, dev string) step {
 		if dev != "" {
 			f.OutIndex = e.idx(dev)
 		}
-		rs, err := rtnl.Collect(e.c.Routes(e.ctx, f))
+		rs, err := netlink.Collect(e.c.Routes(e.ctx, f))
 		var keys []string
 		for _, r := range rs {
 			if r.Family == rtnl.FamilyIPv6 && (r.Dst.Addr().IsLinkLocalUnicast() || r.Dst.Addr().IsMulticast()) {
@@ -730,7 +730,7 @@ func listAddrs(f rtnl.AddressFilter, dev string) step {
 		if dev != "" {
 			f.Index = e.idx(dev)
 		}
-		as, err := rtnl.Collect(e.c.Addresses(e.ctx, f))
+		as, err := netlink.Collect(e.c.Addresses(e.ctx, f))
 		var keys []string
 		for _, a := range as {
 			if !a.Prefix.Addr().IsLinkLocalUnicast() {
@@ -1007,19 +1007,19 @@ func diffScenarios() []scenario {
 		{"source-specific and lookups", with(twoLinks, do("ipv6 route from", func(e *env) error {
 			return e.c.AddRoute(e.ctx, rtnl.Route{Dst: pfx("2001:db8:9::/64"), Src: pfx("2001:db8:1::/64"), Gateway: ip("2001:db8:1::2")})
 		}), step{"route get from local", func(e *env) (string, error) {
-			r, err := e.c.RouteGet(e.ctx, rtnl.RouteQuery{Dst: ip("10.1.0.77"), Src: ip("10.1.0.1")})
+			r, err := e.c.LookupRoute(e.ctx, rtnl.RouteQuery{Dst: ip("10.1.0.77"), Src: ip("10.1.0.1")})
 			return fmt.Sprintf("%v via=%v src=%v prefsrc=%v", r.Type, r.Gateway, r.Src, r.PrefSrc), err
 		}}, do("route get from foreign", func(e *env) error {
-			_, err := e.c.RouteGet(e.ctx, rtnl.RouteQuery{Dst: ip("10.1.0.77"), Src: ip("10.99.0.1")})
+			_, err := e.c.LookupRoute(e.ctx, rtnl.RouteQuery{Dst: ip("10.1.0.77"), Src: ip("10.99.0.1")})
 			return err
 		}), step{"route get oif", func(e *env) (string, error) {
-			r, err := e.c.RouteGet(e.ctx, rtnl.RouteQuery{Dst: ip("10.1.0.77"), OutIndex: e.idx("va")})
+			r, err := e.c.LookupRoute(e.ctx, rtnl.RouteQuery{Dst: ip("10.1.0.77"), OutIndex: e.idx("va")})
 			return fmt.Sprintf("%v dev=%s", r.Type, e.name(r.OutIndex)), err
 		}}, do("route get oif missing", func(e *env) error {
-			_, err := e.c.RouteGet(e.ctx, rtnl.RouteQuery{Dst: ip("10.1.0.77"), OutIndex: missingIndex})
+			_, err := e.c.LookupRoute(e.ctx, rtnl.RouteQuery{Dst: ip("10.1.0.77"), OutIndex: missingIndex})
 			return err
 		}), step{"route get fibmatch", func(e *env) (string, error) {
-			r, err := e.c.RouteGet(e.ctx, rtnl.RouteQuery{Dst: ip("10.1.0.77"), FIBMatch: true})
+			r, err := e.c.LookupRoute(e.ctx, rtnl.RouteQuery{Dst: ip("10.1.0.77"), FIBMatch: true})
 			return fmt.Sprintf("%v %v table=%v proto=%v dev=%s", r.Type, r.Dst, r.Table, r.Protocol, e.name(r.OutIndex)), err
 		}})},
 		{"rule defaults", []step{addRule(rtnl.Rule{Family: v4, Priority: 100, Table: 100}), addRule(rtnl.Rule{Family: v4, Table: 101}),

@@ -1,4 +1,4 @@
-package nltest
+package rtnltest
 
 import (
 	"net/netip"
@@ -59,7 +59,7 @@ func (c *call) parseRuleReq() (*ruleReq, error) {
 	}
 	r := &ruleReq{}
 	if err := r.Rule.UnmarshalBinary(b); err != nil {
-		return nil, errf(syscall.EINVAL, "nltest: %v", err)
+		return nil, errf(syscall.EINVAL, "rtnltest: %v", err)
 	}
 	d := nlattr.NewDecoder(b[12:])
 	for d.Next() {
@@ -94,7 +94,7 @@ func (c *call) parseRuleReq() (*ruleReq, error) {
 }
 
 // familyRules returns the rules of a family in order.
-func (f *RouteFake) familyRules(fam rtnl.Family) []*fakeRule {
+func (f *Fake) familyRules(fam rtnl.Family) []*fakeRule {
 	var out []*fakeRule
 	for _, u := range f.rules {
 		if u.Family == fam {
@@ -297,7 +297,7 @@ type flow struct {
 	ipproto  uint8
 }
 
-func (f *RouteFake) ruleMatch(u *fakeRule, fl flow) bool {
+func (f *Fake) ruleMatch(u *fakeRule, fl flow) bool {
 	m := true
 	if u.Src.IsValid() && !(fl.src.IsValid() && u.Src.Contains(fl.src)) && u.Src.Bits() > 0 {
 		m = false
@@ -332,7 +332,7 @@ func (f *RouteFake) ruleMatch(u *fakeRule, fl flow) bool {
 // lookup runs the family's rules (fib_rules_lookup) and returns the route
 // found, its next hop and the lookup's table; an error for a reject
 // route or rule, ENETUNREACH when nothing matched.
-func (f *RouteFake) lookup(fam rtnl.Family, fl flow, scope uint8) (*fakeRoute, fakeNH, uint32, error) {
+func (f *Fake) lookup(fam rtnl.Family, fl flow, scope uint8) (*fakeRoute, fakeNH, uint32, error) {
 	rules := f.familyRules(fam)
 	for i := 0; i < len(rules); i++ {
 		u := rules[i]
@@ -388,20 +388,20 @@ func (f *RouteFake) lookup(fam rtnl.Family, fl flow, scope uint8) (*fakeRoute, f
 }
 
 // lookup4 is fib_lookup for a gateway check.
-func (f *RouteFake) lookup4(dst, src netip.Addr, scope uint8, oif int32, mark uint32) (*fakeRoute, fakeNH, error) {
+func (f *Fake) lookup4(dst, src netip.Addr, scope uint8, oif int32, mark uint32) (*fakeRoute, fakeNH, error) {
 	r, nh, _, err := f.lookup(rtnl.FamilyIPv4, flow{dst: dst, src: src, oif: oif, iif: 1, mark: mark}, scope)
 	return r, nh, err
 }
 
 // lookup6 is fib6_lookup for a gateway check.
-func (f *RouteFake) lookup6(dst netip.Addr, oif int32, mark uint32) (*fakeRoute, fakeNH, error) {
+func (f *Fake) lookup6(dst netip.Addr, oif int32, mark uint32) (*fakeRoute, fakeNH, error) {
 	r, nh, _, err := f.lookup(rtnl.FamilyIPv6, flow{dst: dst, oif: oif, iif: 1, mark: mark}, 0)
 	return r, nh, err
 }
 
 // selectSrc4 is inet_select_addr: a primary address of the link within
 // scope, preferably in dst's subnet; else one of another link.
-func (f *RouteFake) selectSrc4(index int32, dst netip.Addr, scope uint8) netip.Addr {
+func (f *Fake) selectSrc4(index int32, dst netip.Addr, scope uint8) netip.Addr {
 	var addr netip.Addr
 	for _, a := range f.addrs {
 		if a.fam != unix.AF_INET || a.index != index || a.flags&unix.IFA_F_SECONDARY != 0 {
@@ -433,7 +433,7 @@ func (f *RouteFake) selectSrc4(index int32, dst netip.Addr, scope uint8) netip.A
 
 // selectSrc6 picks a source address: one of the link's of the
 // destination's scope, preferring the longest common prefix.
-func (f *RouteFake) selectSrc6(index int32, dst netip.Addr) netip.Addr {
+func (f *Fake) selectSrc6(index int32, dst netip.Addr) netip.Addr {
 	var best netip.Addr
 	bestLen := -1
 	for _, a := range f.addrs {
@@ -498,7 +498,7 @@ func (c *call) getRoute() ([]netlink.Message, error) {
 		case unix.RTA_MARK:
 			fl.mark = d.Uint32()
 		case unix.RTA_IIF:
-			return nil, errf(syscall.EOPNOTSUPP, "nltest: route lookups for input (RTA_IIF) are not modelled")
+			return nil, errf(syscall.EOPNOTSUPP, "rtnltest: route lookups for input (RTA_IIF) are not modelled")
 		case unix.RTA_IP_PROTO:
 			fl.ipproto = d.Uint8()
 		}

@@ -1,4 +1,4 @@
-package nltest_test
+package rtnltest_test
 
 import (
 	"context"
@@ -8,8 +8,8 @@ import (
 	"syscall"
 
 	"github.com/nlkit/nlkit/netlink"
-	"github.com/nlkit/nlkit/nltest"
 	"github.com/nlkit/nlkit/rtnl"
+	"github.com/nlkit/nlkit/rtnl/rtnltest"
 )
 
 // ensureDefaultRoute is the code under test: it makes sure the main table
@@ -17,7 +17,7 @@ import (
 // what it did.
 func ensureDefaultRoute(ctx context.Context, c *rtnl.Conn, gw netip.Addr) (string, error) {
 	def := netip.PrefixFrom(netip.IPv4Unspecified(), 0)
-	routes, err := rtnl.Collect(c.Routes(ctx, rtnl.RouteFilter{Family: rtnl.FamilyIPv4, Table: rtnl.TableMain}))
+	routes, err := netlink.Collect(c.Routes(ctx, rtnl.RouteFilter{Family: rtnl.FamilyIPv4, Table: rtnl.TableMain}))
 	if err != nil {
 		return "", err
 	}
@@ -35,9 +35,9 @@ func ensureDefaultRoute(ctx context.Context, c *rtnl.Conn, gw netip.Addr) (strin
 // A user's function tested against the route-netlink fake: no root, no
 // namespace, and the kernel's answers (here ENETUNREACH for a gateway no
 // link can reach).
-func ExampleRouteFake() {
+func ExampleFake() {
 	ctx := context.Background()
-	fake := nltest.NewRouteFake()
+	fake := rtnltest.NewFake()
 	nl, err := fake.Dial(nil)
 	if err != nil {
 		panic(err)
@@ -65,7 +65,7 @@ func ExampleRouteFake() {
 		}
 		fmt.Println(gw, did, err)
 	}
-	r, err := c.RouteGet(ctx, rtnl.RouteQuery{Dst: netip.MustParseAddr("203.0.113.7")})
+	r, err := c.LookupRoute(ctx, rtnl.RouteQuery{Dst: netip.MustParseAddr("203.0.113.7")})
 	fmt.Println(r.Gateway, r.OutIndex == eth0.Index, r.PrefSrc, err)
 	// Output:
 	// 192.0.2.1 added <nil>

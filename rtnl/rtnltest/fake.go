@@ -1,4 +1,4 @@
-package nltest
+package rtnltest
 
 import (
 	"encoding/binary"
@@ -9,9 +9,10 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/nlkit/nlkit/netlink"
+	"github.com/nlkit/nlkit/nltest"
 )
 
-// RouteFake is a stateful fake of route netlink (NETLINK_ROUTE): one
+// Fake is a stateful fake of route netlink (NETLINK_ROUTE): one
 // network namespace's links, addresses, routes, neighbours and policy
 // rules, changed and listed through the same messages as the kernel's, with
 // the kernel's answers to the same mistakes (EEXIST, ENOENT, ESRCH, ENODEV,
@@ -19,14 +20,14 @@ import (
 // Changes are multicast to the Conns that joined the matching RTNLGRP_*
 // groups, as the kernel's notifications.
 //
-// A new RouteFake looks like a fresh network namespace: the loopback link
+// A new Fake looks like a fresh network namespace: the loopback link
 // "lo" at index 1, down, and the default policy rules. Bring lo up (as
 // internal/kerneltest does for real namespaces) to get 127.0.0.1/8 and ::1
 // with their routes.
 //
 // Connect with Dial, or wrap it for package rtnl:
 //
-//	fake := nltest.NewRouteFake()
+//	fake := rtnltest.NewFake()
 //	nl, _ := fake.Dial(nil)
 //	c := rtnl.NewConn(nl)
 //
@@ -61,10 +62,10 @@ import (
 // rule goto resolution, and kinds other than those above (EOPNOTSUPP, as
 // a kernel without the module).
 //
-// A RouteFake is safe for concurrent use.
-type RouteFake struct {
+// A Fake is safe for concurrent use.
+type Fake struct {
 	mu  sync.Mutex
-	srv *Server
+	srv *nltest.Server
 
 	links     map[int32]*fakeLink
 	nextIndex int32
@@ -85,14 +86,14 @@ type tableKey struct {
 	table uint32
 }
 
-// NewRouteFake returns a fake in the state of a fresh network namespace.
-func NewRouteFake() *RouteFake {
-	f := &RouteFake{
+// NewFake returns a fake in the state of a fresh network namespace.
+func NewFake() *Fake {
+	f := &Fake{
 		links:     map[int32]*fakeLink{},
 		nextIndex: 1,
 		tables:    map[tableKey]bool{},
 	}
-	f.srv = NewServer(f)
+	f.srv = nltest.NewServer(f)
 	lo := &fakeLink{
 		name: "lo", typ: unix.ARPHRD_LOOPBACK, flags: unix.IFF_LOOPBACK,
 		mtu: 65536, txqlen: 1000, hw: make([]byte, 6), brd: make([]byte, 6),
@@ -108,16 +109,16 @@ func NewRouteFake() *RouteFake {
 
 // Server returns the Server the fake answers on; its Conns see the fake's
 // notifications.
-func (f *RouteFake) Server() *Server { return f.srv }
+func (f *Fake) Server() *nltest.Server { return f.srv }
 
 // Dial returns a new Conn to the fake (see Server.Dial). Wrap it with
 // rtnl.NewConn for the typed API; cfg.Groups subscribes to notifications.
-func (f *RouteFake) Dial(cfg *netlink.Config) (*netlink.Conn, error) { return f.srv.Dial(cfg) }
+func (f *Fake) Dial(cfg *netlink.Config) (*netlink.Conn, error) { return f.srv.Dial(cfg) }
 
 // Handle implements Handler: it answers one route-netlink request. Plugged
 // into a Server other than f.Server(), it still answers, but its
 // notifications go to f.Server()'s Conns.
-func (f *RouteFake) Handle(req netlink.Message) ([]netlink.Message, error) {
+func (f *Fake) Handle(req netlink.Message) ([]netlink.Message, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	(&call{f: f}).expireAddrs() // the kernel's own changes come from port 0
@@ -143,7 +144,7 @@ func (f *RouteFake) Handle(req netlink.Message) ([]netlink.Message, error) {
 		if dump {
 			return c.dumpAddrs()
 		}
-		return nil, Errorf(syscall.EOPNOTSUPP, "nltest: RTM_GETADDR without NLM_F_DUMP is not modelled")
+		return nil, nltest.Errorf(syscall.EOPNOTSUPP, "rtnltest: RTM_GETADDR without NLM_F_DUMP is not modelled")
 	case unix.RTM_NEWROUTE:
 		return nil, c.newRoute()
 	case unix.RTM_DELROUTE:
@@ -177,7 +178,7 @@ func (f *RouteFake) Handle(req netlink.Message) ([]netlink.Message, error) {
 
 // call is one request being handled, with the notifications it causes.
 type call struct {
-	f    *RouteFake
+	f    *Fake
 	req  netlink.Message
 	port uint32
 }

@@ -1,4 +1,4 @@
-package nltest
+package rtnltest
 
 import (
 	"encoding/binary"
@@ -66,7 +66,7 @@ func left(lft uint32, since time.Time) uint32 {
 // reportedFlags adds what the kernel computes: permanent for addresses
 // that do not expire, deprecated at preferred lifetime 0, tentative for an
 // IPv6 address waiting for its link (DAD itself is instantaneous here).
-func (f *RouteFake) addrFlags(a *fakeAddr) uint32 {
+func (f *Fake) addrFlags(a *fakeAddr) uint32 {
 	fl := a.flags
 	if a.valid == lifeForever {
 		fl |= unix.IFA_F_PERMANENT
@@ -82,7 +82,7 @@ func (f *RouteFake) addrFlags(a *fakeAddr) uint32 {
 	return fl
 }
 
-func (f *RouteFake) encodeAddr(a *fakeAddr) []byte {
+func (f *Fake) encodeAddr(a *fakeAddr) []byte {
 	fl := f.addrFlags(a)
 	b := []byte{a.fam, byte(a.prefix.Bits()), byte(fl), a.scope, 0, 0, 0, 0}
 	binary.NativeEndian.PutUint32(b[4:], uint32(a.index))
@@ -308,7 +308,7 @@ func (c *call) rerouteMetric(rt *fakeRoute, metric uint32) {
 
 // primary4 returns the primary address of a's subnet (a itself if it is
 // primary).
-func (f *RouteFake) primary4(a *fakeAddr) *fakeAddr {
+func (f *Fake) primary4(a *fakeAddr) *fakeAddr {
 	if a.flags&unix.IFA_F_SECONDARY == 0 {
 		return a
 	}

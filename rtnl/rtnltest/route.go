@@ -1,4 +1,4 @@
-package nltest
+package rtnltest
 
 import (
 	"cmp"
@@ -80,7 +80,7 @@ func groupRoute(fam uint8) uint32 {
 
 // toRoute converts to the rtnl type for encoding, with the next-hop flags
 // the kernel computes (dead, linkdown).
-func (f *RouteFake) toRoute(r *fakeRoute) rtnl.Route {
+func (f *Fake) toRoute(r *fakeRoute) rtnl.Route {
 	out := rtnl.Route{
 		Family: rtnl.Family(r.fam), Dst: r.dst, Src: r.src, Tos: r.tos, Table: rtnl.Table(r.table),
 		Protocol: rtnl.Protocol(r.proto), Scope: rtnl.Scope(r.scope), Type: rtnl.RouteType(r.typ),
@@ -112,7 +112,7 @@ func (f *RouteFake) toRoute(r *fakeRoute) rtnl.Route {
 	return out
 }
 
-func (f *RouteFake) encodeRoute(r *fakeRoute) []byte {
+func (f *Fake) encodeRoute(r *fakeRoute) []byte {
 	b, _ := f.toRoute(r).AppendBinary(make([]byte, 0, 128))
 	if r.table > 255 && len(b) > 4 {
 		b[4] = unix.RT_TABLE_COMPAT
@@ -126,7 +126,7 @@ func (c *call) notifyRoute(typ netlink.MessageType, flags netlink.Flags, r *fake
 
 // insertRoute stores r after the routes of its table and key that come
 // before it (at is the index in f.routes, -1 for the end).
-func (f *RouteFake) insertRoute(r *fakeRoute, at int) {
+func (f *Fake) insertRoute(r *fakeRoute, at int) {
 	if at < 0 || at > len(f.routes) {
 		f.routes = append(f.routes, r)
 	} else {
@@ -135,7 +135,7 @@ func (f *RouteFake) insertRoute(r *fakeRoute, at int) {
 	f.tables[tableKey{r.fam, r.table}] = true
 }
 
-func (f *RouteFake) removeRoute(r *fakeRoute) {
+func (f *Fake) removeRoute(r *fakeRoute) {
 	if i := slices.Index(f.routes, r); i >= 0 {
 		f.routes = slices.Delete(f.routes, i, i+1)
 	}
@@ -259,7 +259,7 @@ func (c *call) parseRouteReq() (rtnl.Route, error) {
 		return r, errf(syscall.EINVAL, "Invalid header for route request")
 	}
 	if err := r.UnmarshalBinary(c.req.Data); err != nil {
-		return r, errf(syscall.EINVAL, "nltest: %v", err)
+		return r, errf(syscall.EINVAL, "rtnltest: %v", err)
 	}
 	return r, nil
 }
@@ -459,7 +459,7 @@ func (c *call) checkNH4(r *fakeRoute, nh *fakeNH) error {
 		return nil
 	}
 	if !nh.gw.Is4() {
-		return errf(syscall.EINVAL, "nltest: IPv6 gateways of IPv4 routes are not modelled")
+		return errf(syscall.EINVAL, "rtnltest: IPv6 gateways of IPv4 routes are not modelled")
 	}
 	if nh.flags&unix.RTNH_F_ONLINK != 0 {
 		if r.scope >= unix.RT_SCOPE_LINK {
@@ -505,7 +505,7 @@ func (c *call) checkNH4(r *fakeRoute, nh *fakeNH) error {
 
 // addrType4 is inet_addr_type: local if some link has the address, else
 // broadcast or unicast by the local table.
-func (f *RouteFake) addrType4(a netip.Addr) uint8 {
+func (f *Fake) addrType4(a netip.Addr) uint8 {
 	for _, r := range f.routes {
 		if r.fam == unix.AF_INET && r.table == unix.RT_TABLE_LOCAL && r.dst.Bits() == 32 && r.dst.Addr() == a &&
 			(r.typ == unix.RTN_LOCAL || r.typ == unix.RTN_BROADCAST) {
@@ -525,7 +525,7 @@ func (f *RouteFake) addrType4(a netip.Addr) uint8 {
 // a usable route (scope at least scope, a next hop on oif if given, alive
 // next hops). err is the route type's error for reject types; res is nil
 // when nothing matched.
-func (f *RouteFake) lookupTable4(table uint32, dst netip.Addr, scope uint8, oif int32, tos uint8) (*fakeRoute, fakeNH, error) {
+func (f *Fake) lookupTable4(table uint32, dst netip.Addr, scope uint8, oif int32, tos uint8) (*fakeRoute, fakeNH, error) {
 	var best *fakeRoute
 	var bestNH fakeNH
 	for _, r := range f.routes {
@@ -833,7 +833,7 @@ func (c *call) checkNH6(r *fakeRoute, nh *fakeNH) error {
 
 // hasAddr6 reports whether an IPv6 address is assigned (on link index,
 // or anywhere for 0).
-func (f *RouteFake) hasAddr6(a netip.Addr, index int32) bool {
+func (f *Fake) hasAddr6(a netip.Addr, index int32) bool {
 	for _, x := range f.addrs {
 		if x.fam == unix.AF_INET6 && x.prefix.Addr() == a && (index == 0 || x.index == index) {
 			return true
@@ -845,7 +845,7 @@ func (f *RouteFake) hasAddr6(a netip.Addr, index int32) bool {
 // lookupTable6 is the longest destination prefix, then the longest
 // source prefix (source-specific routes match only a source in them),
 // then the lowest metric, whose next hop is usable.
-func (f *RouteFake) lookupTable6(table uint32, dst, src netip.Addr, oif int32) (*fakeRoute, fakeNH) {
+func (f *Fake) lookupTable6(table uint32, dst, src netip.Addr, oif int32) (*fakeRoute, fakeNH) {
 	var best *fakeRoute
 	var bestNH fakeNH
 	for _, r := range f.routes {
@@ -1016,7 +1016,7 @@ func (c *call) dumpRoutes() ([]netlink.Message, error) {
 // keeping the order of routes with one key. The IPv4 trie goes by
 // address, longer prefixes first; the IPv6 tree is walked children first,
 // so a prefix comes after the prefixes it contains.
-func (f *RouteFake) sortedRoutes(fam uint8) []*fakeRoute {
+func (f *Fake) sortedRoutes(fam uint8) []*fakeRoute {
 	var out []*fakeRoute
 	for _, r := range f.routes {
 		if r.fam == fam {

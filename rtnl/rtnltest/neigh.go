@@ -1,4 +1,4 @@
-package nltest
+package rtnltest
 
 import (
 	"bytes"
@@ -38,7 +38,7 @@ const (
 	ndaFlagsExt = 15
 )
 
-func (f *RouteFake) encodeNeigh(n *fakeNeigh, proxy bool) []byte {
+func (f *Fake) encodeNeigh(n *fakeNeigh, proxy bool) []byte {
 	b := make([]byte, 12, 64)
 	b[0] = n.fam
 	binary.NativeEndian.PutUint32(b[4:], uint32(n.index))
@@ -138,7 +138,7 @@ func (r *neighReq) checkKey() error {
 	return nil
 }
 
-func (f *RouteFake) findNeigh(list []*fakeNeigh, fam uint8, index int32, a netip.Addr) *fakeNeigh {
+func (f *Fake) findNeigh(list []*fakeNeigh, fam uint8, index int32, a netip.Addr) *fakeNeigh {
 	for _, n := range list {
 		if n.fam == fam && n.index == index && n.addr == a {
 			return n

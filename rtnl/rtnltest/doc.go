@@ -1,0 +1,44 @@
+// Package rtnltest is a stateful fake of route netlink (NETLINK_ROUTE) for
+// tests that run without root and without a kernel: Fake keeps one network
+// namespace's links, addresses, routes, neighbours and policy rules and
+// answers requests, errors and notifications as Linux does. It is a
+// Handler on an nltest.Server, so its Conns are real *netlink.Conn values;
+// wrap one with rtnl.NewConn, or hand the Fake to rtnl's Mirror and
+// Resolver as where their sockets come from.
+//
+// The fake is checked against the kernel: diff_test.go runs the same
+// randomised steps on a Fake and in a throwaway network namespace and
+// compares errnos and dumps (NLKIT_KERNEL_TESTS=require makes it run as
+// root).
+//
+// # Codecs
+//
+// Requests are parsed, and replies and notifications encoded, with
+// package rtnl's codecs where the codec's value keeps everything the
+// kernel's answer depends on: routes (rtnl.Route's UnmarshalBinary and
+// AppendBinary) and rules (rtnl.Rule's, plus a scan for which of
+// FRA_PRIORITY, FRA_GOTO, FRA_FWMARK and FRA_FWMASK were present). This
+// also runs those codecs on every request the fake answers.
+//
+// Links, addresses and neighbours are parsed from the wire, because the
+// kernel's answers depend on what rtnl's values fold away, and the fake
+// must answer a malformed request from any client, not only from rtnl:
+//
+//   - addresses: whether IFA_LOCAL, IFA_ADDRESS, IFA_LABEL, IFA_CACHEINFO
+//     and IFA_RT_PRIORITY were present at all (rtnl.Address merges
+//     IFA_LOCAL and IFA_ADDRESS into Prefix and Peer, and cannot tell an
+//     absent label, lifetime or metric from a zero one), and the raw
+//     lifetimes the kernel validates (valid 0, preferred > valid: EINVAL);
+//   - neighbours: the length of NDA_DST before it is an address (a short
+//     one is "Invalid network address", an absent one "Network address not
+//     specified") and whether NDA_LLADDR was present;
+//   - links: which IFLA_* attributes and kind data were present, which
+//     rtnl.Link and rtnl.LinkChange do not record for every field.
+//
+// Their replies and notifications are encoded by hand too, which tests
+// rtnl's link, address and neighbour decoders against an encoding they did
+// not write. Moving those three to rtnl's codecs needs the codecs to report
+// presence first; until then the rule is: a fake uses its family's codec
+// for a message exactly when the codec's value determines the kernel's
+// answer.
+package rtnltest

@@ -2,9 +2,9 @@ package ethtool
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"iter"
+	"strconv"
 
 	"github.com/nlkit/nlkit/genl"
 	"github.com/nlkit/nlkit/netlink"
@@ -73,31 +73,47 @@ func ByName(name string) Device { return Device{Name: name} }
 // ByIndex names a device by its interface index.
 func ByIndex(index uint32) Device { return Device{Index: index} }
 
+// what names the device a request selects, for errors: `"eth0"`,
+// "ifindex 2" (the index when there is one: the request carries it).
+func (d Device) what() string {
+	if d.Index != 0 || d.Name == "" {
+		return fmt.Sprintf("ifindex %d", d.Index)
+	}
+	return strconv.Quote(d.Name)
+}
+
+// family describes the ethtool client to genl.FamilyConn. Its bit sets
+// are beyond genl.Spec: the client encodes and decodes with nlattr.
+var family = &genl.FamilyInfo[struct{}]{Name: FamilyName, Package: "ethtool"}
+
 // Conn speaks the ethtool family. It is safe for concurrent use by many
 // goroutines (see genl.Conn).
 type Conn struct {
-	g *genl.Conn
+	b *genl.FamilyConn[struct{}]
 }
 
 // Dial opens a generic netlink socket for the ethtool family; cfg is
 // passed to netlink.Dial (set cfg.NetNS to work in another namespace).
+// The Conn owns the socket: Close closes it.
 func Dial(cfg *netlink.Config) (*Conn, error) {
-	g, err := genl.Dial(cfg)
+	b, err := genl.DialFamily(cfg, family)
 	if err != nil {
 		return nil, err
 	}
-	return NewConn(g), nil
+	return &Conn{b: b}, nil
 }
 
-// NewConn speaks ethtool over an existing genl.Conn, which it shares with
-// the caller: Close closes it.
-func NewConn(g *genl.Conn) *Conn { return &Conn{g: g} }
+// NewConn speaks ethtool over g, which it shares with the caller and with
+// the clients of other families: Close leaves g open (see
+// genl.FamilyConn).
+func NewConn(g *genl.Conn) *Conn { return &Conn{b: genl.NewFamilyConn(g, family)} }
 
-// Close closes the socket.
-func (c *Conn) Close() error { return c.g.Close() }
+// Close closes the socket of a Conn made by Dial; the genl.Conn of one
+// made by NewConn stays open. Closing twice is harmless.
+func (c *Conn) Close() error { return c.b.Close() }
 
 // Genl returns the underlying genl.Conn.
-func (c *Conn) Genl() *genl.Conn { return c.g }
+func (c *Conn) Genl() *genl.Conn { return c.b.Genl() }
 
 // request encodes a GET request for dev (or for all devices, a dump, when
 // dev is the zero Device) with header flags.
@@ -120,27 +136,30 @@ func request(cmd uint8, dev Device, flags uint32) (genl.Message, error) {
 	return genl.Message{Command: cmd, Data: b}, nil
 }
 
-// get runs one GET request for dev and returns the reply's attributes.
-func (c *Conn) get(ctx context.Context, op string, cmd, reply uint8, dev Device, flags uint32) ([]byte, error) {
+// get runs one GET request for dev ("get <what> of <device>") and returns
+// the reply's attributes.
+func (c *Conn) get(ctx context.Context, what string, cmd, reply uint8, dev Device, flags uint32) ([]byte, error) {
 	if dev.Index == 0 && dev.Name == "" {
-		return nil, fmt.Errorf("ethtool: %s: no device given", op)
+		return nil, fmt.Errorf("ethtool: get %s: no device given", what)
 	}
+	op := "get " + what + " of " + dev.what()
 	req, err := request(cmd, dev, flags)
+	if err != nil {
+		return nil, fmt.Errorf("ethtool: %s: %w", op, err)
+	}
+	msgs, err := c.b.Execute(ctx, op, req, 0)
 	if err != nil {
 		return nil, err
 	}
-	msgs, err := c.g.Execute(ctx, FamilyName, req, 0)
-	if err != nil {
-		return nil, nameOp("ethtool "+op+" "+dev.String(), err)
-	}
 	if len(msgs) != 1 || msgs[0].Command != reply {
-		return nil, fmt.Errorf("ethtool: %s %s: unexpected reply (%d messages): %w", op, dev, len(msgs), netlink.ErrMalformed)
+		return nil, fmt.Errorf("ethtool: %s: unexpected reply (%d messages): %w", op, len(msgs), netlink.ErrMalformed)
 	}
 	return msgs[0].Data, nil
 }
 
-// dump runs a GET request for every device and decodes each reply.
-func dump[T any](c *Conn, ctx context.Context, op string, cmd, reply uint8, flags uint32, decode func([]byte) (T, error)) iter.Seq2[T, error] {
+// dump runs a GET request for every device ("list <what>") and decodes
+// each reply.
+func dump[T any](c *Conn, ctx context.Context, what string, cmd, reply uint8, flags uint32, decode func([]byte) (T, error)) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		var zero T
 		req, err := request(cmd, Device{}, flags)
@@ -148,9 +167,9 @@ func dump[T any](c *Conn, ctx context.Context, op string, cmd, reply uint8, flag
 			yield(zero, err)
 			return
 		}
-		for m, err := range c.g.Dump(ctx, FamilyName, req) {
+		for m, err := range c.b.Dump(ctx, "list "+what, req) {
 			if err != nil {
-				yield(zero, nameOp("ethtool dump "+op, err))
+				yield(zero, err)
 				return
 			}
 			if m.Command != reply {
@@ -176,15 +195,6 @@ func decodeHeader(d nlattr.Decoder) Device {
 		}
 	}
 	return dev
-}
-
-// nameOp sets the operation name on a kernel error.
-func nameOp(op string, err error) error {
-	var ne *netlink.Error
-	if errors.As(err, &ne) {
-		ne.Op = op
-	}
-	return err
 }
 
 // decodeErr wraps a decoding error.

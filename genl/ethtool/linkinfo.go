@@ -147,7 +147,7 @@ func (l *LinkInfo) UnmarshalBinary(b []byte) error {
 
 // LinkInfo returns dev's link information (ETHTOOL_MSG_LINKINFO_GET).
 func (c *Conn) LinkInfo(ctx context.Context, dev Device) (LinkInfo, error) {
-	b, err := c.get(ctx, "linkinfo", msgLinkinfoGet, msgLinkinfoReply, dev, 0)
+	b, err := c.get(ctx, "link info", msgLinkinfoGet, msgLinkinfoReply, dev, 0)
 	if err != nil {
 		return LinkInfo{}, err
 	}
@@ -159,7 +159,7 @@ func (c *Conn) LinkInfo(ctx context.Context, dev Device) (LinkInfo, error) {
 // reports it (a dump). It is a single-use iterator; it stops at the first
 // error.
 func (c *Conn) LinkInfos(ctx context.Context) iter.Seq2[LinkInfo, error] {
-	return dump(c, ctx, "linkinfo", msgLinkinfoGet, msgLinkinfoReply, 0, func(b []byte) (LinkInfo, error) {
+	return dump(c, ctx, "link info", msgLinkinfoGet, msgLinkinfoReply, 0, func(b []byte) (LinkInfo, error) {
 		var l LinkInfo
 		return l, l.UnmarshalBinary(b)
 	})

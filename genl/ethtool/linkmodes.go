@@ -133,7 +133,7 @@ func (c *Conn) LinkModes(ctx context.Context, dev Device) (LinkModes, error) {
 }
 
 func (c *Conn) linkModes(ctx context.Context, dev Device, flags uint32) (LinkModes, error) {
-	b, err := c.get(ctx, "linkmodes", msgLinkmodesGet, msgLinkmodesReply, dev, flags)
+	b, err := c.get(ctx, "link modes", msgLinkmodesGet, msgLinkmodesReply, dev, flags)
 	if err != nil {
 		return LinkModes{}, err
 	}

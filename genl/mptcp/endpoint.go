@@ -161,31 +161,55 @@ func (e *Endpoint) UnmarshalBinary(b []byte) error {
 // attrSet is a read-only copy of the "attr" set, for decoding.
 var attrSet = func() *genl.AttrSet { c, _ := Spec().Command("get-addr"); return c.Attrs }()
 
+// what names the endpoint a request selects, for errors: "id 1",
+// "192.0.2.1 port 8080", "id 0 192.0.2.1" (withID: the id is sent even
+// when 0).
+func (e Endpoint) what(withID bool) string {
+	var parts []string
+	if e.ID != 0 || withID || !e.Addr.IsValid() {
+		parts = append(parts, fmt.Sprintf("id %d", e.ID))
+	}
+	if e.Addr.IsValid() {
+		parts = append(parts, e.Addr.String())
+	}
+	if e.Port != 0 {
+		parts = append(parts, fmt.Sprintf("port %d", e.Port))
+	}
+	return strings.Join(parts, " ")
+}
+
+// family describes the mptcp_pm client to genl.FamilyConn.
+var family = &genl.FamilyInfo[Event]{Name: FamilyName, Package: "mptcp", Spec: Spec(), Event: event}
+
 // Conn speaks the mptcp_pm family. It is safe for concurrent use by many
 // goroutines (see genl.Conn).
 type Conn struct {
-	cl *genl.Client
+	b *genl.FamilyConn[Event]
 }
 
 // Dial opens a generic netlink socket for the mptcp_pm family; cfg is
 // passed to netlink.Dial (set cfg.NetNS to work in another namespace).
+// The Conn owns the socket: Close closes it.
 func Dial(cfg *netlink.Config) (*Conn, error) {
-	g, err := genl.Dial(cfg)
+	b, err := genl.DialFamily(cfg, family)
 	if err != nil {
 		return nil, err
 	}
-	return NewConn(g), nil
+	return &Conn{b: b}, nil
 }
 
-// NewConn speaks mptcp_pm over an existing genl.Conn, which it shares with
-// the caller: Close closes it.
-func NewConn(g *genl.Conn) *Conn { return &Conn{cl: genl.NewClient(g, Spec())} }
+// NewConn speaks mptcp_pm over g, which it shares with the caller and
+// with the clients of other families: Close leaves the groups this Conn
+// joined and leaves g open (see genl.FamilyConn).
+func NewConn(g *genl.Conn) *Conn { return &Conn{b: genl.NewFamilyConn(g, family)} }
 
-// Close closes the socket.
-func (c *Conn) Close() error { return c.cl.Conn().Close() }
+// Close closes the socket of a Conn made by Dial; for one made by NewConn
+// it leaves the groups it joined and ends its Events, and the genl.Conn
+// stays open. Closing twice is harmless.
+func (c *Conn) Close() error { return c.b.Close() }
 
 // Genl returns the underlying genl.Conn.
-func (c *Conn) Genl() *genl.Conn { return c.cl.Conn() }
+func (c *Conn) Genl() *genl.Conn { return c.b.Genl() }
 
 // AddEndpoint adds an endpoint (MPTCP_PM_CMD_ADD_ADDR, `ip mptcp endpoint
 // add`). e.Addr is required; e.ID 0 lets the kernel choose an id (list the
@@ -196,8 +220,8 @@ func (c *Conn) AddEndpoint(ctx context.Context, e Endpoint) error {
 	if !e.Addr.IsValid() {
 		return fmt.Errorf("mptcp: add endpoint: no address")
 	}
-	_, err := c.cl.Execute(ctx, "add-addr", genl.Attrs{"addr": e.attrs()}, 0)
-	return nameOp("mptcp add endpoint", err)
+	_, err := c.b.ExecuteAttrs(ctx, "add endpoint "+e.what(false), "add-addr", genl.Attrs{"addr": e.attrs()}, 0)
+	return err
 }
 
 // DeleteEndpoint removes an endpoint (MPTCP_PM_CMD_DEL_ADDR, `ip mptcp
@@ -217,18 +241,20 @@ func (c *Conn) DeleteEndpoint(ctx context.Context, e Endpoint) error {
 	}
 	v := Endpoint{ID: e.ID, Addr: e.Addr, Port: e.Port}.attrs()
 	v["id"] = e.ID
-	_, err := c.cl.Execute(ctx, "del-addr", genl.Attrs{"addr": v}, 0)
-	return nameOp("mptcp delete endpoint", err)
+	sel := Endpoint{ID: e.ID, Addr: e.Addr, Port: e.Port}
+	_, err := c.b.ExecuteAttrs(ctx, "delete endpoint "+sel.what(true), "del-addr", genl.Attrs{"addr": v}, 0)
+	return err
 }
 
 // Endpoint returns the endpoint with the given id (MPTCP_PM_CMD_GET_ADDR).
 func (c *Conn) Endpoint(ctx context.Context, id uint8) (Endpoint, error) {
-	rs, err := c.cl.Execute(ctx, "get-addr", genl.Attrs{"addr": genl.Attrs{"id": id}}, 0)
+	op := fmt.Sprintf("get endpoint id %d", id)
+	rs, err := c.b.ExecuteAttrs(ctx, op, "get-addr", genl.Attrs{"addr": genl.Attrs{"id": id}}, 0)
 	if err != nil {
-		return Endpoint{}, nameOp("mptcp get endpoint", err)
+		return Endpoint{}, err
 	}
 	if len(rs) != 1 {
-		return Endpoint{}, fmt.Errorf("mptcp: get endpoint returned %d replies, want 1: %w", len(rs), netlink.ErrMalformed)
+		return Endpoint{}, fmt.Errorf("mptcp: %s: %d replies, want 1: %w", op, len(rs), netlink.ErrMalformed)
 	}
 	return endpointFrom(rs[0])
 }
@@ -238,9 +264,9 @@ func (c *Conn) Endpoint(ctx context.Context, id uint8) (Endpoint, error) {
 // the first error.
 func (c *Conn) Endpoints(ctx context.Context) iter.Seq2[Endpoint, error] {
 	return func(yield func(Endpoint, error) bool) {
-		for v, err := range c.cl.Dump(ctx, "get-addr", nil) {
+		for v, err := range c.b.DumpAttrs(ctx, "list endpoints", "get-addr", nil) {
 			if err != nil {
-				yield(Endpoint{}, nameOp("mptcp list endpoints", err))
+				yield(Endpoint{}, err)
 				return
 			}
 			e, err := endpointFrom(v)
@@ -253,8 +279,8 @@ func (c *Conn) Endpoints(ctx context.Context) iter.Seq2[Endpoint, error] {
 
 // FlushEndpoints removes every endpoint (MPTCP_PM_CMD_FLUSH_ADDRS).
 func (c *Conn) FlushEndpoints(ctx context.Context) error {
-	_, err := c.cl.Execute(ctx, "flush-addrs", nil, 0)
-	return nameOp("mptcp flush endpoints", err)
+	_, err := c.b.ExecuteAttrs(ctx, "flush endpoints", "flush-addrs", nil, 0)
+	return err
 }
 
 // SetEndpointFlags sets the backup and fullmesh flags of an endpoint to
@@ -267,10 +293,11 @@ func (c *Conn) FlushEndpoints(ctx context.Context) error {
 // endpoint EINVAL "invalid addr flags".
 func (c *Conn) SetEndpointFlags(ctx context.Context, e Endpoint) error {
 	if e.ID == 0 && !e.Addr.IsValid() {
-		return fmt.Errorf("mptcp: change endpoint: neither an id nor an address")
+		return fmt.Errorf("mptcp: set endpoint flags: neither an id nor an address")
 	}
 	v := Endpoint{ID: e.ID, Addr: e.Addr, Port: e.Port}.attrs()
 	v["flags"] = uint32(e.Flags)
-	_, err := c.cl.Execute(ctx, "set-flags", genl.Attrs{"addr": v}, 0)
-	return nameOp("mptcp change endpoint", err)
+	sel := Endpoint{ID: e.ID, Addr: e.Addr, Port: e.Port}
+	_, err := c.b.ExecuteAttrs(ctx, "set flags of endpoint "+sel.what(false), "set-flags", genl.Attrs{"addr": v}, 0)
+	return err
 }

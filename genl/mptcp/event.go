@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/nlkit/nlkit/genl"
-	"github.com/nlkit/nlkit/netlink"
 )
 
 // EventType is the kind of an MPTCP event (enum mptcp_event_type).
@@ -260,14 +259,11 @@ var eventSet = func() *genl.AttrSet { c, _ := Spec().Command(EventCreated.String
 // list taken afterwards leaves no gap (see Events). Joins are counted per
 // genl.Conn: Conns sharing one (NewConn) each join and leave for
 // themselves.
-func (c *Conn) JoinGroup(ctx context.Context, group string) error {
-	return c.cl.JoinGroup(ctx, group)
-}
+func (c *Conn) JoinGroup(ctx context.Context, group string) error { return c.b.JoinGroup(ctx, group) }
 
-// LeaveGroup undoes one JoinGroup of group (see genl.Conn.LeaveGroup).
-func (c *Conn) LeaveGroup(ctx context.Context, group string) error {
-	return c.cl.LeaveGroup(ctx, group)
-}
+// LeaveGroup undoes one JoinGroup of group made through this Conn (see
+// genl.Conn.LeaveGroup).
+func (c *Conn) LeaveGroup(ctx context.Context, group string) error { return c.b.LeaveGroup(ctx, group) }
 
 // Events streams MPTCP events of the groups joined. It is a single-use
 // iterator, one at a time per Conn (it uses genl.Conn.Receive).
@@ -287,11 +283,18 @@ func (c *Conn) LeaveGroup(ctx context.Context, group string) error {
 //
 // A malformed notification is yielded as an error and skipped; other
 // errors end the stream. Notifications that are not events are skipped.
-func (c *Conn) Events(ctx context.Context) iter.Seq2[Event, error] {
-	return netlink.DecodeNotifications(c.cl.Events(ctx), func(ev genl.Event) (Event, bool, error) {
-		if !ev.Command.Notification {
-			return Event{}, false, nil
-		}
-		return eventFrom(EventType(ev.Command.ID), ev.Attrs), true, nil
-	})
+// Close ends the stream with netlink.ErrClosed.
+func (c *Conn) Events(ctx context.Context) iter.Seq2[Event, error] { return c.b.Events(ctx) }
+
+// event decodes a notification of the family (genl.FamilyInfo.Event):
+// the commands marked Notification in the Spec (the events group's).
+func event(n genl.Notification) (Event, bool, error) {
+	e := Event{Type: EventType(n.Command)}
+	if !slices.Contains(eventTypes, e.Type) {
+		return Event{}, false, nil
+	}
+	if err := e.UnmarshalBinary(n.Data); err != nil {
+		return Event{}, false, err
+	}
+	return e, true, nil
 }

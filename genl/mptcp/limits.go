@@ -2,7 +2,6 @@ package mptcp
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/nlkit/nlkit/genl"
@@ -28,9 +27,9 @@ func (l Limits) String() string {
 
 // Limits returns the path manager's limits (MPTCP_PM_CMD_GET_LIMITS).
 func (c *Conn) Limits(ctx context.Context) (Limits, error) {
-	rs, err := c.cl.Execute(ctx, "get-limits", nil, 0)
+	rs, err := c.b.ExecuteAttrs(ctx, "get limits", "get-limits", nil, 0)
 	if err != nil {
-		return Limits{}, nameOp("mptcp get limits", err)
+		return Limits{}, err
 	}
 	if len(rs) != 1 {
 		return Limits{}, fmt.Errorf("mptcp: get limits returned %d replies, want 1: %w", len(rs), netlink.ErrMalformed)
@@ -68,15 +67,6 @@ func (c *Conn) SetLimits(ctx context.Context, ch LimitsChange) error {
 	if ch.Subflows != nil {
 		v["subflows"] = *ch.Subflows
 	}
-	_, err := c.cl.Execute(ctx, "set-limits", v, 0)
-	return nameOp("mptcp set limits", err)
-}
-
-// nameOp sets the operation name on a kernel error.
-func nameOp(op string, err error) error {
-	var ne *netlink.Error
-	if errors.As(err, &ne) {
-		ne.Op = op
-	}
+	_, err := c.b.ExecuteAttrs(ctx, "set limits", "set-limits", v, 0)
 	return err
 }

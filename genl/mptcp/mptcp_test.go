@@ -140,8 +140,9 @@ func TestEndpointErrors(t *testing.T) {
 	}
 	err := c.AddEndpoint(ctx, e)
 	ne := kernelErr(t, "duplicate", err, syscall.EEXIST, "")
-	if !errors.Is(err, fs.ErrExist) || ne.Message == "" || ne.Op != "mptcp add endpoint" {
-		t.Errorf("duplicate: %v (want fs.ErrExist, a message, the op)", err)
+	if !errors.Is(err, fs.ErrExist) || ne.Message == "" || ne.Op != "mptcp add endpoint 192.0.2.1" ||
+		err.Error() != "mptcp: add endpoint 192.0.2.1: file exists: "+ne.Message {
+		t.Errorf("duplicate: %v (want fs.ErrExist, a message, the op naming the endpoint)", err)
 	}
 	ne = kernelErr(t, "signal+fullmesh", c.AddEndpoint(ctx, Endpoint{Addr: netip.MustParseAddr("192.0.2.2"), Flags: Signal | Fullmesh}),
 		syscall.EINVAL, "flags mustn't have both signal and fullmesh")
@@ -150,9 +151,16 @@ func TestEndpointErrors(t *testing.T) {
 	}
 	kernelErr(t, "port without signal", c.AddEndpoint(ctx, Endpoint{Addr: netip.MustParseAddr("192.0.2.3"), Port: 1, Flags: Subflow}),
 		syscall.EINVAL, "flags must have signal and not subflow when using port")
-	kernelErr(t, "delete unknown", c.DeleteEndpoint(ctx, Endpoint{ID: 99}), syscall.EINVAL, "address not found")
+	err = c.DeleteEndpoint(ctx, Endpoint{ID: 99})
+	kernelErr(t, "delete unknown", err, syscall.EINVAL, "address not found")
+	if want := "mptcp: delete endpoint id 99: invalid argument: address not found (attribute type 1 at offset 20)"; err.Error() != want {
+		t.Errorf("delete unknown: %q, want %q", err, want)
+	}
 	_, err = c.Endpoint(ctx, 99)
 	kernelErr(t, "get unknown", err, syscall.EINVAL, "address not found")
+	if want := "mptcp: get endpoint id 99: invalid argument: address not found (attribute type 1 at offset 20)"; err.Error() != want {
+		t.Errorf("get unknown: %q, want %q", err, want)
+	}
 
 	// A malformed request through the declarative client: an address
 	// family without its address.

@@ -163,42 +163,50 @@ func (d *Device) UnmarshalBinary(b []byte) error {
 // devSet is a read-only copy of the "dev" attribute set, for decoding.
 var devSet = Spec().Commands[0].Attrs
 
+// family describes the netdev client to genl.FamilyConn.
+var family = &genl.FamilyInfo[Event]{Name: FamilyName, Package: "netdev", Spec: Spec(), Event: event}
+
 // Conn speaks the netdev family. It is safe for concurrent use by many
 // goroutines (see genl.Conn).
 type Conn struct {
-	cl *genl.Client
+	b *genl.FamilyConn[Event]
 }
 
 // Dial opens a generic netlink socket for the netdev family; cfg is passed
-// to netlink.Dial (set cfg.NetNS to work in another namespace).
+// to netlink.Dial (set cfg.NetNS to work in another namespace). The Conn
+// owns the socket: Close closes it.
 func Dial(cfg *netlink.Config) (*Conn, error) {
-	g, err := genl.Dial(cfg)
+	b, err := genl.DialFamily(cfg, family)
 	if err != nil {
 		return nil, err
 	}
-	return NewConn(g), nil
+	return &Conn{b: b}, nil
 }
 
-// NewConn speaks netdev over an existing genl.Conn, which it shares with
-// the caller: Close closes it.
-func NewConn(g *genl.Conn) *Conn { return &Conn{cl: genl.NewClient(g, Spec())} }
+// NewConn speaks netdev over g, which it shares with the caller and with
+// the clients of other families: Close leaves the groups this Conn joined
+// and leaves g open (see genl.FamilyConn).
+func NewConn(g *genl.Conn) *Conn { return &Conn{b: genl.NewFamilyConn(g, family)} }
 
-// Close closes the socket.
-func (c *Conn) Close() error { return c.cl.Conn().Close() }
+// Close closes the socket of a Conn made by Dial; for one made by NewConn
+// it leaves the groups it joined and ends its Events, and the genl.Conn
+// stays open. Closing twice is harmless.
+func (c *Conn) Close() error { return c.b.Close() }
 
 // Genl returns the underlying genl.Conn.
-func (c *Conn) Genl() *genl.Conn { return c.cl.Conn() }
+func (c *Conn) Genl() *genl.Conn { return c.b.Genl() }
 
 // Device returns the device with the given interface index
 // (NETDEV_CMD_DEV_GET). An unknown index gives a *netlink.Error with
 // ENODEV.
 func (c *Conn) Device(ctx context.Context, index uint32) (Device, error) {
-	rs, err := c.cl.Execute(ctx, "dev-get", genl.Attrs{"ifindex": index}, 0)
+	op := fmt.Sprintf("get device ifindex %d", index)
+	rs, err := c.b.ExecuteAttrs(ctx, op, "dev-get", genl.Attrs{"ifindex": index}, 0)
 	if err != nil {
 		return Device{}, err
 	}
 	if len(rs) != 1 {
-		return Device{}, fmt.Errorf("netdev: dev-get returned %d replies, want 1: %w", len(rs), netlink.ErrMalformed)
+		return Device{}, fmt.Errorf("netdev: %s: %d replies, want 1: %w", op, len(rs), netlink.ErrMalformed)
 	}
 	return deviceFrom(rs[0])
 }
@@ -207,7 +215,7 @@ func (c *Conn) Device(ctx context.Context, index uint32) (Device, error) {
 // dump). It is a single-use iterator; it stops at the first error.
 func (c *Conn) Devices(ctx context.Context) iter.Seq2[Device, error] {
 	return func(yield func(Device, error) bool) {
-		for v, err := range c.cl.Dump(ctx, "dev-get", nil) {
+		for v, err := range c.b.DumpAttrs(ctx, "list devices", "dev-get", nil) {
 			if err != nil {
 				yield(Device{}, err)
 				return

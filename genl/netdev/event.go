@@ -6,7 +6,6 @@ import (
 	"iter"
 
 	"github.com/nlkit/nlkit/genl"
-	"github.com/nlkit/nlkit/netlink"
 )
 
 // EventType says what happened to a device.
@@ -43,16 +42,12 @@ type Event struct {
 // once the socket is in the group: a device registered, changed or
 // unregistered afterwards is announced. So join first, then list Devices,
 // then apply Events, and no change falls in between (see Events).
-func (c *Conn) JoinGroup(ctx context.Context, group string) error {
-	return c.cl.JoinGroup(ctx, group)
-}
+func (c *Conn) JoinGroup(ctx context.Context, group string) error { return c.b.JoinGroup(ctx, group) }
 
-// LeaveGroup undoes one JoinGroup of group. Joins are counted per
-// genl.Conn (see genl.Conn.LeaveGroup): Conns of other families sharing
-// it keep their own subscriptions.
-func (c *Conn) LeaveGroup(ctx context.Context, group string) error {
-	return c.cl.LeaveGroup(ctx, group)
-}
+// LeaveGroup undoes one JoinGroup of group made through this Conn. Joins
+// are counted per genl.Conn (see genl.Conn.LeaveGroup): Conns of other
+// families sharing it keep their own subscriptions.
+func (c *Conn) LeaveGroup(ctx context.Context, group string) error { return c.b.LeaveGroup(ctx, group) }
 
 // Events streams device notifications of the groups joined. It is a
 // single-use iterator, one at a time per Conn (it uses genl.Conn.Receive).
@@ -68,18 +63,19 @@ func (c *Conn) LeaveGroup(ctx context.Context, group string) error {
 //
 // A malformed event is yielded as an error and skipped (list again, as
 // after ErrOverrun); other errors end the stream; notifications other than
-// device ones are skipped.
-func (c *Conn) Events(ctx context.Context) iter.Seq2[Event, error] {
-	return netlink.DecodeNotifications(c.cl.Events(ctx), func(ev genl.Event) (Event, bool, error) {
-		switch ev.Command.ID {
-		case cmdDevAddNtf, cmdDevDelNtf, cmdDevChangeNtf:
-		default:
-			return Event{}, false, nil
-		}
-		d, err := deviceFrom(ev.Attrs)
-		if err != nil {
-			return Event{}, false, err
-		}
-		return Event{Type: EventType(ev.Command.ID), Device: d}, true, nil
-	})
+// device ones are skipped. Close ends the stream with netlink.ErrClosed.
+func (c *Conn) Events(ctx context.Context) iter.Seq2[Event, error] { return c.b.Events(ctx) }
+
+// event decodes a notification of the family (genl.FamilyInfo.Event).
+func event(n genl.Notification) (Event, bool, error) {
+	switch n.Command {
+	case cmdDevAddNtf, cmdDevDelNtf, cmdDevChangeNtf:
+	default:
+		return Event{}, false, nil
+	}
+	var d Device
+	if err := d.UnmarshalBinary(n.Data); err != nil {
+		return Event{}, false, err
+	}
+	return Event{Type: EventType(n.Command), Device: d}, true, nil
 }

@@ -5,6 +5,7 @@ package netdev
 import (
 	"context"
 	"errors"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -77,8 +78,9 @@ func TestDevices(t *testing.T) {
 	}
 	_, err = c.Device(ctx, 9999)
 	var ne *netlink.Error
-	if !errors.Is(err, syscall.ENODEV) || !errors.As(err, &ne) || ne.Op != "netdev dev-get" {
-		t.Errorf("Device(9999) = %v, want ENODEV from netdev dev-get", err)
+	if !errors.Is(err, syscall.ENODEV) || !errors.As(err, &ne) || ne.Op != "netdev get device ifindex 9999" ||
+		!strings.HasPrefix(err.Error(), "netdev: get device ifindex 9999: no such device") {
+		t.Errorf("Device(9999) = %v, want ENODEV naming the device", err)
 	}
 }
 

@@ -186,31 +186,48 @@ func selector(dst, src netip.Addr) genl.Attrs {
 	return v
 }
 
+// what names the entries dst and src select, for errors: "192.0.2.1",
+// "192.0.2.1 from 10.0.0.1".
+func what(dst, src netip.Addr) string {
+	if src.IsValid() {
+		return dst.String() + " from " + src.String()
+	}
+	return dst.String()
+}
+
+// family describes the tcp_metrics client to genl.FamilyConn. The family
+// has no multicast groups, hence no events.
+var family = &genl.FamilyInfo[struct{}]{Name: FamilyName, Package: "tcpmetrics", Spec: Spec()}
+
 // Conn speaks the tcp_metrics family. It is safe for concurrent use by many
-// goroutines (see genl.Conn).
+// goroutines (see genl.Conn). The family has no notifications, so the Conn
+// has no JoinGroup or Events.
 type Conn struct {
-	cl *genl.Client
+	b *genl.FamilyConn[struct{}]
 }
 
 // Dial opens a generic netlink socket for the tcp_metrics family; cfg is
 // passed to netlink.Dial (set cfg.NetNS to work in another namespace).
+// The Conn owns the socket: Close closes it.
 func Dial(cfg *netlink.Config) (*Conn, error) {
-	g, err := genl.Dial(cfg)
+	b, err := genl.DialFamily(cfg, family)
 	if err != nil {
 		return nil, err
 	}
-	return NewConn(g), nil
+	return &Conn{b: b}, nil
 }
 
-// NewConn speaks tcp_metrics over an existing genl.Conn, which it shares
-// with the caller: Close closes it.
-func NewConn(g *genl.Conn) *Conn { return &Conn{cl: genl.NewClient(g, Spec())} }
+// NewConn speaks tcp_metrics over g, which it shares with the caller and
+// with the clients of other families: Close leaves g open (see
+// genl.FamilyConn).
+func NewConn(g *genl.Conn) *Conn { return &Conn{b: genl.NewFamilyConn(g, family)} }
 
-// Close closes the socket.
-func (c *Conn) Close() error { return c.cl.Conn().Close() }
+// Close closes the socket of a Conn made by Dial; the genl.Conn of one
+// made by NewConn stays open. Closing twice is harmless.
+func (c *Conn) Close() error { return c.b.Close() }
 
 // Genl returns the underlying genl.Conn.
-func (c *Conn) Genl() *genl.Conn { return c.cl.Conn() }
+func (c *Conn) Genl() *genl.Conn { return c.b.Genl() }
 
 // Entry returns the metrics cached for destination dst, and for source src
 // unless src is the zero Addr (TCP_METRICS_CMD_GET). No entry gives a
@@ -219,12 +236,13 @@ func (c *Conn) Entry(ctx context.Context, dst, src netip.Addr) (Entry, error) {
 	if !dst.IsValid() {
 		return Entry{}, errors.New("tcpmetrics: get entry: no destination address")
 	}
-	rs, err := c.cl.Execute(ctx, "get", selector(dst, src), 0)
+	op := "get entry " + what(dst, src)
+	rs, err := c.b.ExecuteAttrs(ctx, op, "get", selector(dst, src), 0)
 	if err != nil {
-		return Entry{}, nameOp("tcp_metrics get", err)
+		return Entry{}, err
 	}
 	if len(rs) != 1 {
-		return Entry{}, fmt.Errorf("tcpmetrics: get returned %d replies, want 1: %w", len(rs), netlink.ErrMalformed)
+		return Entry{}, fmt.Errorf("tcpmetrics: %s: %d replies, want 1: %w", op, len(rs), netlink.ErrMalformed)
 	}
 	return entryFrom(rs[0])
 }
@@ -233,9 +251,9 @@ func (c *Conn) Entry(ctx context.Context, dst, src netip.Addr) (Entry, error) {
 // dump). It is a single-use iterator; it stops at the first error.
 func (c *Conn) Entries(ctx context.Context) iter.Seq2[Entry, error] {
 	return func(yield func(Entry, error) bool) {
-		for v, err := range c.cl.Dump(ctx, "get", nil) {
+		for v, err := range c.b.DumpAttrs(ctx, "list entries", "get", nil) {
 			if err != nil {
-				yield(Entry{}, nameOp("tcp_metrics show", err))
+				yield(Entry{}, err)
 				return
 			}
 			e, err := entryFrom(v)
@@ -253,22 +271,13 @@ func (c *Conn) DeleteEntry(ctx context.Context, dst, src netip.Addr) error {
 	if !dst.IsValid() {
 		return errors.New("tcpmetrics: delete entry: no destination address (use Flush to delete all)")
 	}
-	_, err := c.cl.Execute(ctx, "del", selector(dst, src), 0)
-	return nameOp("tcp_metrics delete", err)
+	_, err := c.b.ExecuteAttrs(ctx, "delete entry "+what(dst, src), "del", selector(dst, src), 0)
+	return err
 }
 
 // Flush deletes every entry of the namespace (TCP_METRICS_CMD_DEL without
 // an address, `ip tcp_metrics flush all`).
 func (c *Conn) Flush(ctx context.Context) error {
-	_, err := c.cl.Execute(ctx, "del", nil, 0)
-	return nameOp("tcp_metrics flush", err)
-}
-
-// nameOp sets the operation name on a kernel error.
-func nameOp(op string, err error) error {
-	var ne *netlink.Error
-	if errors.As(err, &ne) {
-		ne.Op = op
-	}
+	_, err := c.b.ExecuteAttrs(ctx, "flush entries", "del", nil, 0)
 	return err
 }

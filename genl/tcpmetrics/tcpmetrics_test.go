@@ -137,8 +137,9 @@ func TestEntries(t *testing.T) {
 	}
 	_, err = c.Entry(ctx, v4, netip.Addr{})
 	var ne *netlink.Error
-	if !errors.Is(err, syscall.ESRCH) || !errors.As(err, &ne) || ne.Op != "tcp_metrics get" {
-		t.Errorf("Entry after delete: %v, want ESRCH", err)
+	if !errors.Is(err, syscall.ESRCH) || !errors.As(err, &ne) || ne.Op != "tcpmetrics get entry 127.0.0.1" ||
+		err.Error() != "tcpmetrics: get entry 127.0.0.1: no such process" {
+		t.Errorf("Entry after delete: %v, want ESRCH naming the entry", err)
 	}
 	if err := c.DeleteEntry(ctx, v4, netip.Addr{}); !errors.Is(err, syscall.ESRCH) {
 		t.Errorf("DeleteEntry of a missing entry: %v, want ESRCH", err)

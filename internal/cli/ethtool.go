@@ -7,7 +7,6 @@ import (
 	"strings"
 	"syscall"
 
-	"github.com/nlkit/nlkit/genl"
 	"github.com/nlkit/nlkit/genl/ethtool"
 	"github.com/nlkit/nlkit/netlink"
 )
@@ -81,11 +80,10 @@ func runEthtool(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	g, err := genl.Dial(&netlink.Config{NetNS: e.ns})
+	c, err := ethtool.Dial(&netlink.Config{NetNS: e.ns})
 	if err != nil {
 		return fmt.Errorf("Cannot open generic netlink socket: %w", err)
 	}
-	c := ethtool.NewConn(g)
 	defer c.Close()
 	dev := ethtool.ByName(r.dev)
 	single := r.cmd != "show" // one section asked for: its errors are errors

@@ -236,7 +236,7 @@ func TestAddressErrors(t *testing.T) {
 	}
 
 	// Dumping the addresses of a missing link.
-	_, err := Collect(c.Addresses(ctx, AddressFilter{Index: 9999}))
+	_, err := netlink.Collect(c.Addresses(ctx, AddressFilter{Index: 9999}))
 	testKernelError(t, err, "list addresses", syscall.ENODEV)
 
 	// Errors found before anything is sent.

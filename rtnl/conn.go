@@ -190,37 +190,3 @@ func (r dumpReq[T]) listIn(c *Conn, ctx context.Context, blockSize int) ([]T, er
 	clear(out[i:]) // what a decode left in a slot it did not keep
 	return out[:i:i], nil
 }
-
-// Collect gathers a stream into a slice, stopping at the first error (then
-// the objects received so far are returned with it). For a whole dump the
-// XxxList methods (RouteList, LinkList...) are cheaper. Large results are
-// gathered in fixed-size chunks and copied once into a slice of the exact
-// length, rather than grown by repeated reallocation: a million routes
-// cost two copies of the data, not five.
-func Collect[T any](seq iter.Seq2[T, error]) ([]T, error) {
-	const chunkMax = 8192
-	var full [][]T
-	cur := make([]T, 0, 16)
-	total := 0
-	var err error
-	for v, e := range seq {
-		if e != nil {
-			err = e
-			break
-		}
-		if len(cur) == cap(cur) && cap(cur) >= chunkMax {
-			full = append(full, cur)
-			cur = make([]T, 0, chunkMax)
-		}
-		cur = append(cur, v) // below chunkMax, append grows cur
-		total++
-	}
-	if len(full) == 0 {
-		return cur, err
-	}
-	out := make([]T, 0, total)
-	for _, c := range full {
-		out = append(out, c...)
-	}
-	return append(out, cur...), err
-}

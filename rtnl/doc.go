@@ -21,7 +21,7 @@
 //     once into a slice of its final size, which costs 40% less memory than
 //     collecting the iterator ([Collect]), and less time.
 //   - Lookups of one object ask the kernel for it ([Conn.Link],
-//     [Conn.LinkByName], [Conn.RouteGet], [Conn.Neighbor]), never
+//     [Conn.LinkByName], [Conn.LookupRoute], [Conn.Neighbor]), never
 //     dump-and-filter.
 //   - Changes: Add, Replace, Append, Change, Delete and Set operations, one
 //     request each, acknowledged before they return.
@@ -37,8 +37,9 @@
 // decoded [Event] values. Subscribe, dump, then apply events: that keeps a
 // copy right, and on netlink.ErrOverrun in the stream (which goes on) a
 // fresh dump puts it right again, since nothing older than the loss
-// follows the overrun. [Watch] and [WatchConn] stream events from a socket
-// of their own or one the caller opened. [Mirror] keeps an in-memory copy of links,
+// follows the overrun. The package-level [Events] streams events from a
+// socket of its own; [NewConn] around a socket the caller opened and
+// subscribed streams that one's. [Mirror] keeps an in-memory copy of links,
 // addresses, routes and neighbours up to date, reading everything again
 // after any loss. [Resolver] answers the kernel's neighbour resolution
 // requests from user space.

@@ -191,51 +191,12 @@ func (c *Conn) Unsubscribe(groups ...Group) error {
 // Events streams the change events of the groups c subscribed to (see
 // Subscribe for the pattern that keeps state right, overruns included). It
 // is a single-use iterator; one Events (or netlink Receive) at a time per
-// Conn. Errors are as for WatchConn.
+// Conn. Errors are as for the package-level Events. On a Conn made with
+// NewConn around a netlink.Conn the caller subscribed (netlink.Config.Groups
+// or JoinGroup) — for instance one from a fake — it streams that socket's
+// events; the caller keeps ownership of the socket.
 func (c *Conn) Events(ctx context.Context) iter.Seq2[Event, error] {
-	return WatchConn(ctx, c.nl)
-}
-
-// Watch streams route-netlink change events of the given groups (all of
-// AllGroups when none are given) from a socket of its own, opened with cfg
-// (nil: defaults; cfg.NetNS picks the namespace, cfg.ReceiveBuffer sizes
-// the buffer, cfg.ListenAllNSID adds other namespaces' events with their
-// NSID; cfg.Groups is ignored). It is a single-use iterator; the socket is
-// closed when the loop ends.
-//
-// Watch subscribes when the loop starts, so it cannot tell its caller when
-// the subscription is in place: to combine a dump with the changes after
-// it, use Dial, Subscribe and Events instead.
-//
-// Loss is an event, not a death: when the kernel dropped notifications
-// (ENOBUFS), Watch yields an error matching netlink.ErrOverrun and goes on;
-// nothing older than the loss comes after it, so state built from events
-// is rebuilt right by a dump taken then (Mirror does this). Any other error
-// ends the stream: ctx's, or a failure to open the socket. Malformed
-// notifications are yielded as errors and skipped.
-func Watch(ctx context.Context, cfg *netlink.Config, groups ...Group) iter.Seq2[Event, error] {
-	return func(yield func(Event, error) bool) {
-		nl, err := dialWatch(nil, cfg, groups)
-		if err != nil {
-			yield(Event{}, err)
-			return
-		}
-		defer nl.Close()
-		for ev, err := range WatchConn(ctx, nl) {
-			if !yield(ev, err) {
-				return
-			}
-		}
-	}
-}
-
-// WatchConn is Watch on a netlink.Conn the caller opened and subscribed
-// (netlink.Config.Groups or JoinGroup) — for instance one from package
-// nltest's fake. The caller keeps ownership of nl. Single-use iterator.
-// netlink.ErrOverrun is yielded and the stream goes on, as with Watch; the
-// rule is netlink.DecodeNotifications'.
-func WatchConn(ctx context.Context, nl *netlink.Conn) iter.Seq2[Event, error] {
-	return netlink.DecodeNotifications(nl.Receive(ctx), func(n netlink.Notification) (Event, bool, error) {
+	return netlink.DecodeNotifications(c.nl.Receive(ctx), func(n netlink.Notification) (Event, bool, error) {
 		ev, ok, err := DecodeEvent(n.Message)
 		if !ok || err != nil || (ev.Kind == EventRoute && ev.Route.Flags&RouteFlagCloned != 0) {
 			return Event{}, false, err // not a change of a modelled object, or a route cache entry
@@ -243,6 +204,39 @@ func WatchConn(ctx context.Context, nl *netlink.Conn) iter.Seq2[Event, error] {
 		ev.NSID = n.NSID
 		return ev, true, nil
 	})
+}
+
+// Events streams route-netlink change events of the given groups (all of
+// AllGroups when none are given) from a socket of its own, opened with cfg
+// (nil: defaults; cfg.NetNS picks the namespace, cfg.ReceiveBuffer sizes
+// the buffer, cfg.ListenAllNSID adds other namespaces' events with their
+// NSID; cfg.Groups is ignored). It is a single-use iterator; the socket is
+// closed when the loop ends.
+//
+// Events subscribes when the loop starts, so it cannot tell its caller when
+// the subscription is in place: to combine a dump with the changes after
+// it, use Dial, Subscribe and Events instead.
+//
+// Loss is an event, not a death: when the kernel dropped notifications
+// (ENOBUFS), Events yields an error matching netlink.ErrOverrun and goes on;
+// nothing older than the loss comes after it, so state built from events
+// is rebuilt right by a dump taken then (Mirror does this). Any other error
+// ends the stream: ctx's, or a failure to open the socket. Malformed
+// notifications are yielded as errors and skipped.
+func Events(ctx context.Context, cfg *netlink.Config, groups ...Group) iter.Seq2[Event, error] {
+	return func(yield func(Event, error) bool) {
+		nl, err := dialWatch(nil, cfg, groups)
+		if err != nil {
+			yield(Event{}, err)
+			return
+		}
+		defer nl.Close()
+		for ev, err := range NewConn(nl).Events(ctx) {
+			if !yield(ev, err) {
+				return
+			}
+		}
+	}
 }
 
 // DialFunc opens a route-netlink netlink.Conn with cfg; nil means the

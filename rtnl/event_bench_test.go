@@ -38,7 +38,7 @@ func BenchmarkWatchInstall(b *testing.B) {
 		done := make(chan struct{})
 		go func() {
 			defer close(done)
-			for _, err := range Watch(ctx, &netlink.Config{NetNS: ns, ReceiveBuffer: 8 << 20}, GroupIPv4Route) {
+			for _, err := range Events(ctx, &netlink.Config{NetNS: ns, ReceiveBuffer: 8 << 20}, GroupIPv4Route) {
 				if errors.Is(err, netlink.ErrOverrun) {
 					overruns.Add(1)
 					continue

@@ -16,13 +16,13 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// Watch prints route changes until the context ends. To keep a copy of a
-// table (a dump, then its changes), use Subscribe instead: Watch cannot say
+// Events prints route changes until the context ends. To keep a copy of a
+// table (a dump, then its changes), use Subscribe instead: Events cannot say
 // when its subscription is in place.
-func ExampleWatch() {
+func ExampleEvents() {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	for ev, err := range rtnl.Watch(ctx, &netlink.Config{ReceiveBuffer: 8 << 20}, rtnl.GroupIPv4Route, rtnl.GroupIPv6Route) {
+	for ev, err := range rtnl.Events(ctx, &netlink.Config{ReceiveBuffer: 8 << 20}, rtnl.GroupIPv4Route, rtnl.GroupIPv6Route) {
 		if errors.Is(err, netlink.ErrOverrun) {
 			fmt.Println("some changes were lost")
 			continue
@@ -119,9 +119,10 @@ func ExampleConn_Subscribe() {
 	// [a1 a2 lo]
 }
 
-// WatchConn watches a Conn the caller opened: here one of rtnltest's fake,
-// so that code built on events can be tested without root.
-func ExampleWatchConn() {
+// Conn.Events on a NewConn streams the events of a socket the caller
+// opened: here one of rtnltest's fake, so that code built on events can be
+// tested without root.
+func ExampleConn_Events() {
 	fake := rtnltest.NewFake()
 	watch, _ := fake.Dial(&netlink.Config{Groups: []uint32{uint32(rtnl.GroupLink)}})
 	defer watch.Close()
@@ -132,7 +133,7 @@ func ExampleWatchConn() {
 	if err := c.AddLink(ctx, rtnl.Link{Name: "w0", Info: &rtnl.UnknownKind{Kind: "ifb"}}); err != nil {
 		log.Fatal(err)
 	}
-	for ev, err := range rtnl.WatchConn(ctx, watch) {
+	for ev, err := range rtnl.NewConn(watch).Events(ctx) {
 		if err != nil {
 			log.Fatal(err)
 		}
@@ -153,7 +154,7 @@ func ExampleMirror() {
 		}
 	}()
 	<-m.Ready()
-	fmt.Println(len(m.Links()) > 0, len(m.Routes()) >= 0, m.Stats().Resyncs)
+	fmt.Println(len(m.LinkList()) > 0, len(m.RouteList()) >= 0, m.Stats().Resyncs)
 }
 
 // A Resolver answers the kernel's ARP requests on link 2 from user space.

@@ -51,7 +51,7 @@ func TestWatchEvents(t *testing.T) {
 	defer stop()
 	go func() {
 		first := true
-		for ev, err := range Watch(wctx, &netlink.Config{NetNS: ns}) {
+		for ev, err := range Events(wctx, &netlink.Config{NetNS: ns}) {
 			if first {
 				first = false
 			}
@@ -62,7 +62,7 @@ func TestWatchEvents(t *testing.T) {
 			events <- ev
 		}
 	}()
-	// Watch subscribes when iteration starts; give it a moment, then check
+	// Events subscribes when iteration starts; give it a moment, then check
 	// with a first change that it sees it.
 	close(started)
 	time.Sleep(50 * time.Millisecond)
@@ -139,7 +139,7 @@ func TestWatchStaysInNamespace(t *testing.T) {
 	watch := func(ns *netns.NS, tag string) {
 		wctx, cancel := context.WithTimeout(ctx, time.Second)
 		defer cancel()
-		for ev, err := range Watch(wctx, &netlink.Config{NetNS: ns}, GroupLink) {
+		for ev, err := range Events(wctx, &netlink.Config{NetNS: ns}, GroupLink) {
 			if err != nil {
 				return
 			}
@@ -186,7 +186,7 @@ func TestWatchCancelCycles(t *testing.T) {
 		done := make(chan struct{})
 		go func() {
 			defer close(done)
-			for _, err := range Watch(ctx, &netlink.Config{NetNS: ns}, GroupLink) {
+			for _, err := range Events(ctx, &netlink.Config{NetNS: ns}, GroupLink) {
 				if err != nil {
 					return
 				}
@@ -262,7 +262,7 @@ func TestMirrorStorm(t *testing.T) {
 	if st.Overruns == 0 || st.Resyncs < 2 {
 		t.Fatalf("the storm caused no overrun/resync (%+v): the test did not test it", st)
 	}
-	if n := len(m.Routes()); n < 50000 {
+	if n := len(m.RouteList()); n < 50000 {
 		t.Fatalf("mirror holds %d routes", n)
 	}
 	cancel()

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nlkit/nlkit/netlink"
 	"github.com/nlkit/nlkit/rtnl"
 	"github.com/nlkit/nlkit/rtnl/rtnltest"
 )
@@ -65,11 +66,11 @@ func TestOnFake(t *testing.T) {
 	if l, err = c.Link(ctx, l.Index); err != nil || l.MTU != 1300 || l.Flags&rtnl.LinkUp == 0 {
 		t.Fatalf("link after changes: %+v %v", l, err)
 	}
-	addrs, err := rtnl.Collect(c.Addresses(ctx, rtnl.AddressFilter{Index: l.Index, Family: rtnl.FamilyIPv4}))
+	addrs, err := netlink.Collect(c.Addresses(ctx, rtnl.AddressFilter{Index: l.Index, Family: rtnl.FamilyIPv4}))
 	if err != nil || len(addrs) != 1 || addrs[0].Prefix != netip.MustParsePrefix("198.18.10.1/24") {
 		t.Fatalf("addresses: %+v %v", addrs, err)
 	}
-	routes, err := rtnl.Collect(c.Routes(ctx, rtnl.RouteFilter{Family: rtnl.FamilyIPv4, Table: rtnl.TableMain}))
+	routes, err := netlink.Collect(c.Routes(ctx, rtnl.RouteFilter{Family: rtnl.FamilyIPv4, Table: rtnl.TableMain}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,15 +86,15 @@ func TestOnFake(t *testing.T) {
 	if listed, err := c.RouteList(ctx, rtnl.RouteFilter{Family: rtnl.FamilyIPv4, Table: rtnl.TableMain}); err != nil || !reflect.DeepEqual(listed, routes) {
 		t.Fatalf("RouteList: %+v %v, want %+v", listed, err, routes)
 	}
-	got, err := c.RouteGet(ctx, rtnl.RouteQuery{Dst: netip.MustParseAddr("198.18.10.9")})
+	got, err := c.LookupRoute(ctx, rtnl.RouteQuery{Dst: netip.MustParseAddr("198.18.10.9")})
 	if err != nil || got.OutIndex != l.Index {
-		t.Fatalf("RouteGet: %+v %v", got, err)
+		t.Fatalf("LookupRoute: %+v %v", got, err)
 	}
 	n, err := c.Neighbor(ctx, l.Index, netip.MustParseAddr("198.18.10.2"))
 	if err != nil || n.LinkAddr.String() != "02:00:00:00:0a:02" {
 		t.Fatalf("Neighbor: %+v %v", n, err)
 	}
-	rules, err := rtnl.Collect(c.Rules(ctx, rtnl.RuleFilter{Family: rtnl.FamilyIPv4}))
+	rules, err := netlink.Collect(c.Rules(ctx, rtnl.RuleFilter{Family: rtnl.FamilyIPv4}))
 	if err != nil || len(rules) != 4 {
 		t.Fatalf("rules: %d %v", len(rules), err)
 	}
@@ -140,18 +141,18 @@ func TestMirrorOnFake(t *testing.T) {
 	if err := c.AddRoute(ctx, rtnl.Route{Dst: netip.MustParsePrefix("198.19.12.0/24"), Gateway: netip.MustParseAddr("198.18.12.2")}); err != nil {
 		t.Fatal(err)
 	}
-	want, err := rtnl.Collect(c.Routes(ctx, rtnl.RouteFilter{}))
+	want, err := netlink.Collect(c.Routes(ctx, rtnl.RouteFilter{}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	for range 200 {
-		if len(m.Routes()) == len(want) && len(m.Links()) == 2 && len(m.Addresses()) >= 1 {
+		if len(m.RouteList()) == len(want) && len(m.LinkList()) == 2 && len(m.AddressList()) >= 1 {
 			break
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-	if len(m.Routes()) != len(want) || len(m.Links()) != 2 {
-		t.Fatalf("mirror has %d routes (want %d), %d links", len(m.Routes()), len(want), len(m.Links()))
+	if len(m.RouteList()) != len(want) || len(m.LinkList()) != 2 {
+		t.Fatalf("mirror has %d routes (want %d), %d links", len(m.RouteList()), len(want), len(m.LinkList()))
 	}
 
 	// Two IPv6 routes to one prefix through two links are two routes (the
@@ -180,7 +181,7 @@ func TestMirrorOnFake(t *testing.T) {
 			if kernel, err = c.RouteList(ctx, rtnl.RouteFilter{}); err != nil {
 				t.Fatal(err)
 			}
-			if mine = m.Routes(); sameRoutes(mine, kernel) {
+			if mine = m.RouteList(); sameRoutes(mine, kernel) {
 				break
 			}
 			time.Sleep(5 * time.Millisecond)

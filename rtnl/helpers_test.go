@@ -68,7 +68,7 @@ func testKernelError(t testing.TB, err error, op string, want syscall.Errno) *ne
 // c.Routes ...); a failure names it as what(f).
 func testList[T, F any](t testing.TB, dump func(context.Context, F) iter.Seq2[T, error], f F, what string) []T {
 	t.Helper()
-	xs, err := Collect(dump(t.Context(), f))
+	xs, err := netlink.Collect(dump(t.Context(), f))
 	if err != nil {
 		t.Fatalf("%s(%+v): %v", what, f, err)
 	}

@@ -927,11 +927,11 @@ func (m *Mirror) reloadRouteTable(ctx context.Context, c *Conn, ft routeFamTable
 	return nil
 }
 
-// Links returns a copy of the mirrored links, by index; nil if the
+// LinkList returns a copy of the mirrored links, by index; nil if the
 // Mirror was not asked to keep them. The copy is shallow: a Link's slices
 // and pointers (hardware addresses, AltNames, Info, Port) are the
 // mirror's own and must be treated as read-only.
-func (m *Mirror) Links() []Link {
+func (m *Mirror) LinkList() []Link {
 	if !m.cfg.Links {
 		return nil
 	}
@@ -945,10 +945,10 @@ func (m *Mirror) Links() []Link {
 	return out
 }
 
-// Addresses returns a copy of the mirrored addresses, by link, family,
+// AddressList returns a copy of the mirrored addresses, by link, family,
 // address and (IPv4) subnet: the order of their keys (see AddressKey);
 // nil if the Mirror was not asked to keep them.
-func (m *Mirror) Addresses() []Address {
+func (m *Mirror) AddressList() []Address {
 	if !m.cfg.Addresses {
 		return nil
 	}
@@ -975,7 +975,7 @@ func compareAddressKeys(a, b AddressKey) int {
 		a.Subnet.Addr().Compare(b.Subnet.Addr()), cmp.Compare(a.Subnet.Bits(), b.Subnet.Bits()))
 }
 
-// Routes returns a copy of the mirrored routes (cache entries excluded),
+// RouteList returns a copy of the mirrored routes (cache entries excluded),
 // in the order of their keys (see RouteKey): by family, table,
 // destination, source, TOS and metric, then by the rest of the identity,
 // so that the routes of one slot (the IPv6 entries of each link's
@@ -985,7 +985,7 @@ func compareAddressKeys(a, b AddressKey) int {
 // String. The copy is deep: changing a returned route's Metrics or
 // NextHops (to send it back changed, say) does not change the mirror. nil
 // if the Mirror was not asked to keep routes.
-func (m *Mirror) Routes() []Route {
+func (m *Mirror) RouteList() []Route {
 	if !m.cfg.Routes {
 		return nil
 	}
@@ -1024,11 +1024,11 @@ func compareRouteKeys(a, b RouteKey) int {
 		cmp.Compare(a.Tos, b.Tos), cmp.Compare(a.Priority, b.Priority), strings.Compare(a.id, b.id))
 }
 
-// Neighbors returns a copy of the mirrored neighbour entries (see Mirror
+// NeighborList returns a copy of the mirrored neighbour entries (see Mirror
 // for the ones the kernel makes silently, which are left out), by link,
 // family and address. The copy is deep: each LinkAddr is the caller's.
 // nil if the Mirror was not asked to keep them.
-func (m *Mirror) Neighbors() []Neighbor {
+func (m *Mirror) NeighborList() []Neighbor {
 	if !m.cfg.Neighbors {
 		return nil
 	}

@@ -291,23 +291,23 @@ func mirrorCompare(t testing.TB, m *Mirror, c *Conn) (int, string) {
 	}
 	if m.cfg.Links {
 		links := freshDump(ctx, t, "links", func() ([]Link, error) { return c.LinkList(ctx, LinkFilter{}) })
-		add(multisetDiff("link", render(m.Links(), canonLink), render(links, canonLink)))
+		add(multisetDiff("link", render(m.LinkList(), canonLink), render(links, canonLink)))
 	}
 	if m.cfg.Addresses {
 		addrs := freshDump(ctx, t, "addresses", func() ([]Address, error) { return c.AddressList(ctx, AddressFilter{}) })
-		add(multisetDiff("address", render(m.Addresses(), canonAddress), render(addrs, canonAddress)))
+		add(multisetDiff("address", render(m.AddressList(), canonAddress), render(addrs, canonAddress)))
 	}
 	if m.cfg.Routes {
 		routes := freshDump(ctx, t, "routes", func() ([]Route, error) { return c.RouteList(ctx, RouteFilter{}) })
 		routes = slices.DeleteFunc(routes, func(r Route) bool {
 			return r.Flags&RouteFlagCloned != 0 || r.Family != FamilyIPv4 && r.Family != FamilyIPv6
 		})
-		add(multisetDiff("route", render(m.Routes(), canonRoute), render(routes, canonRoute)))
+		add(multisetDiff("route", render(m.RouteList(), canonRoute), render(routes, canonRoute)))
 	}
 	if m.cfg.Neighbors {
 		neighs := freshDump(ctx, t, "neighbours", func() ([]Neighbor, error) { return c.NeighborList(ctx, NeighborFilter{}) })
 		neighs = slices.DeleteFunc(neighs, func(n Neighbor) bool { return !mirrorKeepsNeighbor(n) })
-		add(multisetDiff("neigh", render(m.Neighbors(), canonNeighbor), render(neighs, canonNeighbor)))
+		add(multisetDiff("neigh", render(m.NeighborList(), canonNeighbor), render(neighs, canonNeighbor)))
 	}
 	return total, strings.Join(report, "\n")
 }

@@ -109,7 +109,7 @@ func TestMirrorLinkRoutes6(t *testing.T) {
 			t.Fatalf("%s: the kernel has %d fe80::/64 and ff00::/8 routes, want %d", what, got, want)
 		}
 		diff, report := mirrorSettle(t, m, c, 200*time.Millisecond, 5*time.Second)
-		mine := linkScopeRoutes6(m.Routes())
+		mine := linkScopeRoutes6(m.RouteList())
 		t.Logf("%s: kernel %d fe80::/64 and ff00::/8 routes, mirror %d; %d objects differ from a fresh dump", what, got, mine, diff)
 		if mine != want || diff != 0 {
 			t.Fatalf("%s: mirror has %d such routes, want %d; %d objects differ from a fresh dump:\n%s", what, mine, want, diff, report)

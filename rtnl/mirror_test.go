@@ -20,14 +20,14 @@ func TestMirrorCopies(t *testing.T) {
 	n := Neighbor{Index: 2, Addr: netip.MustParseAddr("198.18.0.2"), LinkAddr: net.HardwareAddr{2, 0, 0, 0, 0, 2}}
 	m.routes.set(r.Key(), r.clone())
 	m.neighs[n.Key()] = n
-	rs, ns := m.Routes(), m.Neighbors()
+	rs, ns := m.RouteList(), m.NeighborList()
 	rs[0].Metrics.MTU = 9000
 	rs[0].NextHops[0].Weight = 7
 	ns[0].LinkAddr[5] = 0xff
-	if got := m.Routes(); !reflect.DeepEqual(got, []Route{r}) {
+	if got := m.RouteList(); !reflect.DeepEqual(got, []Route{r}) {
 		t.Errorf("mirror's route changed through a copy: %+v %+v", got[0], *got[0].Metrics)
 	}
-	if got := m.Neighbors(); got[0].LinkAddr.String() != "02:00:00:00:00:02" {
+	if got := m.NeighborList(); got[0].LinkAddr.String() != "02:00:00:00:00:02" {
 		t.Errorf("mirror's neighbour changed through a copy: %v", got[0].LinkAddr)
 	}
 }
@@ -137,7 +137,7 @@ func TestMirrorRouteNotifications(t *testing.T) {
 		}
 		m := NewMirror(MirrorConfig{Routes: true})
 		m.routes = tb
-		got := m.Routes()
+		got := m.RouteList()
 		if len(got) != len(c.want) {
 			t.Errorf("%s: %d routes, want %d: %v", c.name, len(got), len(c.want), got)
 			continue
@@ -158,7 +158,7 @@ func TestMirrorRouteNotifications(t *testing.T) {
 	tb.add(keyOfRoute(&dup), dup)
 	m := NewMirror(MirrorConfig{Routes: true})
 	m.routes = tb
-	if n := len(m.Routes()); n != 2 {
+	if n := len(m.RouteList()); n != 2 {
 		t.Errorf("%d routes kept of two with one key", n)
 	}
 	if !tb.apply(v6(dst, dev(3)), true, 0) {
@@ -191,7 +191,7 @@ func TestMirrorRoutesOrder(t *testing.T) {
 		}
 		m := NewMirror(MirrorConfig{Routes: true})
 		m.routes = tb
-		got := m.Routes()
+		got := m.RouteList()
 		if i == 0 {
 			first = got
 			if got[0].Family != FamilyIPv4 || got[2].Dst.String() != "2001:db8::/64" || got[2].OutIndex != 2 || got[3].OutIndex != 3 {

@@ -37,7 +37,7 @@ type Route struct {
 	Dst netip.Prefix
 
 	// Src is the source prefix of a source-specific (IPv6 subtree) route
-	// (RTA_SRC and rtm_src_len); zero: any source. In RouteGet answers it
+	// (RTA_SRC and rtm_src_len); zero: any source. In LookupRoute answers it
 	// is the source address the query was made with.
 	Src netip.Prefix
 
@@ -86,7 +86,7 @@ type Route struct {
 	OutIndex int32
 
 	// InIndex is the input link's index (RTA_IIF), for multicast routes
-	// and RouteGet answers.
+	// and LookupRoute answers.
 	InIndex int32
 
 	// Priority is the route's metric (RTA_PRIORITY, iproute2 "metric").
@@ -111,7 +111,7 @@ type Route struct {
 	// (seconds), which the kernel honours for IPv6 routes.
 	Expires time.Duration
 
-	// UID is the user id a RouteGet answer was computed for (RTA_UID,
+	// UID is the user id a LookupRoute answer was computed for (RTA_UID,
 	// iproute2 "uid"), valid if HasUID.
 	UID    uint32
 	HasUID bool
@@ -134,7 +134,7 @@ type Route struct {
 	// NextHopID refers to a nexthop object (RTA_NH_ID, iproute2 "nhid").
 	NextHopID uint32
 
-	// Mark is the firewall mark (RTA_MARK) of a RouteGet answer; leave it
+	// Mark is the firewall mark (RTA_MARK) of a LookupRoute answer; leave it
 	// zero in changes.
 	Mark uint32
 }
@@ -271,8 +271,8 @@ const (
 	RouteFlagCloned        RouteFlags = unix.RTM_F_CLONED         // RTM_F_CLONED: a cloned (cache) route
 	RouteFlagEqualize      RouteFlags = unix.RTM_F_EQUALIZE       // RTM_F_EQUALIZE: multipath equalizer (unused)
 	RouteFlagPrefix        RouteFlags = unix.RTM_F_PREFIX         // RTM_F_PREFIX: a prefix route from an address or RA
-	RouteFlagLookupTable   RouteFlags = unix.RTM_F_LOOKUP_TABLE   // RTM_F_LOOKUP_TABLE: a RouteGet answer's table is the lookup result
-	RouteFlagFIBMatch      RouteFlags = unix.RTM_F_FIB_MATCH      // RTM_F_FIB_MATCH: a RouteGet answer is the FIB entry
+	RouteFlagLookupTable   RouteFlags = unix.RTM_F_LOOKUP_TABLE   // RTM_F_LOOKUP_TABLE: a LookupRoute answer's table is the lookup result
+	RouteFlagFIBMatch      RouteFlags = unix.RTM_F_FIB_MATCH      // RTM_F_FIB_MATCH: a LookupRoute answer is the FIB entry
 	RouteFlagRTOffload     RouteFlags = unix.RTM_F_OFFLOAD        // RTM_F_OFFLOAD: the route is offloaded
 	RouteFlagRTTrap        RouteFlags = unix.RTM_F_TRAP           // RTM_F_TRAP: the route traps packets
 	RouteFlagOffloadFailed RouteFlags = unix.RTM_F_OFFLOAD_FAILED // RTM_F_OFFLOAD_FAILED: offloading failed
@@ -912,7 +912,7 @@ func (c *Conn) Routes(ctx context.Context, f RouteFilter) iter.Seq2[Route, error
 // RouteList returns the routes that match f (see Routes) as a slice of
 // exactly their number, which the caller owns. It reads the whole dump
 // before decoding, so it is the cheapest way to hold a large table: for a
-// million routes, 40% less memory than Collect(c.Routes(...)), a little
+// million routes, 40% less memory than netlink.Collect(c.Routes(...)), a little
 // less time, and a fraction of Collect's time in a program's first large
 // list, whose memory comes fresh from the system. An error, including
 // netlink.ErrDumpInterrupted (use netlink.RetryInterrupted to dump
@@ -953,14 +953,14 @@ type RouteQuery struct {
 	FIBMatch bool
 }
 
-// RouteGet asks the kernel which route a packet would take (RTM_GETROUTE
+// LookupRoute asks the kernel which route a packet would take (RTM_GETROUTE
 // without dump, like `ip route get`). The answer describes the resolved
 // route: Dst is q.Dst as a host prefix, Table the table the lookup found
 // it in (policy rules may pick another than main), Flags usually has
 // RouteFlagCloned, and Mark is the mark of the query. With q.FIBMatch it is the matching
 // table entry instead. An unreachable destination gives the kernel's
 // error (ENETUNREACH, EHOSTUNREACH...).
-func (c *Conn) RouteGet(ctx context.Context, q RouteQuery) (Route, error) {
+func (c *Conn) LookupRoute(ctx context.Context, q RouteQuery) (Route, error) {
 	if !q.Dst.IsValid() {
 		return Route{}, errors.New("rtnl: get route: RouteQuery.Dst is not set")
 	}

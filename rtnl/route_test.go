@@ -244,12 +244,12 @@ func TestRouteDefault(t *testing.T) {
 			t.Fatalf("%s: AddRoute(default): %v", f.name, err)
 		}
 		rtReadBack(t, c, want)
-		got, err := c.RouteGet(ctx, RouteQuery{Dst: f.host(99)})
+		got, err := c.LookupRoute(ctx, RouteQuery{Dst: f.host(99)})
 		if err != nil {
-			t.Fatalf("%s: RouteGet: %v", f.name, err)
+			t.Fatalf("%s: LookupRoute: %v", f.name, err)
 		}
 		if got.Gateway != f.gw || got.Dst != netip.PrefixFrom(f.host(99), f.host(99).BitLen()) {
-			t.Errorf("%s: RouteGet through default = %v", f.name, got)
+			t.Errorf("%s: LookupRoute through default = %v", f.name, got)
 		}
 		if err := c.DeleteRoute(ctx, Route{Dst: f.def}); err != nil {
 			t.Fatalf("%s: DeleteRoute(default): %v", f.name, err)
@@ -436,10 +436,10 @@ func TestRouteErrors(t *testing.T) {
 		// A link that does not exist.
 		testKernelError(t, c.AddRoute(ctx, Route{Dst: f.p(62), OutIndex: 9999}), "add route", syscall.ENODEV)
 		// Listing through a link that does not exist.
-		_, err := Collect(c.Routes(ctx, RouteFilter{Family: f.fam, OutIndex: 9999}))
+		_, err := netlink.Collect(c.Routes(ctx, RouteFilter{Family: f.fam, OutIndex: 9999}))
 		testKernelError(t, err, "list routes", syscall.ENODEV)
 		// Listing a table that does not exist.
-		_, err = Collect(c.Routes(ctx, RouteFilter{Family: f.fam, Table: 4242}))
+		_, err = netlink.Collect(c.Routes(ctx, RouteFilter{Family: f.fam, Table: 4242}))
 		ne = testKernelError(t, err, "list routes", syscall.ENOENT)
 		if !strings.Contains(ne.Message, "table") {
 			t.Errorf("%s: missing table: message %q", f.name, ne.Message)
@@ -542,7 +542,7 @@ func rtSortRoutes(rs []Route) {
 	})
 }
 
-func TestRouteGet(t *testing.T) {
+func TestLookupRoute(t *testing.T) {
 	env := rtSetup(t, true)
 	c, ctx := env.c, t.Context()
 	rtBatch(t, env.ns, `route add 198.19.80.0/24 via 198.18.0.2 metric 7 mtu 1400
@@ -559,12 +559,12 @@ route add 198.19.80.0/24 via 198.18.2.2 table 1234
 		{Dst: rtIP("2001:db8:180::9")},
 		{Dst: rtIP("2001:db8:180::9"), Src: rtIP("2001:db8:1::1")},
 	} {
-		got, err := c.RouteGet(ctx, q)
+		got, err := c.LookupRoute(ctx, q)
 		if err != nil {
-			t.Fatalf("RouteGet(%+v): %v", q, err)
+			t.Fatalf("LookupRoute(%+v): %v", q, err)
 		}
 		if got.Dst != netip.PrefixFrom(q.Dst, q.Dst.BitLen()) || got.Mark != q.Mark {
-			t.Errorf("RouteGet(%+v) = %v, mark %d", q, got, got.Mark)
+			t.Errorf("LookupRoute(%+v) = %v, mark %d", q, got, got.Mark)
 		}
 		args := []string{"-j", "route", "get", q.Dst.String()}
 		if q.Src.IsValid() {
@@ -589,24 +589,24 @@ route add 198.19.80.0/24 via 198.18.2.2 table 1234
 		rtCompareIP(t, env, got, ipr[0], true)
 	}
 	// The mark selects table 1234 through the rule.
-	got, err := c.RouteGet(ctx, RouteQuery{Dst: rtIP("198.19.80.9"), Mark: 0x42})
+	got, err := c.LookupRoute(ctx, RouteQuery{Dst: rtIP("198.19.80.9"), Mark: 0x42})
 	if err != nil || got.Gateway != rtIP("198.18.2.2") || got.Table != 1234 {
-		t.Errorf("RouteGet(mark 0x42) = %v, %v; want via 198.18.2.2 table 1234", got, err)
+		t.Errorf("LookupRoute(mark 0x42) = %v, %v; want via 198.18.2.2 table 1234", got, err)
 	}
 	// FIB match: the table entry.
-	got, err = c.RouteGet(ctx, RouteQuery{Dst: rtIP("198.19.80.9"), FIBMatch: true})
+	got, err = c.LookupRoute(ctx, RouteQuery{Dst: rtIP("198.19.80.9"), FIBMatch: true})
 	if err != nil {
-		t.Fatalf("RouteGet(FIBMatch): %v", err)
+		t.Fatalf("LookupRoute(FIBMatch): %v", err)
 	}
 	if got.Dst != rtPfx("198.19.80.0/24") || got.Priority != 7 || got.Metrics == nil || got.Metrics.MTU != 1400 {
-		t.Errorf("RouteGet(FIBMatch) = %+v", got)
+		t.Errorf("LookupRoute(FIBMatch) = %+v", got)
 	}
 	// Unreachable.
-	ne := testKernelError(t, func() error { _, err := c.RouteGet(ctx, RouteQuery{Dst: rtIP("203.0.113.1")}); return err }(),
+	ne := testKernelError(t, func() error { _, err := c.LookupRoute(ctx, RouteQuery{Dst: rtIP("203.0.113.1")}); return err }(),
 		"get route", syscall.ENETUNREACH)
 	_ = ne
-	if _, err := c.RouteGet(ctx, RouteQuery{}); err == nil {
-		t.Error("RouteGet without Dst succeeded")
+	if _, err := c.LookupRoute(ctx, RouteQuery{}); err == nil {
+		t.Error("LookupRoute without Dst succeeded")
 	}
 }
 
@@ -732,7 +732,7 @@ type rtIPRoute struct {
 	} `json:"nexthops"`
 }
 
-// rtCompareIP compares r with iproute2's JSON for it. A RouteGet answer
+// rtCompareIP compares r with iproute2's JSON for it. A LookupRoute answer
 // (get) has no table or type in it.
 func rtCompareIP(t *testing.T, env *rtEnv, r Route, j rtIPRoute, get bool) {
 	t.Helper()
@@ -1068,10 +1068,10 @@ func TestRoutePrefExpiresScope(t *testing.T) {
 		t.Errorf("DeleteRoute(metric 0): %v", err)
 	}
 
-	// RouteGet answers carry the uid (IPv4).
-	r, err := c.RouteGet(ctx, RouteQuery{Dst: rtIP("198.19.201.1")})
+	// LookupRoute answers carry the uid (IPv4).
+	r, err := c.LookupRoute(ctx, RouteQuery{Dst: rtIP("198.19.201.1")})
 	if err != nil || !r.HasUID || r.UID != 0 {
-		t.Errorf("RouteGet uid: %+v %v", r, err)
+		t.Errorf("LookupRoute uid: %+v %v", r, err)
 	}
 }
 

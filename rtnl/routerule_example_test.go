@@ -59,11 +59,11 @@ func ExampleConn_RouteList() {
 	fmt.Println(len(routes), "static routes")
 }
 
-func ExampleConn_RouteGet() {
+func ExampleConn_LookupRoute() {
 	c := exampleConn()
 	defer c.Close()
 	// Like `ip route get 198.18.7.1 mark 7`.
-	r, err := c.RouteGet(context.Background(), rtnl.RouteQuery{Dst: netip.MustParseAddr("198.18.7.1"), Mark: 7})
+	r, err := c.LookupRoute(context.Background(), rtnl.RouteQuery{Dst: netip.MustParseAddr("198.18.7.1"), Mark: 7})
 	if err != nil {
 		// In an empty namespace: ENETUNREACH.
 		fmt.Println(err)

@@ -152,7 +152,7 @@ func benchRouteDump(ctx context.Context, o options) ([]result, error) {
 			return len(rs), err
 		},
 		func() (int, error) {
-			rs, err := rtnl.Collect(e.c.Routes(ctx, rtnl.RouteFilter{Family: rtnl.FamilyIPv4}))
+			rs, err := netlink.Collect(e.c.Routes(ctx, rtnl.RouteFilter{Family: rtnl.FamilyIPv4}))
 			return len(rs), err
 		},
 	} {
@@ -378,7 +378,7 @@ func dumpPair(ctx context.Context, e *env, o options, workload string, typ uint1
 	}, nil
 }
 
-// benchLookups: per-call latency of LinkByName and RouteGet in the fleet.
+// benchLookups: per-call latency of LinkByName and LookupRoute in the fleet.
 func benchLookups(ctx context.Context, o options) ([]result, error) {
 	f, err := newFleet(ctx, o)
 	if err != nil {
@@ -416,7 +416,7 @@ func benchLookups(ctx context.Context, o options) ([]result, error) {
 		return nil, err
 	}
 	get, ng, err := lat(func(i int) error {
-		_, err := f.c.RouteGet(ctx, rtnl.RouteQuery{Dst: netip.AddrFrom4([4]byte{198, 18, byte(i >> 8), byte(i)})})
+		_, err := f.c.LookupRoute(ctx, rtnl.RouteQuery{Dst: netip.AddrFrom4([4]byte{198, 18, byte(i >> 8), byte(i)})})
 		return err
 	})
 	if err != nil {

@@ -97,7 +97,7 @@ func runMonitor(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	groups := monitorGroups(r.kinds, e.opts.Family)
-	for ev, err := range rtnl.Watch(ctx, &netlink.Config{NetNS: e.ns}, groups...) {
+	for ev, err := range rtnl.Events(ctx, &netlink.Config{NetNS: e.ns}, groups...) {
 		if errors.Is(err, netlink.ErrOverrun) {
 			if e.opts.JSON {
 				fmt.Fprintln(e.stdout, `{"event":"overrun"}`)

@@ -850,7 +850,7 @@ func routeGet(ctx context.Context, e *env, g *routeGetArgs) error {
 			return err
 		}
 	}
-	r, err := c.RouteGet(ctx, q)
+	r, err := c.LookupRoute(ctx, q)
 	if err != nil {
 		return err
 	}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/nlkit/nlkit/internal/kerneltest"
+	"github.com/nlkit/nlkit/netlink"
 	"github.com/nlkit/nlkit/netns"
 	"github.com/nlkit/nlkit/rtnl"
 )
@@ -333,7 +334,7 @@ func TestRouteHelp(t *testing.T) {
 // rtRoutes lists the routes of one table (0: all) and family.
 func rtRoutes(t *testing.T, c *rtnl.Conn, fam rtnl.Family, table rtnl.Table) []rtnl.Route {
 	t.Helper()
-	rs, err := rtnl.Collect(c.Routes(context.Background(), rtnl.RouteFilter{Family: fam, Table: table}))
+	rs, err := netlink.Collect(c.Routes(context.Background(), rtnl.RouteFilter{Family: fam, Table: table}))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/nlkit/nlkit/internal/kerneltest"
+	"github.com/nlkit/nlkit/netlink"
 	"github.com/nlkit/nlkit/rtnl"
 )
 
@@ -86,7 +87,7 @@ func TestRuleHelp(t *testing.T) {
 // rtRules lists the rules of a family.
 func rtRules(t *testing.T, c *rtnl.Conn, fam rtnl.Family) []rtnl.Rule {
 	t.Helper()
-	rs, err := rtnl.Collect(c.Rules(context.Background(), rtnl.RuleFilter{Family: fam}))
+	rs, err := netlink.Collect(c.Rules(context.Background(), rtnl.RuleFilter{Family: fam}))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -239,13 +239,33 @@ func Events(ctx context.Context, cfg *netlink.Config, groups ...Group) iter.Seq2
 	}
 }
 
-// DialFunc opens a route-netlink netlink.Conn with cfg; nil means the
-// kernel's (netlink.Dial with NETLINK_ROUTE). It lets Mirror run on
-// something else, such as package nltest's fake.
-type DialFunc func(cfg *netlink.Config) (*netlink.Conn, error)
+// A Dialer is where sockets come from: Dial opens a route-netlink
+// netlink.Conn configured by cfg (namespace, buffers, cfg.Groups to
+// subscribe). A nil Dialer means the kernel's sockets (netlink.Dial with
+// NETLINK_ROUTE), as Dial opens them.
+//
+// It is the one way to run this package on something other than the
+// kernel, such as rtnltest.Fake, which implements it:
+//
+//   - a Conn: NewConn around d.Dial(cfg);
+//   - a stream of events: Conn.Events on NewConn around d.Dial(cfg) with
+//     cfg.Groups set, or on a Conn that called Subscribe;
+//   - a Mirror: MirrorConfig.Dialer;
+//   - a Resolver: ResolverConfig.Dialer.
+type Dialer interface {
+	Dial(cfg *netlink.Config) (*netlink.Conn, error)
+}
+
+// dial opens a socket with d, nil meaning the kernel.
+func dial(d Dialer, cfg *netlink.Config) (*netlink.Conn, error) {
+	if d == nil {
+		return netlink.Dial(unix.NETLINK_ROUTE, cfg)
+	}
+	return d.Dial(cfg)
+}
 
 // dialWatch opens a socket subscribed to groups.
-func dialWatch(dial DialFunc, cfg *netlink.Config, groups []Group) (*netlink.Conn, error) {
+func dialWatch(d Dialer, cfg *netlink.Config, groups []Group) (*netlink.Conn, error) {
 	var c netlink.Config
 	if cfg != nil {
 		c = *cfg
@@ -257,16 +277,9 @@ func dialWatch(dial DialFunc, cfg *netlink.Config, groups []Group) (*netlink.Con
 	for i, g := range groups {
 		c.Groups[i] = uint32(g)
 	}
-	if dial == nil {
-		dial = dialKernel
-	}
-	nl, err := dial(&c)
+	nl, err := dial(d, &c)
 	if err != nil {
 		return nil, fmt.Errorf("rtnl: watch: %w", err)
 	}
 	return nl, nil
-}
-
-func dialKernel(cfg *netlink.Config) (*netlink.Conn, error) {
-	return netlink.Dial(unix.NETLINK_ROUTE, cfg)
 }

@@ -2,6 +2,7 @@ package rtnl_test
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"io/fs"
 	"net"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/nlkit/nlkit/netlink"
+	"github.com/nlkit/nlkit/nlattr"
 	"github.com/nlkit/nlkit/rtnl"
 	"github.com/nlkit/nlkit/rtnl/rtnltest"
 )
@@ -119,7 +121,7 @@ func TestMirrorOnFake(t *testing.T) {
 	}
 	c := rtnl.NewConn(nl)
 	defer c.Close()
-	m := rtnl.NewMirror(rtnl.MirrorConfig{Dial: fake.Dial})
+	m := rtnl.NewMirror(rtnl.MirrorConfig{Dialer: fake})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	done := make(chan error, 1)
@@ -227,4 +229,96 @@ next:
 		return false
 	}
 	return true
+}
+
+// TestResolverOnFake: a Resolver whose sockets come from the fake receives
+// the requests a test multicasts in the kernel's place, and its answers
+// and refusals become the fake's neighbour entries.
+func TestResolverOnFake(t *testing.T) {
+	fake := rtnltest.NewFake()
+	nl, err := fake.Dial(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := rtnl.NewConn(nl)
+	defer c.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := c.AddLink(ctx, rtnl.Link{Name: "r0", Info: &rtnl.Veth{PeerName: "r1"}}); err != nil {
+		t.Fatal(err)
+	}
+	l, err := c.LinkByName(ctx, "r0")
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	r, err := rtnl.NewResolver(&rtnl.ResolverConfig{Dialer: fake})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	// The kernel's request: RTM_GETNEIGH to RTNLGRP_NEIGH with an ndmsg
+	// (family, ifindex, state incomplete) and NDA_DST.
+	ask := func(addr netip.Addr) {
+		t.Helper()
+		b := make([]byte, 12)
+		b[0] = syscall.AF_INET
+		binary.NativeEndian.PutUint32(b[4:], uint32(l.Index))
+		binary.NativeEndian.PutUint16(b[8:], uint16(rtnl.NeighborIncomplete))
+		e := nlattr.NewEncoder(b)
+		e.Bytes(1, addr.AsSlice()) // NDA_DST
+		body, err := e.Finish()
+		if err != nil {
+			t.Fatal(err)
+		}
+		msg := netlink.Message{Header: netlink.Header{Type: syscall.RTM_GETNEIGH}, Data: body}
+		if err := fake.Server().Notify(uint32(rtnl.GroupNeighbor), msg); err != nil {
+			t.Fatal(err)
+		}
+	}
+	next := func() rtnl.ResolveRequest {
+		t.Helper()
+		for req, err := range r.Requests(ctx) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			return req
+		}
+		t.Fatal("no request")
+		return rtnl.ResolveRequest{}
+	}
+
+	hw := net.HardwareAddr{2, 0, 0, 0, 9, 2}
+	ask(netip.MustParseAddr("198.18.9.2"))
+	req := next()
+	if want := (rtnl.ResolveRequest{Index: l.Index, Family: rtnl.FamilyIPv4, Addr: netip.MustParseAddr("198.18.9.2")}); req != want {
+		t.Fatalf("request %+v, want %+v", req, want)
+	}
+	if err := r.Answer(ctx, req, hw); err != nil {
+		t.Fatal(err)
+	}
+	ask(netip.MustParseAddr("198.18.9.3"))
+	// The answer's own RTM_NEWNEIGH notification comes first and is no
+	// request: the stream skips it.
+	req = next()
+	if req.Addr != netip.MustParseAddr("198.18.9.3") {
+		t.Fatalf("second request %+v", req)
+	}
+	if err := r.Refuse(ctx, req); err != nil {
+		t.Fatal(err)
+	}
+
+	got := map[netip.Addr]rtnl.Neighbor{}
+	for n, err := range c.Neighbors(ctx, rtnl.NeighborFilter{Index: l.Index}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		got[n.Addr] = n
+	}
+	if n := got[netip.MustParseAddr("198.18.9.2")]; n.State != rtnl.NeighborReachable || n.LinkAddr.String() != hw.String() {
+		t.Errorf("answered entry: %+v", n)
+	}
+	if n := got[netip.MustParseAddr("198.18.9.3")]; n.State != rtnl.NeighborFailed {
+		t.Errorf("refused entry: %+v", n)
+	}
 }

@@ -38,8 +38,9 @@ type MirrorConfig struct {
 	// concurrent changes (default 10).
 	DumpAttempts int
 
-	// Dial opens the Mirror's two sockets; nil: the kernel's.
-	Dial DialFunc
+	// Dialer is where the Mirror's two sockets come from (see Dialer);
+	// nil: the kernel's. An rtnltest.Fake runs a Mirror without root.
+	Dialer Dialer
 }
 
 // MirrorStats counts what a Mirror went through. Fields only grow.
@@ -364,11 +365,7 @@ func (m *Mirror) Run(ctx context.Context) error {
 		groups = append(groups, GroupNeighbor)
 	}
 	base.Groups = nil
-	dial := m.cfg.Dial
-	if dial == nil {
-		dial = dialKernel
-	}
-	nl, err := dial(&base)
+	nl, err := dial(m.cfg.Dialer, &base)
 	if err != nil {
 		return fmt.Errorf("rtnl: mirror: %w", err)
 	}
@@ -380,7 +377,7 @@ func (m *Mirror) Run(ctx context.Context) error {
 		// queued on the old socket are older than the new snapshot, and
 		// one of them (a route's creation whose removal was the message
 		// dropped) would otherwise bring back what is gone.
-		watch, err := dialWatch(m.cfg.Dial, &wcfg, groups)
+		watch, err := dialWatch(m.cfg.Dialer, &wcfg, groups)
 		if err != nil {
 			return err
 		}

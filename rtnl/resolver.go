@@ -34,24 +34,41 @@ type ResolveRequest struct {
 	Addr   netip.Addr
 }
 
-// NewResolver subscribes to the kernel's requests in the namespace of cfg
-// (nil: the current one).
-func NewResolver(cfg *netlink.Config) (*Resolver, error) {
-	watch, err := dialWatch(nil, cfg, []Group{GroupNeighbor})
+// ResolverConfig says where a Resolver works.
+type ResolverConfig struct {
+	// Netlink configures both sockets (cfg.NetNS picks the namespace);
+	// nil: the current namespace, with defaults. Netlink.Groups is
+	// ignored.
+	Netlink *netlink.Config
+
+	// Dialer is where the Resolver's two sockets come from (see Dialer);
+	// nil: the kernel's. With an rtnltest.Fake, a test plays the kernel
+	// by multicasting RTM_GETNEIGH requests on the fake's Server.
+	Dialer Dialer
+}
+
+// NewResolver subscribes to the kernel's requests as cfg says (nil: the
+// kernel of the current namespace).
+func NewResolver(cfg *ResolverConfig) (*Resolver, error) {
+	var rc ResolverConfig
+	if cfg != nil {
+		rc = *cfg
+	}
+	watch, err := dialWatch(rc.Dialer, rc.Netlink, []Group{GroupNeighbor})
 	if err != nil {
 		return nil, err
 	}
 	var base netlink.Config
-	if cfg != nil {
-		base = *cfg
+	if rc.Netlink != nil {
+		base = *rc.Netlink
 		base.Groups = nil
 	}
-	c, err := Dial(&base)
+	nl, err := dial(rc.Dialer, &base)
 	if err != nil {
 		watch.Close()
 		return nil, fmt.Errorf("rtnl: resolver: %w", err)
 	}
-	return &Resolver{watch: watch, c: c}, nil
+	return &Resolver{watch: watch, c: NewConn(nl)}, nil
 }
 
 // Close closes the Resolver's sockets.

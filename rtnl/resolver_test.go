@@ -66,7 +66,7 @@ func udpListen(t *testing.T, ns *netns.NS, addr string) net.PacketConn {
 // resolver answered the kernel's request, and does not when it refuses.
 func TestResolver(t *testing.T) {
 	a, b, ca, aIdx, bLink := resolverPair(t)
-	r, err := NewResolver(&netlink.Config{NetNS: a})
+	r, err := NewResolver(&ResolverConfig{Netlink: &netlink.Config{NetNS: a}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/nlkit/nlkit/netlink"
 	"github.com/nlkit/nlkit/nltest"
+	"github.com/nlkit/nlkit/rtnl"
 )
 
 // Fake is a stateful fake of route netlink (NETLINK_ROUTE): one
@@ -81,6 +82,8 @@ type Fake struct {
 	customRules4 bool
 }
 
+var _ rtnl.Dialer = (*Fake)(nil)
+
 type tableKey struct {
 	fam   uint8
 	table uint32
@@ -113,6 +116,8 @@ func (f *Fake) Server() *nltest.Server { return f.srv }
 
 // Dial returns a new Conn to the fake (see Server.Dial). Wrap it with
 // rtnl.NewConn for the typed API; cfg.Groups subscribes to notifications.
+// It makes the Fake an rtnl.Dialer: MirrorConfig.Dialer and
+// ResolverConfig.Dialer take it as where their sockets come from.
 func (f *Fake) Dial(cfg *netlink.Config) (*netlink.Conn, error) { return f.srv.Dial(cfg) }
 
 // Handle implements Handler: it answers one route-netlink request. Plugged

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/nlkit/nlkit/genl"
 	"github.com/nlkit/nlkit/nlattr"
 )
 
@@ -23,16 +24,16 @@ const (
 // (ETHTOOL_MSG_CHANNELS_GET, `ethtool -l`). The kernel leaves out what the
 // driver does not report; those fields are 0.
 type Channels struct {
-	Device                                    Device // the device, from the reply header
-	RxMax, TxMax, OtherMax, CombinedMax       uint32 // ETHTOOL_A_CHANNELS_*_MAX
-	RxCount, TxCount, OtherCount, CombinedCnt uint32 // ETHTOOL_A_CHANNELS_*_COUNT
+	Device                                      Device // the device, from the reply header
+	RxMax, TxMax, OtherMax, CombinedMax         uint32 // ETHTOOL_A_CHANNELS_*_MAX
+	RxCount, TxCount, OtherCount, CombinedCount uint32 // ETHTOOL_A_CHANNELS_*_COUNT
 }
 
 // String formats the channels like `ethtool -l` on one line:
 // "veth0 max rx 4 tx 4 other 0 combined 0 current rx 1 tx 1 other 0 combined 0".
 func (c Channels) String() string {
 	return fmt.Sprintf("%s max rx %d tx %d other %d combined %d current rx %d tx %d other %d combined %d",
-		c.Device, c.RxMax, c.TxMax, c.OtherMax, c.CombinedMax, c.RxCount, c.TxCount, c.OtherCount, c.CombinedCnt)
+		c.Device, c.RxMax, c.TxMax, c.OtherMax, c.CombinedMax, c.RxCount, c.TxCount, c.OtherCount, c.CombinedCount)
 }
 
 // UnmarshalBinary decodes the attributes of an
@@ -59,7 +60,7 @@ func (c *Channels) UnmarshalBinary(b []byte) error {
 		case channelsOtherCount:
 			c.OtherCount = d.Uint32()
 		case channelsCombinedCount:
-			c.CombinedCnt = d.Uint32()
+			c.CombinedCount = d.Uint32()
 		}
 	}
 	return decodeErr("channels", d.Err())
@@ -73,4 +74,43 @@ func (c *Conn) Channels(ctx context.Context, dev Device) (Channels, error) {
 	}
 	var ch Channels
 	return ch, ch.UnmarshalBinary(b)
+}
+
+// ChannelsChange lists the channel counts SetChannels sets: nil fields
+// are left as they are (the kernel keeps its value), as `ethtool -L` leaves
+// the counts it is not given; a zero ChannelsChange changes nothing.
+type ChannelsChange struct {
+	Rx       *uint32 // ETHTOOL_A_CHANNELS_RX_COUNT
+	Tx       *uint32 // ETHTOOL_A_CHANNELS_TX_COUNT
+	Other    *uint32 // ETHTOOL_A_CHANNELS_OTHER_COUNT
+	Combined *uint32 // ETHTOOL_A_CHANNELS_COMBINED_COUNT
+}
+
+// SetChannels sets dev's channel counts given in ch
+// (ETHTOOL_MSG_CHANNELS_SET, `ethtool -L`) and keeps the others. The
+// kernel refuses counts above the maximums (Channels) with EINVAL and an
+// explanation pointing at the attribute; a driver that cannot change them
+// gives EOPNOTSUPP. A change is announced on GroupMonitor
+// (ChannelsChanged); setting the counts a device has is no change.
+func (c *Conn) SetChannels(ctx context.Context, dev Device, ch ChannelsChange) error {
+	if dev.Index == 0 && dev.Name == "" {
+		return fmt.Errorf("ethtool: set channels: no device given")
+	}
+	op := "set channels of " + dev.what()
+	e := nlattr.NewEncoder(nil)
+	appendHeader(e, dev, 0)
+	for _, x := range []struct {
+		typ uint16
+		v   *uint32
+	}{{channelsRxCount, ch.Rx}, {channelsTxCount, ch.Tx}, {channelsOtherCount, ch.Other}, {channelsCombinedCount, ch.Combined}} {
+		if x.v != nil {
+			e.Uint32(x.typ, *x.v)
+		}
+	}
+	b, err := e.Finish()
+	if err != nil {
+		return fmt.Errorf("ethtool: %s: %w", op, err)
+	}
+	_, err = c.b.Execute(ctx, op, genl.Message{Command: msgChannelsSet, Data: b}, 0)
+	return err
 }

@@ -25,6 +25,7 @@ const (
 	msgFeaturesGet  = 11 // ETHTOOL_MSG_FEATURES_GET
 	msgRingsGet     = 15 // ETHTOOL_MSG_RINGS_GET
 	msgChannelsGet  = 17 // ETHTOOL_MSG_CHANNELS_GET
+	msgChannelsSet  = 18 // ETHTOOL_MSG_CHANNELS_SET
 )
 
 // Reply commands (ETHTOOL_MSG_*_REPLY, kernel to user).
@@ -84,12 +85,12 @@ func (d Device) what() string {
 
 // family describes the ethtool client to genl.FamilyConn. Its bit sets
 // are beyond genl.Spec: the client encodes and decodes with nlattr.
-var family = &genl.FamilyInfo[struct{}]{Name: FamilyName, Package: "ethtool"}
+var family = &genl.FamilyInfo[Event]{Name: FamilyName, Package: "ethtool", Event: event}
 
 // Conn speaks the ethtool family. It is safe for concurrent use by many
 // goroutines (see genl.Conn).
 type Conn struct {
-	b *genl.FamilyConn[struct{}]
+	b *genl.FamilyConn[Event]
 }
 
 // Dial opens a generic netlink socket for the ethtool family; cfg is
@@ -104,21 +105,21 @@ func Dial(cfg *netlink.Config) (*Conn, error) {
 }
 
 // NewConn speaks ethtool over g, which it shares with the caller and with
-// the clients of other families: Close leaves g open (see
-// genl.FamilyConn).
+// the clients of other families: Close leaves the groups this Conn joined
+// and leaves g open (see genl.FamilyConn).
 func NewConn(g *genl.Conn) *Conn { return &Conn{b: genl.NewFamilyConn(g, family)} }
 
-// Close closes the socket of a Conn made by Dial; the genl.Conn of one
-// made by NewConn stays open. Closing twice is harmless.
+// Close closes the socket of a Conn made by Dial; for one made by NewConn
+// it leaves the groups it joined and ends its Events, and the genl.Conn
+// stays open. Closing twice is harmless.
 func (c *Conn) Close() error { return c.b.Close() }
 
 // Genl returns the underlying genl.Conn.
 func (c *Conn) Genl() *genl.Conn { return c.b.Genl() }
 
-// request encodes a GET request for dev (or for all devices, a dump, when
-// dev is the zero Device) with header flags.
-func request(cmd uint8, dev Device, flags uint32) (genl.Message, error) {
-	e := nlattr.NewEncoder(nil)
+// appendHeader encodes the request header naming dev (none for the zero
+// Device: all devices, in a dump) with header flags.
+func appendHeader(e *nlattr.Encoder, dev Device, flags uint32) {
 	e.Nest(attrHeader)
 	if dev.Index != 0 {
 		e.Uint32(headerDevIndex, dev.Index)
@@ -129,6 +130,13 @@ func request(cmd uint8, dev Device, flags uint32) (genl.Message, error) {
 		e.Uint32(headerFlags, flags)
 	}
 	e.End()
+}
+
+// request encodes a GET request for dev (or for all devices, a dump, when
+// dev is the zero Device) with header flags.
+func request(cmd uint8, dev Device, flags uint32) (genl.Message, error) {
+	e := nlattr.NewEncoder(nil)
+	appendHeader(e, dev, flags)
 	b, err := e.Finish()
 	if err != nil {
 		return genl.Message{}, err

@@ -3,14 +3,17 @@
 package ethtool
 
 import (
+	"context"
 	"errors"
 	"slices"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/nlkit/nlkit/genl"
 	"github.com/nlkit/nlkit/genl/internal/gtest"
+	"github.com/nlkit/nlkit/internal/kerneltest"
 	"github.com/nlkit/nlkit/netlink"
 )
 
@@ -213,5 +216,65 @@ func TestCommandNames(t *testing.T) {
 	}
 	if s := p.Format(names); !strings.Contains(s, "\n  cmd 17 channels-get do: policy #") {
 		t.Errorf("Policy.Format:\n%s", s)
+	}
+}
+
+// SetChannels changes a multi-queue veth's channels; the change is
+// announced on the monitor group with the new counts, and errors name the
+// device with the kernel's explanation.
+func TestSetChannelsEvents(t *testing.T) {
+	cfg := gtest.Config(t)
+	kerneltest.Run(t, cfg.NetNS, "ip", "link", "add", "mq0", "numtxqueues", "4", "numrxqueues", "4",
+		"type", "veth", "peer", "name", "mq1", "numtxqueues", "4", "numrxqueues", "4")
+	c, err := Dial(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	dev := ByName("mq0")
+	before, err := c.Channels(ctx, dev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if before.RxMax < 2 || before.TxMax < 2 {
+		t.Fatalf("channels %v: want at least 2 of each", before)
+	}
+	if err := c.JoinGroup(ctx, GroupMonitor); err != nil {
+		t.Fatal(err)
+	}
+	two := uint32(2)
+	if err := c.SetChannels(ctx, dev, ChannelsChange{Rx: &two}); err != nil {
+		t.Fatal(err)
+	}
+	after, err := c.Channels(ctx, dev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.RxCount != 2 || after.TxCount != before.TxCount {
+		t.Errorf("after SetChannels(rx 2): %v (before %v)", after, before)
+	}
+	for ev, err := range c.Events(ctx) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ev.Type != ChannelsChanged || ev.Channels == nil || ev.Device.Name != "mq0" {
+			t.Fatalf("event %v (%+v), want channels-ntf of mq0", ev, ev)
+		}
+		if *ev.Channels != after {
+			t.Errorf("event's channels %v, Channels says %v", *ev.Channels, after)
+		}
+		break
+	}
+	many := before.RxMax + 1
+	err = c.SetChannels(ctx, dev, ChannelsChange{Rx: &many})
+	var ne *netlink.Error
+	if !errors.Is(err, syscall.EINVAL) || !errors.As(err, &ne) || ne.Message == "" ||
+		!strings.HasPrefix(err.Error(), `ethtool: set channels of "mq0": invalid argument: `+ne.Message) {
+		t.Errorf("SetChannels above the maximum: %v", err)
+	}
+	if err := c.SetChannels(ctx, Device{}, ChannelsChange{}); err == nil {
+		t.Errorf("SetChannels without a device: no error")
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/nlkit/nlkit/genl"
 	"github.com/nlkit/nlkit/nlattr"
 )
 
@@ -219,7 +220,7 @@ func TestDecodeReplies(t *testing.T) {
 		t.Errorf("Named = %+v\nwant %+v", got, wantNamed)
 	}
 	var ch Channels
-	if err := ch.UnmarshalBinary(reply(t, func(e *nlattr.Encoder) { e.Uint32(channelsCombinedMax, 8); e.Uint32(channelsCombinedCount, 4) })); err != nil || ch.CombinedMax != 8 || ch.CombinedCnt != 4 {
+	if err := ch.UnmarshalBinary(reply(t, func(e *nlattr.Encoder) { e.Uint32(channelsCombinedMax, 8); e.Uint32(channelsCombinedCount, 4) })); err != nil || ch.CombinedMax != 8 || ch.CombinedCount != 4 {
 		t.Errorf("Channels = %+v, %v", ch, err)
 	}
 	if !strings.Contains(ch.String(), "combined 4") {
@@ -237,5 +238,31 @@ func TestStrings(t *testing.T) {
 		if got != want {
 			t.Errorf("%q, want %q", got, want)
 		}
+	}
+}
+
+// Notifications decode like the replies of their kind; others give the
+// type and the device; a malformed one is an error.
+func TestEventDecode(t *testing.T) {
+	dev := Device{Index: 4, Name: "eth0"}
+	ntf := func(cmd EventType, b []byte) genl.Notification {
+		return genl.Notification{Message: genl.Message{Command: uint8(cmd), Data: b}, Family: FamilyName, Group: GroupMonitor}
+	}
+	ev, ok, err := event(ntf(ChannelsChanged, reply(t, func(e *nlattr.Encoder) { e.Uint32(channelsRxCount, 2) })))
+	if err != nil || !ok || ev.Device != dev || ev.Channels == nil || ev.Channels.RxCount != 2 || ev.Rings != nil {
+		t.Errorf("channels-ntf: %+v %v %v", ev, ok, err)
+	}
+	if s := ev.String(); s != "channels-ntf eth0" {
+		t.Errorf("String %q", s)
+	}
+	ev, ok, err = event(ntf(PauseChanged, reply(t, func(e *nlattr.Encoder) {})))
+	if err != nil || !ok || ev.Type != PauseChanged || ev.Device != dev || ev.Channels != nil {
+		t.Errorf("pause-ntf: %+v %v %v", ev, ok, err)
+	}
+	if _, _, err := event(ntf(ChannelsChanged, []byte{8, 0, 1, 0})); err == nil {
+		t.Errorf("malformed channels-ntf: no error")
+	}
+	if s := EventType(99).String(); s != "cmd-99" {
+		t.Errorf("unknown type: %q", s)
 	}
 }

@@ -238,7 +238,7 @@ func ethChannels(p *printer, dev string, ch ethtool.Channels) {
 		[]ethCount{{"rx_max", "RX:\t\t", ch.RxMax}, {"tx_max", "TX:\t\t", ch.TxMax},
 			{"other_max", "Other:\t\t", ch.OtherMax}, {"combined_max", "Combined:\t", ch.CombinedMax}},
 		[]ethCount{{"rx", "RX:\t\t", ch.RxCount}, {"tx", "TX:\t\t", ch.TxCount},
-			{"other", "Other:\t\t", ch.OtherCount}, {"combined", "Combined:\t", ch.CombinedCnt}})
+			{"other", "Other:\t\t", ch.OtherCount}, {"combined", "Combined:\t", ch.CombinedCount}})
 }
 
 // ethRings prints the rings as ethtool -g does (the settings it has no

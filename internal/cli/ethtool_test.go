@@ -109,7 +109,7 @@ func TestEthtoolShow(t *testing.T) {
 			}
 			wantCh := map[string]any{"rx_max": float64(ch.RxMax), "tx_max": float64(ch.TxMax), "other_max": float64(ch.OtherMax),
 				"combined_max": float64(ch.CombinedMax), "rx": float64(ch.RxCount), "tx": float64(ch.TxCount),
-				"other": float64(ch.OtherCount), "combined": float64(ch.CombinedCnt)}
+				"other": float64(ch.OtherCount), "combined": float64(ch.CombinedCount)}
 			if !reflect.DeepEqual(o["channels"], wantCh) {
 				t.Errorf("%s channels: %v, want %v", dev, o["channels"], wantCh)
 			}

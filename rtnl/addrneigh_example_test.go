@@ -16,9 +16,10 @@ import (
 	"github.com/nlkit/nlkit/rtnl"
 )
 
-// The examples work in a throwaway network namespace and need root
-// (CAP_SYS_ADMIN and CAP_NET_ADMIN), so go test compiles them without
-// running them. The address examples use link 1, the loopback link "lo" of
+// The examples change the current network namespace (rtnl.Dial(nil);
+// netlink.Config.NetNS picks another) and need CAP_NET_ADMIN, so go test
+// compiles them without running them; those that print their output run on
+// an rtnltest.Fake instead. The address examples use link 1, the loopback link "lo" of
 // every namespace. Neighbour entries need a link with a link-layer
 // address (on "lo" the kernel keys every IPv4 entry as 0.0.0.0), so the
 // neighbour examples use neighLink, the index of an Ethernet link: in real
@@ -26,11 +27,14 @@ import (
 const neighLink int32 = 2
 
 func ExampleConn_AddAddress() {
-	c := exampleConn()
+	c, err := rtnl.Dial(nil)
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer c.Close()
 	ctx := context.Background()
 
-	err := c.AddAddress(ctx, rtnl.Address{
+	err = c.AddAddress(ctx, rtnl.Address{
 		Index:  1,
 		Prefix: netip.MustParsePrefix("198.18.0.1/24"), // the address and its subnet
 		Label:  "lo:demo",
@@ -53,7 +57,10 @@ func ExampleConn_AddAddress() {
 }
 
 func ExampleConn_Addresses() {
-	c := exampleConn()
+	c, err := rtnl.Dial(nil)
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer c.Close()
 	ctx := context.Background()
 
@@ -70,7 +77,10 @@ func ExampleConn_Addresses() {
 }
 
 func ExampleConn_AddressList() {
-	c := exampleConn()
+	c, err := rtnl.Dial(nil)
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer c.Close()
 	// Every IPv6 address of the namespace, as a slice.
 	addrs, err := c.AddressList(context.Background(), rtnl.AddressFilter{Family: rtnl.FamilyIPv6})
@@ -83,11 +93,14 @@ func ExampleConn_AddressList() {
 }
 
 func ExampleConn_ReplaceAddress() {
-	c := exampleConn()
+	c, err := rtnl.Dial(nil)
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer c.Close()
 
 	// Create the address, or give an existing one new lifetimes.
-	err := c.ReplaceAddress(context.Background(), rtnl.Address{
+	err = c.ReplaceAddress(context.Background(), rtnl.Address{
 		Index:             1,
 		Prefix:            netip.MustParsePrefix("198.18.0.1/24"),
 		ValidLifetime:     rtnl.LifetimeSeconds(3600),
@@ -99,10 +112,13 @@ func ExampleConn_ReplaceAddress() {
 }
 
 func ExampleConn_DeleteAddress() {
-	c := exampleConn()
+	c, err := rtnl.Dial(nil)
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer c.Close()
 
-	err := c.DeleteAddress(context.Background(), rtnl.Address{Index: 1, Prefix: netip.MustParsePrefix("198.18.0.1/24")})
+	err = c.DeleteAddress(context.Background(), rtnl.Address{Index: 1, Prefix: netip.MustParsePrefix("198.18.0.1/24")})
 	var ne *netlink.Error
 	if errors.As(err, &ne) {
 		fmt.Println(ne.Errno) // the namespace has no such address
@@ -110,7 +126,10 @@ func ExampleConn_DeleteAddress() {
 }
 
 func ExampleConn_AddAddresses() {
-	c := exampleConn()
+	c, err := rtnl.Dial(nil)
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer c.Close()
 
 	var addrs []rtnl.Address
@@ -120,7 +139,7 @@ func ExampleConn_AddAddresses() {
 			Prefix: netip.PrefixFrom(netip.AddrFrom4([4]byte{198, 18, 0, byte(i + 1)}), 32),
 		})
 	}
-	err := c.AddAddresses(context.Background(), addrs)
+	err = c.AddAddresses(context.Background(), addrs)
 	var be *netlink.BatchError
 	if errors.As(err, &be) {
 		for _, f := range be.Failures {
@@ -132,7 +151,10 @@ func ExampleConn_AddAddresses() {
 }
 
 func ExampleConn_DeleteAddresses() {
-	c := exampleConn()
+	c, err := rtnl.Dial(nil)
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer c.Close()
 	ctx := context.Background()
 
@@ -147,13 +169,16 @@ func ExampleConn_DeleteAddresses() {
 }
 
 func ExampleConn_AddNeighbor() {
-	c := exampleConn()
+	c, err := rtnl.Dial(nil)
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer c.Close()
 	ctx := context.Background()
 
 	mac, _ := net.ParseMAC("02:00:00:00:00:01")
 	// A static ARP entry (State defaults to NeighborPermanent).
-	err := c.AddNeighbor(ctx, rtnl.Neighbor{Index: neighLink, Addr: netip.MustParseAddr("198.18.0.2"), LinkAddr: mac})
+	err = c.AddNeighbor(ctx, rtnl.Neighbor{Index: neighLink, Addr: netip.MustParseAddr("198.18.0.2"), LinkAddr: mac})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -165,7 +190,10 @@ func ExampleConn_AddNeighbor() {
 }
 
 func ExampleConn_Neighbor() {
-	c := exampleConn()
+	c, err := rtnl.Dial(nil)
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer c.Close()
 
 	ctx := context.Background()
@@ -182,7 +210,10 @@ func ExampleConn_Neighbor() {
 }
 
 func ExampleConn_Neighbors() {
-	c := exampleConn()
+	c, err := rtnl.Dial(nil)
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer c.Close()
 	ctx := context.Background()
 
@@ -203,7 +234,10 @@ func ExampleConn_Neighbors() {
 }
 
 func ExampleConn_NeighborList() {
-	c := exampleConn()
+	c, err := rtnl.Dial(nil)
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer c.Close()
 	// The ARP entries of link neighLink, as a slice.
 	entries, err := c.NeighborList(context.Background(), rtnl.NeighborFilter{Index: neighLink, Family: rtnl.FamilyIPv4})
@@ -214,11 +248,14 @@ func ExampleConn_NeighborList() {
 }
 
 func ExampleConn_ReplaceNeighbor() {
-	c := exampleConn()
+	c, err := rtnl.Dial(nil)
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer c.Close()
 
 	mac, _ := net.ParseMAC("02:00:00:00:00:02")
-	err := c.ReplaceNeighbor(context.Background(), rtnl.Neighbor{
+	err = c.ReplaceNeighbor(context.Background(), rtnl.Neighbor{
 		Index:    neighLink,
 		Addr:     netip.MustParseAddr("2001:db8::2"),
 		LinkAddr: mac,
@@ -231,17 +268,23 @@ func ExampleConn_ReplaceNeighbor() {
 }
 
 func ExampleConn_DeleteNeighbor() {
-	c := exampleConn()
+	c, err := rtnl.Dial(nil)
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer c.Close()
 
-	err := c.DeleteNeighbor(context.Background(), rtnl.Neighbor{Index: neighLink, Addr: netip.MustParseAddr("198.18.0.2")})
+	err = c.DeleteNeighbor(context.Background(), rtnl.Neighbor{Index: neighLink, Addr: netip.MustParseAddr("198.18.0.2")})
 	if err != nil {
 		fmt.Println(err) // ENOENT: the entry does not exist
 	}
 }
 
 func ExampleConn_AddNeighbors() {
-	c := exampleConn()
+	c, err := rtnl.Dial(nil)
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer c.Close()
 
 	var neighs []rtnl.Neighbor
@@ -258,7 +301,10 @@ func ExampleConn_AddNeighbors() {
 }
 
 func ExampleConn_DeleteNeighbors() {
-	c := exampleConn()
+	c, err := rtnl.Dial(nil)
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer c.Close()
 	ctx := context.Background()
 
@@ -278,11 +324,14 @@ func ExampleConn_DeleteNeighbors() {
 }
 
 func ExampleConn_ChangeNeighbor() {
-	c := exampleConn()
+	c, err := rtnl.Dial(nil)
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer c.Close()
 	// `ip neigh change 198.18.0.2 dev eth0 nud none`: only an existing
 	// entry (else ENOENT), and NUD_NONE asked for explicitly.
-	err := c.ChangeNeighbor(context.Background(), rtnl.Neighbor{
+	err = c.ChangeNeighbor(context.Background(), rtnl.Neighbor{
 		Index:    neighLink,
 		Addr:     netip.MustParseAddr("198.18.0.2"),
 		State:    rtnl.NeighborNone,
@@ -292,7 +341,10 @@ func ExampleConn_ChangeNeighbor() {
 }
 
 func ExampleConn_ProxyNeighbor() {
-	c := exampleConn()
+	c, err := rtnl.Dial(nil)
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer c.Close()
 	n, err := c.ProxyNeighbor(context.Background(), neighLink, netip.MustParseAddr("2001:db8::9"))
 	if err != nil {
@@ -302,11 +354,14 @@ func ExampleConn_ProxyNeighbor() {
 }
 
 func ExampleConn_ChangeAddress() {
-	c := exampleConn()
+	c, err := rtnl.Dial(nil)
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer c.Close()
 	// `ip address change 198.18.0.1/24 dev eth0`: lifetimes left at
 	// forever make the address permanent again.
-	err := c.ChangeAddress(context.Background(), rtnl.Address{Index: neighLink, Prefix: netip.MustParsePrefix("198.18.0.1/24")})
+	err = c.ChangeAddress(context.Background(), rtnl.Address{Index: neighLink, Prefix: netip.MustParsePrefix("198.18.0.1/24")})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -315,7 +370,10 @@ func ExampleConn_ChangeAddress() {
 // AddNeighborsSeq installs entries as they are generated, in batches,
 // without building a slice first.
 func ExampleConn_AddNeighborsSeq() {
-	c := exampleConn()
+	c, err := rtnl.Dial(nil)
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer c.Close()
 
 	entries := func(yield func(rtnl.Neighbor) bool) {
@@ -335,7 +393,10 @@ func ExampleConn_AddNeighborsSeq() {
 // DeleteNeighborsSeq removes the entries a dump selects as it streams
 // them: here the stale IPv4 ones of link neighLink.
 func ExampleConn_DeleteNeighborsSeq() {
-	c := exampleConn()
+	c, err := rtnl.Dial(nil)
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer c.Close()
 	ctx := context.Background()
 
@@ -359,10 +420,13 @@ func ExampleConn_DeleteNeighborsSeq() {
 // the kernel then asks (RTM_GETNEIGH notifications, see Resolver) instead
 // of broadcasting ARP requests.
 func ExampleConn_SetNeighborProbes() {
-	c := exampleConn()
+	c, err := rtnl.Dial(nil)
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer c.Close()
 
-	err := c.SetNeighborProbes(context.Background(), rtnl.FamilyIPv4, neighLink, rtnl.NeighborProbes{
+	err = c.SetNeighborProbes(context.Background(), rtnl.FamilyIPv4, neighLink, rtnl.NeighborProbes{
 		App: 1, SetApp: true, // one question to user space per resolution
 		Multicast: 0, SetMulticast: true, // no broadcast ARP
 		RetransTime: 500 * time.Millisecond,

@@ -10,28 +10,19 @@ import (
 	"slices"
 
 	"github.com/nlkit/nlkit/netlink"
-	"github.com/nlkit/nlkit/netns"
 	"github.com/nlkit/nlkit/rtnl"
 )
 
-// exampleConn opens a route-netlink Conn in a new, empty network
-// namespace, so the examples (of every file) cannot disturb the host. It
-// needs root. The namespace lives as long as the Conn's socket.
-func exampleConn() *rtnl.Conn {
-	ns, err := netns.New()
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer ns.Close()
-	c, err := rtnl.Dial(&netlink.Config{NetNS: ns})
-	if err != nil {
-		log.Fatal(err)
-	}
-	return c
-}
+// The examples change the current network namespace (rtnl.Dial(nil);
+// netlink.Config.NetNS picks another) and need CAP_NET_ADMIN, so go test
+// compiles them without running them; those that print their output run on
+// an rtnltest.Fake instead, which starts as an empty namespace.
 
 func ExampleConn_Routes() {
-	c := exampleConn()
+	c, err := rtnl.Dial(nil)
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer c.Close()
 	// The IPv4 routes of the main table. Without Table, every table is
 	// listed (local included), unlike `ip route show`.
@@ -44,12 +35,15 @@ func ExampleConn_Routes() {
 }
 
 func ExampleConn_RouteList() {
-	c := exampleConn()
+	c, err := rtnl.Dial(nil)
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer c.Close()
 	// Every static route, as a slice. A table changed during the dump
 	// gives netlink.ErrDumpInterrupted; RetryInterrupted dumps again.
 	var routes []rtnl.Route
-	err := netlink.RetryInterrupted(context.Background(), 3, func() (err error) {
+	err = netlink.RetryInterrupted(context.Background(), 3, func() (err error) {
 		routes, err = c.RouteList(context.Background(), rtnl.RouteFilter{Protocol: rtnl.ProtoStatic})
 		return err
 	})
@@ -60,7 +54,10 @@ func ExampleConn_RouteList() {
 }
 
 func ExampleConn_LookupRoute() {
-	c := exampleConn()
+	c, err := rtnl.Dial(nil)
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer c.Close()
 	// Like `ip route get 198.18.7.1 mark 7`.
 	r, err := c.LookupRoute(context.Background(), rtnl.RouteQuery{Dst: netip.MustParseAddr("198.18.7.1"), Mark: 7})
@@ -73,11 +70,14 @@ func ExampleConn_LookupRoute() {
 }
 
 func ExampleConn_AddRoute() {
-	c := exampleConn()
+	c, err := rtnl.Dial(nil)
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer c.Close()
 	ctx := context.Background()
 	// A blackhole route needs no link: `ip route add blackhole 198.18.0.0/24 table 1000 metric 10`.
-	err := c.AddRoute(ctx, rtnl.Route{
+	err = c.AddRoute(ctx, rtnl.Route{
 		Dst:      netip.MustParsePrefix("198.18.0.0/24"),
 		Type:     rtnl.RouteBlackhole,
 		Table:    1000,
@@ -113,18 +113,24 @@ func ExampleConn_AddRoute() {
 }
 
 func ExampleConn_ReplaceRoute() {
-	c := exampleConn()
+	c, err := rtnl.Dial(nil)
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer c.Close()
 	// Creates the route or replaces the one with the same destination,
 	// tos and metric: `ip route replace unreachable 2001:db8:9::/48`.
-	err := c.ReplaceRoute(context.Background(), rtnl.Route{Dst: netip.MustParsePrefix("2001:db8:9::/48"), Type: rtnl.RouteUnreachable})
+	err = c.ReplaceRoute(context.Background(), rtnl.Route{Dst: netip.MustParsePrefix("2001:db8:9::/48"), Type: rtnl.RouteUnreachable})
 	if err != nil {
 		log.Fatal(err)
 	}
 }
 
 func ExampleConn_AppendRoute() {
-	c := exampleConn()
+	c, err := rtnl.Dial(nil)
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer c.Close()
 	ctx := context.Background()
 	// `ip route append`: a second route to the same destination (IPv4),
@@ -136,15 +142,21 @@ func ExampleConn_AppendRoute() {
 }
 
 func ExampleConn_ChangeRoute() {
-	c := exampleConn()
+	c, err := rtnl.Dial(nil)
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer c.Close()
 	// `ip route change` fails with ENOENT when there is nothing to change.
-	err := c.ChangeRoute(context.Background(), rtnl.Route{Dst: netip.MustParsePrefix("198.18.4.0/24"), Type: rtnl.RouteBlackhole})
+	err = c.ChangeRoute(context.Background(), rtnl.Route{Dst: netip.MustParsePrefix("198.18.4.0/24"), Type: rtnl.RouteBlackhole})
 	fmt.Println(errors.Is(err, fs.ErrNotExist))
 }
 
 func ExampleConn_DeleteRoute() {
-	c := exampleConn()
+	c, err := rtnl.Dial(nil)
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer c.Close()
 	ctx := context.Background()
 	dst := netip.MustParsePrefix("198.18.5.0/24")
@@ -161,7 +173,10 @@ func ExampleConn_DeleteRoute() {
 }
 
 func ExampleConn_AddRoutes() {
-	c := exampleConn()
+	c, err := rtnl.Dial(nil)
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer c.Close()
 	var routes []rtnl.Route
 	for i := range 1000 {
@@ -172,7 +187,7 @@ func ExampleConn_AddRoutes() {
 		})
 	}
 	routes[7] = routes[6] // a duplicate: EEXIST
-	err := c.AddRoutes(context.Background(), routes)
+	err = c.AddRoutes(context.Background(), routes)
 	if be, ok := errors.AsType[*netlink.BatchError](err); ok {
 		for _, f := range be.Failures {
 			fmt.Println("route", f.Index, "failed:", f.Err)
@@ -183,7 +198,10 @@ func ExampleConn_AddRoutes() {
 }
 
 func ExampleConn_DeleteRoutes() {
-	c := exampleConn()
+	c, err := rtnl.Dial(nil)
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer c.Close()
 	ctx := context.Background()
 	// Delete every route of table 2000.
@@ -198,7 +216,10 @@ func ExampleConn_DeleteRoutes() {
 }
 
 func ExampleConn_AddRoutesSeq() {
-	c := exampleConn()
+	c, err := rtnl.Dial(nil)
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer c.Close()
 	// A million routes, generated as they are sent: memory stays flat.
 	seq := func(yield func(rtnl.Route) bool) {
@@ -219,19 +240,25 @@ func ExampleConn_AddRoutesSeq() {
 }
 
 func ExampleConn_DeleteRoutesSeq() {
-	c := exampleConn()
+	c, err := rtnl.Dial(nil)
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer c.Close()
 	routes := []rtnl.Route{
 		{Dst: netip.MustParsePrefix("198.18.0.0/24"), Table: 1000},
 		{Dst: netip.MustParsePrefix("2001:db8::/48"), Table: 1000},
 	}
 	// Any iterator will do, slices.Values for one.
-	err := c.DeleteRoutesSeq(context.Background(), slices.Values(routes))
+	err = c.DeleteRoutesSeq(context.Background(), slices.Values(routes))
 	fmt.Println(err) // both fail in an empty namespace: a *netlink.BatchError
 }
 
 func ExampleConn_Rules() {
-	c := exampleConn()
+	c, err := rtnl.Dial(nil)
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer c.Close()
 	// `ip -6 rule show`.
 	for u, err := range c.Rules(context.Background(), rtnl.RuleFilter{Family: rtnl.FamilyIPv6}) {
@@ -246,7 +273,10 @@ func ExampleConn_Rules() {
 }
 
 func ExampleConn_RuleList() {
-	c := exampleConn()
+	c, err := rtnl.Dial(nil)
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer c.Close()
 	// The rules that send lookups to table 100.
 	rules, err := c.RuleList(context.Background(), rtnl.RuleFilter{Table: 100})
@@ -259,11 +289,14 @@ func ExampleConn_RuleList() {
 }
 
 func ExampleConn_AddRule() {
-	c := exampleConn()
+	c, err := rtnl.Dial(nil)
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer c.Close()
 	ctx := context.Background()
 	// `ip rule add from 198.18.0.0/24 fwmark 0x10/0xff iif eth0 lookup 100 pref 1000`.
-	err := c.AddRule(ctx, rtnl.Rule{
+	err = c.AddRule(ctx, rtnl.Rule{
 		Priority: 1000,
 		Src:      netip.MustParsePrefix("198.18.0.0/24"),
 		Mark:     0x10,
@@ -282,10 +315,13 @@ func ExampleConn_AddRule() {
 }
 
 func ExampleConn_DeleteRule() {
-	c := exampleConn()
+	c, err := rtnl.Dial(nil)
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer c.Close()
 	// Fields that are set must match: here, any IPv4 rule of priority 1000.
-	err := c.DeleteRule(context.Background(), rtnl.Rule{Family: rtnl.FamilyIPv4, Priority: 1000})
+	err = c.DeleteRule(context.Background(), rtnl.Rule{Family: rtnl.FamilyIPv4, Priority: 1000})
 	fmt.Println(errors.Is(err, fs.ErrNotExist)) // no such rule in an empty namespace
 }
 
@@ -317,7 +353,10 @@ func ExampleRouteFlags_String() {
 }
 
 func ExampleConn_ApplyRoutes() {
-	c := exampleConn()
+	c, err := rtnl.Dial(nil)
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer c.Close()
 	// A mixed, ordered batch, like lines of `ip -batch`: the delete sees
 	// the add before it. Failures come back by index.
@@ -327,7 +366,7 @@ func ExampleConn_ApplyRoutes() {
 		{Op: rtnl.RouteOpDelete, Route: rtnl.Route{Dst: dst}},
 		{Op: rtnl.RouteOpReplace, Route: rtnl.Route{Dst: dst, Type: rtnl.RouteUnreachable}},
 	}
-	err := c.ApplyRoutes(context.Background(), func(yield func(rtnl.RouteOp) bool) {
+	err = c.ApplyRoutes(context.Background(), func(yield func(rtnl.RouteOp) bool) {
 		for _, op := range ops {
 			if !yield(op) {
 				return

@@ -80,6 +80,14 @@ func (e *Error) Error() string {
 		b.WriteString(" ")
 	}
 	fmt.Fprintf(&b, "%s seq %d: ", e.Type, e.Sequence)
+	e.appendCause(&b)
+	return b.String()
+}
+
+// appendCause writes what went wrong, without the header naming the
+// operation, message type and sequence: the errno (or "warning"), the
+// extended-ACK message and the attribute it points at.
+func (e *Error) appendCause(b *strings.Builder) {
 	if e.Errno != 0 {
 		b.WriteString(e.Errno.Error())
 	} else {
@@ -90,17 +98,65 @@ func (e *Error) Error() string {
 		b.WriteString(e.Message)
 	}
 	if e.Offset >= 0 {
-		fmt.Fprintf(&b, " (attribute type %d at offset %d)", e.AttrType, e.Offset)
+		fmt.Fprintf(b, " (attribute type %d at offset %d)", e.AttrType, e.Offset)
 	}
 	if e.MissingType != 0 {
-		fmt.Fprintf(&b, " (missing attribute type %d", e.MissingType)
+		fmt.Fprintf(b, " (missing attribute type %d", e.MissingType)
 		if e.MissingNest >= 0 {
-			fmt.Fprintf(&b, " in nest at offset %d", e.MissingNest)
+			fmt.Fprintf(b, " in nest at offset %d", e.MissingNest)
 		}
 		b.WriteString(")")
 	}
+}
+
+// NameOp names the failed operation op of family package pkg in err, so
+// that the message says what was being done to which object:
+//
+//	NameOp("rtnl", `add link "v0"`, err) // rtnl: add link "v0": file exists
+//
+// nil stays nil. A *Error in err gets "<pkg> <op>" as its Op, and the
+// error returned reads "<pkg>: <op>: <cause>", where the cause of a *Error
+// is its errno, extended-ACK message and the attribute it points at,
+// without the netlink header (operation, message type and sequence, which
+// errors.As gives). errors.Is and errors.As see through the result to the
+// *Error and its errno. An error NameOp returned is named again, not
+// wrapped twice: the outermost operation is the one the caller asked for.
+// It is the one helper family packages use to name their operations.
+func NameOp(pkg, op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	if oe, ok := err.(*opError); ok {
+		err = oe.err
+	}
+	if ne, ok := errors.AsType[*Error](err); ok {
+		ne.Op = pkg + " " + op
+	}
+	return &opError{pkg: pkg, op: op, err: err}
+}
+
+// opError is an error named by NameOp. It is no type of its own for
+// users: errors.Is and errors.As see through it.
+type opError struct {
+	pkg, op string
+	err     error
+}
+
+func (e *opError) Error() string {
+	var b strings.Builder
+	b.WriteString(e.pkg)
+	b.WriteString(": ")
+	b.WriteString(e.op)
+	b.WriteString(": ")
+	if ne, ok := e.err.(*Error); ok {
+		ne.appendCause(&b)
+	} else {
+		b.WriteString(e.err.Error())
+	}
 	return b.String()
 }
+
+func (e *opError) Unwrap() error { return e.err }
 
 // Unwrap returns the Errno, or nil for a warning.
 func (e *Error) Unwrap() error {

@@ -280,7 +280,7 @@ func (f AddressFilter) dump() dumpReq[Address] {
 // addresses that must be usable at once.
 func (c *Conn) AddAddress(ctx context.Context, a Address) error {
 	body, err := appendAddress(nil, &a, false)
-	return c.send(ctx, "add address", unix.RTM_NEWADDR, netlink.Create|netlink.Excl, body, err)
+	return c.send(ctx, "add address "+addressName(&a), unix.RTM_NEWADDR, netlink.Create|netlink.Excl, body, err)
 }
 
 // ReplaceAddress assigns a, or updates it if the link has it already
@@ -292,7 +292,7 @@ func (c *Conn) AddAddress(ctx context.Context, a Address) error {
 // IFA_CACHEINFO the same way; it is sent to say so.)
 func (c *Conn) ReplaceAddress(ctx context.Context, a Address) error {
 	body, err := appendAddress(nil, &a, false)
-	return c.send(ctx, "replace address", unix.RTM_NEWADDR, netlink.Create|netlink.Replace, body, err)
+	return c.send(ctx, "replace address "+addressName(&a), unix.RTM_NEWADDR, netlink.Create|netlink.Replace, body, err)
 }
 
 // ChangeAddress updates an address the link has (RTM_NEWADDR with
@@ -304,7 +304,7 @@ func (c *Conn) ReplaceAddress(ctx context.Context, a Address) error {
 // away in between.
 func (c *Conn) ChangeAddress(ctx context.Context, a Address) error {
 	body, err := appendAddress(nil, &a, false)
-	return c.send(ctx, "change address", unix.RTM_NEWADDR, netlink.Replace, body, err)
+	return c.send(ctx, "change address "+addressName(&a), unix.RTM_NEWADDR, netlink.Replace, body, err)
 }
 
 // DeleteAddress removes a from its link (RTM_DELADDR). The address is
@@ -313,7 +313,7 @@ func (c *Conn) ChangeAddress(ctx context.Context, a Address) error {
 // address gives EADDRNOTAVAIL; a missing link, ENODEV.
 func (c *Conn) DeleteAddress(ctx context.Context, a Address) error {
 	body, err := appendAddress(nil, &a, true)
-	return c.send(ctx, "delete address", unix.RTM_DELADDR, 0, body, err)
+	return c.send(ctx, "delete address "+addressName(&a), unix.RTM_DELADDR, 0, body, err)
 }
 
 // AddAddresses adds many addresses as AddAddress does, packing the

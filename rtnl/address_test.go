@@ -142,7 +142,7 @@ func TestAddressLifecycle(t *testing.T) {
 			}
 
 			err := c.AddAddress(ctx, tc.add)
-			testKernelError(t, err, "add address", syscall.EEXIST)
+			testKernelError(t, err, fmt.Sprintf("add address %v dev %d", tc.add.Prefix, tc.add.Index), syscall.EEXIST)
 			if !errors.Is(err, fs.ErrExist) {
 				t.Errorf("adding twice: %v does not match fs.ErrExist", err)
 			}

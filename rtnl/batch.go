@@ -108,7 +108,7 @@ func (c *Conn) batch(ctx context.Context, op string, reqs iter.Seq2[netlink.Mess
 	j := 0
 	for _, f := range sent {
 		if op != "" {
-			nameOp(op, f.Err)
+			f.Err = nameOp(op, f.Err)
 		}
 		for j < len(skipped) && skipped[j].Index <= f.Index+j {
 			out = append(out, skipped[j])
@@ -200,9 +200,9 @@ func (c *Conn) ApplyRoutes(ctx context.Context, ops iter.Seq[RouteOp]) error {
 		}
 	})
 	if be, ok := errors.AsType[*netlink.BatchError](err); ok {
-		for _, f := range be.Failures {
+		for i, f := range be.Failures {
 			if f.Index < len(kinds) {
-				nameOp(kinds[f.Index].String(), f.Err)
+				be.Failures[i].Err = nameOp(kinds[f.Index].String(), f.Err)
 			}
 		}
 	}

@@ -3,7 +3,6 @@ package rtnl
 import (
 	"context"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"iter"
 
@@ -56,16 +55,10 @@ func (c *Conn) send(ctx context.Context, op string, typ netlink.MessageType, fla
 	return err
 }
 
-// nameOp sets the operation name on a kernel error.
+// nameOp names the operation op, with the object it was on, in err (see
+// netlink.NameOp): "rtnl: add link \"v0\": file exists".
 func nameOp(op string, err error) error {
-	if err == nil {
-		return nil
-	}
-	var ne *netlink.Error
-	if errors.As(err, &ne) {
-		ne.Op = op
-	}
-	return err
+	return netlink.NameOp("rtnl", op, err)
 }
 
 // ipFamily reports whether a reply whose first byte is its family (struct

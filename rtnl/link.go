@@ -492,7 +492,7 @@ func (f LinkFilter) dump() dumpReq[Link] {
 // Link returns the link with this index, asked of the kernel directly
 // (RTM_GETLINK). A missing link gives an error matching syscall.ENODEV.
 func (c *Conn) Link(ctx context.Context, index int32) (Link, error) {
-	return c.getLink(ctx, appendLinkMsg(make([]byte, 0, linkMsgLen), 0, index, 0, 0))
+	return c.getLink(ctx, linkName("", index), appendLinkMsg(make([]byte, 0, linkMsgLen), 0, index, 0, 0))
 }
 
 // LinkByName returns the link with this name (RTM_GETLINK with
@@ -504,11 +504,11 @@ func (c *Conn) LinkByName(ctx context.Context, name string) (Link, error) {
 	if err != nil {
 		return Link{}, fmt.Errorf("rtnl: get link: %w", err)
 	}
-	return c.getLink(ctx, body)
+	return c.getLink(ctx, linkName(name, 0), body)
 }
 
-func (c *Conn) getLink(ctx context.Context, body []byte) (Link, error) {
-	return getOne(ctx, c, "get link", unix.RTM_GETLINK, body, unix.RTM_NEWLINK, decodeLink, "the kernel sent no link")
+func (c *Conn) getLink(ctx context.Context, name string, body []byte) (Link, error) {
+	return getOne(ctx, c, "get link "+name, unix.RTM_GETLINK, body, unix.RTM_NEWLINK, decodeLink, "the kernel sent no link")
 }
 
 // AddLink creates a link (RTM_NEWLINK with NLM_F_CREATE|NLM_F_EXCL) from
@@ -529,7 +529,7 @@ func (c *Conn) AddLink(ctx context.Context, l Link) error {
 	if err != nil {
 		return fmt.Errorf("rtnl: add link: %w", err)
 	}
-	_, err = c.execute(ctx, "add link", unix.RTM_NEWLINK, netlink.Create|netlink.Excl, body)
+	_, err = c.execute(ctx, "add link "+linkName(l.Name, l.Index), unix.RTM_NEWLINK, netlink.Create|netlink.Excl, body)
 	runtime.KeepAlive(l.Info) // namespace descriptors in the request
 	runtime.KeepAlive(l.NetNS)
 	if err != nil || l.Alias == "" {
@@ -542,7 +542,7 @@ func (c *Conn) AddLink(ctx context.Context, l Link) error {
 	}
 	e.String(unix.IFLA_IFALIAS, l.Alias)
 	if body, err = e.Finish(); err == nil {
-		_, err = c.execute(ctx, "set link alias", unix.RTM_SETLINK, 0, body)
+		_, err = c.execute(ctx, "set alias of link "+linkName(l.Name, l.Index), unix.RTM_SETLINK, 0, body)
 	}
 	if err != nil {
 		return fmt.Errorf("rtnl: add link: the link was created, but setting its alias failed: %w", err)
@@ -554,7 +554,7 @@ func (c *Conn) AddLink(ctx context.Context, l Link) error {
 // end of a veth pair deletes both. A missing link gives an error matching
 // syscall.ENODEV.
 func (c *Conn) DeleteLink(ctx context.Context, index int32) error {
-	_, err := c.execute(ctx, "delete link", unix.RTM_DELLINK, 0, appendLinkMsg(make([]byte, 0, linkMsgLen), 0, index, 0, 0))
+	_, err := c.execute(ctx, "delete link "+linkName("", index), unix.RTM_DELLINK, 0, appendLinkMsg(make([]byte, 0, linkMsgLen), 0, index, 0, 0))
 	return err
 }
 
@@ -613,7 +613,7 @@ func (c *Conn) SetLink(ctx context.Context, index int32, ch LinkChange) error {
 	if err != nil {
 		return fmt.Errorf("rtnl: set link: %w", err)
 	}
-	_, err = c.execute(ctx, "set link", typ, 0, body)
+	_, err = c.execute(ctx, "set link "+linkName("", index), typ, 0, body)
 	runtime.KeepAlive(ch.NetNS)
 	runtime.KeepAlive(ch.Info)
 	return err

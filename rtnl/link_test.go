@@ -396,14 +396,14 @@ func TestLinkErrors(t *testing.T) {
 	if !errors.Is(err, fs.ErrExist) {
 		t.Errorf("AddLink twice: %v, want EEXIST", err)
 	}
-	testKernelError(t, err, "add link", syscall.EEXIST)
+	testKernelError(t, err, `add link "v0": file exists`, syscall.EEXIST)
 
-	testKernelError(t, c.DeleteLink(ctx, 9999), "delete link", syscall.ENODEV)
+	testKernelError(t, c.DeleteLink(ctx, 9999), "delete link 9999: no such device", syscall.ENODEV)
 	_, err = c.Link(ctx, 9999)
-	testKernelError(t, err, "get link", syscall.ENODEV)
+	testKernelError(t, err, "get link 9999: no such device", syscall.ENODEV)
 	_, err = c.LinkByName(ctx, "nlkit-none")
-	testKernelError(t, err, "get link", syscall.ENODEV)
-	testKernelError(t, c.SetLink(ctx, 9999, LinkChange{MTU: 1400}), "set link", syscall.ENODEV)
+	testKernelError(t, err, `get link "nlkit-none": no such device`, syscall.ENODEV)
+	testKernelError(t, c.SetLink(ctx, 9999, LinkChange{MTU: 1400}), "set link 9999: no such device", syscall.ENODEV)
 
 	ne := testKernelError(t, c.SetLink(ctx, v0.Index, LinkChange{MTU: 70000}), "set link", syscall.EINVAL)
 	if ne.Message == "" {

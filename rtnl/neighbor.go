@@ -270,7 +270,7 @@ func (c *Conn) getNeighbor(ctx context.Context, index int32, addr netip.Addr, pr
 	if err != nil {
 		return Neighbor{}, err
 	}
-	return getOne(ctx, c, "get neighbor", unix.RTM_GETNEIGH, body, unix.RTM_NEWNEIGH, decodeNeighbor, "no RTM_NEWNEIGH in the reply")
+	return getOne(ctx, c, "get neighbor "+neighborName(&Neighbor{Addr: addr, Index: index, Flags: proxyFlag(proxy)}), unix.RTM_GETNEIGH, body, unix.RTM_NEWNEIGH, decodeNeighbor, "no RTM_NEWNEIGH in the reply")
 }
 
 // AddNeighbor adds an entry (RTM_NEWNEIGH with NLM_F_CREATE|NLM_F_EXCL).
@@ -302,7 +302,7 @@ func (c *Conn) ChangeNeighbor(ctx context.Context, n Neighbor) error {
 func (c *Conn) newNeighbor(ctx context.Context, op string, flags netlink.Flags, n Neighbor) error {
 	neighborDefaults(&n)
 	body, err := appendNeighbor(nil, &n, false)
-	return c.send(ctx, op, unix.RTM_NEWNEIGH, flags, body, err)
+	return c.send(ctx, op+" "+neighborName(&n), unix.RTM_NEWNEIGH, flags, body, err)
 }
 
 // DeleteNeighbor removes the entry for n.Addr on link n.Index (from the
@@ -310,7 +310,7 @@ func (c *Conn) newNeighbor(ctx context.Context, op string, flags netlink.Flags, 
 // entry gives ENOENT.
 func (c *Conn) DeleteNeighbor(ctx context.Context, n Neighbor) error {
 	body, err := appendNeighbor(nil, &n, true)
-	return c.send(ctx, "delete neighbor", unix.RTM_DELNEIGH, 0, body, err)
+	return c.send(ctx, "delete neighbor "+neighborName(&n), unix.RTM_DELNEIGH, 0, body, err)
 }
 
 // AddNeighbors adds many entries as AddNeighbor does, packing the requests

@@ -84,7 +84,7 @@ func TestNeighborLifecycle(t *testing.T) {
 			}
 
 			err = c.AddNeighbor(ctx, tc.add)
-			testKernelError(t, err, "add neighbor", syscall.EEXIST)
+			testKernelError(t, err, fmt.Sprintf("add neighbor %v dev %d", tc.add.Addr, tc.add.Index), syscall.EEXIST)
 			if !errors.Is(err, fs.ErrExist) {
 				t.Errorf("adding twice: %v does not match fs.ErrExist", err)
 			}

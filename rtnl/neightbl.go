@@ -2,6 +2,7 @@ package rtnl
 
 import (
 	"context"
+	"strconv"
 	"time"
 
 	"github.com/nlkit/nlkit/nlattr"
@@ -70,5 +71,5 @@ func (c *Conn) SetNeighborProbes(ctx context.Context, family Family, index int32
 	}
 	e.End()
 	body, err := e.Finish()
-	return c.send(ctx, "set neighbor probes", unix.RTM_SETNEIGHTBL, 0, body, err)
+	return c.send(ctx, "set neighbor probes of "+family.String()+" dev "+strconv.Itoa(int(index)), unix.RTM_SETNEIGHTBL, 0, body, err)
 }

@@ -1001,7 +1001,7 @@ func (c *Conn) LookupRoute(ctx context.Context, q RouteQuery) (Route, error) {
 	if err != nil {
 		return Route{}, fmt.Errorf("rtnl: get route: %w", err)
 	}
-	return getOne(ctx, c, "get route", unix.RTM_GETROUTE, b, unix.RTM_NEWROUTE, func(data []byte) (Route, error) {
+	return getOne(ctx, c, "get route "+q.Dst.String(), unix.RTM_GETROUTE, b, unix.RTM_NEWROUTE, func(data []byte) (Route, error) {
 		var r Route
 		err := r.UnmarshalBinary(data)
 		return r, err
@@ -1049,7 +1049,7 @@ func (c *Conn) changeRoute(ctx context.Context, op string, typ netlink.MessageTy
 		return err
 	}
 	b, err := r.AppendBinary(make([]byte, 0, 128))
-	return c.send(ctx, op, typ, flags, b, err)
+	return c.send(ctx, op+" "+routeName(&r), typ, flags, b, err)
 }
 
 // AddRoute adds r (RTM_NEWROUTE with NLM_F_CREATE|NLM_F_EXCL, like `ip

@@ -170,7 +170,7 @@ func TestRouteLifecycle(t *testing.T) {
 
 			// Twice: EEXIST.
 			err := c.AddRoute(ctx, want)
-			testKernelError(t, err, "add route", syscall.EEXIST)
+			testKernelError(t, err, "add route "+f.p(1).String()+" metric 10: file exists", syscall.EEXIST)
 			if !errors.Is(err, fs.ErrExist) {
 				t.Errorf("errors.Is(%v, fs.ErrExist) = false", err)
 			}
@@ -1114,7 +1114,7 @@ func TestApplyRoutes(t *testing.T) {
 	}{{1, syscall.EEXIST, "add route"}, {5, syscall.ENOENT, "change route"}, {9, syscall.ESRCH, "delete route"}} {
 		f := be.Failures[slices.Index(idx, tc.i)]
 		ne, ok := errors.AsType[*netlink.Error](f.Err)
-		if !ok || ne.Errno != tc.errno || ne.Op != tc.op {
+		if !ok || ne.Errno != tc.errno || ne.Op != "rtnl "+tc.op || !strings.HasPrefix(f.Err.Error(), "rtnl: "+tc.op+": ") {
 			t.Errorf("op %d: %v, want %v from %q", tc.i, f.Err, tc.errno, tc.op)
 		}
 	}

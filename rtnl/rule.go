@@ -466,7 +466,7 @@ func (c *Conn) AddRule(ctx context.Context, u Rule) error {
 		}
 	}
 	b, err := u.AppendBinary(make([]byte, 0, 96))
-	return c.send(ctx, "add rule", unix.RTM_NEWRULE, netlink.Create|netlink.Excl, b, err)
+	return c.send(ctx, ruleOp("add", &u), unix.RTM_NEWRULE, netlink.Create|netlink.Excl, b, err)
 }
 
 // DeleteRule deletes the first rule that matches u (RTM_DELRULE, `ip rule
@@ -474,5 +474,5 @@ func (c *Conn) AddRule(ctx context.Context, u Rule) error {
 func (c *Conn) DeleteRule(ctx context.Context, u Rule) error {
 	u = u.forChange()
 	b, err := u.AppendBinary(make([]byte, 0, 96))
-	return c.send(ctx, "delete rule", unix.RTM_DELRULE, 0, b, err)
+	return c.send(ctx, ruleOp("delete", &u), unix.RTM_DELRULE, 0, b, err)
 }

@@ -56,7 +56,7 @@ func TestRuleLifecycle(t *testing.T) {
 			}
 			ruReadBack(t, c, want)
 			err := c.AddRule(ctx, want)
-			testKernelError(t, err, "add rule", syscall.EEXIST)
+			testKernelError(t, err, "add rule priority 100 table 100: file exists", syscall.EEXIST)
 			if !errors.Is(err, fs.ErrExist) {
 				t.Errorf("errors.Is(%v, fs.ErrExist) = false", err)
 			}

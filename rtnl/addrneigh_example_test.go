@@ -14,6 +14,7 @@ import (
 
 	"github.com/nlkit/nlkit/netlink"
 	"github.com/nlkit/nlkit/rtnl"
+	"github.com/nlkit/nlkit/rtnl/rtnltest"
 )
 
 // The examples change the current network namespace (rtnl.Dial(nil);
@@ -27,10 +28,12 @@ import (
 const neighLink int32 = 2
 
 func ExampleConn_AddAddress() {
-	c, err := rtnl.Dial(nil)
+	// On a fake, which starts as an empty namespace; rtnl.Dial(nil) in real code.
+	nl, err := rtnltest.NewFake().Dial(nil)
 	if err != nil {
 		log.Fatal(err)
 	}
+	c := rtnl.NewConn(nl)
 	defer c.Close()
 	ctx := context.Background()
 
@@ -54,6 +57,7 @@ func ExampleConn_AddAddress() {
 	// Adding it again fails with EEXIST.
 	err = c.AddAddress(ctx, rtnl.Address{Index: 1, Prefix: netip.MustParsePrefix("198.18.0.1/24")})
 	fmt.Println(errors.Is(err, fs.ErrExist))
+	// Output: true
 }
 
 func ExampleConn_Addresses() {
@@ -112,10 +116,12 @@ func ExampleConn_ReplaceAddress() {
 }
 
 func ExampleConn_DeleteAddress() {
-	c, err := rtnl.Dial(nil)
+	// On a fake, which starts as an empty namespace; rtnl.Dial(nil) in real code.
+	nl, err := rtnltest.NewFake().Dial(nil)
 	if err != nil {
 		log.Fatal(err)
 	}
+	c := rtnl.NewConn(nl)
 	defer c.Close()
 
 	err = c.DeleteAddress(context.Background(), rtnl.Address{Index: 1, Prefix: netip.MustParsePrefix("198.18.0.1/24")})
@@ -123,6 +129,7 @@ func ExampleConn_DeleteAddress() {
 	if errors.As(err, &ne) {
 		fmt.Println(ne.Errno) // the namespace has no such address
 	}
+	// Output: cannot assign requested address
 }
 
 func ExampleConn_AddAddresses() {

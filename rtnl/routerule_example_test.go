@@ -11,6 +11,7 @@ import (
 
 	"github.com/nlkit/nlkit/netlink"
 	"github.com/nlkit/nlkit/rtnl"
+	"github.com/nlkit/nlkit/rtnl/rtnltest"
 )
 
 // The examples change the current network namespace (rtnl.Dial(nil);
@@ -35,10 +36,12 @@ func ExampleConn_Routes() {
 }
 
 func ExampleConn_RouteList() {
-	c, err := rtnl.Dial(nil)
+	// On a fake, which starts as an empty namespace; rtnl.Dial(nil) in real code.
+	nl, err := rtnltest.NewFake().Dial(nil)
 	if err != nil {
 		log.Fatal(err)
 	}
+	c := rtnl.NewConn(nl)
 	defer c.Close()
 	// Every static route, as a slice. A table changed during the dump
 	// gives netlink.ErrDumpInterrupted; RetryInterrupted dumps again.
@@ -51,13 +54,16 @@ func ExampleConn_RouteList() {
 		log.Fatal(err)
 	}
 	fmt.Println(len(routes), "static routes")
+	// Output: 0 static routes
 }
 
 func ExampleConn_LookupRoute() {
-	c, err := rtnl.Dial(nil)
+	// On a fake, which starts as an empty namespace; rtnl.Dial(nil) in real code.
+	nl, err := rtnltest.NewFake().Dial(nil)
 	if err != nil {
 		log.Fatal(err)
 	}
+	c := rtnl.NewConn(nl)
 	defer c.Close()
 	// Like `ip route get 198.18.7.1 mark 7`.
 	r, err := c.LookupRoute(context.Background(), rtnl.RouteQuery{Dst: netip.MustParseAddr("198.18.7.1"), Mark: 7})
@@ -67,13 +73,16 @@ func ExampleConn_LookupRoute() {
 		return
 	}
 	fmt.Println("via", r.Gateway, "dev", r.OutIndex, "src", r.PrefSrc, "table", r.Table)
+	// Output: rtnl: get route 198.18.7.1: network is unreachable
 }
 
 func ExampleConn_AddRoute() {
-	c, err := rtnl.Dial(nil)
+	// On a fake, which starts as an empty namespace; rtnl.Dial(nil) in real code.
+	nl, err := rtnltest.NewFake().Dial(nil)
 	if err != nil {
 		log.Fatal(err)
 	}
+	c := rtnl.NewConn(nl)
 	defer c.Close()
 	ctx := context.Background()
 	// A blackhole route needs no link: `ip route add blackhole 198.18.0.0/24 table 1000 metric 10`.
@@ -110,6 +119,9 @@ func ExampleConn_AddRoute() {
 			{Gateway: netip.MustParseAddr("2001:db8:2::2"), OutIndex: 3},
 		},
 	}
+	// Output:
+	// true
+	// rtnl: add route 0.0.0.0/0 metric 100: network is unreachable: Nexthop has invalid gateway
 }
 
 func ExampleConn_ReplaceRoute() {
@@ -173,10 +185,12 @@ func ExampleConn_DeleteRoute() {
 }
 
 func ExampleConn_AddRoutes() {
-	c, err := rtnl.Dial(nil)
+	// On a fake, which starts as an empty namespace; rtnl.Dial(nil) in real code.
+	nl, err := rtnltest.NewFake().Dial(nil)
 	if err != nil {
 		log.Fatal(err)
 	}
+	c := rtnl.NewConn(nl)
 	defer c.Close()
 	var routes []rtnl.Route
 	for i := range 1000 {
@@ -195,13 +209,16 @@ func ExampleConn_AddRoutes() {
 	} else if err != nil {
 		log.Fatal(err)
 	}
+	// Output: route 7 failed: rtnl: add route: file exists
 }
 
 func ExampleConn_DeleteRoutes() {
-	c, err := rtnl.Dial(nil)
+	// On a fake, which starts as an empty namespace; rtnl.Dial(nil) in real code.
+	nl, err := rtnltest.NewFake().Dial(nil)
 	if err != nil {
 		log.Fatal(err)
 	}
+	c := rtnl.NewConn(nl)
 	defer c.Close()
 	ctx := context.Background()
 	// Delete every route of table 2000.
@@ -213,6 +230,7 @@ func ExampleConn_DeleteRoutes() {
 	if err := c.DeleteRoutes(ctx, routes); err != nil {
 		log.Fatal(err)
 	}
+	// Output: rtnl: list routes: no such file or directory: ipv4: FIB table does not exist
 }
 
 func ExampleConn_AddRoutesSeq() {
@@ -240,10 +258,12 @@ func ExampleConn_AddRoutesSeq() {
 }
 
 func ExampleConn_DeleteRoutesSeq() {
-	c, err := rtnl.Dial(nil)
+	// On a fake, which starts as an empty namespace; rtnl.Dial(nil) in real code.
+	nl, err := rtnltest.NewFake().Dial(nil)
 	if err != nil {
 		log.Fatal(err)
 	}
+	c := rtnl.NewConn(nl)
 	defer c.Close()
 	routes := []rtnl.Route{
 		{Dst: netip.MustParsePrefix("198.18.0.0/24"), Table: 1000},
@@ -252,6 +272,7 @@ func ExampleConn_DeleteRoutesSeq() {
 	// Any iterator will do, slices.Values for one.
 	err = c.DeleteRoutesSeq(context.Background(), slices.Values(routes))
 	fmt.Println(err) // both fail in an empty namespace: a *netlink.BatchError
+	// Output: netlink: batch: 2 of 2 requests failed; #0: rtnl: delete route: no such process: FIB table does not exist; #1: rtnl: delete route: no such process: FIB table does not exist
 }
 
 func ExampleConn_Rules() {
@@ -315,14 +336,17 @@ func ExampleConn_AddRule() {
 }
 
 func ExampleConn_DeleteRule() {
-	c, err := rtnl.Dial(nil)
+	// On a fake, which starts as an empty namespace; rtnl.Dial(nil) in real code.
+	nl, err := rtnltest.NewFake().Dial(nil)
 	if err != nil {
 		log.Fatal(err)
 	}
+	c := rtnl.NewConn(nl)
 	defer c.Close()
 	// Fields that are set must match: here, any IPv4 rule of priority 1000.
 	err = c.DeleteRule(context.Background(), rtnl.Rule{Family: rtnl.FamilyIPv4, Priority: 1000})
 	fmt.Println(errors.Is(err, fs.ErrNotExist)) // no such rule in an empty namespace
+	// Output: true
 }
 
 func ExampleRoute_MarshalBinary() {
@@ -353,10 +377,12 @@ func ExampleRouteFlags_String() {
 }
 
 func ExampleConn_ApplyRoutes() {
-	c, err := rtnl.Dial(nil)
+	// On a fake, which starts as an empty namespace; rtnl.Dial(nil) in real code.
+	nl, err := rtnltest.NewFake().Dial(nil)
 	if err != nil {
 		log.Fatal(err)
 	}
+	c := rtnl.NewConn(nl)
 	defer c.Close()
 	// A mixed, ordered batch, like lines of `ip -batch`: the delete sees
 	// the add before it. Failures come back by index.
@@ -380,4 +406,13 @@ func ExampleConn_ApplyRoutes() {
 	} else if err != nil {
 		log.Fatal(err)
 	}
+	// What is left: the replace, after the add and the delete.
+	routes, err := c.RouteList(context.Background(), rtnl.RouteFilter{Family: rtnl.FamilyIPv4, Table: rtnl.TableMain})
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, r := range routes {
+		fmt.Println(r)
+	}
+	// Output: unreachable 198.18.4.0/24 table main
 }

@@ -56,7 +56,7 @@ const (
 // Device names the device a request is about: by Index when it is not 0,
 // else by Name. Replies fill in both.
 type Device struct {
-	Index uint32 // ETHTOOL_A_HEADER_DEV_INDEX: interface index
+	Index int32  // ETHTOOL_A_HEADER_DEV_INDEX: interface index
 	Name  string // ETHTOOL_A_HEADER_DEV_NAME: interface name
 }
 
@@ -72,7 +72,7 @@ func (d Device) String() string {
 func ByName(name string) Device { return Device{Name: name} }
 
 // ByIndex names a device by its interface index.
-func ByIndex(index uint32) Device { return Device{Index: index} }
+func ByIndex(index int32) Device { return Device{Index: index} }
 
 // what names the device a request selects, for errors: `"eth0"`,
 // "ifindex 2" (the index when there is one: the request carries it).
@@ -122,7 +122,7 @@ func (c *Conn) Genl() *genl.Conn { return c.b.Genl() }
 func appendHeader(e *nlattr.Encoder, dev Device, flags uint32) {
 	e.Nest(attrHeader)
 	if dev.Index != 0 {
-		e.Uint32(headerDevIndex, dev.Index)
+		e.Uint32(headerDevIndex, uint32(dev.Index))
 	} else if dev.Name != "" {
 		e.String(headerDevName, dev.Name)
 	}
@@ -197,7 +197,7 @@ func decodeHeader(d nlattr.Decoder) Device {
 	for d.Next() {
 		switch d.Type() {
 		case headerDevIndex:
-			dev.Index = d.Uint32()
+			dev.Index = int32(d.Uint32())
 		case headerDevName:
 			dev.Name = d.String()
 		}

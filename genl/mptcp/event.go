@@ -107,7 +107,7 @@ type Event struct {
 	Error       uint8          // MPTCP_ATTR_ERROR: the subflow's sk_err
 	Flags       uint16         // MPTCP_ATTR_FLAGS: EventFlag*
 	Timeout     uint32         // MPTCP_ATTR_TIMEOUT
-	IfIndex     uint32         // MPTCP_ATTR_IF_IDX
+	IfIndex     int32          // MPTCP_ATTR_IF_IDX
 	ResetReason uint32         // MPTCP_ATTR_RESET_REASON
 	ResetFlags  uint32         // MPTCP_ATTR_RESET_FLAGS
 	// ServerSide: the connection was accepted, not opened
@@ -180,7 +180,7 @@ func (e Event) String() string {
 		fmt.Fprintf(&b, " timeout=%d", e.Timeout)
 	}
 	if e.Has(AttrIfIndex) {
-		fmt.Fprintf(&b, " ifindex=%d", int32(e.IfIndex))
+		fmt.Fprintf(&b, " ifindex=%d", e.IfIndex)
 	}
 	if e.Has(AttrResetReason) {
 		fmt.Fprintf(&b, " reset_reason=%d", e.ResetReason)
@@ -230,7 +230,7 @@ func eventFrom(t EventType, v genl.Attrs) Event {
 	e.Error, _ = genl.Value[uint8](v, "error")
 	e.Flags, _ = genl.Value[uint16](v, "flags")
 	e.Timeout, _ = genl.Value[uint32](v, "timeout")
-	e.IfIndex, _ = genl.Value[uint32](v, "if-idx")
+	e.IfIndex, _ = genl.Value[int32](v, "if-idx")
 	e.ResetReason, _ = genl.Value[uint32](v, "reset-reason")
 	e.ResetFlags, _ = genl.Value[uint32](v, "reset-flags")
 	server, _ := genl.Value[uint8](v, "server-side")

@@ -62,7 +62,7 @@ func Spec() *genl.Spec {
 		{Name: "error", Type: 12, Kind: genl.KindU8},         // MPTCP_ATTR_ERROR
 		{Name: "flags", Type: 13, Kind: genl.KindU16},        // MPTCP_ATTR_FLAGS
 		{Name: "timeout", Type: 14, Kind: genl.KindU32},      // MPTCP_ATTR_TIMEOUT
-		{Name: "if-idx", Type: 15, Kind: genl.KindU32},       // MPTCP_ATTR_IF_IDX
+		{Name: "if-idx", Type: 15, Kind: genl.KindS32},       // MPTCP_ATTR_IF_IDX
 		{Name: "reset-reason", Type: 16, Kind: genl.KindU32}, // MPTCP_ATTR_RESET_REASON
 		{Name: "reset-flags", Type: 17, Kind: genl.KindU32},  // MPTCP_ATTR_RESET_FLAGS
 		{Name: "server-side", Type: 18, Kind: genl.KindU8},   // MPTCP_ATTR_SERVER_SIDE

@@ -64,7 +64,7 @@ func TestEventCodec(t *testing.T) {
 	// Zero values print when present, as ip prints them; the rest in
 	// ip's order and formats.
 	b, err = eventSet.Append(nil, genl.Attrs{"token": 1, "loc-id": 0, "rem-id": 0, "saddr4": netip.MustParseAddr("10.0.0.2"),
-		"sport": 1, "backup": 0, "error": 111, "flags": 3, "timeout": 30, "if-idx": 0xffffffff, "reset-reason": 2, "reset-flags": 0x10})
+		"sport": 1, "backup": 0, "error": 111, "flags": 3, "timeout": 30, "if-idx": -1, "reset-reason": 2, "reset-flags": 0x10})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -114,7 +114,7 @@ func flagString(v uint64, names []string) string {
 
 // Device is what the netdev family reports about a network device.
 type Device struct {
-	Index         uint32        // NETDEV_A_DEV_IFINDEX
+	Index         int32         // NETDEV_A_DEV_IFINDEX
 	XDPFeatures   XDPFeatures   // NETDEV_A_DEV_XDP_FEATURES
 	XDPZCMaxSegs  uint32        // NETDEV_A_DEV_XDP_ZC_MAX_SEGS: fragments an AF_XDP zero-copy driver takes; 0 if not reported
 	XDPRxMetadata XDPRxMetadata // NETDEV_A_DEV_XDP_RX_METADATA_FEATURES
@@ -136,9 +136,11 @@ func (d Device) String() string {
 func deviceFrom(v genl.Attrs) (Device, error) {
 	var d Device
 	var ok bool
-	if d.Index, ok = genl.Value[uint32](v, "ifindex"); !ok {
+	index, ok := genl.Value[uint32](v, "ifindex")
+	if !ok {
 		return Device{}, fmt.Errorf("netdev: device without ifindex: %w", netlink.ErrMalformed)
 	}
+	d.Index = int32(index)
 	f, _ := genl.Value[uint64](v, "xdp-features")
 	d.XDPFeatures = XDPFeatures(f)
 	d.XDPZCMaxSegs, _ = genl.Value[uint32](v, "xdp-zc-max-segs")
@@ -199,7 +201,7 @@ func (c *Conn) Genl() *genl.Conn { return c.b.Genl() }
 // Device returns the device with the given interface index
 // (NETDEV_CMD_DEV_GET). An unknown index gives a *netlink.Error with
 // ENODEV.
-func (c *Conn) Device(ctx context.Context, index uint32) (Device, error) {
+func (c *Conn) Device(ctx context.Context, index int32) (Device, error) {
 	op := fmt.Sprintf("get device ifindex %d", index)
 	rs, err := c.b.ExecuteAttrs(ctx, op, "dev-get", genl.Attrs{"ifindex": index}, 0)
 	if err != nil {

@@ -53,7 +53,7 @@ func ExampleConn_Events() {
 	if err := c.JoinGroup(ctx, netdev.GroupMgmt); err != nil {
 		log.Fatal(err)
 	}
-	devices := map[uint32]netdev.Device{}
+	devices := map[int32]netdev.Device{}
 	list := func() {
 		clear(devices)
 		for d, err := range c.Devices(ctx) {

@@ -64,7 +64,7 @@ func TestDevices(t *testing.T) {
 	if len(devs) != 3 {
 		t.Fatalf("devices %v, want lo and a veth pair", devs)
 	}
-	for _, idx := range []uint32{a, b} {
+	for _, idx := range []int32{a, b} {
 		d, err := c.Device(ctx, idx)
 		if err != nil {
 			t.Fatal(err)
@@ -110,7 +110,7 @@ func TestEvents(t *testing.T) {
 	// The kernel registers the peer first: compare without order.
 	type key struct {
 		typ EventType
-		idx uint32
+		idx int32
 	}
 	seen := make(map[key]bool)
 	for _, ev := range got {

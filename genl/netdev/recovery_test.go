@@ -18,7 +18,7 @@ import (
 // through the subscribed Conn, as in the example, or (r.OwnLister) through
 // a Conn of their own. Only the calls to r.Ready and r.Pace and the
 // counting are the test's.
-func followDevices(ctx context.Context, r gtest.Run) (map[uint32]bool, int, netlink.Stats, error) {
+func followDevices(ctx context.Context, r gtest.Run) (map[int32]bool, int, netlink.Stats, error) {
 	c, err := netdev.Dial(r.Config)
 	if err != nil {
 		return nil, 0, netlink.Stats{}, err
@@ -34,7 +34,7 @@ func followDevices(ctx context.Context, r gtest.Run) (map[uint32]bool, int, netl
 	if err := c.JoinGroup(ctx, netdev.GroupMgmt); err != nil {
 		return nil, 0, netlink.Stats{}, err
 	}
-	devices := map[uint32]netdev.Device{}
+	devices := map[int32]netdev.Device{}
 	list := func() error {
 		clear(devices)
 		for d, err := range lister.Devices(ctx) {
@@ -72,7 +72,7 @@ func followDevices(ctx context.Context, r gtest.Run) (map[uint32]bool, int, netl
 			delete(devices, ev.Device.Index)
 		}
 	}
-	state := map[uint32]bool{}
+	state := map[int32]bool{}
 	for i := range devices {
 		state[i] = true
 	}
@@ -80,13 +80,13 @@ func followDevices(ctx context.Context, r gtest.Run) (map[uint32]bool, int, netl
 }
 
 // listDevices is a fresh Devices list, by ifindex.
-func listDevices(ctx context.Context, cfg *netlink.Config) (map[uint32]bool, error) {
+func listDevices(ctx context.Context, cfg *netlink.Config) (map[int32]bool, error) {
 	c, err := netdev.Dial(cfg)
 	if err != nil {
 		return nil, err
 	}
 	defer c.Close()
-	out := map[uint32]bool{}
+	out := map[int32]bool{}
 	for d, err := range c.Devices(ctx) {
 		if err != nil {
 			return nil, err

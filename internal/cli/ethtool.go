@@ -100,7 +100,7 @@ func runEthtool(ctx context.Context, e *env, args []string) error {
 	// replies), then a section per part, each printed field by field.
 	p := newRecord(e.opts.JSON)
 	p.add("ifname", r.dev, "")
-	p.add("ifindex", uint32(0), "")
+	p.add("ifindex", int32(0), "")
 	seen := func(d ethtool.Device) {
 		p.jsonOnly("ifname", d.Name)
 		p.jsonOnly("ifindex", d.Index)

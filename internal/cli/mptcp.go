@@ -420,7 +420,7 @@ func mptcpEventFormat(ev mptcp.Event, asJSON bool) *printer {
 		add("timeout", ev.Timeout, fmt.Sprintf(" timeout=%d", ev.Timeout))
 	}
 	if ev.Has(mptcp.AttrIfIndex) {
-		add("ifindex", ev.IfIndex, fmt.Sprintf(" ifindex=%d", int32(ev.IfIndex)))
+		add("ifindex", ev.IfIndex, fmt.Sprintf(" ifindex=%d", ev.IfIndex))
 	}
 	if ev.Has(mptcp.AttrResetReason) {
 		add("reset_reason", ev.ResetReason, fmt.Sprintf(" reset_reason=%d", ev.ResetReason))

@@ -22,18 +22,18 @@ func Config(t testing.TB) *netlink.Config {
 
 // Veth creates the veth pair a, b in ns and returns their interface
 // indexes.
-func Veth(t testing.TB, ns *netns.NS, a, b string) (uint32, uint32) {
+func Veth(t testing.TB, ns *netns.NS, a, b string) (int32, int32) {
 	t.Helper()
 	kerneltest.Run(t, ns, "ip", "link", "add", a, "type", "veth", "peer", "name", b)
 	return Index(t, ns, a), Index(t, ns, b)
 }
 
 // Index returns the interface index of the link called name in ns.
-func Index(t testing.TB, ns *netns.NS, name string) uint32 {
+func Index(t testing.TB, ns *netns.NS, name string) int32 {
 	t.Helper()
 	out := kerneltest.Run(t, ns, "ip", "-j", "link", "show", "dev", name)
 	var links []struct {
-		Index uint32 `json:"ifindex"`
+		Index int32 `json:"ifindex"`
 	}
 	if err := json.Unmarshal(out, &links); err != nil || len(links) != 1 {
 		t.Fatalf("ip -j link show dev %s: %q: %v", name, out, err)

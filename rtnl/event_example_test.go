@@ -157,6 +157,25 @@ func ExampleMirror() {
 	fmt.Println(len(m.LinkList()) > 0, len(m.RouteList()) >= 0, m.Stats().Resyncs)
 }
 
+// A Dialer is where sockets come from: nil (the default) is the kernel,
+// and an rtnltest.Fake runs a Mirror, a Resolver or a Conn without root.
+func ExampleDialer() {
+	fake := rtnltest.NewFake() // a fresh namespace: lo, down
+	m := rtnl.NewMirror(rtnl.MirrorConfig{Links: true, Dialer: fake})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		if err := m.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
+			log.Print(err)
+		}
+	}()
+	<-m.Ready()
+	for _, l := range m.LinkList() {
+		fmt.Println(l.Index, l.Name)
+	}
+	// Output: 1 lo
+}
+
 // A Resolver answers the kernel's ARP requests on link 2 from user space.
 func ExampleResolver() {
 	ctx := context.Background()

@@ -7,9 +7,10 @@
 // Resolver as where their sockets come from.
 //
 // The fake is checked against the kernel: diff_test.go runs the same
-// randomised steps on a Fake and in a throwaway network namespace and
-// compares errnos and dumps (NLKIT_KERNEL_TESTS=require makes it run as
-// root).
+// scenarios on a Fake and in a throwaway network namespace and compares
+// every step's errno, the lookups and the final dumps. It needs root and
+// is skipped without it (NLKIT_KERNEL_TESTS=require makes a skip a
+// failure).
 //
 // # Codecs
 //
@@ -20,7 +21,11 @@
 // FRA_PRIORITY, FRA_GOTO, FRA_FWMARK and FRA_FWMASK were present). This
 // also runs those codecs on every request the fake answers.
 //
-// Links, addresses and neighbours are parsed from the wire, because the
+// Links, addresses and neighbours are parsed from the wire and encoded by
+// hand, for two reasons. First, package rtnl exports no codec for them
+// (rtnl.Link, rtnl.Address and rtnl.Neighbor have no UnmarshalBinary or
+// AppendBinary yet; only Route and Rule do), and a fake outside the
+// package can use only exported API. Second, even with codecs, the
 // kernel's answers depend on what rtnl's values fold away, and the fake
 // must answer a malformed request from any client, not only from rtnl:
 //
@@ -35,10 +40,12 @@
 //   - links: which IFLA_* attributes and kind data were present, which
 //     rtnl.Link and rtnl.LinkChange do not record for every field.
 //
-// Their replies and notifications are encoded by hand too, which tests
-// rtnl's link, address and neighbour decoders against an encoding they did
-// not write. Moving those three to rtnl's codecs needs the codecs to report
-// presence first; until then the rule is: a fake uses its family's codec
-// for a message exactly when the codec's value determines the kernel's
-// answer.
+// The second reason is met for rules already by decoding with the codec
+// and scanning for presence beside it, so once rtnl exports the three
+// codecs the fake should use them the same way. The hand-written replies
+// meanwhile test rtnl's link, address and neighbour decoders against an
+// encoding they did not write. The rule, for this fake and the next
+// families': a fake uses its family's exported codec for every message the
+// codec covers, and reads presence from the wire beside it where the
+// kernel's answer depends on it.
 package rtnltest

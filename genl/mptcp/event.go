@@ -6,6 +6,7 @@ import (
 	"iter"
 	"net/netip"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/nlkit/nlkit/genl"
@@ -87,11 +88,73 @@ const (
 	AttrServerSide  EventAttrs = 1 << 18 // MPTCP_ATTR_SERVER_SIDE
 )
 
-// Event flags (MPTCP_PM_EV_FLAG_*, linux/mptcp.h), in Event.Flags.
+// EventFlags are the flags of an event (MPTCP_ATTR_FLAGS,
+// MPTCP_PM_EV_FLAG_* in linux/mptcp.h).
+type EventFlags uint16
+
+// Event flags.
 const (
-	EventFlagDenyJoinID0 uint16 = 1 << 0 // MPTCP_PM_EV_FLAG_DENY_JOIN_ID0: the peer refuses subflows to its address id 0
-	EventFlagServerSide  uint16 = 1 << 1 // MPTCP_PM_EV_FLAG_SERVER_SIDE: the connection was accepted (Linux 6.18)
+	EventFlagDenyJoinID0 EventFlags = 1 << 0 // MPTCP_PM_EV_FLAG_DENY_JOIN_ID0: the peer refuses subflows to its address id 0
+	EventFlagServerSide  EventFlags = 1 << 1 // MPTCP_PM_EV_FLAG_SERVER_SIDE: the connection was accepted (Linux 6.18)
 )
+
+// eventFlagNames are ip's words for the flags (`ip mptcp monitor`, iproute2
+// 6.18), by bit.
+var eventFlagNames = []string{"deny_join_id0", "server_side"}
+
+// String lists the flags in ip's words separated by '|'
+// ("deny_join_id0|server_side"), unknown bits in hex; "0" when none is
+// set.
+func (f EventFlags) String() string {
+	b, _ := f.AppendText(nil)
+	return string(b)
+}
+
+// AppendText appends String's text to b.
+func (f EventFlags) AppendText(b []byte) ([]byte, error) {
+	if f == 0 {
+		return append(b, '0'), nil
+	}
+	start := len(b)
+	for i, n := range eventFlagNames {
+		if f&(1<<i) != 0 {
+			if len(b) > start {
+				b = append(b, '|')
+			}
+			b = append(b, n...)
+			f &^= 1 << i
+		}
+	}
+	if f != 0 {
+		if len(b) > start {
+			b = append(b, '|')
+		}
+		b = fmt.Appendf(b, "%#x", uint16(f))
+	}
+	return b, nil
+}
+
+// MarshalText gives String's text.
+func (f EventFlags) MarshalText() ([]byte, error) { return f.AppendText(nil) }
+
+// UnmarshalText sets f from String's text: words (or hex numbers)
+// separated by '|', or "0".
+func (f *EventFlags) UnmarshalText(text []byte) error {
+	var v EventFlags
+	for w := range strings.SplitSeq(string(text), "|") {
+		if i := slices.Index(eventFlagNames, w); i >= 0 {
+			v |= 1 << i
+			continue
+		}
+		n, err := strconv.ParseUint(w, 0, 16)
+		if err != nil {
+			return fmt.Errorf("mptcp: event flags %q: %q is not a flag", text, w)
+		}
+		v |= EventFlags(n)
+	}
+	*f = v
+	return nil
+}
 
 // Event is a notification of the mptcp_pm_events group. Which fields are
 // filled depends on Type (see linux/mptcp_pm.h); Present lists those the
@@ -105,7 +168,7 @@ type Event struct {
 	Dest        netip.AddrPort // MPTCP_ATTR_DADDR4/6 and MPTCP_ATTR_DPORT
 	Backup      bool           // MPTCP_ATTR_BACKUP
 	Error       uint8          // MPTCP_ATTR_ERROR: the subflow's sk_err
-	Flags       uint16         // MPTCP_ATTR_FLAGS: EventFlag*
+	Flags       EventFlags     // MPTCP_ATTR_FLAGS
 	Timeout     uint32         // MPTCP_ATTR_TIMEOUT
 	IfIndex     int32          // MPTCP_ATTR_IF_IDX
 	ResetReason uint32         // MPTCP_ATTR_RESET_REASON
@@ -129,8 +192,8 @@ func (e Event) Has(a EventAttrs) bool { return e.Present&a == a }
 //	[LISTENER_CREATED] saddr4=127.0.0.1 sport=10000
 //
 // An unknown type prints as "[UNKNOWN n]" alone, as ip does. (iproute2
-// 6.1 pads to 14 columns and does not know the listener events; later
-// releases may print the flags as words.)
+// 6.1 pads to 14 columns and does not know the listener events; 6.18
+// prints the flags as words, as Event.Flags.String gives them.)
 func (e Event) String() string {
 	if !slices.Contains(eventTypes, e.Type) {
 		return fmt.Sprintf("[UNKNOWN %d]", uint8(e.Type))
@@ -174,7 +237,7 @@ func (e Event) String() string {
 		fmt.Fprintf(&b, " error=%d", e.Error)
 	}
 	if e.Has(AttrFlags) {
-		fmt.Fprintf(&b, " flags=%x", e.Flags)
+		fmt.Fprintf(&b, " flags=%x", uint16(e.Flags))
 	}
 	if e.Has(AttrTimeout) {
 		fmt.Fprintf(&b, " timeout=%d", e.Timeout)
@@ -228,7 +291,8 @@ func eventFrom(t EventType, v genl.Attrs) Event {
 	backup, _ := genl.Value[uint8](v, "backup")
 	e.Backup = backup != 0
 	e.Error, _ = genl.Value[uint8](v, "error")
-	e.Flags, _ = genl.Value[uint16](v, "flags")
+	flags, _ := genl.Value[uint16](v, "flags")
+	e.Flags = EventFlags(flags)
 	e.Timeout, _ = genl.Value[uint32](v, "timeout")
 	e.IfIndex, _ = genl.Value[int32](v, "if-idx")
 	e.ResetReason, _ = genl.Value[uint32](v, "reset-reason")

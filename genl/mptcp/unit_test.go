@@ -89,3 +89,29 @@ func TestEventCodec(t *testing.T) {
 		}
 	}
 }
+
+// EventFlags print in ip's words and read them back.
+func TestEventFlagsText(t *testing.T) {
+	for f, want := range map[EventFlags]string{
+		0:                    "0",
+		EventFlagServerSide:  "server_side",
+		EventFlagDenyJoinID0: "deny_join_id0",
+		EventFlagDenyJoinID0 | EventFlagServerSide | 0x8: "deny_join_id0|server_side|0x8",
+		0x30: "0x30",
+	} {
+		if f.String() != want {
+			t.Errorf("%#x: String %q, want %q", uint16(f), f, want)
+		}
+		if b, err := f.MarshalText(); err != nil || string(b) != want {
+			t.Errorf("%#x: MarshalText %q, %v", uint16(f), b, err)
+		}
+		var back EventFlags
+		if err := back.UnmarshalText([]byte(want)); err != nil || back != f {
+			t.Errorf("UnmarshalText(%q) = %#x, %v; want %#x", want, uint16(back), err, uint16(f))
+		}
+	}
+	var f EventFlags
+	if err := f.UnmarshalText([]byte("server_side|bogus")); err == nil {
+		t.Errorf("UnmarshalText of a bogus word: no error")
+	}
+}

@@ -414,7 +414,7 @@ func mptcpEventFormat(ev mptcp.Event, asJSON bool) *printer {
 		add("error", ev.Error, fmt.Sprintf(" error=%d", ev.Error))
 	}
 	if ev.Has(mptcp.AttrFlags) {
-		add("flags", ev.Flags, fmt.Sprintf(" flags=%x", ev.Flags))
+		add("flags", uint16(ev.Flags), fmt.Sprintf(" flags=%x", uint16(ev.Flags)))
 	}
 	if ev.Has(mptcp.AttrTimeout) {
 		add("timeout", ev.Timeout, fmt.Sprintf(" timeout=%d", ev.Timeout))

@@ -72,9 +72,9 @@ func (b Bitset) IndexSet(i uint32) bool {
 	return ok && b.Bits[j].Set
 }
 
-// SetNames returns the names of the set bits ("bit N" for unnamed ones),
-// in index order.
-func (b Bitset) SetNames() []string {
+// ValueNames returns the names of the set bits, those of the value
+// (ETHTOOL_A_BITSET_VALUE; "bit N" for unnamed ones), in index order.
+func (b Bitset) ValueNames() []string {
 	var out []string
 	for _, x := range b.Bits {
 		if x.Set {
@@ -101,7 +101,7 @@ func (x Bit) label() string {
 }
 
 // String lists the set bits separated by spaces, like ethtool's lists.
-func (b Bitset) String() string { return strings.Join(b.SetNames(), " ") }
+func (b Bitset) String() string { return strings.Join(b.ValueNames(), " ") }
 
 func cmpU32(a, b uint32) int {
 	switch {

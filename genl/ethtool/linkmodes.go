@@ -71,7 +71,7 @@ type LinkModes struct {
 func (l LinkModes) Supported() []string { return l.Ours.Names() }
 
 // Advertised returns the names of the advertised link modes.
-func (l LinkModes) Advertised() []string { return l.Ours.SetNames() }
+func (l LinkModes) Advertised() []string { return l.Ours.ValueNames() }
 
 // SpeedString formats the speed as ethtool does: "10000Mb/s" or
 // "Unknown!".

@@ -269,15 +269,15 @@ func (c *Conn) Entries(ctx context.Context) iter.Seq2[Entry, error] {
 // entry gives a *netlink.Error with ESRCH.
 func (c *Conn) DeleteEntry(ctx context.Context, dst, src netip.Addr) error {
 	if !dst.IsValid() {
-		return errors.New("tcpmetrics: delete entry: no destination address (use Flush to delete all)")
+		return errors.New("tcpmetrics: delete entry: no destination address (use FlushEntries to delete all)")
 	}
 	_, err := c.b.ExecuteAttrs(ctx, "delete entry "+what(dst, src), "del", selector(dst, src), 0)
 	return err
 }
 
-// Flush deletes every entry of the namespace (TCP_METRICS_CMD_DEL without
-// an address, `ip tcp_metrics flush all`).
-func (c *Conn) Flush(ctx context.Context) error {
+// FlushEntries deletes every entry of the namespace (TCP_METRICS_CMD_DEL
+// without an address, `ip tcp_metrics flush all`).
+func (c *Conn) FlushEntries(ctx context.Context) error {
 	_, err := c.b.ExecuteAttrs(ctx, "flush entries", "del", nil, 0)
 	return err
 }

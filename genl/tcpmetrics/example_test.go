@@ -51,13 +51,13 @@ func ExampleConn_DeleteEntry() {
 }
 
 // Empty the cache, like `ip tcp_metrics flush all`.
-func ExampleConn_Flush() {
+func ExampleConn_FlushEntries() {
 	c, err := tcpmetrics.Dial(nil)
 	if err != nil {
 		log.Fatal(err)
 	}
 	defer c.Close()
-	if err := c.Flush(context.Background()); err != nil {
+	if err := c.FlushEntries(context.Background()); err != nil {
 		log.Fatal(err)
 	}
 }

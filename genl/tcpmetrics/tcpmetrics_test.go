@@ -144,7 +144,7 @@ func TestEntries(t *testing.T) {
 	if err := c.DeleteEntry(ctx, v4, netip.Addr{}); !errors.Is(err, syscall.ESRCH) {
 		t.Errorf("DeleteEntry of a missing entry: %v, want ESRCH", err)
 	}
-	if err := c.Flush(ctx); err != nil {
+	if err := c.FlushEntries(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if es, err := genl.Collect(c.Entries(ctx)); err != nil || len(es) != 0 {

@@ -178,7 +178,7 @@ func ethModeList(p *printer, key, label string, modes []string) {
 func ethLinkModes(p *printer, lm ethtool.LinkModes) {
 	ethModeList(p, "supported", "Supported link modes:   ", lm.Supported())
 	ethModeList(p, "advertised", "Advertised link modes:  ", lm.Advertised())
-	if peer := lm.Peer.SetNames(); len(peer) > 0 {
+	if peer := lm.Peer.ValueNames(); len(peer) > 0 {
 		ethModeList(p, "peer_advertised", "Link partner advertised link modes:  ", peer)
 	}
 	if lm.Speed != ethtool.SpeedUnknown {

@@ -461,7 +461,7 @@ func (a *Address) decode(b []byte, prevLabel string) (err error) {
 		}
 	}
 	if err := d.Err(); err != nil {
-		return addrNeighAttrError("address", ifaAttrNames[:], err)
+		return decodeAttrError("address", namesSpace(ifaAttrNames[:], "IFA_"), b[ifaddrmsgLen:], err)
 	}
 	if !local.IsValid() {
 		local = addr
@@ -486,14 +486,4 @@ func (a *Address) decode(b []byte, prevLabel string) (err error) {
 		}
 	}
 	return nil
-}
-
-// addrNeighAttrError wraps an attribute decoding error of an object (what),
-// naming the attribute with names when it is known.
-func addrNeighAttrError(what string, names []string, err error) error {
-	var ae *nlattr.Error
-	if errors.As(err, &ae) && int(ae.Type) < len(names) && ae.Type != 0 {
-		return fmt.Errorf("rtnl: decode %s: %s: %w", what, names[ae.Type], err)
-	}
-	return fmt.Errorf("rtnl: decode %s: %w", what, err)
 }

@@ -108,7 +108,7 @@ func decodeVeth(d *nlattr.Decoder) *Veth {
 		if err := pd.Err(); err != nil {
 			// The peer's attributes follow a struct, so they are not a
 			// nest the parent Decoder can follow: report at the peer.
-			d.Fail(vethPeerError(err))
+			d.Fail(vethPeerError(err, d.Offset()+nlattr.HeaderLen+linkMsgLen))
 			return v
 		}
 	}
@@ -117,8 +117,10 @@ func decodeVeth(d *nlattr.Decoder) *Veth {
 
 // vethPeerError rebuilds an error of the peer's attributes from its
 // values only: passing err itself on (or to errors.Is) would make the
-// escape analysis move the decoders of every link to the heap.
-func vethPeerError(err error) error {
+// escape analysis move the decoders of every link to the heap. base is
+// the offset of the peer's attributes in the link's, so that the error
+// names the path to the attribute (VETH_INFO_PEER/IFLA_MTU).
+func vethPeerError(err error, base int) error {
 	ae, ok := err.(*nlattr.Error)
 	if !ok {
 		return nlattr.ErrBadLength
@@ -127,5 +129,5 @@ func vethPeerError(err error) error {
 	if ae.Err == nlattr.ErrTruncated {
 		cause = nlattr.ErrTruncated
 	}
-	return &nlattr.Error{Type: ae.Type, Len: ae.Len, Offset: ae.Offset, Err: cause}
+	return &nlattr.Error{Type: ae.Type, Len: ae.Len, Offset: base + ae.Offset, Err: cause}
 }

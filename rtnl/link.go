@@ -906,19 +906,9 @@ func decodeLink(b []byte) (Link, error) {
 		}
 	}
 	if err := d.Err(); err != nil {
-		return Link{}, linkDecodeError(attrs, err)
+		return Link{}, decodeAttrError("link", linkSpace(), attrs, err)
 	}
 	return l, nil
-}
-
-// linkDecodeError wraps a decoding error with the names of the attributes
-// leading to it: "IFLA_LINKINFO/IFLA_INFO_DATA/IFLA_VXLAN_PORT".
-func linkDecodeError(attrs []byte, err error) error {
-	var ae *nlattr.Error
-	if !errors.As(err, &ae) {
-		return fmt.Errorf("rtnl: decode link: %w", err)
-	}
-	return fmt.Errorf("rtnl: decode link: %s: %w", linkAttrPath(attrs, ae.Offset, ae.Type), err)
 }
 
 // linkAttrSpace is a set of attribute types, for naming them in errors.
@@ -954,38 +944,6 @@ var (
 		unix.IFLA_INFO_SLAVE_KIND: "IFLA_INFO_SLAVE_KIND", unix.IFLA_INFO_SLAVE_DATA: "IFLA_INFO_SLAVE_DATA",
 	}, "IFLA_INFO_"}
 )
-
-// linkAttrPath names the attribute whose header is at off in attrs (of
-// type typ), with the nests around it.
-func linkAttrPath(attrs []byte, off int, typ uint16) string {
-	var parts []string
-	space, b, base := linkIFLASpace, attrs, 0
-	for range 4 {
-		d := nlattr.NewDecoder(b)
-		descended := false
-		for d.Next() {
-			start := base + d.Offset()
-			end := start + nlattr.HeaderLen + d.Len()
-			if off < start || off >= end {
-				continue
-			}
-			parts = append(parts, space.name(d.Type()))
-			if off == start {
-				return strings.Join(parts, "/")
-			}
-			inner, ok := linkNestSpace(space, b, d.Type())
-			if !ok {
-				return strings.Join(parts, "/")
-			}
-			space, b, base, descended = inner, d.Bytes(), start+nlattr.HeaderLen, true
-			break
-		}
-		if !descended {
-			break
-		}
-	}
-	return strings.Join(append(parts, space.name(typ)), "/")
-}
 
 // linkNestSpace gives the space of the attributes nested in the attribute
 // of type typ in space outer, found among the attributes in siblings;

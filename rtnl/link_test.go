@@ -821,7 +821,7 @@ func TestLinkDecodeErrors(t *testing.T) {
 			e.Bytes(vethInfoPeer, peer)
 			e.End()
 			e.End()
-		}), "VETH_INFO_PEER", nlattr.ErrBadLength},
+		}), "IFLA_LINKINFO/IFLA_INFO_DATA/VETH_INFO_PEER/IFLA_MTU", nlattr.ErrBadLength},
 		{"truncated attribute", append(slices.Clone(hdr), 0x20, 0, 3, 0, 'x'), "IFLA_IFNAME", nlattr.ErrTruncated},
 	} {
 		_, err := decodeLink(tc.msg)

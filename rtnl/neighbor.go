@@ -445,7 +445,7 @@ func decodeNeighbor(b []byte) (Neighbor, error) {
 		}
 	}
 	if err := d.Err(); err != nil {
-		return Neighbor{}, addrNeighAttrError("neighbor", ndaAttrNames[:], err)
+		return Neighbor{}, decodeAttrError("neighbor", namesSpace(ndaAttrNames[:], "NDA_"), b[ndmsgLen:], err)
 	}
 	if n.Addr.IsValid() {
 		if n.Family == FamilyIPv4 && !n.Addr.Is4() || n.Family == FamilyIPv6 && !n.Addr.Is6() {

@@ -413,34 +413,6 @@ func routeAddrFamily(a netip.Addr) Family {
 	return FamilyUnspec
 }
 
-// routeTopAttr remembers the top-level attribute a Decoder is on, so that an
-// error found inside it (in a nest, or in its length) names it.
-type routeTopAttr struct {
-	typ      uint16
-	off, end int
-}
-
-func (t *routeTopAttr) set(d *nlattr.Decoder) {
-	t.typ, t.off = d.Type(), d.Offset()
-	t.end = t.off + nlattr.HeaderLen + d.Len()
-}
-
-// wrap turns a decoding error of an object (what) into one naming the
-// attribute from names.
-func (t *routeTopAttr) wrap(what string, names []string, err error) error {
-	typ := uint16(0)
-	if ae, ok := errors.AsType[*nlattr.Error](err); ok {
-		typ = ae.Type
-		if ae.Offset >= t.off && ae.Offset < t.end {
-			typ = t.typ
-		}
-	}
-	if typ != 0 && int(typ) < len(names) {
-		return fmt.Errorf("rtnl: decode %s: %s: %w", what, names[typ], err)
-	}
-	return fmt.Errorf("rtnl: decode %s: %w", what, err)
-}
-
 // MarshalBinary encodes r as the body of a route message: struct rtmsg and
 // attributes, without the netlink header. It encodes r as it is; the
 // defaults of the changing operations are not applied.
@@ -618,10 +590,8 @@ func (r *Route) UnmarshalBinary(b []byte) error {
 		return a
 	}
 	var dst, src netip.Addr
-	var top routeTopAttr
 	d := nlattr.NewDecoder(b[rtmsgLen:])
 	for d.Next() {
-		top.set(&d)
 		if r.Family == unix.AF_MPLS {
 			// MPLS routes carry labels, not addresses, in the same
 			// attributes: only the header and the plain integers are
@@ -682,7 +652,7 @@ func (r *Route) UnmarshalBinary(b []byte) error {
 	}
 	if err := d.Err(); err != nil {
 		*r = Route{}
-		return top.wrap("route", rtaNames[:], err)
+		return decodeAttrError("route", routeSpace(), b[rtmsgLen:], err)
 	}
 	switch {
 	case dst.IsValid():
@@ -789,7 +759,8 @@ func routeDecodeMetrics(d *nlattr.Decoder) *Metrics {
 // routeDecodeMultipath reads RTA_MULTIPATH: struct rtnexthop entries with
 // their attributes. Fewer than 8 bytes after the last entry are padding.
 func routeDecodeMultipath(d *nlattr.Decoder, bits int) []NextHop {
-	p := d.Bytes()
+	all := d.Bytes()
+	p := all
 	n := 0
 	for q := p; len(q) >= rtnexthopLen; n++ {
 		l := int(binary.NativeEndian.Uint16(q))
@@ -824,11 +795,13 @@ func routeDecodeMultipath(d *nlattr.Decoder, bits int) []NextHop {
 			}
 		}
 		if err := ad.Err(); err != nil {
-			name := "attribute"
-			if ae, ok := errors.AsType[*nlattr.Error](err); ok && int(ae.Type) < len(rtaNames) {
-				name = rtaNames[ae.Type]
+			// The offset in the message, for the error to name the path.
+			if ae, ok := errors.AsType[*nlattr.Error](err); ok {
+				inner := *ae
+				inner.Offset += d.Offset() + nlattr.HeaderLen + len(all) - len(p) + rtnexthopLen
+				err = &inner
 			}
-			d.Fail(fmt.Errorf("next hop #%d: %s: %w", i, name, err))
+			d.Fail(fmt.Errorf("next hop #%d: %w", i, err))
 			return nil
 		}
 		p = p[min(nlattr.Align(l), len(p)):]

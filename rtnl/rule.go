@@ -302,10 +302,8 @@ func (u *Rule) UnmarshalBinary(b []byte) error {
 	}
 	var src, dst netip.Addr
 	var hasMark, hasMask bool
-	var top routeTopAttr
 	d := nlattr.NewDecoder(b[fibRuleHdrLen:])
 	for d.Next() {
-		top.set(&d)
 		switch d.Type() {
 		case unix.FRA_SRC, unix.FRA_DST:
 			a := d.Addr()
@@ -358,7 +356,7 @@ func (u *Rule) UnmarshalBinary(b []byte) error {
 	}
 	if err := d.Err(); err != nil {
 		*u = Rule{}
-		return top.wrap("rule", fraNames[:], err)
+		return decodeAttrError("rule", namesSpace(fraNames[:], "FRA_"), b[fibRuleHdrLen:], err)
 	}
 	if hasMark && !hasMask && u.Mark != 0 {
 		u.Mask = 0xffffffff

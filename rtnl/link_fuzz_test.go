@@ -80,14 +80,8 @@ func TestLinkDecodeSeeds(t *testing.T) {
 	}
 }
 
-// lkEncodeFull encodes l like lkMessage, returning errors.
-func lkEncodeFull(l *Link) ([]byte, error) {
-	e := nlattr.NewEncoder(appendLinkMsg(nil, l.Type, l.Index, l.Flags, 0))
-	if err := appendLinkAttrs(e, l, true); err != nil {
-		return nil, err
-	}
-	return e.Finish()
-}
+// lkEncodeFull encodes l like lkMessage, returning errors: the codec.
+func lkEncodeFull(l *Link) ([]byte, error) { return l.MarshalBinary() }
 
 // FuzzDecodeLink decodes link messages. What decodes must not alias its
 // input, and must survive encode -> decode unchanged, with encode ->

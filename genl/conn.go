@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"iter"
 	"sync"
+	"sync/atomic"
 	"syscall"
 
 	"github.com/nlkit/nlkit/netlink"
@@ -28,7 +29,14 @@ const netlinkGeneric = 16
 // Multicast group joins are counted per Conn (JoinGroup, LeaveGroup), so
 // the clients sharing a Conn do not unsubscribe each other.
 type Conn struct {
-	nl *netlink.Conn
+	nl  *netlink.Conn
+	own bool // made by Dial: Close closes nl
+
+	// closed is set by Close (under gmu); life is cancelled then, which
+	// ends a running Receive of a Conn that does not own nl.
+	closed atomic.Bool
+	life   context.Context
+	end    context.CancelFunc
 
 	mu       sync.Mutex
 	families map[string]*Family // by name
@@ -59,24 +67,65 @@ func Dial(cfg *netlink.Config) (*Conn, error) {
 	if err != nil {
 		return nil, fmt.Errorf("genl: %w", err)
 	}
-	return NewConn(nl), nil
+	c := NewConn(nl)
+	c.own = true
+	return c, nil
 }
 
-// NewConn wraps an existing NETLINK_GENERIC netlink.Conn. The genl.Conn does
-// not own it more than the caller does: Close closes it. The caller may keep
-// using nl for raw messages.
+// NewConn wraps an existing NETLINK_GENERIC netlink.Conn, which stays the
+// caller's: Close leaves it open (see Close). The caller may keep using nl
+// for raw messages, and other genl.Conns may wrap it too.
 func NewConn(nl *netlink.Conn) *Conn {
-	return &Conn{
+	c := &Conn{
 		nl:       nl,
 		families: make(map[string]*Family),
 		byID:     make(map[uint16]*Family),
 		groups:   make(map[uint32]groupRef),
 		joined:   make(map[groupRef]*membership),
 	}
+	c.life, c.end = context.WithCancel(context.Background())
+	return c
 }
 
-// Close closes the socket; blocked calls return netlink.ErrClosed.
-func (c *Conn) Close() error { return c.nl.Close() }
+// Close closes the socket of a Conn made by Dial; blocked calls return
+// netlink.ErrClosed. A Conn made by NewConn does not own its
+// netlink.Conn: Close leaves the groups this Conn joined (netlink.Conn
+// counts joins, so other users of it keep theirs), ends its Receive, and
+// leaves the netlink.Conn open. Afterwards every method of the Conn
+// returns an error matching netlink.ErrClosed. Closing twice is harmless.
+func (c *Conn) Close() error {
+	c.gmu.Lock()
+	if c.closed.Load() {
+		c.gmu.Unlock()
+		return nil
+	}
+	c.closed.Store(true)
+	joined := c.joined
+	c.joined = make(map[groupRef]*membership)
+	c.gmu.Unlock()
+	c.end()
+	if c.own {
+		return c.nl.Close()
+	}
+	var errs []error
+	for ref, m := range joined {
+		if err := c.nl.LeaveGroup(m.id); err != nil {
+			errs = append(errs, fmt.Errorf("genl: leave %s/%s: %w", ref.family, ref.group, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// errClosed is the error of a method of a closed Conn.
+var errClosed = fmt.Errorf("genl: %w", netlink.ErrClosed)
+
+// check returns errClosed once Close was called.
+func (c *Conn) check() error {
+	if c.closed.Load() {
+		return errClosed
+	}
+	return nil
+}
 
 // Netlink returns the underlying netlink.Conn, for what this package does
 // not model.

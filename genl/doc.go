@@ -81,6 +81,25 @@
 // over user types, and prints generically ([AttrSet.Format]) for tools; the
 // typed subpackages convert it into Go structs in a few lines.
 //
+// # Family clients
+//
+// The typed clients of the subpackages are built on [FamilyConn], which
+// writes once what every family client has: Dial and NewConn
+// ([DialFamily], [NewFamilyConn]), Close, the family's multicast groups
+// (JoinGroup, LeaveGroup) and its notifications as a typed stream
+// (Events), and requests whose errors name the operation and its object:
+// `ethtool: set channels of "eth0": invalid argument: ...`, the kernel's
+// errno and extended-ACK message after the name, errors.Is and errors.As
+// reaching the *netlink.Error. Each family package declares one-line
+// methods calling it, for its own documentation; a test keeps them alike,
+// and another keeps the exported names of these packages in the
+// vocabulary of the project (design.md): Execute, Dump and Receive are the
+// raw layer's verbs (Receive the raw stream, Events the typed ones),
+// singular nouns look one object up, plural nouns stream a dump, changes
+// start with their verb (FlushEntries). Two older words stay for what has
+// no word in it: Conn.Forget (the Conn's own cache, no kernel object) and
+// Family.Describe (the long text form of a Family).
+//
 // # Concurrency and ownership
 //
 // A Conn is safe for concurrent use by many goroutines, with the
@@ -90,4 +109,12 @@
 // Data of Messages yielded by Dump and Receive is valid only until the loop
 // body returns. AttrSets and Specs are read-only once in use and may be
 // shared.
+//
+// What a value opened it closes; what it was given it leaves open. A Conn
+// from Dial owns its socket and Close closes it; a Conn from NewConn wraps
+// a netlink.Conn that stays the caller's, and its Close only leaves the
+// groups it joined and ends its Receive. The same holds one layer up: a
+// family client from its package's Dial owns its genl.Conn, one from
+// NewConn shares it (with the caller and other families' clients) and
+// leaves it open. A closed Conn or client answers netlink.ErrClosed.
 package genl

@@ -300,6 +300,10 @@ func (c *Conn) FamilyByID(ctx context.Context, id uint16) (Family, error) {
 // values are owned by the caller. The stream stops at the first error.
 func (c *Conn) Families(ctx context.Context) iter.Seq2[Family, error] {
 	return func(yield func(Family, error) bool) {
+		if err := c.check(); err != nil {
+			yield(Family{}, err)
+			return
+		}
 		req := netlink.Message{Header: netlink.Header{Type: ctrlID}, Data: []byte{ctrlCmdGetFamily, ctrlVersion, 0, 0}}
 		for nm, err := range c.nl.Dump(ctx, req) {
 			if err != nil {
@@ -342,6 +346,9 @@ func (c *Conn) Forget(name string) {
 // resolve returns the cached family or asks the kernel. The result is
 // shared: never modify it.
 func (c *Conn) resolve(ctx context.Context, name string) (*Family, error) {
+	if err := c.check(); err != nil {
+		return nil, err
+	}
 	c.mu.Lock()
 	f := c.families[name]
 	c.mu.Unlock()
@@ -402,6 +409,9 @@ func (c *Conn) store(f *Family) {
 
 // getFamily runs CTRL_CMD_GETFAMILY with the selector attributes in e.
 func (c *Conn) getFamily(ctx context.Context, e *nlattr.Encoder, what string) (*Family, error) {
+	if err := c.check(); err != nil {
+		return nil, err
+	}
 	body, err := e.Finish()
 	if err != nil {
 		return nil, err

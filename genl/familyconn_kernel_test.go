@@ -175,3 +175,73 @@ func TestKernelFamilyConnDialed(t *testing.T) {
 		t.Errorf("the genl.Conn of a closed DialFamily: %v, want netlink.ErrClosed", err)
 	}
 }
+
+// The same ownership one layer down: a genl.Conn made by NewConn does not
+// own the netlink.Conn it wraps. Close leaves the netlink.Conn open, its
+// own joins undone (another genl.Conn's kept), and ends its Receive.
+func TestKernelNewConnShared(t *testing.T) {
+	nl, err := netlink.Dial(netlinkGeneric, &netlink.Config{NetNS: kerneltest.NetNS(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nl.Close()
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	a, b := NewConn(nl), NewConn(nl)
+	for _, c := range []*Conn{a, b} {
+		if _, err := c.JoinGroup(ctx, "netdev", "mgmt"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	done := make(chan error, 1)
+	go func() {
+		var first error
+		for _, err := range a.Receive(ctx) {
+			first = err
+			break
+		}
+		done <- first
+	}()
+	time.Sleep(50 * time.Millisecond)
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		if !errors.Is(err, netlink.ErrClosed) {
+			t.Errorf("Receive ended with %v, want netlink.ErrClosed", err)
+		}
+	case <-ctx.Done():
+		t.Fatal("Receive still running after Close")
+	}
+	if err := a.Close(); err != nil {
+		t.Errorf("second Close: %v", err)
+	}
+	if _, err := a.Family(ctx, "nlctrl"); !errors.Is(err, netlink.ErrClosed) {
+		t.Errorf("Family after Close: %v", err)
+	}
+	if _, err := a.JoinGroup(ctx, "netdev", "mgmt"); !errors.Is(err, netlink.ErrClosed) {
+		t.Errorf("JoinGroup after Close: %v", err)
+	}
+	for _, err := range a.Families(ctx) {
+		if !errors.Is(err, netlink.ErrClosed) {
+			t.Errorf("Families after Close: %v", err)
+		}
+	}
+	// The netlink.Conn is open, and b's join holds it in the group.
+	if _, err := b.Family(ctx, "netdev"); err != nil {
+		t.Fatalf("the other genl.Conn: %v", err)
+	}
+	if err := nl.LeaveGroup(0xffff); err == nil {
+		t.Errorf("netlink.Conn: leaving a group never joined worked")
+	}
+	g, _ := b.Family(ctx, "netdev")
+	mgmt, _ := g.Group("mgmt")
+	// One join left at the netlink.Conn: leaving it once works, twice not.
+	if err := nl.LeaveGroup(mgmt.ID); err != nil {
+		t.Errorf("b's join was undone by a's Close: %v", err)
+	}
+	if err := nl.LeaveGroup(mgmt.ID); err == nil {
+		t.Errorf("a's join was not undone by its Close")
+	}
+}

@@ -53,6 +53,9 @@ func (c *Conn) JoinGroup(ctx context.Context, family, group string) (uint32, err
 	ref := groupRef{family: family, group: group}
 	c.gmu.Lock()
 	defer c.gmu.Unlock()
+	if err := c.check(); err != nil { // closed meanwhile
+		return 0, err
+	}
 	m := c.joined[ref]
 	switch {
 	case m != nil && m.id == g.ID:
@@ -83,6 +86,9 @@ func (c *Conn) JoinGroup(ctx context.Context, family, group string) (uint32, err
 // Conn has been undone. A group this Conn did not join (one of
 // netlink.Config.Groups, say) is left at once.
 func (c *Conn) LeaveGroup(ctx context.Context, family, group string) error {
+	if err := c.check(); err != nil {
+		return err
+	}
 	ref := groupRef{family: family, group: group}
 	c.gmu.Lock()
 	if m := c.joined[ref]; m != nil {
@@ -171,11 +177,33 @@ func (c *Conn) controllerNotification(m Message) {
 //
 // A malformed notification is yielded as an error and skipped (it is a
 // lost change: rebuild state as after ErrOverrun); any other error ends
-// the stream: ctx's error, netlink.ErrClosed. The rule is
-// netlink.DecodeNotifications'. Control messages (NLMSG_NOOP and the like) are skipped.
-// When the Conn joined nlctrl's "notify" group, the families registered
-// and unregistered there also update the Conn's family cache.
+// the stream: ctx's error, netlink.ErrClosed (also when Close is called
+// on a Conn made by NewConn). The rule is netlink.DecodeNotifications'.
+// Control messages (NLMSG_NOOP and the like) are skipped. When the Conn
+// joined nlctrl's "notify" group, the families registered and
+// unregistered there also update the Conn's family cache.
 func (c *Conn) Receive(ctx context.Context) iter.Seq2[Notification, error] {
+	return func(yield func(Notification, error) bool) {
+		if err := c.check(); err != nil {
+			yield(Notification{}, err)
+			return
+		}
+		ctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		defer context.AfterFunc(c.life, cancel)()
+		for n, err := range c.receive(ctx) {
+			if err != nil && !errors.Is(err, netlink.ErrOverrun) && c.check() != nil {
+				err = errClosed
+			}
+			if !yield(n, err) {
+				return
+			}
+		}
+	}
+}
+
+// receive is Receive without Close's ending.
+func (c *Conn) receive(ctx context.Context) iter.Seq2[Notification, error] {
 	return netlink.DecodeNotifications(c.nl.Receive(ctx), func(n netlink.Notification) (Notification, bool, error) {
 		if n.Header.Type < 0x10 { // NLMSG_MIN_TYPE: control messages
 			return Notification{}, false, nil

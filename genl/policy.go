@@ -461,6 +461,9 @@ func (c *Conn) CommandPolicy(ctx context.Context, family string, cmd uint8) (*Po
 }
 
 func (c *Conn) policy(ctx context.Context, family string, cmd uint8, oneOp bool) (*Policy, error) {
+	if err := c.check(); err != nil {
+		return nil, err
+	}
 	var dumpOnly []uint8
 	if oneOp {
 		dumpOnly = []uint8{cmd}

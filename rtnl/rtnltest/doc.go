@@ -21,13 +21,11 @@
 // FRA_PRIORITY, FRA_GOTO, FRA_FWMARK and FRA_FWMASK were present). This
 // also runs those codecs on every request the fake answers.
 //
-// Links, addresses and neighbours are parsed from the wire and encoded by
-// hand, for two reasons. First, package rtnl exports no codec for them
-// (rtnl.Link, rtnl.Address and rtnl.Neighbor have no UnmarshalBinary or
-// AppendBinary yet; only Route and Rule do), and a fake outside the
-// package can use only exported API. Second, even with codecs, the
-// kernel's answers depend on what rtnl's values fold away, and the fake
-// must answer a malformed request from any client, not only from rtnl:
+// Links, addresses and neighbours are still parsed from the wire and
+// encoded by hand. rtnl.Link, rtnl.Address and rtnl.Neighbor have codecs
+// now, but they are built for well-formed messages, and the fake must
+// answer a malformed request from any client as the kernel does, which
+// depends on what the values fold away or refuse outright:
 //
 //   - addresses: whether IFA_LOCAL, IFA_ADDRESS, IFA_LABEL, IFA_CACHEINFO
 //     and IFA_RT_PRIORITY were present at all (rtnl.Address merges
@@ -36,16 +34,18 @@
 //     lifetimes the kernel validates (valid 0, preferred > valid: EINVAL);
 //   - neighbours: the length of NDA_DST before it is an address (a short
 //     one is "Invalid network address", an absent one "Network address not
-//     specified") and whether NDA_LLADDR was present;
+//     specified", where rtnl.Neighbor's decoder fails the whole message),
+//     whether NDA_LLADDR was present, and NDA_IFINDEX and NDA_MASTER, which
+//     are dump filters and no part of a Neighbor;
 //   - links: which IFLA_* attributes and kind data were present, which
 //     rtnl.Link and rtnl.LinkChange do not record for every field.
 //
-// The second reason is met for rules already by decoding with the codec
-// and scanning for presence beside it, so once rtnl exports the three
-// codecs the fake should use them the same way. The hand-written replies
-// meanwhile test rtnl's link, address and neighbour decoders against an
+// Rules show the way: decode with the codec, and read presence from the
+// wire beside it. Moving the three to that shape is the next step; the
+// differential suite is what makes it safe. Meanwhile the hand-written
+// replies test rtnl's link, address and neighbour decoders against an
 // encoding they did not write. The rule, for this fake and the next
 // families': a fake uses its family's exported codec for every message the
-// codec covers, and reads presence from the wire beside it where the
-// kernel's answer depends on it.
+// codec covers, and reads presence and raw lengths from the wire beside it
+// where the kernel's answer depends on them.
 package rtnltest

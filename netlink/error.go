@@ -14,7 +14,7 @@ import (
 var (
 	// ErrDumpInterrupted reports that the kernel set NLM_F_DUMP_INTR on a dump:
 	// the objects changed while they were being listed, so the result may be
-	// incomplete or inconsistent. Dump again (see DumpRetry).
+	// incomplete or inconsistent. Dump again (RetryInterrupted does).
 	ErrDumpInterrupted = errors.New("netlink: dump interrupted by concurrent changes; dump again")
 
 	// ErrOverrun reports that the kernel dropped messages because the

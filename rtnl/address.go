@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"iter"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -334,7 +335,7 @@ func (c *Conn) DeleteAddresses(ctx context.Context, addrs []Address) error {
 // addrBatch sends addrs through encodedBatch.
 func (c *Conn) addrBatch(ctx context.Context, op string, typ netlink.MessageType, flags netlink.Flags, addrs []Address) error {
 	del := typ == unix.RTM_DELADDR
-	return encodedBatch(ctx, c, op, typ, flags, sliceSeq(addrs), func(b []byte, a *Address) ([]byte, error) {
+	return encodedBatch(ctx, c, op, typ, flags, slices.Values(addrs), func(b []byte, a *Address) ([]byte, error) {
 		return appendAddress(b, a, del)
 	})
 }

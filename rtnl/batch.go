@@ -11,16 +11,6 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// sliceSeq iterates over a slice without copying it first.
-func sliceSeq[T any](s []T) iter.Seq[T] {
-	return func(yield func(T) bool) {
-		for i := range s {
-			if !yield(s[i]) {
-				return
-			}
-		}
-	}
-}
 
 // getOne is a doit GET (op, request type typ with body): it decodes the
 // reply's message of type want with decode; a reply without one is an

@@ -122,7 +122,7 @@ func (r dumpReq[T]) seq(c *Conn, ctx context.Context) iter.Seq2[T, error] {
 // bytes, then decodes them in place into a slice made once at its final
 // length. Holding the replies as pointer-free bytes until then spares the
 // garbage collector scanning, and the program copying, a growing slice of
-// objects: a million routes cost 40% less memory than with Collect, and
+// objects: a million routes cost 40% less memory than with netlink.Collect, and
 // the first time, when the memory comes fresh from the system, well under
 // half the time. An error returns no objects.
 //

@@ -19,7 +19,7 @@
 //   - The XxxList forms ([Conn.RouteList], [Conn.LinkList]...) return a
 //     whole dump as a slice. They read the dump as bytes first and decode it
 //     once into a slice of its final size, which costs 40% less memory than
-//     collecting the iterator ([Collect]), and less time.
+//     collecting the iterator ([netlink.Collect]), and less time.
 //   - Lookups of one object ask the kernel for it ([Conn.Link],
 //     [Conn.LinkByName], [Conn.LookupRoute], [Conn.Neighbor]), never
 //     dump-and-filter.

@@ -33,8 +33,8 @@ var linkBridgePortSpace = linkAttrSpace{map[uint16]string{
 // creation, and decoding leaves nil what the kernel did not report. The
 // kernel reports many more settings than these; they are skipped.
 //
-// The STP timers travel in linkCentiseconds (clock_t at USER_HZ 100); finer
-// durations are truncated.
+// The STP timers and the multicast intervals travel in centiseconds
+// (clock_t at USER_HZ 100); finer durations are truncated.
 type Bridge struct {
 	// ForwardDelay is the STP forward delay (IFLA_BR_FORWARD_DELAY);
 	// kernel default 15s.
@@ -83,12 +83,13 @@ type Bridge struct {
 	NoLinkLocalLearn, MulticastVlanSnooping, MSTEnabled *bool
 
 	// Multicast snooping tuning (IFLA_BR_MCAST_*): MulticastRouter is the
-	// router port mode (0 disabled, 1 learn, 2 permanent); QueryUseIfaddr
-	// uses the bridge's address in queries; Querier makes the bridge a
-	// querier; HashElasticity and HashMax size the group table;
-	// LastMemberCount and StartupQueryCount count queries;
-	// MulticastStatsEnabled turns on statistics; IGMPVersion and
-	// MLDVersion are the versions of queries.
+	// router port mode (0 disabled, 1 learn, 2 permanent);
+	// MulticastQueryUseIfaddr uses the bridge's address in queries;
+	// MulticastQuerier makes the bridge a querier; MulticastHashElasticity
+	// and MulticastHashMax size the group table; MulticastLastMemberCount
+	// and MulticastStartupQueryCount count queries; MulticastStatsEnabled
+	// turns on statistics; MulticastIGMPVersion and MulticastMLDVersion
+	// are the versions of queries.
 	MulticastRouter            *uint8
 	MulticastQueryUseIfaddr    *bool
 	MulticastQuerier           *bool
@@ -180,7 +181,7 @@ func (s *brSlots) of(t uint16) int {
 	return int(s[t]) - 1
 }
 
-// bridgeBools lists the u8 boolean attributes beyond the first ones.
+// bools lists the u8 boolean attributes beyond the first ones.
 func (b *Bridge) bools() [9]brAttr[**bool] {
 	return [9]brAttr[**bool]{
 		{unix.IFLA_BR_VLAN_STATS_ENABLED, &b.VlanStatsEnabled}, {unix.IFLA_BR_VLAN_STATS_PER_PORT, &b.VlanStatsPerPort},
@@ -203,9 +204,9 @@ func (b *Bridge) u32s() [5]brAttr[**uint32] {
 		{unix.IFLA_BR_MCAST_STARTUP_QUERY_CNT, &b.MulticastStartupQueryCount}, {unix.IFLA_BR_ROOT_PATH_COST, &b.RootPathCost}}
 }
 
-// u64 centisecond durations; readOnly ones are the timers.
 // brInterval is a Bridge interval or timer field with its attribute type;
-// the timers (readOnly) are reported by the kernel, never set.
+// u64 centiseconds on the wire. The timers (readOnly) are reported by the
+// kernel, never set.
 type brInterval struct {
 	typ      uint16
 	v        **time.Duration
@@ -225,7 +226,7 @@ func (b *Bridge) intervals() [10]brInterval {
 	}
 }
 
-// readOnlyBool reports whether typ is a boolean the kernel reports only.
+// bridgeReadOnlyBool reports whether typ is a boolean the kernel reports only.
 func bridgeReadOnlyBool(typ uint16) bool { return typ == unix.IFLA_BR_TOPOLOGY_CHANGE }
 
 // LinkKind returns "bridge".

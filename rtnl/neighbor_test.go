@@ -461,7 +461,7 @@ func TestNeighborChangeStateProxyBatch(t *testing.T) {
 	if n := anNeighs(t, c, NeighborFilter{Index: idx, Family: FamilyIPv4}); len(n) != 0 {
 		t.Errorf("left after delete: %+v", n)
 	}
-	if err := c.AddNeighborsSeq(ctx, sliceSeq([]Neighbor{{Index: idx, Addr: a1, LinkAddr: mac}})); err != nil {
+	if err := c.AddNeighborsSeq(ctx, slices.Values([]Neighbor{{Index: idx, Addr: a1, LinkAddr: mac}})); err != nil {
 		t.Errorf("AddNeighborsSeq: %v", err)
 	}
 }

@@ -1095,7 +1095,7 @@ func TestApplyRoutes(t *testing.T) {
 		{RouteOpAdd, r2},         // 8: again
 		{RouteOpDelete, Route{Dst: rtPfx("198.19.211.0/24"), Table: 1000}}, // 9: ESRCH
 	}
-	err := c.ApplyRoutes(ctx, sliceSeq(ops))
+	err := c.ApplyRoutes(ctx, slices.Values(ops))
 	be, ok := errors.AsType[*netlink.BatchError](err)
 	if !ok {
 		t.Fatalf("ApplyRoutes: %v", err)

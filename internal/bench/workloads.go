@@ -425,6 +425,6 @@ func benchLookups(ctx context.Context, o options) ([]result, error) {
 	w := fmt.Sprintf("lookups, %d links", len(f.links)+1)
 	return []result{
 		{workload: w, path: "LinkByName", m: byName, note: nb},
-		{workload: w, path: "RouteGet", m: get, note: ng},
+		{workload: w, path: "LookupRoute", m: get, note: ng},
 	}, nil
 }

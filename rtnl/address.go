@@ -335,9 +335,9 @@ func (c *Conn) DeleteAddresses(ctx context.Context, addrs []Address) error {
 // addrBatch sends addrs through encodedBatch.
 func (c *Conn) addrBatch(ctx context.Context, op string, typ netlink.MessageType, flags netlink.Flags, addrs []Address) error {
 	del := typ == unix.RTM_DELADDR
-	return encodedBatch(ctx, c, op, typ, flags, slices.Values(addrs), func(b []byte, a *Address) ([]byte, error) {
+	return nameFailures(encodedBatch(ctx, c, op, typ, flags, slices.Values(addrs), func(b []byte, a *Address) ([]byte, error) {
 		return appendAddress(b, a, del)
-	})
+	}), op, addrs, addressName)
 }
 
 // appendAddress appends the body of an RTM_NEWADDR (or, with del, an

@@ -418,7 +418,7 @@ func TestAddressBulk(t *testing.T) {
 	if !errors.As(err, &be) || len(be.Failures) != 3 {
 		t.Fatalf("deleting missing addresses: %v, want a BatchError with 3 failures", err)
 	}
-	testKernelError(t, be.Failures[2].Err, "delete address", syscall.EADDRNOTAVAIL)
+	testKernelError(t, be.Failures[2].Err, fmt.Sprintf("delete address %v dev %d: ", all[2].Prefix, all[2].Index), syscall.EADDRNOTAVAIL)
 }
 
 // ipAddrInfo is an entry of addr_info in `ip -j addr show`.

@@ -1,8 +1,11 @@
 package rtnl
 
 import (
+	"errors"
 	"strconv"
 	"strings"
+
+	"github.com/nlkit/nlkit/netlink"
 )
 
 // The names of objects in the errors of failed operations, so that
@@ -91,4 +94,21 @@ func ruleOp(verb string, u *Rule) string {
 		s += " table " + u.Table.String()
 	}
 	return s
+}
+
+// nameFailures names the kernel's failures in a *netlink.BatchError of a
+// batch of items (indexed as in items) after their objects: "rtnl: add
+// route 198.18.0.0/24 table 100: file exists". The streaming (Seq) forms
+// name the operation only, not keeping a name per item.
+func nameFailures[T any](err error, op string, items []T, name func(*T) string) error {
+	be, ok := errors.AsType[*netlink.BatchError](err)
+	if !ok {
+		return err
+	}
+	for i, f := range be.Failures {
+		if _, kernel := errors.AsType[*netlink.Error](f.Err); kernel && f.Index >= 0 && f.Index < len(items) {
+			be.Failures[i].Err = nameOp(op+" "+name(&items[f.Index]), f.Err)
+		}
+	}
+	return err
 }

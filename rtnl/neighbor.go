@@ -320,13 +320,13 @@ func (c *Conn) DeleteNeighbor(ctx context.Context, n Neighbor) error {
 // of each failed entry, the others having been added; an entry that
 // cannot be encoded (no Addr) is such a failure, and is not sent.
 func (c *Conn) AddNeighbors(ctx context.Context, neighs []Neighbor) error {
-	return c.AddNeighborsSeq(ctx, slices.Values(neighs))
+	return nameFailures(c.AddNeighborsSeq(ctx, slices.Values(neighs)), "add neighbor", neighs, neighborName)
 }
 
 // DeleteNeighbors removes many entries as DeleteNeighbor does, in as few
 // datagrams as fit; failures are reported as by AddNeighbors.
 func (c *Conn) DeleteNeighbors(ctx context.Context, neighs []Neighbor) error {
-	return c.DeleteNeighborsSeq(ctx, slices.Values(neighs))
+	return nameFailures(c.DeleteNeighborsSeq(ctx, slices.Values(neighs)), "delete neighbor", neighs, neighborName)
 }
 
 // AddNeighborsSeq is AddNeighbors for entries produced by an iterator, each

@@ -1071,13 +1071,13 @@ func (c *Conn) DeleteRoute(ctx context.Context, r Route) error {
 // whose Failures name them by their index in routes (a route that cannot
 // be encoded is listed too, and not sent); the others were added.
 func (c *Conn) AddRoutes(ctx context.Context, routes []Route) error {
-	return c.AddRoutesSeq(ctx, slices.Values(routes))
+	return nameFailures(c.AddRoutesSeq(ctx, slices.Values(routes)), "add route", routes, routeName)
 }
 
 // DeleteRoutes deletes many routes as DeleteRoute does, in as few
 // datagrams as fit; failures are reported as by AddRoutes.
 func (c *Conn) DeleteRoutes(ctx context.Context, routes []Route) error {
-	return c.DeleteRoutesSeq(ctx, slices.Values(routes))
+	return nameFailures(c.DeleteRoutesSeq(ctx, slices.Values(routes)), "delete route", routes, routeName)
 }
 
 // AddRoutesSeq is AddRoutes for routes produced by an iterator, so that

@@ -656,7 +656,7 @@ func TestRouteBulk(t *testing.T) {
 		t.Fatalf("AddRoutes(mixed): %v, want failures #2 and #4 of 6", be)
 	}
 	testKernelError(t, be.Failures[0].Err, "add route", syscall.EEXIST)
-	testKernelError(t, be.Failures[1].Err, "add route", syscall.ENETUNREACH)
+	testKernelError(t, be.Failures[1].Err, "add route 198.19.203.0/24 table 2001: network is unreachable", syscall.ENETUNREACH)
 	if !errors.Is(err, fs.ErrExist) {
 		t.Errorf("errors.Is(%v, fs.ErrExist) = false", err)
 	}

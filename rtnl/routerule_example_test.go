@@ -209,7 +209,7 @@ func ExampleConn_AddRoutes() {
 	} else if err != nil {
 		log.Fatal(err)
 	}
-	// Output: route 7 failed: rtnl: add route: file exists
+	// Output: route 7 failed: rtnl: add route 198.19.0.6/32 table 2000: file exists
 }
 
 func ExampleConn_DeleteRoutes() {

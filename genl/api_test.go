@@ -34,10 +34,14 @@ type apiFunc struct {
 type apiParam struct{ name, typ string }
 
 func (f apiFunc) String() string {
-	if f.recv != "" {
-		return f.pkg + "." + f.recv + "." + f.name
+	pkg := f.pkg
+	if pkg == "." {
+		pkg = "genl"
 	}
-	return f.pkg + "." + f.name
+	if f.recv != "" {
+		return pkg + "." + f.recv + "." + f.name
+	}
+	return pkg + "." + f.name
 }
 
 // apiPackage is one package's parsed, non-test source.
@@ -555,5 +559,148 @@ func TestWords(t *testing.T) {
 		if got := strings.Join(words(name), " "); got != want {
 			t.Errorf("words(%q) = %q, want %q", name, got, want)
 		}
+	}
+}
+
+// exampleFile is a parsed _test.go file of a genl package.
+type exampleFile struct {
+	pkg  string // directory
+	file *ast.File
+}
+
+// testFiles parses the _test.go files of genl and the packages below it
+// (but internal/ and testdata/).
+func testFiles(t *testing.T) []exampleFile {
+	t.Helper()
+	var out []exampleFile
+	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if name := d.Name(); path != "." && (name == "internal" || name == "testdata" || strings.HasPrefix(name, ".")) {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		f, err := parser.ParseFile(token.NewFileSet(), path, nil, 0)
+		if err != nil {
+			return err
+		}
+		out = append(out, exampleFile{pkg: filepath.Dir(path), file: f})
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestExamples: examples are the documentation people copy, so they live
+// in the external test packages and use only the public API (no helper of
+// the tests), and every exported operation (a function or method taking a
+// context) has one, named Example<Type>_<Method> or Example<Func> (with an
+// optional _suffix).
+func TestExamples(t *testing.T) {
+	files := testFiles(t)
+	examples := map[string]bool{} // "pkg ExampleConn_Devices"
+	// Top-level names of the external test packages (but the tests and
+	// examples themselves): the tests' helpers, which the documentation
+	// of an example would not show.
+	helpers := map[string]map[string]bool{}
+	for _, f := range files {
+		if !strings.HasSuffix(f.file.Name.Name, "_test") {
+			continue
+		}
+		h := helpers[f.pkg]
+		if h == nil {
+			h = map[string]bool{}
+			helpers[f.pkg] = h
+		}
+		for _, d := range f.file.Decls {
+			switch d := d.(type) {
+			case *ast.FuncDecl:
+				if d.Recv == nil && !regexp.MustCompile(`^(Test|Example|Benchmark|Fuzz)`).MatchString(d.Name.Name) {
+					h[d.Name.Name] = true
+				}
+			case *ast.GenDecl:
+				for _, s := range d.Specs {
+					switch s := s.(type) {
+					case *ast.ValueSpec:
+						for _, n := range s.Names {
+							h[n.Name] = true
+						}
+					case *ast.TypeSpec:
+						h[s.Name.Name] = true
+					}
+				}
+			}
+		}
+	}
+	for _, f := range files {
+		for _, d := range f.file.Decls {
+			fd, ok := d.(*ast.FuncDecl)
+			if !ok || fd.Recv != nil || !strings.HasPrefix(fd.Name.Name, "Example") {
+				continue
+			}
+			examples[f.pkg+" "+fd.Name.Name] = true
+			if !strings.HasSuffix(f.file.Name.Name, "_test") {
+				t.Errorf("%s: %s is in package %s, not an external test package", f.pkg, fd.Name.Name, f.file.Name.Name)
+				continue
+			}
+			var visit func(n ast.Node) bool
+			visit = func(n ast.Node) bool {
+				switch x := n.(type) {
+				case *ast.SelectorExpr: // x.Sel is a field or method
+					ast.Inspect(x.X, visit)
+					return false
+				case *ast.KeyValueExpr: // a bare key is a field name
+					if _, ok := x.Key.(*ast.Ident); !ok {
+						ast.Inspect(x.Key, visit)
+					}
+					ast.Inspect(x.Value, visit)
+					return false
+				case *ast.Ident:
+					if !helpers[f.pkg][x.Name] {
+						return true
+					}
+					if x.Obj != nil && x.Obj.Pos() > fd.Pos() && x.Obj.Pos() < fd.End() {
+						return true // declared in the example
+					}
+					t.Errorf("%s: %s uses %s, a helper of the tests, not the public API", f.pkg, fd.Name.Name, x.Name)
+				}
+				return true
+			}
+			ast.Inspect(fd.Body, visit)
+		}
+	}
+	n := 0
+	for _, p := range genlPackages(t) {
+		for _, fn := range p.funcs {
+			if len(fn.params) == 0 || fn.params[0].typ != "context.Context" {
+				continue
+			}
+			n++
+			want := "Example" + fn.name
+			if fn.recv != "" {
+				want = "Example" + fn.recv + "_" + fn.name
+			}
+			found := false
+			for e := range examples {
+				pkg, name, _ := strings.Cut(e, " ")
+				if pkg == p.dir && (name == want || strings.HasPrefix(name, want+"_") && unicode.IsLower([]rune(name[len(want)+1:])[0])) {
+					found = true
+				}
+			}
+			if !found {
+				t.Errorf("%v: no example (%s)", fn, want)
+			}
+		}
+	}
+	if n < 40 {
+		t.Fatalf("only %d operations found: is the walk broken?", n)
 	}
 }

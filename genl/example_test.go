@@ -334,6 +334,47 @@ func ExampleClient_Events() {
 	}
 }
 
+// Join a group of a Client's family: its notifications then come out of
+// Events. A group the family does not have is an error.
+func ExampleClient_JoinGroup() {
+	spec := &genl.Spec{Name: "netdev"}
+	c, err := genl.Dial(nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer c.Close()
+	cl := genl.NewClient(c, spec)
+	ctx := context.Background()
+	if err := cl.JoinGroup(ctx, "mgmt"); err != nil {
+		log.Fatal(err)
+	}
+	err = cl.JoinGroup(ctx, "nosuch")
+	fmt.Println(errors.Is(err, genl.ErrGroupNotFound))
+	// Output: true
+}
+
+// Two Clients of one Conn join the same group; one leaving does not
+// unsubscribe the other (joins are counted per Conn).
+func ExampleClient_LeaveGroup() {
+	spec := &genl.Spec{Name: "netdev"}
+	c, err := genl.Dial(nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer c.Close()
+	ctx := context.Background()
+	a, b := genl.NewClient(c, spec), genl.NewClient(c, spec)
+	for _, cl := range []*genl.Client{a, b} {
+		if err := cl.JoinGroup(ctx, "mgmt"); err != nil {
+			log.Fatal(err)
+		}
+	}
+	if err := a.LeaveGroup(ctx, "mgmt"); err != nil {
+		log.Fatal(err)
+	}
+	// b still receives the group's notifications through c.
+}
+
 // Check a spec against the running kernel's policy, e.g. in a test.
 func ExampleAttrSet_CheckPolicy() {
 	dev := &genl.AttrSet{Name: "dev", Attrs: []genl.Attr{{Name: "ifindex", Type: 1, Kind: genl.KindU32}}}

@@ -8,7 +8,9 @@ import (
 	"log"
 	"net/netip"
 
+	"github.com/nlkit/nlkit/genl"
 	"github.com/nlkit/nlkit/genl/mptcp"
+	"github.com/nlkit/nlkit/genl/netdev"
 	"github.com/nlkit/nlkit/netlink"
 )
 
@@ -169,4 +171,53 @@ func ExampleConn_Events() {
 		}
 		fmt.Println(ev) // [         CREATED] token=51b22cd7 remid=0 locid=0 saddr4=192.0.2.1 ...
 	}
+}
+
+// Clients of two families share one genl.Conn, each joining its own
+// group; Close of one leaves its group and leaves the genl.Conn open for
+// the other. (The events group needs CAP_NET_ADMIN.)
+func ExampleConn_JoinGroup() {
+	g, err := genl.Dial(nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer g.Close() // the caller's: the clients leave it open
+	ctx := context.Background()
+	pm := mptcp.NewConn(g)
+	if err := pm.JoinGroup(ctx, mptcp.GroupEvents); err != nil {
+		log.Fatal(err)
+	}
+	devs := netdev.NewConn(g)
+	if err := devs.JoinGroup(ctx, netdev.GroupMgmt); err != nil {
+		log.Fatal(err)
+	}
+	if err := pm.Close(); err != nil { // leaves GroupEvents only
+		log.Fatal(err)
+	}
+	n := 0
+	for _, err := range devs.Devices(ctx) {
+		if err != nil {
+			log.Fatal(err)
+		}
+		n++
+	}
+	fmt.Println(n > 0) // true
+}
+
+// Stop following events and go on using the Conn.
+func ExampleConn_LeaveGroup() {
+	c, err := mptcp.Dial(nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer c.Close()
+	ctx := context.Background()
+	if err := c.JoinGroup(ctx, mptcp.GroupEvents); err != nil {
+		log.Fatal(err)
+	}
+	if err := c.LeaveGroup(ctx, mptcp.GroupEvents); err != nil {
+		log.Fatal(err)
+	}
+	err = c.LeaveGroup(ctx, mptcp.GroupEvents) // one join, one leave
+	fmt.Println(err != nil)                    // true
 }

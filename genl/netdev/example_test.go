@@ -81,3 +81,46 @@ func ExampleConn_Events() {
 		fmt.Println(ev.Type, ev.Device, len(devices), "devices")
 	}
 }
+
+// Join the device notifications before listing: JoinGroup returns once
+// the socket is in the group, so no change falls between the list and the
+// events (ExampleConn_Events goes on from here).
+func ExampleConn_JoinGroup() {
+	c, err := netdev.Dial(nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer c.Close()
+	ctx := context.Background()
+	if err := c.JoinGroup(ctx, netdev.GroupMgmt); err != nil {
+		log.Fatal(err)
+	}
+	lo, err := c.Device(ctx, 1)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(lo.Index)
+	// Output: 1
+}
+
+// Stop following the devices; the Conn goes on.
+func ExampleConn_LeaveGroup() {
+	c, err := netdev.Dial(nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer c.Close()
+	ctx := context.Background()
+	if err := c.JoinGroup(ctx, netdev.GroupMgmt); err != nil {
+		log.Fatal(err)
+	}
+	if err := c.LeaveGroup(ctx, netdev.GroupMgmt); err != nil {
+		log.Fatal(err)
+	}
+	d, err := c.Device(ctx, 1)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(d.Index)
+	// Output: 1
+}

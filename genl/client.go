@@ -139,8 +139,9 @@ func (cl *Client) Spec() *Spec { return cl.spec }
 
 // Execute sends the command called cmd with attributes req and returns
 // the decoded replies, once the kernel acknowledged it, as Conn.Execute
-// does with a Message. flags are added to Request|Acknowledge. Kernel
-// errors are *netlink.Error with Op set to "<family> <cmd>" and the
+// does with a Message. flags are added to Request|Acknowledge. Errors
+// name the family and command (netlink.NameOp: "genl: mptcp_pm add-addr:
+// invalid argument: ..."); errors.As finds the *netlink.Error with the
 // kernel's extended-ACK message.
 func (cl *Client) Execute(ctx context.Context, cmd string, req Attrs, flags netlink.Flags) ([]Attrs, error) {
 	c, _ := cl.spec.Command(cmd)
@@ -150,7 +151,7 @@ func (cl *Client) Execute(ctx context.Context, cmd string, req Attrs, flags netl
 	}
 	msgs, err := cl.conn.Execute(ctx, cl.spec.Name, m, flags)
 	if err != nil {
-		return nil, nameOp(cl.spec.Name+" "+cmd, err)
+		return nil, netlink.NameOp("genl", cl.spec.Name+" "+cmd, err)
 	}
 	out := make([]Attrs, 0, len(msgs))
 	for _, r := range msgs {
@@ -177,7 +178,7 @@ func (cl *Client) Dump(ctx context.Context, cmd string, req Attrs) iter.Seq2[Att
 		}
 		for r, err := range cl.conn.Dump(ctx, cl.spec.Name, m) {
 			if err != nil {
-				yield(nil, nameOp(cl.spec.Name+" dump "+cmd, err))
+				yield(nil, netlink.NameOp("genl", cl.spec.Name+" dump "+cmd, err))
 				return
 			}
 			v, err := c.replySet().Decode(r.Data)

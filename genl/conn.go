@@ -134,9 +134,10 @@ func (c *Conn) Netlink() *netlink.Conn { return c.nl }
 // Execute sends req to the named family and returns its replies (owned by
 // the caller) once the kernel acknowledged it. flags are added to
 // Request|Acknowledge (e.g. netlink.Create|netlink.Excl for families that
-// look at them); req.Version 0 is replaced by the family's version. A kernel
-// error is a *netlink.Error (errors.Is works with its errno) whose Op names
-// the family and command; an unknown family gives an error matching
+// look at them); req.Version 0 is replaced by the family's version. An
+// error names the family and command (netlink.NameOp: "genl: netdev cmd
+// 1: no such device"); errors.As finds the kernel's *netlink.Error and
+// errors.Is its errno. An unknown family gives an error matching
 // ErrFamilyNotFound.
 func (c *Conn) Execute(ctx context.Context, family string, req Message, flags netlink.Flags) ([]Message, error) {
 	f, err := c.resolve(ctx, family)
@@ -161,7 +162,7 @@ func (c *Conn) execute(ctx context.Context, f *Family, req Message, flags netlin
 	}
 	nms, err := c.nl.Execute(ctx, nlMessage(f.ID, req, flags))
 	if err != nil {
-		return nil, nameOp(fmt.Sprintf("genl %s cmd %d", f.Name, req.Command), err)
+		return nil, netlink.NameOp("genl", fmt.Sprintf("%s cmd %d", f.Name, req.Command), err)
 	}
 	out := make([]Message, 0, len(nms))
 	for _, nm := range nms {
@@ -221,7 +222,7 @@ func (c *Conn) dump(ctx context.Context, f *Family, req Message) iter.Seq2[Messa
 		}
 		for nm, err := range c.nl.Dump(ctx, nlMessage(f.ID, req, 0)) {
 			if err != nil {
-				yield(Message{}, nameOp(fmt.Sprintf("genl %s dump cmd %d", f.Name, req.Command), err))
+				yield(Message{}, netlink.NameOp("genl", fmt.Sprintf("%s dump cmd %d", f.Name, req.Command), err))
 				return
 			}
 			m, err := parse(nm)
@@ -241,15 +242,6 @@ func staleID(err error) bool {
 		return false
 	}
 	return ne.Errno == syscall.ENOENT || ne.Errno == syscall.EOPNOTSUPP
-}
-
-// nameOp sets the operation name on a kernel error.
-func nameOp(op string, err error) error {
-	var ne *netlink.Error
-	if errors.As(err, &ne) {
-		ne.Op = op
-	}
-	return err
 }
 
 // Collect gathers a stream into a slice, stopping at the first error (then

@@ -307,7 +307,7 @@ func (c *Conn) Families(ctx context.Context) iter.Seq2[Family, error] {
 		req := netlink.Message{Header: netlink.Header{Type: ctrlID}, Data: []byte{ctrlCmdGetFamily, ctrlVersion, 0, 0}}
 		for nm, err := range c.nl.Dump(ctx, req) {
 			if err != nil {
-				yield(Family{}, nameOp("genl list families", err))
+				yield(Family{}, netlink.NameOp("genl", "list families", err))
 				return
 			}
 			m, err := parse(nm)
@@ -407,6 +407,19 @@ func (c *Conn) store(f *Family) {
 	}
 }
 
+// familyError names the failed operation op on the family what
+// (netlink.NameOp); the kernel's ENOENT gives an error matching
+// ErrFamilyNotFound, which keeps the *netlink.Error unwrapped (the
+// operation named in its Op) so that its text reads "genl: family X not
+// found: netlink: ...".
+func familyError(op, what string, err error) error {
+	named := netlink.NameOp("genl", op, err)
+	if ne, ok := errors.AsType[*netlink.Error](err); ok && ne.Errno == syscall.ENOENT {
+		return &notFoundError{what, ne}
+	}
+	return named
+}
+
 // getFamily runs CTRL_CMD_GETFAMILY with the selector attributes in e.
 func (c *Conn) getFamily(ctx context.Context, e *nlattr.Encoder, what string) (*Family, error) {
 	if err := c.check(); err != nil {
@@ -419,14 +432,7 @@ func (c *Conn) getFamily(ctx context.Context, e *nlattr.Encoder, what string) (*
 	req := netlink.Message{Header: netlink.Header{Type: ctrlID}, Data: append([]byte{ctrlCmdGetFamily, ctrlVersion, 0, 0}, body...)}
 	msgs, err := c.nl.Execute(ctx, req)
 	if err != nil {
-		var ne *netlink.Error
-		if errors.As(err, &ne) {
-			ne.Op = "genl get family " + what
-			if ne.Errno == syscall.ENOENT {
-				return nil, &notFoundError{what, err}
-			}
-		}
-		return nil, err
+		return nil, familyError("get family "+what, what, err)
 	}
 	for _, nm := range msgs {
 		m, err := parse(nm)

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"iter"
-	"strings"
 	"sync"
 
 	"github.com/nlkit/nlkit/netlink"
@@ -74,7 +73,7 @@ type FamilyConn[E any] struct {
 func DialFamily[E any](cfg *netlink.Config, info *FamilyInfo[E]) (*FamilyConn[E], error) {
 	c, err := Dial(cfg)
 	if err != nil {
-		return nil, opError(info.Package, "dial", err)
+		return nil, netlink.NameOp(info.Package, "dial", err)
 	}
 	b := NewFamilyConn(c, info)
 	b.own = true
@@ -136,9 +135,10 @@ func (b *FamilyConn[E]) check() error {
 	return nil
 }
 
-// named is opError for the client's package.
+// named names the failed operation op of the client's package in err
+// (netlink.NameOp, the one helper for it).
 func (b *FamilyConn[E]) named(op string, err error) error {
-	return opError(b.info.Package, op, err)
+	return netlink.NameOp(b.info.Package, op, err)
 }
 
 // JoinGroup subscribes to the family's multicast group called group. It
@@ -304,56 +304,4 @@ func (b *FamilyConn[E]) DumpAttrs(ctx context.Context, op, cmd string, req Attrs
 			}
 		}
 	}
-}
-
-// namedError is the error of a family client's failed operation: it
-// names the package and the operation, then gives the cause. It is not a
-// type of its own for users (errors.Is and errors.As see through it to
-// the *netlink.Error, the errno, ErrFamilyNotFound ...).
-type namedError struct {
-	pkg, op string
-	err     error
-}
-
-// Error reads "<package>: <op>: <cause>"; for a kernel error the cause is
-// the errno, the extended-ACK message and the attribute it points at,
-// without netlink's own header (its operation, message type and sequence,
-// which errors.As gives).
-func (e *namedError) Error() string {
-	return e.pkg + ": " + e.op + ": " + cause(e.err)
-}
-
-// Unwrap gives the cause.
-func (e *namedError) Unwrap() error { return e.err }
-
-// cause formats err, without the header of a *netlink.Error.
-func cause(err error) string {
-	ne, ok := err.(*netlink.Error)
-	if !ok {
-		return err.Error()
-	}
-	bare := *ne
-	bare.Op = ""
-	head := fmt.Sprintf("netlink: %s seq %d: ", bare.Type, bare.Sequence)
-	if s, ok := strings.CutPrefix(bare.Error(), head); ok {
-		return s
-	}
-	return ne.Error()
-}
-
-// opError names the operation op of package pkg in err (nil stays nil):
-// a *netlink.Error in it gets "<pkg> <op>" as its Op, and the error
-// returned reads "<pkg>: <op>: <cause>". An error already named is named
-// again, not wrapped twice: the outermost operation is the one the user
-// asked for. It is genl's one helper for naming operations; the family
-// clients use it through FamilyConn.
-func opError(pkg, op string, err error) error {
-	if err == nil {
-		return nil
-	}
-	if ne, ok := err.(*namedError); ok {
-		err = ne.err
-	}
-	nameOp(pkg+" "+op, err)
-	return &namedError{pkg: pkg, op: op, err: err}
 }

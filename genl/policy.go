@@ -487,9 +487,9 @@ func (c *Conn) policy(ctx context.Context, family string, cmd uint8, oneOp bool)
 	if err != nil {
 		return nil, err
 	}
-	what := "genl policy " + family
+	what := "policy " + family
 	if oneOp {
-		what = fmt.Sprintf("genl policy %s cmd %d", family, cmd)
+		what = fmt.Sprintf("policy %s cmd %d", family, cmd)
 	}
 	req := netlink.Message{Header: netlink.Header{Type: ctrlID}, Data: body}
 	var p *Policy
@@ -512,17 +512,13 @@ func (c *Conn) policy(ctx context.Context, family string, cmd uint8, oneOp bool)
 		return err
 	})
 	if err != nil {
-		var ne *netlink.Error
-		if errors.As(err, &ne) {
-			ne.Op = what
-			// ENOENT pointing at CTRL_ATTR_OP: no such command;
-			// otherwise: no such family.
-			if ne.Errno == syscall.ENOENT && !(oneOp && ne.AttrType == ctrlAttrOp) {
-				c.Forget(family)
-				return nil, &notFoundError{fmt.Sprintf("%q", family), err}
-			}
+		// ENOENT pointing at CTRL_ATTR_OP: no such command; otherwise: no
+		// such family.
+		if ne, ok := errors.AsType[*netlink.Error](err); ok && ne.Errno == syscall.ENOENT && !(oneOp && ne.AttrType == ctrlAttrOp) {
+			c.Forget(family)
+			return nil, familyError(what, fmt.Sprintf("%q", family), err)
 		}
-		return nil, err
+		return nil, netlink.NameOp("genl", what, err)
 	}
 	return p, nil
 }

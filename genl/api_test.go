@@ -207,7 +207,7 @@ var (
 		"Execute":  "the raw request of netlink.Conn, kept by genl.Conn, Client and FamilyConn",
 		"Dump":     "the raw dump of netlink.Conn, kept by genl.Conn, Client and FamilyConn",
 		"Receive":  "the raw notification stream (typed ones are Events)",
-		"Collect":  "a stream into a slice (design.md: a Collect helper)",
+		"Collect":  "a stream into a slice (design.md: a Collect helper: netlink.Collect)",
 		"Decode":   "the value-tree decoder of AttrSet and Spec (Append encodes)",
 		"Validate": "a Spec or AttrSet checks itself",
 		"Check":    "AttrSet.CheckPolicy: a spec against the kernel's policy, for tests",

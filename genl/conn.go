@@ -243,18 +243,3 @@ func staleID(err error) bool {
 	}
 	return ne.Errno == syscall.ENOENT || ne.Errno == syscall.EOPNOTSUPP
 }
-
-// Collect gathers a stream into a slice, stopping at the first error (then
-// the values received so far are returned with it). Use it with the
-// iterators of this package and its subpackages whose values are owned by
-// the caller (not with Conn.Dump, whose Data is reused).
-func Collect[T any](seq iter.Seq2[T, error]) ([]T, error) {
-	var out []T
-	for v, err := range seq {
-		if err != nil {
-			return out, err
-		}
-		out = append(out, v)
-	}
-	return out, nil
-}

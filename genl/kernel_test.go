@@ -39,7 +39,7 @@ func dialNS(t *testing.T, cfg *netlink.Config) (*Conn, *netlink.Config) {
 func TestKernelFamilies(t *testing.T) {
 	c, _ := dialNS(t, nil)
 	ctx := t.Context()
-	fams, err := Collect(c.Families(ctx))
+	fams, err := netlink.Collect(c.Families(ctx))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,7 +111,7 @@ func TestKernelFamilyNotFound(t *testing.T) {
 	check("Family", err)
 	_, err = c.Execute(ctx, "nlkit-nosuch", Message{Command: 1}, 0)
 	check("Execute", err)
-	_, err = Collect(c.Dump(ctx, "nlkit-nosuch", Message{Command: 1}))
+	_, err = netlink.Collect(c.Dump(ctx, "nlkit-nosuch", Message{Command: 1}))
 	check("Dump", err)
 	_, err = c.Policy(ctx, "nlkit-nosuch")
 	check("Policy", err)
@@ -274,7 +274,7 @@ func TestKernelStaleFamilyID(t *testing.T) {
 		t.Errorf("cache holds id %#x, want %#x", f.ID, real.ID)
 	}
 	poison()
-	devs, err := Collect(c.Dump(ctx, "netdev", Message{Command: 1}))
+	devs, err := netlink.Collect(c.Dump(ctx, "netdev", Message{Command: 1}))
 	if err != nil || len(devs) != 1 {
 		t.Fatalf("Dump with a stale id: %d messages, %v", len(devs), err)
 	}
@@ -289,7 +289,7 @@ func TestKernelStaleFamilyID(t *testing.T) {
 	c.mu.Lock()
 	c.families["nlkit-gone"] = &Family{Name: "nlkit-gone", ID: 0x3fe}
 	c.mu.Unlock()
-	if _, err := Collect(c.Dump(ctx, "nlkit-gone", Message{Command: 1})); !errors.Is(err, ErrFamilyNotFound) {
+	if _, err := netlink.Collect(c.Dump(ctx, "nlkit-gone", Message{Command: 1})); !errors.Is(err, ErrFamilyNotFound) {
 		t.Errorf("Dump on a family gone: %v", err)
 	}
 

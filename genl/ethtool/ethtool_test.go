@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nlkit/nlkit/genl"
 	"github.com/nlkit/nlkit/genl/internal/gtest"
 	"github.com/nlkit/nlkit/internal/kerneltest"
 	"github.com/nlkit/nlkit/netlink"
@@ -44,7 +43,7 @@ func TestLinkInfo(t *testing.T) {
 			t.Errorf("LinkInfo(%v) = %+v, want %+v", sel, l, want)
 		}
 	}
-	all, err := genl.Collect(c.LinkInfos(ctx))
+	all, err := netlink.Collect(c.LinkInfos(ctx))
 	if err != nil {
 		t.Fatal(err)
 	}

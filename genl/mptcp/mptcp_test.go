@@ -93,7 +93,7 @@ func TestEndpoints(t *testing.T) {
 			t.Fatalf("AddEndpoint(%v): %v", e, err)
 		}
 	}
-	got, err := genl.Collect(c.Endpoints(ctx))
+	got, err := netlink.Collect(c.Endpoints(ctx))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,13 +120,13 @@ func TestEndpoints(t *testing.T) {
 	if err := c.DeleteEndpoint(ctx, Endpoint{ID: 7}); err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := genl.Collect(c.Endpoints(ctx)); len(got) != 2 {
+	if got, _ := netlink.Collect(c.Endpoints(ctx)); len(got) != 2 {
 		t.Errorf("after delete: %v", got)
 	}
 	if err := c.FlushEndpoints(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := genl.Collect(c.Endpoints(ctx)); len(got) != 0 {
+	if got, _ := netlink.Collect(c.Endpoints(ctx)); len(got) != 0 {
 		t.Errorf("after flush: %v", got)
 	}
 }
@@ -287,7 +287,7 @@ func TestEndpointSelect(t *testing.T) {
 	}
 	check := func(what string) {
 		t.Helper()
-		got, err := genl.Collect(c.Endpoints(ctx))
+		got, err := netlink.Collect(c.Endpoints(ctx))
 		if err != nil || !slices.Equal(got, eps) {
 			t.Fatalf("%s: %v %v\nwant %v", what, got, err, eps)
 		}

@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nlkit/nlkit/genl"
 	"github.com/nlkit/nlkit/genl/internal/gtest"
 	"github.com/nlkit/nlkit/internal/kerneltest"
 	"github.com/nlkit/nlkit/netlink"
@@ -49,7 +48,7 @@ func TestSpecMatchesKernel(t *testing.T) {
 func TestDevices(t *testing.T) {
 	c, cfg := dial(t)
 	ctx := t.Context()
-	devs, err := genl.Collect(c.Devices(ctx))
+	devs, err := netlink.Collect(c.Devices(ctx))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +56,7 @@ func TestDevices(t *testing.T) {
 		t.Fatalf("fresh namespace: devices %v, want lo only", devs)
 	}
 	a, b := gtest.Veth(t, cfg.NetNS, "nd0", "nd1")
-	devs, err = genl.Collect(c.Devices(ctx))
+	devs, err = netlink.Collect(c.Devices(ctx))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,7 +10,6 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/nlkit/nlkit/genl"
 	"github.com/nlkit/nlkit/genl/internal/gtest"
 	"github.com/nlkit/nlkit/netlink"
 	"github.com/nlkit/nlkit/netns"
@@ -97,12 +96,12 @@ func TestSpecMatchesKernel(t *testing.T) {
 func TestEntries(t *testing.T) {
 	c, ns := dial(t)
 	ctx := t.Context()
-	if es, err := genl.Collect(c.Entries(ctx)); err != nil || len(es) != 0 {
+	if es, err := netlink.Collect(c.Entries(ctx)); err != nil || len(es) != 0 {
 		t.Fatalf("fresh namespace: %v, %v", es, err)
 	}
 	connect(t, ns, "tcp4", "127.0.0.1:0")
 	connect(t, ns, "tcp6", "[::1]:0")
-	es, err := genl.Collect(c.Entries(ctx))
+	es, err := netlink.Collect(c.Entries(ctx))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,7 +146,7 @@ func TestEntries(t *testing.T) {
 	if err := c.FlushEntries(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if es, err := genl.Collect(c.Entries(ctx)); err != nil || len(es) != 0 {
+	if es, err := netlink.Collect(c.Entries(ctx)); err != nil || len(es) != 0 {
 		t.Errorf("after flush: %v, %v", es, err)
 	}
 	if _, err := c.Entry(ctx, netip.Addr{}, netip.Addr{}); err == nil {

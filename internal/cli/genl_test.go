@@ -202,7 +202,7 @@ func TestGenlFamilyMatchesGenl(t *testing.T) {
 		}
 	}
 	// All families: the library's list, text blocks separated by blank lines.
-	all, err := genl.Collect(c.Families(ctx))
+	all, err := netlink.Collect(c.Families(ctx))
 	if err != nil {
 		t.Fatal(err)
 	}

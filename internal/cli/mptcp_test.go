@@ -15,7 +15,6 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"github.com/nlkit/nlkit/genl"
 	"github.com/nlkit/nlkit/genl/mptcp"
 	"github.com/nlkit/nlkit/internal/kerneltest"
 	"github.com/nlkit/nlkit/netlink"
@@ -233,7 +232,7 @@ func TestMptcpCommands(t *testing.T) {
 	}
 	endpoints := func() []mptcp.Endpoint {
 		t.Helper()
-		eps, err := genl.Collect(c.Endpoints(ctx))
+		eps, err := netlink.Collect(c.Endpoints(ctx))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -15,7 +15,12 @@
 // sent (Event.Present), and Event.String prints them as `ip mptcp
 // monitor` does.
 //
+// Errors name the operation and the endpoint ("mptcp: delete endpoint id
+// 3: invalid argument: address not found"); errors.Is and errors.As reach
+// the *netlink.Error and its errno.
+//
 // A Conn is safe for concurrent use (see genl.Conn). Several Conns, and
 // the clients of other families, may share one genl.Conn (NewConn); their
-// group joins are counted, so one leaving does not unsubscribe another.
+// group joins are counted, so one leaving does not unsubscribe another,
+// and Close of a Conn made by NewConn leaves the genl.Conn open.
 package mptcp

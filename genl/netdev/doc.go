@@ -12,5 +12,12 @@
 //		fmt.Println(d) // "ifindex 1 xdp-features 0 ..."
 //	}
 //
-// A Conn is safe for concurrent use (see genl.Conn).
+// Errors name the operation and the device ("netdev: get device ifindex
+// 9: no such device"); errors.Is and errors.As reach the *netlink.Error and
+// its errno.
+//
+// A Conn is safe for concurrent use (see genl.Conn). Several Conns, and
+// the clients of other families, may share one genl.Conn (NewConn): their
+// group joins are counted, and Close of a Conn made by NewConn leaves the
+// genl.Conn open.
 package netdev

@@ -8,5 +8,12 @@
 // (see Spec). The kernel fills the cache when TCP connections close (see
 // sysctl net.ipv4.tcp_no_metrics_save); it is per network namespace.
 //
-// A Conn is safe for concurrent use (see genl.Conn).
+// Errors name the operation and the entry ("tcpmetrics: get entry
+// 192.0.2.1: no such process"); errors.Is and errors.As reach the
+// *netlink.Error and its errno. The family has no multicast groups, so the
+// Conn has no JoinGroup or Events.
+//
+// A Conn is safe for concurrent use (see genl.Conn). Clients of several
+// families may share one genl.Conn (NewConn); Close of a Conn made by
+// NewConn leaves it open.
 package tcpmetrics

@@ -14,38 +14,42 @@
 //
 // # Codecs
 //
-// Requests are parsed, and replies and notifications encoded, with
-// package rtnl's codecs where the codec's value keeps everything the
-// kernel's answer depends on: routes (rtnl.Route's UnmarshalBinary and
-// AppendBinary) and rules (rtnl.Rule's, plus a scan for which of
-// FRA_PRIORITY, FRA_GOTO, FRA_FWMARK and FRA_FWMASK were present). This
-// also runs those codecs on every request the fake answers.
+// Requests are decoded with package rtnl's codecs, which also runs those
+// codecs on every request the fake answers, and beside the codec the fake
+// reads from the wire what the codec's value folds away and the kernel's
+// answer depends on (a fake must answer a malformed request from any
+// client as the kernel does, not only requests rtnl would send):
 //
-// Links, addresses and neighbours are still parsed from the wire and
-// encoded by hand. rtnl.Link, rtnl.Address and rtnl.Neighbor have codecs
-// now, but they are built for well-formed messages, and the fake must
-// answer a malformed request from any client as the kernel does, which
-// depends on what the values fold away or refuse outright:
+//   - routes: rtnl.Route's UnmarshalBinary;
+//   - rules: rtnl.Rule's, and which of FRA_PRIORITY, FRA_GOTO, FRA_FWMARK
+//     and FRA_FWMASK were present;
+//   - neighbours: rtnl.Neighbor's, and the raw length of NDA_DST (a short
+//     one is "Invalid network address", an absent one "Network address not
+//     specified", where the codec fails the whole message), whether
+//     NDA_LLADDR was there even empty, and NDA_IFINDEX, a filter that is no
+//     part of a Neighbor.
+//
+// Links and addresses are the exception, parsed from the wire alone: their
+// codecs arrived in rtnl while this package moved, and moving
+// their requests to them is the next step, in the shape above, with the
+// differential suite to keep it honest. What the wire gives there that the
+// values do not:
 //
 //   - addresses: whether IFA_LOCAL, IFA_ADDRESS, IFA_LABEL, IFA_CACHEINFO
 //     and IFA_RT_PRIORITY were present at all (rtnl.Address merges
 //     IFA_LOCAL and IFA_ADDRESS into Prefix and Peer, and cannot tell an
 //     absent label, lifetime or metric from a zero one), and the raw
 //     lifetimes the kernel validates (valid 0, preferred > valid: EINVAL);
-//   - neighbours: the length of NDA_DST before it is an address (a short
-//     one is "Invalid network address", an absent one "Network address not
-//     specified", where rtnl.Neighbor's decoder fails the whole message),
-//     whether NDA_LLADDR was present, and NDA_IFINDEX and NDA_MASTER, which
-//     are dump filters and no part of a Neighbor;
 //   - links: which IFLA_* attributes and kind data were present, which
-//     rtnl.Link and rtnl.LinkChange do not record for every field.
+//     rtnl.Link does not record for every field.
 //
-// Rules show the way: decode with the codec, and read presence from the
-// wire beside it. Moving the three to that shape is the next step; the
-// differential suite is what makes it safe. Meanwhile the hand-written
-// replies test rtnl's link, address and neighbour decoders against an
-// encoding they did not write. The rule, for this fake and the next
-// families': a fake uses its family's exported codec for every message the
-// codec covers, and reads presence and raw lengths from the wire beside it
-// where the kernel's answer depends on them.
+// Replies and notifications are encoded with rtnl's codecs for routes and
+// rules (AppendBinary), and by hand for links, addresses and
+// neighbours, which tests rtnl's decoders for those against an
+// encoding they did not write.
+//
+// The rule, for this fake and the next families': a fake decodes every
+// request its family's exported codec covers with that codec, and reads
+// presence and raw lengths from the wire beside it where the kernel's
+// answer depends on them.
 package rtnltest

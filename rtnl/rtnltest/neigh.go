@@ -12,6 +12,7 @@ import (
 
 	"github.com/nlkit/nlkit/netlink"
 	"github.com/nlkit/nlkit/nlattr"
+	"github.com/nlkit/nlkit/rtnl"
 )
 
 // fakeNeigh is one neighbour (or proxy) entry.
@@ -86,6 +87,11 @@ type neighReq struct {
 	dstLen int
 }
 
+// parseNeighReq decodes a neighbour request: its values with rtnl's
+// codec (rtnl.Neighbor.UnmarshalBinary), and beside it, from the wire,
+// what the codec folds away and the kernel's answers depend on: the raw
+// length of NDA_DST, whether NDA_LLADDR was there (even empty), and
+// NDA_IFINDEX, a filter that is no part of a Neighbor.
 func parseNeighReq(b []byte) (*neighReq, error) {
 	if len(b) < 12 {
 		return nil, errf(syscall.EINVAL, "Invalid header for neighbor message")
@@ -95,17 +101,13 @@ func parseNeighReq(b []byte) (*neighReq, error) {
 	for d.Next() {
 		switch d.Type() {
 		case ndaDst:
-			p := d.Bytes()
-			r.dstLen = len(p)
-			if a, ok := netip.AddrFromSlice(p); ok {
-				r.addr = a
-			}
+			r.dstLen = d.Len()
 		case ndaLLAddr:
-			r.ll, r.hasLL = d.Bytes(), true
+			r.hasLL = true
 		case ndaProtocol:
-			r.proto = d.Uint8()
+			d.Uint8() // checked as the kernel's policy does
 		case ndaFlagsExt:
-			r.ext = d.Uint32()
+			d.Uint32()
 		case ndaIfindex:
 			r.index = int32(d.Uint32())
 		}
@@ -113,6 +115,18 @@ func parseNeighReq(b []byte) (*neighReq, error) {
 	if d.Err() != nil {
 		return nil, errf(syscall.EINVAL, "Attribute failed policy validation")
 	}
+	var n rtnl.Neighbor
+	if err := n.UnmarshalBinary(b); err != nil {
+		if r.dstLen >= 0 {
+			// An NDA_DST of the wrong length or family, which the
+			// codec refuses outright: checkKey gives the kernel's
+			// answer from dstLen and the absent address.
+			return r, nil
+		}
+		return nil, errf(syscall.EINVAL, "rtnltest: %v", err)
+	}
+	r.addr, r.ll = n.Addr, n.LinkAddr
+	r.proto, r.ext = uint8(n.Protocol), uint32(n.Flags>>8)
 	return r, nil
 }
 

@@ -253,6 +253,7 @@ func TestVocabulary(t *testing.T) {
 			checkName(t, f)
 		}
 		checkIfindex(t, p)
+		checkEnums(t, p)
 	}
 	if n < 100 {
 		t.Fatalf("only %d exported functions and methods found: is the walk broken?", n)
@@ -347,6 +348,39 @@ func TestVocabularyRules(t *testing.T) {
 	} {
 		if p := nameProblems(f); len(p) != 0 {
 			t.Errorf("%v: %v", f, p)
+		}
+	}
+}
+
+// flagSet matches the names of the flag sets (a bit per flag), which
+// print their words with String only.
+var flagSet = regexp.MustCompile(`(Flags|Features|Metadata|Attrs)$`)
+
+// checkEnums: an enum (an exported integer type whose String gives its
+// words) has MarshalText, AppendText and UnmarshalText too.
+func checkEnums(t *testing.T, p *apiPackage) {
+	t.Helper()
+	methods := map[string]map[string]bool{}
+	for _, f := range p.funcs {
+		if f.recv != "" {
+			if methods[f.recv] == nil {
+				methods[f.recv] = map[string]bool{}
+			}
+			methods[f.recv][f.name] = true
+		}
+	}
+	for name, ts := range p.types {
+		id, ok := ts.Type.(*ast.Ident)
+		if !ok || !ast.IsExported(name) || !methods[name]["String"] || flagSet.MatchString(name) {
+			continue
+		}
+		if !regexp.MustCompile(`^u?int(8|16|32|64)?$`).MatchString(id.Name) {
+			continue
+		}
+		for _, m := range []string{"MarshalText", "AppendText", "UnmarshalText"} {
+			if !methods[name][m] {
+				t.Errorf("%s.%s is an enum without %s", p.dir, name, m)
+			}
 		}
 	}
 }

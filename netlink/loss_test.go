@@ -459,3 +459,46 @@ func TestDecodeNotifications(t *testing.T) {
 		t.Fatal(n)
 	}
 }
+
+// TestReceiveAfterReceive: a Receive started as soon as the previous one
+// returns does not race it for the mailbox's receive buffer (go test -race):
+// goroutines take turns, each Receive taking one notification.
+func TestReceiveAfterReceive(t *testing.T) {
+	sub, ns := dialRoute(t, &Config{Groups: []uint32{grpIPv4Addr}, ReceiveBuffer: 4 << 20})
+	writer := dialIn(t, ns, nil)
+	const n = 400
+	changeAddrs(t, writer, 0, n, true)
+	var taken sync.WaitGroup
+	var mu sync.Mutex
+	left := n
+	for range 4 {
+		taken.Go(func() {
+			for {
+				mu.Lock()
+				done := left == 0
+				mu.Unlock()
+				if done {
+					return
+				}
+				ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+				for _, err := range sub.Receive(ctx) {
+					if err == nil {
+						mu.Lock()
+						left--
+						mu.Unlock()
+					} else if !errors.Is(err, ErrReceiveBusy) {
+						mu.Lock()
+						if left > 0 { // (the last ones out wait for nothing)
+							t.Errorf("%v with %d notifications still to come", err, left)
+							left = 0
+						}
+						mu.Unlock()
+					}
+					break
+				}
+				cancel()
+			}
+		})
+	}
+	taken.Wait()
+}

@@ -60,10 +60,12 @@ func (c *Conn) Receive(ctx context.Context) iter.Seq2[Notification, error] {
 			return
 		}
 		defer func() {
+			// Give the buffer back before the next Receive may start:
+			// the mailbox and its buffer are shared between Receives.
+			c.putReceiver(w)
 			c.mu.Lock()
 			c.notesBusy = false
 			c.mu.Unlock()
-			c.putReceiver(w)
 		}()
 		for {
 			msgs, d, err := c.next(ctx, w)

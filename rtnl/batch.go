@@ -11,7 +11,6 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-
 // getOne is a doit GET (op, request type typ with body): it decodes the
 // reply's message of type want with decode; a reply without one is an
 // error "rtnl: OP: MISSING".

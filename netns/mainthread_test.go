@@ -42,7 +42,7 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(0)
 	}
-	os.Exit(m.Run())
+	os.Exit(kerneltest.Main(m))
 }
 
 // TestMainThreadSwitchBackFailure: the main-thread case. After a forced

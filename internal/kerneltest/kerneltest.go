@@ -23,9 +23,11 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"golang.org/x/sys/unix"
@@ -44,6 +46,9 @@ const namePrefix = "nlkit-test-"
 var (
 	probeOnce   sync.Once
 	probeReason string // empty if kernel tests can run
+
+	skipped    atomic.Int64 // kernel tests skipped by skipOrFail
+	skipReason atomic.Value // string: the reason of the first skip
 )
 
 // probe checks the privileges once per process.
@@ -103,6 +108,8 @@ func skipOrFail(t testing.TB, reason string) {
 	if os.Getenv(envVar) == "require" {
 		t.Fatalf("kernel test cannot run (%s=require): %s", envVar, reason)
 	}
+	skipped.Add(1)
+	skipReason.CompareAndSwap(nil, reason)
 	t.Skipf("skipping kernel test: %s (run as root with CAP_SYS_ADMIN and CAP_NET_ADMIN; set %s=require to make this a failure)", reason, envVar)
 }
 
@@ -241,4 +248,68 @@ func Run(t testing.TB, ns *netns.NS, name string, args ...string) []byte {
 		t.Fatalf("kerneltest: Run in %v: %s %s: %v\nstderr:\n%s", ns, name, strings.Join(args, " "), err, stderr.String())
 	}
 	return stdout.Bytes()
+}
+
+// Main runs the tests with m.Run and returns its exit code. If kernel tests
+// were skipped it then reports, in one line, how many and how to run them.
+// Every package whose tests use this package calls it from its TestMain:
+//
+//	func TestMain(m *testing.M) { os.Exit(kerneltest.Main(m)) }
+//
+// The line goes to /dev/tty when the process has a controlling terminal,
+// and to standard output otherwise. The terminal is the only place where
+// `go test ./...` lets it be seen: in package-list mode the go command
+// shows a passing test binary's standard output and standard error only
+// under -v, and nothing a binary can print changes its "ok" line. A test
+// binary run by the go command keeps the go command's controlling
+// terminal, so a user at a terminal sees the line even without -v, while a
+// CI run without a terminal only gets it in the (buffered, hidden) standard
+// output, and a CI run as root or with NLKIT_KERNEL_TESTS=require skips
+// nothing and prints nothing. A cached result replays only standard
+// output, so the line is shown when the tests really run.
+func Main(m *testing.M) int {
+	code := m.Run()
+	if n := skipped.Load(); n > 0 {
+		pkg := "this package"
+		if pc, _, _, ok := runtime.Caller(1); ok {
+			if f := runtime.FuncForPC(pc); f != nil {
+				pkg = callerPackage(f.Name())
+			}
+		}
+		reason, _ := skipReason.Load().(string)
+		report(skipLine(n, pkg, reason))
+	}
+	return code
+}
+
+// skipLine is the line Main reports.
+func skipLine(n int64, pkg, reason string) string {
+	tests := "tests"
+	if n == 1 {
+		tests = "test"
+	}
+	return fmt.Sprintf("%d kernel %s skipped in %s: %s; run `sudo go test ./...` (%s=require makes a skip a failure)\n", n, tests, pkg, reason, envVar)
+}
+
+// callerPackage gives the import path of the package of the function
+// named fn ("example.com/a/b.TestMain", "example.com/a/b_test.TestMain"),
+// without an external test package's _test.
+func callerPackage(fn string) string {
+	slash := strings.LastIndexByte(fn, '/')
+	if dot := strings.IndexByte(fn[slash+1:], '.'); dot >= 0 {
+		fn = fn[:slash+1+dot]
+	}
+	return strings.TrimSuffix(fn, "_test")
+}
+
+// report writes line to the controlling terminal if there is one, else to
+// standard output.
+func report(line string) {
+	if tty, err := os.OpenFile("/dev/tty", os.O_WRONLY, 0); err == nil {
+		defer tty.Close()
+		if _, err := tty.WriteString(line); err == nil {
+			return
+		}
+	}
+	os.Stdout.WriteString(line)
 }

@@ -140,3 +140,23 @@ func TestRunNoFDLeak(t *testing.T) {
 		t.Errorf("fds %d -> %d", before, after)
 	}
 }
+
+func TestSkipLine(t *testing.T) {
+	for _, c := range []struct{ fn, pkg string }{
+		{"github.com/nlkit/nlkit/rtnl.TestMain", "github.com/nlkit/nlkit/rtnl"},
+		{"github.com/nlkit/nlkit/rtnl/rtnltest_test.TestMain", "github.com/nlkit/nlkit/rtnl/rtnltest"},
+		{"github.com/nlkit/nlkit/internal/kerneltest.TestMain", "github.com/nlkit/nlkit/internal/kerneltest"},
+		{"main.TestMain", "main"},
+	} {
+		if got := callerPackage(c.fn); got != c.pkg {
+			t.Errorf("callerPackage(%q) = %q, want %q", c.fn, got, c.pkg)
+		}
+	}
+	want := "3 kernel tests skipped in example.com/p: not running as root (euid 1000); run `sudo go test ./...` (NLKIT_KERNEL_TESTS=require makes a skip a failure)\n"
+	if got := skipLine(3, "example.com/p", "not running as root (euid 1000)"); got != want {
+		t.Errorf("skipLine = %q, want %q", got, want)
+	}
+	if got := skipLine(1, "p", "r"); !strings.HasPrefix(got, "1 kernel test skipped in p: r;") {
+		t.Errorf("skipLine(1) = %q", got)
+	}
+}

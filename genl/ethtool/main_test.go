@@ -1,0 +1,12 @@
+//go:build linux
+
+package ethtool
+
+import (
+	"os"
+	"testing"
+
+	"github.com/nlkit/nlkit/internal/kerneltest"
+)
+
+func TestMain(m *testing.M) { os.Exit(kerneltest.Main(m)) }

@@ -32,9 +32,9 @@
 //
 // # Events
 //
-// [Conn.Subscribe] joins the groups of the objects asked for and returns
+// [Conn.JoinGroup] joins the groups of the objects asked for and returns
 // once the kernel will send their changes; [Conn.Events] streams them as
-// decoded [Event] values. Subscribe, dump, then apply events: that keeps a
+// decoded [Event] values. Join, dump, then apply events: that keeps a
 // copy right, and on netlink.ErrOverrun in the stream (which goes on) a
 // fresh dump puts it right again, since nothing older than the loss
 // follows the overrun. The package-level [Events] streams events from a

@@ -142,7 +142,7 @@ func DecodeEvent(m netlink.Message) (ev Event, ok bool, err error) {
 	return ev, true, nil
 }
 
-// Subscribe joins the multicast groups of the given objects (all of
+// JoinGroup joins the multicast groups of the given objects (all of
 // AllGroups when none are given) on c's socket. When it returns, the kernel
 // sends c every later change of those objects, for Events to stream.
 //
@@ -156,8 +156,8 @@ func DecodeEvent(m netlink.Message) (ev Event, ok bool, err error) {
 // large tables a second Conn keeps the dump's replies from filling the
 // buffer the notifications need (each overrun costs a fresh dump).
 //
-// Subscribe may be called again to add groups; Unsubscribe undoes it.
-func (c *Conn) Subscribe(groups ...Group) error {
+// JoinGroup may be called again to add groups; LeaveGroup undoes it.
+func (c *Conn) JoinGroup(groups ...Group) error {
 	if len(groups) == 0 {
 		groups = AllGroups()
 	}
@@ -166,30 +166,30 @@ func (c *Conn) Subscribe(groups ...Group) error {
 			for _, done := range groups[:i] {
 				_ = c.nl.LeaveGroup(uint32(done))
 			}
-			return fmt.Errorf("rtnl: subscribe to group %d: %w", g, err)
+			return fmt.Errorf("rtnl: join group %d: %w", g, err)
 		}
 	}
 	return nil
 }
 
-// Unsubscribe undoes Subscribe for the given groups (all of AllGroups when
+// LeaveGroup undoes JoinGroup for the given groups (all of AllGroups when
 // none are given): the kernel stops sending their changes to c. Changes
 // already queued may still be yielded by Events.
-func (c *Conn) Unsubscribe(groups ...Group) error {
+func (c *Conn) LeaveGroup(groups ...Group) error {
 	if len(groups) == 0 {
 		groups = AllGroups()
 	}
 	var errs []error
 	for _, g := range groups {
 		if err := c.nl.LeaveGroup(uint32(g)); err != nil {
-			errs = append(errs, fmt.Errorf("rtnl: unsubscribe from group %d: %w", g, err))
+			errs = append(errs, fmt.Errorf("rtnl: leave group %d: %w", g, err))
 		}
 	}
 	return errors.Join(errs...)
 }
 
 // Events streams the change events of the groups c subscribed to (see
-// Subscribe for the pattern that keeps state right, overruns included). It
+// JoinGroup for the pattern that keeps state right, overruns included). It
 // is a single-use iterator; one Events (or netlink Receive) at a time per
 // Conn. Errors are as for the package-level Events. On a Conn made with
 // NewConn around a netlink.Conn the caller subscribed (netlink.Config.Groups
@@ -215,7 +215,7 @@ func (c *Conn) Events(ctx context.Context) iter.Seq2[Event, error] {
 //
 // Events subscribes when the loop starts, so it cannot tell its caller when
 // the subscription is in place: to combine a dump with the changes after
-// it, use Dial, Subscribe and Events instead.
+// it, use Dial, JoinGroup and Events instead.
 //
 // Loss is an event, not a death: when the kernel dropped notifications
 // (ENOBUFS), Events yields an error matching netlink.ErrOverrun and goes on;
@@ -249,7 +249,7 @@ func Events(ctx context.Context, cfg *netlink.Config, groups ...Group) iter.Seq2
 //
 //   - a Conn: NewConn around d.Dial(cfg);
 //   - a stream of events: Conn.Events on NewConn around d.Dial(cfg) with
-//     cfg.Groups set, or on a Conn that called Subscribe;
+//     cfg.Groups set, or on a Conn that called JoinGroup;
 //   - a Mirror: MirrorConfig.Dialer;
 //   - a Resolver: ResolverConfig.Dialer.
 type Dialer interface {

@@ -17,7 +17,7 @@ import (
 )
 
 // Events prints route changes until the context ends. To keep a copy of a
-// table (a dump, then its changes), use Subscribe instead: Events cannot say
+// table (a dump, then its changes), use Conn.JoinGroup instead: Events cannot say
 // when its subscription is in place.
 func ExampleEvents() {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -43,13 +43,13 @@ func ExampleEvents() {
 // older than the loss follows it, so the copy is right again. This runs on
 // rtnltest's fake kernel, which can force an overrun; with the kernel, the
 // Conn comes from rtnl.Dial and the rest is the same.
-func ExampleConn_Subscribe() {
+func ExampleConn_JoinGroup() {
 	fake := rtnltest.NewFake()
 	nl, _ := fake.Dial(nil)
 	c := rtnl.NewConn(nl)
 	defer c.Close()
 	ctx := context.Background()
-	if err := c.Subscribe(rtnl.GroupLink); err != nil {
+	if err := c.JoinGroup(rtnl.GroupLink); err != nil {
 		log.Fatal(err)
 	}
 	links := map[int32]string{}

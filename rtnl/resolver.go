@@ -76,7 +76,8 @@ func (r *Resolver) Close() error {
 	return errors.Join(r.watch.Close(), r.c.Close())
 }
 
-// Requests streams the kernel's resolution requests. netlink.ErrOverrun
+// Requests streams the kernel's resolution requests. It is a single-use
+// iterator, one at a time per Resolver. netlink.ErrOverrun
 // is yielded when requests were lost (the kernel will ask again at its
 // next probe, so nothing needs resynchronising) and the stream goes on; a
 // malformed request is yielded as an error and skipped; other errors end

@@ -9,16 +9,12 @@ import (
 // allow lists the exported names of package rtnl outside the vocabulary
 // (design.md, "Vocabulary"), each with the reason it stays.
 var allow = apitest.Allow{
-	"AllGroups":   "a noun phrase (every group Event models), not a verb; no kernel call",
-	"DecodeEvent": "the codec of one raw notification into an Event, for callers of netlink.Conn.Receive (netlink.DecodeNotifications takes it)",
-	// Multicast membership by typed Group, several at once (none = all);
-	// see the report: genl's FamilyConn calls this JoinGroup/LeaveGroup.
-	"Conn.Subscribe":   "joins the route-netlink multicast groups Events reads (several typed Groups at once)",
-	"Conn.Unsubscribe": "leaves them",
+	"AllGroups":        "a noun phrase (every group Event models), not a verb; no kernel call",
+	"DecodeEvent":      "the codec of one raw notification into an Event, for callers of netlink.Conn.Receive (netlink.DecodeNotifications takes it)",
+	"Join*":            "multicast membership, the kernel's word (NETLINK_ADD_MEMBERSHIP), as netlink.Conn and genl say",
+	"Leave*":           "the same, undone",
 	"Conn.ApplyRoutes": "a bulk change of mixed ops (add, replace, delete per RouteOp), which no single change verb names",
 	"Mirror.Run":       "a long-running loop until ctx ends (as http.Server.Serve or errgroup), not one request for Execute",
-	// See the report: its doc lacks "single-use iterator"; fix in resolver.go.
-	"Resolver.Requests": "the stream of the kernel's neighbour resolution requests (a plural noun); only its doc is short",
 }
 
 // TestVocabulary walks the exported API of package rtnl and fails on a

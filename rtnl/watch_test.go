@@ -54,7 +54,7 @@ func watchTable(ctx context.Context, c *Conn) (map[netip.Prefix]bool, error) {
 	return out, err
 }
 
-// recoveringWatcher is the consumer the Subscribe documentation describes,
+// recoveringWatcher is the consumer the JoinGroup documentation describes,
 // written as a user would: subscribe, dump, apply events; on
 // netlink.ErrOverrun dump again and go on. Its dumps go through dumper (sub
 // itself, or another Conn). ready is closed after the first dump; the
@@ -63,7 +63,7 @@ func watchTable(ctx context.Context, c *Conn) (map[netip.Prefix]bool, error) {
 func recoveringWatcher(sub, dumper *Conn, quiet time.Duration, ready chan<- struct{}, stop <-chan struct{}) (state map[netip.Prefix]bool, overruns int, err error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	if err := sub.Subscribe(GroupIPv4Route, GroupIPv6Route); err != nil {
+	if err := sub.JoinGroup(GroupIPv4Route, GroupIPv6Route); err != nil {
 		return nil, 0, err
 	}
 	if state, err = watchTable(ctx, dumper); err != nil {
@@ -128,7 +128,7 @@ func TestWatchRecoveryPattern(t *testing.T) {
 			t.Fatal(err)
 		}
 		// The consumer dumps through the subscribed Conn itself in half
-		// the runs, through another in the others (as Subscribe advises).
+		// the runs, through another in the others (as JoinGroup advises).
 		dumper := sub
 		if run%4 >= 2 {
 			dumper = testDial(t, ns)

@@ -4,7 +4,7 @@ package genl
 // words, UnmarshalText reads them back, and the numbers String prints for
 // values without a word. The flag set OpFlags has String only.
 
-import "github.com/nlkit/nlkit/genl/internal/enumtext"
+import "github.com/nlkit/nlkit/internal/enumtext"
 
 // MarshalText gives String's words.
 func (k Kind) MarshalText() ([]byte, error) { return []byte(k.String()), nil }

@@ -3,7 +3,8 @@ package rtnl
 import (
 	"fmt"
 	"strconv"
-	"strings"
+
+	"github.com/nlkit/nlkit/internal/enumtext"
 )
 
 // Family is an address family as used in route-netlink headers.
@@ -169,16 +170,9 @@ func (t RouteType) String() string {
 
 // parseNumber reads an unsigned number as iproute2 does (strtoul with base
 // 0): decimal, hexadecimal after "0x", octal after a leading "0"; at most
-// bits wide.
+// bits wide. See enumtext.ParseNumber.
 func parseNumber(s string, bits int) (uint64, bool) {
-	if s == "" || strings.ContainsAny(s, "_+- \t") {
-		return 0, false
-	}
-	if len(s) > 1 && s[0] == '0' && (s[1] == 'o' || s[1] == 'O' || s[1] == 'b' || s[1] == 'B') {
-		return 0, false
-	}
-	n, err := strconv.ParseUint(s, 0, bits)
-	return n, err == nil
+	return enumtext.ParseNumber(s, bits)
 }
 
 // enumTextError is the error of an UnmarshalText.

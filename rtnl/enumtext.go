@@ -6,36 +6,21 @@ package rtnl
 // are this package's own, and the flag sets (LinkFlags, RouteFlags,
 // AddressFlags, NeighborFlags: see their Words) have String only.
 
-// textEnum is an enum whose String gives its words.
-type textEnum interface {
-	~uint8 | ~uint16 | ~uint32
-	String() string
-}
+import "github.com/nlkit/nlkit/internal/enumtext"
 
 // unmarshalEnum sets *v to the value whose String is text: one of cands,
 // or of every 8-bit value when cands is nil; else to the number text
 // spells, as iproute2 reads numbers, at most bits wide.
-func unmarshalEnum[T textEnum](v *T, text []byte, what string, bits int, cands []T) error {
-	w := string(text)
+func unmarshalEnum[T enumtext.Enum](v *T, text []byte, what string, bits int, cands []T) error {
+	p := enumtext.Parser[T]{Cands: cands, Bits: bits, Numbers: enumtext.IPRoute2Numbers}
 	if cands == nil && bits == 8 {
-		for i := range 256 {
-			if T(i).String() == w {
-				*v = T(i)
-				return nil
-			}
-		}
+		p.Limit = 256
 	}
-	for _, c := range cands {
-		if c.String() == w {
-			*v = c
-			return nil
-		}
-	}
-	n, ok := parseNumber(w, bits)
+	n, ok := p.Parse(text)
 	if !ok {
 		return enumTextError(what, text)
 	}
-	*v = T(n)
+	*v = n
 	return nil
 }
 

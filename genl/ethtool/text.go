@@ -4,7 +4,7 @@ package ethtool
 // words, UnmarshalText reads them back, and the numbers String prints for
 // values without a word.
 
-import "github.com/nlkit/nlkit/genl/internal/enumtext"
+import "github.com/nlkit/nlkit/internal/enumtext"
 
 // MarshalText gives String's words.
 func (d Duplex) MarshalText() ([]byte, error) { return []byte(d.String()), nil }

@@ -5,7 +5,7 @@ package mptcp
 // values without a word. The flag set EventFlags has its own (event.go);
 // EndpointFlags and EventAttrs have String only.
 
-import "github.com/nlkit/nlkit/genl/internal/enumtext"
+import "github.com/nlkit/nlkit/internal/enumtext"
 
 // MarshalText gives String's words.
 func (t EventType) MarshalText() ([]byte, error) { return []byte(t.String()), nil }

@@ -472,7 +472,7 @@ func (c *Conn) watchCtxLocked(ctx context.Context, w *waiter) {
 	})
 }
 
-// unwatch stops w's ctx watch.
+// stopWatch stops w's ctx watch.
 func (w *waiter) stopWatch() {
 	if w.unwatch != nil {
 		w.unwatch()

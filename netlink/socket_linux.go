@@ -224,7 +224,7 @@ type sysRecv struct {
 	errno syscall.Errno
 	fn    func(fd uintptr) bool
 	// idle, when it points at true, makes an empty queue end the read
-	// with errIdle instead of waiting (see Conn.idleCheck).
+	// with errIdle instead of waiting (see Conn.checkIdle).
 	idle *atomic.Bool
 }
 

@@ -372,8 +372,8 @@ func (m *Mirror) Run(ctx context.Context) error {
 	c := NewConn(nl)
 	defer c.Close()
 	for {
-		// Subscribe before reading, so that no change falls between the
-		// two. After a loss, subscribe afresh: the notifications still
+		// Join the groups before reading, so that no change falls between
+		// the two. After a loss, join afresh on a new socket: the notifications still
 		// queued on the old socket are older than the new snapshot, and
 		// one of them (a route's creation whose removal was the message
 		// dropped) would otherwise bring back what is gone.

@@ -63,7 +63,7 @@ func left(lft uint32, since time.Time) uint32 {
 	return lft - el
 }
 
-// reportedFlags adds what the kernel computes: permanent for addresses
+// addrFlags adds what the kernel computes: permanent for addresses
 // that do not expire, deprecated at preferred lifetime 0, tentative for an
 // IPv6 address waiting for its link (DAD itself is instantaneous here).
 func (f *Fake) addrFlags(a *fakeAddr) uint32 {
@@ -196,7 +196,7 @@ func (c *call) newAddr() error {
 	return syscall.EOPNOTSUPP
 }
 
-// sameSubnet4 is inet_ifa_match with equal masks.
+// sameSubnet is inet_ifa_match with equal masks.
 func sameSubnet(a *fakeAddr, p netip.Prefix) bool {
 	return a.prefix.Bits() == p.Bits() && a.subnet() == netip.PrefixFrom(p.Addr(), p.Bits()).Masked()
 }

@@ -1,9 +1,11 @@
 package genl
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"syscall"
@@ -427,22 +429,9 @@ func (pb *policyBuilder) finish(dumpOnly []uint8) (*Policy, error) {
 		}
 		p.Ops = append(p.Ops, o)
 	}
-	slices.SortFunc(p.Ops, func(a, b OpPolicy) int { return int(a.Command) - int(b.Command) })
-	for _, s := range pb.sets {
-		p.Sets = append(p.Sets, s)
-	}
-	slices.SortFunc(p.Sets, func(a, b *PolicySet) int { return cmpU32(a.Index, b.Index) })
+	slices.SortFunc(p.Ops, func(a, b OpPolicy) int { return cmp.Compare(a.Command, b.Command) })
+	p.Sets = slices.SortedFunc(maps.Values(pb.sets), func(a, b *PolicySet) int { return cmp.Compare(a.Index, b.Index) })
 	return p, nil
-}
-
-func cmpU32(a, b uint32) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // Policy dumps the attribute policies of every command of the named family

@@ -1,6 +1,7 @@
 package netlink
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -117,7 +118,7 @@ func (c *Conn) Batch(ctx context.Context, reqs iter.Seq[Message]) error {
 		return err
 	}
 	if len(failures) > 0 {
-		slices.SortFunc(failures, func(a, b BatchFailure) int { return a.Index - b.Index })
+		slices.SortFunc(failures, func(a, b BatchFailure) int { return cmp.Compare(a.Index, b.Index) })
 		return &BatchError{Failures: failures, Total: total}
 	}
 	return nil

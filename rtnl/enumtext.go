@@ -6,7 +6,12 @@ package rtnl
 // are this package's own, and the flag sets (LinkFlags, RouteFlags,
 // AddressFlags, NeighborFlags: see their Words) have String only.
 
-import "github.com/nlkit/nlkit/internal/enumtext"
+import (
+	"maps"
+	"slices"
+
+	"github.com/nlkit/nlkit/internal/enumtext"
+)
 
 // unmarshalEnum sets *v to the value whose String is text: one of cands,
 // or of every 8-bit value when cands is nil; else to the number text
@@ -205,9 +210,5 @@ func (t *LinkType) UnmarshalText(text []byte) error {
 	if n := len(text); n > 2 && text[0] == '[' && text[n-1] == ']' {
 		text = text[1 : n-1]
 	}
-	cands := make([]LinkType, 0, len(linkTypeNames))
-	for lt := range linkTypeNames {
-		cands = append(cands, lt)
-	}
-	return unmarshalEnum(t, text, "link type", 16, cands)
+	return unmarshalEnum(t, text, "link type", 16, slices.Collect(maps.Keys(linkTypeNames)))
 }

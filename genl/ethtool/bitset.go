@@ -1,6 +1,7 @@
 package ethtool
 
 import (
+	"cmp"
 	"encoding/binary"
 	"fmt"
 	"slices"
@@ -68,7 +69,7 @@ func (b Bitset) Has(name string) bool {
 
 // IndexSet reports whether bit i is set.
 func (b Bitset) IndexSet(i uint32) bool {
-	j, ok := slices.BinarySearchFunc(b.Bits, i, func(x Bit, i uint32) int { return cmpU32(x.Index, i) })
+	j, ok := slices.BinarySearchFunc(b.Bits, i, func(x Bit, i uint32) int { return cmp.Compare(x.Index, i) })
 	return ok && b.Bits[j].Set
 }
 
@@ -102,16 +103,6 @@ func (x Bit) label() string {
 
 // String lists the set bits separated by spaces, like ethtool's lists.
 func (b Bitset) String() string { return strings.Join(b.ValueNames(), " ") }
-
-func cmpU32(a, b uint32) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
 
 // UnmarshalBinary decodes the attributes inside an ETHTOOL_A_*_BITSET nest,
 // in either form. b is not aliased.
@@ -206,5 +197,5 @@ func decodeBitset(b *Bitset, d *nlattr.Decoder) {
 		bits[i].Set = bits[i].Set || b.NoMask
 	}
 	b.Bits = bits
-	slices.SortStableFunc(b.Bits, func(a, c Bit) int { return cmpU32(a.Index, c.Index) })
+	slices.SortStableFunc(b.Bits, func(a, c Bit) int { return cmp.Compare(a.Index, c.Index) })
 }

@@ -2,6 +2,7 @@ package rtnltest
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/binary"
 	"fmt"
 	"net"
@@ -73,7 +74,7 @@ func (f *Fake) sortedLinks() []*fakeLink {
 	for _, l := range f.links {
 		out = append(out, l)
 	}
-	slices.SortFunc(out, func(a, b *fakeLink) int { return int(a.index - b.index) })
+	slices.SortFunc(out, func(a, b *fakeLink) int { return cmp.Compare(a.index, b.index) })
 	return out
 }
 

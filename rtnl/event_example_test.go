@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log"
 	"maps"
-	"net"
 	"slices"
 	"time"
 
@@ -141,69 +140,6 @@ func ExampleConn_Events() {
 		break
 	}
 	// Output: link w0 false
-}
-
-// A Mirror keeps the tables current and resynchronises by itself.
-func ExampleMirror() {
-	m := rtnl.NewMirror(rtnl.MirrorConfig{Routes: true, Links: true})
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go func() {
-		if err := m.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
-			log.Print(err)
-		}
-	}()
-	<-m.Ready()
-	fmt.Println(len(m.LinkList()) > 0, len(m.RouteList()) >= 0, m.Stats().Resyncs)
-}
-
-// A Dialer is where sockets come from: nil (the default) is the kernel,
-// and an rtnltest.Fake runs a Mirror, a Resolver or a Conn without root.
-func ExampleDialer() {
-	fake := rtnltest.NewFake() // a fresh namespace: lo, down
-	m := rtnl.NewMirror(rtnl.MirrorConfig{Links: true, Dialer: fake})
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go func() {
-		if err := m.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
-			log.Print(err)
-		}
-	}()
-	<-m.Ready()
-	for _, l := range m.LinkList() {
-		fmt.Println(l.Index, l.Name)
-	}
-	// Output: 1 lo
-}
-
-// A Resolver answers the kernel's ARP requests on link 2 from user space.
-func ExampleResolver() {
-	ctx := context.Background()
-	c, err := rtnl.Dial(nil)
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer c.Close()
-	// Let user space resolve on link 2, with no ARP broadcasts of the kernel's own.
-	if err := c.SetNeighborProbes(ctx, rtnl.FamilyIPv4, 2, rtnl.NeighborProbes{App: 3, SetUnicast: true, SetMulticast: true}); err != nil {
-		log.Fatal(err)
-	}
-	r, err := rtnl.NewResolver(nil)
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer r.Close()
-	table := map[string]net.HardwareAddr{"198.18.0.2": {2, 0, 0, 0, 0, 2}}
-	for req, err := range r.Requests(ctx) {
-		if err != nil {
-			continue
-		}
-		if mac, ok := table[req.Addr.String()]; ok {
-			r.Answer(ctx, req, mac)
-		} else {
-			r.Refuse(ctx, req)
-		}
-	}
 }
 
 // DecodeEvent turns notifications read with the raw netlink layer (here

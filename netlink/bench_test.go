@@ -26,18 +26,6 @@ func utRouteMessage(seq uint32, i int) []byte {
 	return utMsg(24, Multi, seq, 0, payload, true)
 }
 
-// utBenchDatagram fills up to size bytes with route messages.
-func utBenchDatagram(size int) []byte {
-	var b []byte
-	for i := 0; ; i++ {
-		m := utRouteMessage(7, i)
-		if len(b)+len(m) > size {
-			return b
-		}
-		b = append(b, m...)
-	}
-}
-
 func TestAllocsAppendParse(t *testing.T) {
 	if len(utRouteMessage(1, 0)) != 120 {
 		t.Fatalf("route message of %d bytes, want 120", len(utRouteMessage(1, 0)))

@@ -3,6 +3,10 @@ package netlink
 import (
 	"context"
 	"encoding/binary"
+	"errors"
+	"net/netip"
+	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -130,4 +134,189 @@ func addrMessage(link uint32, i int) []byte {
 	e.Bytes(ifaAddress, a[:])
 	b, _ := e.Finish()
 	return b
+}
+
+// addrKey decodes the IPv4 address of an RTM_NEWADDR/DELADDR message.
+func addrKey(t testing.TB, m Message) netip.Addr {
+	t.Helper()
+	d := nlattr.NewDecoder(m.Data[8:])
+	for d.Next() {
+		if d.Type() == ifaLocal {
+			return d.Addr()
+		}
+	}
+	if err := d.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return netip.Addr{}
+}
+
+func addAddrs(t testing.TB, c *Conn, from, to int) {
+	t.Helper()
+	if err := c.Batch(testCtx(t), func(yield func(Message) bool) {
+		for i := from; i < to; i++ {
+			if !yield(Message{Header: Header{Type: rtmNewAddr, Flags: Create | Excl}, Data: addrMessage(1, i)}) {
+				return
+			}
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// The helpers of the unit tests are prefixed "ut" so that they do not
+// collide with those of the kernel tests in the same package.
+
+// utHeader encodes a struct nlmsghdr by hand, with whatever length it is
+// told, independently of AppendMessage.
+func utHeader(l uint32, t MessageType, f Flags, seq, pid uint32) []byte {
+	b := make([]byte, HeaderLen)
+	binary.NativeEndian.PutUint32(b[0:], l)
+	binary.NativeEndian.PutUint16(b[4:], uint16(t))
+	binary.NativeEndian.PutUint16(b[6:], uint16(f))
+	binary.NativeEndian.PutUint32(b[8:], seq)
+	binary.NativeEndian.PutUint32(b[12:], pid)
+	return b
+}
+
+// utMsg encodes a whole message by hand with a correct length, padded with
+// zeros to 4 bytes when pad is true.
+func utMsg(t MessageType, f Flags, seq, pid uint32, data []byte, pad bool) []byte {
+	b := utHeader(uint32(HeaderLen+len(data)), t, f, seq, pid)
+	b = append(b, data...)
+	if pad {
+		for len(b)%4 != 0 {
+			b = append(b, 0)
+		}
+	}
+	return b
+}
+
+func utCat(parts ...[]byte) []byte {
+	var b []byte
+	for _, p := range parts {
+		b = append(b, p...)
+	}
+	return b
+}
+
+// utSeq returns n bytes 1, 2, 3, ... (never all zero, so misplaced slices
+// show).
+func utSeq(n int) []byte {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = byte(i + 1)
+	}
+	return b
+}
+
+// utWantParseError checks that err is a malformed-message error at offset
+// off with the claimed length l.
+func utWantParseError(t testing.TB, err error, off int, l uint32) *ParseError {
+	t.Helper()
+	if err == nil {
+		t.Fatalf("got no error, want a *ParseError at offset %d (nlmsg_len %d)", off, l)
+	}
+	if !errors.Is(err, ErrMalformed) {
+		t.Errorf("errors.Is(%v, ErrMalformed) = false", err)
+	}
+	var pe *ParseError
+	if !errors.As(err, &pe) {
+		t.Fatalf("error %T %v is not a *ParseError", err, err)
+	}
+	if pe.Offset != off || pe.Length != l {
+		t.Errorf("ParseError at offset %d nlmsg_len %d, want offset %d nlmsg_len %d (%v)", pe.Offset, pe.Length, off, l, err)
+	}
+	if pe.Reason == "" || !strings.Contains(pe.Error(), pe.Reason) {
+		t.Errorf("ParseError %q lacks a reason", pe.Error())
+	}
+	return pe
+}
+
+// Offsets, from the start of the request's header, of the attributes of
+// utRequest.
+const (
+	utOffIfname   = 32 // IFLA_IFNAME (3)
+	utOffMTU      = 44 // IFLA_MTU (4), sent with NLA_F_NET_BYTEORDER set
+	utOffLinkinfo = 52 // IFLA_LINKINFO (18), nested
+	utOffKind     = 56 // IFLA_INFO_KIND (1) inside it
+	utReqLen      = 68
+	utReqType     = 16 // RTM_NEWLINK
+	utReqSeq      = 4711
+)
+
+// utRequest returns an RTM_NEWLINK request as sent: header, a 16-byte
+// struct ifinfomsg and attributes.
+func utRequest(t testing.TB) []byte {
+	t.Helper()
+	e := nlattr.NewEncoder(make([]byte, 16)) // struct ifinfomsg, zeros
+	e.String(3, "eth0")
+	e.Uint32(4|nlattr.NetByteOrder, 1500)
+	e.Nest(18)
+	e.String(1, "dummy")
+	e.End()
+	payload, err := e.Finish()
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := utMsg(utReqType, Request|Acknowledge|Create|Excl, utReqSeq, 0, payload, true)
+	if len(req) != utReqLen {
+		t.Fatalf("request of %d bytes, want %d", len(req), utReqLen)
+	}
+	for off, typ := range map[int]uint16{utOffIfname: 3, utOffMTU: 4 | nlattr.NetByteOrder, utOffLinkinfo: 18 | nlattr.Nested, utOffKind: 1} {
+		if got := binary.NativeEndian.Uint16(req[off+2:]); got != typ {
+			t.Fatalf("attribute at offset %d has type %#x, want %#x", off, got, typ)
+		}
+	}
+	return req
+}
+
+// utTLVs encodes extended-ACK attributes with fn.
+func utTLVs(t testing.TB, fn func(e *nlattr.Encoder)) []byte {
+	t.Helper()
+	var e nlattr.Encoder
+	fn(&e)
+	b, err := e.Finish()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// utAck builds an NLMSG_ERROR message as the kernel does (netlink_ack): the
+// error code, the request's header, with echo the request's payload padded
+// to 4 bytes, then the TLVs.
+func utAck(flags Flags, code int32, req []byte, echo bool, tlvs []byte) Message {
+	body := binary.NativeEndian.AppendUint32(nil, uint32(code))
+	body = append(body, req[:HeaderLen]...)
+	if echo {
+		l := int(binary.NativeEndian.Uint32(req))
+		body = append(body, req[HeaderLen:l]...)
+		for len(body)%4 != 0 {
+			body = append(body, 0)
+		}
+	}
+	body = append(body, tlvs...)
+	return Message{Header: Header{Length: uint32(HeaderLen + len(body)), Type: TypeError, Flags: flags, Sequence: utReqSeq}, Data: body}
+}
+
+// utDone builds an NLMSG_DONE message: the error code, then the TLVs.
+func utDone(flags Flags, code int32, tlvs []byte) Message {
+	body := binary.NativeEndian.AppendUint32(nil, uint32(code))
+	body = append(body, tlvs...)
+	return Message{Header: Header{Length: uint32(HeaderLen + len(body)), Type: TypeDone, Flags: flags, Sequence: utReqSeq}, Data: body}
+}
+
+func utErrno(e syscall.Errno) int32 { return -int32(e) }
+
+// utBenchDatagram fills up to size bytes with route messages.
+func utBenchDatagram(size int) []byte {
+	var b []byte
+	for i := 0; ; i++ {
+		m := utRouteMessage(7, i)
+		if len(b)+len(m) > size {
+			return b
+		}
+		b = append(b, m...)
+	}
 }

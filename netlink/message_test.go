@@ -2,60 +2,12 @@ package netlink
 
 import (
 	"bytes"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"reflect"
-	"strings"
 	"testing"
 	"time"
 )
-
-// The helpers of the unit tests are prefixed "ut" so that they do not
-// collide with those of the kernel tests in the same package.
-
-// utHeader encodes a struct nlmsghdr by hand, with whatever length it is
-// told, independently of AppendMessage.
-func utHeader(l uint32, t MessageType, f Flags, seq, pid uint32) []byte {
-	b := make([]byte, HeaderLen)
-	binary.NativeEndian.PutUint32(b[0:], l)
-	binary.NativeEndian.PutUint16(b[4:], uint16(t))
-	binary.NativeEndian.PutUint16(b[6:], uint16(f))
-	binary.NativeEndian.PutUint32(b[8:], seq)
-	binary.NativeEndian.PutUint32(b[12:], pid)
-	return b
-}
-
-// utMsg encodes a whole message by hand with a correct length, padded with
-// zeros to 4 bytes when pad is true.
-func utMsg(t MessageType, f Flags, seq, pid uint32, data []byte, pad bool) []byte {
-	b := utHeader(uint32(HeaderLen+len(data)), t, f, seq, pid)
-	b = append(b, data...)
-	if pad {
-		for len(b)%4 != 0 {
-			b = append(b, 0)
-		}
-	}
-	return b
-}
-
-func utCat(parts ...[]byte) []byte {
-	var b []byte
-	for _, p := range parts {
-		b = append(b, p...)
-	}
-	return b
-}
-
-// utSeq returns n bytes 1, 2, 3, ... (never all zero, so misplaced slices
-// show).
-func utSeq(n int) []byte {
-	b := make([]byte, n)
-	for i := range b {
-		b[i] = byte(i + 1)
-	}
-	return b
-}
 
 // utParse runs AppendParse and fails the test if it does not return
 // promptly: a parser stuck on a zero or tiny length would loop.
@@ -77,29 +29,6 @@ func utParse(t testing.TB, dst []Message, b []byte) ([]Message, error) {
 		t.Fatalf("AppendParse of %d bytes did not return within 10s", len(b))
 		return nil, nil
 	}
-}
-
-// utWantParseError checks that err is a malformed-message error at offset
-// off with the claimed length l.
-func utWantParseError(t testing.TB, err error, off int, l uint32) *ParseError {
-	t.Helper()
-	if err == nil {
-		t.Fatalf("got no error, want a *ParseError at offset %d (nlmsg_len %d)", off, l)
-	}
-	if !errors.Is(err, ErrMalformed) {
-		t.Errorf("errors.Is(%v, ErrMalformed) = false", err)
-	}
-	var pe *ParseError
-	if !errors.As(err, &pe) {
-		t.Fatalf("error %T %v is not a *ParseError", err, err)
-	}
-	if pe.Offset != off || pe.Length != l {
-		t.Errorf("ParseError at offset %d nlmsg_len %d, want offset %d nlmsg_len %d (%v)", pe.Offset, pe.Length, off, l, err)
-	}
-	if pe.Reason == "" || !strings.Contains(pe.Error(), pe.Reason) {
-		t.Errorf("ParseError %q lacks a reason", pe.Error())
-	}
-	return pe
 }
 
 func utSameMessage(t testing.TB, got, want Message) {

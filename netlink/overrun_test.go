@@ -8,37 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nlkit/nlkit/nlattr"
 	"golang.org/x/sys/unix"
 )
-
-// addrKey decodes the IPv4 address of an RTM_NEWADDR/DELADDR message.
-func addrKey(t testing.TB, m Message) netip.Addr {
-	t.Helper()
-	d := nlattr.NewDecoder(m.Data[8:])
-	for d.Next() {
-		if d.Type() == ifaLocal {
-			return d.Addr()
-		}
-	}
-	if err := d.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return netip.Addr{}
-}
-
-func addAddrs(t testing.TB, c *Conn, from, to int) {
-	t.Helper()
-	if err := c.Batch(testCtx(t), func(yield func(Message) bool) {
-		for i := from; i < to; i++ {
-			if !yield(Message{Header: Header{Type: rtmNewAddr, Flags: Create | Excl}, Data: addrMessage(1, i)}) {
-				return
-			}
-		}
-	}); err != nil {
-		t.Fatal(err)
-	}
-}
 
 // TestOverrun: a subscriber with a tiny receive buffer and a storm of
 // changes gets a distinct ErrOverrun, its stream keeps going, and the state

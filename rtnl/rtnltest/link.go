@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"encoding/binary"
 	"fmt"
+	"maps"
 	"net"
 	"slices"
 	"strings"
@@ -70,12 +71,7 @@ func (f *Fake) linkByName(name string) *fakeLink {
 
 // sortedLinks returns the links by index.
 func (f *Fake) sortedLinks() []*fakeLink {
-	out := make([]*fakeLink, 0, len(f.links))
-	for _, l := range f.links {
-		out = append(out, l)
-	}
-	slices.SortFunc(out, func(a, b *fakeLink) int { return cmp.Compare(a.index, b.index) })
-	return out
+	return slices.SortedFunc(maps.Values(f.links), func(a, b *fakeLink) int { return cmp.Compare(a.index, b.index) })
 }
 
 // carrier reports whether the link has carrier (netif_carrier_ok), as the

@@ -88,16 +88,6 @@ func decodeSample(b []byte) (uint64, error) {
 	return sum, d.Err()
 }
 
-func sample(tb testing.TB) []byte {
-	var e Encoder
-	encodeSample(&e)
-	b, err := e.Finish()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return b
-}
-
 func TestDecoderZeroAllocs(t *testing.T) {
 	b := sample(t)
 	if _, err := decodeSample(b); err != nil {

@@ -9,18 +9,6 @@ import (
 	"testing"
 )
 
-// hdr returns an attribute header in native byte order.
-func hdr(nlaLen, typ uint16) []byte {
-	b := make([]byte, 4)
-	binary.NativeEndian.PutUint16(b, nlaLen)
-	binary.NativeEndian.PutUint16(b[2:], typ)
-	return b
-}
-
-func cat(parts ...[]byte) []byte {
-	return bytes.Join(parts, nil)
-}
-
 func finish(t *testing.T, e *Encoder) []byte {
 	t.Helper()
 	b, err := e.Finish()
@@ -263,10 +251,6 @@ func TestNest(t *testing.T) {
 	nn.Next()
 	check(t, nn.Offset(), 24)
 	check(t, nn.String(), "x")
-}
-
-func u32(v uint32) []byte {
-	return binary.NativeEndian.AppendUint32(nil, v)
 }
 
 func join(s []string) string {

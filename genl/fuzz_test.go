@@ -131,34 +131,3 @@ func FuzzAttrSet(f *testing.F) {
 		}
 	})
 }
-
-// ctrlSet lays out the attributes of the controller's replies
-// (CTRL_CMD_GETFAMILY and CTRL_CMD_GETPOLICY), as a family package would
-// describe them. CTRL_ATTR_POLICY, a nest of nests keyed by index and
-// attribute type, has no AttrSet kind: its bytes are kept.
-func ctrlSet() *AttrSet {
-	op := &AttrSet{Name: "op", Attrs: []Attr{
-		{Name: "id", Type: ctrlAttrOpID, Kind: KindU32},
-		{Name: "flags", Type: ctrlAttrOpFlags, Kind: KindU32},
-	}}
-	group := &AttrSet{Name: "mcast-group", Attrs: []Attr{
-		{Name: "name", Type: ctrlAttrMcastGrpName, Kind: KindString},
-		{Name: "id", Type: ctrlAttrMcastGrpID, Kind: KindU32},
-	}}
-	opPolicy := &AttrSet{Name: "op-policy", Attrs: []Attr{
-		{Name: "do", Type: ctrlAttrPolicyDo, Kind: KindU32},
-		{Name: "dump", Type: ctrlAttrPolicyDump, Kind: KindU32},
-	}}
-	return &AttrSet{Name: "ctrl-attrs", Attrs: []Attr{
-		{Name: "family-id", Type: ctrlAttrFamilyID, Kind: KindU16},
-		{Name: "family-name", Type: ctrlAttrFamilyName, Kind: KindString},
-		{Name: "version", Type: ctrlAttrVersion, Kind: KindU32},
-		{Name: "hdrsize", Type: ctrlAttrHdrSize, Kind: KindU32},
-		{Name: "maxattr", Type: ctrlAttrMaxAttr, Kind: KindU32},
-		{Name: "ops", Type: ctrlAttrOps, Kind: KindNestedArray, Set: op},
-		{Name: "mcast-groups", Type: ctrlAttrMcastGroups, Kind: KindNestedArray, Set: group},
-		{Name: "policy", Type: ctrlAttrPolicy, Kind: KindBinary},
-		{Name: "op-policy", Type: ctrlAttrOpPolicy, Kind: KindNestedArray, Set: opPolicy},
-		{Name: "op", Type: ctrlAttrOp, Kind: KindU32},
-	}}
-}

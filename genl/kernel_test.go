@@ -20,22 +20,6 @@ import (
 	"github.com/nlkit/nlkit/nlattr"
 )
 
-// dialNS opens a Conn in a throwaway namespace.
-func dialNS(t *testing.T, cfg *netlink.Config) (*Conn, *netlink.Config) {
-	t.Helper()
-	ns := kerneltest.NetNS(t)
-	if cfg == nil {
-		cfg = &netlink.Config{}
-	}
-	cfg.NetNS = ns
-	c, err := Dial(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	return c, cfg
-}
-
 func TestKernelFamilies(t *testing.T) {
 	c, _ := dialNS(t, nil)
 	ctx := t.Context()
@@ -229,14 +213,6 @@ func TestKernelExecuteAndDump(t *testing.T) {
 	if _, err := c.Execute(ctx, "nlctrl", getFamilyMsg("ethtool"), 0); err != nil {
 		t.Fatal(err)
 	}
-}
-
-// netdevGet is a raw NETDEV_CMD_DEV_GET for ifindex.
-func netdevGet(ifindex uint32) Message {
-	e := nlattr.NewEncoder(nil)
-	e.Uint32(1, ifindex) // NETDEV_A_DEV_IFINDEX
-	b, _ := e.Finish()
-	return Message{Command: 1, Data: b}
 }
 
 // A family that went away and came back under another id: the cached id

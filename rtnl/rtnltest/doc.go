@@ -1,10 +1,10 @@
 // Package rtnltest is a stateful fake of route netlink (NETLINK_ROUTE) for
 // tests that run without root and without a kernel: Fake keeps one network
 // namespace's links, addresses, routes, neighbours and policy rules and
-// answers requests, errors and notifications as Linux does. It is a
-// Handler on an nltest.Server, so its Conns are real *netlink.Conn values;
-// wrap one with rtnl.NewConn, or hand the Fake to rtnl's Mirror and
-// Resolver as where their sockets come from.
+// answers requests, errors and notifications as Linux does. It is an
+// nltest.Handler on an nltest.Server, so its Conns are real *netlink.Conn
+// values; wrap one with rtnl.NewConn, or hand the Fake to rtnl's Mirror
+// and Resolver as where their sockets come from.
 //
 // The fake is checked against the kernel: diff_test.go runs the same
 // scenarios on a Fake and in a throwaway network namespace and compares

@@ -120,9 +120,9 @@ func (f *Fake) Server() *nltest.Server { return f.srv }
 // ResolverConfig.Dialer take it as where their sockets come from.
 func (f *Fake) Dial(cfg *netlink.Config) (*netlink.Conn, error) { return f.srv.Dial(cfg) }
 
-// Handle implements Handler: it answers one route-netlink request. Plugged
-// into a Server other than f.Server(), it still answers, but its
-// notifications go to f.Server()'s Conns.
+// Handle implements nltest.Handler: it answers one route-netlink
+// request. Plugged into a Server other than f.Server(), it still answers,
+// but its notifications go to f.Server()'s Conns.
 func (f *Fake) Handle(req netlink.Message) ([]netlink.Message, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()

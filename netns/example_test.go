@@ -46,7 +46,7 @@ func ExampleNewNamed() {
 	fmt.Println(ns.Path()) // /run/netns/demo
 	ns.Close()             // the namespace lives on, held by its mount
 
-	names, err := netns.List()
+	names, err := netns.Names()
 	if err != nil {
 		log.Fatal(err)
 	}

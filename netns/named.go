@@ -110,11 +110,11 @@ func DeleteNamed(name string) error {
 	return nil
 }
 
-// List returns the names in /run/netns in lexical order, as
+// Names returns the names in /run/netns in lexical order, as
 // `ip netns list` would. If the directory does not exist the result is
 // empty and the error nil. The list is a snapshot; names may be added or
 // removed concurrently by other processes.
-func List() ([]string, error) {
+func Names() ([]string, error) {
 	entries, err := os.ReadDir(runDir)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {

@@ -31,8 +31,8 @@ func OpenPID(int) (*NS, error) { return nil, errNotLinux }
 // Current fails: network namespaces exist only on Linux.
 func Current() (*NS, error) { return nil, errNotLinux }
 
-// List returns no names: network namespaces exist only on Linux.
-func List() ([]string, error) { return nil, nil }
+// Names returns no names: network namespaces exist only on Linux.
+func Names() ([]string, error) { return nil, nil }
 
 // Fd returns -1.
 func (ns *NS) Fd() int { return -1 }

@@ -243,24 +243,24 @@ func TestNamedRoundTrip(t *testing.T) {
 	}
 	op.Close()
 
-	names, err := netns.List()
+	names, err := netns.Names()
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !slices.Contains(names, name) {
-		t.Errorf("List() = %v, missing %s", names, name)
+		t.Errorf("Names() = %v, missing %s", names, name)
 	}
 
 	if err := netns.DeleteNamed(name); err != nil {
 		t.Fatal(err)
 	}
 	deleted = true
-	names, err = netns.List()
+	names, err = netns.Names()
 	if err != nil {
 		t.Fatal(err)
 	}
 	if slices.Contains(names, name) {
-		t.Errorf("List() after delete = %v", names)
+		t.Errorf("Names() after delete = %v", names)
 	}
 	if _, err := netns.Open(name); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("Open after delete: %v, want fs.ErrNotExist", err)

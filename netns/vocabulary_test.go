@@ -17,7 +17,6 @@ var allow = apitest.Allow{
 	// Named namespaces are bind mounts under /run/netns, managed as
 	// ip netns does; no netlink socket, so no context.
 	"DeleteNamed": "unmounts and removes /run/netns/NAME: a filesystem change, no kernel request to cancel, so no context",
-	"List":        "the names under /run/netns, as ip netns list (a bare List: see the report; Names would fit the vocabulary)",
 	// Running code inside a namespace.
 	"NS.Do": "runs fn on a locked OS thread inside the namespace (vishvananda/netns's word); not a netlink request, so Execute would mislead",
 }

@@ -192,14 +192,14 @@ func TestBatchStopsAtFailure(t *testing.T) {
 		t.Fatalf("exit %d, stderr %q", code, stderr)
 	}
 	// Line 5 did not run: the namespace is still there.
-	if names, _ := netns.List(); !slices.Contains(names, name) {
+	if names, _ := netns.Names(); !slices.Contains(names, name) {
 		t.Fatal("the batch went on past the failing line")
 	}
 	_, stderr, code = run(t, "-force", "-batch", file)
 	if code != ExitBatch || !strings.Contains(stderr, ":1") || !strings.Contains(stderr, ":4") {
 		t.Fatalf("-force: exit %d, stderr %q", code, stderr)
 	}
-	if names, _ := netns.List(); slices.Contains(names, name) {
+	if names, _ := netns.Names(); slices.Contains(names, name) {
 		netns.DeleteNamed(name)
 		t.Fatal("-force did not run the lines after the failure")
 	}

@@ -65,7 +65,7 @@ func runNetns(ctx context.Context, e *env, args []string) error {
 	}
 	switch r.cmd {
 	case "list":
-		names, err := netns.List()
+		names, err := netns.Names()
 		if err != nil {
 			return err
 		}

@@ -88,7 +88,7 @@ func TestNamedNetNS(t *testing.T) {
 		if !strings.HasPrefix(name, namePrefix) {
 			t.Errorf("name %q lacks prefix %q", name, namePrefix)
 		}
-		names, err := netns.List()
+		names, err := netns.Names()
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -110,7 +110,7 @@ func TestNamedNetNS(t *testing.T) {
 	if name == "" {
 		t.Fatal("subtest did not create a namespace")
 	}
-	names, err := netns.List()
+	names, err := netns.Names()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -61,6 +61,9 @@ func (c *Conn) batch(ctx context.Context, op string, reqs iter.Seq2[netlink.Mess
 		skipped []netlink.BatchFailure // encoding failures, by request index
 		total   int
 	)
+	if err := c.closed(); err != nil {
+		return nameOp(op, err)
+	}
 	err := c.nl.Batch(ctx, func(yield func(netlink.Message) bool) {
 		for m, err := range reqs {
 			i := total

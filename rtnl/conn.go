@@ -3,8 +3,10 @@ package rtnl
 import (
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"iter"
+	"sync"
 
 	"github.com/nlkit/nlkit/netlink"
 	"golang.org/x/sys/unix"
@@ -14,26 +16,80 @@ import (
 // by many goroutines, with the guarantees of netlink.Conn: every call gets
 // its own replies, dumps run one after another.
 type Conn struct {
-	nl *netlink.Conn
+	nl    *netlink.Conn
+	owned bool          // made by Dial: Close closes nl
+	done  chan struct{} // closed by Close
+	once  sync.Once
+
+	mu     sync.Mutex
+	joined map[Group]int // JoinGroup's joins, undone at Close
 }
 
 // Dial opens a route-netlink socket. cfg is passed to netlink.Dial (nil:
 // defaults, which include strict checking and extended ACKs); set
-// cfg.NetNS to work in another network namespace.
+// cfg.NetNS to work in another network namespace. The Conn owns the
+// socket: Close closes it.
 func Dial(cfg *netlink.Config) (*Conn, error) {
 	nl, err := netlink.Dial(unix.NETLINK_ROUTE, cfg)
 	if err != nil {
 		return nil, err
 	}
-	return &Conn{nl: nl}, nil
+	return ownConn(nl), nil
 }
 
-// NewConn wraps an existing NETLINK_ROUTE netlink.Conn. The rtnl.Conn does
-// not own it more than the caller does: Close closes it.
-func NewConn(nl *netlink.Conn) *Conn { return &Conn{nl: nl} }
+// NewConn speaks route netlink over nl, an existing NETLINK_ROUTE
+// netlink.Conn (one from a fake, say, or one shared with other code). It
+// shares nl with the caller, as genl's NewConn does: Close leaves the
+// groups this Conn joined and ends its Events, and nl stays open for the
+// caller to close.
+func NewConn(nl *netlink.Conn) *Conn {
+	return &Conn{nl: nl, done: make(chan struct{}), joined: map[Group]int{}}
+}
 
-// Close closes the socket; blocked calls return netlink.ErrClosed.
-func (c *Conn) Close() error { return c.nl.Close() }
+// ownConn is a Conn that owns nl, as Dial's does.
+func ownConn(nl *netlink.Conn) *Conn {
+	c := NewConn(nl)
+	c.owned = true
+	return c
+}
+
+// Close ends the Conn: every later call returns netlink.ErrClosed. A Conn
+// made by Dial closes its socket (blocked calls return netlink.ErrClosed);
+// one made by NewConn leaves the groups it joined and ends its Events, and
+// the netlink.Conn stays open. Closing twice is harmless.
+func (c *Conn) Close() error {
+	var err error
+	c.once.Do(func() {
+		close(c.done)
+		if c.owned {
+			err = c.nl.Close()
+			return
+		}
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		var errs []error
+		for g, n := range c.joined {
+			for range n {
+				if e := c.nl.LeaveGroup(uint32(g)); e != nil {
+					errs = append(errs, fmt.Errorf("rtnl: leave group %d: %w", g, e))
+				}
+			}
+		}
+		clear(c.joined)
+		err = errors.Join(errs...)
+	})
+	return err
+}
+
+// closed returns netlink.ErrClosed once Close was called.
+func (c *Conn) closed() error {
+	select {
+	case <-c.done:
+		return netlink.ErrClosed
+	default:
+		return nil
+	}
+}
 
 // Netlink returns the underlying netlink.Conn, for messages this package
 // does not model.
@@ -41,6 +97,9 @@ func (c *Conn) Netlink() *netlink.Conn { return c.nl }
 
 // execute sends one request and names the operation in its error.
 func (c *Conn) execute(ctx context.Context, op string, typ netlink.MessageType, flags netlink.Flags, body []byte) ([]netlink.Message, error) {
+	if err := c.closed(); err != nil {
+		return nil, nameOp(op, err)
+	}
 	msgs, err := c.nl.Execute(ctx, netlink.Message{Header: netlink.Header{Type: typ, Flags: flags}, Data: body})
 	return msgs, nameOp(op, err)
 }
@@ -98,6 +157,10 @@ func (r dumpReq[T]) seq(c *Conn, ctx context.Context) iter.Seq2[T, error] {
 			yield(zero, fmt.Errorf("rtnl: %s: %w", r.op, r.err))
 			return
 		}
+		if err := c.closed(); err != nil {
+			yield(zero, nameOp(r.op, err))
+			return
+		}
 		for m, err := range c.nl.Dump(ctx, r.request()) {
 			if err != nil {
 				yield(zero, nameOp(r.op, err))
@@ -141,6 +204,9 @@ func (r dumpReq[T]) list(c *Conn, ctx context.Context) ([]T, error) {
 func (r dumpReq[T]) listIn(c *Conn, ctx context.Context, blockSize int) ([]T, error) {
 	if r.err != nil {
 		return nil, fmt.Errorf("rtnl: %s: %w", r.op, r.err)
+	}
+	if err := c.closed(); err != nil {
+		return nil, nameOp(r.op, err)
 	}
 	var blocks [][]byte // messages' data, each after its length (uint32)
 	var cur []byte

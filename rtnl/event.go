@@ -161,29 +161,49 @@ func (c *Conn) JoinGroup(groups ...Group) error {
 	if len(groups) == 0 {
 		groups = AllGroups()
 	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err := c.closed(); err != nil {
+		return fmt.Errorf("rtnl: join groups: %w", err)
+	}
 	for i, g := range groups {
 		if err := c.nl.JoinGroup(uint32(g)); err != nil {
 			for _, done := range groups[:i] {
 				_ = c.nl.LeaveGroup(uint32(done))
+				c.joined[done]--
 			}
 			return fmt.Errorf("rtnl: join group %d: %w", g, err)
 		}
+		c.joined[g]++
 	}
 	return nil
 }
 
 // LeaveGroup undoes JoinGroup for the given groups (all of AllGroups when
 // none are given): the kernel stops sending their changes to c. Changes
-// already queued may still be yielded by Events.
+// already queued may still be yielded by Events. Joins are counted: each
+// JoinGroup needs its own LeaveGroup; leaving a group c did not join is an
+// error.
 func (c *Conn) LeaveGroup(groups ...Group) error {
 	if len(groups) == 0 {
 		groups = AllGroups()
 	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err := c.closed(); err != nil {
+		return fmt.Errorf("rtnl: leave groups: %w", err)
+	}
 	var errs []error
 	for _, g := range groups {
+		if c.joined[g] == 0 {
+			errs = append(errs, fmt.Errorf("rtnl: leave group %d: not joined", g))
+			continue
+		}
 		if err := c.nl.LeaveGroup(uint32(g)); err != nil {
 			errs = append(errs, fmt.Errorf("rtnl: leave group %d: %w", g, err))
+			continue
 		}
+		c.joined[g]--
 	}
 	return errors.Join(errs...)
 }
@@ -196,14 +216,41 @@ func (c *Conn) LeaveGroup(groups ...Group) error {
 // or JoinGroup) — for instance one from a fake — it streams that socket's
 // events; the caller keeps ownership of the socket.
 func (c *Conn) Events(ctx context.Context) iter.Seq2[Event, error] {
-	return netlink.DecodeNotifications(c.nl.Receive(ctx), func(n netlink.Notification) (Event, bool, error) {
-		ev, ok, err := DecodeEvent(n.Message)
-		if !ok || err != nil || (ev.Kind == EventRoute && ev.Route.Flags&RouteFlagCloned != 0) {
-			return Event{}, false, err // not a change of a modelled object, or a route cache entry
+	return func(yield func(Event, error) bool) {
+		if err := c.closed(); err != nil {
+			yield(Event{}, fmt.Errorf("rtnl: events: %w", err))
+			return
 		}
-		ev.NSID = n.NSID
-		return ev, true, nil
-	})
+		// Close ends the stream, also when c does not own the socket.
+		ctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		stop := make(chan struct{})
+		defer close(stop)
+		go func() {
+			select {
+			case <-c.done:
+				cancel()
+			case <-stop:
+			}
+		}()
+		events := netlink.DecodeNotifications(c.nl.Receive(ctx), func(n netlink.Notification) (Event, bool, error) {
+			ev, ok, err := DecodeEvent(n.Message)
+			if !ok || err != nil || (ev.Kind == EventRoute && ev.Route.Flags&RouteFlagCloned != 0) {
+				return Event{}, false, err // not a change of a modelled object, or a route cache entry
+			}
+			ev.NSID = n.NSID
+			return ev, true, nil
+		})
+		for ev, err := range events {
+			if err != nil && c.closed() != nil && ctx.Err() != nil {
+				yield(Event{}, fmt.Errorf("rtnl: events: %w", netlink.ErrClosed))
+				return
+			}
+			if !yield(ev, err) {
+				return
+			}
+		}
+	}
 }
 
 // Events streams route-netlink change events of the given groups (all of

@@ -369,7 +369,7 @@ func (m *Mirror) Run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("rtnl: mirror: %w", err)
 	}
-	c := NewConn(nl)
+	c := ownConn(nl)
 	defer c.Close()
 	for {
 		// Join the groups before reading, so that no change falls between

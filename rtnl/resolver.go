@@ -68,7 +68,7 @@ func NewResolver(cfg *ResolverConfig) (*Resolver, error) {
 		watch.Close()
 		return nil, fmt.Errorf("rtnl: resolver: %w", err)
 	}
-	return &Resolver{watch: watch, c: NewConn(nl)}, nil
+	return &Resolver{watch: watch, c: ownConn(nl)}, nil
 }
 
 // Close closes the Resolver's sockets.

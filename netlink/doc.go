@@ -52,4 +52,34 @@
 // believed unless [Config].AcceptPeers is set; anything else is dropped and
 // counted in [Stats]. Replies are matched by sequence number and port, and a
 // late reply to an abandoned request is dropped, not mistaken for another's.
+//
+// # Vocabulary
+//
+// Every package of nlkit names one idea with one word, so that a call can be
+// guessed from another family's (a test in each package walks its exported
+// API and holds it to these rules; exceptions carry their reason there):
+//
+//   - Dial(cfg) opens a socket and owns it; NewConn(conn) wraps one it
+//     shares (Close ends the wrapper, not the socket).
+//   - A singular noun looks up one object by its key (rtnl's Link,
+//     LinkByName); a plural noun streams a dump as a single-use
+//     iter.Seq2 (Routes, Flows); XxxList returns the dump as a slice
+//     (RouteList); Lookup* asks the kernel to compute an answer
+//     (LookupRoute).
+//   - Changes start with their verb and name their object: Add, Replace,
+//     Append, Change, Set, Delete, Flush (AddRoute, FlushEntries); bulk
+//     changes take the plural noun (AddRoutes) and report failures by index
+//     in a *BatchError.
+//   - Events streams typed notifications (the overrun rule of
+//     [DecodeNotifications]); Receive is the raw stream; JoinGroup and
+//     LeaveGroup change membership.
+//   - XxxFilter selects (zero value: everything); XxxChange changes part of
+//     an object (nil field: unchanged).
+//   - An interface index is an int32; enums are typed, with String,
+//     MarshalText, AppendText and UnmarshalText in the kernel's or the
+//     classic tool's words; objects have MarshalBinary, AppendBinary and
+//     UnmarshalBinary.
+//   - Errors name the package, the operation and the object ("rtnl: add
+//     route 198.18.0.0/24 table 100: file exists"), see [NameOp], and keep
+//     errors.Is with the errno and errors.As with *[Error].
 package netlink

@@ -63,7 +63,7 @@
 //     shares (Close ends the wrapper, not the socket).
 //   - A singular noun looks up one object by its key (rtnl's Link,
 //     LinkByName); a plural noun streams a dump as a single-use
-//     iter.Seq2 (Routes, Flows); XxxList returns the dump as a slice
+//     iter.Seq2 (Routes, Links); XxxList returns the dump as a slice
 //     (RouteList); Lookup* asks the kernel to compute an answer
 //     (LookupRoute).
 //   - Changes start with their verb and name their object: Add, Replace,

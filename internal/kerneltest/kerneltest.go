@@ -102,14 +102,21 @@ func effectiveCaps() (uint64, error) {
 	return 0, fmt.Errorf("no CapEff line in /proc/self/status")
 }
 
+// noteSkip counts a skip for Main's report, keeping the first reason.
+func noteSkip(reason string) {
+	skipped.Add(1)
+	if r, _ := skipReason.Load().(string); r == "" {
+		skipReason.Store(reason)
+	}
+}
+
 // skipOrFail skips the test, or fails it if NLKIT_KERNEL_TESTS=require.
 func skipOrFail(t testing.TB, reason string) {
 	t.Helper()
 	if os.Getenv(envVar) == "require" {
 		t.Fatalf("kernel test cannot run (%s=require): %s", envVar, reason)
 	}
-	skipped.Add(1)
-	skipReason.CompareAndSwap(nil, reason)
+	noteSkip(reason)
 	t.Skipf("skipping kernel test: %s (run as root with CAP_SYS_ADMIN and CAP_NET_ADMIN; set %s=require to make this a failure)", reason, envVar)
 }
 
@@ -312,4 +319,31 @@ func report(line string) {
 		}
 	}
 	os.Stdout.WriteString(line)
+}
+
+// Tool returns the path of the command name, which a kernel test needs
+// (iptables-legacy, nft, conntrack, auditctl ...), found in PATH or in
+// /usr/sbin and /sbin, where Debian puts administration commands that a
+// non-root PATH lacks. When it is missing the test is skipped with a message
+// naming pkg, the Debian package to install, or fails when
+// NLKIT_KERNEL_TESTS=require is set (CI installs the tools it needs).
+// Like t.Skip, it must be called from the test's goroutine.
+func Tool(t testing.TB, name, pkg string) string {
+	t.Helper()
+	if p, err := exec.LookPath(name); err == nil {
+		return p
+	}
+	for _, dir := range []string{"/usr/sbin", "/sbin", "/usr/bin"} {
+		p := dir + "/" + name
+		if st, err := os.Stat(p); err == nil && !st.IsDir() && st.Mode()&0o111 != 0 {
+			return p
+		}
+	}
+	reason := fmt.Sprintf("%s not found: install the Debian package %s", name, pkg)
+	if os.Getenv(envVar) == "require" {
+		t.Fatalf("kernel test cannot run (%s=require): %s", envVar, reason)
+	}
+	noteSkip(reason)
+	t.Skipf("skipping kernel test: %s (set %s=require to make this a failure)", reason, envVar)
+	return ""
 }

@@ -160,3 +160,29 @@ func TestSkipLine(t *testing.T) {
 		t.Errorf("skipLine(1) = %q", got)
 	}
 }
+
+func TestToolFindsSbin(t *testing.T) {
+	// sh is on every machine; Tool must find it and return a usable path.
+	p := Tool(t, "sh", "dash")
+	if st, err := os.Stat(p); err != nil || st.Mode()&0o111 == 0 {
+		t.Fatalf("Tool(sh) = %q: not an executable (%v)", p, err)
+	}
+}
+
+func TestToolMissingSkips(t *testing.T) {
+	if os.Getenv(envVar) == "require" {
+		t.Skip("under require a missing tool fails the test; checked without it")
+	}
+	var was bool
+	ok := t.Run("missing", func(t *testing.T) {
+		defer func() { was = t.Skipped() }()
+		Tool(t, "nlkit-no-such-tool", "nlkit-no-such-package")
+		t.Error("Tool returned for a missing command")
+	})
+	// This skip is the test's own: keep it out of Main's report.
+	skipped.Add(-1)
+	skipReason.Store("")
+	if !ok || !was {
+		t.Fatalf("a missing tool did not skip (ok=%v skipped=%v)", ok, was)
+	}
+}

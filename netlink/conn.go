@@ -229,9 +229,10 @@ func newConn(s conduit, c Config) *Conn {
 	for _, g := range c.Groups {
 		conn.groups[g]++
 	}
-	if len(c.Groups) > 0 || c.AcceptPeers {
-		conn.notes = &waiter{kind: kindNotes, signal: make(chan struct{}, 1)}
-	}
+	// The mailbox exists from the start: notifications may come before the
+	// first Receive (a queue's packets right after its bind, a group's
+	// changes after Dial), and Receive must not miss them.
+	conn.notes = &waiter{kind: kindNotes, signal: make(chan struct{}, 1)}
 	return conn
 }
 
@@ -715,7 +716,10 @@ func (c *Conn) route(w *waiter, msgs []Message, d datagram) []Message {
 	for i := 0; i < len(msgs); i++ {
 		m := msgs[i]
 		dst := owner(m.Header.Sequence)
-		if dst == nil && unsolicited {
+		if dst == nil && (unsolicited || m.Header.Sequence == 0) {
+			// Sequence 0 answers no request: the kernel wrote it on its
+			// own to this port (a queued packet, a log entry, an audit
+			// record) or answers a Send that carried none.
 			dst = c.notes
 		}
 		switch {

@@ -5,12 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"sync"
 	"syscall"
 )
 
 // Notification is a message that was not a reply to one of this Conn's
-// requests: a multicast notification, or, with Config.AcceptPeers, a
-// message from a user-space peer.
+// requests: a multicast notification, a message the kernel sent to this
+// socket's port on its own (sequence number 0), or, with Config.AcceptPeers,
+// a message from a user-space peer.
 type Notification struct {
 	Message
 	// Group is the multicast group it was sent to; 0 for unicast.
@@ -29,8 +31,11 @@ type Notification struct {
 var ErrReceiveBusy = errors.New("netlink: another Receive is running on this Conn")
 
 // Receive streams notifications: messages of the multicast groups joined
-// (Config.Groups, JoinGroup) and, with Config.AcceptPeers, messages from
-// user-space peers. It is a single-use iterator; one Receive at a time per
+// (Config.Groups, JoinGroup), messages the kernel sends to this socket's
+// port on its own (sequence number 0: NFQUEUE packets, NFLOG entries, audit
+// records, and the kernel's errors answering a Send whose message carried
+// no sequence number) and, with Config.AcceptPeers, messages from user-space
+// peers. It is a single-use iterator; one Receive at a time per
 // Conn.
 //
 // ErrOverrun is yielded when the kernel dropped messages for lack of room
@@ -110,11 +115,17 @@ func (c *Conn) SendTo(ctx context.Context, m Message, port, group uint32) error 
 		}
 		mask = 1 << (group - 1)
 	}
-	b, err := AppendMessage(nil, m.Header, m.Data)
+	bp := sendBufs.Get().(*[]byte)
+	b, err := AppendMessage((*bp)[:0], m.Header, m.Data)
 	if err != nil {
+		sendBufs.Put(bp)
 		return err
 	}
 	err = c.sendRaw(b, port, mask)
+	if cap(b) <= maxPooledSend {
+		*bp = b
+	}
+	sendBufs.Put(bp)
 	if mask != 0 && port == 0 && errors.Is(err, syscall.ECONNREFUSED) {
 		// The kernel multicasts first, then also unicasts to port 0; a
 		// protocol without a kernel socket (NETLINK_USERSOCK) refuses
@@ -126,6 +137,13 @@ func (c *Conn) SendTo(ctx context.Context, m Message, port, group uint32) error 
 	}
 	return nil
 }
+
+// sendBufs holds the buffers Send and SendTo encode into, so that a
+// steady stream of sends (verdicts, one per queued packet) allocates
+// nothing. Buffers that grew past maxPooledSend are not kept.
+var sendBufs = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
+
+const maxPooledSend = 64 << 10
 
 // DecodeNotifications turns a stream of notifications (a Receive, or a
 // family's stream built on it) into a stream of typed values, with the rule

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -365,18 +366,12 @@ func (s *socket) parseCmsgs(r *receiver, d *datagram) {
 
 // send writes one datagram to the given port and groups (0, 0 = kernel).
 func (s *socket) send(b []byte, port, groups uint32) error {
-	to := &unix.SockaddrNetlink{Family: unix.AF_NETLINK, Pid: port, Groups: groups}
-	var serr error
-	err := s.rc.Write(func(fd uintptr) bool {
-		for {
-			serr = unix.Sendto(int(fd), b, unix.MSG_DONTWAIT, to)
-			if serr != unix.EINTR {
-				// EAGAIN comes from a peer with a full buffer: the poller
-				// cannot tell when it drains, so it is reported, not awaited.
-				return true
-			}
-		}
-	})
+	op := sendOps.Get().(*sendOp)
+	op.b, op.port, op.groups, op.err = b, port, groups, nil
+	err := s.rc.Write(op.fn)
+	serr := op.err
+	op.b, op.err = nil, nil
+	sendOps.Put(op)
 	if err != nil {
 		return mapClosed(err)
 	}
@@ -387,6 +382,38 @@ func (s *socket) send(b []byte, port, groups uint32) error {
 		return os.NewSyscallError("sendto", serr)
 	}
 	return nil
+}
+
+// sendOp is one send's state, pooled with the closure RawConn.Write calls,
+// so that a send allocates nothing (a verdict per queued packet is a send).
+type sendOp struct {
+	b            []byte
+	port, groups uint32
+	err          error
+	fn           func(fd uintptr) bool
+}
+
+var sendOps = sync.Pool{New: func() any {
+	op := new(sendOp)
+	op.fn = op.run
+	return op
+}}
+
+func (op *sendOp) run(fd uintptr) bool {
+	for {
+		if op.port == 0 && op.groups == 0 {
+			// To the kernel: an unconnected netlink socket sends there
+			// when no address is given, and write needs no sockaddr.
+			_, op.err = unix.Write(int(fd), op.b)
+		} else {
+			op.err = unix.Sendto(int(fd), op.b, unix.MSG_DONTWAIT, &unix.SockaddrNetlink{Family: unix.AF_NETLINK, Pid: op.port, Groups: op.groups})
+		}
+		if op.err != unix.EINTR {
+			// EAGAIN comes from a peer with a full buffer: the poller
+			// cannot tell when it drains, so it is reported, not awaited.
+			return true
+		}
+	}
 }
 
 // drops returns the kernel's count of messages dropped for this socket

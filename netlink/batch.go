@@ -167,3 +167,92 @@ func (c *Conn) runBatch(ctx context.Context, w *waiter, buf []byte, offs []int, 
 		}
 	}
 }
+
+// Transact sends reqs in one datagram, as given, and returns the result of
+// each: nil when every request succeeded, a *BatchError listing the failed
+// ones by index, or another error when the datagram could not be sent or
+// its results were lost (ErrOverrun), ctx ended or the Conn was closed.
+//
+// It exists for protocols that give the datagram itself a meaning, such as
+// nfnetlink's batches (BATCH_BEGIN, requests, BATCH_END, applied all or
+// nothing; package netfilter builds them). Request is added to each
+// message's flags and sequence numbers are assigned in order; other flags,
+// Acknowledge included, are kept. Transact waits for the answer of every
+// request flagged Acknowledge. An error answering a request that did not
+// ask for one ends the wait: the kernel stops reading such a datagram
+// there (nfnetlink does when BATCH_BEGIN is refused). Replies that carry
+// data are discarded. The datagram must fit the socket's send buffer.
+func (c *Conn) Transact(ctx context.Context, reqs []Message) error {
+	if len(reqs) == 0 {
+		return nil
+	}
+	var buf []byte
+	offs := make([]int, len(reqs))
+	acked := make([]bool, len(reqs))
+	waiting := 0
+	for i, m := range reqs {
+		m.Header.Flags |= Request
+		offs[i] = len(buf)
+		var err error
+		buf, err = AppendMessage(buf, m.Header, m.Data)
+		if err != nil {
+			return fmt.Errorf("netlink: transact request #%d: %w", i, err)
+		}
+		if m.Header.Flags&Acknowledge != 0 {
+			acked[i] = true
+			waiting++
+		}
+	}
+	w := c.register(kindBatch, uint32(len(reqs)))
+	defer c.unregister(w)
+	for i, off := range offs {
+		putUint32(buf[off+8:], w.seq+uint32(i))
+	}
+	if err := c.sendRaw(buf, 0, 0); err != nil {
+		return fmt.Errorf("netlink: transact: %w", err)
+	}
+	var failures []BatchFailure
+	for waiting > 0 {
+		msgs, _, err := c.next(ctx, w)
+		if err != nil {
+			if errors.Is(err, ErrOverrun) {
+				return fmt.Errorf("netlink: transact: results lost: %w", err)
+			}
+			return fmt.Errorf("netlink: transact: %w", err)
+		}
+		for i := range msgs {
+			m := &msgs[i]
+			if m.Header.Type != TypeError {
+				continue
+			}
+			idx := int(m.Header.Sequence - w.seq)
+			end := len(buf)
+			if idx+1 < len(reqs) {
+				end = offs[idx+1]
+			}
+			errno, e, perr := parseAck(m, buf[offs[idx]:end])
+			switch {
+			case perr != nil:
+				failures = append(failures, BatchFailure{Index: idx, Err: perr})
+			case errno != 0:
+				e.Op = "transact"
+				failures = append(failures, BatchFailure{Index: idx, Err: e})
+			case e != nil:
+				e.Op = "transact"
+				c.warn(e)
+			}
+			switch {
+			case acked[idx]:
+				acked[idx] = false
+				waiting--
+			case errno != 0 || perr != nil:
+				waiting = 0 // the kernel read no further
+			}
+		}
+	}
+	if len(failures) > 0 {
+		slices.SortFunc(failures, func(a, b BatchFailure) int { return cmp.Compare(a.Index, b.Index) })
+		return &BatchError{Failures: failures, Total: len(reqs)}
+	}
+	return nil
+}

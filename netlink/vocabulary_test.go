@@ -12,11 +12,12 @@ var allow = apitest.Allow{
 	// The raw layer (design.md principle 7: the raw layer stays public):
 	// these speak netlink messages, not typed objects, and each family's
 	// typed nouns are built on them.
-	"Conn.Execute": "raw request: one message out, its replies (a slice: a request's answer, not a dump) back",
-	"Conn.Dump":    "raw dump stream of Messages; the families' plural nouns (Routes, Links) are built on it",
-	"Conn.DumpAll": "raw dump as caller-owned copies, redone on NLM_F_DUMP_INTR; the raw twin of XxxList",
-	"Conn.Send":    "raw send without waiting for a reply, for protocols without acknowledgements (Execute waits)",
-	"Conn.SendTo":  "raw send to a user-space peer's port or a multicast group, which Execute cannot address",
+	"Conn.Execute":  "raw request: one message out, its replies (a slice: a request's answer, not a dump) back",
+	"Conn.Dump":     "raw dump stream of Messages; the families' plural nouns (Routes, Links) are built on it",
+	"Conn.DumpAll":  "raw dump as caller-owned copies, redone on NLM_F_DUMP_INTR; the raw twin of XxxList",
+	"Conn.Send":     "raw send without waiting for a reply, for protocols without acknowledgements (Execute waits)",
+	"Conn.SendTo":   "raw send to a user-space peer's port or a multicast group, which Execute cannot address",
+	"Conn.Transact": "raw datagram of requests as given, for protocols that give a datagram meaning (nfnetlink's batch envelope); Batch splits and stamps, Transact does not",
 	// Multicast membership: the kernel's words (NETLINK_ADD_MEMBERSHIP,
 	// NETLINK_DROP_MEMBERSHIP), kept by genl's FamilyConn and the family
 	// Conns built on it.

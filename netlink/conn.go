@@ -64,6 +64,15 @@ type Config struct {
 	// Beyond it they are dropped and Receive reports ErrOverrun.
 	NotificationBacklog int
 
+	// KeepBeforeOverrun keeps, after an overrun, the notifications that
+	// were queued before the loss: Receive yields them and ErrOverrun
+	// where the loss was seen, instead of throwing them away (see
+	// Receive). It is for protocols whose messages each wait for an
+	// answer, such as NFQUEUE's packets, which the kernel holds until
+	// their verdict: discarding one would strand it there. A full
+	// backlog then loses only the newest notifications.
+	KeepBeforeOverrun bool
+
 	// Trace, if set, is called for every message sent and received, from
 	// the goroutine doing the I/O. The Message's Data is valid only during
 	// the call. See SlogTrace.
@@ -616,7 +625,9 @@ func (c *Conn) overrunLocked() {
 		w.err = ErrOverrun
 		notify(w)
 	}
-	if n := c.notes; n != nil {
+	if n := c.notes; n != nil && c.cfg.KeepBeforeOverrun {
+		deliver(n)
+	} else if n != nil {
 		c.dropNotesLocked()
 		if budget := c.s.queueBound(); budget > 0 {
 			c.notesStale, c.staleLeft = true, budget
@@ -792,7 +803,9 @@ func (c *Conn) boxNotes(msgs []Message, d datagram) {
 		// The newest are lost; what the box holds is older than them and
 		// goes too (see overrunLocked). What comes next is newer.
 		c.stats.notesDropped.Add(uint64(len(msgs)))
-		c.dropNotesLocked()
+		if !c.cfg.KeepBeforeOverrun {
+			c.dropNotesLocked()
+		}
 		n.err = ErrOverrun
 		notify(n)
 		return

@@ -46,7 +46,9 @@ var ErrReceiveBusy = errors.New("netlink: another Receive is running on this Con
 // replaces its state with a fresh dump and applies what follows on top is
 // right by construction: nothing older than the loss comes after the dump.
 // The same holds for the first dump when the groups are joined (Dial's
-// Config.Groups, JoinGroup) before it is taken. Any other error ends the
+// Config.Groups, JoinGroup) before it is taken. With
+// Config.KeepBeforeOverrun nothing is thrown away: the older ones are
+// yielded too, ErrOverrun only marks that some were lost. Any other error ends the
 // stream: ctx's error, ErrClosed, a malformed datagram.
 //
 // A yielded Notification's Data is valid only until the loop body returns.

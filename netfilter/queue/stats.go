@@ -1,0 +1,159 @@
+package queue
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/nlkit/nlkit/netns"
+)
+
+const procPath = "/proc/thread-self/net/netfilter/nfnetlink_queue"
+
+// Instance is a bound queue as the kernel lists it in
+// /proc/net/netfilter/nfnetlink_queue (one table per network namespace).
+type Instance struct {
+	Num       uint16   `json:"queue"`
+	PortID    uint32   `json:"portid"` // the netlink port of the bound socket
+	Waiting   uint32   `json:"waiting"` // packets waiting for a verdict (queue_total)
+	CopyMode  CopyMode `json:"copy_mode"`
+	CopyRange uint32   `json:"copy_range"`
+	// QueueDropped counts packets dropped (or, with FlagFailOpen,
+	// accepted unseen) because the queue held MaxLen packets.
+	QueueDropped uint32 `json:"queue_dropped"`
+	// UserDropped counts packets dropped (or accepted, with FlagFailOpen)
+	// because the socket's receive buffer was full: each took an id, so
+	// they are the gaps a reader sees (Stats.Missed).
+	UserDropped uint32 `json:"user_dropped"`
+	// IDSequence is the last packet id given.
+	IDSequence uint32 `json:"id_sequence"`
+}
+
+// Stats are a queue's counters: the kernel's (Instance) and the Conn's.
+type Stats struct {
+	Instance
+
+	Received      uint64 `json:"received"`       // packets Packets yielded
+	Verdicts      uint64 `json:"verdicts"`       // verdicts sent (SetVerdict, SetVerdictSync)
+	BatchVerdicts uint64 `json:"batch_verdicts"` // batch verdicts sent (SetVerdicts)
+	Refused       uint64 `json:"refused"`        // verdicts the kernel refused
+	// Outstanding counts packets yielded and not yet given a verdict:
+	// packets the kernel holds for this program.
+	Outstanding int64 `json:"outstanding"`
+	// Missed counts gaps in the packet ids: packets the kernel numbered
+	// and could not deliver (the socket was full).
+	Missed    uint64 `json:"missed"`
+	Overruns  uint64 `json:"overruns"`  // ErrOverrun yielded
+	Malformed uint64 `json:"malformed"` // packets or answers that did not decode
+	// Untracked counts packets Outstanding lost track of: a packet left
+	// without a verdict while a million newer ones came shares its slot
+	// with one of them.
+	Untracked uint64 `json:"untracked"`
+}
+
+// Stats returns the queue's counters: the kernel's line for it, read from
+// the queue's own namespace, and the Conn's. Safe for concurrent use.
+func (c *Conn) Stats(ctx context.Context) (Stats, error) {
+	s := Stats{
+		Received:      c.received.Load(),
+		Verdicts:      c.verdicts.Load(),
+		BatchVerdicts: c.batches.Load(),
+		Refused:       c.refused.Load(),
+		Outstanding:   c.track.count.Load(),
+		Missed:        c.missed.Load(),
+		Overruns:      c.overruns.Load(),
+		Malformed:     c.malformed.Load(),
+		Untracked:     c.track.collided.Load(),
+	}
+	if err := ctx.Err(); err != nil {
+		return s, err
+	}
+	c.procMu.Lock()
+	defer c.procMu.Unlock()
+	if c.proc == nil {
+		return s, fmt.Errorf("queue: stats of queue %d: %w", c.num, os.ErrClosed)
+	}
+	if _, err := c.proc.Seek(0, io.SeekStart); err != nil {
+		return s, fmt.Errorf("queue: stats of queue %d: %w", c.num, err)
+	}
+	list, err := parseInstances(c.proc)
+	if err != nil {
+		return s, fmt.Errorf("queue: stats of queue %d: %w", c.num, err)
+	}
+	port := c.nl.PortID()
+	for _, in := range list {
+		if in.Num == c.num && in.PortID == port {
+			s.Instance = in
+			return s, nil
+		}
+	}
+	return s, fmt.Errorf("queue: stats of queue %d: not in the kernel's table (unbound?)", c.num)
+}
+
+// InstanceList returns the queues bound in network namespace ns (nil: the
+// caller's), as /proc/net/netfilter/nfnetlink_queue lists them there. No
+// queue module loaded means no queue: an empty list.
+func InstanceList(ctx context.Context, ns *netns.NS) ([]Instance, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var data []byte
+	read := func() (err error) {
+		data, err = os.ReadFile(procPath)
+		return err
+	}
+	var err error
+	if ns != nil {
+		err = ns.Do(read)
+	} else {
+		err = read()
+	}
+	if os.IsNotExist(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("queue: instances: %w", err)
+	}
+	list, err := parseInstances(bytes.NewReader(data))
+	if err != nil {
+		return nil, fmt.Errorf("queue: instances: %w", err)
+	}
+	return list, nil
+}
+
+// parseInstances reads the kernel's table: per line queue number, port
+// id, packets waiting, copy mode, copy range, queue dropped, user dropped,
+// id sequence, 1.
+func parseInstances(r io.Reader) ([]Instance, error) {
+	var out []Instance
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		if len(f) == 0 {
+			continue
+		}
+		if len(f) < 8 {
+			return out, fmt.Errorf("line %q: %d fields, want at least 8", sc.Text(), len(f))
+		}
+		var v [8]uint64
+		for i := range v {
+			bits := 32
+			if i == 0 {
+				bits = 16
+			}
+			n, err := strconv.ParseUint(f[i], 10, bits)
+			if err != nil {
+				return out, fmt.Errorf("line %q: field %d: %w", sc.Text(), i+1, err)
+			}
+			v[i] = n
+		}
+		out = append(out, Instance{Num: uint16(v[0]), PortID: uint32(v[1]), Waiting: uint32(v[2]), CopyMode: CopyMode(v[3]),
+			CopyRange: uint32(v[4]), QueueDropped: uint32(v[5]), UserDropped: uint32(v[6]), IDSequence: uint32(v[7])})
+	}
+	return out, sc.Err()
+}

@@ -19,7 +19,7 @@ const procPath = "/proc/thread-self/net/netfilter/nfnetlink_queue"
 // /proc/net/netfilter/nfnetlink_queue (one table per network namespace).
 type Instance struct {
 	Num       uint16   `json:"queue"`
-	PortID    uint32   `json:"portid"` // the netlink port of the bound socket
+	PortID    uint32   `json:"portid"`  // the netlink port of the bound socket
 	Waiting   uint32   `json:"waiting"` // packets waiting for a verdict (queue_total)
 	CopyMode  CopyMode `json:"copy_mode"`
 	CopyRange uint32   `json:"copy_range"`

@@ -348,6 +348,7 @@ func (c *Conn) refusal(m netlink.Message) error {
 			}
 		}
 	}
+	ve.Err = netlink.NameOp("queue", ve.op(), ve.Err)
 	if ve.HasID && !ve.Batch && errno != syscall.ENOENT {
 		// Refused before the kernel looked the packet up (a bad verdict,
 		// a queue not ours): it still holds it.
@@ -366,19 +367,26 @@ type VerdictError struct {
 	HasID  bool
 	Action Action
 	Batch  bool  // a batch verdict (SetVerdicts)
-	Err    error // the *netlink.Error
+	Err    error // the cause; errors.As finds the *netlink.Error in it
 }
 
-func (e *VerdictError) Error() string {
+func (e *VerdictError) op() string {
 	kind := "verdict"
 	if e.Batch {
-		kind = "batch verdict up to"
+		kind = "batch verdict"
 	}
-	if !e.HasID {
-		return fmt.Sprintf("queue: %s on queue %d: %v", kind, e.Queue, e.Err)
+	switch {
+	case !e.HasID:
+		return fmt.Sprintf("%s on queue %d", kind, e.Queue)
+	case e.Batch:
+		return fmt.Sprintf("%s %v up to packet %d on queue %d", kind, e.Action, e.ID, e.Queue)
 	}
-	return fmt.Sprintf("queue: %s packet %d on queue %d: %v", kind, e.ID, e.Queue, e.Err)
+	return fmt.Sprintf("%s %v for packet %d on queue %d", kind, e.Action, e.ID, e.Queue)
 }
 
-// Unwrap returns the *netlink.Error.
+// Error reads "queue: verdict accept for packet 7 on queue 0: no such
+// file or directory".
+func (e *VerdictError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the cause.
 func (e *VerdictError) Unwrap() error { return e.Err }

@@ -9,11 +9,13 @@ import (
 	"os"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/nlkit/nlkit/internal/kerneltest"
 	"github.com/nlkit/nlkit/netfilter/queue"
+	"github.com/nlkit/nlkit/netlink"
 	"github.com/nlkit/nlkit/netns"
 )
 
@@ -211,4 +213,86 @@ func settle(want int) int {
 	return n
 }
 
-var _ = strings.Fields
+
+// reader runs q.Packets on its own goroutine, calling handle for every
+// packet; stream errors that do not end it are collected.
+type reader struct {
+	cancel context.CancelFunc
+	done   chan struct{}
+	mu     sync.Mutex
+	soft   []error
+	fatal  error
+}
+
+func startReader(t *testing.T, q *queue.Conn, handle func(p *queue.Packet) error) *reader {
+	t.Helper()
+	ctx, cancel := context.WithCancel(testCtx(t))
+	r := &reader{cancel: cancel, done: make(chan struct{})}
+	go func() {
+		defer close(r.done)
+		for p, err := range q.Packets(ctx) {
+			if err != nil && p == nil {
+				if ctx.Err() != nil {
+					return
+				}
+				r.mu.Lock()
+				r.soft = append(r.soft, err)
+				r.mu.Unlock()
+				if isSoft(err) || errors.Is(err, netlink.ErrOverrun) {
+					continue
+				}
+				r.fatal = err
+				return
+			}
+			if err := handle(p); err != nil {
+				r.fatal = err
+				return
+			}
+		}
+	}()
+	t.Cleanup(r.stop)
+	return r
+}
+
+// stop ends the reader and returns its fatal error.
+func (r *reader) stop() {
+	r.cancel()
+	<-r.done
+}
+
+func (r *reader) errs() []error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]error(nil), r.soft...)
+}
+
+// waitFor polls cond for up to d.
+func waitFor(d time.Duration, cond func() bool) bool {
+	for end := time.Now().Add(d); time.Now().Before(end); time.Sleep(10 * time.Millisecond) {
+		if cond() {
+			return true
+		}
+	}
+	return cond()
+}
+
+// snmp reads a counter of /proc/net/snmp (e.g. "Udp", "InCsumErrors")
+// inside ns.
+func snmp(t *testing.T, ns *netns.NS, proto, name string) int {
+	t.Helper()
+	lines := strings.Split(string(kerneltest.Run(t, ns, "cat", "/proc/net/snmp")), "\n")
+	for i := 0; i+1 < len(lines); i++ {
+		h, v := strings.Fields(lines[i]), strings.Fields(lines[i+1])
+		if len(h) > 0 && h[0] == proto+":" && len(v) == len(h) {
+			for j := range h {
+				if h[j] == name {
+					var n int
+					fmt.Sscan(v[j], &n)
+					return n
+				}
+			}
+		}
+	}
+	t.Fatalf("no %s %s in /proc/net/snmp", proto, name)
+	return 0
+}

@@ -17,6 +17,7 @@ import (
 	"github.com/nlkit/nlkit/netfilter/queue"
 	"github.com/nlkit/nlkit/netlink"
 	"github.com/nlkit/nlkit/netns"
+	"golang.org/x/sys/unix"
 )
 
 func TestMain(m *testing.M) { os.Exit(kerneltest.Main(m)) }
@@ -213,7 +214,6 @@ func settle(want int) int {
 	return n
 }
 
-
 // reader runs q.Packets on its own goroutine, calling handle for every
 // packet; stream errors that do not end it are collected.
 type reader struct {
@@ -295,4 +295,23 @@ func snmp(t *testing.T, ns *netns.NS, proto, name string) int {
 	}
 	t.Fatalf("no %s %s in /proc/net/snmp", proto, name)
 	return 0
+}
+
+// bigBuffer gives c an 8 MiB receive buffer (SO_RCVBUFFORCE, past
+// rmem_max, which is not per namespace and so is left alone).
+func bigBuffer(t testing.TB, c *net.UDPConn) {
+	t.Helper()
+	rc, err := c.SyscallConn()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var serr error
+	if err := rc.Control(func(fd uintptr) {
+		serr = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_RCVBUFFORCE, 8<<20)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if serr != nil {
+		t.Fatal(serr)
+	}
 }

@@ -315,3 +315,13 @@ func bigBuffer(t testing.TB, c *net.UDPConn) {
 		t.Fatal(serr)
 	}
 }
+
+func runIn(t *testing.T, ns *netns.NS, name string, args ...string) { kerneltest.Run(t, ns, name, args...) }
+
+func itoa(n int) string { return fmt.Sprint(n) }
+
+func atoi(s string) int {
+	var n int
+	fmt.Sscan(s, &n)
+	return n
+}

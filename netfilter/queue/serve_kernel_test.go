@@ -131,7 +131,7 @@ func TestServeBalance(t *testing.T) {
 		}
 	}
 	if busy < 3 {
-		t.Errorf("packets per queue %v: the balance did not spread", perQueue)
+		t.Errorf("packets per queue %d %d %d %d: the balance did not spread", perQueue[0].Load(), perQueue[1].Load(), perQueue[2].Load(), perQueue[3].Load())
 	}
 	cancel()
 	if err := <-served; err != nil {

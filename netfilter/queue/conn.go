@@ -16,6 +16,7 @@ import (
 	"github.com/nlkit/nlkit/netlink"
 	"github.com/nlkit/nlkit/netns"
 	"github.com/nlkit/nlkit/nlattr"
+	"golang.org/x/sys/unix"
 )
 
 // Config attributes (enum nfqnl_attr_config) and commands.
@@ -88,6 +89,7 @@ type Conn struct {
 	proc   *os.File // /proc/net/netfilter/nfnetlink_queue of the queue's namespace
 	procMu sync.Mutex
 
+	owned     bool // Close closes nf
 	closeOnce sync.Once
 	closeErr  error
 
@@ -143,17 +145,48 @@ func Dial(cfg *Config) (*Conn, error) {
 	if err != nil {
 		return nil, fmt.Errorf("queue: bind queue %d: %w", c.Num, err)
 	}
-	q := &Conn{nf: nf, nl: nf.Netlink(), num: c.Num, cfg: c, track: new(tracker)}
+	q, err := bind(nf, c, true)
+	if err != nil {
+		nf.Close()
+		return nil, err
+	}
+	return q, nil
+}
+
+// NewConn binds queue cfg.Num over nf, an existing NETLINK_NETFILTER
+// socket (a fake's, in tests, or one shared with other code), as Dial
+// does over its own. nf should have been dialed as Dial dials (its
+// netlink.Config with DisableCapAck, so that a refused verdict echoes
+// the packet id, and KeepBeforeOverrun, so that no packet read before
+// an overrun is thrown away). Close unbinds the queue and leaves nf open.
+// Stats gives the kernel's counters only for a socket of the kernel's.
+func NewConn(nf *netfilter.Conn, cfg *Config) (*Conn, error) {
+	var c Config
+	if cfg != nil {
+		c = *cfg
+	}
+	if c.CopyMode == CopyNone {
+		c.CopyMode = CopyPacket
+	}
+	if c.CopyRange == 0 {
+		c.CopyRange = DefaultCopyRange
+	}
+	return bind(nf, c, false)
+}
+
+func bind(nf *netfilter.Conn, c Config, owned bool) (*Conn, error) {
+	q := &Conn{nf: nf, nl: nf.Netlink(), num: c.Num, cfg: c, track: new(tracker), owned: owned}
 	q.bufs.New = func() any { b := make([]byte, 0, 64); return &b }
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := q.config(ctx, cmdBind, true); err != nil {
-		nf.Close()
 		return nil, netlink.NameOp("queue", fmt.Sprintf("bind queue %d", c.Num), err)
+	}
+	if q.nl.Protocol() != unix.NETLINK_NETFILTER {
+		return q, nil // not a kernel socket: no kernel table to read
 	}
 	if err := q.openProc(); err != nil {
 		q.config(ctx, cmdUnbind, false)
-		nf.Close()
 		return nil, fmt.Errorf("queue: bind queue %d: %w", c.Num, err)
 	}
 	return q, nil
@@ -215,8 +248,10 @@ func (c *Conn) Close() error {
 		if errors.Is(err, netlink.ErrClosed) {
 			err = nil
 		}
-		if cerr := c.nf.Close(); err == nil {
-			err = cerr
+		if c.owned {
+			if cerr := c.nf.Close(); err == nil {
+				err = cerr
+			}
 		}
 		c.procMu.Lock()
 		if c.proc != nil {

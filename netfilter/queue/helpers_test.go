@@ -316,7 +316,9 @@ func bigBuffer(t testing.TB, c *net.UDPConn) {
 	}
 }
 
-func runIn(t *testing.T, ns *netns.NS, name string, args ...string) { kerneltest.Run(t, ns, name, args...) }
+func runIn(t *testing.T, ns *netns.NS, name string, args ...string) {
+	kerneltest.Run(t, ns, name, args...)
+}
 
 func itoa(n int) string { return fmt.Sprint(n) }
 

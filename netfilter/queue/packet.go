@@ -69,6 +69,23 @@ func attrName(t uint16) string {
 	return fmt.Sprintf("attribute %d", t)
 }
 
+// nestedName names attribute t inside top.
+func nestedName(top, t uint16) string {
+	switch {
+	case top == attrVLAN && t == attrVLANProto:
+		return "NFQA_VLAN_PROTO"
+	case top == attrVLAN && t == attrVLANTCI:
+		return "NFQA_VLAN_TCI"
+	case top == attrCT && t == ctaID:
+		return "CTA_ID"
+	case top == attrCT && t == ctaMark:
+		return "CTA_MARK"
+	case top == attrCT && t == ctaStatus:
+		return "CTA_STATUS"
+	}
+	return fmt.Sprintf("attribute %d", t)
+}
+
 // Info bits of Packet.Info (NFQA_SKB_INFO).
 const (
 	// InfoChecksumNotReady: the packet's checksums look wrong but are
@@ -221,7 +238,10 @@ func (p *Packet) UnmarshalBinary(b []byte) error {
 func (p *Packet) decodeAttrs(b []byte) error {
 	d := nlattr.NewDecoder(b)
 	hdr := false
+	var top uint16 // the attribute being decoded, for errors inside a nest
+	topOff, topEnd := -1, -1
 	for d.Next() {
+		top, topOff, topEnd = d.Type(), d.Offset(), d.Offset()+nlattr.HeaderLen+d.Len()
 		switch t := d.Type(); t {
 		case attrPacketHdr:
 			v := d.Bytes()
@@ -318,10 +338,14 @@ func (p *Packet) decodeAttrs(b []byte) error {
 	if err := d.Err(); err != nil {
 		var ae *nlattr.Error
 		if errors.As(err, &ae) {
-			if hdr {
-				return fmt.Errorf("queue: packet %d: %s: %w", p.ID, attrName(ae.Type), err)
+			name := attrName(ae.Type)
+			if ae.Offset > topOff && ae.Offset < topEnd {
+				name = attrName(top) + " " + nestedName(top, ae.Type)
 			}
-			return fmt.Errorf("queue: packet: %s: %w", attrName(ae.Type), err)
+			if hdr {
+				return fmt.Errorf("queue: packet %d: %s: %w", p.ID, name, err)
+			}
+			return fmt.Errorf("queue: packet: %s: %w", name, err)
 		}
 		return fmt.Errorf("queue: packet: %w", err)
 	}

@@ -327,3 +327,11 @@ func atoi(s string) int {
 	fmt.Sscan(s, &n)
 	return n
 }
+
+type netConn = net.UDPConn
+
+// dialUDP opens a connected UDP socket to dst (its writes allocate
+// nothing).
+func dialUDP(dst netip.AddrPort) (*net.UDPConn, error) {
+	return net.DialUDP("udp", nil, net.UDPAddrFromAddrPort(dst))
+}

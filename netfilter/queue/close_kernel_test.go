@@ -94,6 +94,9 @@ func TestClosePending(t *testing.T) {
 // nothing per packet in steady state (the whole process is measured, the
 // sender included, so a small allowance covers the runtime's own).
 func TestZeroAllocs(t *testing.T) {
+	if raceEnabled {
+		t.Log("under the race detector allocations are counted, not checked")
+	}
 	p := newPair(t)
 	p.queueRules(t, 31)
 	q := dial(t, &queue.Config{Num: 31, NetNS: p.b, ReceiveBuffer: 4 << 20, MaxLen: 10000})
@@ -142,7 +145,7 @@ func TestZeroAllocs(t *testing.T) {
 	}
 	per := float64(ms1.Mallocs-ms0.Mallocs) / n
 	t.Logf("%d packets: %d allocations in the whole process, %.3f per packet", n, ms1.Mallocs-ms0.Mallocs, per)
-	if per > 0.05 {
+	if per > 0.05 && !raceEnabled {
 		t.Errorf("%.3f allocations per packet, want 0", per)
 	}
 }

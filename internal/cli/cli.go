@@ -128,6 +128,7 @@ var objects = []object{
 	{name: "mptcp", run: runMptcp, help: mptcpHelp},
 	{name: "genl", run: runGenl, help: genlHelp},
 	{name: "ethtool", run: runEthtool, help: ethtoolHelp},
+	{name: "nfqueue", run: runNfqueue, help: nfqueueHelp},
 	{name: "help", help: mainHelp},
 }
 

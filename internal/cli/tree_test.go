@@ -11,13 +11,13 @@ import (
 var ipObjects = []string{"address", "addrlabel", "maddress", "route", "rule", "neighbor", "neighbour", "ntable", "ntbl",
 	"link", "l2tp", "fou", "ila", "macsec", "tunnel", "tunl", "tuntap", "tap", "token", "tcpmetrics", "tcp_metrics",
 	"monitor", "xfrm", "mroute", "mrule", "netns", "netconf", "vrf", "sr", "nexthop", "mptcp", "ioam",
-	"genl", "ethtool", "help", "stats"}
+	"genl", "ethtool", "nfqueue", "help", "stats"}
 
 // objectCommands are the command tables of the objects that have one.
 var objectCommands = map[string][]command{
 	"address": addressCommands, "route": routeCommands, "rule": ruleCommands, "neighbor": neighCommands,
 	"neighbour": neighCommands, "link": linkCommands, "netns": netnsCommands, "mptcp": mptcpObjects, "genl": genlCommands,
-	"monitor": monitorObjects,
+	"monitor": monitorObjects, "nfqueue": nfqueueCommands,
 }
 
 // TestCommandTree walks nl's objects and their commands: each object's

@@ -114,8 +114,8 @@ var (
 // Dial opens a NETLINK_NETFILTER socket, binds it to queue cfg.Num
 // (for IPv4, IPv6 and every other family at once) and sets the queue's
 // copy mode, length and flags, all in one request. A queue already bound
-// by another socket gives an error wrapping EBUSY; flags the kernel lacks
-// give EOPNOTSUPP. The Conn owns the socket: Close unbinds and closes it.
+// by another socket gives an error wrapping EPERM (the kernel's answer);
+// flags the kernel lacks give EOPNOTSUPP. The Conn owns the socket: Close unbinds and closes it.
 func Dial(cfg *Config) (*Conn, error) {
 	var c Config
 	if cfg != nil {

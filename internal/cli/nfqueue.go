@@ -321,4 +321,3 @@ func pushJSONFields(r *printer, v any) {
 		r.obj.push(k.(string), raw)
 	}
 }
-

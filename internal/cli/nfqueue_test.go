@@ -214,3 +214,44 @@ func TestNfqueueShow(t *testing.T) {
 	genlFails(t, 255, `"NUM" is required`, "nfqueue", "listen")
 	genlFails(t, 255, `unknown argument`, "nfqueue", "listen", "1", "zap")
 }
+
+// TestNfqueueListenInterrupt: without count, listen runs until its context
+// ends (SIGINT in nl), then prints the summary and exits 0.
+func TestNfqueueListenInterrupt(t *testing.T) {
+	ns, name, l, s := nfqueueNS(t)
+	ctx, cancel := context.WithCancel(t.Context())
+	var out, errb genlSyncBuffer
+	done := make(chan int)
+	go func() {
+		done <- RunWithInput(ctx, []string{"-n", name, "nfqueue", "listen", "0"}, strings.NewReader(""), &out, &errb)
+	}()
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if l, _ := queue.InstanceList(ctx, ns); len(l) == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("queue not bound")
+		}
+	}
+	for range 4 {
+		s.Write([]byte("x"))
+	}
+	for deadline := time.Now().Add(5 * time.Second); strings.Count(out.String(), "\n") < 4 && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	select {
+	case code := <-done:
+		if code != 0 || !strings.Contains(errb.String(), "4 packets seen, 4 verdicts given, 0 overruns") {
+			t.Fatalf("exit %d, stderr %q, stdout %q", code, errb.String(), out.String())
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("listen did not stop at the interrupt")
+	}
+	if n := recvAll(l); n != 4 {
+		t.Errorf("%d datagrams accepted, want 4", n)
+	}
+	if l, _ := queue.InstanceList(t.Context(), ns); len(l) != 0 {
+		t.Errorf("queue still bound after nl stopped: %+v", l)
+	}
+}

@@ -114,7 +114,9 @@ type Packet struct {
 	Hook       Hook             // the hook it was queued from
 
 	// Time is when the packet was received (NFQA_TIMESTAMP); zero for
-	// packets without a timestamp (most locally generated ones).
+	// packets without a timestamp: locally generated ones, and received
+	// ones while no socket of the system asks for receive timestamps (the
+	// kernel stamps packets only then).
 	Time time.Time
 
 	InIndex      int32 // incoming interface (NFQA_IFINDEX_INDEV); 0 if none

@@ -56,6 +56,14 @@ func TestEndToEnd(t *testing.T) {
 				done <- fmt.Errorf("packet %d: hook %v in %d out %d, want input from vb", pkt.ID, pkt.Hook, pkt.InIndex, pkt.OutIndex)
 				return
 			}
+			wantProto := uint16(0x0800)
+			if pkt.Family == 10 {
+				wantProto = 0x86dd
+			}
+			if len(pkt.HWAddr) != 6 || (!pkt.Time.IsZero() && time.Since(pkt.Time) > time.Minute) || pkt.HWProtocol != wantProto || pkt.CapLen != 0 || pkt.Len() != int(info.Length) {
+				done <- fmt.Errorf("packet %d: hw address %x, time %v, hw protocol %#x, caplen %d, len %d (IP length %d)", pkt.ID, pkt.HWAddr, pkt.Time, pkt.HWProtocol, pkt.CapLen, pkt.Len(), info.Length)
+				return
+			}
 			if err := q.SetVerdict(rctx, queue.Verdict{ID: pkt.ID, Action: act}); err != nil {
 				done <- err
 				return
@@ -156,3 +164,48 @@ var _ = binary.BigEndian
 var _ = errors.Is
 var _ = slices.Sort[[]int]
 var _ = netlink.ErrOverrun
+
+// TestVerdictQueue: a Queue verdict passes the packet to another queue,
+// where it is read again; with Bypass, to a queue nobody reads, it is
+// accepted; without, dropped. Stop accepts.
+func TestVerdictQueue(t *testing.T) {
+	p := newPair(t)
+	p.rule(t, 4, "-A", "INPUT", "-i", "vb", "-p", "udp", "-j", "NFQUEUE", "--queue-num", "40")
+	q40 := dial(t, &queue.Config{Num: 40, NetNS: p.b})
+	q41 := dial(t, &queue.Config{Num: 41, NetNS: p.b})
+	var on41 sync.Map
+	startReader(t, q40, func(pkt *queue.Packet) error {
+		v := queue.Verdict{ID: pkt.ID}
+		switch packet.Summary(pkt.Payload).DstPort {
+		case 7001:
+			v.Action, v.Queue = queue.Queue, 41
+		case 7002:
+			v.Action, v.Queue, v.Bypass = queue.Queue, 42, true
+		case 7003:
+			v.Action, v.Queue = queue.Queue, 43
+		case 7004:
+			v.Action = queue.Stop
+		}
+		return q40.SetVerdict(t.Context(), v)
+	})
+	startReader(t, q41, func(pkt *queue.Packet) error {
+		on41.Store(packet.Summary(pkt.Payload).DstPort, pkt.Queue)
+		return q41.SetVerdict(t.Context(), queue.Verdict{ID: pkt.ID, Action: queue.Accept})
+	})
+	s := udpSender(t, p.a, 4)
+	var ls []*net.UDPConn
+	for port := uint16(7001); port <= 7004; port++ {
+		ls = append(ls, udpListener(t, p.b, p.b4, port))
+		s.WriteToUDPAddrPort([]byte("x"), netip.AddrPortFrom(p.b4, port))
+	}
+	got := []int{len(drain(ls[0], 300*time.Millisecond)), len(drain(ls[1], 50*time.Millisecond)), len(drain(ls[2], 50*time.Millisecond)), len(drain(ls[3], 50*time.Millisecond))}
+	if want := []int{1, 1, 0, 1}; !slices.Equal(got, want) {
+		t.Errorf("received per port 7001-7004: %v, want %v (queue 41, bypass to 42, 43 unbound, stop)", got, want)
+	}
+	if q, ok := on41.Load(uint16(7001)); !ok || q.(uint16) != 41 {
+		t.Errorf("the packet passed to queue 41 was not read there (%v %v)", q, ok)
+	}
+	if _, ok := on41.Load(uint16(7002)); ok {
+		t.Error("a packet for queue 42 reached queue 41")
+	}
+}

@@ -51,7 +51,8 @@
 // ones are gaps in the ids, counted in Stats.Missed (the kernel's
 // user_dropped counts them too, but not those accepted by FlagFailOpen).
 // A full queue (Config.MaxLen packets waiting) drops new packets before
-// numbering them: Stats.QueueDropped. Packets read before an overrun are
+// numbering them: Stats.QueueDropped; with FlagFailOpen it accepts them,
+// and nothing counts those (TestQueueFull shows it). Packets read before an overrun are
 // never thrown away (netlink.Config.KeepBeforeOverrun): the kernel holds
 // each until its verdict. Stats.Outstanding counts the packets yielded
 // and still waiting for one, so that none is forgotten silently; Close

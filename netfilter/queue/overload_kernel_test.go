@@ -87,3 +87,59 @@ func TestOverload(t *testing.T) {
 		})
 	}
 }
+
+// TestQueueFull: a queue of 16 packets nobody reads yet, and 200
+// datagrams. The kernel keeps 16, drops the rest (QueueDropped) without
+// numbering them, so no id is missing; with FlagFailOpen it accepts them
+// and counts them nowhere (neither QueueDropped nor an id).
+func TestQueueFull(t *testing.T) {
+	for _, failOpen := range []bool{false, true} {
+		t.Run(fmt.Sprintf("failopen=%v", failOpen), func(t *testing.T) {
+			const flood, maxLen = 200, 16
+			p := newPair(t)
+			p.queueRules(t, 9)
+			cfg := &queue.Config{Num: 9, NetNS: p.b, MaxLen: maxLen, ReceiveBuffer: 4 << 20}
+			if failOpen {
+				cfg.Flags = queue.FlagFailOpen
+			}
+			q := dial(t, cfg)
+			ctx := testCtx(t)
+			l := udpListener(t, p.b, p.b4, 7001)
+			bigBuffer(t, l)
+			s := udpSender(t, p.a, 4)
+			for range flood {
+				s.WriteToUDPAddrPort([]byte("full"), netip.AddrPortFrom(p.b4, 7001))
+			}
+			time.Sleep(100 * time.Millisecond)
+			st, err := q.Stats(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantDropped := uint32(flood - maxLen)
+			if failOpen {
+				wantDropped = 0
+			}
+			if st.Waiting != maxLen || st.QueueDropped != wantDropped || st.IDSequence != maxLen {
+				t.Errorf("before reading: %+v, want %d waiting, %d dropped, ids up to %d", st.Instance, maxLen, wantDropped, maxLen)
+			}
+			early := len(drain(l, 100*time.Millisecond)) // fail-open: accepted at once
+			r := startReader(t, q, func(pkt *queue.Packet) error {
+				return q.SetVerdict(ctx, queue.Verdict{ID: pkt.ID, Action: queue.Accept})
+			})
+			late := len(drain(l, 300*time.Millisecond))
+			r.stop()
+			st, _ = q.Stats(ctx)
+			t.Logf("%d datagrams: %d accepted unseen, %d through the queue; stats %+v", flood, early, late, st)
+			if st.Received != maxLen || st.Missed != 0 || st.Outstanding != 0 || late != maxLen {
+				t.Errorf("after reading: %+v, %d through the queue", st, late)
+			}
+			want := 0
+			if failOpen {
+				want = flood - maxLen
+			}
+			if early != want {
+				t.Errorf("%d datagrams got past the full queue, want %d", early, want)
+			}
+		})
+	}
+}

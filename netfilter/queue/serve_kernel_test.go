@@ -7,6 +7,7 @@ import (
 	"github.com/nlkit/nlkit/netlink"
 	"net"
 	"net/netip"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -31,6 +32,7 @@ func TestServeBalance(t *testing.T) {
 		kerneltest.Run(t, p.a, "ip", "addr", "add", a, "dev", "va")
 	}
 	var perQueue [4]atomic.Int32
+	goroutines := runtime.NumGoroutine()
 	var errMu sync.Mutex
 	var softErrs []error
 	ctx, cancel := context.WithCancel(testCtx(t))
@@ -139,6 +141,9 @@ func TestServeBalance(t *testing.T) {
 	}
 	if l, _ := queue.InstanceList(testCtx(t), p.b); len(l) != 0 {
 		t.Errorf("queues still bound after Serve returned: %+v", l)
+	}
+	if g := settle(goroutines); g > goroutines {
+		t.Errorf("goroutines %d before Serve, %d after", goroutines, g)
 	}
 	t.Logf("packets per queue: %d %d %d %d; soft errors %v", perQueue[0].Load(), perQueue[1].Load(), perQueue[2].Load(), perQueue[3].Load(), softErrs)
 }

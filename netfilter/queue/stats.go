@@ -23,12 +23,14 @@ type Instance struct {
 	Waiting   uint32   `json:"waiting"` // packets waiting for a verdict (queue_total)
 	CopyMode  CopyMode `json:"copy_mode"`
 	CopyRange uint32   `json:"copy_range"`
-	// QueueDropped counts packets dropped (or, with FlagFailOpen,
-	// accepted unseen) because the queue held MaxLen packets.
+	// QueueDropped counts packets dropped because the queue held MaxLen
+	// packets. Those FlagFailOpen accepts instead are counted nowhere
+	// (the kernel numbers them neither: no id gap either).
 	QueueDropped uint32 `json:"queue_dropped"`
-	// UserDropped counts packets dropped (or accepted, with FlagFailOpen)
-	// because the socket's receive buffer was full: each took an id, so
-	// they are the gaps a reader sees (Stats.Missed).
+	// UserDropped counts packets dropped because the socket's receive
+	// buffer was full: each took an id, so they are the gaps a reader
+	// sees (Stats.Missed). Those FlagFailOpen accepts instead are not
+	// counted here, but leave their gaps too.
 	UserDropped uint32 `json:"user_dropped"`
 	// IDSequence is the last packet id given.
 	IDSequence uint32 `json:"id_sequence"`

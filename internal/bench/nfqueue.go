@@ -352,4 +352,3 @@ func (r *nfqRaw) loop(ctx context.Context, n int, nb *nfqBench) error {
 	}
 	return nil
 }
-

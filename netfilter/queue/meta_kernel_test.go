@@ -180,8 +180,6 @@ func TestConntrack(t *testing.T) {
 // OUTPUT) carry its owner; without it they do not.
 func TestUIDGID(t *testing.T) {
 	p := newPair(t)
-	kt := p.iptables
-	_ = kt
 	for _, flag := range []bool{false, true} {
 		num := uint16(11)
 		if flag {

@@ -2,8 +2,6 @@ package queue_test
 
 import (
 	"context"
-	"encoding/binary"
-	"errors"
 	"fmt"
 	"net"
 	"net/netip"
@@ -14,13 +12,7 @@ import (
 
 	"github.com/nlkit/nlkit/internal/packet"
 	"github.com/nlkit/nlkit/netfilter/queue"
-	"github.com/nlkit/nlkit/netlink"
 )
-
-// dstPort reads the destination port of a TCP or UDP packet.
-func dstPort(p *queue.Packet) uint16 {
-	return packet.Summary(p.Payload).DstPort
-}
 
 // TestEndToEnd: UDP and TCP over IPv4 and IPv6 are queued; the program
 // accepts ports 7001 and 8001 and drops 7002 and 8002; the receiving side
@@ -160,10 +152,6 @@ func TestEndToEnd(t *testing.T) {
 	t.Logf("queued: %v; stats %+v", seen, st)
 }
 
-var _ = binary.BigEndian
-var _ = errors.Is
-var _ = slices.Sort[[]int]
-var _ = netlink.ErrOverrun
 
 // TestVerdictQueue: a Queue verdict passes the packet to another queue,
 // where it is read again; with Bypass, to a queue nobody reads, it is

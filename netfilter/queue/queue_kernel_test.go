@@ -152,7 +152,6 @@ func TestEndToEnd(t *testing.T) {
 	t.Logf("queued: %v; stats %+v", seen, st)
 }
 
-
 // TestVerdictQueue: a Queue verdict passes the packet to another queue,
 // where it is read again; with Bypass, to a queue nobody reads, it is
 // accepted; without, dropped. Stop accepts.

@@ -443,3 +443,26 @@ const (
 	skMeminfoDrops = 8 // SK_MEMINFO_DROPS
 	skMeminfoVars  = 9 // SK_MEMINFO_VARS
 )
+
+// setFilter attaches (or, for an empty prog, detaches) a classic BPF
+// socket filter. FilterInstruction has struct sock_filter's layout.
+func (s *socket) setFilter(prog []FilterInstruction) error {
+	return s.control(func(fd int) error {
+		if len(prog) == 0 {
+			err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_DETACH_FILTER, 0)
+			if err == unix.ENOENT {
+				return nil // none attached
+			}
+			return os.NewSyscallError("setsockopt SO_DETACH_FILTER", err)
+		}
+		f := make([]unix.SockFilter, len(prog))
+		for i, in := range prog {
+			f[i] = unix.SockFilter{Code: in.Op, Jt: in.JumpTrue, Jf: in.JumpFalse, K: in.K}
+		}
+		fp := unix.SockFprog{Len: uint16(len(f)), Filter: &f[0]}
+		if len(prog) > 0xffff {
+			return os.NewSyscallError("setsockopt SO_ATTACH_FILTER", unix.EINVAL)
+		}
+		return os.NewSyscallError("setsockopt SO_ATTACH_FILTER", unix.SetsockoptSockFprog(fd, unix.SOL_SOCKET, unix.SO_ATTACH_FILTER, &fp))
+	})
+}

@@ -24,13 +24,14 @@ func (s *socket) recv(*receiver) (datagram, error) { return datagram{}, errNotLi
 func (s *socket) send([]byte, uint32, uint32) error {
 	return errNotLinux
 }
-func (s *socket) joinGroup(uint32) error    { return errNotLinux }
-func (s *socket) leaveGroup(uint32) error   { return errNotLinux }
-func (s *socket) setReadDeadline(time.Time) {}
-func (s *socket) close() error              { return nil }
-func (s *socket) buffers() (int, int)       { return 0, 0 }
-func (s *socket) drops() (uint32, error)    { return 0, errNotLinux }
-func (s *socket) portID() uint32            { return 0 }
-func (s *socket) protocol() int             { return s.family }
-func (s *socket) setIdleCheck(bool)         {}
-func (s *socket) queueBound() int           { return 0 }
+func (s *socket) joinGroup(uint32) error              { return errNotLinux }
+func (s *socket) leaveGroup(uint32) error             { return errNotLinux }
+func (s *socket) setReadDeadline(time.Time)           {}
+func (s *socket) close() error                        { return nil }
+func (s *socket) buffers() (int, int)                 { return 0, 0 }
+func (s *socket) drops() (uint32, error)              { return 0, errNotLinux }
+func (s *socket) portID() uint32                      { return 0 }
+func (s *socket) setFilter([]FilterInstruction) error { return errNotLinux }
+func (s *socket) protocol() int                       { return s.family }
+func (s *socket) setIdleCheck(bool)                   {}
+func (s *socket) queueBound() int                     { return 0 }

@@ -91,6 +91,7 @@ type conduit interface {
 	// before it (a Transport).
 	queueBound() int
 	drops() (uint32, error)
+	setFilter(prog []FilterInstruction) error
 	portID() uint32
 	protocol() int
 }
@@ -142,3 +143,8 @@ func (tc *transportConduit) queueBound() int { return 0 }
 func (tc *transportConduit) drops() (uint32, error) { return 0, errNoDropCount }
 
 var errNoDropCount = errors.New("netlink: transport has no drop count")
+
+// setFilter: socket filters run in the kernel; a Transport has none.
+func (tc *transportConduit) setFilter([]FilterInstruction) error { return errNoFilter }
+
+var errNoFilter = errors.New("netlink: transport takes no socket filter")

@@ -23,6 +23,9 @@ var allow = apitest.Allow{
 	// Conns built on it.
 	"Join*":  "JoinGroup: join a multicast group",
 	"Leave*": "LeaveGroup: leave a multicast group",
+	// A socket option, not a kernel request (setsockopt SO_ATTACH_FILTER
+	// on this socket): like JoinGroup it takes no context.
+	"Conn.SetFilter": "attaches a classic BPF socket filter to this socket (SO_ATTACH_FILTER), a socket option with no kernel request",
 	// Iterator adapters over the streams.
 	"Collect":             "a stream into a slice (design.md: a Collect helper, as slices.Collect)",
 	"DecodeNotifications": "adapts a raw notification stream into a typed one; the plural-noun stream a family's Events is built on",

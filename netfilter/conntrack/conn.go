@@ -283,7 +283,7 @@ type FlowChange struct {
 	// (ASSURED, SEEN_REPLY ...) but refuses to clear SEEN_REPLY, ASSURED,
 	// EXPECTED or CONFIRMED (EBUSY); CONFIRMED is added for you.
 	Status *Status
-	Labels  *Labels        // CTA_LABELS
+	Labels *Labels // CTA_LABELS
 	// LabelsMask is CTA_LABELS_MASK: the label bits Labels sets or
 	// clears; nil means all.
 	LabelsMask *Labels

@@ -401,9 +401,14 @@ func (c *Conn) DeleteFlows(ctx context.Context, flows []Flow) error {
 }
 
 // FlushFlows removes every flow of family fam (FamilyIPv4, FamilyIPv6;
-// FamilyUnspec: all) in one request (IPCTNL_MSG_CT_DELETE without a tuple).
+// FamilyUnspec: all) in one request (IPCTNL_MSG_CT_DELETE without a tuple,
+// in a version-1 message, which the kernel needs to honour the family).
 func (c *Conn) FlushFlows(ctx context.Context, fam netfilter.Family) error {
-	_, err := c.nf.Execute(ctx, request(netfilter.SubsysCTNetlink, msgDelete, 0, fam, nil))
+	// The kernel takes nfgen_family as a flush's family only from a
+	// message of version 1 (ctnetlink_del_conntrack); version 0 flushes
+	// everything.
+	req := netfilter.NewMessage(netfilter.SubsysCTNetlink, msgDelete, 0, netfilter.Header{Family: fam, Version: 1}, nil)
+	_, err := c.nf.Execute(ctx, req)
 	if fam == netfilter.FamilyUnspec {
 		return netlink.NameOp("conntrack", "flush flows", err)
 	}

@@ -226,6 +226,7 @@ func (c *Conn) DeleteExpect(ctx context.Context, t Tuple, zone uint16) error {
 // FlushExpects removes every expectation of family fam (FamilyUnspec:
 // all).
 func (c *Conn) FlushExpects(ctx context.Context, fam netfilter.Family) error {
-	_, err := c.nf.Execute(ctx, request(netfilter.SubsysCTNetlinkExp, msgExpDelete, 0, fam, nil))
+	req := netfilter.NewMessage(netfilter.SubsysCTNetlinkExp, msgExpDelete, 0, netfilter.Header{Family: fam, Version: 1}, nil)
+	_, err := c.nf.Execute(ctx, req)
 	return netlink.NameOp("conntrack", "flush expectations", err)
 }

@@ -3,6 +3,7 @@ package conntrack_test
 import (
 	"context"
 	"net/netip"
+	"os"
 	"testing"
 	"time"
 
@@ -44,4 +45,14 @@ func udpTuple(src, dst string, sport, dport uint16) conntrack.Tuple {
 // nthAddr returns 198.18.0.0 + n (n < 2^17).
 func nthAddr(n int) netip.Addr {
 	return netip.AddrFrom4([4]byte{198, 18 + byte(n>>16), byte(n >> 8), byte(n)})
+}
+
+// openFDs counts the process's open file descriptors.
+func openFDs(t *testing.T) int {
+	t.Helper()
+	ents, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(ents)
 }

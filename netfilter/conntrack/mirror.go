@@ -44,6 +44,10 @@ type MirrorStats struct {
 	Overruns uint64 // losses reported by the kernel (ENOBUFS), each followed by a resync
 	Resyncs  uint64 // full re-reads, the initial one included
 	Bad      uint64 // events that could not be decoded, each followed by a resync
+	// Dropped counts the events the kernel dropped on the Mirror's
+	// sockets (their sk_drops, read when a socket is given up): the losses
+	// the overruns reported.
+	Dropped uint64
 }
 
 // Mirror keeps an in-memory copy of the conntrack table: it subscribes
@@ -67,7 +71,7 @@ type Mirror struct {
 	ready chan struct{}
 	once  sync.Once
 
-	events, overruns, resyncs, bad atomic.Uint64
+	events, overruns, resyncs, bad, dropped atomic.Uint64
 
 	mu    sync.RWMutex
 	flows map[uint32]Flow
@@ -83,7 +87,7 @@ func (m *Mirror) Ready() <-chan struct{} { return m.ready }
 
 // Stats returns the counters.
 func (m *Mirror) Stats() MirrorStats {
-	return MirrorStats{Events: m.events.Load(), Overruns: m.overruns.Load(), Resyncs: m.resyncs.Load(), Bad: m.bad.Load()}
+	return MirrorStats{Events: m.events.Load(), Overruns: m.overruns.Load(), Resyncs: m.resyncs.Load(), Bad: m.bad.Load(), Dropped: m.dropped.Load()}
 }
 
 // Len returns the number of flows held.
@@ -141,6 +145,9 @@ func (m *Mirror) Run(ctx context.Context) error {
 			return fmt.Errorf("conntrack: mirror: %w", err)
 		}
 		lost, err := m.follow(ctx, c, watch)
+		if d, derr := watch.KernelDrops(); derr == nil {
+			m.dropped.Add(uint64(d))
+		}
 		watch.Close()
 		if err != nil {
 			return err

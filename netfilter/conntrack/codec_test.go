@@ -20,7 +20,7 @@ func sampleFlows() []conntrack.Flow {
 	return []conntrack.Flow{
 		{Orig: tcpTuple("198.18.0.1", "198.18.0.2", 1000, 80), Timeout: 100 * time.Second, Mark: 5, Zone: 3, Labels: l,
 			Status: conntrack.StatusAssured | conntrack.StatusSeenReply, Helper: "ftp",
-			TCP: conntrack.TCPInfo{State: conntrack.TCPEstablished, WScaleOrig: 7, WScaleReply: 8, FlagsOrig: conntrack.TCPFlags{Flags: 0x0a, Mask: 0x0a}},
+			TCP:        conntrack.TCPInfo{State: conntrack.TCPEstablished, WScaleOrig: 7, WScaleReply: 8, FlagsOrig: conntrack.TCPFlags{Flags: 0x0a, Mask: 0x0a}},
 			SeqAdjOrig: conntrack.SeqAdj{CorrectionPos: 1, OffsetBefore: -2, OffsetAfter: 3}, Synproxy: conntrack.Synproxy{ISN: 1, ITS: 2, TSOff: 3}},
 		{Orig: udpTuple("2001:db8::1", "2001:db8::2", 5353, 53), Timeout: time.Second},
 		{Orig: conntrack.Tuple{Src: netip.MustParseAddr("198.18.0.1"), Dst: netip.MustParseAddr("198.18.0.3"), Proto: conntrack.ProtoICMP, ICMPType: 8, ICMPID: 77}, Timeout: time.Minute},
@@ -120,7 +120,7 @@ func TestMalformedNamesAttribute(t *testing.T) {
 	if err := f.UnmarshalBinary([]byte{2, 0}); err == nil {
 		t.Error("short header decoded")
 	}
-	var x conntrack.Expect
+	var x conntrack.Expectation
 	e = nlattr.NewEncoder(b)
 	e.Nest(2) // CTA_EXPECT_TUPLE
 	e.Nest(1)

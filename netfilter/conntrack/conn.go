@@ -155,10 +155,10 @@ func (c *Conn) Flows(ctx context.Context, f FlowFilter) iter.Seq2[Flow, error] {
 	return c.dumpFlows(ctx, f, msgGet, "dump flows")
 }
 
-// FlowsZeroed streams the flows f selects as Flows does and zeroes their
+// ZeroedFlows streams the flows f selects as Flows does and zeroes their
 // counters as it reads them (IPCTNL_MSG_CT_GET_CTRZERO): each Flow holds the
 // counters from before. It is a single-use iterator.
-func (c *Conn) FlowsZeroed(ctx context.Context, f FlowFilter) iter.Seq2[Flow, error] {
+func (c *Conn) ZeroedFlows(ctx context.Context, f FlowFilter) iter.Seq2[Flow, error] {
 	return c.dumpFlows(ctx, f, msgGetCtrZero, "dump and zero flows")
 }
 

@@ -23,9 +23,9 @@ type Event struct {
 	// changed (Flow.Has says which came); a destroy carries the counters
 	// and timestamps but no timeout.
 	Flow Flow
-	// Expect is the expectation that changed, for expectation events
+	// Expectation is the expectation that changed, for expectation events
 	// (EventFilter.Expectations); nil for flow events.
-	Expect *Expect
+	Expectation *Expectation
 	// Time is CTA_TIMESTAMP_EVENT, when the kernel stamps events
 	// (net.netfilter.nf_conntrack_timestamp); zero otherwise.
 	Time time.Time
@@ -78,7 +78,7 @@ func (f *EventFilter) match(ev *Event) bool {
 	if ev.Type&f.types() == 0 {
 		return false
 	}
-	if ev.Expect != nil {
+	if ev.Expectation != nil {
 		return f.Expectations
 	}
 	fl := &ev.Flow
@@ -251,7 +251,7 @@ func decodeEventInto(ev *Event, m netlink.Message, ok *bool) error {
 		default:
 			return nil
 		}
-		ev.Expect = nil
+		ev.Expectation = nil
 		if err := decodeFlow(&ev.Flow, p.Header.Family, p.Attrs); err != nil {
 			return err
 		}
@@ -276,11 +276,11 @@ func decodeEventInto(ev *Event, m netlink.Message, ok *bool) error {
 		default:
 			return nil
 		}
-		e := new(Expect)
-		if err := decodeExpect(e, p.Header.Family, p.Attrs); err != nil {
+		e := new(Expectation)
+		if err := decodeExpectation(e, p.Header.Family, p.Attrs); err != nil {
 			return err
 		}
-		ev.Flow, ev.Expect, ev.Time = Flow{}, e, time.Time{}
+		ev.Flow, ev.Expectation, ev.Time = Flow{}, e, time.Time{}
 	default:
 		return nil
 	}
@@ -302,7 +302,7 @@ func decodeEventInto(ev *Event, m netlink.Message, ok *bool) error {
 // (Mirror does). It is a single-use iterator. Give Events a Conn of its
 // own: the socket filter applies to the whole socket, and one Receive
 // runs at a time per Conn. Flow events decode without allocating;
-// expectation events allocate their Expect.
+// expectation events allocate their Expectation.
 func (c *Conn) Events(ctx context.Context, f EventFilter) iter.Seq2[Event, error] {
 	return func(yield func(Event, error) bool) {
 		nl := c.nf.Netlink()

@@ -12,10 +12,10 @@ import (
 	"github.com/nlkit/nlkit/nlattr"
 )
 
-// Expect is an expectation: a flow the kernel expects because a helper
+// Expectation is an expectation: a flow the kernel expects because a helper
 // (ftp, sip ...) saw it announced on a master flow (NFNL_SUBSYS_CTNETLINK_EXP,
 // enum ctattr_expect).
-type Expect struct {
+type Expectation struct {
 	Family netfilter.Family // nfgen_family
 
 	Master Tuple // CTA_EXPECT_MASTER: the master flow's original tuple
@@ -44,16 +44,16 @@ const (
 // UnmarshalBinary decodes e from the payload of a ctnetlink expectation
 // message (nfgenmsg header and attributes). Unknown attributes are skipped;
 // a known one of the wrong length is an error naming its path.
-func (e *Expect) UnmarshalBinary(b []byte) error {
+func (e *Expectation) UnmarshalBinary(b []byte) error {
 	var h netfilter.Header
 	if err := h.UnmarshalBinary(b); err != nil {
 		return fmt.Errorf("conntrack: decode expectation: %w", err)
 	}
-	return decodeExpect(e, h.Family, b[netfilter.HeaderLen:])
+	return decodeExpectation(e, h.Family, b[netfilter.HeaderLen:])
 }
 
-func decodeExpect(e *Expect, fam netfilter.Family, b []byte) error {
-	*e = Expect{Family: fam}
+func decodeExpectation(e *Expectation, fam netfilter.Family, b []byte) error {
+	*e = Expectation{Family: fam}
 	d := nlattr.NewDecoder(b)
 	for d.Next() {
 		switch d.Type() {
@@ -99,21 +99,21 @@ func decodeExpect(e *Expect, fam netfilter.Family, b []byte) error {
 }
 
 // MarshalBinary encodes e as the payload of an IPCTNL_MSG_EXP_NEW request.
-func (e Expect) MarshalBinary() ([]byte, error) { return e.AppendBinary(nil) }
+func (e Expectation) MarshalBinary() ([]byte, error) { return e.AppendBinary(nil) }
 
 // AppendBinary appends MarshalBinary's bytes to b.
-func (e Expect) AppendBinary(b []byte) ([]byte, error) {
+func (e Expectation) AppendBinary(b []byte) ([]byte, error) {
 	fam := e.Family
 	if fam == netfilter.FamilyUnspec {
 		fam = e.Tuple.Family()
 	}
 	b, _ = netfilter.Header{Family: fam, Version: netfilter.Version}.AppendBinary(b)
 	enc := nlattr.NewEncoder(b)
-	encodeExpect(enc, &e)
+	encodeExpectation(enc, &e)
 	return enc.Finish()
 }
 
-func encodeExpect(enc *nlattr.Encoder, e *Expect) {
+func encodeExpectation(enc *nlattr.Encoder, e *Expectation) {
 	if e.Master.IsValid() {
 		encodeTuple(enc, ctaExpectMaster, e.Master)
 	}
@@ -147,22 +147,22 @@ func encodeExpect(enc *nlattr.Encoder, e *Expect) {
 	}
 }
 
-// Expects streams the expectations of family fam (FamilyUnspec: all). It
+// Expectations streams the expectations of family fam (FamilyUnspec: all). It
 // is a single-use iterator; it stops at the first error.
-func (c *Conn) Expects(ctx context.Context, fam netfilter.Family) iter.Seq2[Expect, error] {
-	return func(yield func(Expect, error) bool) {
+func (c *Conn) Expectations(ctx context.Context, fam netfilter.Family) iter.Seq2[Expectation, error] {
+	return func(yield func(Expectation, error) bool) {
 		req := request(netfilter.SubsysCTNetlinkExp, msgExpGet, netlink.Dump, fam, nil)
-		var e Expect
+		var e Expectation
 		for m, err := range c.nf.Dump(ctx, req) {
 			if err != nil {
-				yield(Expect{}, netlink.NameOp("conntrack", "dump expectations", err))
+				yield(Expectation{}, netlink.NameOp("conntrack", "dump expectations", err))
 				return
 			}
 			if m.Subsystem != netfilter.SubsysCTNetlinkExp {
 				continue
 			}
-			if err := decodeExpect(&e, m.Header.Family, m.Attrs); err != nil {
-				yield(Expect{}, netlink.NameOp("conntrack", "dump expectations", err))
+			if err := decodeExpectation(&e, m.Header.Family, m.Attrs); err != nil {
+				yield(Expectation{}, netlink.NameOp("conntrack", "dump expectations", err))
 				return
 			}
 			if !yield(e, nil) {
@@ -172,10 +172,10 @@ func (c *Conn) Expects(ctx context.Context, fam netfilter.Family) iter.Seq2[Expe
 	}
 }
 
-// ExpectList returns the expectations of family fam as a slice.
-func (c *Conn) ExpectList(ctx context.Context, fam netfilter.Family) ([]Expect, error) {
-	var out []Expect
-	for e, err := range c.Expects(ctx, fam) {
+// ExpectationList returns the expectations of family fam as a slice.
+func (c *Conn) ExpectationList(ctx context.Context, fam netfilter.Family) ([]Expectation, error) {
+	var out []Expectation
+	for e, err := range c.Expectations(ctx, fam) {
 		if err != nil {
 			return out, err
 		}
@@ -184,16 +184,16 @@ func (c *Conn) ExpectList(ctx context.Context, fam netfilter.Family) ([]Expect, 
 	return out, nil
 }
 
-// AddExpect creates expectation e (IPCTNL_MSG_EXP_NEW with
+// AddExpectation creates expectation e (IPCTNL_MSG_EXP_NEW with
 // NLM_F_CREATE|NLM_F_EXCL). Master names an existing flow with a helper
 // (CTA_HELP); Tuple, Mask and Timeout are needed.
-func (c *Conn) AddExpect(ctx context.Context, e Expect) error {
+func (c *Conn) AddExpectation(ctx context.Context, e Expectation) error {
 	op := "add expectation " + e.Tuple.String()
 	if !e.Tuple.IsValid() {
 		return netlink.NameOp("conntrack", op, ErrNoTuple)
 	}
 	enc := nlattr.NewEncoder(nil)
-	encodeExpect(enc, &e)
+	encodeExpectation(enc, &e)
 	attrs, err := enc.Finish()
 	if err != nil {
 		return netlink.NameOp("conntrack", op, err)
@@ -202,10 +202,10 @@ func (c *Conn) AddExpect(ctx context.Context, e Expect) error {
 	return netlink.NameOp("conntrack", op, err)
 }
 
-// DeleteExpect removes the expectation whose tuple is t in zone
+// DeleteExpectation removes the expectation whose tuple is t in zone
 // (IPCTNL_MSG_EXP_DELETE). A missing one is an error matching
 // syscall.ENOENT.
-func (c *Conn) DeleteExpect(ctx context.Context, t Tuple, zone uint16) error {
+func (c *Conn) DeleteExpectation(ctx context.Context, t Tuple, zone uint16) error {
 	op := "delete expectation " + t.String()
 	if !t.IsValid() {
 		return netlink.NameOp("conntrack", op, ErrNoTuple)
@@ -223,9 +223,9 @@ func (c *Conn) DeleteExpect(ctx context.Context, t Tuple, zone uint16) error {
 	return netlink.NameOp("conntrack", op, err)
 }
 
-// FlushExpects removes every expectation of family fam (FamilyUnspec:
+// FlushExpectations removes every expectation of family fam (FamilyUnspec:
 // all).
-func (c *Conn) FlushExpects(ctx context.Context, fam netfilter.Family) error {
+func (c *Conn) FlushExpectations(ctx context.Context, fam netfilter.Family) error {
 	req := netfilter.NewMessage(netfilter.SubsysCTNetlinkExp, msgExpDelete, 0, netfilter.Header{Family: fam, Version: 1}, nil)
 	_, err := c.nf.Execute(ctx, req)
 	return netlink.NameOp("conntrack", "flush expectations", err)

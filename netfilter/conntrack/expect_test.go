@@ -32,8 +32,8 @@ func TestExpectations(t *testing.T) {
 		masters[p] = master
 	}
 	ones := netip.MustParseAddr("255.255.255.255")
-	exp := func(port uint16) conntrack.Expect {
-		return conntrack.Expect{
+	exp := func(port uint16) conntrack.Expectation {
+		return conntrack.Expectation{
 			Master:  masters[port].Orig,
 			Tuple:   tcpTuple("198.18.0.2", "198.18.0.1", 0, port),
 			Mask:    conntrack.Tuple{Src: ones, Dst: ones, Proto: conntrack.ProtoTCP, DstPort: 0xffff},
@@ -41,16 +41,16 @@ func TestExpectations(t *testing.T) {
 		}
 	}
 	for _, p := range []uint16{5000, 5001} {
-		if err := c.AddExpect(ctx, exp(p)); err != nil {
+		if err := c.AddExpectation(ctx, exp(p)); err != nil {
 			t.Fatal(err)
 		}
 	}
 	// Linux 6.18 takes the same expectation again without EEXIST (the
 	// helper's limit of one per master replaces it); there are still two.
-	if err := c.AddExpect(ctx, exp(5000)); err != nil && !errors.Is(err, syscall.EEXIST) {
+	if err := c.AddExpectation(ctx, exp(5000)); err != nil && !errors.Is(err, syscall.EEXIST) {
 		t.Fatalf("adding twice: %v", err)
 	}
-	list, err := c.ExpectList(ctx, netfilter.FamilyUnspec)
+	list, err := c.ExpectationList(ctx, netfilter.FamilyUnspec)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,16 +71,16 @@ func TestExpectations(t *testing.T) {
 			t.Errorf("conntrack -L expect lacks %q:\n%s", want, out)
 		}
 	}
-	if err := c.DeleteExpect(ctx, exp(5000).Tuple, 0); err != nil {
+	if err := c.DeleteExpectation(ctx, exp(5000).Tuple, 0); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.DeleteExpect(ctx, exp(5000).Tuple, 0); !errors.Is(err, syscall.ENOENT) {
+	if err := c.DeleteExpectation(ctx, exp(5000).Tuple, 0); !errors.Is(err, syscall.ENOENT) {
 		t.Fatalf("delete twice: %v", err)
 	}
-	if list, _ := c.ExpectList(ctx, netfilter.FamilyUnspec); len(list) != 1 || list[0].Tuple.DstPort != 5001 {
+	if list, _ := c.ExpectationList(ctx, netfilter.FamilyUnspec); len(list) != 1 || list[0].Tuple.DstPort != 5001 {
 		t.Fatalf("after delete: %+v", list)
 	}
-	st, err := c.ExpectCPUStatsList(ctx)
+	st, err := c.ExpectationCPUStatsList(ctx)
 	if err != nil || len(st) == 0 {
 		t.Fatalf("expectation stats: %v %v", st, err)
 	}
@@ -91,10 +91,10 @@ func TestExpectations(t *testing.T) {
 	if created < 2 {
 		t.Errorf("expectations created per stats: %d, want at least 2", created)
 	}
-	if err := c.FlushExpects(ctx, netfilter.FamilyUnspec); err != nil {
+	if err := c.FlushExpectations(ctx, netfilter.FamilyUnspec); err != nil {
 		t.Fatal(err)
 	}
-	if list, _ := c.ExpectList(ctx, netfilter.FamilyUnspec); len(list) != 0 {
+	if list, _ := c.ExpectationList(ctx, netfilter.FamilyUnspec); len(list) != 0 {
 		t.Fatalf("after flush: %+v", list)
 	}
 }
@@ -135,7 +135,7 @@ func TestStats(t *testing.T) {
 	}
 	// Dump and zero: counters come back and are zeroed (accounting on).
 	n := 0
-	for _, err := range c.FlowsZeroed(ctx, conntrack.FlowFilter{}) {
+	for _, err := range c.ZeroedFlows(ctx, conntrack.FlowFilter{}) {
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -41,12 +41,12 @@ func FuzzFlow(f *testing.F) {
 // FuzzExpect decodes expectation messages, with the same round trip.
 func FuzzExpect(f *testing.F) {
 	for _, fl := range sampleFlows() {
-		e := conntrack.Expect{Master: fl.Orig, Tuple: fl.Orig.Reverse(), Mask: fl.Orig, Timeout: fl.Timeout, Helper: "ftp", Zone: 2, Flags: 1, Class: 1, Fn: "x"}
+		e := conntrack.Expectation{Master: fl.Orig, Tuple: fl.Orig.Reverse(), Mask: fl.Orig, Timeout: fl.Timeout, Helper: "ftp", Zone: 2, Flags: 1, Class: 1, Fn: "x"}
 		b, _ := e.MarshalBinary()
 		f.Add(b)
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		var e1 conntrack.Expect
+		var e1 conntrack.Expectation
 		if e1.UnmarshalBinary(b) != nil {
 			return
 		}
@@ -54,7 +54,7 @@ func FuzzExpect(f *testing.F) {
 		if err != nil {
 			return
 		}
-		var e2 conntrack.Expect
+		var e2 conntrack.Expectation
 		if e2.UnmarshalBinary(b1) != nil {
 			return
 		}
@@ -62,7 +62,7 @@ func FuzzExpect(f *testing.F) {
 		if err != nil {
 			t.Fatalf("re-encoding a decoded expectation: %v", err)
 		}
-		var e3 conntrack.Expect
+		var e3 conntrack.Expectation
 		if err := e3.UnmarshalBinary(b2); err != nil || e3 != e2 {
 			t.Fatalf("unstable round trip: %v\n%+v\n%+v", err, e2, e3)
 		}
@@ -84,7 +84,7 @@ func FuzzEvent(f *testing.F) {
 		msgs, _ := netlink.AppendParse(nil, b)
 		for _, m := range msgs {
 			ev, ok, err := conntrack.DecodeEvent(m)
-			if err == nil && ok && ev.Expect == nil && !ev.Flow.Orig.IsValid() {
+			if err == nil && ok && ev.Expectation == nil && !ev.Flow.Orig.IsValid() {
 				t.Fatal("flow event without a tuple")
 			}
 		}

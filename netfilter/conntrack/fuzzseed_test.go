@@ -40,7 +40,7 @@ func TestRecordFuzzSeeds(t *testing.T) {
 		t.Fatal(err)
 	}
 	ones := netip.MustParseAddr("255.255.255.255")
-	if err := c.AddExpect(ctx, conntrack.Expect{Master: master.Orig, Tuple: tcpTuple("198.18.0.2", "198.18.0.1", 0, 5000),
+	if err := c.AddExpectation(ctx, conntrack.Expectation{Master: master.Orig, Tuple: tcpTuple("198.18.0.2", "198.18.0.1", 0, 5000),
 		Mask: conntrack.Tuple{Src: ones, Dst: ones, Proto: 6, DstPort: 0xffff}, Timeout: time.Minute}); err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +107,7 @@ func TestFuzzSeedsReachDecoder(t *testing.T) {
 				var f conntrack.Flow
 				err = f.UnmarshalBinary(b)
 			case "FuzzExpect":
-				var e conntrack.Expect
+				var e conntrack.Expectation
 				err = e.UnmarshalBinary(b)
 			case "FuzzEvent":
 				var m netlink.Message

@@ -198,7 +198,7 @@ func (m *Mirror) follow(ctx context.Context, c *Conn, watch *netlink.Conn) (lost
 			m.bad.Add(1)
 			return true, nil // a change we cannot read: read everything again
 		}
-		if !ok || ev.Expect != nil {
+		if !ok || ev.Expectation != nil {
 			continue
 		}
 		m.apply(&ev)

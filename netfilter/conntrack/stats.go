@@ -33,9 +33,9 @@ type CPUStats struct {
 	Searched, New, Ignore, Delete, DeleteList uint32
 }
 
-// ExpectCPUStats is one CPU's expectation counters
+// ExpectationCPUStats is one CPU's expectation counters
 // (IPCTNL_MSG_EXP_GET_STATS_CPU), as conntrack -S expect prints them.
-type ExpectCPUStats struct {
+type ExpectationCPUStats struct {
 	CPU    uint16 // the nfgenmsg res_id
 	New    uint32 // CTA_STATS_EXP_NEW
 	Create uint32 // CTA_STATS_EXP_CREATE
@@ -146,14 +146,14 @@ func (c *Conn) CPUStatsList(ctx context.Context) ([]CPUStats, error) {
 	return out, nil
 }
 
-// ExpectCPUStatsList returns every CPU's expectation counters, by CPU.
-func (c *Conn) ExpectCPUStatsList(ctx context.Context) ([]ExpectCPUStats, error) {
-	var out []ExpectCPUStats
+// ExpectationCPUStatsList returns every CPU's expectation counters, by CPU.
+func (c *Conn) ExpectationCPUStatsList(ctx context.Context) ([]ExpectationCPUStats, error) {
+	var out []ExpectationCPUStats
 	for m, err := range c.nf.Dump(ctx, request(netfilter.SubsysCTNetlinkExp, msgExpGetStatsCPU, netlink.Dump, netfilter.FamilyUnspec, nil)) {
 		if err != nil {
 			return out, netlink.NameOp("conntrack", "dump expectation cpu stats", err)
 		}
-		s := ExpectCPUStats{CPU: m.Header.ResourceID}
+		s := ExpectationCPUStats{CPU: m.Header.ResourceID}
 		d := nlattr.NewDecoder(m.Attrs)
 		for d.Next() {
 			switch d.Type() {

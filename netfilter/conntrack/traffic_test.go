@@ -89,7 +89,7 @@ func TestTraffic(t *testing.T) {
 		t.Errorf("counters orig %+v reply %+v, want 5 packets each way", f.CountersOrig, f.CountersReply)
 	}
 	// Zeroing: the counters come back, then read 0.
-	for g, err := range c.FlowsZeroed(ctx, conntrack.FlowFilter{Proto: conntrack.ProtoUDP, DstPort: 9999}) {
+	for g, err := range c.ZeroedFlows(ctx, conntrack.FlowFilter{Proto: conntrack.ProtoUDP, DstPort: 9999}) {
 		if err != nil {
 			t.Fatal(err)
 		}

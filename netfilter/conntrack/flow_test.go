@@ -118,7 +118,7 @@ func compareWithTool(t *testing.T, f conntrack.Flow, l ctLine) {
 		t.Errorf("flow %d: proto %d, conntrack says %s %d", f.ID, f.Orig.Proto, l.l4, l.l4num)
 	}
 	// Both readings happened within the test: allow a second of drift.
-	if d := int(f.Timeout/time.Second) - l.timeout; d < 0 || d > 1 {
+	if d := int(f.Timeout/time.Second) - l.timeout; d < -1 || d > 1 {
 		t.Errorf("flow %d: timeout %v, conntrack says %d", f.ID, f.Timeout, l.timeout)
 	}
 	if f.Orig.Proto == conntrack.ProtoTCP && l.state != f.TCP.State.String() {

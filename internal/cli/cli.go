@@ -129,6 +129,7 @@ var objects = []object{
 	{name: "genl", run: runGenl, help: genlHelp},
 	{name: "ethtool", run: runEthtool, help: ethtoolHelp},
 	{name: "nfqueue", run: runNfqueue, help: nfqueueHelp},
+	{name: "conntrack", run: runConntrack, help: conntrackHelp},
 	{name: "help", help: mainHelp},
 }
 

@@ -26,6 +26,9 @@ type Event struct {
 	// Expectation is the expectation that changed, for expectation events
 	// (EventFilter.Expectations); nil for flow events.
 	Expectation *Expectation
+	// PortID is the netlink port of the socket whose request made the
+	// change (the event's nlmsg_pid); 0 for the kernel's own changes.
+	PortID uint32
 	// Time is CTA_TIMESTAMP_EVENT, when the kernel stamps events
 	// (net.netfilter.nf_conntrack_timestamp); zero otherwise.
 	Time time.Time
@@ -284,6 +287,7 @@ func decodeEventInto(ev *Event, m netlink.Message, ok *bool) error {
 	default:
 		return nil
 	}
+	ev.PortID = m.Header.PortID
 	*ok = true
 	return nil
 }

@@ -77,13 +77,15 @@ func (f *FlowFilter) kernelAttrs(b []byte) ([]byte, netfilter.Family, error) {
 	}
 	// CTA_FILTER: the original tuple's addresses, protocol and ports, with
 	// the family known (the kernel parses addresses by family) and ports
-	// only with a protocol.
+	// only with a protocol. IPv6 addresses stay in user space: Linux 6.18
+	// matches them inverted (ctnetlink_filter_match_tuple takes
+	// ipv6_addr_cmp's 0 for a difference; TestKernelIPv6FilterInverted).
 	var flags uint32
 	if fam != netfilter.FamilyUnspec {
-		if host(f.Src) {
+		if host(f.Src) && fam == netfilter.FamilyIPv4 {
 			flags |= filterIPSrc
 		}
-		if host(f.Dst) {
+		if host(f.Dst) && fam == netfilter.FamilyIPv4 {
 			flags |= filterIPDst
 		}
 		if f.Proto != 0 {

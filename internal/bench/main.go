@@ -32,6 +32,7 @@ type options struct {
 	addrs    int
 	neighs   int
 	lookups  int
+	flows    int
 	reps     int
 	only     string
 	cpuprof  string
@@ -47,9 +48,10 @@ func main() {
 	flag.IntVar(&o.addrs, "addrs", 100_000, "IPv4 addresses to dump (spread over the links)")
 	flag.IntVar(&o.neighs, "neighs", 100_000, "neighbour entries to dump (spread over the links)")
 	flag.IntVar(&o.lookups, "lookups", 10_000, "single lookups to time per kind")
+	flag.IntVar(&o.flows, "flows", 200_000, "conntrack flows to create, dump and delete (nf_conntrack_max is 262,144 in a namespace)")
 	flag.IntVar(&o.reps, "reps", 5, "rounds of each dump measurement, floor and paths taking turns (medians are kept; short dumps get more rounds)")
 	flag.IntVar(&o.packets, "packets", 100_000, "UDP packets to queue and verdict per round (NFQUEUE)")
-	flag.StringVar(&o.only, "only", "", "run only this workload: routes, install, links, addrs, neighs, lookups, nfqueue")
+	flag.StringVar(&o.only, "only", "", "run only this workload: routes, install, links, addrs, neighs, lookups, nfqueue, conntrack")
 	flag.StringVar(&o.cpuprof, "cpuprofile", "", "write a CPU profile of the whole run to this file (go tool pprof)")
 	flag.StringVar(&o.trace, "trace", "", "write an execution trace of the whole run to this file (go tool trace)")
 	flag.Parse()
@@ -102,6 +104,7 @@ func run(ctx context.Context, o options) error {
 		{"addrs", benchAddrsNeighs},
 		{"lookups", benchLookups},
 		{"nfqueue", benchNfqueue},
+		{"conntrack", benchConntrack},
 	}
 	for _, s := range steps {
 		if !want(s.name) {

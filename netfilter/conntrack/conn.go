@@ -193,17 +193,11 @@ func (c *Conn) dumpFlows(ctx context.Context, f FlowFilter, msg uint8, op string
 	}
 }
 
-// FlowList returns the flows f selects as a slice (see Flows). On error
-// it returns the flows read before it with the error.
+// FlowList returns the flows f selects as a slice (see Flows), gathered
+// by netlink.Collect (two copies of the data, not a slice grown again and
+// again). On error it returns the flows read before it with the error.
 func (c *Conn) FlowList(ctx context.Context, f FlowFilter) ([]Flow, error) {
-	var out []Flow
-	for fl, err := range c.Flows(ctx, f) {
-		if err != nil {
-			return out, err
-		}
-		out = append(out, fl)
-	}
-	return out, nil
+	return netlink.Collect(c.Flows(ctx, f))
 }
 
 // AddFlow creates flow f in the table (IPCTNL_MSG_CT_NEW with

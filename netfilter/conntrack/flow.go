@@ -424,8 +424,11 @@ func tcpFlagsOf(d *nlattr.Decoder) TCPFlags {
 	return TCPFlags{Flags: b[0], Mask: b[1]}
 }
 
-// MarshalBinary encodes f as the payload of an IPCTNL_MSG_CT_NEW request
-// (nfgenmsg header and attributes), as Create sends it.
+// MarshalBinary encodes f as the payload of a ctnetlink flow message
+// (nfgenmsg header and attributes), as the kernel reports a flow: every
+// field UnmarshalBinary reads that is set (the reply tuple computed by
+// Tuple.Reverse when absent), so that UnmarshalBinary gives f back. A
+// fake kernel (package cttest) answers with it.
 func (f Flow) MarshalBinary() ([]byte, error) { return f.AppendBinary(nil) }
 
 // AppendBinary appends MarshalBinary's bytes to b.
@@ -437,7 +440,51 @@ func (f Flow) AppendBinary(b []byte) ([]byte, error) {
 	b, _ = netfilter.Header{Family: fam, Version: netfilter.Version}.AppendBinary(b)
 	e := nlattr.NewEncoder(b)
 	encodeFlow(e, &f, true)
+	encodeReported(e, &f)
 	return e.Finish()
+}
+
+// encodeReported appends what the kernel reports and a request does not
+// carry: id, use, counters, timestamps, security context and mark.
+func encodeReported(e *nlattr.Encoder, f *Flow) {
+	if f.ID != 0 {
+		e.Uint32BE(AttrID, f.ID)
+	}
+	if f.Use != 0 {
+		e.Uint32BE(AttrUse, f.Use)
+	}
+	if f.SecMark != 0 {
+		e.Uint32BE(AttrSecMark, f.SecMark)
+	}
+	if f.SecCtx != "" {
+		e.Nest(AttrSecCtx)
+		e.String(ctaSecCtxName, f.SecCtx)
+		e.End()
+	}
+	counter := func(typ uint16, c Counter, has bool) {
+		if c == (Counter{}) && !has {
+			return
+		}
+		e.Nest(typ)
+		e.Uint64BE(ctaCountersPackets, c.Packets)
+		e.Uint64BE(ctaCountersBytes, c.Bytes)
+		e.End()
+	}
+	counter(AttrCountersOrig, f.CountersOrig, f.Has(AttrCountersOrig))
+	counter(AttrCountersReply, f.CountersReply, f.Has(AttrCountersReply))
+	if !f.Start.IsZero() || !f.Stop.IsZero() {
+		e.Nest(AttrTimestamp)
+		if !f.Start.IsZero() {
+			e.Uint64BE(ctaTimestampStart, uint64(f.Start.UnixNano()))
+		}
+		if !f.Stop.IsZero() {
+			e.Uint64BE(ctaTimestampStop, uint64(f.Stop.UnixNano()))
+		}
+		e.End()
+	}
+	if f.Mark == 0 && f.Has(AttrMark) {
+		e.Uint32BE(AttrMark, 0) // reported as 0, which a request leaves out
+	}
 }
 
 // encodeFlow appends the attributes of f that a request carries: both

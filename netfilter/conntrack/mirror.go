@@ -167,6 +167,10 @@ func (m *Mirror) follow(ctx context.Context, c *Conn, watch *netlink.Conn) (lost
 			if ctx.Err() != nil {
 				return false, nil
 			}
+			if errors.Is(err, netlink.ErrOverrun) {
+				m.overruns.Add(1)
+				return true, nil // the dump's answer was lost: read again
+			}
 			return false, fmt.Errorf("conntrack: mirror: %w", err)
 		}
 		next[f.ID] = f

@@ -241,4 +241,3 @@ func (f *Fake) sortedLocked() []conntrack.Flow {
 	slices.SortFunc(out, func(a, b conntrack.Flow) int { return cmp.Compare(a.ID, b.ID) })
 	return out
 }
-

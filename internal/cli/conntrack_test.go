@@ -104,7 +104,7 @@ func toolSummary(s string) string {
 // conntrack prints, line for line, with the same summaries and exit codes.
 func TestConntrackLikeTool(t *testing.T) {
 	ns, name := kerneltest.NamedNetNS(t)
-	kerneltest.Run(t, ns, "sysctl", "-qw", "net.netfilter.nf_conntrack_acct=1")
+	kerneltest.Run(t, ns, kerneltest.Tool(t, "sysctl", "procps"), "-qw", "net.netfilter.nf_conntrack_acct=1")
 	for _, args := range [][]string{
 		{"-I", "-p", "tcp", "-s", "198.18.0.1", "-d", "198.18.0.2", "--sport", "1000", "--dport", "80", "--state", "ESTABLISHED", "-t", "100", "-u", "ASSURED"},
 		{"-I", "-p", "tcp", "-s", "198.18.0.1", "-d", "198.18.0.2", "--sport", "1001", "--dport", "80", "--state", "SYN_SENT", "-t", "200", "-m", "7"},

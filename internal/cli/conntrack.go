@@ -401,10 +401,6 @@ func (r *ctRequest) check() error {
 		if r.table == "expect" {
 			return ctParamError("expectations: command not supported by nl")
 		}
-	case 'S', 'C':
-		if r.table == "expect" && r.cmd == 'C' {
-			return ctParamError("expectations: command not supported by nl")
-		}
 	}
 	return nil
 }
@@ -836,6 +832,45 @@ func (r *ctRequest) runExpect(ctx context.Context, e *env, c *conntrack.Conn) er
 		e.flush()
 		fmt.Fprintln(e.stderr, "nl conntrack: expectation table has been emptied.")
 		return nil
+	case 'C':
+		list, err := c.ExpectationList(ctx, r.filter.Family)
+		if err != nil {
+			return opFailed(err)
+		}
+		_, err = fmt.Fprintf(e.stdout, "%d\n", len(list))
+		return err
+	case 'E':
+		types := r.events
+		if types == 0 {
+			types = conntrack.EventAll
+		}
+		n := 0
+		for ev, err := range c.Events(ctx, conntrack.EventFilter{Types: types, Expectations: true}) {
+			if errors.Is(err, netlink.ErrOverrun) {
+				e.flush()
+				fmt.Fprintln(e.stderr, "WARNING: We have hit ENOBUFS! We are losing events.")
+				continue
+			}
+			if err != nil {
+				if ctx.Err() != nil {
+					break
+				}
+				return opFailed(err)
+			}
+			x := ev.Expectation
+			if x == nil || r.filter.Family != netfilter.FamilyUnspec && x.Family != r.filter.Family {
+				continue
+			}
+			p := newRecord(e.opts.JSON)
+			p.field("type", "%9s ", "["+map[conntrack.EventType]string{conntrack.EventNew: "NEW", conntrack.EventUpdate: "UPDATE", conntrack.EventDestroy: "DESTROY"}[ev.Type]+"]")
+			formatExpect(p, x)
+			if err := r.emit(e, p); err != nil {
+				return err
+			}
+			e.flush()
+			n++
+		}
+		return summary(e, n, "expectation events have been shown", false)
 	case 'S':
 		st, err := c.ExpectationCPUStatsList(ctx)
 		if err != nil {

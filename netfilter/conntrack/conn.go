@@ -7,6 +7,7 @@ import (
 	"iter"
 	"net/netip"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/nlkit/nlkit/netfilter"
@@ -20,8 +21,8 @@ import (
 // notifications to itself (one Events at a time per Conn, and its filter
 // applies to the whole socket): give it a Conn of its own.
 type Conn struct {
-	nf    *netfilter.Conn
-	owned bool
+	nf   *netfilter.Conn // this Conn's own wrapper: closing it ends the Conn
+	done atomic.Bool
 }
 
 // Dial opens a NETLINK_NETFILTER socket with cfg (nil: defaults) for
@@ -32,18 +33,26 @@ func Dial(cfg *netlink.Config) (*Conn, error) {
 	if err != nil {
 		return nil, fmt.Errorf("conntrack: dial: %w", err)
 	}
-	return &Conn{nf: nf, owned: true}, nil
+	return &Conn{nf: nf}, nil
 }
 
 // NewConn speaks conntrack over nf, which it shares: Close ends this Conn
-// and leaves nf open.
-func NewConn(nf *netfilter.Conn) *Conn { return &Conn{nf: nf} }
+// (its calls return netlink.ErrClosed) and leaves nf and its socket open.
+func NewConn(nf *netfilter.Conn) *Conn { return &Conn{nf: netfilter.NewConn(nf.Netlink())} }
 
-// Close closes the socket of a Conn made by Dial; closing twice is
-// harmless. A Conn made by NewConn leaves its netfilter.Conn open.
+// Close ends the Conn: later calls return netlink.ErrClosed. A Conn made by
+// Dial closes its socket, which ends a running Events; one made by NewConn
+// leaves the socket open, so end its Events with their context. Closing
+// twice is harmless.
 func (c *Conn) Close() error {
-	if c.owned {
-		return c.nf.Close()
+	c.done.Store(true)
+	return c.nf.Close()
+}
+
+// closed reports netlink.ErrClosed once Close was called.
+func (c *Conn) closed() error {
+	if c.done.Load() {
+		return netlink.ErrClosed
 	}
 	return nil
 }

@@ -310,6 +310,10 @@ func decodeEventInto(ev *Event, m netlink.Message, ok *bool) error {
 func (c *Conn) Events(ctx context.Context, f EventFilter) iter.Seq2[Event, error] {
 	return func(yield func(Event, error) bool) {
 		nl := c.nf.Netlink()
+		if err := c.closed(); err != nil {
+			yield(Event{}, netlink.NameOp("conntrack", "events", err))
+			return
+		}
 		prog, err := f.Program()
 		if err != nil {
 			yield(Event{}, err)

@@ -191,3 +191,30 @@ func compare(mirror, table []conntrack.Flow) string {
 	}
 	return ""
 }
+
+// TestCloseShared: Close of a Conn made by NewConn ends it, not the
+// socket it shares.
+func TestCloseShared(t *testing.T) {
+	f := cttest.New()
+	nl, err := f.Dial(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nl.Close()
+	nf := netfilter.NewConn(nl)
+	a, b := conntrack.NewConn(nf), conntrack.NewConn(nf)
+	ctx := context.Background()
+	a.Close()
+	if _, err := a.Stats(ctx); !errors.Is(err, netlink.ErrClosed) {
+		t.Fatalf("after Close: %v", err)
+	}
+	for _, err := range a.Events(ctx, conntrack.EventFilter{}) {
+		if !errors.Is(err, netlink.ErrClosed) {
+			t.Fatalf("events after Close: %v", err)
+		}
+		break
+	}
+	if _, err := b.Stats(ctx); err != nil {
+		t.Fatalf("the other Conn on the shared socket: %v", err)
+	}
+}

@@ -54,6 +54,7 @@ Parameters and options:
   -o, --output type[,...]		Output format: extended, id
   -b, --buffer-size size		Netlink socket buffer size
   --sport, --dport, --reply-port-src, --reply-port-dst port	(after -p tcp, udp, sctp, dccp, udplite)
+  --srckey, --dstkey key			(after -p gre)
   --state state				(after -p tcp)
   --icmp-type, --icmp-code, --icmp-id	(after -p icmp; --icmpv6-* after -p icmpv6)
 With nl -j, each flow or expectation is one JSON object per line.
@@ -335,6 +336,23 @@ func (r *ctRequest) protoOption(w string, value func(string) (string, error), nu
 			}
 			r.stateOK = true
 			return nil
+		default:
+			return unknown
+		}
+		n, err := num(w, 16)
+		if err != nil {
+			return err
+		}
+		*dst = uint16(n)
+		r.filter.SrcPort, r.filter.DstPort = r.orig.SrcPort, r.orig.DstPort
+		return nil
+	case conntrack.ProtoGRE:
+		var dst *uint16
+		switch w {
+		case "--srckey", "--orig-key-src":
+			dst = &r.orig.SrcPort
+		case "--dstkey", "--orig-key-dst":
+			dst = &r.orig.DstPort
 		default:
 			return unknown
 		}
@@ -737,6 +755,9 @@ func formatTuple(p *printer, t *conntrack.Tuple, counters bool, c conntrack.Coun
 	case conntrack.ProtoTCP, conntrack.ProtoUDP, conntrack.ProtoUDPLite, conntrack.ProtoSCTP, conntrack.ProtoDCCP:
 		p.field("sport", "sport=%d ", t.SrcPort)
 		p.field("dport", "dport=%d ", t.DstPort)
+	case conntrack.ProtoGRE:
+		p.field("srckey", "srckey=0x%x ", t.SrcPort)
+		p.field("dstkey", "dstkey=0x%x ", t.DstPort)
 	}
 	if t.HasZone {
 		p.field("zone", "zone=%d ", t.Zone)

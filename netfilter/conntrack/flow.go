@@ -18,7 +18,9 @@ type Tuple struct {
 	Src, Dst netip.Addr // CTA_IP_V4_SRC/DST or CTA_IP_V6_SRC/DST
 	Proto    uint8      // CTA_PROTO_NUM: ProtoTCP, ProtoUDP, ProtoICMP ...
 
-	SrcPort, DstPort uint16 // CTA_PROTO_SRC_PORT, CTA_PROTO_DST_PORT (TCP, UDP, SCTP, DCCP ...)
+	// SrcPort and DstPort are CTA_PROTO_SRC_PORT and CTA_PROTO_DST_PORT:
+	// the ports of TCP, UDP, UDP-Lite, SCTP and DCCP, the keys of GRE.
+	SrcPort, DstPort uint16
 
 	// ICMP and ICMPv6: CTA_PROTO_ICMP_ID/TYPE/CODE or their ICMPV6 twins.
 	ICMPID   uint16

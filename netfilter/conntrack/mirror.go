@@ -225,7 +225,7 @@ func (m *Mirror) apply(ev *Event) {
 		return
 	}
 	old, ok := m.flows[f.ID]
-	if !ok || ev.Type == EventNew {
+	if !ok {
 		m.flows[f.ID] = *f
 		return
 	}

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nlkit/nlkit/internal/kerneltest"
 	"github.com/nlkit/nlkit/netfilter"
 	"github.com/nlkit/nlkit/netfilter/conntrack"
 	"github.com/nlkit/nlkit/netlink"
@@ -273,5 +274,43 @@ func TestEventFilterInKernel(t *testing.T) {
 	}
 	if d, _ := raw.KernelDrops(); d != 0 {
 		t.Errorf("kernel drops %d: filtered events must not count as losses", d)
+	}
+}
+
+// TestEventTimestamps: with nf_conntrack_timestamp on, flows carry their
+// start, destroy events their stop, and events their own time.
+func TestEventTimestamps(t *testing.T) {
+	c, ns, _ := dialNS(t)
+	ctx := testCtx(t)
+	kerneltest.Run(t, ns, kerneltest.Tool(t, "sysctl", "procps"), "-qw", "net.netfilter.nf_conntrack_timestamp=1")
+	started := make(chan struct{})
+	events := collectEvents(t, ns, conntrack.EventFilter{}, started, 2, 5*time.Second)
+	<-started
+	before := time.Now().Add(-time.Second)
+	f := conntrack.Flow{Orig: udpTuple("198.18.0.1", "198.18.0.2", 1, 2), Timeout: time.Minute}
+	if err := c.AddFlow(ctx, f); err != nil {
+		t.Fatal(err)
+	}
+	g, err := c.Flow(ctx, f.Orig, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g.Start.Before(before) || g.Start.After(time.Now().Add(time.Second)) || !g.Stop.IsZero() {
+		t.Errorf("start %v stop %v", g.Start, g.Stop)
+	}
+	if err := c.DeleteFlow(ctx, f.Orig, 0); err != nil {
+		t.Fatal(err)
+	}
+	got := <-events
+	if len(got) != 2 {
+		t.Fatalf("%d events", len(got))
+	}
+	for _, ev := range got {
+		if ev.Time.Before(before) {
+			t.Errorf("%v event time %v", ev.Type, ev.Time)
+		}
+	}
+	if d := got[1]; d.Type != conntrack.EventDestroy || d.Flow.Stop.Before(d.Flow.Start) || d.Flow.Start != g.Start {
+		t.Errorf("destroy: start %v stop %v (flow started %v)", d.Flow.Start, d.Flow.Stop, g.Start)
 	}
 }

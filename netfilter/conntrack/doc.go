@@ -45,8 +45,10 @@
 // Errors name the operation and the flow ("conntrack: delete flow tcp
 // 198.18.0.1:1000 -> 198.18.0.2:80: no such file or directory");
 // errors.Is and errors.As reach the *netlink.Error and its errno. Decoding
-// errors name the attribute by its path (CTA_TUPLE_ORIG/CTA_TUPLE_PROTO/
-// CTA_PROTO_SRC_PORT).
+// errors name the attribute by its path:
+// CTA_TUPLE_ORIG/CTA_TUPLE_PROTO/CTA_PROTO_SRC_PORT. nfnetlink needs
+// CAP_NET_ADMIN for every message, reads included: without it, a typed
+// EPERM.
 //
 // # Concurrency
 //

@@ -37,7 +37,7 @@ Commands:
   -F [table]			Flush table
   -C [table]			Show counter
   -S				Show statistics
-Tables: conntrack, expect
+Tables: conntrack, expect, dying, unconfirmed (-L only)
 Parameters and options:
   -s, --src, --orig-src ip		Source address from original direction
   -d, --dst, --orig-dst ip		Destination address from original direction
@@ -188,7 +188,10 @@ func parseConntrack(args []string, fam Family) (ctRequest, error) {
 				case "conntrack", "expect":
 					r.table = t
 				case "dying", "unconfirmed":
-					return r, ctParamError("table `%s' is not supported by nl", t)
+					if c != 'L' {
+						return r, ctParamError("Can't do that command with tables `dying' and `unconfirmed'")
+					}
+					r.table = t
 				default:
 					return r, ctParamError("Bad parameter `%s'", t)
 				}
@@ -499,7 +502,12 @@ func (r *ctRequest) run(ctx context.Context, e *env, c *conntrack.Conn) error {
 	switch r.cmd {
 	case 'L':
 		list := c.Flows
-		if r.zero {
+		switch {
+		case r.table == "dying":
+			list = c.DyingFlows
+		case r.table == "unconfirmed":
+			list = c.UnconfirmedFlows
+		case r.zero:
 			list = c.ZeroedFlows
 		}
 		n := 0

@@ -160,7 +160,7 @@ func TestConntrackLikeTool(t *testing.T) {
 		{"-L", "-p", "icmp"}, {"-L", "-s", "198.18.0.99"}, {"-L", "-p", "gre"},
 		{"-G", "-p", "tcp", "-s", "198.18.0.1", "-d", "198.18.0.2", "--sport", "1000", "--dport", "80"},
 		{"-G", "-p", "tcp", "-s", "198.18.0.1", "-d", "198.18.0.2", "--sport", "9", "--dport", "80"},
-		{"-C"}, {"-L", "expect"},
+		{"-C"}, {"-L", "expect"}, {"-L", "dying"}, {"-L", "unconfirmed"},
 		// Bad options: exit 2 both.
 		{"-X"}, {"-L", "-p", "foo"}, {"-L", "--sport", "1"}, {"-L", "-f", "ipv7"}, {"-L", "-o", "foo"}, {"-L", "-L"},
 		{"-I", "-p", "tcp", "-s", "198.18.0.1"}, {"-E", "-e", "FOO"},

@@ -171,6 +171,27 @@ func (c *Conn) ZeroedFlows(ctx context.Context, f FlowFilter) iter.Seq2[Flow, er
 	return c.dumpFlows(ctx, f, msgGetCtrZero, "dump and zero flows")
 }
 
+// DyingFlows streams the flows on their way out of the table (removed,
+// waiting for their last reference: IPCTNL_MSG_CT_GET_DYING), those f
+// selects, checked in user space. It is a single-use iterator.
+func (c *Conn) DyingFlows(ctx context.Context, f FlowFilter) iter.Seq2[Flow, error] {
+	return c.dumpFlows(ctx, userOnly(f), msgGetDying, "dump dying flows")
+}
+
+// UnconfirmedFlows streams the flows of packets still on their way through
+// the stack, not yet in the table (IPCTNL_MSG_CT_GET_UNCONFIRMED), those
+// f selects, checked in user space. It is a single-use iterator.
+func (c *Conn) UnconfirmedFlows(ctx context.Context, f FlowFilter) iter.Seq2[Flow, error] {
+	return c.dumpFlows(ctx, userOnly(f), msgGetUnconf, "dump unconfirmed flows")
+}
+
+// userOnly marks a filter to be checked in user space only: the kernel
+// reads no filter for the dying and unconfirmed lists.
+func userOnly(f FlowFilter) FlowFilter {
+	f.userOnly = true
+	return f
+}
+
 func (c *Conn) dumpFlows(ctx context.Context, f FlowFilter, msg uint8, op string) iter.Seq2[Flow, error] {
 	return func(yield func(Flow, error) bool) {
 		attrs, fam, err := f.kernelAttrs(nil)

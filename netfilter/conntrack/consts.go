@@ -9,6 +9,8 @@ const (
 	msgGetCtrZero  = 3 // IPCTNL_MSG_CT_GET_CTRZERO
 	msgGetStatsCPU = 4 // IPCTNL_MSG_CT_GET_STATS_CPU
 	msgGetStats    = 5 // IPCTNL_MSG_CT_GET_STATS
+	msgGetDying    = 6 // IPCTNL_MSG_CT_GET_DYING
+	msgGetUnconf   = 7 // IPCTNL_MSG_CT_GET_UNCONFIRMED
 )
 
 // Message types of NFNL_SUBSYS_CTNETLINK_EXP (enum ctnl_exp_msg_types).

@@ -360,3 +360,31 @@ func ExampleStatus_String() {
 	fmt.Println(conntrack.StatusAssured | conntrack.StatusSeenReply | conntrack.StatusConfirmed)
 	// Output: SEEN_REPLY|ASSURED|CONFIRMED
 }
+
+func ExampleConn_DyingFlows() {
+	c, err := conntrack.Dial(nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer c.Close()
+	for f, err := range c.DyingFlows(context.Background(), conntrack.FlowFilter{}) {
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println("dying:", f.Orig)
+	}
+}
+
+func ExampleConn_UnconfirmedFlows() {
+	c, err := conntrack.Dial(nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer c.Close()
+	for f, err := range c.UnconfirmedFlows(context.Background(), conntrack.FlowFilter{}) {
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println("unconfirmed:", f.Orig)
+	}
+}

@@ -2,6 +2,7 @@ package conntrack_test
 
 import (
 	"errors"
+	"iter"
 	"net/netip"
 	"strings"
 	"syscall"
@@ -144,4 +145,25 @@ func TestStats(t *testing.T) {
 	if n != 123 {
 		t.Errorf("dump and zero gave %d flows", n)
 	}
+	// No traffic: nothing dying, nothing unconfirmed; the dumps work.
+	for name, seq := range map[string]func() int{
+		"dying":       func() int { return countFlows(t, c.DyingFlows(ctx, conntrack.FlowFilter{})) },
+		"unconfirmed": func() int { return countFlows(t, c.UnconfirmedFlows(ctx, conntrack.FlowFilter{Proto: conntrack.ProtoUDP})) },
+	} {
+		if k := seq(); k != 0 {
+			t.Errorf("%s: %d flows", name, k)
+		}
+	}
+}
+
+func countFlows(t *testing.T, seq iter.Seq2[conntrack.Flow, error]) int {
+	t.Helper()
+	n := 0
+	for _, err := range seq {
+		if err != nil {
+			t.Fatal(err)
+		}
+		n++
+	}
+	return n
 }

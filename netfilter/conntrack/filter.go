@@ -39,6 +39,8 @@ type FlowFilter struct {
 	// Zone selects flows of that zone (CTA_ZONE) when MatchZone is set.
 	Zone      uint16
 	MatchZone bool
+
+	userOnly bool // send nothing to the kernel (see userOnly)
 }
 
 // family is the L3 family f implies: Family, or that of its addresses.
@@ -63,6 +65,9 @@ func host(p netip.Prefix) bool { return p.IsValid() && p.IsSingleIP() }
 // kernelAttrs encodes what the kernel can filter of f in a dump request.
 func (f *FlowFilter) kernelAttrs(b []byte) ([]byte, netfilter.Family, error) {
 	fam := f.family()
+	if f.userOnly {
+		return b, fam, nil
+	}
 	e := nlattr.NewEncoder(b)
 	if f.MarkMask != 0 {
 		e.Uint32BE(AttrMark, f.Mark)

@@ -147,8 +147,10 @@ func TestStats(t *testing.T) {
 	}
 	// No traffic: nothing dying, nothing unconfirmed; the dumps work.
 	for name, seq := range map[string]func() int{
-		"dying":       func() int { return countFlows(t, c.DyingFlows(ctx, conntrack.FlowFilter{})) },
-		"unconfirmed": func() int { return countFlows(t, c.UnconfirmedFlows(ctx, conntrack.FlowFilter{Proto: conntrack.ProtoUDP})) },
+		"dying": func() int { return countFlows(t, c.DyingFlows(ctx, conntrack.FlowFilter{})) },
+		"unconfirmed": func() int {
+			return countFlows(t, c.UnconfirmedFlows(ctx, conntrack.FlowFilter{Proto: conntrack.ProtoUDP}))
+		},
 	} {
 		if k := seq(); k != 0 {
 			t.Errorf("%s: %d flows", name, k)

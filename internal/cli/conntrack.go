@@ -53,6 +53,8 @@ Parameters and options:
   -z, --zero				Zero counters while listing
   -o, --output type[,...]		Output format: extended, id
   -b, --buffer-size size		Netlink socket buffer size
+  -n, --src-nat ip[:port]		Source NAT (made with -I, matched with -L)
+  -g, --dst-nat ip[:port]		Destination NAT (made with -I, matched with -L)
   --sport, --dport, --reply-port-src, --reply-port-dst port	(after -p tcp, udp, sctp, dccp, udplite)
   --srckey, --dstkey key			(after -p gre)
   --state state				(after -p tcp)
@@ -92,6 +94,8 @@ type ctRequest struct {
 	withID    bool
 	bufSize   int
 	icmpSet   bool
+	srcNAT    conntrack.NATRange // -n/--src-nat, for -I
+	dstNAT    conntrack.NATRange // -g/--dst-nat, for -I
 }
 
 // ctParamError is a bad option: conntrack's PARAMETER_PROBLEM, exit 2.
@@ -291,6 +295,35 @@ func parseConntrack(args []string, fam Family) (ctRequest, error) {
 					}
 				}
 			}
+		case "-n", "--src-nat", "-g", "--dst-nat":
+			// The address is optional, as in conntrack: without it, -L
+			// lists every flow with that translation.
+			var nr conntrack.NATRange
+			if a.more() && !strings.HasPrefix(a.peek(), "-") {
+				v := a.next()
+				if ap, perr := netip.ParseAddrPort(v); perr == nil {
+					nr = conntrack.NATRange{Min: ap.Addr(), MinPort: ap.Port()}
+				} else if ad, aerr := netip.ParseAddr(v); aerr == nil {
+					nr = conntrack.NATRange{Min: ad}
+				} else {
+					return r, ctParamError("Bad parameter `%s'", v)
+				}
+			}
+			bit := conntrack.StatusSrcNAT
+			if w == "-g" || w == "--dst-nat" {
+				bit = conntrack.StatusDstNAT
+				r.dstNAT = nr
+				if nr.IsValid() {
+					r.filter.ReplySrc = netip.PrefixFrom(nr.Min, nr.Min.BitLen())
+				}
+			} else {
+				r.srcNAT = nr
+				if nr.IsValid() {
+					r.filter.ReplyDst = netip.PrefixFrom(nr.Min, nr.Min.BitLen())
+				}
+			}
+			r.filter.Status |= bit
+			r.filter.StatusMask |= bit
 		case "-b", "--buffer-size":
 			var n uint64
 			n, err = num(w, 31)
@@ -556,7 +589,8 @@ func (r *ctRequest) run(ctx context.Context, e *env, c *conntrack.Conn) error {
 		}
 		return summary(e, n, "flow entries have been deleted", true)
 	case 'I':
-		f := conntrack.Flow{Orig: r.orig, Timeout: time.Duration(r.timeout) * time.Second, Mark: r.mark, Zone: r.zone, Status: r.status}
+		f := conntrack.Flow{Orig: r.orig, Timeout: time.Duration(r.timeout) * time.Second, Mark: r.mark, Zone: r.zone, Status: r.status,
+			SrcNAT: r.srcNAT, DstNAT: r.dstNAT}
 		if r.reply.Src.IsValid() || r.reply.Dst.IsValid() {
 			f.Reply = r.orig.Reverse()
 			if r.reply.Src.IsValid() {

@@ -189,6 +189,15 @@ func TestConntrackLikeTool(t *testing.T) {
 	sameChange(udpFlow, "-D", "-p", "tcp")
 	sameChange(tcpFlow, "-D", "-p", "tcp", "--dport", "80")
 	sameChange(udpFlow, "-D", "-m", "7")
+	// Creation with NAT: the same reply tuple.
+	sameChange([]string{"-C"}, "-I", "-p", "udp", "-s", "198.18.0.1", "-d", "198.18.0.2", "--sport", "1", "--dport", "2", "-t", "100", "--src-nat", "198.18.9.9")
+	sameChange([]string{"-C"}, "-I", "-p", "tcp", "-s", "198.18.0.1", "-d", "198.18.0.2", "--sport", "1", "--dport", "80", "-t", "100", "--state", "ESTABLISHED", "--dst-nat", "198.18.7.7:8080")
+	// Listing by translation, on a table with both kinds and none.
+	ctTool(t, name, "-I", "-p", "udp", "-s", "198.18.0.1", "-d", "198.18.0.2", "--sport", "1", "--dport", "2", "-t", "100", "--src-nat", "198.18.9.9")
+	ctTool(t, name, "-I", "-p", "udp", "-s", "198.18.0.1", "-d", "198.18.0.2", "--sport", "3", "--dport", "2", "-t", "100")
+	for _, args := range [][]string{{"-L", "--src-nat", "198.18.9.9"}, {"-L", "-n"}, {"-L", "-g"}, {"-L", "--dst-nat", "198.18.7.7"}, {"-L", "-n", "198.18.9.8"}} {
+		same(args...)
+	}
 	// JSON: one object per flow, per line.
 	ctTool(t, name, "-F")
 	ctTool(t, name, tcpFlow...)

@@ -64,6 +64,14 @@ var (
 	seqAdjSpace   = &space{prefix: "CTA_SEQADJ_", names: []string{1: "CTA_SEQADJ_CORRECTION_POS", "CTA_SEQADJ_OFFSET_BEFORE", "CTA_SEQADJ_OFFSET_AFTER"}}
 	helpSpace     = &space{prefix: "CTA_HELP_", names: []string{1: "CTA_HELP_NAME", "CTA_HELP_INFO"}}
 	secCtxSpace   = &space{prefix: "CTA_SECCTX_", names: []string{1: "CTA_SECCTX_NAME"}}
+	protoNATSpace = &space{prefix: "CTA_PROTONAT_", names: []string{1: "CTA_PROTONAT_PORT_MIN", "CTA_PROTONAT_PORT_MAX"}}
+	natSpace      = &space{prefix: "CTA_NAT_", names: []string{1: "CTA_NAT_V4_MINIP", "CTA_NAT_V4_MAXIP", "CTA_NAT_PROTO", "CTA_NAT_V6_MINIP", "CTA_NAT_V6_MAXIP"},
+		inner: func(t uint16) *space {
+			if t == ctaNATProto {
+				return protoNATSpace
+			}
+			return nil
+		}}
 	synproxySpace = &space{prefix: "CTA_SYNPROXY_", names: []string{1: "CTA_SYNPROXY_ISN", "CTA_SYNPROXY_ITS", "CTA_SYNPROXY_TSOFF"}}
 	flowSpace     = &space{prefix: "CTA_", names: []string{1: "CTA_TUPLE_ORIG", "CTA_TUPLE_REPLY", "CTA_STATUS", "CTA_PROTOINFO",
 		"CTA_HELP", "CTA_NAT_SRC", "CTA_TIMEOUT", "CTA_MARK", "CTA_COUNTERS_ORIG", "CTA_COUNTERS_REPLY", "CTA_USE", "CTA_ID",
@@ -88,6 +96,8 @@ var (
 				return secCtxSpace
 			case AttrSynproxy:
 				return synproxySpace
+			case AttrNATSrc, AttrNATDst:
+				return natSpace
 			}
 			return nil
 		}}

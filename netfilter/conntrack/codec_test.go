@@ -23,6 +23,9 @@ func sampleFlows() []conntrack.Flow {
 			TCP:        conntrack.TCPInfo{State: conntrack.TCPEstablished, WScaleOrig: 7, WScaleReply: 8, FlagsOrig: conntrack.TCPFlags{Flags: 0x0a, Mask: 0x0a}},
 			SeqAdjOrig: conntrack.SeqAdj{CorrectionPos: 1, OffsetBefore: -2, OffsetAfter: 3}, Synproxy: conntrack.Synproxy{ISN: 1, ITS: 2, TSOff: 3}},
 		{Orig: udpTuple("2001:db8::1", "2001:db8::2", 5353, 53), Timeout: time.Second},
+		{Orig: udpTuple("198.18.0.1", "198.18.0.2", 1, 2), Timeout: time.Second,
+			SrcNAT: conntrack.NATRange{Min: netip.MustParseAddr("198.18.9.1"), Max: netip.MustParseAddr("198.18.9.9"), MinPort: 1000, MaxPort: 2000},
+			DstNAT: conntrack.NATRange{Min: netip.MustParseAddr("198.18.8.1"), Max: netip.MustParseAddr("198.18.8.1")}},
 		{Orig: conntrack.Tuple{Src: netip.MustParseAddr("198.18.0.1"), Dst: netip.MustParseAddr("198.18.0.3"), Proto: conntrack.ProtoICMP, ICMPType: 8, ICMPID: 77}, Timeout: time.Minute},
 		{Orig: conntrack.Tuple{Src: netip.MustParseAddr("2001:db8::1"), Dst: netip.MustParseAddr("2001:db8::2"), Proto: conntrack.ProtoICMPv6, ICMPType: 128, ICMPCode: 0, ICMPID: 9}, Timeout: time.Minute,
 			Reply: conntrack.Tuple{Src: netip.MustParseAddr("2001:db8::2"), Dst: netip.MustParseAddr("2001:db8::9"), Proto: conntrack.ProtoICMPv6, ICMPType: 129, ICMPID: 9}},
@@ -56,7 +59,7 @@ func TestFlowCodec(t *testing.T) {
 		var w conntrack.Flow
 		w.UnmarshalBinary(wb)
 		if g != w || g.Orig != want.Orig || g.Reply != want.Reply || g.Status != want.Status || g.Labels != want.Labels ||
-			g.TCP != want.TCP || g.SeqAdjOrig != want.SeqAdjOrig || g.Synproxy != want.Synproxy || g.Helper != want.Helper {
+			g.TCP != want.TCP || g.SrcNAT != want.SrcNAT || g.DstNAT != want.DstNAT || g.SeqAdjOrig != want.SeqAdjOrig || g.Synproxy != want.Synproxy || g.Helper != want.Helper {
 			t.Errorf("round trip:\n got %+v\nwant %+v", g, want)
 		}
 	}

@@ -137,6 +137,18 @@ func (l *Labels) SetBit(n int) {
 // IsZero reports whether no label is set.
 func (l Labels) IsZero() bool { return l == Labels{} }
 
+// NATRange is a network address translation a new flow gets
+// (CTA_NAT_SRC, CTA_NAT_DST): addresses from Min to Max (Max zero: Min
+// alone) and, when MinPort is not 0, ports from MinPort to MaxPort (0:
+// MinPort alone). The zero NATRange is none.
+type NATRange struct {
+	Min, Max         netip.Addr // CTA_NAT_V4_MINIP/MAXIP or CTA_NAT_V6_MINIP/MAXIP
+	MinPort, MaxPort uint16     // CTA_NAT_PROTO/CTA_PROTONAT_PORT_MIN/MAX
+}
+
+// IsValid reports whether the range has an address.
+func (r NATRange) IsValid() bool { return r.Min.IsValid() }
+
 // Flow is one entry of the connection tracking table. It is a comparable
 // value type: decoding one allocates nothing but its Helper and SecCtx
 // strings. Zero fields were not reported; Has says which attributes the
@@ -171,6 +183,11 @@ type Flow struct {
 	SeqAdjOrig  SeqAdj   // CTA_SEQ_ADJ_ORIG
 	SeqAdjReply SeqAdj   // CTA_SEQ_ADJ_REPLY
 	Synproxy    Synproxy // CTA_SYNPROXY
+
+	// SrcNAT and DstNAT are the translations AddFlow asks for
+	// (CTA_NAT_SRC, CTA_NAT_DST); the kernel then rewrites the reply
+	// tuple. Dumps do not report them: the reply tuple shows them.
+	SrcNAT, DstNAT NATRange
 
 	present uint32 // bit n: attribute n (Attr*) was reported
 }
@@ -266,6 +283,10 @@ func decodeFlow(f *Flow, fam netfilter.Family, b []byte) error {
 			decodeSeqAdj(&d, &f.SeqAdjOrig)
 		case AttrSeqAdjReply:
 			decodeSeqAdj(&d, &f.SeqAdjReply)
+		case AttrNATSrc:
+			decodeNAT(&d, &f.SrcNAT)
+		case AttrNATDst:
+			decodeNAT(&d, &f.DstNAT)
 		case AttrSynproxy:
 			n := d.Nested()
 			for n.Next() {
@@ -338,6 +359,69 @@ func decodeTuple(d *nlattr.Decoder, t *Tuple) {
 			t.HasZone = true
 		}
 	}
+}
+
+// enum ctattr_nat and ctattr_protonat.
+const (
+	ctaNATv4MinIP      = 1
+	ctaNATv4MaxIP      = 2
+	ctaNATProto        = 3
+	ctaNATv6MinIP      = 4
+	ctaNATv6MaxIP      = 5
+	ctaProtoNATPortMin = 1
+	ctaProtoNATPortMax = 2
+)
+
+func decodeNAT(d *nlattr.Decoder, r *NATRange) {
+	n := d.Nested()
+	for n.Next() {
+		switch n.Type() {
+		case ctaNATv4MinIP:
+			r.Min = addrOf(&n, 4)
+		case ctaNATv4MaxIP:
+			r.Max = addrOf(&n, 4)
+		case ctaNATv6MinIP:
+			r.Min = addrOf(&n, 16)
+		case ctaNATv6MaxIP:
+			r.Max = addrOf(&n, 16)
+		case ctaNATProto:
+			p := n.Nested()
+			for p.Next() {
+				switch p.Type() {
+				case ctaProtoNATPortMin:
+					r.MinPort = p.Uint16BE()
+				case ctaProtoNATPortMax:
+					r.MaxPort = p.Uint16BE()
+				}
+			}
+		}
+	}
+}
+
+func encodeNAT(e *nlattr.Encoder, typ uint16, r NATRange) {
+	max := r.Max
+	if !max.IsValid() {
+		max = r.Min
+	}
+	e.Nest(typ)
+	if r.Min.Is4() {
+		e.Addr(ctaNATv4MinIP, r.Min)
+		e.Addr(ctaNATv4MaxIP, max)
+	} else {
+		e.Addr(ctaNATv6MinIP, r.Min.WithZone(""))
+		e.Addr(ctaNATv6MaxIP, max.WithZone(""))
+	}
+	if r.MinPort != 0 {
+		maxPort := r.MaxPort
+		if maxPort == 0 {
+			maxPort = r.MinPort
+		}
+		e.Nest(ctaNATProto)
+		e.Uint16BE(ctaProtoNATPortMin, r.MinPort)
+		e.Uint16BE(ctaProtoNATPortMax, maxPort)
+		e.End()
+	}
+	e.End()
 }
 
 // addrOf reads an address of exactly size bytes.
@@ -554,6 +638,12 @@ func encodeFlow(e *nlattr.Encoder, f *Flow, full bool) {
 	}
 	if f.SeqAdjReply != (SeqAdj{}) {
 		encodeSeqAdj(e, AttrSeqAdjReply, f.SeqAdjReply)
+	}
+	if f.SrcNAT.IsValid() {
+		encodeNAT(e, AttrNATSrc, f.SrcNAT)
+	}
+	if f.DstNAT.IsValid() {
+		encodeNAT(e, AttrNATDst, f.DstNAT)
 	}
 	if f.Synproxy != (Synproxy{}) {
 		e.Nest(AttrSynproxy)

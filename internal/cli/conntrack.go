@@ -589,8 +589,10 @@ func (r *ctRequest) run(ctx context.Context, e *env, c *conntrack.Conn) error {
 		}
 		return summary(e, n, "flow entries have been deleted", true)
 	case 'I':
-		f := conntrack.Flow{Orig: r.orig, Timeout: time.Duration(r.timeout) * time.Second, Mark: r.mark, Zone: r.zone, Status: r.status,
-			SrcNAT: r.srcNAT, DstNAT: r.dstNAT}
+		f := conntrack.Flow{Orig: r.orig, Timeout: time.Duration(r.timeout) * time.Second, Mark: r.mark, Zone: r.zone, Status: r.status}
+		if r.srcNAT.IsValid() || r.dstNAT.IsValid() {
+			f.NAT = &conntrack.NAT{Src: r.srcNAT, Dst: r.dstNAT}
+		}
 		if r.reply.Src.IsValid() || r.reply.Dst.IsValid() {
 			f.Reply = r.orig.Reverse()
 			if r.reply.Src.IsValid() {

@@ -149,9 +149,16 @@ type NATRange struct {
 // IsValid reports whether the range has an address.
 func (r NATRange) IsValid() bool { return r.Min.IsValid() }
 
+// NAT is the address translation of a new flow: source NAT (the reply
+// comes back to Src's range) and destination NAT.
+type NAT struct {
+	Src NATRange // CTA_NAT_SRC
+	Dst NATRange // CTA_NAT_DST
+}
+
 // Flow is one entry of the connection tracking table. It is a comparable
 // value type: decoding one allocates nothing but its Helper and SecCtx
-// strings. Zero fields were not reported; Has says which attributes the
+// strings (and NAT, which the kernel never reports). Zero fields were not reported; Has says which attributes the
 // kernel sent (a mark of 0 is reported, a timeout of 0 not).
 type Flow struct {
 	Family netfilter.Family // nfgen_family: FamilyIPv4 or FamilyIPv6
@@ -184,10 +191,12 @@ type Flow struct {
 	SeqAdjReply SeqAdj   // CTA_SEQ_ADJ_REPLY
 	Synproxy    Synproxy // CTA_SYNPROXY
 
-	// SrcNAT and DstNAT are the translations AddFlow asks for
-	// (CTA_NAT_SRC, CTA_NAT_DST); the kernel then rewrites the reply
-	// tuple. Dumps do not report them: the reply tuple shows them.
-	SrcNAT, DstNAT NATRange
+	// NAT is the translation AddFlow asks for (CTA_NAT_SRC, CTA_NAT_DST);
+	// the kernel then rewrites the reply tuple. Dumps never report it (the
+	// reply tuple shows it), so it is nil there and costs a dumped Flow
+	// nothing. Being a pointer, it makes == compare identity: compare
+	// *NAT values yourself.
+	NAT *NAT
 
 	present uint32 // bit n: attribute n (Attr*) was reported
 }
@@ -283,10 +292,15 @@ func decodeFlow(f *Flow, fam netfilter.Family, b []byte) error {
 			decodeSeqAdj(&d, &f.SeqAdjOrig)
 		case AttrSeqAdjReply:
 			decodeSeqAdj(&d, &f.SeqAdjReply)
-		case AttrNATSrc:
-			decodeNAT(&d, &f.SrcNAT)
-		case AttrNATDst:
-			decodeNAT(&d, &f.DstNAT)
+		case AttrNATSrc, AttrNATDst:
+			if f.NAT == nil {
+				f.NAT = new(NAT)
+			}
+			if t == AttrNATSrc {
+				decodeNAT(&d, &f.NAT.Src)
+			} else {
+				decodeNAT(&d, &f.NAT.Dst)
+			}
 		case AttrSynproxy:
 			n := d.Nested()
 			for n.Next() {
@@ -639,11 +653,11 @@ func encodeFlow(e *nlattr.Encoder, f *Flow, full bool) {
 	if f.SeqAdjReply != (SeqAdj{}) {
 		encodeSeqAdj(e, AttrSeqAdjReply, f.SeqAdjReply)
 	}
-	if f.SrcNAT.IsValid() {
-		encodeNAT(e, AttrNATSrc, f.SrcNAT)
+	if f.NAT != nil && f.NAT.Src.IsValid() {
+		encodeNAT(e, AttrNATSrc, f.NAT.Src)
 	}
-	if f.DstNAT.IsValid() {
-		encodeNAT(e, AttrNATDst, f.DstNAT)
+	if f.NAT != nil && f.NAT.Dst.IsValid() {
+		encodeNAT(e, AttrNATDst, f.NAT.Dst)
 	}
 	if f.Synproxy != (Synproxy{}) {
 		e.Nest(AttrSynproxy)

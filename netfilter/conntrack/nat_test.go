@@ -14,9 +14,9 @@ func TestNAT(t *testing.T) {
 	c, _, _ := dialNS(t)
 	ctx := testCtx(t)
 	snat := conntrack.Flow{Orig: udpTuple("198.18.0.1", "198.18.0.2", 1000, 53), Timeout: time.Minute,
-		SrcNAT: conntrack.NATRange{Min: netip.MustParseAddr("198.18.9.9")}}
+		NAT: &conntrack.NAT{Src: conntrack.NATRange{Min: netip.MustParseAddr("198.18.9.9")}}}
 	dnat := conntrack.Flow{Orig: tcpTuple("198.18.0.1", "198.18.0.3", 1000, 80), Timeout: time.Minute,
-		DstNAT: conntrack.NATRange{Min: netip.MustParseAddr("198.18.7.7"), MinPort: 8080}, TCP: conntrack.TCPInfo{State: conntrack.TCPEstablished}}
+		NAT: &conntrack.NAT{Dst: conntrack.NATRange{Min: netip.MustParseAddr("198.18.7.7"), MinPort: 8080}}, TCP: conntrack.TCPInfo{State: conntrack.TCPEstablished}}
 	for _, f := range []conntrack.Flow{snat, dnat} {
 		if err := c.AddFlow(ctx, f); err != nil {
 			t.Fatal(err)

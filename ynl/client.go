@@ -136,7 +136,7 @@ func (s *Spec) AppendRequest(b []byte, op string, v map[string]any) ([]byte, err
 	if !o.HasRequest {
 		return b, fmt.Errorf("ynl: %s: %s is not a request", s.Name, op)
 	}
-	e := encoder{spec: s}
+	e := encoder{spec: s, set: o.Set}
 	var err error
 	if o.Header != nil {
 		if b, err = e.structBytes(b, o.Header, v, true); err != nil {

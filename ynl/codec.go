@@ -358,6 +358,7 @@ type encoder struct {
 	spec    *Spec
 	path    []string
 	parents []map[string]any // enclosing nests, for sub-message selectors
+	set     *AttrSet         // the message's set, beside its fixed header
 }
 
 func (e *encoder) errorf(format string, a ...any) error {
@@ -844,6 +845,11 @@ func (e *encoder) structBytes(b []byte, def *Definition, m map[string]any, lenie
 	for _, mb := range def.Members {
 		x, ok := m[mb.Name]
 		if !ok || x == nil || mb.Type == "pad" {
+			continue
+		}
+		if lenient && e.set != nil && e.set.Attr(mb.Name) != nil {
+			// a member and an attribute of one name (rt-addr's
+			// ifa-flags): the attribute carries it.
 			continue
 		}
 		e.path = append(e.path, mb.Name)

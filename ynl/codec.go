@@ -657,13 +657,19 @@ func (e *encoder) encodeAttr(b []byte, a *Attr, x any) ([]byte, error) {
 func (e *encoder) check(a *Attr, u uint64) error {
 	if Signed(a.Type) {
 		s := int64(u)
-		if (a.HasMin && s < a.Min) || (a.HasMax && s > a.Max) {
-			return e.errorf("%d out of range [%d, %d]", s, a.Min, a.Max)
+		if a.HasMin && s < a.Min {
+			return e.errorf("%d is below the minimum %d", s, a.Min)
+		}
+		if a.HasMax && s > a.Max {
+			return e.errorf("%d is above the maximum %d", s, a.Max)
 		}
 		return nil
 	}
-	if (a.HasMin && a.Min > 0 && u < uint64(a.Min)) || (a.HasMax && a.Max >= 0 && u > uint64(a.Max)) {
-		return e.errorf("%d out of range [%d, %d]", u, a.Min, a.Max)
+	if a.HasMin && a.Min > 0 && u < uint64(a.Min) {
+		return e.errorf("%d is below the minimum %d", u, a.Min)
+	}
+	if a.HasMax && a.Max >= 0 && u > uint64(a.Max) {
+		return e.errorf("%d is above the maximum %d", u, a.Max)
 	}
 	return nil
 }

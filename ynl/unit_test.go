@@ -295,7 +295,7 @@ func TestEncodeErrors(t *testing.T) {
 	}{
 		{map[string]any{"u8v": 256}, "attribute u8v: 256 does not fit u8"},
 		{map[string]any{"u8v": -1}, "attribute u8v: -1 is negative"},
-		{map[string]any{"s32v": 101}, "attribute s32v: 101 out of range"},
+		{map[string]any{"s32v": 101}, "attribute s32v: 101 is above the maximum 100"},
 		{map[string]any{"str": strings.Repeat("x", 16)}, "attribute str: 16 bytes, at most 15"},
 		{map[string]any{"color": "mauve"}, `attribute color: "mauve" is not an entry of color`},
 		{map[string]any{"nest": map[string]any{"deeper": map[string]any{"idd": 1}}}, "attribute nest.deeper.idd: not in set inner"},

@@ -461,6 +461,17 @@ func (s *Spec) resolveSubset(set *AttrSet) error {
 	}
 	set.byName = map[string]*Attr{}
 	set.byValue = map[uint16]*Attr{}
+	// A subset listing an attribute twice (6.12's devlink does) means it
+	// once.
+	var attrs []*Attr
+	for _, a := range set.Attributes {
+		if slices.ContainsFunc(attrs, func(b *Attr) bool { return b.Name == a.Name }) {
+			s.Warnings = append(s.Warnings, fmt.Sprintf("attribute set %s lists %s twice", set.Name, a.Name))
+			continue
+		}
+		attrs = append(attrs, a)
+	}
+	set.Attributes = attrs
 	for i, a := range set.Attributes {
 		p := parent.byName[a.Name]
 		if p == nil {

@@ -115,7 +115,7 @@ func (g *gen) nameTypes() {
 }
 
 func (g *gen) defType(d *ynl.Definition) string { return g.names["def:"+d.Name] }
-func (g *gen) setType(s *ynl.AttrSet) string   { return g.names["set:"+s.Name] }
+func (g *gen) setType(s *ynl.AttrSet) string    { return g.names["set:"+s.Name] }
 
 func goInt(t string) string {
 	switch t {

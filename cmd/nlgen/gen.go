@@ -575,6 +575,8 @@ func (g *gen) attrSet(set *ynl.AttrSet) {
 			g.p("\t}\n")
 		case k.field == "netip.Addr":
 			g.p("\tif %s.IsValid() {\n\t\te.Addr(%d, %s)\n\t}\n", f, a.ID, f)
+		case k.field == "[]byte" && k.raw:
+			g.p("\tif %s != nil {\n\t\te.Bytes(%d|nlattr.Nested, %s)\n\t}\n", f, a.ID, f)
 		case k.field == "[]byte":
 			g.p("\tif %s != nil {\n\t\te.Bytes(%d, %s)\n\t}\n", f, a.ID, f)
 		case a.Type == "nest":
@@ -705,7 +707,7 @@ func decodeIntExpr(t, bo, d string) string {
 	case "uint":
 		return fmt.Sprintf("varUint(%s)", ptr(d))
 	case "sint":
-		return fmt.Sprintf("int64(varUint(%s))", ptr(d))
+		return fmt.Sprintf("varSint(%s)", ptr(d))
 	}
 	return fmt.Sprintf("%s(%s.Uint64%s())", goInt(t), d, be)
 }
@@ -739,7 +741,7 @@ func (g *gen) encodeValue(a *ynl.Attr, k kind, v string) {
 	case "nest":
 		g.p("\t\te.Nest(%d)\n\t\tif err := %s.encode(e); err != nil {\n\t\t\treturn err\n\t\t}\n\t\te.End()\n", a.ID, v)
 	case "sub-message", "nest-type-value", "indexed-array":
-		g.p("\t\te.Bytes(%d, %s)\n", a.ID, v)
+		g.p("\t\te.Bytes(%d|nlattr.Nested, %s)\n", a.ID, v)
 	default:
 		g.p("\t\t%s\n", encodeInt(a.Type, a.ByteOrder, strconv.Itoa(int(a.ID)), v))
 	}
@@ -1110,6 +1112,14 @@ func varUint(d *nlattr.Decoder) uint64 {
 	return d.Uint64()
 }
 
+// varSint reads a sint attribute: 4 or 8 bytes, sign-extended.
+func varSint(d *nlattr.Decoder) int64 {
+	if d.Len() == 4 {
+		return int64(d.Int32())
+	}
+	return d.Int64()
+}
+
 func appendUnknown(b []byte, d *nlattr.Decoder) []byte {
 	p := d.Bytes()
 	b = binary.NativeEndian.AppendUint16(b, uint16(4+len(p)))
@@ -1124,7 +1134,7 @@ func appendUnknown(b []byte, d *nlattr.Decoder) []byte {
 func appendRaw(e *nlattr.Encoder, raw []byte) {
 	d := nlattr.NewDecoder(raw)
 	for d.Next() {
-		e.Bytes(d.Type(), d.Bytes())
+		e.Bytes(d.RawType(), d.Bytes())
 	}
 }
 `)

@@ -633,6 +633,14 @@ func varUint(d *nlattr.Decoder) uint64 {
 	return d.Uint64()
 }
 
+// varSint reads a sint attribute: 4 or 8 bytes, sign-extended.
+func varSint(d *nlattr.Decoder) int64 {
+	if d.Len() == 4 {
+		return int64(d.Int32())
+	}
+	return d.Int64()
+}
+
 func appendUnknown(b []byte, d *nlattr.Decoder) []byte {
 	p := d.Bytes()
 	b = binary.NativeEndian.AppendUint16(b, uint16(4+len(p)))
@@ -647,6 +655,6 @@ func appendUnknown(b []byte, d *nlattr.Decoder) []byte {
 func appendRaw(e *nlattr.Encoder, raw []byte) {
 	d := nlattr.NewDecoder(raw)
 	for d.Next() {
-		e.Bytes(d.Type(), d.Bytes())
+		e.Bytes(d.RawType(), d.Bytes())
 	}
 }

@@ -448,13 +448,13 @@ func (v *Main) encode(e *nlattr.Encoder) error {
 		e.End()
 	}
 	if v.Tv != nil {
-		e.Bytes(20, v.Tv)
+		e.Bytes(20|nlattr.Nested, v.Tv)
 	}
 	if v.Kind.Set {
 		e.String(31, v.Kind.Val)
 	}
 	if v.Data != nil {
-		e.Bytes(32, v.Data)
+		e.Bytes(32|nlattr.Nested, v.Data)
 	}
 	if v.Words != nil {
 		p := make([]byte, 0, len(v.Words)*2)
@@ -491,7 +491,7 @@ func (v *Main) decode(d *nlattr.Decoder) {
 			v.Uintv.Val = uint64(varUint(d))
 			v.Uintv.Set = true
 		case 6:
-			v.Sintv.Val = int64(int64(varUint(d)))
+			v.Sintv.Val = int64(varSint(d))
 			v.Sintv.Set = true
 		case 7:
 			v.Str.Val = d.String()
@@ -1043,6 +1043,14 @@ func varUint(d *nlattr.Decoder) uint64 {
 	return d.Uint64()
 }
 
+// varSint reads a sint attribute: 4 or 8 bytes, sign-extended.
+func varSint(d *nlattr.Decoder) int64 {
+	if d.Len() == 4 {
+		return int64(d.Int32())
+	}
+	return d.Int64()
+}
+
 func appendUnknown(b []byte, d *nlattr.Decoder) []byte {
 	p := d.Bytes()
 	b = binary.NativeEndian.AppendUint16(b, uint16(4+len(p)))
@@ -1057,6 +1065,6 @@ func appendUnknown(b []byte, d *nlattr.Decoder) []byte {
 func appendRaw(e *nlattr.Encoder, raw []byte) {
 	d := nlattr.NewDecoder(raw)
 	for d.Next() {
-		e.Bytes(d.Type(), d.Bytes())
+		e.Bytes(d.RawType(), d.Bytes())
 	}
 }

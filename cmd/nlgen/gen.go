@@ -877,10 +877,33 @@ func (c *Conn) dump(ctx context.Context, op string, cmd uint16, req []byte, yiel
 `, s.Name, ver)
 }
 
-// opNames gives the do and dump method names of an operation in the
-// project's vocabulary: "dev-get" -> Dev, Devs; "newaddr" -> AddAddr;
-// "channels-set" -> SetChannels; "del-addr" -> DeleteAddr.
-func opNames(name string) (do, dump string) {
+// vocabularyVerbs start names of changes and other calls in the project's
+// vocabulary (design.md); a spec noun that is one of them cannot stand alone.
+var vocabularyVerbs = map[string]bool{"Dial": true, "New": true, "Add": true, "Replace": true, "Append": true, "Change": true,
+	"Set": true, "Delete": true, "Flush": true, "Lookup": true, "Receive": true, "Is": true, "Has": true}
+
+// foreignVerbs are verbs outside the vocabulary that operation names start
+// with (netdev's bind-rx, handshake's accept): such operations are named
+// Execute and the spec's name, as raw requests are.
+var foreignVerbs = map[string]bool{}
+
+func init() {
+	for _, w := range strings.Fields(`get list show fetch read load query find search remove create make modify put write insert drop
+		clear reset enable disable subscribe unsubscribe watch listen monitor stream open do run send recv encode parse print resolve
+		retrieve iterate destroy erase purge register unregister install apply edit alter assign notify poll connect execute dump join
+		leave collect decode validate check describe forget marshal unmarshal enter exit wait start stop handle serve convert compute
+		bind unbind accept attach detach lock unlock respond expect emit push pop release acquire refresh sync try verify ensure cancel
+		abort commit begin toggle save restore peek seek drain discard dispatch deliver inject capture serialize deserialize pack unpack
+		wrap call invoke exec spawn fork mount unmount init setup trigger`) {
+		foreignVerbs[w] = true
+	}
+}
+
+// opNames gives the do and dump method names of operation name of family
+// in the project's vocabulary: "dev-get" -> Dev, Devs; "newaddr" -> AddAddr;
+// "channels-set" -> SetChannels; "del-addr" -> DeleteAddr; "bind-rx" ->
+// ExecuteBindRx; nftables' "getset" -> NftablesSet (Set alone is a verb).
+func opNames(family, name string) (do, dump string) {
 	words := strings.FieldsFunc(name, func(r rune) bool { return r == '-' || r == '_' })
 	verbs := map[string]string{"get": "", "dump": "", "set": "Set", "add": "Add", "new": "Add", "create": "Add", "del": "Delete",
 		"delete": "Delete", "remove": "Delete", "flush": "Flush", "replace": "Replace", "change": "Change", "update": "Set"}
@@ -905,11 +928,22 @@ func opNames(name string) (do, dump string) {
 	}
 	noun := goName(strings.Join(rest, "-"))
 	if len(rest) == 0 {
-		noun = "Object"
+		noun = goName(family)
+	}
+	first := ""
+	if len(rest) > 0 {
+		first = strings.ToLower(rest[0])
+	}
+	if !found && foreignVerbs[first] {
+		n := "Execute" + noun
+		return n, n + "s"
+	}
+	if verb == "" && (vocabularyVerbs[noun] || foreignVerbs[strings.ToLower(noun)]) {
+		noun = goName(family) + noun // a get whose noun is a verb word
 	}
 	if !found {
-		// no verb of ours: an action named by its noun phrase
-		// (cable-test-act -> CableTestAct), kept as the spec says.
+		// no verb: an action named by its noun phrase
+		// (cable-test-act -> CableTestAct), as the spec says.
 		return noun, plural(noun)
 	}
 	if verb != "" {
@@ -918,9 +952,10 @@ func opNames(name string) (do, dump string) {
 	return noun, plural(noun)
 }
 
+// plural makes a stream's name: a plural noun ending in s.
 func plural(n string) string {
 	switch {
-	case strings.HasSuffix(n, "s"), strings.HasSuffix(n, "Info"), strings.HasSuffix(n, "Stats"):
+	case strings.HasSuffix(n, "s"):
 		return "All" + n
 	case strings.HasSuffix(n, "y") && !strings.HasSuffix(n, "ey"):
 		return n[:len(n)-1] + "ies"
@@ -943,7 +978,7 @@ func (g *gen) ops() {
 		if !o.HasRequest || (o.Do == nil && o.Dump == nil) {
 			continue
 		}
-		doName, dumpName := opNames(o.Name)
+		doName, dumpName := opNames(s.Name, o.Name)
 		reqType := "struct{}"
 		if o.Set != nil {
 			reqType = g.setType(o.Set)

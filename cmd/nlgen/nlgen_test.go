@@ -52,9 +52,11 @@ func TestOpNames(t *testing.T) {
 		"channels-set": {"SetChannels", "SetAllChannels"}, "add-addr": {"AddAddr", "AddAddrs"},
 		"get-limits": {"Limits", "AllLimits"}, "flush-addrs": {"FlushAddrs", "FlushAllAddrs"},
 		"cable-test-act": {"CableTestAct", "CableTestActs"}, "page-pool-get": {"PagePool", "PagePools"},
-		"getfamily": {"Family", "Families"}, "linkinfo-get": {"Linkinfo", "Linkinfos"},
+		"getfamily": {"Family", "Families"}, "linkinfo-get": {"Linkinfo", "Linkinfos"}, "info-get": {"Info", "Infos"},
+		"bind-rx": {"ExecuteBindRx", "ExecuteBindRxs"}, "accept": {"ExecuteAccept", "ExecuteAccepts"}, "getset": {"FamSet", "FamSets"},
+		"newset": {"AddSet", "AddSets"}, "get": {"Fam", "Fams"},
 	} {
-		do, dump := opNames(name)
+		do, dump := opNames("fam", name)
 		if do != want[0] || dump != want[1] {
 			t.Errorf("opNames(%s) = %s, %s; want %v", name, do, dump, want)
 		}

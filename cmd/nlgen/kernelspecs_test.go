@@ -1,0 +1,215 @@
+package main
+
+import (
+	"archive/tar"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nlkit/nlkit/internal/apitest"
+	"github.com/nlkit/nlkit/ynl"
+)
+
+// The kernel's own specs, opt-in (NLKIT_YNL_KERNEL_SPECS=1; .ci/run sets
+// it): the repository does not carry them, so this test fetches Debian's
+// linux-source-6.12 with apt-get download, extracts
+// Documentation/netlink/specs only, caches them ($XDG_CACHE_HOME or the
+// user cache dir, nlkit/linux-source-6.12-specs), loads every spec
+// strictly, generates a package for each, and builds and vets them all.
+// When the package cannot be fetched it skips, saying why.
+func TestKernelSpecs(t *testing.T) {
+	if os.Getenv("NLKIT_YNL_KERNEL_SPECS") == "" {
+		t.Skip("opt-in: set NLKIT_YNL_KERNEL_SPECS=1 to fetch linux-source-6.12 and check its netlink specs")
+	}
+	start := time.Now()
+	dir := kernelSpecs(t)
+	fetched := time.Since(start)
+	files, _ := filepath.Glob(filepath.Join(dir, "*.yaml"))
+	if len(files) < 15 {
+		t.Fatalf("%s: %d specs", dir, len(files))
+	}
+	sort.Strings(files)
+
+	out, err := os.MkdirTemp(".", "kernelspecs-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(out)
+	loaded, generated := 0, 0
+	var pkgs []string
+	for _, f := range files {
+		s, err := ynl.SpecFile(f)
+		if err != nil {
+			t.Errorf("load: %v", err)
+			continue
+		}
+		loaded++
+		for _, w := range s.Warnings {
+			t.Logf("%s: warning: %s", filepath.Base(f), w)
+		}
+		pkg := "k" + PackageName(s.Name)
+		src, err := generate(s, pkg, filepath.Base(f))
+		if err != nil {
+			t.Errorf("generate %s: %v", f, err)
+			continue
+		}
+		d := filepath.Join(out, pkg)
+		os.MkdirAll(d, 0o755)
+		if err := os.WriteFile(filepath.Join(d, pkg+".go"), src, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		pkgs = append(pkgs, "./"+filepath.ToSlash(d))
+		generated++
+	}
+	compiled := 0
+	args := append([]string{"vet"}, pkgs...)
+	cmd := exec.Command("go", args...)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Errorf("go vet (builds too) of the generated packages: %v\n%s", err, b)
+	} else {
+		compiled = len(pkgs)
+	}
+	// the vocabulary of the project, with the family packages' allow-list
+	allow := apitest.Allow{"Join*": "multicast membership", "Leave*": "multicast membership",
+		"Execute*": "operations named by a verb of their own (bind-rx, accept): Execute and the spec's name"}
+	var parsed []*apitest.Package
+	for _, p := range pkgs {
+		parsed = append(parsed, apitest.MustParseDir(t, p))
+	}
+	checked := apitest.Check(t, allow, parsed...)
+	t.Logf("linux-source-6.12: %d specs, %d loaded strictly, %d generated, %d compiled and vetted, %d methods in the vocabulary (fetch/cache %v, total %v)",
+		len(files), loaded, generated, compiled, checked, fetched.Round(time.Millisecond), time.Since(start).Round(time.Millisecond))
+}
+
+// kernelSpecs returns a directory with the specs of linux-source-6.12,
+// from the cache or fetched.
+func kernelSpecs(t *testing.T) string {
+	cache := os.Getenv("XDG_CACHE_HOME")
+	if cache == "" {
+		var err error
+		if cache, err = os.UserCacheDir(); err != nil {
+			cache = os.TempDir()
+		}
+	}
+	dir := filepath.Join(cache, "nlkit", "linux-source-6.12-specs")
+	if m, _ := filepath.Glob(filepath.Join(dir, "*.yaml")); len(m) > 0 {
+		t.Logf("specs from the cache %s", dir)
+		return dir
+	}
+	for _, tool := range []string{"apt-get", "dpkg-deb", "xz"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("cannot fetch linux-source-6.12: %s is missing (Debian: apt, dpkg, xz-utils)", tool)
+		}
+	}
+	tmp := t.TempDir()
+	get := exec.Command("apt-get", "download", "linux-source-6.12")
+	get.Dir = tmp
+	if b, err := get.CombinedOutput(); err != nil {
+		t.Skipf("cannot fetch linux-source-6.12 (apt-get download): %v\n%s", err, b)
+	}
+	debs, _ := filepath.Glob(filepath.Join(tmp, "linux-source-6.12_*.deb"))
+	if len(debs) != 1 {
+		t.Skipf("apt-get download left %v", debs)
+	}
+	if err := extractSpecs(debs[0], tmp+"/specs"); err != nil {
+		t.Fatalf("extract: %v", err)
+	}
+	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	os.RemoveAll(dir)
+	if err := os.Rename(tmp+"/specs", dir); err != nil {
+		// another filesystem: copy
+		if err := os.CopyFS(dir, os.DirFS(tmp+"/specs")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// extractSpecs takes Documentation/netlink/specs/*.yaml out of the .deb: its
+// data is a tar holding usr/src/linux-source-6.12.tar.xz, itself a tar.
+func extractSpecs(deb, dst string) error {
+	fsys := exec.Command("dpkg-deb", "--fsys-tarfile", deb)
+	outer, err := fsys.StdoutPipe()
+	if err != nil {
+		return err
+	}
+	if err := fsys.Start(); err != nil {
+		return err
+	}
+	defer fsys.Wait()
+	tr := tar.NewReader(outer)
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			return errors.New("no linux-source tar.xz in the package")
+		}
+		if err != nil {
+			return err
+		}
+		if !strings.HasSuffix(h.Name, ".tar.xz") {
+			continue
+		}
+		xz := exec.Command("xz", "-dc")
+		xz.Stdin = tr
+		var stderr bytes.Buffer
+		xz.Stderr = &stderr
+		inner, err := xz.StdoutPipe()
+		if err != nil {
+			return err
+		}
+		if err := xz.Start(); err != nil {
+			return err
+		}
+		n, err := extractFrom(tar.NewReader(inner), dst)
+		io.Copy(io.Discard, inner)
+		werr := xz.Wait()
+		if err != nil {
+			return err
+		}
+		if werr != nil {
+			return fmt.Errorf("xz: %v: %s", werr, stderr.String())
+		}
+		if n == 0 {
+			return errors.New("no Documentation/netlink/specs in the source")
+		}
+		return nil
+	}
+}
+
+func extractFrom(tr *tar.Reader, dst string) (int, error) {
+	if err := os.MkdirAll(dst, 0o755); err != nil {
+		return 0, err
+	}
+	n := 0
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			return n, nil
+		}
+		if err != nil {
+			return n, err
+		}
+		dir, file := filepath.Split(h.Name)
+		if h.Typeflag != tar.TypeReg || !strings.HasSuffix(dir, "/Documentation/netlink/specs/") || !strings.HasSuffix(file, ".yaml") || strings.Contains(file, "..") {
+			continue
+		}
+		b, err := io.ReadAll(io.LimitReader(tr, 16<<20))
+		if err != nil {
+			return n, err
+		}
+		if err := os.WriteFile(filepath.Join(dst, file), b, 0o644); err != nil {
+			return n, err
+		}
+		n++
+	}
+}

@@ -130,6 +130,7 @@ var objects = []object{
 	{name: "ethtool", run: runEthtool, help: ethtoolHelp},
 	{name: "nfqueue", run: runNfqueue, help: nfqueueHelp},
 	{name: "conntrack", run: runConntrack, help: conntrackHelp},
+	{name: "ynl", run: runYnl, help: ynlHelp},
 	{name: "help", help: mainHelp},
 }
 

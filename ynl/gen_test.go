@@ -5,7 +5,7 @@ import (
 	"net/netip"
 	"testing"
 
-	"github.com/nlkit/nlkit/ynl/internal/testgen/features"
+	"github.com/nlkit/nlkit/ynl/gen/features"
 )
 
 // Generated code and the runtime client read and write the same bytes for

@@ -15,12 +15,12 @@ import (
 	"github.com/nlkit/nlkit/internal/kerneltest"
 	"github.com/nlkit/nlkit/netlink"
 	"github.com/nlkit/nlkit/rtnl"
-	genethtool "github.com/nlkit/nlkit/ynl/internal/testgen/ethtool"
-	genmptcp "github.com/nlkit/nlkit/ynl/internal/testgen/mptcppm"
-	gennetdev "github.com/nlkit/nlkit/ynl/internal/testgen/netdev"
-	gennlctrl "github.com/nlkit/nlkit/ynl/internal/testgen/nlctrl"
-	genrtaddr "github.com/nlkit/nlkit/ynl/internal/testgen/rtaddr"
-	genrtroute "github.com/nlkit/nlkit/ynl/internal/testgen/rtroute"
+	genethtool "github.com/nlkit/nlkit/ynl/gen/ethtool"
+	genmptcp "github.com/nlkit/nlkit/ynl/gen/mptcppm"
+	gennetdev "github.com/nlkit/nlkit/ynl/gen/netdev"
+	gennlctrl "github.com/nlkit/nlkit/ynl/gen/nlctrl"
+	genrtaddr "github.com/nlkit/nlkit/ynl/gen/rtaddr"
+	genrtroute "github.com/nlkit/nlkit/ynl/gen/rtroute"
 )
 
 // Differential tests of generated code against the hand-written clients,

@@ -37,7 +37,7 @@ func TestVocabulary(t *testing.T) {
 // nlgen names
 // operations by the rules (dev-get: Dev and Devs; newaddr: AddAddr).
 func TestGeneratedVocabulary(t *testing.T) {
-	dirs, _ := filepath.Glob("internal/testgen/*")
+	dirs, _ := filepath.Glob("gen/*")
 	dirs = slices.DeleteFunc(dirs, func(d string) bool { return strings.HasSuffix(d, ".go") })
 	if len(dirs) < 5 {
 		t.Fatalf("generated packages: %v", dirs)

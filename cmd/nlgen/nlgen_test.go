@@ -14,14 +14,14 @@ import (
 // The committed generated packages are what nlgen generates now, and
 // generating twice gives the same bytes.
 func TestCommittedUpToDate(t *testing.T) {
-	src, err := os.ReadFile("../../ynl/internal/testgen/generate.go")
+	src, err := os.ReadFile("../../ynl/gen/generate.go")
 	if err != nil {
 		t.Fatal(err)
 	}
 	re := regexp.MustCompile(`-spec (\S+) -pkg (\S+) -o (\S+)`)
 	n := 0
 	for _, m := range re.FindAllStringSubmatch(string(src), -1) {
-		spec := filepath.Join("../../ynl/internal/testgen", m[1])
+		spec := filepath.Join("../../ynl/gen", m[1])
 		s, err := ynl.SpecFile(spec)
 		if err != nil {
 			t.Fatal(err)
@@ -34,9 +34,9 @@ func TestCommittedUpToDate(t *testing.T) {
 		if !bytes.Equal(a, b) {
 			t.Errorf("%s: two runs differ", spec)
 		}
-		have, err := os.ReadFile(filepath.Join("../../ynl/internal/testgen", m[3], m[2]+".go"))
+		have, err := os.ReadFile(filepath.Join("../../ynl/gen", m[3], m[2]+".go"))
 		if err != nil || !bytes.Equal(a, have) {
-			t.Errorf("%s: committed package differs from nlgen's output (%v); run go generate ./ynl/internal/testgen", spec, err)
+			t.Errorf("%s: committed package differs from nlgen's output (%v); run go generate ./ynl/gen", spec, err)
 		}
 		n++
 	}

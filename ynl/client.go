@@ -157,17 +157,18 @@ func (s *Spec) AppendRequest(b []byte, op string, v map[string]any) ([]byte, err
 // into a value tree. Attributes the spec does not know are kept as raw
 // bytes; a known attribute of the wrong size is an error naming it.
 func (s *Spec) Decode(op *Operation, data []byte) (map[string]any, error) {
-	m := map[string]any{}
-	d := decoder{spec: s}
+	// Sized once: growing a map is most of what decoding costs.
+	n := 0
+	if op.Header != nil {
+		n = len(op.Header.Members)
+	}
+	m := make(map[string]any, n+countAttrs(data[min(len(data), n):]))
+	d := decoder{spec: s, header: op.Header}
 	if op.Header != nil {
 		if len(data) < op.Header.Size {
 			return nil, fmt.Errorf("ynl: %s %s: fixed header %s: %w", s.Name, op.Name, op.Header.Name, badLen(op.Header.Size, len(data)))
 		}
 		d.structValue(m, op.Header, data)
-		d.header = make(map[string]bool, len(m))
-		for k := range m {
-			d.header[k] = true
-		}
 		data = data[min(len(data), nlattr.Align(op.Header.Size)):]
 	}
 	if op.Set == nil {
@@ -177,6 +178,21 @@ func (s *Spec) Decode(op *Operation, data []byte) (map[string]any, error) {
 		return nil, fmt.Errorf("ynl: %s %s: %w", s.Name, op.Name, err)
 	}
 	return m, nil
+}
+
+// countAttrs counts the attributes in b (a size hint: b may not be only
+// attributes).
+func countAttrs(b []byte) int {
+	n := 0
+	for len(b) >= 4 {
+		l := int(binary.NativeEndian.Uint16(b))
+		if l < 4 {
+			break
+		}
+		n++
+		b = b[min(len(b), nlattr.Align(l)):]
+	}
+	return n
 }
 
 // ReplyOperation returns the operation whose replies or notifications carry

@@ -24,8 +24,8 @@ import (
 //	flags             []string: the names of the bits set ("0x..." for unknown bits)
 //	flag              bool true
 //	string            string
-//	binary            []byte; with display-hint ipv4/ipv6 a netip.Addr's
-//	                  string, mac a MAC's, hex a hex string; with a struct a
+//	binary            []byte; with display-hint ipv4/ipv6 a netip.Addr (a
+//	                  string in JSON), mac a MAC's string, hex a hex string; with a struct a
 //	                  map of its members; with a sub-type a []any of integers
 //	bitfield32        map{"value": ..., "selector": ...}
 //	nest, sub-message map[string]any
@@ -55,10 +55,10 @@ func order(bo string) byteOrder {
 
 type decoder struct {
 	spec *Spec
-	// header holds the keys the fixed header filled: an attribute of the
-	// same name (rt-addr's ifa-flags) replaces the member, it is not a
+	// header is the message's fixed header: an attribute named as one of
+	// its members (rt-addr's ifa-flags) replaces the member, it is not a
 	// repetition.
-	header  map[string]bool
+	header  *Definition
 	parents []map[string]any // enclosing nests, innermost last, for sub-message selectors
 }
 
@@ -84,8 +84,7 @@ func (d *decoder) decodeAttrs(m map[string]any, set *AttrSet, b []byte) error {
 			m[a.Name] = append(l, v)
 			continue
 		}
-		if d.header[a.Name] && len(d.parents) == 0 {
-			delete(d.header, a.Name)
+		if d.header != nil && len(d.parents) == 0 && d.header.member(a.Name) != nil {
 			m[a.Name] = v
 			continue
 		}
@@ -113,7 +112,7 @@ func (d *decoder) nested(m map[string]any, set *AttrSet, b []byte) (map[string]a
 	if len(d.parents) > nlattr.MaxDepth {
 		return nil, errors.New("nested too deep")
 	}
-	n := map[string]any{}
+	n := make(map[string]any, countAttrs(b))
 	err := d.decodeAttrs(n, set, b)
 	return n, err
 }
@@ -247,7 +246,7 @@ func hinted(hint string, b []byte) any {
 	switch hint {
 	case "ipv4", "ipv6":
 		if ip, ok := netip.AddrFromSlice(b); ok {
-			return ip.String()
+			return ip
 		}
 	case "mac":
 		return net.HardwareAddr(b).String()
@@ -319,7 +318,7 @@ func (d *decoder) intValue(t, bo string, def *Definition, asFlags bool, b []byte
 	}
 	for _, e := range def.Entries {
 		if e.Value == u {
-			return e.Name
+			return e.boxed
 		}
 	}
 	if Signed(t) {

@@ -206,7 +206,7 @@ func TestKernelRtAddr(t *testing.T) {
 		t.Errorf("addresses:\nynl  %q\nrtnl %q\nip   %q", ynlList, handList, ipList)
 	}
 	for _, v := range got {
-		if v["ifa-local"] == "198.18.0.1" && !slices.Contains(v["ifa-flags"].([]string), "permanent") {
+		if v["ifa-local"] == netip.MustParseAddr("198.18.0.1") && !slices.Contains(v["ifa-flags"].([]string), "permanent") {
 			t.Errorf("flags %v, want permanent", v["ifa-flags"])
 		}
 	}
@@ -238,7 +238,7 @@ func TestKernelRtAddrEvents(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if ev.Op != "getaddr" || ev.Group != "rtnlgrp-ipv4-ifaddr" || ev.Attrs["ifa-local"] != "198.18.3.1" {
+		if ev.Op != "getaddr" || ev.Group != "rtnlgrp-ipv4-ifaddr" || ev.Attrs["ifa-local"] != netip.MustParseAddr("198.18.3.1") {
 			t.Errorf("event %+v", ev)
 		}
 		break
@@ -289,8 +289,8 @@ func TestKernelRtRoute(t *testing.T) {
 			continue
 		}
 		dst := "default"
-		if d, ok := v["rta-dst"].(string); ok {
-			dst = netip.PrefixFrom(netip.MustParseAddr(d), int(v["rtm-dst-len"].(uint64))).String()
+		if d, ok := v["rta-dst"].(netip.Addr); ok {
+			dst = netip.PrefixFrom(d, int(v["rtm-dst-len"].(uint64))).String()
 		}
 		ynlList = append(ynlList, fmt.Sprintf("%s %d", dst, v["rta-oif"]))
 	}

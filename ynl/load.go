@@ -326,6 +326,7 @@ func (s *Spec) resolveDef(d *Definition) error {
 				return fmt.Errorf("duplicate entry %q", e.Name)
 			}
 			seen[e.Name] = true
+			e.boxed = e.Name
 			if e.explicit != nil {
 				next = *e.explicit
 			}

@@ -86,6 +86,9 @@ type EnumEntry struct {
 	Value uint64
 	// explicit is the YAML value, when given.
 	explicit *uint64
+	// boxed is Name as an interface value, made once: decoding a
+	// million enum values then allocates nothing for them.
+	boxed any
 }
 
 // Member is one member of a struct definition.

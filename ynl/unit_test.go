@@ -3,6 +3,7 @@ package ynl
 import (
 	"encoding/binary"
 	"errors"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -195,7 +196,7 @@ func fullTree() map[string]any {
 		"uintv": uint64(1) << 33, "sintv": int64(-2), "str": "hello", "bin": []byte{1, 2, 3},
 		"flagv": true, "color": "blue", "opts": []string{"a", "c"}, "modes": []string{"on", "auto"},
 		"bf":    map[string]any{"value": []string{"b"}, "selector": []string{"b", "c"}},
-		"addr":  "198.18.0.1",
+		"addr":  netip.MustParseAddr("198.18.0.1"),
 		"pair":  map[string]any{"lo": uint64(1), "hi": uint64(2), "mac": "02:00:00:00:00:01", "tag": "t", "inner": map[string]any{"hkind": "red", "port": uint64(1), "index": int64(2)}},
 		"nest":  map[string]any{"id": uint64(9), "deeper": map[string]any{"label": "x"}},
 		"multi": []any{uint64(1), uint64(2), uint64(3)},

@@ -38,6 +38,9 @@ type options struct {
 	cpuprof  string
 	trace    string
 	packets  int
+
+	ynlRoutes, ynlLinks int    // ynl.go
+	ynlSpecs            string // ynl.go
 }
 
 func main() {
@@ -51,9 +54,12 @@ func main() {
 	flag.IntVar(&o.flows, "flows", 200_000, "conntrack flows to create, dump and delete (nf_conntrack_max is 262,144 in a namespace)")
 	flag.IntVar(&o.reps, "reps", 5, "rounds of each dump measurement, floor and paths taking turns (medians are kept; short dumps get more rounds)")
 	flag.IntVar(&o.packets, "packets", 100_000, "UDP packets to queue and verdict per round (NFQUEUE)")
-	flag.StringVar(&o.only, "only", "", "run only this workload: routes, install, links, addrs, neighs, lookups, nfqueue, conntrack")
+	flag.StringVar(&o.only, "only", "", "run only this workload: routes, install, links, addrs, neighs, lookups, nfqueue, conntrack, ynl")
 	flag.StringVar(&o.cpuprof, "cpuprofile", "", "write a CPU profile of the whole run to this file (go tool pprof)")
 	flag.StringVar(&o.trace, "trace", "", "write an execution trace of the whole run to this file (go tool trace)")
+	flag.IntVar(&o.ynlRoutes, "ynlroutes", 100_000, "ynl: IPv4 routes to dump through hand-written, generated and runtime clients")
+	flag.IntVar(&o.ynlLinks, "ynllinks", 50, "ynl: extra links whose netdev devices are dumped")
+	flag.StringVar(&o.ynlSpecs, "ynlspecs", "ynl/testdata/specs", "ynl: directory of the specs (run from the repository's root)")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
@@ -105,6 +111,7 @@ func run(ctx context.Context, o options) error {
 		{"lookups", benchLookups},
 		{"nfqueue", benchNfqueue},
 		{"conntrack", benchConntrack},
+		{"ynl", benchYnl},
 	}
 	for _, s := range steps {
 		if !want(s.name) {

@@ -415,6 +415,20 @@ func walk(set *AttrSet, b []byte, start, off int, prefix string, wantNest bool) 
 				}
 				return path, nil, true
 			}
+			if a != nil && a.Type == "sub-message" {
+				if sel, ok := siblingString(set, b, start, a.Selector); ok {
+					if f := a.SubMsg.format(sel); f != nil && f.Set != nil {
+						inner := p + 4
+						if f.Header != nil {
+							inner += nlattr.Align(f.Header.Size)
+						}
+						if ip, iset, ok := walk(f.Set, b[:end], inner, off, path+".", wantNest); ok {
+							return ip, iset, true
+						}
+					}
+				}
+				return path, nil, true
+			}
 			if a != nil && a.NestedSet != nil && (a.Type == "nest" || a.Type == "indexed-array") {
 				inner := a.NestedSet
 				if a.Type == "indexed-array" {
@@ -433,6 +447,22 @@ func walk(set *AttrSet, b []byte, start, off int, prefix string, wantNest bool) 
 		p += nlattr.Align(l)
 	}
 	return "", nil, false
+}
+
+// siblingString reads the string attribute called name among the
+// attributes of b[start:], laid out by set: a sub-message's selector.
+func siblingString(set *AttrSet, b []byte, start int, name string) (string, bool) {
+	sel := set.Attr(name)
+	if sel == nil {
+		return "", false
+	}
+	d := nlattr.NewDecoder(b[start:])
+	for d.Next() {
+		if d.Type() == sel.ID {
+			return d.String(), true
+		}
+	}
+	return "", false
 }
 
 func walkIndexed(set *AttrSet, b []byte, start, end, off int, path string, wantNest bool) (string, *AttrSet, bool) {

@@ -462,3 +462,97 @@ func TestKernelMptcp(t *testing.T) {
 		t.Error("duplicate endpoint accepted")
 	}
 }
+
+type ipLink struct {
+	IfIndex  int    `json:"ifindex"`
+	IfName   string `json:"ifname"`
+	MTU      int    `json:"mtu"`
+	LinkInfo struct {
+		Kind string `json:"info_kind"`
+		Data struct {
+			ID int `json:"id"`
+		} `json:"info_data"`
+	} `json:"linkinfo"`
+}
+
+// rt-link: linkinfo's data is a sub-message chosen by the kind; a VXLAN
+// made through the spec is what rtnl and ip see, and the dump agrees with
+// both. (This kernel has no 8021q: vlan links cannot be made here.)
+func TestKernelRtLink(t *testing.T) {
+	c, ns := dialNS(t, "rt-link")
+	veth(t, ns, "yl0", "yl1")
+	kerneltest.Run(t, ns, "ip", "link", "add", "yvx5", "type", "vxlan", "id", "5", "dstport", "4789")
+	kerneltest.Run(t, ns, "ip", "link", "add", "ybr0", "type", "bridge")
+	ctx := t.Context()
+	r, err := rtnl.Dial(&netlink.Config{NetNS: ns})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	parent, err := r.LinkByName(ctx, "yl1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Execute(ctx, "newlink", map[string]any{
+		"ifname": "yvx7", "mtu": 1400,
+		"linkinfo": map[string]any{"kind": "vxlan", "data": map[string]any{"id": 7, "port": 4790, "link": parent.Index}},
+	}, netlink.Create|netlink.Excl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	made, err := r.LinkByName(ctx, "yvx7")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, ok := made.Info.(*rtnl.Vxlan); !ok || v.VNI != 7 || v.Port != 4790 || made.MTU != 1400 {
+		t.Errorf("link made through the spec, as rtnl sees it: %+v %+v", made, made.Info)
+	}
+	got := collect(t, c.Dump(ctx, "getlink", nil))
+	hand, err := r.LinkList(ctx, rtnl.LinkFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fromIP []ipLink
+	if err := json.Unmarshal(kerneltest.Run(t, ns, "ip", "-j", "-d", "link", "show"), &fromIP); err != nil {
+		t.Fatal(err)
+	}
+	var a, b, ip []string
+	for _, v := range got {
+		kind, id := "", uint64(0)
+		if li, ok := v["linkinfo"].(map[string]any); ok {
+			kind, _ = li["kind"].(string)
+			if d, ok := li["data"].(map[string]any); ok && kind == "vxlan" {
+				id = d["id"].(uint64)
+			}
+			if d, ok := li["data"].(map[string]any); ok && kind == "bridge" && d["forward-delay"] == nil {
+				t.Errorf("bridge data not decoded: %v", d)
+			}
+		}
+		a = append(a, fmt.Sprintf("%v %v %v %s %d", v["ifi-index"], v["ifname"], v["mtu"], kind, id))
+	}
+	for _, l := range hand {
+		id := 0
+		if v, ok := l.Info.(*rtnl.Vxlan); ok {
+			id = int(v.VNI)
+		}
+		b = append(b, fmt.Sprintf("%d %s %d %s %d", l.Index, l.Name, l.MTU, l.Kind, id))
+	}
+	for _, l := range fromIP {
+		ip = append(ip, fmt.Sprintf("%d %s %d %s %d", l.IfIndex, l.IfName, l.MTU, l.LinkInfo.Kind, l.LinkInfo.Data.ID))
+	}
+	if !slices.Equal(a, b) || !slices.Equal(a, ip) || len(a) != 6 {
+		t.Errorf("links:\nynl  %q\nrtnl %q\nip   %q", a, b, ip)
+	}
+	// the kernel refuses a VXLAN id out of range, pointing into the sub-message
+	_, err = c.Execute(ctx, "newlink", map[string]any{
+		"ifname": "yvx9",
+		"linkinfo": map[string]any{"kind": "vxlan", "data": map[string]any{"id": 1 << 24}},
+	}, netlink.Create|netlink.Excl)
+	// (Linux 6.18 points at IFLA_INFO_DATA, the nest, for this one.)
+	if e, ok := errors.AsType[*Error](err); !ok || !strings.HasPrefix(e.Attr, "linkinfo.data") || !errors.Is(err, syscall.ERANGE) {
+		t.Errorf("vxlan id 1<<24: %v, want the kernel to point into linkinfo.data", err)
+	}
+	if _, err := c.Execute(ctx, "dellink", map[string]any{"ifname": "yvx7"}, 0); err != nil {
+		t.Fatal(err)
+	}
+}

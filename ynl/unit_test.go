@@ -419,3 +419,19 @@ func diff(want, got any) string {
 	}
 	return fmt.Sprintf("- %v\n+ %v", want, got)
 }
+
+// An extended ACK pointing inside a sub-message is named through the
+// selector's format.
+func TestErrorNamesSubMessage(t *testing.T) {
+	s := featureSpec(t)
+	c := &Conn{spec: s}
+	r, err := c.request("thing-get", map[string]any{"kind": "one", "data": map[string]any{"x": 5}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// header 8, kind "one" attr 8 bytes at 8, data nest at 16, x at 20
+	ne := netlink.Error{Errno: syscall.EINVAL, Offset: r.hdrOffs + 20, MissingNest: -1}
+	if err := c.wrap(r, &ne); !strings.Contains(err.Error(), "thing-get: data.x: ") {
+		t.Errorf("got %v", err)
+	}
+}

@@ -545,7 +545,7 @@ func TestKernelRtLink(t *testing.T) {
 	}
 	// the kernel refuses a VXLAN id out of range, pointing into the sub-message
 	_, err = c.Execute(ctx, "newlink", map[string]any{
-		"ifname": "yvx9",
+		"ifname":   "yvx9",
 		"linkinfo": map[string]any{"kind": "vxlan", "data": map[string]any{"id": 1 << 24}},
 	}, netlink.Create|netlink.Excl)
 	// (Linux 6.18 points at IFLA_INFO_DATA, the nest, for this one.)

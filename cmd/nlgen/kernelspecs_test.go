@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/nlkit/nlkit/internal/apitest"
+	"github.com/nlkit/nlkit/internal/kerneltest"
+	"github.com/nlkit/nlkit/netlink"
 	"github.com/nlkit/nlkit/ynl"
 )
 
@@ -85,6 +87,7 @@ func TestKernelSpecs(t *testing.T) {
 		parsed = append(parsed, apitest.MustParseDir(t, p))
 	}
 	checked := apitest.Check(t, allow, parsed...)
+	t.Run("runtime", func(t *testing.T) { kernelSpecsRuntime(t, dir) })
 	t.Logf("linux-source-6.12: %d specs, %d loaded strictly, %d generated, %d compiled and vetted, %d methods in the vocabulary (fetch/cache %v, total %v)",
 		len(files), loaded, generated, compiled, checked, fetched.Round(time.Millisecond), time.Since(start).Round(time.Millisecond))
 }
@@ -211,5 +214,79 @@ func extractFrom(tr *tar.Reader, dst string) (int, error) {
 			return n, err
 		}
 		n++
+	}
+}
+
+// kernelSpecsRuntime drives the runtime client with the kernel's own specs
+// in a throwaway namespace: every reply of these dumps and requests decodes
+// without error (sub-messages of rt-link included), and the objects are
+// there.
+func kernelSpecsRuntime(t *testing.T, dir string) {
+	ns := kerneltest.NetNS(t)
+	kerneltest.Run(t, ns, "ip", "link", "add", "kv0", "type", "veth", "peer", "name", "kv1")
+	kerneltest.Run(t, ns, "ip", "link", "add", "kbr0", "type", "bridge")
+	kerneltest.Run(t, ns, "ip", "link", "set", "kv0", "master", "kbr0")
+	kerneltest.Run(t, ns, "ip", "addr", "add", "198.18.0.1/24", "dev", "kv1")
+	kerneltest.Run(t, ns, "ip", "link", "set", "kv1", "up")
+	ctx := t.Context()
+	for _, c := range []struct {
+		family, op string
+		do         bool
+		req        map[string]any
+		min        int
+	}{
+		{"netdev", "dev-get", false, nil, 4},
+		{"rt-link", "getlink", false, nil, 4},
+		{"rt-addr", "getaddr", false, map[string]any{"ifa-family": 2}, 2},
+		{"rt-route", "getroute", false, map[string]any{"rtm-family": 2}, 2},
+		{"nlctrl", "getfamily", false, nil, 5},
+		{"ethtool", "linkinfo-get", false, map[string]any{"header": map[string]any{}}, 3},
+		{"ethtool", "channels-get", true, map[string]any{"header": map[string]any{"dev-name": "kv1"}}, 1},
+		{"ethtool", "features-get", true, map[string]any{"header": map[string]any{"dev-name": "kv1"}}, 1},
+		{"mptcp_pm", "get-limits", true, nil, 1},
+		{"tcp_metrics", "get", false, nil, 0},
+	} {
+		p, err := ynl.SpecPath(dir, c.family)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := ynl.SpecFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cn, err := ynl.Dial(s, &netlink.Config{NetNS: ns})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []map[string]any
+		if c.do {
+			got, err = cn.Execute(ctx, c.op, c.req, 0)
+		} else {
+			for v, e := range cn.Dump(ctx, c.op, c.req) {
+				if err = e; err != nil {
+					break
+				}
+				got = append(got, v)
+			}
+		}
+		cn.Close()
+		if err != nil || len(got) < c.min {
+			t.Errorf("%s %s: %d replies, %v", c.family, c.op, len(got), err)
+			continue
+		}
+		if c.family == "rt-link" {
+			kinds := map[string]bool{}
+			for _, v := range got {
+				if li, ok := v["linkinfo"].(map[string]any); ok {
+					if _, ok := li["data"].(map[string]any); ok {
+						kinds[fmt.Sprint(li["kind"])] = true
+					}
+				}
+			}
+			if !kinds["bridge"] {
+				t.Errorf("rt-link: linkinfo data decoded for %v, want bridge", kinds)
+			}
+		}
+		t.Logf("%s %s: %d replies", c.family, c.op, len(got))
 	}
 }

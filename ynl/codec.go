@@ -132,6 +132,10 @@ func (d *decoder) decodeAttr(m map[string]any, a *Attr, b []byte) (any, error) {
 		if len(b) != IntSize(a.Type) {
 			return nil, badLen(IntSize(a.Type), len(b))
 		}
+		if a.DisplayHint == "ipv4" && len(b) == 4 {
+			// an address carried as a (big-endian) u32, tcp_metrics' way
+			return netip.AddrFrom4([4]byte(b)), nil
+		}
 		return d.intValue(a.Type, a.ByteOrder, a.EnumDef, a.EnumAsFlags, b), nil
 	case "uint", "sint":
 		if len(b) != 4 && len(b) != 8 {
@@ -506,6 +510,13 @@ func (e *encoder) encodeAttr(b []byte, a *Attr, x any) ([]byte, error) {
 		return appendAttr(b, a.ID, nil)
 	case "u8", "u16", "u32", "u64", "s8", "s16", "s32", "s64", "uint", "sint":
 		t := a.Type
+		if a.DisplayHint == "ipv4" && t == "u32" {
+			if _, isNum := x.(json.Number); !isNum {
+				if p, err := toBytes(x, "ipv4"); err == nil && len(p) == 4 {
+					return appendAttr(b, a.ID, p)
+				}
+			}
+		}
 		u, err := e.intOf(t, a.EnumDef, a.EnumAsFlags, x)
 		if err != nil {
 			return b, err

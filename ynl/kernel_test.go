@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"net/netip"
 	"slices"
 	"sort"
@@ -16,6 +18,7 @@ import (
 	"github.com/nlkit/nlkit/genl/ethtool"
 	"github.com/nlkit/nlkit/genl/mptcp"
 	"github.com/nlkit/nlkit/genl/netdev"
+	"github.com/nlkit/nlkit/genl/tcpmetrics"
 	"github.com/nlkit/nlkit/internal/kerneltest"
 	"github.com/nlkit/nlkit/netlink"
 	"github.com/nlkit/nlkit/netns"
@@ -554,5 +557,94 @@ func TestKernelRtLink(t *testing.T) {
 	}
 	if _, err := c.Execute(ctx, "dellink", map[string]any{"ifname": "yvx7"}, 0); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// tcpConnect makes a TCP connection to addr inside ns, exchanges data and
+// closes it from the client side: the kernel saves the metrics then.
+func tcpConnect(t *testing.T, ns *netns.NS, network, addr string) {
+	t.Helper()
+	err := ns.Do(func() error {
+		ln, err := net.Listen(network, addr)
+		if err != nil {
+			return err
+		}
+		defer ln.Close()
+		done := make(chan error, 1)
+		go func() {
+			s, err := ln.Accept()
+			if err != nil {
+				done <- err
+				return
+			}
+			defer s.Close()
+			_, err = io.Copy(s, s)
+			done <- err
+		}()
+		c, err := net.Dial(network, ln.Addr().String())
+		if err != nil {
+			return err
+		}
+		buf := make([]byte, 1000)
+		for range 5 {
+			if _, err := c.Write(buf); err != nil {
+				return err
+			}
+			if _, err := io.ReadFull(c, buf); err != nil {
+				return err
+			}
+		}
+		c.(*net.TCPConn).CloseWrite()
+		io.Copy(io.Discard, c)
+		c.Close()
+		return <-done
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestKernelTCPMetrics(t *testing.T) {
+	c, ns := dialNS(t, "tcp_metrics")
+	ctx := t.Context()
+	tcpConnect(t, ns, "tcp4", "127.0.0.1:0")
+	tcpConnect(t, ns, "tcp6", "[::1]:0")
+	hand, err := tcpmetrics.Dial(&netlink.Config{NetNS: ns})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer hand.Close()
+	es, err := netlink.Collect(hand.Entries(ctx))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := collect(t, c.Dump(ctx, "get", nil))
+	var a, b []string
+	for _, v := range got {
+		addr := v["addr-ipv4"]
+		if addr == nil {
+			addr = v["addr-ipv6"]
+		}
+		vals, _ := v["vals"].(map[string]any)
+		a = append(a, fmt.Sprintf("%v rtt %vus cwnd %v", addr, vals["rtt-us"], vals["cwnd"]))
+	}
+	for _, e := range es {
+		b = append(b, fmt.Sprintf("%v rtt %dus cwnd %d", e.Addr, e.RTT.Microseconds(), e.CWnd))
+	}
+	sort.Strings(a)
+	sort.Strings(b)
+	if !slices.Equal(a, b) || len(a) != 2 {
+		t.Errorf("tcp metrics:\nynl          %q\ntcpmetrics   %q", a, b)
+	}
+	// one entry by its address, as a u32 with display-hint ipv4
+	one, err := c.Execute(ctx, "get", map[string]any{"addr-ipv4": "127.0.0.1"}, 0)
+	if err != nil || len(one) != 1 || one[0]["addr-ipv4"] != netip.MustParseAddr("127.0.0.1") {
+		t.Errorf("get 127.0.0.1: %v %v", one, err)
+	}
+	if _, err := c.Execute(ctx, "del", map[string]any{"addr-ipv4": "127.0.0.1"}, 0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := hand.Entry(ctx, netip.MustParseAddr("127.0.0.1"), netip.Addr{}); !errors.Is(err, syscall.ESRCH) && !errors.Is(err, syscall.ENOENT) {
+		t.Errorf("after del: %v", err)
 	}
 }

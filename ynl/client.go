@@ -93,6 +93,7 @@ type Error struct {
 	Err     *netlink.Error
 }
 
+// Error gives "family: op: path: errno: message".
 func (e *Error) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s: %s: ", e.Family, e.Op)

@@ -18,6 +18,7 @@ import (
 // "len-or-limit"): kept as written, resolved against the const definitions.
 type yamlScalar string
 
+// UnmarshalYAML keeps the scalar as written.
 func (s *yamlScalar) UnmarshalYAML(n *yaml.Node) error {
 	if n.Kind != yaml.ScalarNode {
 		return fmt.Errorf("line %d: expected a number or a name", n.Line)

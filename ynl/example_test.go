@@ -132,7 +132,7 @@ func Example_generated() {
 		log.Fatal(err)
 	}
 	defer c.Close()
-	for d, err := range c.Devs(context.Background(), nil) {
+	for d, err := range c.Devices(context.Background(), nil) {
 		if err != nil {
 			log.Fatal(err)
 		}

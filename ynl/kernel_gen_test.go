@@ -45,7 +45,7 @@ func TestKernelGeneratedNetdev(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := netlink.Collect(gen.Devs(ctx, nil))
+	got, err := netlink.Collect(gen.Devices(ctx, nil))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,13 +57,13 @@ func TestKernelGeneratedNetdev(t *testing.T) {
 		if int32(g.Ifindex.Val) != d.Index || uint64(g.XDPFeatures.Val) != uint64(d.XDPFeatures) || uint64(g.XSKFeatures.Val) != uint64(d.XSKFeatures) {
 			t.Errorf("device %d: generated %+v, netdev %v", i, g, d)
 		}
-		one, err := gen.Dev(ctx, &gennetdev.Dev{Ifindex: gennetdev.Some(uint32(d.Index))}, 0)
+		one, err := gen.Device(ctx, &gennetdev.Dev{Ifindex: gennetdev.Some(uint32(d.Index))})
 		if err != nil || one.Ifindex != g.Ifindex || one.XDPFeatures != g.XDPFeatures {
-			t.Errorf("Dev(%d) = %+v, %v", d.Index, one, err)
+			t.Errorf("Device(%d) = %+v, %v", d.Index, one, err)
 		}
 	}
-	if _, err := gen.Dev(ctx, &gennetdev.Dev{Ifindex: gennetdev.Some[uint32](9999)}, 0); err == nil || err.Error()[:len("netdev: dev-get: no such device")] != "netdev: dev-get: no such device" {
-		t.Errorf("Dev(9999): %v", err)
+	if _, err := gen.Device(ctx, &gennetdev.Dev{Ifindex: gennetdev.Some[uint32](9999)}); err == nil || err.Error()[:len("netdev: dev-get: no such device")] != "netdev: dev-get: no such device" {
+		t.Errorf("Device(9999): %v", err)
 	}
 }
 
@@ -144,7 +144,7 @@ func TestKernelGeneratedAddrs(t *testing.T) {
 	defer gen.Close()
 	link, _ := r.LinkByName(ctx, "ga0")
 	a := netip.MustParseAddr("198.18.7.1")
-	err = gen.AddAddr(ctx, &genrtaddr.AddrAttrs{Header: genrtaddr.Ifaddrmsg{IfaFamily: syscall.AF_INET, IfaPrefixlen: 24, IfaIndex: uint32(link.Index)}, IfaLocal: a, IfaAddress: a}, netlink.Create|netlink.Excl)
+	err = gen.AddAddress(ctx, &genrtaddr.AddrAttrs{Header: genrtaddr.Ifaddrmsg{IfaFamily: syscall.AF_INET, IfaPrefixlen: 24, IfaIndex: uint32(link.Index)}, IfaLocal: a, IfaAddress: a}, netlink.Create|netlink.Excl)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -153,7 +153,7 @@ func TestKernelGeneratedAddrs(t *testing.T) {
 		t.Fatal(err)
 	}
 	var genList, handList []string
-	for v, err := range gen.Addrs(ctx, &genrtaddr.AddrAttrs{Header: genrtaddr.Ifaddrmsg{IfaFamily: syscall.AF_INET}}) {
+	for v, err := range gen.Addresses(ctx, &genrtaddr.AddrAttrs{Header: genrtaddr.Ifaddrmsg{IfaFamily: syscall.AF_INET}}) {
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -202,7 +202,7 @@ func TestKernelGeneratedGenl(t *testing.T) {
 	// ethtool: channels of a veth
 	eth := genethtool.NewConn(g)
 	handEth := ethtool.NewConn(g)
-	ch, err := eth.Channels(ctx, &genethtool.Channels{Header: &genethtool.Header{DevName: genethtool.Some("gt0")}}, 0)
+	ch, err := eth.Channels(ctx, &genethtool.Channels{Header: &genethtool.Header{DevName: genethtool.Some("gt0")}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -224,7 +224,7 @@ func TestKernelGeneratedGenl(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	gl, err := pm.Limits(ctx, nil, 0)
+	gl, err := pm.Limits(ctx, nil)
 	if err != nil || l.AddAddrAccepted != 2 || l.Subflows != 4 || gl.RcvAddAddrs.Val != 2 || gl.Subflows.Val != 4 {
 		t.Errorf("limits: generated %+v %v, mptcp %v", gl, err, l)
 	}

@@ -35,7 +35,7 @@ func TestVocabulary(t *testing.T) {
 
 // Generated packages keep it too, with the family packages' allow-list:
 // nlgen names
-// operations by the rules (dev-get: Dev and Devs; newaddr: AddAddr).
+// operations by the rules (dev-get: Device and Devices; newaddr: AddAddress).
 func TestGeneratedVocabulary(t *testing.T) {
 	dirs, _ := filepath.Glob("gen/*")
 	dirs = slices.DeleteFunc(dirs, func(d string) bool { return strings.HasSuffix(d, ".go") })

@@ -926,7 +926,16 @@ func opNames(family, name string) (do, dump string) {
 		}
 		rest = append(rest, w)
 	}
-	noun := goName(strings.Join(rest, "-"))
+	// the spec's abbreviations in full, as the project's names are:
+	// dev-get -> Device, Devices; add-addr -> AddAddress
+	full := make([]string, len(rest))
+	for i, w := range rest {
+		if f, ok := nounWords[w]; ok {
+			w = f
+		}
+		full[i] = w
+	}
+	noun := goName(strings.Join(full, "-"))
 	if len(rest) == 0 {
 		noun = goName(family)
 	}
@@ -952,9 +961,27 @@ func opNames(family, name string) (do, dump string) {
 	return noun, plural(noun)
 }
 
+// isGet reports whether an operation only reads (its verb is get, or
+// none): its method takes no netlink flags.
+func isGet(name string) bool {
+	do, _ := opNames("x", name)
+	end := 1
+	for end < len(do) && !unicode.IsUpper(rune(do[end])) {
+		end++
+	}
+	first := do[:end]
+	return !vocabularyVerbs[first] && first != "Execute"
+}
+
+// nounWords spell out the abbreviations of operation names.
+var nounWords = map[string]string{"dev": "device", "addr": "address", "addrs": "addresses", "qstats": "queue-stats",
+	"ntf": "notification", "cfg": "config", "param": "parameter", "params": "parameters", "stat": "stats"}
+
 // plural makes a stream's name: a plural noun ending in s.
 func plural(n string) string {
 	switch {
+	case strings.HasSuffix(n, "ss"):
+		return n + "es" // Address -> Addresses
 	case strings.HasSuffix(n, "s"):
 		return "All" + n
 	case strings.HasSuffix(n, "y") && !strings.HasSuffix(n, "ey"):
@@ -1001,9 +1028,15 @@ func (g *gen) ops() {
 			g.p("// %s runs the %q operation (message %d) with the request r (nil: none).\n", name, o.Name, o.RequestID)
 			if reply != "" && o.Do.Reply != nil {
 				g.p("// It returns the kernel's reply.\n")
-				g.p("func (c *Conn) %s(ctx context.Context, r *%s, flags netlink.Flags) (%s, error) {\n\tvar out %s\n\t", name, reqType, reply, reply)
+				flagsParam, flagsArg := ", flags netlink.Flags", "flags"
+				if isGet(o.Name) {
+					flagsParam, flagsArg = "", "0"
+				} else {
+					g.p("// flags are added to Request|Acknowledge.\n")
+				}
+				g.p("func (c *Conn) %s(ctx context.Context, r *%s%s) (%s, error) {\n\tvar out %s\n\t", name, reqType, flagsParam, reply, reply)
 				g.p(encode, "out, err")
-				g.p("\tmsgs, err := c.execute(ctx, %q, %d, flags, req)\n\tif err != nil {\n\t\treturn out, err\n\t}\n", o.Name, o.RequestID)
+				g.p("\tmsgs, err := c.execute(ctx, %q, %d, %s, req)\n\tif err != nil {\n\t\treturn out, err\n\t}\n", o.Name, o.RequestID, flagsArg)
 				g.p("\tif len(msgs) == 0 {\n\t\treturn out, fmt.Errorf(\"%%s: %s: no reply\", FamilyName)\n\t}\n\terr = out.UnmarshalBinary(msgs[0].Data)\n\treturn out, err\n}\n\n", o.Name)
 			} else {
 				g.p("// flags are added to Request|Acknowledge (netlink.Create|netlink.Excl to add).\n")

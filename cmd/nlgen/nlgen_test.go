@@ -47,10 +47,10 @@ func TestCommittedUpToDate(t *testing.T) {
 
 func TestOpNames(t *testing.T) {
 	for name, want := range map[string][2]string{
-		"dev-get": {"Dev", "Devs"}, "getaddr": {"Addr", "Addrs"}, "newroute": {"AddRoute", "AddRoutes"},
-		"deladdr": {"DeleteAddr", "DeleteAddrs"}, "channels-get": {"Channels", "AllChannels"},
-		"channels-set": {"SetChannels", "SetAllChannels"}, "add-addr": {"AddAddr", "AddAddrs"},
-		"get-limits": {"Limits", "AllLimits"}, "flush-addrs": {"FlushAddrs", "FlushAllAddrs"},
+		"dev-get": {"Device", "Devices"}, "getaddr": {"Address", "Addresses"}, "newroute": {"AddRoute", "AddRoutes"},
+		"deladdr": {"DeleteAddress", "DeleteAddresses"}, "channels-get": {"Channels", "AllChannels"},
+		"channels-set": {"SetChannels", "SetAllChannels"}, "add-addr": {"AddAddress", "AddAddresses"},
+		"get-limits": {"Limits", "AllLimits"}, "flush-addrs": {"FlushAddresses", "FlushAllAddresses"},
 		"cable-test-act": {"CableTestAct", "CableTestActs"}, "page-pool-get": {"PagePool", "PagePools"},
 		"getfamily": {"Family", "Families"}, "linkinfo-get": {"Linkinfo", "Linkinfos"}, "info-get": {"Info", "Infos"},
 		"bind-rx": {"ExecuteBindRx", "ExecuteBindRxs"}, "accept": {"ExecuteAccept", "ExecuteAccepts"}, "getset": {"FamSet", "FamSets"},

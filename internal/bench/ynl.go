@@ -135,7 +135,7 @@ func benchYnl(ctx context.Context, o options) ([]result, error) {
 			}
 			return n, nil
 		},
-		countAll(ctx, gnd.Devs, (*gennetdev.Dev)(nil)),
+		countAll(ctx, gnd.Devices, (*gennetdev.Dev)(nil)),
 		func() (int, error) {
 			n := 0
 			for _, err := range rnd.Dump(ctx, "dev-get", nil) {
@@ -154,7 +154,7 @@ func benchYnl(ctx context.Context, o options) ([]result, error) {
 	out = append(out,
 		result{workload: w, path: "raw recvmsg (floor)", m: ts[0].m},
 		result{workload: w, path: "netdev Devices (hand-written)", m: ts[1].m, ratio: ts[1].ratio},
-		result{workload: w, path: "nlgen netdev Devs", m: ts[2].m, ratio: ts[2].ratio, note: fmt.Sprintf("%.2fx hand-written; goal <= 1.1", ts[2].ratio/hand)},
+		result{workload: w, path: "nlgen netdev Devices", m: ts[2].m, ratio: ts[2].ratio, note: fmt.Sprintf("%.2fx hand-written; goal <= 1.1", ts[2].ratio/hand)},
 		result{workload: w, path: "ynl runtime Dump", m: ts[3].m, ratio: ts[3].ratio, note: fmt.Sprintf("%.2fx hand-written; goal <= 3", ts[3].ratio/hand)},
 	)
 	return out, nil

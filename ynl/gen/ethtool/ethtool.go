@@ -451,7 +451,7 @@ func (c *Conn) dump(ctx context.Context, op string, cmd uint16, req []byte, yiel
 
 // Linkinfo runs the "linkinfo-get" operation (message 2) with the request r (nil: none).
 // It returns the kernel's reply.
-func (c *Conn) Linkinfo(ctx context.Context, r *Linkinfo, flags netlink.Flags) (Linkinfo, error) {
+func (c *Conn) Linkinfo(ctx context.Context, r *Linkinfo) (Linkinfo, error) {
 	var out Linkinfo
 	var req []byte
 	if r != nil {
@@ -461,7 +461,7 @@ func (c *Conn) Linkinfo(ctx context.Context, r *Linkinfo, flags netlink.Flags) (
 		}
 		req = b
 	}
-	msgs, err := c.execute(ctx, "linkinfo-get", 2, flags, req)
+	msgs, err := c.execute(ctx, "linkinfo-get", 2, 0, req)
 	if err != nil {
 		return out, err
 	}
@@ -507,7 +507,7 @@ func (c *Conn) Linkinfos(ctx context.Context, r *Linkinfo) iter.Seq2[Linkinfo, e
 
 // Channels runs the "channels-get" operation (message 17) with the request r (nil: none).
 // It returns the kernel's reply.
-func (c *Conn) Channels(ctx context.Context, r *Channels, flags netlink.Flags) (Channels, error) {
+func (c *Conn) Channels(ctx context.Context, r *Channels) (Channels, error) {
 	var out Channels
 	var req []byte
 	if r != nil {
@@ -517,7 +517,7 @@ func (c *Conn) Channels(ctx context.Context, r *Channels, flags netlink.Flags) (
 		}
 		req = b
 	}
-	msgs, err := c.execute(ctx, "channels-get", 17, flags, req)
+	msgs, err := c.execute(ctx, "channels-get", 17, 0, req)
 	if err != nil {
 		return out, err
 	}

@@ -911,7 +911,7 @@ func (c *Conn) dump(ctx context.Context, op string, cmd uint16, req []byte, yiel
 
 // Thing runs the "thing-get" operation (message 5) with the request r (nil: none).
 // It returns the kernel's reply.
-func (c *Conn) Thing(ctx context.Context, r *Main, flags netlink.Flags) (Main, error) {
+func (c *Conn) Thing(ctx context.Context, r *Main) (Main, error) {
 	var out Main
 	var req []byte
 	if r != nil {
@@ -921,7 +921,7 @@ func (c *Conn) Thing(ctx context.Context, r *Main, flags netlink.Flags) (Main, e
 		}
 		req = b
 	}
-	msgs, err := c.execute(ctx, "thing-get", 5, flags, req)
+	msgs, err := c.execute(ctx, "thing-get", 5, 0, req)
 	if err != nil {
 		return out, err
 	}

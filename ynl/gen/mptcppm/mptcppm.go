@@ -345,9 +345,9 @@ func (c *Conn) dump(ctx context.Context, op string, cmd uint16, req []byte, yiel
 	return nil
 }
 
-// AddAddr runs the "add-addr" operation (message 1) with the request r (nil: none).
+// AddAddress runs the "add-addr" operation (message 1) with the request r (nil: none).
 // flags are added to Request|Acknowledge (netlink.Create|netlink.Excl to add).
-func (c *Conn) AddAddr(ctx context.Context, r *Attr, flags netlink.Flags) error {
+func (c *Conn) AddAddress(ctx context.Context, r *Attr, flags netlink.Flags) error {
 	var req []byte
 	if r != nil {
 		b, err := r.AppendBinary(nil)
@@ -360,9 +360,9 @@ func (c *Conn) AddAddr(ctx context.Context, r *Attr, flags netlink.Flags) error 
 	return err
 }
 
-// DeleteAddr runs the "del-addr" operation (message 2) with the request r (nil: none).
+// DeleteAddress runs the "del-addr" operation (message 2) with the request r (nil: none).
 // flags are added to Request|Acknowledge (netlink.Create|netlink.Excl to add).
-func (c *Conn) DeleteAddr(ctx context.Context, r *Attr, flags netlink.Flags) error {
+func (c *Conn) DeleteAddress(ctx context.Context, r *Attr, flags netlink.Flags) error {
 	var req []byte
 	if r != nil {
 		b, err := r.AppendBinary(nil)
@@ -375,9 +375,9 @@ func (c *Conn) DeleteAddr(ctx context.Context, r *Attr, flags netlink.Flags) err
 	return err
 }
 
-// Addr runs the "get-addr" operation (message 3) with the request r (nil: none).
+// Address runs the "get-addr" operation (message 3) with the request r (nil: none).
 // It returns the kernel's reply.
-func (c *Conn) Addr(ctx context.Context, r *Attr, flags netlink.Flags) (Attr, error) {
+func (c *Conn) Address(ctx context.Context, r *Attr) (Attr, error) {
 	var out Attr
 	var req []byte
 	if r != nil {
@@ -387,7 +387,7 @@ func (c *Conn) Addr(ctx context.Context, r *Attr, flags netlink.Flags) (Attr, er
 		}
 		req = b
 	}
-	msgs, err := c.execute(ctx, "get-addr", 3, flags, req)
+	msgs, err := c.execute(ctx, "get-addr", 3, 0, req)
 	if err != nil {
 		return out, err
 	}
@@ -398,9 +398,9 @@ func (c *Conn) Addr(ctx context.Context, r *Attr, flags netlink.Flags) (Attr, er
 	return out, err
 }
 
-// Addrs streams the "get-addr" dump (message 3) with the filter r (nil: none).
+// Addresses streams the "get-addr" dump (message 3) with the filter r (nil: none).
 // It is a single-use iterator; the values are owned by the caller.
-func (c *Conn) Addrs(ctx context.Context, r *Attr) iter.Seq2[Attr, error] {
+func (c *Conn) Addresses(ctx context.Context, r *Attr) iter.Seq2[Attr, error] {
 	return func(yield func(Attr, error) bool) {
 		var req []byte
 		if r != nil {
@@ -431,9 +431,9 @@ func (c *Conn) Addrs(ctx context.Context, r *Attr) iter.Seq2[Attr, error] {
 	}
 }
 
-// FlushAddrs runs the "flush-addrs" operation (message 4) with the request r (nil: none).
+// FlushAddresses runs the "flush-addrs" operation (message 4) with the request r (nil: none).
 // flags are added to Request|Acknowledge (netlink.Create|netlink.Excl to add).
-func (c *Conn) FlushAddrs(ctx context.Context, r *Attr, flags netlink.Flags) error {
+func (c *Conn) FlushAddresses(ctx context.Context, r *Attr, flags netlink.Flags) error {
 	var req []byte
 	if r != nil {
 		b, err := r.AppendBinary(nil)
@@ -463,7 +463,7 @@ func (c *Conn) SetLimits(ctx context.Context, r *Attr, flags netlink.Flags) erro
 
 // Limits runs the "get-limits" operation (message 6) with the request r (nil: none).
 // It returns the kernel's reply.
-func (c *Conn) Limits(ctx context.Context, r *Attr, flags netlink.Flags) (Attr, error) {
+func (c *Conn) Limits(ctx context.Context, r *Attr) (Attr, error) {
 	var out Attr
 	var req []byte
 	if r != nil {
@@ -473,7 +473,7 @@ func (c *Conn) Limits(ctx context.Context, r *Attr, flags netlink.Flags) (Attr, 
 		}
 		req = b
 	}
-	msgs, err := c.execute(ctx, "get-limits", 6, flags, req)
+	msgs, err := c.execute(ctx, "get-limits", 6, 0, req)
 	if err != nil {
 		return out, err
 	}

@@ -412,9 +412,9 @@ func (c *Conn) dump(ctx context.Context, op string, cmd uint16, req []byte, yiel
 	return nil
 }
 
-// Dev runs the "dev-get" operation (message 1) with the request r (nil: none).
+// Device runs the "dev-get" operation (message 1) with the request r (nil: none).
 // It returns the kernel's reply.
-func (c *Conn) Dev(ctx context.Context, r *Dev, flags netlink.Flags) (Dev, error) {
+func (c *Conn) Device(ctx context.Context, r *Dev) (Dev, error) {
 	var out Dev
 	var req []byte
 	if r != nil {
@@ -424,7 +424,7 @@ func (c *Conn) Dev(ctx context.Context, r *Dev, flags netlink.Flags) (Dev, error
 		}
 		req = b
 	}
-	msgs, err := c.execute(ctx, "dev-get", 1, flags, req)
+	msgs, err := c.execute(ctx, "dev-get", 1, 0, req)
 	if err != nil {
 		return out, err
 	}
@@ -435,9 +435,9 @@ func (c *Conn) Dev(ctx context.Context, r *Dev, flags netlink.Flags) (Dev, error
 	return out, err
 }
 
-// Devs streams the "dev-get" dump (message 1) with the filter r (nil: none).
+// Devices streams the "dev-get" dump (message 1) with the filter r (nil: none).
 // It is a single-use iterator; the values are owned by the caller.
-func (c *Conn) Devs(ctx context.Context, r *Dev) iter.Seq2[Dev, error] {
+func (c *Conn) Devices(ctx context.Context, r *Dev) iter.Seq2[Dev, error] {
 	return func(yield func(Dev, error) bool) {
 		var req []byte
 		if r != nil {

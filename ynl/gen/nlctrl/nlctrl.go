@@ -418,7 +418,7 @@ func (c *Conn) dump(ctx context.Context, op string, cmd uint16, req []byte, yiel
 
 // Family runs the "getfamily" operation (message 3) with the request r (nil: none).
 // It returns the kernel's reply.
-func (c *Conn) Family(ctx context.Context, r *CtrlAttrs, flags netlink.Flags) (CtrlAttrs, error) {
+func (c *Conn) Family(ctx context.Context, r *CtrlAttrs) (CtrlAttrs, error) {
 	var out CtrlAttrs
 	var req []byte
 	if r != nil {
@@ -428,7 +428,7 @@ func (c *Conn) Family(ctx context.Context, r *CtrlAttrs, flags netlink.Flags) (C
 		}
 		req = b
 	}
-	msgs, err := c.execute(ctx, "getfamily", 3, flags, req)
+	msgs, err := c.execute(ctx, "getfamily", 3, 0, req)
 	if err != nil {
 		return out, err
 	}

@@ -414,9 +414,9 @@ func (c *Conn) dump(ctx context.Context, op string, typ uint16, req []byte, yiel
 	return nil
 }
 
-// AddAddr runs the "newaddr" operation (message 20) with the request r (nil: none).
+// AddAddress runs the "newaddr" operation (message 20) with the request r (nil: none).
 // flags are added to Request|Acknowledge (netlink.Create|netlink.Excl to add).
-func (c *Conn) AddAddr(ctx context.Context, r *AddrAttrs, flags netlink.Flags) error {
+func (c *Conn) AddAddress(ctx context.Context, r *AddrAttrs, flags netlink.Flags) error {
 	var req []byte
 	if r != nil {
 		b, err := r.AppendBinary(nil)
@@ -429,9 +429,9 @@ func (c *Conn) AddAddr(ctx context.Context, r *AddrAttrs, flags netlink.Flags) e
 	return err
 }
 
-// DeleteAddr runs the "deladdr" operation (message 21) with the request r (nil: none).
+// DeleteAddress runs the "deladdr" operation (message 21) with the request r (nil: none).
 // flags are added to Request|Acknowledge (netlink.Create|netlink.Excl to add).
-func (c *Conn) DeleteAddr(ctx context.Context, r *AddrAttrs, flags netlink.Flags) error {
+func (c *Conn) DeleteAddress(ctx context.Context, r *AddrAttrs, flags netlink.Flags) error {
 	var req []byte
 	if r != nil {
 		b, err := r.AppendBinary(nil)
@@ -444,9 +444,9 @@ func (c *Conn) DeleteAddr(ctx context.Context, r *AddrAttrs, flags netlink.Flags
 	return err
 }
 
-// Addrs streams the "getaddr" dump (message 22) with the filter r (nil: none).
+// Addresses streams the "getaddr" dump (message 22) with the filter r (nil: none).
 // It is a single-use iterator; the values are owned by the caller.
-func (c *Conn) Addrs(ctx context.Context, r *AddrAttrs) iter.Seq2[AddrAttrs, error] {
+func (c *Conn) Addresses(ctx context.Context, r *AddrAttrs) iter.Seq2[AddrAttrs, error] {
 	return func(yield func(AddrAttrs, error) bool) {
 		var req []byte
 		if r != nil {

@@ -900,8 +900,8 @@ func init() {
 }
 
 // opNames gives the do and dump method names of operation name of family
-// in the project's vocabulary: "dev-get" -> Dev, Devs; "newaddr" -> AddAddr;
-// "channels-set" -> SetChannels; "del-addr" -> DeleteAddr; "bind-rx" ->
+// in the project's vocabulary: "dev-get" -> Device, Devices; "newaddr" -> AddAddress;
+// "channels-set" -> SetChannels; "del-addr" -> DeleteAddress; "bind-rx" ->
 // ExecuteBindRx; nftables' "getset" -> NftablesSet (Set alone is a verb).
 func opNames(family, name string) (do, dump string) {
 	words := strings.FieldsFunc(name, func(r rune) bool { return r == '-' || r == '_' })

@@ -142,6 +142,9 @@ func (s *Spec) resolve() error {
 	if s.Name == "" {
 		return errors.New("no name")
 	}
+	if err := s.noEmptyEntries(); err != nil {
+		return err
+	}
 	if s.Protocol == "" {
 		s.Protocol = "genetlink"
 	}
@@ -259,6 +262,47 @@ func (s *Spec) resolve() error {
 		}
 	}
 	return nil
+}
+
+// noEmptyEntries refuses list entries left empty ("-" alone in YAML).
+func (s *Spec) noEmptyEntries() error {
+	empty := func(what string, n int, isNil func(int) bool) error {
+		for i := range n {
+			if isNil(i) {
+				return fmt.Errorf("%s: entry %d is empty", what, i)
+			}
+		}
+		return nil
+	}
+	errs := []error{
+		empty("definitions", len(s.Definitions), func(i int) bool { return s.Definitions[i] == nil }),
+		empty("attribute-sets", len(s.AttributeSets), func(i int) bool { return s.AttributeSets[i] == nil }),
+		empty("sub-messages", len(s.SubMessages), func(i int) bool { return s.SubMessages[i] == nil }),
+		empty("operations", len(s.Operations.List), func(i int) bool { return s.Operations.List[i] == nil }),
+	}
+	if s.McastGroups != nil {
+		errs = append(errs, empty("mcast-groups", len(s.McastGroups.List), func(i int) bool { return s.McastGroups.List[i] == nil }))
+	}
+	for _, d := range s.Definitions {
+		if d == nil {
+			continue
+		}
+		errs = append(errs, empty("definition "+d.Name+" entries", len(d.Entries), func(i int) bool { return d.Entries[i] == nil }),
+			empty("definition "+d.Name+" members", len(d.Members), func(i int) bool { return d.Members[i] == nil }))
+	}
+	for _, a := range s.AttributeSets {
+		if a == nil {
+			continue
+		}
+		errs = append(errs, empty("attribute set "+a.Name, len(a.Attributes), func(i int) bool { return a.Attributes[i] == nil }))
+	}
+	for _, m := range s.SubMessages {
+		if m == nil {
+			continue
+		}
+		errs = append(errs, empty("sub-message "+m.Name, len(m.Formats), func(i int) bool { return m.Formats[i] == nil }))
+	}
+	return errors.Join(errs...)
 }
 
 func oneOf(what string, got []string, allowed ...string) error {

@@ -20,6 +20,7 @@ import (
 	gennetdev "github.com/nlkit/nlkit/ynl/gen/netdev"
 	gennlctrl "github.com/nlkit/nlkit/ynl/gen/nlctrl"
 	genrtaddr "github.com/nlkit/nlkit/ynl/gen/rtaddr"
+	genrtlink "github.com/nlkit/nlkit/ynl/gen/rtlink"
 	genrtroute "github.com/nlkit/nlkit/ynl/gen/rtroute"
 )
 
@@ -227,5 +228,60 @@ func TestKernelGeneratedGenl(t *testing.T) {
 	gl, err := pm.Limits(ctx, nil)
 	if err != nil || l.AddAddrAccepted != 2 || l.Subflows != 4 || gl.RcvAddAddrs.Val != 2 || gl.Subflows.Val != 4 {
 		t.Errorf("limits: generated %+v %v, mptcp %v", gl, err, l)
+	}
+}
+
+// rt-link through generated code: linkinfo data as a typed sub-message
+// chosen by the kind, both ways.
+func TestKernelGeneratedLinks(t *testing.T) {
+	ns := kerneltest.NetNS(t)
+	kerneltest.Run(t, ns, "ip", "link", "add", "gbr0", "type", "bridge", "forward_delay", "700")
+	ctx := t.Context()
+	cfg := &netlink.Config{NetNS: ns}
+	gen, err := genrtlink.Dial(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer gen.Close()
+	err = gen.AddLink(ctx, &genrtlink.LinkAttrs{
+		Ifname: genrtlink.Some("gvx9"),
+		Linkinfo: &genrtlink.LinkinfoAttrs{Kind: genrtlink.Some("vxlan"), Data: &genrtlink.LinkinfoDataMsg{
+			Vxlan: &genrtlink.LinkinfoVxlanAttrs{ID: genrtlink.Some[uint32](9), Port: genrtlink.Some[uint16](4791)},
+		}},
+	}, netlink.Create|netlink.Excl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := rtnl.Dial(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	hand, err := r.LinkList(ctx, rtnl.LinkFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	links, err := netlink.Collect(gen.Links(ctx, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(links) != len(hand) || len(links) != 3 {
+		t.Fatalf("generated %d links, rtnl %d", len(links), len(hand))
+	}
+	for i, l := range links {
+		h := hand[i]
+		if l.Header.IfiIndex != h.Index || l.Ifname.Val != h.Name || l.MTU.Val != h.MTU {
+			t.Errorf("link %d: generated %+v, rtnl %+v", i, l, h)
+		}
+		switch info := h.Info.(type) {
+		case *rtnl.Vxlan:
+			if l.Linkinfo == nil || l.Linkinfo.Data == nil || l.Linkinfo.Data.Vxlan == nil || l.Linkinfo.Data.Vxlan.ID.Val != info.VNI || l.Linkinfo.Data.Vxlan.Port.Val != info.Port || info.VNI != 9 || info.Port != 4791 {
+				t.Errorf("vxlan: generated %+v, rtnl %+v", l.Linkinfo, info)
+			}
+		case *rtnl.Bridge:
+			if l.Linkinfo == nil || l.Linkinfo.Data == nil || l.Linkinfo.Data.Bridge == nil || l.Linkinfo.Data.Bridge.ForwardDelay.Val != 700 {
+				t.Errorf("bridge: generated %+v", l.Linkinfo.Data)
+			}
+		}
 	}
 }

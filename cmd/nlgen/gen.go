@@ -22,6 +22,7 @@ type gen struct {
 	taken   map[string]bool   // package-level identifiers in use
 	headers map[*ynl.AttrSet]*ynl.Definition
 	skipped []string // what the generator leaves raw, for the package doc
+	curSet  *ynl.AttrSet
 }
 
 // generate returns the gofmt'ed source of the package for spec.
@@ -103,6 +104,13 @@ func (g *gen) nameTypes() {
 			n += "Attrs"
 		}
 		g.names["set:"+s.Name] = g.claim(n)
+	}
+	for _, sm := range g.spec.SubMessages {
+		n := goName(sm.Name)
+		if g.taken[n] {
+			n += "Msg"
+		}
+		g.names["sub:"+sm.Name] = g.claim(n)
 	}
 	for _, o := range g.spec.Operations.List {
 		if o.Set != nil && o.Header != nil {
@@ -187,6 +195,10 @@ type Bitfield32 struct {
 	}
 	for _, set := range s.AttributeSets {
 		g.attrSet(set)
+	}
+	g.curSet = nil
+	for _, sm := range s.SubMessages {
+		g.subMessage(sm)
 	}
 	g.conn()
 	g.ops()
@@ -456,6 +468,53 @@ type kind struct {
 	field  string // field type (Field[T], []T, *T, bool, []byte, T)
 	multi  bool
 	raw    bool // kept as bytes: a feature the generator does not model
+	sub    bool // a typed sub-message
+}
+
+// typedSubMessage reports whether sub-message attribute a of the set being
+// generated gets a type: its selector is a string attribute of the same set
+// (linkinfo's kind), not repeated. Otherwise it is kept as bytes.
+func (g *gen) typedSubMessage(a *ynl.Attr) bool {
+	if g.curSet == nil || a.MultiAttr {
+		return false
+	}
+	sel := g.curSet.Attr(a.Selector)
+	return sel != nil && sel.Type == "string" && !sel.MultiAttr && sel != a
+}
+
+// subFormats lists the formats of sm that get a field: those with an
+// attribute set and no fixed header.
+func subFormats(sm *ynl.SubMessage) []*ynl.SubFormat {
+	var out []*ynl.SubFormat
+	for _, f := range sm.Formats {
+		if f.Set != nil && f.Header == nil {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// subMessage declares the type of a sub-message: one field per format.
+func (g *gen) subMessage(sm *ynl.SubMessage) {
+	t := g.names["sub:"+sm.Name]
+	g.p("// %s is the sub-message %q: the field of the format its selector\n// names is set; Raw holds the payload of a format not modelled here.\ntype %s struct {\n", t, sm.Name, t)
+	var names []string
+	for _, f := range subFormats(sm) {
+		names = append(names, f.Value)
+	}
+	fn := fieldNames(names)
+	for _, f := range subFormats(sm) {
+		g.p("\t%s *%s // %q\n", fn[f.Value], g.setType(f.Set), f.Value)
+	}
+	g.p("\tRaw []byte\n}\n\n")
+}
+
+func subFieldNames(sm *ynl.SubMessage) map[string]string {
+	var names []string
+	for _, f := range subFormats(sm) {
+		names = append(names, f.Value)
+	}
+	return fieldNames(names)
 }
 
 func (g *gen) attrKind(a *ynl.Attr) (kind, bool) {
@@ -508,7 +567,14 @@ func (g *gen) attrKind(a *ynl.Attr) (kind, bool) {
 			k.goType, k.field, k.raw = "[]byte", "[]byte", true
 		}
 		return k, true
-	default: // sub-message, nest-type-value
+	case "sub-message":
+		if g.typedSubMessage(a) {
+			k.goType = g.names["sub:"+a.SubMsg.Name]
+			k.field, k.sub = "*"+k.goType, true
+			break
+		}
+		k.goType, k.field, k.raw = "[]byte", "[]byte", true
+	default: // nest-type-value
 		k.goType, k.field, k.raw = "[]byte", "[]byte", true
 	}
 	if a.MultiAttr {
@@ -519,6 +585,7 @@ func (g *gen) attrKind(a *ynl.Attr) (kind, bool) {
 }
 
 func (g *gen) attrSet(set *ynl.AttrSet) {
+	g.curSet = set
 	t := g.setType(set)
 	hdr := g.headers[set]
 	var names []string
@@ -575,6 +642,13 @@ func (g *gen) attrSet(set *ynl.AttrSet) {
 			g.p("\t}\n")
 		case k.field == "netip.Addr":
 			g.p("\tif %s.IsValid() {\n\t\te.Addr(%d, %s)\n\t}\n", f, a.ID, f)
+		case k.sub:
+			sf := subFieldNames(a.SubMsg)
+			g.p("\tif %s != nil {\n\t\tswitch {\n", f)
+			for _, sfmt := range subFormats(a.SubMsg) {
+				g.p("\t\tcase %s.%s != nil:\n\t\t\te.Nest(%d)\n\t\t\tif err := %s.%s.encode(e); err != nil {\n\t\t\t\treturn err\n\t\t\t}\n\t\t\te.End()\n", f, sf[sfmt.Value], a.ID, f, sf[sfmt.Value])
+			}
+			g.p("\t\tcase %s.Raw != nil:\n\t\t\te.Bytes(%d|nlattr.Nested, %s.Raw)\n\t\t}\n\t}\n", f, a.ID, f)
 		case k.field == "[]byte" && k.raw:
 			g.p("\tif %s != nil {\n\t\te.Bytes(%d|nlattr.Nested, %s)\n\t}\n", f, a.ID, f)
 		case k.field == "[]byte":
@@ -620,6 +694,13 @@ func (g *gen) attrSet(set *ynl.AttrSet) {
 			g.p("\t\t\t%s.Set = true\n", f)
 		case k.field == "netip.Addr":
 			g.p("\t\t\t%s = d.Addr()\n", f)
+		case k.sub:
+			sf := subFieldNames(a.SubMsg)
+			g.p("\t\t\t%s = new(%s)\n\t\t\tswitch v.%s.Val {\n", f, k.goType, fn[a.Selector])
+			for _, sfmt := range subFormats(a.SubMsg) {
+				g.p("\t\t\tcase %q:\n\t\t\t\t%s.%s = new(%s)\n\t\t\t\tnd := d.Nested()\n\t\t\t\t%s.%s.decode(&nd)\n", sfmt.Value, f, sf[sfmt.Value], g.setType(sfmt.Set), f, sf[sfmt.Value])
+			}
+			g.p("\t\t\tdefault:\n\t\t\t\t%s.Raw = append([]byte(nil), d.Bytes()...)\n\t\t\t}\n", f)
 		case k.field == "[]byte":
 			g.p("\t\t\t%s = append([]byte(nil), d.Bytes()...)\n", f)
 		case a.Type == "nest":
@@ -1010,9 +1091,12 @@ func (g *gen) ops() {
 		if o.Set != nil {
 			reqType = g.setType(o.Set)
 		}
-		encode := "var req []byte\n\t_ = r\n"
+		encode := "var req []byte\n\tvar err error\n\t_ = r\n"
 		if o.Set != nil {
-			encode = "var req []byte\n\tif r != nil {\n\t\tb, err := r.AppendBinary(nil)\n\t\tif err != nil {\n\t\t\treturn %s\n\t\t}\n\t\treq = b\n\t}\n"
+			// nil is the zero request, fixed header included: a route
+			// netlink dump without its header gets no answer at all
+			// (the kernel drops it silently; seen on Linux 6.18).
+			encode = "if r == nil {\n\t\tr = new(" + reqType + ")\n\t}\n\treq, err := r.AppendBinary(nil)\n\tif err != nil {\n\t\treturn %s\n\t}\n"
 		}
 		var reply string
 		if o.Set != nil && o.HasReply {
@@ -1042,7 +1126,7 @@ func (g *gen) ops() {
 				g.p("// flags are added to Request|Acknowledge (netlink.Create|netlink.Excl to add).\n")
 				g.p("func (c *Conn) %s(ctx context.Context, r *%s, flags netlink.Flags) error {\n\t", name, reqType)
 				g.p(encode, "err")
-				g.p("\t_, err := c.execute(ctx, %q, %d, flags, req)\n\treturn err\n}\n\n", o.Name, o.RequestID)
+				g.p("\t_, err = c.execute(ctx, %q, %d, flags, req)\n\treturn err\n}\n\n", o.Name, o.RequestID)
 			}
 		}
 		if o.Dump != nil && reply != "" && o.Dump.Reply != nil {
@@ -1050,7 +1134,7 @@ func (g *gen) ops() {
 			g.p("// %s streams the %q dump (message %d) with the filter r (nil: none).\n// It is a single-use iterator; the values are owned by the caller.\n", name, o.Name, o.RequestID)
 			g.p("func (c *Conn) %s(ctx context.Context, r *%s) iter.Seq2[%s, error] {\n\treturn func(yield func(%s, error) bool) {\n\t\t", name, reqType, reply, reply)
 			g.p(strings.ReplaceAll(encode, "return %s", "yield(%s, err)\n\t\t\treturn"), reply+"{}")
-			g.p("\t\tstopped := false\n\t\terr := c.dump(ctx, %q, %d, req, func(b []byte) bool {\n\t\t\tvar v %s\n\t\t\tif err := v.UnmarshalBinary(b); err != nil {\n\t\t\t\tstopped = true\n\t\t\t\tyield(v, fmt.Errorf(\"%%s: %s: %%w\", FamilyName, err))\n\t\t\t\treturn false\n\t\t\t}\n\t\t\tif !yield(v, nil) {\n\t\t\t\tstopped = true\n\t\t\t\treturn false\n\t\t\t}\n\t\t\treturn true\n\t\t})\n", o.Name, o.RequestID, reply, o.Name)
+			g.p("\t\tstopped := false\n\t\terr = c.dump(ctx, %q, %d, req, func(b []byte) bool {\n\t\t\tvar v %s\n\t\t\tif err := v.UnmarshalBinary(b); err != nil {\n\t\t\t\tstopped = true\n\t\t\t\tyield(v, fmt.Errorf(\"%%s: %s: %%w\", FamilyName, err))\n\t\t\t\treturn false\n\t\t\t}\n\t\t\tif !yield(v, nil) {\n\t\t\t\tstopped = true\n\t\t\t\treturn false\n\t\t\t}\n\t\t\treturn true\n\t\t})\n", o.Name, o.RequestID, reply, o.Name)
 			g.p("\t\tif err != nil && !stopped {\n\t\t\tyield(%s{}, err)\n\t\t}\n\t}\n}\n\n", reply)
 		}
 	}

@@ -11,4 +11,5 @@ package gen
 //go:generate go run ../../cmd/nlgen -spec ../testdata/specs/ethtool.yaml -pkg ethtool -o ethtool
 //go:generate go run ../../cmd/nlgen -spec ../testdata/specs/mptcp_pm.yaml -pkg mptcppm -o mptcppm
 //go:generate go run ../../cmd/nlgen -spec ../testdata/specs/nlctrl.yaml -pkg nlctrl -o nlctrl
+//go:generate go run ../../cmd/nlgen -spec ../testdata/specs/rt-link.yaml -pkg rtlink -o rtlink
 //go:generate go run ../../cmd/nlgen -spec ../testdata/specs/features.yaml -pkg features -o features

@@ -453,13 +453,12 @@ func (c *Conn) dump(ctx context.Context, op string, cmd uint16, req []byte, yiel
 // It returns the kernel's reply.
 func (c *Conn) Linkinfo(ctx context.Context, r *Linkinfo) (Linkinfo, error) {
 	var out Linkinfo
-	var req []byte
-	if r != nil {
-		b, err := r.AppendBinary(nil)
-		if err != nil {
-			return out, err
-		}
-		req = b
+	if r == nil {
+		r = new(Linkinfo)
+	}
+	req, err := r.AppendBinary(nil)
+	if err != nil {
+		return out, err
 	}
 	msgs, err := c.execute(ctx, "linkinfo-get", 2, 0, req)
 	if err != nil {
@@ -476,17 +475,16 @@ func (c *Conn) Linkinfo(ctx context.Context, r *Linkinfo) (Linkinfo, error) {
 // It is a single-use iterator; the values are owned by the caller.
 func (c *Conn) Linkinfos(ctx context.Context, r *Linkinfo) iter.Seq2[Linkinfo, error] {
 	return func(yield func(Linkinfo, error) bool) {
-		var req []byte
-		if r != nil {
-			b, err := r.AppendBinary(nil)
-			if err != nil {
-				yield(Linkinfo{}, err)
-				return
-			}
-			req = b
+		if r == nil {
+			r = new(Linkinfo)
+		}
+		req, err := r.AppendBinary(nil)
+		if err != nil {
+			yield(Linkinfo{}, err)
+			return
 		}
 		stopped := false
-		err := c.dump(ctx, "linkinfo-get", 2, req, func(b []byte) bool {
+		err = c.dump(ctx, "linkinfo-get", 2, req, func(b []byte) bool {
 			var v Linkinfo
 			if err := v.UnmarshalBinary(b); err != nil {
 				stopped = true
@@ -509,13 +507,12 @@ func (c *Conn) Linkinfos(ctx context.Context, r *Linkinfo) iter.Seq2[Linkinfo, e
 // It returns the kernel's reply.
 func (c *Conn) Channels(ctx context.Context, r *Channels) (Channels, error) {
 	var out Channels
-	var req []byte
-	if r != nil {
-		b, err := r.AppendBinary(nil)
-		if err != nil {
-			return out, err
-		}
-		req = b
+	if r == nil {
+		r = new(Channels)
+	}
+	req, err := r.AppendBinary(nil)
+	if err != nil {
+		return out, err
 	}
 	msgs, err := c.execute(ctx, "channels-get", 17, 0, req)
 	if err != nil {
@@ -532,17 +529,16 @@ func (c *Conn) Channels(ctx context.Context, r *Channels) (Channels, error) {
 // It is a single-use iterator; the values are owned by the caller.
 func (c *Conn) AllChannels(ctx context.Context, r *Channels) iter.Seq2[Channels, error] {
 	return func(yield func(Channels, error) bool) {
-		var req []byte
-		if r != nil {
-			b, err := r.AppendBinary(nil)
-			if err != nil {
-				yield(Channels{}, err)
-				return
-			}
-			req = b
+		if r == nil {
+			r = new(Channels)
+		}
+		req, err := r.AppendBinary(nil)
+		if err != nil {
+			yield(Channels{}, err)
+			return
 		}
 		stopped := false
-		err := c.dump(ctx, "channels-get", 17, req, func(b []byte) bool {
+		err = c.dump(ctx, "channels-get", 17, req, func(b []byte) bool {
 			var v Channels
 			if err := v.UnmarshalBinary(b); err != nil {
 				stopped = true
@@ -564,15 +560,14 @@ func (c *Conn) AllChannels(ctx context.Context, r *Channels) iter.Seq2[Channels,
 // SetChannels runs the "channels-set" operation (message 18) with the request r (nil: none).
 // flags are added to Request|Acknowledge (netlink.Create|netlink.Excl to add).
 func (c *Conn) SetChannels(ctx context.Context, r *Channels, flags netlink.Flags) error {
-	var req []byte
-	if r != nil {
-		b, err := r.AppendBinary(nil)
-		if err != nil {
-			return err
-		}
-		req = b
+	if r == nil {
+		r = new(Channels)
 	}
-	_, err := c.execute(ctx, "channels-set", 18, flags, req)
+	req, err := r.AppendBinary(nil)
+	if err != nil {
+		return err
+	}
+	_, err = c.execute(ctx, "channels-set", 18, flags, req)
 	return err
 }
 

@@ -353,7 +353,7 @@ type Main struct {
 	Arr32  []uint32          // arr32, type 19
 	Tv     []byte            // tv, type 20 (nest-type-value, kept as bytes)
 	Kind   Field[string]     // kind, type 31
-	Data   []byte            // data, type 32 (sub-message, kept as bytes)
+	Data   *DataMsg          // data, type 32
 	Words  []uint16          // words, type 33
 	Hexv   []byte            // hexv, type 34
 	// Unknown holds the attributes the spec does not describe, as they
@@ -454,7 +454,16 @@ func (v *Main) encode(e *nlattr.Encoder) error {
 		e.String(31, v.Kind.Val)
 	}
 	if v.Data != nil {
-		e.Bytes(32|nlattr.Nested, v.Data)
+		switch {
+		case v.Data.One != nil:
+			e.Nest(32)
+			if err := v.Data.One.encode(e); err != nil {
+				return err
+			}
+			e.End()
+		case v.Data.Raw != nil:
+			e.Bytes(32|nlattr.Nested, v.Data.Raw)
+		}
 	}
 	if v.Words != nil {
 		p := make([]byte, 0, len(v.Words)*2)
@@ -552,7 +561,15 @@ func (v *Main) decode(d *nlattr.Decoder) {
 			v.Kind.Val = d.String()
 			v.Kind.Set = true
 		case 32:
-			v.Data = append([]byte(nil), d.Bytes()...)
+			v.Data = new(DataMsg)
+			switch v.Kind.Val {
+			case "one":
+				v.Data.One = new(OneData)
+				nd := d.Nested()
+				v.Data.One.decode(&nd)
+			default:
+				v.Data.Raw = append([]byte(nil), d.Bytes()...)
+			}
 		case 33:
 			p := d.Bytes()
 			if len(p)%2 != 0 {
@@ -863,6 +880,13 @@ func (v *TwoData) UnmarshalBinary(b []byte) error {
 // MarshalBinary returns the encoding of v (see AppendBinary).
 func (v *TwoData) MarshalBinary() ([]byte, error) { return v.AppendBinary(nil) }
 
+// DataMsg is the sub-message "data-msg": the field of the format its selector
+// names is set; Raw holds the payload of a format not modelled here.
+type DataMsg struct {
+	One *OneData // "one"
+	Raw []byte
+}
+
 // Conn speaks the ynl-test family over generic netlink. It is safe for
 // concurrent use, with the guarantees of genl.Conn.
 type Conn struct {
@@ -913,13 +937,12 @@ func (c *Conn) dump(ctx context.Context, op string, cmd uint16, req []byte, yiel
 // It returns the kernel's reply.
 func (c *Conn) Thing(ctx context.Context, r *Main) (Main, error) {
 	var out Main
-	var req []byte
-	if r != nil {
-		b, err := r.AppendBinary(nil)
-		if err != nil {
-			return out, err
-		}
-		req = b
+	if r == nil {
+		r = new(Main)
+	}
+	req, err := r.AppendBinary(nil)
+	if err != nil {
+		return out, err
 	}
 	msgs, err := c.execute(ctx, "thing-get", 5, 0, req)
 	if err != nil {
@@ -936,17 +959,16 @@ func (c *Conn) Thing(ctx context.Context, r *Main) (Main, error) {
 // It is a single-use iterator; the values are owned by the caller.
 func (c *Conn) Things(ctx context.Context, r *Main) iter.Seq2[Main, error] {
 	return func(yield func(Main, error) bool) {
-		var req []byte
-		if r != nil {
-			b, err := r.AppendBinary(nil)
-			if err != nil {
-				yield(Main{}, err)
-				return
-			}
-			req = b
+		if r == nil {
+			r = new(Main)
+		}
+		req, err := r.AppendBinary(nil)
+		if err != nil {
+			yield(Main{}, err)
+			return
 		}
 		stopped := false
-		err := c.dump(ctx, "thing-get", 5, req, func(b []byte) bool {
+		err = c.dump(ctx, "thing-get", 5, req, func(b []byte) bool {
 			var v Main
 			if err := v.UnmarshalBinary(b); err != nil {
 				stopped = true
@@ -968,15 +990,14 @@ func (c *Conn) Things(ctx context.Context, r *Main) iter.Seq2[Main, error] {
 // SetThing runs the "thing-set" operation (message 6) with the request r (nil: none).
 // flags are added to Request|Acknowledge (netlink.Create|netlink.Excl to add).
 func (c *Conn) SetThing(ctx context.Context, r *Main, flags netlink.Flags) error {
-	var req []byte
-	if r != nil {
-		b, err := r.AppendBinary(nil)
-		if err != nil {
-			return err
-		}
-		req = b
+	if r == nil {
+		r = new(Main)
 	}
-	_, err := c.execute(ctx, "thing-set", 6, flags, req)
+	req, err := r.AppendBinary(nil)
+	if err != nil {
+		return err
+	}
+	_, err = c.execute(ctx, "thing-set", 6, flags, req)
 	return err
 }
 

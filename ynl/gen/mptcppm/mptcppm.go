@@ -348,30 +348,28 @@ func (c *Conn) dump(ctx context.Context, op string, cmd uint16, req []byte, yiel
 // AddAddress runs the "add-addr" operation (message 1) with the request r (nil: none).
 // flags are added to Request|Acknowledge (netlink.Create|netlink.Excl to add).
 func (c *Conn) AddAddress(ctx context.Context, r *Attr, flags netlink.Flags) error {
-	var req []byte
-	if r != nil {
-		b, err := r.AppendBinary(nil)
-		if err != nil {
-			return err
-		}
-		req = b
+	if r == nil {
+		r = new(Attr)
 	}
-	_, err := c.execute(ctx, "add-addr", 1, flags, req)
+	req, err := r.AppendBinary(nil)
+	if err != nil {
+		return err
+	}
+	_, err = c.execute(ctx, "add-addr", 1, flags, req)
 	return err
 }
 
 // DeleteAddress runs the "del-addr" operation (message 2) with the request r (nil: none).
 // flags are added to Request|Acknowledge (netlink.Create|netlink.Excl to add).
 func (c *Conn) DeleteAddress(ctx context.Context, r *Attr, flags netlink.Flags) error {
-	var req []byte
-	if r != nil {
-		b, err := r.AppendBinary(nil)
-		if err != nil {
-			return err
-		}
-		req = b
+	if r == nil {
+		r = new(Attr)
 	}
-	_, err := c.execute(ctx, "del-addr", 2, flags, req)
+	req, err := r.AppendBinary(nil)
+	if err != nil {
+		return err
+	}
+	_, err = c.execute(ctx, "del-addr", 2, flags, req)
 	return err
 }
 
@@ -379,13 +377,12 @@ func (c *Conn) DeleteAddress(ctx context.Context, r *Attr, flags netlink.Flags) 
 // It returns the kernel's reply.
 func (c *Conn) Address(ctx context.Context, r *Attr) (Attr, error) {
 	var out Attr
-	var req []byte
-	if r != nil {
-		b, err := r.AppendBinary(nil)
-		if err != nil {
-			return out, err
-		}
-		req = b
+	if r == nil {
+		r = new(Attr)
+	}
+	req, err := r.AppendBinary(nil)
+	if err != nil {
+		return out, err
 	}
 	msgs, err := c.execute(ctx, "get-addr", 3, 0, req)
 	if err != nil {
@@ -402,17 +399,16 @@ func (c *Conn) Address(ctx context.Context, r *Attr) (Attr, error) {
 // It is a single-use iterator; the values are owned by the caller.
 func (c *Conn) Addresses(ctx context.Context, r *Attr) iter.Seq2[Attr, error] {
 	return func(yield func(Attr, error) bool) {
-		var req []byte
-		if r != nil {
-			b, err := r.AppendBinary(nil)
-			if err != nil {
-				yield(Attr{}, err)
-				return
-			}
-			req = b
+		if r == nil {
+			r = new(Attr)
+		}
+		req, err := r.AppendBinary(nil)
+		if err != nil {
+			yield(Attr{}, err)
+			return
 		}
 		stopped := false
-		err := c.dump(ctx, "get-addr", 3, req, func(b []byte) bool {
+		err = c.dump(ctx, "get-addr", 3, req, func(b []byte) bool {
 			var v Attr
 			if err := v.UnmarshalBinary(b); err != nil {
 				stopped = true
@@ -434,30 +430,28 @@ func (c *Conn) Addresses(ctx context.Context, r *Attr) iter.Seq2[Attr, error] {
 // FlushAddresses runs the "flush-addrs" operation (message 4) with the request r (nil: none).
 // flags are added to Request|Acknowledge (netlink.Create|netlink.Excl to add).
 func (c *Conn) FlushAddresses(ctx context.Context, r *Attr, flags netlink.Flags) error {
-	var req []byte
-	if r != nil {
-		b, err := r.AppendBinary(nil)
-		if err != nil {
-			return err
-		}
-		req = b
+	if r == nil {
+		r = new(Attr)
 	}
-	_, err := c.execute(ctx, "flush-addrs", 4, flags, req)
+	req, err := r.AppendBinary(nil)
+	if err != nil {
+		return err
+	}
+	_, err = c.execute(ctx, "flush-addrs", 4, flags, req)
 	return err
 }
 
 // SetLimits runs the "set-limits" operation (message 5) with the request r (nil: none).
 // flags are added to Request|Acknowledge (netlink.Create|netlink.Excl to add).
 func (c *Conn) SetLimits(ctx context.Context, r *Attr, flags netlink.Flags) error {
-	var req []byte
-	if r != nil {
-		b, err := r.AppendBinary(nil)
-		if err != nil {
-			return err
-		}
-		req = b
+	if r == nil {
+		r = new(Attr)
 	}
-	_, err := c.execute(ctx, "set-limits", 5, flags, req)
+	req, err := r.AppendBinary(nil)
+	if err != nil {
+		return err
+	}
+	_, err = c.execute(ctx, "set-limits", 5, flags, req)
 	return err
 }
 
@@ -465,13 +459,12 @@ func (c *Conn) SetLimits(ctx context.Context, r *Attr, flags netlink.Flags) erro
 // It returns the kernel's reply.
 func (c *Conn) Limits(ctx context.Context, r *Attr) (Attr, error) {
 	var out Attr
-	var req []byte
-	if r != nil {
-		b, err := r.AppendBinary(nil)
-		if err != nil {
-			return out, err
-		}
-		req = b
+	if r == nil {
+		r = new(Attr)
+	}
+	req, err := r.AppendBinary(nil)
+	if err != nil {
+		return out, err
 	}
 	msgs, err := c.execute(ctx, "get-limits", 6, 0, req)
 	if err != nil {

@@ -416,13 +416,12 @@ func (c *Conn) dump(ctx context.Context, op string, cmd uint16, req []byte, yiel
 // It returns the kernel's reply.
 func (c *Conn) Device(ctx context.Context, r *Dev) (Dev, error) {
 	var out Dev
-	var req []byte
-	if r != nil {
-		b, err := r.AppendBinary(nil)
-		if err != nil {
-			return out, err
-		}
-		req = b
+	if r == nil {
+		r = new(Dev)
+	}
+	req, err := r.AppendBinary(nil)
+	if err != nil {
+		return out, err
 	}
 	msgs, err := c.execute(ctx, "dev-get", 1, 0, req)
 	if err != nil {
@@ -439,17 +438,16 @@ func (c *Conn) Device(ctx context.Context, r *Dev) (Dev, error) {
 // It is a single-use iterator; the values are owned by the caller.
 func (c *Conn) Devices(ctx context.Context, r *Dev) iter.Seq2[Dev, error] {
 	return func(yield func(Dev, error) bool) {
-		var req []byte
-		if r != nil {
-			b, err := r.AppendBinary(nil)
-			if err != nil {
-				yield(Dev{}, err)
-				return
-			}
-			req = b
+		if r == nil {
+			r = new(Dev)
+		}
+		req, err := r.AppendBinary(nil)
+		if err != nil {
+			yield(Dev{}, err)
+			return
 		}
 		stopped := false
-		err := c.dump(ctx, "dev-get", 1, req, func(b []byte) bool {
+		err = c.dump(ctx, "dev-get", 1, req, func(b []byte) bool {
 			var v Dev
 			if err := v.UnmarshalBinary(b); err != nil {
 				stopped = true

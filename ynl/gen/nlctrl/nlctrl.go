@@ -420,13 +420,12 @@ func (c *Conn) dump(ctx context.Context, op string, cmd uint16, req []byte, yiel
 // It returns the kernel's reply.
 func (c *Conn) Family(ctx context.Context, r *CtrlAttrs) (CtrlAttrs, error) {
 	var out CtrlAttrs
-	var req []byte
-	if r != nil {
-		b, err := r.AppendBinary(nil)
-		if err != nil {
-			return out, err
-		}
-		req = b
+	if r == nil {
+		r = new(CtrlAttrs)
+	}
+	req, err := r.AppendBinary(nil)
+	if err != nil {
+		return out, err
 	}
 	msgs, err := c.execute(ctx, "getfamily", 3, 0, req)
 	if err != nil {
@@ -443,17 +442,16 @@ func (c *Conn) Family(ctx context.Context, r *CtrlAttrs) (CtrlAttrs, error) {
 // It is a single-use iterator; the values are owned by the caller.
 func (c *Conn) Families(ctx context.Context, r *CtrlAttrs) iter.Seq2[CtrlAttrs, error] {
 	return func(yield func(CtrlAttrs, error) bool) {
-		var req []byte
-		if r != nil {
-			b, err := r.AppendBinary(nil)
-			if err != nil {
-				yield(CtrlAttrs{}, err)
-				return
-			}
-			req = b
+		if r == nil {
+			r = new(CtrlAttrs)
+		}
+		req, err := r.AppendBinary(nil)
+		if err != nil {
+			yield(CtrlAttrs{}, err)
+			return
 		}
 		stopped := false
-		err := c.dump(ctx, "getfamily", 3, req, func(b []byte) bool {
+		err = c.dump(ctx, "getfamily", 3, req, func(b []byte) bool {
 			var v CtrlAttrs
 			if err := v.UnmarshalBinary(b); err != nil {
 				stopped = true

@@ -417,30 +417,28 @@ func (c *Conn) dump(ctx context.Context, op string, typ uint16, req []byte, yiel
 // AddAddress runs the "newaddr" operation (message 20) with the request r (nil: none).
 // flags are added to Request|Acknowledge (netlink.Create|netlink.Excl to add).
 func (c *Conn) AddAddress(ctx context.Context, r *AddrAttrs, flags netlink.Flags) error {
-	var req []byte
-	if r != nil {
-		b, err := r.AppendBinary(nil)
-		if err != nil {
-			return err
-		}
-		req = b
+	if r == nil {
+		r = new(AddrAttrs)
 	}
-	_, err := c.execute(ctx, "newaddr", 20, flags, req)
+	req, err := r.AppendBinary(nil)
+	if err != nil {
+		return err
+	}
+	_, err = c.execute(ctx, "newaddr", 20, flags, req)
 	return err
 }
 
 // DeleteAddress runs the "deladdr" operation (message 21) with the request r (nil: none).
 // flags are added to Request|Acknowledge (netlink.Create|netlink.Excl to add).
 func (c *Conn) DeleteAddress(ctx context.Context, r *AddrAttrs, flags netlink.Flags) error {
-	var req []byte
-	if r != nil {
-		b, err := r.AppendBinary(nil)
-		if err != nil {
-			return err
-		}
-		req = b
+	if r == nil {
+		r = new(AddrAttrs)
 	}
-	_, err := c.execute(ctx, "deladdr", 21, flags, req)
+	req, err := r.AppendBinary(nil)
+	if err != nil {
+		return err
+	}
+	_, err = c.execute(ctx, "deladdr", 21, flags, req)
 	return err
 }
 
@@ -448,17 +446,16 @@ func (c *Conn) DeleteAddress(ctx context.Context, r *AddrAttrs, flags netlink.Fl
 // It is a single-use iterator; the values are owned by the caller.
 func (c *Conn) Addresses(ctx context.Context, r *AddrAttrs) iter.Seq2[AddrAttrs, error] {
 	return func(yield func(AddrAttrs, error) bool) {
-		var req []byte
-		if r != nil {
-			b, err := r.AppendBinary(nil)
-			if err != nil {
-				yield(AddrAttrs{}, err)
-				return
-			}
-			req = b
+		if r == nil {
+			r = new(AddrAttrs)
+		}
+		req, err := r.AppendBinary(nil)
+		if err != nil {
+			yield(AddrAttrs{}, err)
+			return
 		}
 		stopped := false
-		err := c.dump(ctx, "getaddr", 22, req, func(b []byte) bool {
+		err = c.dump(ctx, "getaddr", 22, req, func(b []byte) bool {
 			var v AddrAttrs
 			if err := v.UnmarshalBinary(b); err != nil {
 				stopped = true

@@ -515,30 +515,28 @@ func (c *Conn) dump(ctx context.Context, op string, typ uint16, req []byte, yiel
 // AddRoute runs the "newroute" operation (message 24) with the request r (nil: none).
 // flags are added to Request|Acknowledge (netlink.Create|netlink.Excl to add).
 func (c *Conn) AddRoute(ctx context.Context, r *RouteAttrs, flags netlink.Flags) error {
-	var req []byte
-	if r != nil {
-		b, err := r.AppendBinary(nil)
-		if err != nil {
-			return err
-		}
-		req = b
+	if r == nil {
+		r = new(RouteAttrs)
 	}
-	_, err := c.execute(ctx, "newroute", 24, flags, req)
+	req, err := r.AppendBinary(nil)
+	if err != nil {
+		return err
+	}
+	_, err = c.execute(ctx, "newroute", 24, flags, req)
 	return err
 }
 
 // DeleteRoute runs the "delroute" operation (message 25) with the request r (nil: none).
 // flags are added to Request|Acknowledge (netlink.Create|netlink.Excl to add).
 func (c *Conn) DeleteRoute(ctx context.Context, r *RouteAttrs, flags netlink.Flags) error {
-	var req []byte
-	if r != nil {
-		b, err := r.AppendBinary(nil)
-		if err != nil {
-			return err
-		}
-		req = b
+	if r == nil {
+		r = new(RouteAttrs)
 	}
-	_, err := c.execute(ctx, "delroute", 25, flags, req)
+	req, err := r.AppendBinary(nil)
+	if err != nil {
+		return err
+	}
+	_, err = c.execute(ctx, "delroute", 25, flags, req)
 	return err
 }
 
@@ -546,17 +544,16 @@ func (c *Conn) DeleteRoute(ctx context.Context, r *RouteAttrs, flags netlink.Fla
 // It is a single-use iterator; the values are owned by the caller.
 func (c *Conn) Routes(ctx context.Context, r *RouteAttrs) iter.Seq2[RouteAttrs, error] {
 	return func(yield func(RouteAttrs, error) bool) {
-		var req []byte
-		if r != nil {
-			b, err := r.AppendBinary(nil)
-			if err != nil {
-				yield(RouteAttrs{}, err)
-				return
-			}
-			req = b
+		if r == nil {
+			r = new(RouteAttrs)
+		}
+		req, err := r.AppendBinary(nil)
+		if err != nil {
+			yield(RouteAttrs{}, err)
+			return
 		}
 		stopped := false
-		err := c.dump(ctx, "getroute", 26, req, func(b []byte) bool {
+		err = c.dump(ctx, "getroute", 26, req, func(b []byte) bool {
 			var v RouteAttrs
 			if err := v.UnmarshalBinary(b); err != nil {
 				stopped = true

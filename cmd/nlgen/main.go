@@ -6,9 +6,11 @@
 // The package has a type per definition and attribute set, a Conn with one
 // method per operation and typed Events, on nlkit's netlink, nlattr and genl
 // packages: it needs nothing else at run time (no YAML). The output is
-// gofmt'ed and the same for the same spec. Attribute kinds the generator does
-// not model (sub-messages, nest-type-value) are kept as raw bytes; use the
-// runtime client (package ynl) for them.
+// gofmt'ed and the same for the same spec. A sub-message gets a type (a
+// field per format) when its selector is a string attribute of the same set,
+// as rt-link's linkinfo data and kind are; other sub-messages, formats with a
+// fixed header, and nest-type-value attributes are kept as raw bytes: the
+// runtime client (package ynl) decodes them.
 package main
 
 import (

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"go/format"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -966,19 +967,16 @@ var vocabularyVerbs = map[string]bool{"Dial": true, "New": true, "Add": true, "R
 // foreignVerbs are verbs outside the vocabulary that operation names start
 // with (netdev's bind-rx, handshake's accept): such operations are named
 // Execute and the spec's name, as raw requests are.
-var foreignVerbs = map[string]bool{}
+const foreignVerbs = ` get list show fetch read load query find search remove create make modify put write insert drop
+	clear reset enable disable subscribe unsubscribe watch listen monitor stream open do run send recv encode parse print resolve
+	retrieve iterate destroy erase purge register unregister install apply edit alter assign notify poll connect execute dump join
+	leave collect decode validate check describe forget marshal unmarshal enter exit wait start stop handle serve convert compute
+	bind unbind accept attach detach lock unlock respond expect emit push pop release acquire refresh sync try verify ensure cancel
+	abort commit begin toggle save restore peek seek drain discard dispatch deliver inject capture serialize deserialize pack unpack
+	wrap call invoke exec spawn fork mount unmount init setup trigger `
 
-func init() {
-	for _, w := range strings.Fields(`get list show fetch read load query find search remove create make modify put write insert drop
-		clear reset enable disable subscribe unsubscribe watch listen monitor stream open do run send recv encode parse print resolve
-		retrieve iterate destroy erase purge register unregister install apply edit alter assign notify poll connect execute dump join
-		leave collect decode validate check describe forget marshal unmarshal enter exit wait start stop handle serve convert compute
-		bind unbind accept attach detach lock unlock respond expect emit push pop release acquire refresh sync try verify ensure cancel
-		abort commit begin toggle save restore peek seek drain discard dispatch deliver inject capture serialize deserialize pack unpack
-		wrap call invoke exec spawn fork mount unmount init setup trigger`) {
-		foreignVerbs[w] = true
-	}
-}
+// isForeignVerb reports whether w is one of foreignVerbs.
+func isForeignVerb(w string) bool { return slices.Contains(strings.Fields(foreignVerbs), w) }
 
 // opNames gives the do and dump method names of operation name of family
 // in the project's vocabulary: "dev-get" -> Device, Devices; "newaddr" -> AddAddress;
@@ -1024,11 +1022,11 @@ func opNames(family, name string) (do, dump string) {
 	if len(rest) > 0 {
 		first = strings.ToLower(rest[0])
 	}
-	if !found && foreignVerbs[first] {
+	if !found && isForeignVerb(first) {
 		n := "Execute" + noun
 		return n, n + "s"
 	}
-	if verb == "" && (vocabularyVerbs[noun] || foreignVerbs[strings.ToLower(noun)]) {
+	if verb == "" && (vocabularyVerbs[noun] || isForeignVerb(strings.ToLower(noun))) {
 		noun = goName(family) + noun // a get whose noun is a verb word
 	}
 	if !found {

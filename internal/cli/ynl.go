@@ -19,12 +19,14 @@ import (
 	"github.com/nlkit/nlkit/ynl"
 )
 
-const ynlHelp = `Usage: nl ynl --spec FILE --list-ops
-       nl ynl --spec FILE --do OP [ --json JSON ] [ FLAGS ]
-       nl ynl --spec FILE --dump OP [ --json JSON ]
-       nl ynl --spec FILE --subscribe GROUP [ --duration SECONDS ]
+const ynlHelp = `Usage: nl ynl SPEC --list-ops
+       nl ynl SPEC --do OP [ --json JSON ] [ FLAGS ]
+       nl ynl SPEC --dump OP [ --json JSON ]
+       nl ynl SPEC --subscribe GROUP [ --duration SECONDS ]
+SPEC  := { --spec FILE | --family NAME --specs DIR }
 FILE  := a netlink spec (the kernel's Documentation/netlink/specs/*.yaml,
-         or your own family's)
+         or your own family's); --family finds NAME's file in DIR
+         (rt-addr finds rt_addr.yaml or rt-addr.yaml)
 JSON  := the request's attributes and fixed-header members by their
          names in the spec: '{"header": {"dev-name": "eth0"}}'
 FLAGS := [ --create ] [ --excl ] [ --replace ] [ --append ]
@@ -35,6 +37,8 @@ one array. Binary values are hex strings, enums and flags their names.
 // ynlRequest is a parsed ynl command.
 type ynlRequest struct {
 	spec      string
+	family    string // --family, found in specs
+	specs     string
 	listOps   bool
 	do, dump  string
 	subscribe []string
@@ -67,6 +71,10 @@ func parseYnl(args []string) (ynlRequest, error) {
 		switch key {
 		case "spec":
 			r.spec, err = value()
+		case "family":
+			r.family, err = value()
+		case "specs":
+			r.specs, err = value()
 		case "list-ops":
 			r.listOps = true
 		case "do":
@@ -103,8 +111,8 @@ func parseYnl(args []string) (ynlRequest, error) {
 			return r, err
 		}
 	}
-	if r.spec == "" {
-		return r, usagef("ynl: --spec FILE is required")
+	if (r.spec == "") == (r.family == "") || (r.family != "" && r.specs == "") {
+		return r, usagef("ynl: give --spec FILE, or --family NAME --specs DIR")
 	}
 	n := 0
 	for _, b := range []bool{r.listOps, r.do != "", r.dump != ""} {
@@ -125,6 +133,11 @@ func runYnl(ctx context.Context, e *env, args []string) error {
 	r, err := parseYnl(args)
 	if err != nil {
 		return err
+	}
+	if r.family != "" {
+		if r.spec, err = ynl.SpecPath(r.specs, r.family); err != nil {
+			return failf("%v", err)
+		}
 	}
 	spec, err := ynl.SpecFile(r.spec)
 	if err != nil {

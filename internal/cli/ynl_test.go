@@ -26,7 +26,10 @@ func TestParseYnl(t *testing.T) {
 		{args: []string{"-spec", "x.yaml", "--dump", "getaddr", "--create", "--excl"}, want: ynlRequest{spec: "x.yaml", dump: "getaddr", flags: netlink.Create | netlink.Excl}},
 		{args: []string{"--spec", "x.yaml", "--subscribe", "mgmt", "--duration", "1.5"}, want: ynlRequest{spec: "x.yaml", subscribe: []string{"mgmt"}, duration: 1500 * time.Millisecond}},
 		{args: []string{"--spec", "x.yaml", "--do", "a", "--subscribe", "g"}, want: ynlRequest{spec: "x.yaml", do: "a", subscribe: []string{"g"}}},
-		{args: []string{"--do", "a"}, wantErr: "ynl: --spec FILE is required"},
+		{args: []string{"--do", "a"}, wantErr: "ynl: give --spec FILE, or --family NAME --specs DIR"},
+		{args: []string{"--family", "rt-addr", "--do", "a"}, wantErr: "ynl: give --spec FILE, or --family NAME --specs DIR"},
+		{args: []string{"--family", "rt-addr", "--specs", "d", "--spec", "x", "--do", "a"}, wantErr: "ynl: give --spec FILE, or --family NAME --specs DIR"},
+		{args: []string{"--family", "rt-addr", "--specs", "d", "--list-ops"}, want: ynlRequest{family: "rt-addr", specs: "d", listOps: true}},
 		{args: []string{"--spec", "x.yaml"}, wantErr: "ynl: give one of --list-ops, --do OP, --dump OP (and/or --subscribe GROUP)"},
 		{args: []string{"--spec", "x.yaml", "--do", "a", "--dump", "b"}, wantErr: "ynl: give one of --list-ops, --do OP, --dump OP (and/or --subscribe GROUP)"},
 		{args: []string{"--spec", "x.yaml", "--do"}, wantErr: errIncomplete().Error()},
@@ -45,6 +48,9 @@ func TestYnlListOps(t *testing.T) {
 	out, stderr, code := run(t, "ynl", "--spec", ynlSpecs+"rt_addr.yaml", "--list-ops")
 	if code != 0 || out != "newaddr: do\ndeladdr: do\ngetaddr: dump\n" {
 		t.Errorf("exit %d, out %q, stderr %q", code, out, stderr)
+	}
+	if out2, _, _ := run(t, "ynl", "--family", "rt-addr", "--specs", ynlSpecs, "--list-ops"); out2 != out {
+		t.Errorf("--family rt-addr (file rt_addr.yaml): %q", out2)
 	}
 	_, stderr, code = run(t, "ynl", "--spec", ynlSpecs+"nope.yaml", "--list-ops")
 	if code != ExitFailure || !strings.Contains(stderr, "nope.yaml") {

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/nlkit/nlkit/genl"
 	"github.com/nlkit/nlkit/genl/ethtool"
@@ -283,5 +284,31 @@ func TestKernelGeneratedLinks(t *testing.T) {
 				t.Errorf("bridge: generated %+v", l.Linkinfo.Data)
 			}
 		}
+	}
+}
+
+// Typed events of generated code: a device added in the namespace comes
+// as Event.DevAddNtf, from group mgmt.
+func TestKernelGeneratedEvents(t *testing.T) {
+	ns := kerneltest.NetNS(t)
+	gen, err := gennetdev.Dial(&netlink.Config{NetNS: ns})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer gen.Close()
+	ctx, cancel := contextTimeout(t, 5*time.Second)
+	defer cancel()
+	if err := gen.JoinGroup(ctx, "mgmt"); err != nil {
+		t.Fatal(err)
+	}
+	veth(t, ns, "ge0", "ge1")
+	for ev, err := range gen.Events(ctx) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ev.Op != "dev-add-ntf" || ev.Group != "mgmt" || ev.DevAddNtf == nil || !ev.DevAddNtf.Ifindex.Set {
+			t.Errorf("event %+v", ev)
+		}
+		break
 	}
 }

@@ -175,7 +175,7 @@ func (s *State) appendAttrs(b []byte) ([]byte, error) {
 	if err != nil {
 		return b, err
 	}
-	if s.Encap.Type != 0 {
+	if s.Encap != (Encap{}) {
 		b = appendAttrFixed(b, attrEncap, sizeEncap, s.Encap.put)
 	}
 	if s.CareOf.IsValid() {

@@ -282,7 +282,7 @@ func (a *Algorithm) get(b []byte, withICV bool, what string) error {
 }
 
 // Encap is an SA's encapsulation (struct xfrm_encap_tmpl): ESP in UDP for
-// NAT traversal, or ESP in TCP. The zero Encap (Type 0) is none.
+// NAT traversal, or ESP in TCP. The zero Encap is none.
 type Encap struct {
 	Type    EncapType
 	SrcPort uint16 // encap_sport (host order)
@@ -300,7 +300,7 @@ func (e *Encap) put(b []byte) {
 }
 
 func (e *Encap) get(b []byte, f Family) {
-	*e = Encap{Type: EncapType(ne.Uint16(b[0:])), SrcPort: be16(b[2:]), DstPort: be16(b[4:]), OrigAddr: getAddr(b[8:], f)}
+	*e = Encap{Type: EncapType(ne.Uint16(b[0:])), SrcPort: be16(b[2:]), DstPort: be16(b[4:]), OrigAddr: getAddrOpt(b[8:], f)}
 }
 
 // SecurityContext is an LSM security context (struct xfrm_user_sec_ctx

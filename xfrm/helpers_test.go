@@ -3,9 +3,9 @@ package xfrm
 import (
 	"fmt"
 	"net/netip"
+	"os"
 	"reflect"
 	"strings"
-	"os"
 	"testing"
 
 	"github.com/nlkit/nlkit/internal/kerneltest"
@@ -24,12 +24,12 @@ func richState() State {
 		Src: a4("198.18.0.1"), Dst: a4("198.18.0.2"), SPI: 0x100, Proto: ProtoESP, Family: FamilyIPv4,
 		Mode: ModeTunnel, ReqID: 5, Seq: 9, ReplayWindow: 0, Flags: StateNoECN | StateESN,
 		ExtraFlags: ExtraDontEncapDSCP,
-		Selector: Selector{Family: FamilyIPv4, Src: p4("10.0.0.0/8"), Dst: p4("10.1.0.0/16"), SrcPort: 80, SrcPortMask: 0xffff, Proto: 6},
-		Limits:   Limits{SoftAdd: 10, HardBytes: 1000},
-		Auth:     Algorithm{Name: "hmac(sha256)", Key: make32(0x11), ICVBits: 128},
-		Crypt:    Algorithm{Name: "cbc(aes)", Key: make16(0x22)},
-		Encap:    Encap{Type: EncapESPInUDP, SrcPort: 4500, DstPort: 4500},
-		Mark:     Mark{Value: 7, Mask: 0xf}, OutputMark: Mark{Value: 3, Mask: 0xff}, IfID: 9, TFCPad: 16,
+		Selector:   Selector{Family: FamilyIPv4, Src: p4("10.0.0.0/8"), Dst: p4("10.1.0.0/16"), SrcPort: 80, SrcPortMask: 0xffff, Proto: 6},
+		Limits:     Limits{SoftAdd: 10, HardBytes: 1000},
+		Auth:       Algorithm{Name: "hmac(sha256)", Key: make32(0x11), ICVBits: 128},
+		Crypt:      Algorithm{Name: "cbc(aes)", Key: make16(0x22)},
+		Encap:      Encap{Type: EncapESPInUDP, SrcPort: 4500, DstPort: 4500},
+		Mark:       Mark{Value: 7, Mask: 0xf}, OutputMark: Mark{Value: 3, Mask: 0xff}, IfID: 9, TFCPad: 16,
 		SecurityContext: &SecurityContext{DOI: 1, Alg: 1, Context: "foo"},
 		ReplayESN:       &ReplayESN{OSeq: 6, Seq: 5, OSeqHi: 2, SeqHi: 1, Window: 32, Bitmap: []uint32{0xf0}},
 		Offload:         &Offload{IfIndex: 3, Flags: OffloadInbound},

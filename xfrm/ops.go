@@ -12,7 +12,7 @@ import (
 
 // AddState adds an SA (XFRM_MSG_NEWSA, `ip xfrm state add`). An SA with
 // the same destination, SPI and protocol gives EEXIST; a kernel without
-// the protocol's module ESRCH ("Requested type not found").
+// the protocol's module EPROTONOSUPPORT ("Requested type not found").
 func (c *Conn) AddState(ctx context.Context, s State) error {
 	return c.changeState(ctx, "add state", msgNewSA, &s)
 }

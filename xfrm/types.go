@@ -1,6 +1,7 @@
 package xfrm
 
 import (
+	"bytes"
 	"fmt"
 	"github.com/nlkit/nlkit/netlink"
 	"net/netip"
@@ -306,19 +307,25 @@ func (e *Encap) get(b []byte, f Family) {
 // SecurityContext is an LSM security context (struct xfrm_user_sec_ctx
 // and the context string), as SELinux labels IPsec.
 type SecurityContext struct {
-	DOI     uint8  // ctx_doi (XFRM_SC_DOI_LSM = 1)
-	Alg     uint8  // ctx_alg (XFRM_SC_ALG_SELINUX = 1)
-	Context string // the context, e.g. "system_u:object_r:ipsec_spd_t:s0"
+	DOI uint8 // ctx_doi (XFRM_SC_DOI_LSM = 1)
+	Alg uint8 // ctx_alg (XFRM_SC_ALG_SELINUX = 1)
+	// Context is the context, e.g. "system_u:object_r:ipsec_spd_t:s0";
+	// it is sent with a terminating NUL and read back up to the first.
+	Context string
 }
 
 func (c *SecurityContext) payload(b []byte) []byte {
+	// The context goes with its NUL, counted in ctx_len, as ip sends it
+	// and SELinux reports it.
+	n := len(c.Context) + 1
 	b, p := grow(b, sizeSecCtx)
-	ne.PutUint16(p[0:], uint16(sizeSecCtx+len(c.Context)))
+	ne.PutUint16(p[0:], uint16(sizeSecCtx+n))
 	ne.PutUint16(p[2:], attrSecCtx) // exttype
 	p[4] = c.Alg
 	p[5] = c.DOI
-	ne.PutUint16(p[6:], uint16(len(c.Context)))
-	return append(b, c.Context...)
+	ne.PutUint16(p[6:], uint16(n))
+	b = append(b, c.Context...)
+	return append(b, 0)
 }
 
 func (c *SecurityContext) get(b []byte) error {
@@ -329,7 +336,11 @@ func (c *SecurityContext) get(b []byte) error {
 	if len(b)-sizeSecCtx < n {
 		return fmt.Errorf("xfrm: XFRMA_SEC_CTX: context of %d bytes in %d: %w", n, len(b)-sizeSecCtx, netlink.ErrMalformed)
 	}
-	*c = SecurityContext{Alg: b[4], DOI: b[5], Context: string(b[sizeSecCtx : sizeSecCtx+n])}
+	ctx := b[sizeSecCtx : sizeSecCtx+n]
+	if i := bytes.IndexByte(ctx, 0); i >= 0 {
+		ctx = ctx[:i]
+	}
+	*c = SecurityContext{Alg: b[4], DOI: b[5], Context: string(ctx)}
 	return nil
 }
 
@@ -356,8 +367,8 @@ type ReplayESN struct {
 	OSeqHi, SeqHi uint32 // high halves
 	Window        uint32 // replay_window, in packets
 	// Bitmap is the window of received sequence numbers, one bit per
-	// packet (bmp_len words); nil for a request, where the kernel sizes
-	// it from Window.
+	// packet (bmp_len words); nil for a request, which then sends the bare
+	// structure with bmp_len for Window and the kernel sizes the bitmap.
 	Bitmap []uint32
 }
 
@@ -365,9 +376,11 @@ func (r *ReplayESN) payload(b []byte) []byte {
 	bmp := r.Bitmap
 	n := len(bmp)
 	if n == 0 {
+		// No bitmap: bmp_len for the window, and no words, as ip sends
+		// it (the kernel takes a bare struct and sizes the bitmap).
 		n = int((r.Window + 31) / 32)
 	}
-	b, p := grow(b, sizeReplayESN+4*n)
+	b, p := grow(b, sizeReplayESN+4*len(bmp))
 	ne.PutUint32(p[0:], uint32(n))
 	ne.PutUint32(p[4:], r.OSeq)
 	ne.PutUint32(p[8:], r.Seq)
@@ -388,6 +401,9 @@ func (r *ReplayESN) get(b []byte) error {
 		return malformed("XFRMA_REPLAY_ESN_VAL", len(b), sizeReplayESN)
 	}
 	n := ne.Uint32(b[0:])
+	if len(b) == sizeReplayESN {
+		n = 0 // a request's bare structure
+	}
 	if n > maxESNWords || len(b) < sizeReplayESN+4*int(n) {
 		return fmt.Errorf("xfrm: XFRMA_REPLAY_ESN_VAL: bitmap of %d words in %d bytes: %w", n, len(b), netlink.ErrMalformed)
 	}

@@ -91,13 +91,9 @@ func appendPolicyType(b []byte, t PolicyType) []byte {
 	return appendAttrFixed(b, attrPolicyType, sizePolicyType, func(p []byte) { p[0] = uint8(t) })
 }
 
+// appendAttrs appends the policy's attributes in the order ip sends them.
 func (p *Policy) appendAttrs(b []byte) ([]byte, error) {
 	var err error
-	if p.SecurityContext != nil {
-		if b, err = appendSecCtx(b, p.SecurityContext); err != nil {
-			return b, err
-		}
-	}
 	if p.Type != PolicyTypeMain {
 		b = appendPolicyType(b, p.Type)
 	}
@@ -113,6 +109,11 @@ func (p *Policy) appendAttrs(b []byte) ([]byte, error) {
 		})
 	}
 	b = appendMark(b, p.Mark)
+	if p.SecurityContext != nil {
+		if b, err = appendSecCtx(b, p.SecurityContext); err != nil {
+			return b, err
+		}
+	}
 	if p.IfID != 0 {
 		b = appendU32(b, attrIfID, p.IfID)
 	}
@@ -193,15 +194,15 @@ func (id *PolicyID) request() ([]byte, error) {
 	b, q := grow(nil, sizePolicyID)
 	id.put(q)
 	var err error
+	if id.Type != PolicyTypeMain {
+		b = appendPolicyType(b, id.Type)
+	}
+	b = appendMark(b, id.Mark)
 	if id.SecurityContext != nil {
 		if b, err = appendSecCtx(b, id.SecurityContext); err != nil {
 			return nil, err
 		}
 	}
-	if id.Type != PolicyTypeMain {
-		b = appendPolicyType(b, id.Type)
-	}
-	b = appendMark(b, id.Mark)
 	if id.IfID != 0 {
 		b = appendU32(b, attrIfID, id.IfID)
 	}

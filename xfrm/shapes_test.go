@@ -139,3 +139,52 @@ var stateShapes = []stateShape{
 			s.Mark, s.IfID, s.TFCPad, s.OutputMark = Mark{7, 0xf}, 9, 16, Mark{3, 0xff}
 		})},
 }
+
+// policyShape is one policy: the `ip xfrm policy add` words and the
+// Policy that must encode to the same request.
+type policyShape struct {
+	name   string
+	ip     string
+	policy Policy
+}
+
+func pfx(s string) netip.Prefix { return netip.MustParsePrefix(s) }
+
+// allAlgos is a template's algorithm masks as ip sends them: any.
+func anyAlgos(t Template) Template {
+	t.AuthAlgos, t.CryptAlgos, t.CompAlgos = ^uint32(0), ^uint32(0), ^uint32(0)
+	return t
+}
+
+// policyShapes are policies of every selector, action, flag and template
+// shape, distinct so that all can be added to one SPD.
+var policyShapes = []policyShape{
+	{"transport-template", "src 198.18.0.0/24 dst 198.18.1.0/24 dir out tmpl proto esp mode transport",
+		Policy{Selector: Selector{Src: pfx("198.18.0.0/24"), Dst: pfx("198.18.1.0/24")}, Dir: DirOut,
+			Templates: []Template{anyAlgos(Template{Proto: ProtoESP, Mode: ModeTransport})}}},
+	{"ports-mark-ifid-tunnel", "src 198.18.2.1/32 dst 198.18.3.0/24 proto udp sport 1000 dport 2000 dir out priority 10 mark 5 mask 0xff if_id 7 tmpl src 198.18.2.1 dst 198.18.3.1 proto esp reqid 3 mode tunnel",
+		Policy{Selector: Selector{Src: pfx("198.18.2.1/32"), Dst: pfx("198.18.3.0/24"), Proto: 17, SrcPort: 1000, SrcPortMask: 0xffff, DstPort: 2000, DstPortMask: 0xffff},
+			Dir: DirOut, Priority: 10, Mark: Mark{5, 0xff}, IfID: 7,
+			Templates: []Template{anyAlgos(Template{Src: netip.MustParseAddr("198.18.2.1"), Dst: netip.MustParseAddr("198.18.3.1"), Proto: ProtoESP, ReqID: 3, Mode: ModeTunnel})}}},
+	{"ipv6-block-flags", "src 2001:db8::/64 dst 2001:db8:1::/64 dir in action block priority 3 flag localok flag icmp",
+		Policy{Selector: Selector{Src: pfx("2001:db8::/64"), Dst: pfx("2001:db8:1::/64")}, Dir: DirIn, Action: ActionBlock, Priority: 3, Flags: PolicyLocalOK | PolicyICMP}},
+	{"fwd-two-templates", "src 198.18.4.0/24 dst 198.18.5.0/24 dir fwd tmpl proto ah mode transport level use tmpl src 198.18.4.1 dst 198.18.5.1 proto esp spi 0x10 mode tunnel reqid 9",
+		Policy{Selector: Selector{Src: pfx("198.18.4.0/24"), Dst: pfx("198.18.5.0/24")}, Dir: DirFwd,
+			Templates: []Template{
+				anyAlgos(Template{Proto: ProtoAH, Mode: ModeTransport, Optional: true}),
+				anyAlgos(Template{Src: netip.MustParseAddr("198.18.4.1"), Dst: netip.MustParseAddr("198.18.5.1"), Proto: ProtoESP, SPI: 0x10, Mode: ModeTunnel, ReqID: 9}),
+			}}},
+	{"icmp-limits", "src 198.18.6.0/24 dst 198.18.7.0/24 proto icmp type 8 code 0 dir out limit time-soft 100 limit time-hard 200 limit time-use-soft 300 limit time-use-hard 400 limit byte-soft 1000 limit packet-hard 77",
+		Policy{Selector: Selector{Src: pfx("198.18.6.0/24"), Dst: pfx("198.18.7.0/24"), Proto: 1, SrcPort: 8, SrcPortMask: 0xffff, DstPort: 0, DstPortMask: 0xffff},
+			Dir: DirOut, Limits: Limits{SoftAdd: 100, HardAdd: 200, SoftUse: 300, HardUse: 400, SoftBytes: 1000, HardPackets: 77}}},
+	{"sub-index-beet", "src 198.18.8.0/24 dst 198.18.9.0/24 dir out ptype sub index 0x101 tmpl proto esp mode beet",
+		Policy{Selector: Selector{Src: pfx("198.18.8.0/24"), Dst: pfx("198.18.9.0/24")}, Dir: DirOut, Type: PolicyTypeSub, Index: 0x101,
+			Templates: []Template{anyAlgos(Template{Proto: ProtoESP, Mode: ModeBEET})}}},
+	{"gre-key", "src 198.18.10.0/24 dst 198.18.11.0/24 proto gre key 0x10002 dir in",
+		Policy{Selector: Selector{Src: pfx("198.18.10.0/24"), Dst: pfx("198.18.11.0/24"), Proto: 47, SrcPort: 1, SrcPortMask: 0xffff, DstPort: 2, DstPortMask: 0xffff}, Dir: DirIn}},
+	{"ipv6-dev-tcp", "src 2001:db8:2::/48 dst 2001:db8:3::/48 proto tcp dport 22 dev lo dir out priority 100 tmpl src 2001:db8:2::1 dst 2001:db8:3::1 proto esp mode tunnel reqid 0x20",
+		Policy{Selector: Selector{Src: pfx("2001:db8:2::/48"), Dst: pfx("2001:db8:3::/48"), Proto: 6, DstPort: 22, DstPortMask: 0xffff, IfIndex: 1}, Dir: DirOut, Priority: 100,
+			Templates: []Template{anyAlgos(Template{Src: netip.MustParseAddr("2001:db8:2::1"), Dst: netip.MustParseAddr("2001:db8:3::1"), Proto: ProtoESP, Mode: ModeTunnel, ReqID: 0x20})}}},
+	{"any-to-any", "src 0.0.0.0/0 dst 0.0.0.0/0 dir in priority 1 action allow",
+		Policy{Selector: Selector{Src: pfx("0.0.0.0/0"), Dst: pfx("0.0.0.0/0")}, Dir: DirIn, Priority: 1}},
+}

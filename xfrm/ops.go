@@ -65,7 +65,9 @@ type StateFilter struct {
 }
 
 func (f *StateFilter) request() ([]byte, error) {
-	b := make([]byte, sizeUserSAInfo) // the kernel reads no header, ip sends one
+	// The kernel parses the dump request's attributes right after the
+	// netlink header (xfrm_dump_sa: nlmsg_parse with no family header).
+	var b []byte
 	if f.Src.IsValid() || f.Dst.IsValid() {
 		fam := familyOf(f.Src.Addr())
 		if g := familyOf(f.Dst.Addr()); fam == FamilyUnspec {

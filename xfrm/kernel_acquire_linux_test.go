@@ -220,6 +220,21 @@ func TestAcquire(t *testing.T) {
 	if err != nil || byID.SPI != got.SPI || byID.ReqID != 7 {
 		t.Errorf("get: %+v, %v", byID.ID(), err)
 	}
+	// Its counters, and setting them.
+	cid := id
+	cid.Src = acqSrc
+	cnt, err := c.Counters(ctx, cid)
+	if err != nil || cnt.ID.SPI != got.SPI || cnt.ReqID != 7 || cnt.Src != acqSrc {
+		t.Errorf("counters: %+v, %v", cnt, err)
+	}
+	cnt.Replay = &Replay{OSeq: 3, Seq: 2, Bitmap: 1}
+	cnt.Lifetime = Lifetime{Bytes: 100, Packets: 2}
+	// The kernel sets counters only on complete SAs, which this kernel
+	// cannot hold: the request is checked and refused for the state.
+	var nerr *netlink.Error
+	if err := c.SetCounters(ctx, cnt); !errors.As(err, &nerr) || nerr.Errno != syscall.EINVAL || nerr.Message != "SA must be in VALID state" {
+		t.Errorf("set counters on a larval SA: %v", err)
+	}
 	// Completing it needs the ESP type, which this kernel lacks.
 	full := byID
 	full.Crypt = Algorithm{Name: "cbc(aes)", Key: key16}

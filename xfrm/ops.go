@@ -374,3 +374,48 @@ func eachAttr(b []byte, what string, fn func(typ uint16, p []byte) error) error 
 	}
 	return nil
 }
+
+// aeventID writes struct xfrm_aevent_id for id with flags.
+func aeventID(id StateID, reqID, flags uint32) []byte {
+	b, p := grow(nil, sizeAEventID)
+	id.put(p)
+	putAddr(p[24:], id.Src)
+	ne.PutUint32(p[40:], flags)
+	ne.PutUint32(p[44:], reqID)
+	return appendMark(b, id.Mark)
+}
+
+// Counters returns an SA's async event counters: its lifetime counters,
+// replay state and thresholds (XFRM_MSG_GETAE). id.Src must be the SA's
+// source. A missing SA gives ESRCH.
+func (c *Conn) Counters(ctx context.Context, id StateID) (Counters, error) {
+	return getOne(ctx, c, "get counters "+id.String(), msgGetAE, aeventID(id, 0, 0), msgNewAE, (*Counters).unmarshal)
+}
+
+// SetCounters sets an SA's replay state, lifetime counters and thresholds
+// (XFRM_MSG_NEWAE with NLM_F_REPLACE), as a key manager moving an SA to
+// another host does: those of cnt that are set (Replay or ReplayESN,
+// Lifetime if not zero, ReplayThreshold, ExpiryTimer) are sent.
+func (c *Conn) SetCounters(ctx context.Context, cnt Counters) error {
+	b := aeventID(cnt.ID, cnt.ReqID, cnt.Flags)
+	if cnt.Lifetime != (Lifetime{}) {
+		b = appendAttrFixed(b, attrLifetimeVal, sizeLifetimeCur, cnt.Lifetime.put)
+	}
+	if r := cnt.ReplayESN; r != nil {
+		b, _ = appendAttrFunc(b, attrReplayESNVal, func(b []byte) ([]byte, error) { return r.payload(b), nil })
+	} else if r := cnt.Replay; r != nil {
+		b = appendAttrFixed(b, attrReplayVal, sizeReplay, func(p []byte) {
+			ne.PutUint32(p[0:], r.OSeq)
+			ne.PutUint32(p[4:], r.Seq)
+			ne.PutUint32(p[8:], r.Bitmap)
+		})
+	}
+	if cnt.ReplayThreshold != 0 {
+		b = appendU32(b, attrReplayThresh, cnt.ReplayThreshold)
+	}
+	if cnt.ExpiryTimer != 0 {
+		b = appendU32(b, attrETimerThresh, cnt.ExpiryTimer)
+	}
+	_, err := c.execute(ctx, "set counters "+cnt.ID.String(), msgNewAE, netlink.Replace, b)
+	return err
+}

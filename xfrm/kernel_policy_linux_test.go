@@ -13,10 +13,11 @@ import (
 
 	"github.com/nlkit/nlkit/internal/kerneltest"
 	"github.com/nlkit/nlkit/netlink"
+	"github.com/nlkit/nlkit/netns"
 )
 
 // dialNS opens a Conn in a throwaway namespace.
-func dialNS(t *testing.T) (*Conn, string) {
+func dialNS(t *testing.T) (*Conn, *netns.NS, string) {
 	t.Helper()
 	ns, name := kerneltest.NamedNetNS(t)
 	c, err := Dial(&netlink.Config{NetNS: ns})
@@ -24,7 +25,7 @@ func dialNS(t *testing.T) (*Conn, string) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { c.Close() })
-	return c, name
+	return c, ns, name
 }
 
 // normalize clears what the kernel fills in a policy that was not asked
@@ -52,7 +53,7 @@ func normalize(got, want Policy) Policy {
 // Each policy shape encodes to what `ip xfrm policy add` sends; the kernel
 // takes it; the dump, a get by selector and a get by index give it back.
 func TestPolicies(t *testing.T) {
-	c, name := dialNS(t)
+	c, _, name := dialNS(t)
 	ctx := context.Background()
 	for _, sh := range policyShapes {
 		msgs, ipErr := ipSends(t, name, append([]string{"policy", "add"}, strings.Fields(sh.ip)...)...)
@@ -171,7 +172,7 @@ func TestPolicies(t *testing.T) {
 
 // Policy requests other than add are ip's byte for byte.
 func TestPolicyRequestsLikeIP(t *testing.T) {
-	_, name := dialNS(t)
+	_, _, name := dialNS(t)
 	sh := policyShapes[1]
 	for _, tc := range []struct {
 		words string
@@ -208,7 +209,7 @@ func TestPolicyRequestsLikeIP(t *testing.T) {
 // Default policies, SPD hash thresholds and SAD counters round-trip
 // through the kernel.
 func TestDefaultsAndInfo(t *testing.T) {
-	c, _ := dialNS(t)
+	c, _, _ := dialNS(t)
 	ctx := context.Background()
 	d, err := c.DefaultPolicy(ctx)
 	if err != nil || d != (DefaultPolicy{DefaultAccept, DefaultAccept, DefaultAccept}) {

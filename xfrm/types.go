@@ -152,11 +152,11 @@ type Lifetime struct {
 	Added, Used uint64
 }
 
-// AddTime is Added as a time.Time; the zero Time if zero.
-func (l Lifetime) AddTime() time.Time { return unixTime(l.Added) }
+// AddedAt is Added as a time.Time; the zero Time if zero.
+func (l Lifetime) AddedAt() time.Time { return unixTime(l.Added) }
 
-// UseTime is Used as a time.Time; the zero Time if never used.
-func (l Lifetime) UseTime() time.Time { return unixTime(l.Used) }
+// UsedAt is Used as a time.Time; the zero Time if never used.
+func (l Lifetime) UsedAt() time.Time { return unixTime(l.Used) }
 
 func unixTime(s uint64) time.Time {
 	if s == 0 || s > 1<<62 {

@@ -22,7 +22,7 @@ func TestStateRoundTrip(t *testing.T) {
 	if err := got.UnmarshalBinary(b); err != nil {
 		t.Fatal(err)
 	}
-	if d := diff(s, got); d != "" {
+	if d := diff(sentState(s), got); d != "" {
 		t.Errorf("round trip (-want +got):\n%s", d)
 	}
 	// A second encoding is byte for byte the first.
@@ -43,7 +43,7 @@ func TestPolicyRoundTrip(t *testing.T) {
 	if err := got.UnmarshalBinary(b); err != nil {
 		t.Fatal(err)
 	}
-	if d := diff(p, got); d != "" {
+	if d := diff(sentPolicy(p), got); d != "" {
 		t.Errorf("round trip (-want +got):\n%s", d)
 	}
 }
@@ -115,7 +115,7 @@ func TestLimitsInfinite(t *testing.T) {
 	}
 	var got Limits
 	got.get(b)
-	if got != l {
+	if got != asSent(l) {
 		t.Errorf("got %+v", got)
 	}
 }

@@ -104,7 +104,7 @@ func sampleEvents() []netlink.Message {
 
 // Every notification type decodes into its Event, with its fields.
 func TestDecodeEvents(t *testing.T) {
-	s, p := richState(), richPolicy()
+	s, p := sentState(richState()), sentPolicy(richPolicy())
 	evs := sampleEvents()
 	want := []EventKind{EventNewState, EventUpdateState, EventDeleteState, EventFlushStates, EventNewPolicy,
 		EventUpdatePolicy, EventDeletePolicy, EventFlushPolicies, EventAcquire, EventExpire, EventPolicyExpire,

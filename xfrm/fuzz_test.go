@@ -41,6 +41,7 @@ func FuzzState(f *testing.F) {
 // the zero Addr and encode as zeros.
 func normState(s State) State {
 	s.Family = s.family()
+	s.Limits = asSent(s.Limits)
 	for _, a := range []*netip.Addr{&s.Src, &s.Dst} {
 		if a.IsValid() && a.IsUnspecified() {
 			*a = netip.Addr{}
@@ -51,6 +52,7 @@ func normState(s State) State {
 
 // normPolicy gives the templates their effective family likewise.
 func normPolicy(p Policy) Policy {
+	p.Limits = asSent(p.Limits)
 	p.Templates = append([]Template(nil), p.Templates...)
 	for i := range p.Templates {
 		b := make([]byte, sizeTmpl)

@@ -109,3 +109,18 @@ func fmtValue(v reflect.Value) string {
 	}
 	return fmt.Sprintf("%+v", v)
 }
+
+// asSent is l as the kernel keeps it after a request: zero byte and
+// packet limits are NoLimit.
+func asSent(l Limits) Limits {
+	for _, v := range []*uint64{&l.SoftBytes, &l.HardBytes, &l.SoftPackets, &l.HardPackets} {
+		if *v == 0 {
+			*v = NoLimit
+		}
+	}
+	return l
+}
+
+// sentState and sentPolicy are s and p as the kernel keeps them.
+func sentState(s State) State    { s.Limits = asSent(s.Limits); return s }
+func sentPolicy(p Policy) Policy { p.Limits = asSent(p.Limits); return p }

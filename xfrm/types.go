@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"github.com/nlkit/nlkit/netlink"
+	"math"
 	"net/netip"
 	"time"
 )
@@ -96,9 +97,14 @@ func (s *Selector) get(b []byte) error {
 	return nil
 }
 
+// NoLimit is XFRM_INF, the kernel's "no limit" for byte and packet
+// counts.
+const NoLimit = math.MaxUint64
+
 // Limits are the lifetime limits of an SA or policy (struct
-// xfrm_lifetime_cfg). Zero means no limit: zero byte and packet limits
-// are sent as XFRM_INF, the kernel's "infinite", and read back as zero.
+// xfrm_lifetime_cfg). In a request, zero byte and packet limits mean none
+// and are sent as NoLimit (XFRM_INF), as ip sends them; decoded limits are
+// the kernel's values, NoLimit for none. Zero times mean none both ways.
 type Limits struct {
 	SoftBytes, HardBytes     uint64 // soft/hard_byte_limit
 	SoftPackets, HardPackets uint64 // soft/hard_packet_limit
@@ -116,13 +122,6 @@ func limitOut(v uint64) uint64 {
 	return v
 }
 
-func limitIn(v uint64) uint64 {
-	if v == inf {
-		return 0
-	}
-	return v
-}
-
 func (l *Limits) put(b []byte) {
 	ne.PutUint64(b[0:], limitOut(l.SoftBytes))
 	ne.PutUint64(b[8:], limitOut(l.HardBytes))
@@ -136,8 +135,8 @@ func (l *Limits) put(b []byte) {
 
 func (l *Limits) get(b []byte) {
 	*l = Limits{
-		SoftBytes: limitIn(ne.Uint64(b[0:])), HardBytes: limitIn(ne.Uint64(b[8:])),
-		SoftPackets: limitIn(ne.Uint64(b[16:])), HardPackets: limitIn(ne.Uint64(b[24:])),
+		SoftBytes: ne.Uint64(b[0:]), HardBytes: ne.Uint64(b[8:]),
+		SoftPackets: ne.Uint64(b[16:]), HardPackets: ne.Uint64(b[24:]),
 		SoftAdd: ne.Uint64(b[32:]), HardAdd: ne.Uint64(b[40:]),
 		SoftUse: ne.Uint64(b[48:]), HardUse: ne.Uint64(b[56:]),
 	}

@@ -3,7 +3,6 @@ package xfrm
 import (
 	"encoding/binary"
 	"fmt"
-	"math"
 	"net/netip"
 
 	"github.com/nlkit/nlkit/netlink"
@@ -122,7 +121,7 @@ const (
 )
 
 // inf is XFRM_INF, "no limit" in struct xfrm_lifetime_cfg.
-const inf = math.MaxUint64
+const inf = NoLimit
 
 var ne = binary.NativeEndian
 

@@ -325,7 +325,7 @@ func (a *Acquire) unmarshal(b []byte) error {
 	if err := a.Policy.getInfo(b[96:]); err != nil {
 		return err
 	}
-	if err := a.Selector.get(b[40:]); err != nil {
+	if err := a.Selector.get(b[40:], a.Policy.Selector.family()); err != nil {
 		return err
 	}
 	f := a.Policy.Selector.family()
@@ -397,7 +397,7 @@ func (r *Report) unmarshal(b []byte) error {
 		return malformed("struct xfrm_user_report", len(b), sizeReport)
 	}
 	*r = Report{Proto: Proto(b[0])}
-	if err := r.Selector.get(b[4:]); err != nil {
+	if err := r.Selector.get(b[4:], FamilyUnspec); err != nil {
 		return err
 	}
 	return eachAttr(b[sizeReport:], "report", func(typ uint16, p []byte) error {

@@ -42,6 +42,9 @@ func FuzzState(f *testing.F) {
 func normState(s State) State {
 	s.Family = s.family()
 	s.Limits = asSent(s.Limits)
+	if s.Selector.Src.IsValid() || s.Selector.Dst.IsValid() {
+		s.Selector.Family = s.Selector.family()
+	}
 	for _, a := range []*netip.Addr{&s.Src, &s.Dst} {
 		if a.IsValid() && a.IsUnspecified() {
 			*a = netip.Addr{}

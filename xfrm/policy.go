@@ -84,7 +84,7 @@ func (p *Policy) getInfo(b []byte) error {
 	}
 	p.Limits.get(b[56:])
 	p.Current.get(b[120:])
-	return p.Selector.get(b[0:])
+	return p.Selector.get(b[0:], FamilyUnspec)
 }
 
 func appendPolicyType(b []byte, t PolicyType) []byte {
@@ -211,7 +211,7 @@ func (id *PolicyID) request() ([]byte, error) {
 
 func getPolicyID(b []byte) (PolicyID, error) {
 	var id PolicyID
-	err := id.Selector.get(b[0:])
+	err := id.Selector.get(b[0:], FamilyUnspec)
 	id.Index = ne.Uint32(b[56:])
 	id.Dir = Dir(b[60])
 	return id, err

@@ -151,7 +151,7 @@ func (s *State) getInfo(b []byte) error {
 	}
 	s.Limits.get(b[96:])
 	s.Current.get(b[160:])
-	return s.Selector.get(b[0:])
+	return s.Selector.get(b[0:], f)
 }
 
 // appendAttrs appends the SA's attributes, in the order ip sends them for

@@ -67,10 +67,12 @@ func (s *Selector) put(b []byte) {
 	ne.PutUint32(b[52:], s.User)
 }
 
-// get reads a struct xfrm_selector. Addresses of a selector with a family
-// other than IPv4 or IPv6 are left zero; a prefix length beyond the
-// family's width is an error.
-func (s *Selector) get(b []byte) error {
+// get reads a struct xfrm_selector. A selector without a family (the
+// kernel leaves it unset in SAs made by ALLOCSPI and ACQUIRE) has its
+// addresses read in def, its owner's family; addresses of any other
+// family are left zero. A prefix length beyond the family's width is an
+// error.
+func (s *Selector) get(b []byte, def Family) error {
 	*s = Selector{
 		Family:      Family(ne.Uint16(b[40:])),
 		DstPort:     be16(b[32:]),
@@ -81,19 +83,26 @@ func (s *Selector) get(b []byte) error {
 		IfIndex:     int32(ne.Uint32(b[48:])),
 		User:        ne.Uint32(b[52:]),
 	}
-	if s.Family != FamilyIPv4 && s.Family != FamilyIPv6 {
+	f := s.Family
+	if f == FamilyUnspec {
+		if b[42] == 0 && b[43] == 0 && allZero(b[:32]) {
+			return nil // no addresses: the zero prefixes
+		}
+		f = def
+	}
+	if f != FamilyIPv4 && f != FamilyIPv6 {
 		return nil
 	}
 	var err error
-	if s.Dst, err = getAddr(b[0:], s.Family).Prefix(int(b[42])); err != nil {
+	if s.Dst, err = getAddr(b[0:], f).Prefix(int(b[42])); err != nil {
 		return fmt.Errorf("xfrm: selector: destination prefix length %d: %w", b[42], netlink.ErrMalformed)
 	}
-	if s.Src, err = getAddr(b[16:], s.Family).Prefix(int(b[43])); err != nil {
+	if s.Src, err = getAddr(b[16:], f).Prefix(int(b[43])); err != nil {
 		return fmt.Errorf("xfrm: selector: source prefix length %d: %w", b[43], netlink.ErrMalformed)
 	}
 	// Prefix masks the address: keep the bits the kernel has.
-	s.Dst = netip.PrefixFrom(getAddr(b[0:], s.Family), int(b[42]))
-	s.Src = netip.PrefixFrom(getAddr(b[16:], s.Family), int(b[43]))
+	s.Dst = netip.PrefixFrom(getAddr(b[0:], f), int(b[42]))
+	s.Src = netip.PrefixFrom(getAddr(b[16:], f), int(b[43]))
 	return nil
 }
 
@@ -505,4 +514,13 @@ func prefixString(p netip.Prefix, s Selector) string {
 		return "::/0"
 	}
 	return "0.0.0.0/0"
+}
+
+func allZero(b []byte) bool {
+	for _, c := range b {
+		if c != 0 {
+			return false
+		}
+	}
+	return true
 }

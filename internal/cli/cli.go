@@ -124,6 +124,7 @@ var objects = []object{
 	{name: "neighbour", run: runNeigh, help: neighHelp},
 	{name: "link", run: runLink, help: linkHelp},
 	{name: "monitor", run: runMonitor, help: monitorHelp},
+	{name: "xfrm", run: runXfrm, help: xfrmHelp},
 	{name: "netns", run: runNetns, help: netnsHelp},
 	{name: "mptcp", run: runMptcp, help: mptcpHelp},
 	{name: "genl", run: runGenl, help: genlHelp},

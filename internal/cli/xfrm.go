@@ -324,13 +324,14 @@ func parseMode(a *words) (xfrm.Mode, error) {
 	}, "MODE value is invalid")
 }
 
-// parseKey reads ALGO-KEYMAT as ip's xfrm_algo_parse: 0x and hex digits,
-// or the word's own bytes.
+// parseKey reads ALGO-KEYMAT as ip's xfrm_algo_parse: after "0x", hex
+// digits two by two (an odd count gets a leading zero); otherwise the
+// word's own bytes ("0x" alone among them).
 func parseKey(s string) ([]byte, error) {
-	if strings.HasPrefix(s, "0x") {
+	if len(s) > 2 && strings.HasPrefix(s, "0x") {
 		h := s[2:]
 		if len(h)%2 != 0 {
-			return nil, errInvarg("ALGO-KEYMAT value makes buffer overflow\n", s)
+			h = "0" + h
 		}
 		k, err := hex.DecodeString(h)
 		if err != nil {
@@ -529,10 +530,14 @@ func parseXfrmState(a *words, r *xfrmRequest) error {
 			oseqHi, err = valueOf(a, getU32, `value after "replay-oseq-hi" is invalid`)
 			esnWords = true
 		case w == "flag":
-			s.Flags, err = parseFlagList(a, stateFlagWords, "FLAG")
+			var f xfrm.StateFlags
+			f, err = parseFlagList(a, stateFlagWords, "FLAG")
+			s.Flags |= f
 			r.sfilt.flags = s.Flags
 		case w == "extra-flag":
-			s.ExtraFlags, err = parseFlagList(a, map[string]xfrm.ExtraFlags{"dont-encap-dscp": xfrm.ExtraDontEncapDSCP, "oseq-may-wrap": xfrm.ExtraOSeqMayWrap}, "EXTRA-FLAG")
+			var f xfrm.ExtraFlags
+			f, err = parseFlagList(a, map[string]xfrm.ExtraFlags{"dont-encap-dscp": xfrm.ExtraDontEncapDSCP, "oseq-may-wrap": xfrm.ExtraOSeqMayWrap}, "EXTRA-FLAG")
+			s.ExtraFlags |= f
 		case w == "sel":
 			// The selector's words, as long as they come (ip's
 			// xfrm_selector_parse).
@@ -764,7 +769,7 @@ func parseXfrmPolicy(a *words, r *xfrmRequest) error {
 			case "accept":
 				v = xfrm.DefaultAccept
 			default:
-				err = errInvarg("ACTION value is invalid", act)
+				err = errInvarg(w+" policy value is invalid", act)
 			}
 			switch w {
 			case "in":
@@ -867,7 +872,9 @@ func parseXfrmPolicy(a *words, r *xfrmRequest) error {
 			p.Priority, err = valueOf(a, getU32, "PRIORITY value is invalid")
 			r.pfilt.prioSet = true
 		case "flag":
-			p.Flags, err = parseFlagList(a, map[string]xfrm.PolicyFlags{"localok": xfrm.PolicyLocalOK, "icmp": xfrm.PolicyICMP}, "FLAG")
+			var f xfrm.PolicyFlags
+			f, err = parseFlagList(a, map[string]xfrm.PolicyFlags{"localok": xfrm.PolicyLocalOK, "icmp": xfrm.PolicyICMP}, "FLAG")
+			p.Flags |= f
 		case "if_id":
 			p.IfID, err = valueOf(a, getU32, `value after "if_id" is invalid`)
 		case "limit":
@@ -897,7 +904,7 @@ func parseXfrmPolicy(a *words, r *xfrmRequest) error {
 	switch r.cmd {
 	case "add", "update", "get", "delete":
 		if !dirSet {
-			return errMissarg("DIR")
+			return errBadWord("Not enough information: DIR is required.")
 		}
 	}
 	return nil

@@ -1219,17 +1219,20 @@ func (e *env) formatEvent(ctx context.Context, ev *xfrm.Event, keys bool) *print
 	case xfrm.EventFlushPolicies:
 		p := newRecord(e.opts.JSON)
 		p.jsonOnly("event", ev.Kind.String())
-		p.text("Flushed policy")
-		if ev.PolicyType != xfrm.PolicyTypeMain {
-			p.field("ptype", " of type %s", ev.PolicyType.String())
-		}
-		p.text("\n")
+		p.field("ptype", "Flushed policy ptype %s \n", ev.PolicyType.String())
 		return p
 	case xfrm.EventAcquire:
 		a := &ev.Acquire
 		p := newRecord(e.opts.JSON)
 		p.jsonOnly("event", ev.Kind.String())
 		p.field("proto", "acquire proto %s ", a.Proto.String())
+		if e.opts.Stats || a.SPI != 0 {
+			p.field("spi", "spi 0x%08x", a.SPI)
+			if e.opts.Stats {
+				p.text("(%d)", a.SPI)
+			}
+			p.text(" ")
+		}
 		p.text("\n")
 		sel := p.nested("sel")
 		sel.text("  sel ")
@@ -1237,7 +1240,14 @@ func (e *env) formatEvent(ctx context.Context, ev *xfrm.Event, keys bool) *print
 		pol := p.nested("policy")
 		pp := e.formatPolicyInto(ctx, pol, &a.Policy, "  policy ", "    ")
 		_ = pp
-		p.jsonOnly("seq", a.Seq)
+		if e.opts.Stats {
+			p.field("seq", "  seq 0x%08d ", a.Seq) // sic: ip's "0x%08u"
+			p.field("enc-mask", "enc-mask %08x ", a.CryptAlgos)
+			p.field("auth-mask", "auth-mask %08x ", a.AuthAlgos)
+			p.field("comp-mask", "comp-mask %08x", a.CompAlgos)
+		} else {
+			p.jsonOnly("seq", a.Seq)
+		}
 		p.text("\n")
 		return p
 	case xfrm.EventExpire:

@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -296,4 +297,162 @@ func xfrmRequestBytes(r xfrmRequest) ([]byte, error) {
 	}
 	_ = e.execXfrm(context.Background(), x, r)
 	return got, nil
+}
+
+// capture keeps copies of the notifications a Conn receives (its Trace).
+type capture struct {
+	mu   sync.Mutex
+	msgs []netlink.Message
+}
+
+func (c *capture) trace(d netlink.Direction, m netlink.Message) {
+	// XFRM notifications carry the sequence number of the request that
+	// caused them; this Conn makes no requests of its own.
+	if d != netlink.Received || m.Header.Type < 0x10 {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.msgs = append(c.msgs, netlink.Message{Header: m.Header, Data: append([]byte(nil), m.Data...)})
+}
+
+// nl xfrm monitor prints notifications as ip xfrm monitor does: the
+// kernel's own (policy changes and flushes, ACQUIRE, SA deletion and
+// flush, a larval SA's EXPIRE) and SAs with keys of every kind (which
+// this kernel cannot hold, fed to ip with `ip xfrm monitor file`), with
+// keys shown, hidden (nokeys), and with -s.
+func TestXfrmMonitorLikeIP(t *testing.T) {
+	ns, name := xfrmNS(t)
+	capt := &capture{}
+	c, err := xfrm.Dial(&netlink.Config{NetNS: ns, Trace: capt.trace})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.JoinGroup(); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for range c.Events(ctx) {
+		}
+	}()
+	nl := func(args ...string) {
+		t.Helper()
+		if _, errs, code := run(t, append([]string{"-n", name, "xfrm"}, args...)...); code != 0 {
+			t.Fatalf("nl xfrm %s: %s", strings.Join(args, " "), errs)
+		}
+	}
+	for _, w := range xfrmPolicyWords[:4] {
+		nl(append([]string{"policy", "add"}, strings.Fields(w)...)...)
+	}
+	nl("policy", "update", "src", "198.18.2.1/32", "dst", "198.18.3.0/24", "proto", "tcp", "sport", "1000", "dport", "2000", "dir", "out", "priority", "11", "mark", "5", "mask", "0xff", "if_id", "7")
+	nl("policy", "delete", "src", "2001:db8::/64", "dst", "2001:db8:1::/64", "dir", "in")
+	kerneltest.Run(t, ns, "sysctl", "-q", "-w", "net.core.xfrm_acq_expires=1")
+	sendUDP(t, ns, 9999)
+	nl("state", "allocspi", "src", "198.18.0.1", "dst", "198.18.0.3", "proto", "esp", "reqid", "11", "min", "0x1000", "max", "0x1000")
+	nl("state", "delete", "src", "198.18.0.1", "dst", "198.18.0.3", "proto", "esp", "spi", "0x1000")
+	time.Sleep(2500 * time.Millisecond) // the larval SA expires
+	nl("state", "allocspi", "src", "198.18.0.1", "dst", "198.18.0.4", "proto", "ah", "min", "0x2000", "max", "0x2000")
+	nl("state", "flush")
+	nl("policy", "flush", "ptype", "sub")
+	nl("policy", "flush")
+	time.Sleep(100 * time.Millisecond)
+	cancel()
+	<-done
+
+	msgs := append([]netlink.Message(nil), capt.msgs...)
+	kinds := map[xfrm.EventKind]int{}
+	for _, m := range msgs {
+		if ev, ok, err := xfrm.DecodeEvent(m); ok && err == nil {
+			kinds[ev.Kind]++
+		}
+	}
+	for _, k := range []xfrm.EventKind{xfrm.EventNewPolicy, xfrm.EventUpdatePolicy, xfrm.EventDeletePolicy, xfrm.EventFlushPolicies,
+		xfrm.EventAcquire, xfrm.EventDeleteState, xfrm.EventExpire, xfrm.EventFlushStates} {
+		if kinds[k] == 0 {
+			t.Errorf("no %v notification captured (%v)", k, kinds)
+		}
+	}
+	// SAs with keys, as the kernel would report them.
+	for _, line := range []string{
+		"state add src 198.18.0.1 dst 198.18.0.2 proto esp spi 0x100 mode tunnel reqid 5 auth-trunc hmac(sha256) 0x00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff 128 enc cbc(aes) 0x000102030405060708090a0b0c0d0e0f mark 7 mask 0xf if_id 9 output-mark 3 mask 0xff tfcpad 16",
+		"state add src 2001:db8::1 dst 2001:db8::2 proto esp spi 0x101 aead rfc4106(gcm(aes)) 0x000102030405060708090a0b0c0d0e0f10111213 128 replay-window 64 flag esn flag noecn replay-seq 5 encap espinudp 4500 4501 0.0.0.0 sel src 2001:db8::/64 dst 2001:db8:1::/64 proto udp dport 53",
+		"state add src 198.18.0.1 dst 198.18.0.2 proto ah spi 0x102 auth hmac(sha1) 0x000102030405060708090a0b0c0d0e0f10111213 replay-window 32 replay-seq 9 replay-oseq 10 limit time-soft 10 limit byte-hard 1000",
+		"state add src 198.18.0.1 dst 198.18.0.2 proto comp spi 0x1234 mode tunnel comp deflate extra-flag dont-encap-dscp",
+		"state add src 198.18.0.1 dst 198.18.0.2 proto esp spi 0x103 enc cbc(aes) 0x000102030405060708090a0b0c0d0e0f encap espintcp 4500 4500 198.18.0.9 flag decap-dscp flag wildrecv",
+	} {
+		r, err := parseXfrm(strings.Fields(line))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := r.state
+		if s.ReplayESN != nil {
+			s.ReplayESN.Bitmap = []uint32{0x1, 0x80000000}
+		}
+		for _, typ := range []netlink.MessageType{0x10, 0x1a} { // NEWSA, UPDSA
+			b, err := s.MarshalBinary()
+			if err != nil {
+				t.Fatal(err)
+			}
+			msgs = append(msgs, netlink.Message{Header: netlink.Header{Type: typ}, Data: b})
+		}
+	}
+	var file []byte
+	for _, m := range msgs {
+		file, _ = netlink.AppendMessage(file, m.Header, m.Data)
+	}
+	path := filepath.Join(t.TempDir(), "events")
+	if err := os.WriteFile(path, file, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range []struct {
+		ipArgs []string
+		nlArgs []string
+		keys   int
+	}{
+		{[]string{"xfrm", "monitor", "nokeys", "file", path}, nil, 0},
+		{[]string{"xfrm", "monitor", "file", path}, nil, 1},
+		{[]string{"-s", "xfrm", "monitor", "file", path}, []string{"-s"}, 0},
+		{[]string{"-s", "xfrm", "monitor", "nokeys", "file", path}, []string{"-s"}, -1},
+	} {
+		want, ipErr, code := ipResult(t, name, v.ipArgs...)
+		if code != 0 {
+			t.Fatalf("ip %v: %s", v.ipArgs, ipErr)
+		}
+		e, out, _ := xfrmEnv(append(v.nlArgs, "-n", name)...)
+		e.ns = ns
+		for _, m := range msgs {
+			ev, ok, err := xfrm.DecodeEvent(m)
+			if !ok || err != nil {
+				t.Fatalf("%v: %v %v", m.Header, ok, err)
+			}
+			if p := e.formatEvent(context.Background(), &ev, e.showKeys(&xfrmRequest{keys: v.keys})); p != nil {
+				out.WriteString(p.b.String())
+			}
+		}
+		e.closeConns()
+		if !e.showKeys(&xfrmRequest{keys: v.keys}) {
+			// ip 6.1's monitor prints keys even with nokeys; its state
+			// list nokeys hides them as "<<Keys hidden>>", which nl
+			// prints: compare with that.
+			want = hideKeys(want)
+		}
+		if got := out.String(); got != want {
+			t.Errorf("ip %s differs from nl %v:\n%s", strings.Join(v.ipArgs[:len(v.ipArgs)-2], " "), v.nlArgs, lineDiff(want, got))
+		}
+	}
+}
+
+var (
+	keyText  = regexp.MustCompile(`(?m)^(\t(?:auth|auth-trunc|enc|aead|comp) \S+ )0x[0-9a-f]+(?: \(\d+ bits\))?`)
+	compText = regexp.MustCompile(`(?m)^(\tcomp \S+ )$`)
+)
+
+// hideKeys writes ip's text as ip's nokeys prints it.
+func hideKeys(s string) string {
+	s = keyText.ReplaceAllString(s, "${1}<<Keys hidden>>")
+	return compText.ReplaceAllString(s, "${1}<<Keys hidden>>")
 }

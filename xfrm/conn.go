@@ -185,3 +185,50 @@ func batch[T any](ctx context.Context, c *Conn, op string, typ netlink.MessageTy
 	slices.SortFunc(out, func(a, b netlink.BatchFailure) int { return a.Index - b.Index })
 	return &netlink.BatchError{Failures: out, Total: len(items)}
 }
+
+// list runs a dump to the end keeping the replies of type want as bytes
+// in blocks (no pointers for the collector to scan, no objects copied as
+// a slice grows), then decodes them into a slice made once at its final
+// length. An error returns no objects.
+func list[T any](c *Conn, ctx context.Context, op string, typ netlink.MessageType, body []byte, want netlink.MessageType, decode func(*T, []byte) error) ([]T, error) {
+	if err := c.closed(); err != nil {
+		return nil, nameOp(op, err)
+	}
+	const blockSize = 1 << 20
+	var blocks [][]byte
+	var cur []byte
+	n := 0
+	for m, err := range c.nl.Dump(ctx, netlink.Message{Header: netlink.Header{Type: typ}, Data: body}) {
+		if err != nil {
+			return nil, nameOp(op, err)
+		}
+		if m.Header.Type != want {
+			continue
+		}
+		if need := 4 + len(m.Data); len(cur)+need > cap(cur) {
+			if cur != nil {
+				blocks = append(blocks, cur)
+			}
+			cur = make([]byte, 0, max(blockSize, need))
+		}
+		cur = ne.AppendUint32(cur, uint32(len(m.Data)))
+		cur = append(cur, m.Data...)
+		n++
+	}
+	if cur != nil {
+		blocks = append(blocks, cur)
+	}
+	out := make([]T, n)
+	i := 0
+	for _, b := range blocks {
+		for len(b) > 0 {
+			l := int(ne.Uint32(b))
+			if err := decode(&out[i], b[4:4+l]); err != nil {
+				return nil, fmt.Errorf("xfrm: %s: %w", op, err)
+			}
+			i++
+			b = b[4+l:]
+		}
+	}
+	return out, nil
+}

@@ -103,9 +103,13 @@ func (c *Conn) States(ctx context.Context, f StateFilter) iter.Seq2[State, error
 	return dump(c, ctx, "list states", msgGetSA, body, msgNewSA, (*State).UnmarshalBinary)
 }
 
-// StateList is States as a slice.
+// StateList is States as a slice. An error returns no SAs.
 func (c *Conn) StateList(ctx context.Context, f StateFilter) ([]State, error) {
-	return netlink.Collect(c.States(ctx, f))
+	body, err := f.request()
+	if err != nil {
+		return nil, err
+	}
+	return list(c, ctx, "list states", msgGetSA, body, msgNewSA, (*State).UnmarshalBinary)
 }
 
 // AllocSPI asks the kernel for an unused SPI between min and max
@@ -204,9 +208,9 @@ func (c *Conn) Policies(ctx context.Context) iter.Seq2[Policy, error] {
 	return dump(c, ctx, "list policies", msgGetPolicy, nil, msgNewPolicy, (*Policy).UnmarshalBinary)
 }
 
-// PolicyList is Policies as a slice.
+// PolicyList is Policies as a slice. An error returns no policies.
 func (c *Conn) PolicyList(ctx context.Context) ([]Policy, error) {
-	return netlink.Collect(c.Policies(ctx))
+	return list(c, ctx, "list policies", msgGetPolicy, nil, msgNewPolicy, (*Policy).UnmarshalBinary)
 }
 
 // AddPolicies adds many policies as AddPolicy does, in as few datagrams

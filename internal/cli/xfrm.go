@@ -251,7 +251,7 @@ func pickXfrm(object, w string, cmds []command) (string, error) {
 	if w == "help" {
 		return "", usagef("%s", strings.TrimSuffix(xfrmHelp, "\n"))
 	}
-	return "", usagef(`Command "%s" is unknown, try "ip %s help".`, w, object)
+	return "", usagef(`Command "%s" is unknown, try "nl %s help".`, w, object)
 }
 
 // parseU32 reads a number as ip's get_u32 (base 0).
@@ -985,7 +985,7 @@ func parseXfrmMonitor(a *words, r *xfrmRequest) error {
 		case matches(w, "help"):
 			return usagef("%s", strings.TrimSuffix(xfrmHelp, "\n"))
 		default:
-			return usagef(`Argument "%s" is unknown, try "ip xfrm monitor help".`, w)
+			return usagef(`Argument "%s" is unknown, try "nl xfrm monitor help".`, w)
 		}
 	}
 	return nil

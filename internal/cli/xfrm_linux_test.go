@@ -155,6 +155,7 @@ func TestXfrmLikeIP(t *testing.T) {
 	} {
 		args := strings.Fields(cmd)
 		want, ipErr, ipCode := ipResult(t, name, args...)
+		ipErr = strings.ReplaceAll(ipErr, `try "ip `, `try "nl `) // nl names itself
 		got, nlErr, nlCode := run(t, append([]string{"-n", name}, args...)...)
 		if got != want || nlCode != ipCode || nlErr != ipErr {
 			t.Errorf("nl %s: exit %d %q, ip: exit %d %q", cmd, nlCode, nlErr, ipCode, ipErr)

@@ -24,8 +24,8 @@ func TestXfrmParseErrors(t *testing.T) {
 		want string
 		code int
 	}{
-		{"xfrm state bogus", `Command "bogus" is unknown, try "ip xfrm state help".`, ExitUsage},
-		{"xfrm policy bogus", `Command "bogus" is unknown, try "ip xfrm policy help".`, ExitUsage},
+		{"xfrm state bogus", `Command "bogus" is unknown, try "nl xfrm state help".`, ExitUsage},
+		{"xfrm policy bogus", `Command "bogus" is unknown, try "nl xfrm policy help".`, ExitUsage},
 		{"xfrm policy add dir sideways", `Error: argument "sideways" is wrong: DIR value is invalid`, ExitUsage},
 		{"xfrm policy add src 198.18.0.0/24", `Not enough information: DIR is required.`, ExitFailure},
 		{"xfrm state add src 198.18.0.1 dst 198.18.0.2 proto bogus", `Error: argument "bogus" is wrong: XFRM-PROTO value is invalid`, ExitUsage},
@@ -37,7 +37,7 @@ func TestXfrmParseErrors(t *testing.T) {
 		{"xfrm state add src 198.18.0.1 dst 198.18.0.2 proto esp spi 1 frob", `Error: argument "frob" is wrong: unknown`, ExitUsage},
 		{"xfrm state get src 198.18.0.1", `Error: argument "XFRM-PROTO" is required`, ExitUsage},
 		{"xfrm policy setdefault in maybe", `Error: argument "maybe" is wrong: in policy value is invalid`, ExitUsage},
-		{"xfrm monitor bogus", `Argument "bogus" is unknown, try "ip xfrm monitor help".`, ExitUsage},
+		{"xfrm monitor bogus", `Argument "bogus" is unknown, try "nl xfrm monitor help".`, ExitUsage},
 		{"xfrm state add src 198.18.0.1 dst 198.18.0.2 proto esp spi 1 enc cbc(aes) 0x00 sel src nowhere", `Error: any valid prefix is expected rather than "nowhere".`, ExitFailure},
 	} {
 		_, stderr, code := run(t, strings.Fields(c.args)...)

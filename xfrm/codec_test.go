@@ -151,3 +151,23 @@ func TestEnumText(t *testing.T) {
 		t.Errorf("sideways: no error")
 	}
 }
+
+// StateID and PolicyID survive their codecs.
+func TestIDRoundTrip(t *testing.T) {
+	sid := StateID{Dst: a4("198.18.0.2"), Src: a4("198.18.0.1"), SPI: 0x100, Proto: ProtoESP, Mark: Mark{1, 2}}
+	b, _ := sid.MarshalBinary()
+	var sid2 StateID
+	if err := sid2.UnmarshalBinary(b); err != nil || sid2 != sid {
+		t.Errorf("state id %+v %v", sid2, err)
+	}
+	pid := PolicyID{Selector: Selector{Family: FamilyIPv4, Src: p4("10.0.0.0/8"), Dst: p4("10.1.0.0/16")}, Dir: DirFwd, Index: 0x12,
+		Type: PolicyTypeSub, Mark: Mark{3, 4}, IfID: 5, SecurityContext: &SecurityContext{DOI: 1, Alg: 1, Context: "c"}}
+	b, _ = pid.MarshalBinary()
+	var pid2 PolicyID
+	if err := pid2.UnmarshalBinary(b); err != nil {
+		t.Fatal(err)
+	}
+	if d := diff(pid, pid2); d != "" {
+		t.Errorf("policy id:\n%s", d)
+	}
+}

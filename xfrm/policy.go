@@ -216,3 +216,45 @@ func getPolicyID(b []byte) (PolicyID, error) {
 	id.Dir = Dir(b[60])
 	return id, err
 }
+
+// AppendBinary appends the body of an XFRM_MSG_GETPOLICY or
+// XFRM_MSG_DELPOLICY request naming the policy (struct
+// xfrm_userpolicy_id and its attributes) to b.
+func (id PolicyID) AppendBinary(b []byte) ([]byte, error) {
+	body, err := id.request()
+	return append(b, body...), err
+}
+
+// MarshalBinary is AppendBinary to a new slice.
+func (id PolicyID) MarshalBinary() ([]byte, error) { return id.request() }
+
+// UnmarshalBinary decodes the body of a GETPOLICY or DELPOLICY request
+// into id.
+func (id *PolicyID) UnmarshalBinary(b []byte) error {
+	if len(b) < sizePolicyID {
+		return malformed("struct xfrm_userpolicy_id", len(b), sizePolicyID)
+	}
+	var err error
+	if *id, err = getPolicyID(b); err != nil {
+		return err
+	}
+	return eachAttr(b[sizePolicyID:], "policy id", func(typ uint16, p []byte) error {
+		var err error
+		switch typ {
+		case attrPolicyType:
+			if err = need(p, sizePolicyType, "XFRMA_POLICY_TYPE"); err == nil {
+				id.Type = PolicyType(p[0])
+			}
+		case attrMark:
+			id.Mark, err = getMark(p)
+		case attrIfID:
+			if err = need(p, 4, "XFRMA_IF_ID"); err == nil {
+				id.IfID = ne.Uint32(p)
+			}
+		case attrSecCtx:
+			id.SecurityContext = new(SecurityContext)
+			err = id.SecurityContext.get(p)
+		}
+		return err
+	})
+}

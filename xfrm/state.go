@@ -438,3 +438,33 @@ func getStateID(b []byte) StateID {
 }
 
 var _ = netlink.ErrMalformed
+
+// AppendBinary appends the body of an XFRM_MSG_GETSA or XFRM_MSG_DELSA
+// request naming the SA (struct xfrm_usersa_id, XFRMA_SRCADDR and
+// XFRMA_MARK) to b.
+func (id StateID) AppendBinary(b []byte) ([]byte, error) { return append(b, id.request()...), nil }
+
+// MarshalBinary is AppendBinary to a new slice.
+func (id StateID) MarshalBinary() ([]byte, error) { return id.request(), nil }
+
+// UnmarshalBinary decodes the body of a GETSA or DELSA request (or a
+// DELSA notification's header and attributes) into id.
+func (id *StateID) UnmarshalBinary(b []byte) error {
+	if len(b) < sizeUserSAID {
+		return malformed("struct xfrm_usersa_id", len(b), sizeUserSAID)
+	}
+	*id = getStateID(b)
+	f := Family(ne.Uint16(b[20:]))
+	return eachAttr(b[sizeUserSAID:], "SA id", func(typ uint16, p []byte) error {
+		var err error
+		switch typ {
+		case attrSrcAddr:
+			if err = need(p, 16, "XFRMA_SRCADDR"); err == nil {
+				id.Src = getAddrOpt(p, f)
+			}
+		case attrMark:
+			id.Mark, err = getMark(p)
+		}
+		return err
+	})
+}

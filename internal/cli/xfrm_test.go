@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/nlkit/nlkit/xfrm"
+	"github.com/nlkit/nlkit/xfrm/xfrmtest"
 )
 
 // xfrmEnv is an env writing to buffers, for formatting tests.
@@ -97,5 +98,73 @@ func TestXfrmKeysHidden(t *testing.T) {
 		if !c.show && !e.opts.JSON && !strings.Contains(text, "<<Keys hidden>>") {
 			t.Errorf("%v: no <<Keys hidden>>:\n%s", c.args, text)
 		}
+	}
+}
+
+// nl xfrm's commands run on xfrmtest's fake: no root, no kernel, keyed
+// SAs a kernel without ESP refuses; the same parsing, library calls and
+// output code as against the kernel.
+func TestXfrmOnFake(t *testing.T) {
+	fake := xfrmtest.NewFake()
+	nlc, err := fake.Dial(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nlc.Close()
+	c := xfrm.NewConn(nlc)
+	nlRun := func(want int, args ...string) string {
+		t.Helper()
+		e, out, rest := xfrmEnv(args...)
+		r, err := parseXfrm(rest[1:])
+		if err == nil {
+			err = e.execXfrm(context.Background(), c, r)
+		}
+		if code := report(out, err); code != want {
+			t.Fatalf("nl %s: exit %d (want %d): %s", strings.Join(args, " "), code, want, out)
+		}
+		return out.String()
+	}
+	const k16 = "0x000102030405060708090a0b0c0d0e0f"
+	nlRun(0, "xfrm", "state", "add", "src", "198.18.0.1", "dst", "198.18.0.2", "proto", "esp", "spi", "0x100", "mode", "tunnel", "reqid", "5",
+		"auth-trunc", "hmac(sha256)", k16+k16[2:], "128", "enc", "cbc(aes)", k16, "mark", "7", "mask", "0xf")
+	nlRun(0, "xfrm", "state", "add", "src", "2001:db8::1", "dst", "2001:db8::2", "proto", "esp", "spi", "0x101", "aead", "rfc4106(gcm(aes))", k16+"10111213", "128")
+	nlRun(2, "xfrm", "state", "add", "src", "2001:db8::1", "dst", "2001:db8::2", "proto", "esp", "spi", "0x101", "aead", "rfc4106(gcm(aes))", k16+"10111213", "128")
+	nlRun(0, "xfrm", "policy", "add", "src", "198.18.0.0/24", "dst", "198.18.1.0/24", "dir", "out", "tmpl", "proto", "esp", "mode", "tunnel", "src", "198.18.0.1", "dst", "198.18.0.2", "reqid", "5")
+	for _, tc := range []struct {
+		args []string
+		want []string
+		not  []string
+	}{
+		{[]string{"xfrm", "state"}, []string{
+			"src 198.18.0.1 dst 198.18.0.2\n\tproto esp spi 0x00000100 reqid 5 mode tunnel\n\treplay-window 0 \n\tmark 0x7/0xf \n" +
+				"\tauth-trunc hmac(sha256) <<Keys hidden>> 128\n\tenc cbc(aes) <<Keys hidden>>\n",
+			"\taead rfc4106(gcm(aes)) <<Keys hidden>> 128\n"}, []string{"0x0001"}},
+		{[]string{"-s", "xfrm", "state", "list", "spi", "0x100"}, []string{"\tenc cbc(aes) 0x000102030405060708090a0b0c0d0e0f (128 bits)\n", "\tlifetime config:\n"}, []string{"aead"}},
+		{[]string{"xfrm", "state", "list", "keys", "proto", "esp"}, []string{"\taead rfc4106(gcm(aes)) 0x000102030405060708090a0b0c0d0e0f10111213 128\n"}, nil},
+		{[]string{"xfrm", "state", "get", "dst", "198.18.0.2", "proto", "esp", "spi", "0x100", "mark", "7", "mask", "0xf"}, []string{"reqid 5 mode tunnel"}, []string{"0x0001"}},
+		{[]string{"-j", "xfrm", "state"}, []string{`"src":"198.18.0.1"`, `"auth-trunc":{"name":"hmac(sha256)","icv":128}`}, []string{"0x0001"}},
+		{[]string{"-j", "-s", "xfrm", "state"}, []string{`"enc":{"name":"cbc(aes)","key":"0x000102030405060708090a0b0c0d0e0f"}`}, nil},
+		{[]string{"xfrm", "state", "count"}, []string{"\t SAD count 2\n"}, nil},
+		{[]string{"xfrm", "policy"}, []string{"src 198.18.0.0/24 dst 198.18.1.0/24 \n\tdir out priority 0 ptype main \n\ttmpl src 198.18.0.1 dst 198.18.0.2\n\t\tproto esp reqid 5 mode tunnel\n"}, nil},
+		{[]string{"-j", "xfrm", "policy"}, []string{`"dir":"out"`, `"tmpl":[{"src":"198.18.0.1","dst":"198.18.0.2","proto":"esp","reqid":5,"mode":"tunnel"}]`}, nil},
+	} {
+		out := nlRun(0, tc.args...)
+		for _, w := range tc.want {
+			if !strings.Contains(out, w) {
+				t.Errorf("nl %s: no %q in:\n%s", strings.Join(tc.args, " "), w, out)
+			}
+		}
+		for _, w := range tc.not {
+			if strings.Contains(out, w) {
+				t.Errorf("nl %s: %q in:\n%s", strings.Join(tc.args, " "), w, out)
+			}
+		}
+	}
+	nlRun(0, "xfrm", "state", "delete", "dst", "198.18.0.2", "proto", "esp", "spi", "0x100", "mark", "7", "mask", "0xf")
+	nlRun(2, "xfrm", "state", "delete", "dst", "198.18.0.2", "proto", "esp", "spi", "0x100", "mark", "7", "mask", "0xf")
+	nlRun(0, "xfrm", "state", "flush")
+	nlRun(0, "xfrm", "policy", "deleteall")
+	if len(fake.StateList()) != 0 || len(fake.PolicyList()) != 0 {
+		t.Errorf("left: %d states, %d policies", len(fake.StateList()), len(fake.PolicyList()))
 	}
 }

@@ -540,4 +540,3 @@ func (f *Fake) notifyDelPolicy(p *xfrm.Policy) error {
 	b = append(b, full[0].Data[sizePolicyInfo:]...)
 	return f.srv.Notify(uint32(xfrm.GroupPolicy), netlink.Message{Header: netlink.Header{Type: msgDelPolicy}, Data: b})
 }
-

@@ -264,6 +264,7 @@ func TestAcquire(t *testing.T) {
 	}
 
 	// A larval SA that times out sends a hard EXPIRE.
+	kerneltest.Tool(t, "sysctl", "procps")
 	kerneltest.Run(t, s.ns, "sysctl", "-q", "-w", "net.core.xfrm_acq_expires=1")
 	s.send(t)
 	acq2 := next(t, evs, EventAcquire).Acquire

@@ -351,6 +351,7 @@ func TestXfrmMonitorLikeIP(t *testing.T) {
 	}
 	nl("policy", "update", "src", "198.18.2.1/32", "dst", "198.18.3.0/24", "proto", "tcp", "sport", "1000", "dport", "2000", "dir", "out", "priority", "11", "mark", "5", "mask", "0xff", "if_id", "7")
 	nl("policy", "delete", "src", "2001:db8::/64", "dst", "2001:db8:1::/64", "dir", "in")
+	kerneltest.Tool(t, "sysctl", "procps")
 	kerneltest.Run(t, ns, "sysctl", "-q", "-w", "net.core.xfrm_acq_expires=1")
 	sendUDP(t, ns, 9999)
 	nl("state", "allocspi", "src", "198.18.0.1", "dst", "198.18.0.3", "proto", "esp", "reqid", "11", "min", "0x1000", "max", "0x1000")

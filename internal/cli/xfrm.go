@@ -1464,14 +1464,22 @@ func (e *env) formatAttrs(ctx context.Context, p *printer, prefix string, fam xf
 		}
 	}
 	if len(tmpls) > 0 {
-		p.list("tmpl", len(tmpls), func(i int, o *printer) {
+		list := p.list
+		if !p.json {
+			// Text: straight into p (list would make a record each).
+			list = func(_ string, n int, fill func(int, *printer)) {
+				for i := range n {
+					fill(i, p)
+				}
+			}
+		}
+		list("tmpl", len(tmpls), func(i int, o *printer) {
 			t := &tmpls[i]
-			o.text("%s", prefix)
-			o.text("tmpl ")
-			o.field("src", "src %s ", xfrmAddr(t.Src, t.Family))
-			o.field("dst", "dst %s\n", xfrmAddr(t.Dst, t.Family))
-			o.text("%s\t", prefix)
-			o.field("proto", "proto %s ", t.Proto.String())
+			o.xs("", prefix, "tmpl ", "")
+			o.xs("src", "src ", xfrmAddr(t.Src, t.Family), " ")
+			o.xs("dst", "dst ", xfrmAddr(t.Dst, t.Family), "\n")
+			o.xs("", prefix, "\t", "")
+			o.xs("proto", "proto ", t.Proto.String(), " ")
 			if e.opts.Stats || t.SPI != 0 {
 				o.field("spi", "spi 0x%08x", t.SPI)
 				if e.opts.Stats {
@@ -1479,12 +1487,11 @@ func (e *env) formatAttrs(ctx context.Context, p *printer, prefix string, fam xf
 				}
 				o.text(" ")
 			}
-			o.field("reqid", "reqid %d", t.ReqID)
+			o.xu("reqid", "reqid ", uint64(t.ReqID), "")
 			if e.opts.Stats {
 				o.text("(0x%08x)", t.ReqID)
 			}
-			o.text(" ")
-			o.field("mode", "mode %s\n", t.Mode.String())
+			o.xs("mode", " mode ", t.Mode.String(), "\n")
 			if e.opts.Stats || t.Optional {
 				o.text("%s\t", prefix)
 				if t.Optional {
@@ -1616,57 +1623,95 @@ func formatLifetime(p *printer, prefix string, l *xfrm.Limits, c *xfrm.Lifetime)
 	o.field("use", "use %s\n", xfrmTime(c.Used))
 }
 
+// xs prints a string field as printer.field does with pre+"%s"+post,
+// without fmt: the listing of 100,000 policies formats a million fields.
+func (p *printer) xs(key, pre, v, post string) {
+	if p.json {
+		if key != "" {
+			p.obj.set(key, v)
+		}
+		return
+	}
+	p.b.WriteString(pre)
+	p.b.WriteString(v)
+	p.b.WriteString(post)
+}
+
+// xu prints an unsigned decimal field likewise.
+func (p *printer) xu(key, pre string, v uint64, post string) {
+	if p.json {
+		if key != "" {
+			p.obj.set(key, v)
+		}
+		return
+	}
+	var buf [20]byte
+	p.b.WriteString(pre)
+	p.b.Write(strconv.AppendUint(buf[:0], v, 10))
+	p.b.WriteString(post)
+}
+
+// xp prints a prefix field likewise; the zero Prefix is fam's 0/0.
+func (p *printer) xp(key, pre string, x netip.Prefix, fam xfrm.Family, post string) {
+	if !x.IsValid() {
+		p.xs(key, pre, xfrmAddr(netip.Addr{}, fam)+"/0", post)
+		return
+	}
+	if p.json {
+		p.obj.set(key, x.String())
+		return
+	}
+	var buf [64]byte
+	p.b.WriteString(pre)
+	p.b.Write(x.AppendTo(buf[:0]))
+	p.b.WriteString(post)
+}
+
 // formatSelector prints ip's xfrm_selector_print (after its prefix).
 func (e *env) formatSelector(ctx context.Context, p *printer, s *xfrm.Selector, fam xfrm.Family) {
 	f := s.Family
 	if f == xfrm.FamilyUnspec {
 		f = fam
 	}
-	pfx := func(x netip.Prefix) string {
-		if x.IsValid() {
-			return x.String()
-		}
-		return xfrmAddr(netip.Addr{}, f) + "/0"
-	}
-	p.field("src", "src %s ", pfx(s.Src))
-	p.field("dst", "dst %s ", pfx(s.Dst))
+	p.xp("src", "src ", s.Src, f, " ")
+	p.xp("dst", "dst ", s.Dst, f, " ")
 	if s.Proto != 0 {
-		p.field("proto", "proto %s ", ipProtoName(s.Proto))
+		p.xs("proto", "proto ", ipProtoName(s.Proto), " ")
 	}
 	switch s.Proto {
 	case 1, 58: // ICMP, ICMPv6: type and code
 		if s.SrcPortMask != 0 {
-			p.field("type", "type %d ", s.SrcPort)
+			p.xu("type", "type ", uint64(s.SrcPort), " ")
 		}
 		if s.DstPortMask != 0 {
-			p.field("code", "code %d ", s.DstPort)
+			p.xu("code", "code ", uint64(s.DstPort), " ")
 		}
 	case 47: // GRE: the key
 		if s.SrcPortMask != 0 || s.DstPortMask != 0 {
-			p.field("key", "key %d ", uint32(s.SrcPort)<<16|uint32(s.DstPort))
+			p.xu("key", "key ", uint64(s.SrcPort)<<16|uint64(s.DstPort), " ")
 		}
 	case 135: // Mobility header
 		if s.SrcPortMask != 0 {
-			p.field("type", "type %d ", s.SrcPort)
+			p.xu("type", "type ", uint64(s.SrcPort), " ")
 		}
 		if s.DstPortMask != 0 && e.opts.Stats {
 			p.text("(dport) 0x%04x ", s.DstPort>>8|s.DstPort<<8)
 		}
 	default:
 		if s.SrcPortMask != 0 {
-			p.field("sport", "sport %d ", s.SrcPort)
+			p.xu("sport", "sport ", uint64(s.SrcPort), " ")
 		}
 		if s.DstPortMask != 0 {
-			p.field("dport", "dport %d ", s.DstPort)
+			p.xu("dport", "dport ", uint64(s.DstPort), " ")
 		}
 	}
 	if s.IfIndex > 0 {
-		p.field("dev", "dev %s ", e.linkName(ctx, s.IfIndex))
+		p.xs("dev", "dev ", e.linkName(ctx, s.IfIndex), " ")
 	}
 	if e.opts.Stats {
-		p.field("uid", "uid %d", s.User)
+		p.xu("uid", "uid ", uint64(s.User), "")
 	}
-	p.text("\n")
+	p.xs("", "\n", "", "")
 }
 
 // formatPolicy formats a policy as ip xfrm policy prints it.
@@ -1678,49 +1723,44 @@ func (e *env) formatPolicy(ctx context.Context, pol *xfrm.Policy, title string) 
 
 func (e *env) formatPolicyInto(ctx context.Context, p *printer, pol *xfrm.Policy, title, prefix string) *printer {
 	stats := e.opts.Stats
-	p.text("%s", title)
+	p.xs("", title, "", "")
 	e.formatSelector(ctx, p.nested("sel"), &pol.Selector, pol.Selector.Family)
 	if c := pol.SecurityContext; c != nil {
-		p.field("security-context", "\tsecurity context %s \n", c.Context)
+		p.xs("security-context", "\tsecurity context ", c.Context, " \n")
 	}
-	p.text("%s\t", prefix)
+	p.xs("", prefix, "\t", "")
 	dir := pol.Dir
 	if dir >= 3 {
 		dir -= 3
 		p.jsonOnly("socket", true)
-		p.text("socket ")
+		p.xs("", "socket ", "", "")
 	} else {
-		p.text("dir ")
+		p.xs("", "dir ", "", "")
 	}
-	p.field("dir", "%s ", dir.String())
-	switch pol.Action {
-	case xfrm.ActionAllow:
-		if stats {
-			p.field("action", "action %s ", pol.Action.String())
-		} else {
-			p.jsonOnly("action", pol.Action.String())
-		}
-	default:
-		p.field("action", "action %s ", pol.Action.String())
+	p.xs("dir", "", dir.String(), " ")
+	if pol.Action != xfrm.ActionAllow || stats {
+		p.xs("action", "action ", pol.Action.String(), " ")
+	} else {
+		p.jsonOnly("action", pol.Action.String())
 	}
 	if stats {
-		p.field("index", "index %d ", pol.Index)
+		p.xu("index", "index ", uint64(pol.Index), " ")
 	} else {
 		p.jsonOnly("index", pol.Index)
 	}
-	p.field("priority", "priority %d ", pol.Priority)
-	p.field("ptype", "ptype %s ", pol.Type.String())
+	p.xu("priority", "priority ", uint64(pol.Priority), " ")
+	p.xs("ptype", "ptype ", pol.Type.String(), " ")
 	if stats {
-		p.field("share", "share %s ", pol.Share.String())
+		p.xs("share", "share ", pol.Share.String(), " ")
 	}
 	if stats || pol.Flags != 0 {
-		p.text("flag %s", pol.Flags.String())
+		p.xs("", "flag ", pol.Flags.String(), "")
 		p.jsonOnly("flag", flagList(pol.Flags.String()))
 	}
 	if stats {
 		p.text(" (0x%08b)", uint8(pol.Flags))
 	}
-	p.text("\n")
+	p.xs("", "\n", "", "")
 	if stats {
 		formatLifetime(p, prefix+"\t", &pol.Limits, &pol.Current)
 	}

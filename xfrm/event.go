@@ -556,3 +556,37 @@ func (c *Conn) Events(ctx context.Context) iter.Seq2[Event, error] {
 }
 
 var _ = nlattr.HeaderLen
+
+// Events streams the notifications of groups (all of AllGroups when none
+// are given) from a socket of its own, opened with cfg (nil: defaults;
+// cfg.NetNS picks the namespace, cfg.ReceiveBuffer sizes the buffer;
+// cfg.Groups is ignored). It is a single-use iterator; the socket is
+// closed when the loop ends. Errors are as for Conn.Events; a failure to
+// open the socket ends the stream.
+//
+// It subscribes when the loop starts: to combine a dump with the changes
+// after it, use Dial, JoinGroup, a dump, then Conn.Events.
+func Events(ctx context.Context, cfg *netlink.Config, groups ...Group) iter.Seq2[Event, error] {
+	return func(yield func(Event, error) bool) {
+		var c netlink.Config
+		if cfg != nil {
+			c = *cfg
+		}
+		c.Groups = nil
+		conn, err := Dial(&c)
+		if err != nil {
+			yield(Event{}, err)
+			return
+		}
+		defer conn.Close()
+		if err := conn.JoinGroup(groups...); err != nil {
+			yield(Event{}, err)
+			return
+		}
+		for ev, err := range conn.Events(ctx) {
+			if !yield(ev, err) {
+				return
+			}
+		}
+	}
+}

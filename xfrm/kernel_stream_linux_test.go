@@ -140,3 +140,37 @@ func TestNoLeaks(t *testing.T) {
 		t.Errorf("fds %d -> %d, goroutines %d -> %d", fd0, fd1, g0, g1)
 	}
 }
+
+// The package-level Events opens its own socket in the namespace asked
+// and closes it when the loop ends.
+func TestPackageEvents(t *testing.T) {
+	c, ns, _ := dialNS(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	got := make(chan Event, 1)
+	go func() {
+		for ev, err := range Events(ctx, &netlink.Config{NetNS: ns}, GroupPolicy) {
+			if err == nil && (ev.Kind == EventNewPolicy || ev.Kind == EventUpdatePolicy) {
+				got <- ev
+				return
+			}
+		}
+	}()
+	p := Policy{Selector: Selector{Src: netip.MustParsePrefix("198.18.0.0/24"), Dst: netip.MustParsePrefix("198.18.1.0/24")}, Dir: DirIn}
+	for {
+		if err := c.ReplacePolicy(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case ev := <-got:
+			if ev.Policy.Selector.Src != p.Selector.Src {
+				t.Errorf("event %+v", ev.Policy)
+			}
+			return
+		case <-time.After(50 * time.Millisecond):
+			// the stream subscribes when its loop starts: change again
+		case <-ctx.Done():
+			t.Fatal("no event")
+		}
+	}
+}

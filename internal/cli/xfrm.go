@@ -1037,20 +1037,20 @@ func (e *env) execXfrm(ctx context.Context, c *xfrm.Conn, r xfrmRequest) error {
 		if err != nil {
 			return err
 		}
-		return writeRecords(e, []*printer{e.formatState(ctx, &s, keys, "")})
+		return writeRecords(e, []*printer{e.oneline(e.formatState(ctx, &s, keys, ""))})
 	case "state get":
 		s, err := c.State(ctx, r.id)
 		if err != nil {
 			return err
 		}
-		return writeRecords(e, []*printer{e.formatState(ctx, &s, keys, "")})
+		return writeRecords(e, []*printer{e.oneline(e.formatState(ctx, &s, keys, ""))})
 	case "state delete":
 		return c.DeleteState(ctx, r.id)
 	case "state list":
 		if err := e.loadLinkNames(ctx); err != nil {
 			return err
 		}
-		return showRecords(e, c.States(ctx, xfrm.StateFilter{}), r.sfilt.keep, func(s *xfrm.State) *printer { return e.formatState(ctx, s, keys, "") })
+		return showRecords(e, c.States(ctx, xfrm.StateFilter{}), r.sfilt.keep, func(s *xfrm.State) *printer { return e.oneline(e.formatState(ctx, s, keys, "")) })
 	case "state deleteall":
 		list, err := c.StateList(ctx, xfrm.StateFilter{})
 		if err != nil {
@@ -1079,7 +1079,7 @@ func (e *env) execXfrm(ctx context.Context, c *xfrm.Conn, r xfrmRequest) error {
 			p.field("max_buckets", " Max %d)", info.HashMax)
 		}
 		p.text("\n")
-		return writeRecords(e, []*printer{p})
+		return writeRecords(e, []*printer{p}) // ip prints it with "\n", -o or not
 	case "policy add":
 		return c.AddPolicy(ctx, r.policy)
 	case "policy update":
@@ -1089,14 +1089,14 @@ func (e *env) execXfrm(ctx context.Context, c *xfrm.Conn, r xfrmRequest) error {
 		if err != nil {
 			return err
 		}
-		return writeRecords(e, []*printer{e.formatPolicy(ctx, &p, "")})
+		return writeRecords(e, []*printer{e.oneline(e.formatPolicy(ctx, &p, ""))})
 	case "policy delete":
 		return c.DeletePolicy(ctx, r.pid)
 	case "policy list":
 		if err := e.loadLinkNames(ctx); err != nil {
 			return err
 		}
-		return showRecords(e, c.Policies(ctx), r.pfilt.keep, func(p *xfrm.Policy) *printer { return e.formatPolicy(ctx, p, "") })
+		return showRecords(e, c.Policies(ctx), r.pfilt.keep, func(p *xfrm.Policy) *printer { return e.oneline(e.formatPolicy(ctx, p, "")) })
 	case "policy deleteall":
 		list, err := c.PolicyList(ctx)
 		if err != nil {
@@ -1138,7 +1138,7 @@ func (e *env) execXfrm(ctx context.Context, c *xfrm.Conn, r xfrmRequest) error {
 			h.field("local", "\t SPD IPv6 thresholds: local %d", info.IPv6Threshold.Local)
 			h.field("remote", " remote %d\n", info.IPv6Threshold.Remote)
 		}
-		return writeRecords(e, []*printer{p})
+		return writeRecords(e, []*printer{e.oneline(p)})
 	case "policy set":
 		return c.SetSPDThresholds(ctx, r.thr4, r.thr6)
 	case "policy setdefault":
@@ -1153,7 +1153,7 @@ func (e *env) execXfrm(ctx context.Context, c *xfrm.Conn, r xfrmRequest) error {
 		p.field("in", " in:  %s\n", d.In.String())
 		p.field("fwd", " fwd: %s\n", d.Fwd.String())
 		p.field("out", " out: %s\n", d.Out.String())
-		return writeRecords(e, []*printer{p})
+		return writeRecords(e, []*printer{p}) // ip prints it with "\n", -o or not
 	case "monitor ":
 		return e.xfrmMonitor(ctx, c, r, keys)
 	}
@@ -1184,6 +1184,7 @@ func (e *env) xfrmMonitor(ctx context.Context, c *xfrm.Conn, r xfrmRequest, keys
 		if p == nil {
 			continue
 		}
+		e.oneline(p)
 		if e.opts.JSON {
 			if err := writeJSON(e, p.obj); err != nil {
 				return err
@@ -1312,6 +1313,19 @@ func b2i(b bool) int {
 		return 1
 	}
 	return 0
+}
+
+// oneline applies -o to a record's text as ip's _SL_ does: each line
+// break becomes a backslash, and the record ends with one line break.
+func (e *env) oneline(p *printer) *printer {
+	if !e.opts.Oneline || p.json {
+		return p
+	}
+	t := strings.ReplaceAll(p.b.String(), "\n", "\\")
+	p.b.Reset()
+	p.b.WriteString(t)
+	p.b.WriteString("\n")
+	return p
 }
 
 // xfrmAddr prints an xfrm address as ip's rt_addr_n2a does for family f:

@@ -115,7 +115,7 @@ func TestXfrmLikeIP(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	for _, opt := range [][]string{nil, {"-s"}, {"-d"}} {
+	for _, opt := range [][]string{nil, {"-s"}, {"-d"}, {"-o"}, {"-s", "-o"}} {
 		for _, cmd := range []string{"xfrm policy", "xfrm policy list dir out", "xfrm policy list ptype sub", "xfrm policy list action block",
 			"xfrm policy get index 0x101 dir out ptype sub", "xfrm policy get src 198.18.10.0/24 dst 198.18.11.0/24 proto gre key 0x10002 dir in",
 			"xfrm state", "xfrm state list proto ah", "xfrm state list reqid 11", "xfrm state get src 198.18.0.1 dst 198.18.0.3 proto esp spi 0x1000",
@@ -419,6 +419,7 @@ func TestXfrmMonitorLikeIP(t *testing.T) {
 		{[]string{"xfrm", "monitor", "file", path}, nil, 1},
 		{[]string{"-s", "xfrm", "monitor", "file", path}, []string{"-s"}, 0},
 		{[]string{"-s", "xfrm", "monitor", "nokeys", "file", path}, []string{"-s"}, -1},
+		{[]string{"-o", "xfrm", "monitor", "file", path}, []string{"-o"}, 1},
 	} {
 		want, ipErr, code := ipResult(t, name, v.ipArgs...)
 		if code != 0 {
@@ -432,7 +433,7 @@ func TestXfrmMonitorLikeIP(t *testing.T) {
 				t.Fatalf("%v: %v %v", m.Header, ok, err)
 			}
 			if p := e.formatEvent(context.Background(), &ev, e.showKeys(&xfrmRequest{keys: v.keys})); p != nil {
-				out.WriteString(p.b.String())
+				out.WriteString(e.oneline(p).b.String())
 			}
 		}
 		e.closeConns()

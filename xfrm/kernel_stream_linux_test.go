@@ -27,16 +27,21 @@ func manyPolicies(n int) []Policy {
 	return ps
 }
 
-// AddPolicies adds in batches and names failures by index.
+// AddPolicies adds 100,000 policies in batches, the dump gives them all
+// back, and failures are named by index.
 func TestAddPolicies(t *testing.T) {
 	c, _, _ := dialNS(t)
 	ctx := context.Background()
-	ps := manyPolicies(5000)
+	const n = 100_000
+	ps := manyPolicies(n)
+	t0 := time.Now()
 	if err := c.AddPolicies(ctx, ps); err != nil {
 		t.Fatal(err)
 	}
+	t.Logf("add %v", time.Since(t0))
+	t0 = time.Now()
 	// Again with three duplicates and one that does not encode.
-	more := manyPolicies(5003)[4997:]
+	more := manyPolicies(n + 3)[n-3:]
 	more[5].Templates[0].Family = 77 // refused by the kernel
 	bad := Policy{Dir: DirOut, SecurityContext: &SecurityContext{Context: string(make([]byte, 70000))}}
 	more = slices.Insert(more, 2, bad)
@@ -52,12 +57,34 @@ func TestAddPolicies(t *testing.T) {
 	if !slices.Equal(idx, []int{0, 1, 2, 3, 6}) || !errors.Is(be.Failures[0].Err, fs.ErrExist) {
 		t.Errorf("failures at %v: %v", idx, err)
 	}
+	t.Logf("batch with failures %v", time.Since(t0))
+	t0 = time.Now()
 	list, err := c.PolicyList(ctx)
-	if err != nil || len(list) != 5002 {
-		t.Errorf("listed %d, %v", len(list), err)
+	t.Logf("list %v", time.Since(t0))
+	if err != nil || len(list) != n+2 {
+		t.Fatalf("listed %d, %v", len(list), err)
+	}
+	seen := make(map[netip.Prefix]bool, n)
+	for _, p := range list {
+		seen[p.Selector.Dst] = true
+	}
+	for i := range ps {
+		if !seen[ps[i].Selector.Dst] {
+			t.Fatalf("policy %d (%v) not listed", i, ps[i].Selector.Dst)
+		}
+	}
+	streamed := 0
+	for _, err := range c.Policies(ctx) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		streamed++
+	}
+	if streamed != n+2 {
+		t.Errorf("streamed %d", streamed)
 	}
 	info, err := c.SPDInfo(ctx)
-	if err != nil || info.Out != 5002 {
+	if err != nil || info.Out != n+2 {
 		t.Errorf("SPD info %+v %v", info, err)
 	}
 }

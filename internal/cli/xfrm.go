@@ -70,7 +70,8 @@ LEVEL := required | use
 OBJECTS := { acquire | expire | SA | aevent | policy | report }
 Keys are secrets: nl prints them only with -s, -d or "keys" (ip prints
 them unless "nokeys"). ip xfrm has no JSON; with -j, SAs and policies
-print as objects named after ip's words (see TestXfrmJSON).
+print as objects whose keys are ip's words ("src", "proto", "reqid",
+"enc": {"name", "key"}, "sel": {...}, "tmpl": [...]).
 `
 
 // xfrmRequest is a parsed xfrm command.

@@ -11,9 +11,10 @@
 // ALLOCSPI's larval SAs); policies by selector, direction, type, mark and
 // if_id, with the kernel's index numbering (add, update, get by selector
 // or index, delete, flush by type, dump); default policies; SPD hash
-// thresholds; SAD and SPD counters. It does not check algorithms or
-// types (every SA shape is accepted), run lifetimes, match traffic or
-// send ACQUIRE by itself: Notify sends any notification a test builds.
+// thresholds; SAD and SPD counters; ACQUIRE with its larval SA when a test
+// calls Acquire, for key managers to answer. It does not check algorithms
+// or types (every SA shape is accepted), run lifetimes or match traffic;
+// Notify sends any other notification a test builds.
 //
 // A Fake is safe for concurrent use.
 package xfrmtest
@@ -41,6 +42,7 @@ const (
 	msgDelPolicy   = 0x14 // XFRM_MSG_DELPOLICY
 	msgGetPolicy   = 0x15 // XFRM_MSG_GETPOLICY
 	msgAllocSPI    = 0x16 // XFRM_MSG_ALLOCSPI
+	msgAcquire     = 0x17 // XFRM_MSG_ACQUIRE
 	msgUpdPolicy   = 0x19 // XFRM_MSG_UPDPOLICY
 	msgUpdSA       = 0x1a // XFRM_MSG_UPDSA
 	msgFlushSA     = 0x1c // XFRM_MSG_FLUSHSA
@@ -76,6 +78,7 @@ type Fake struct {
 	states   []xfrm.State
 	policies []xfrm.Policy
 	gen      uint32 // the kernel's idx_generator
+	acqSeq   uint32 // the kernel's ACQUIRE sequence numbers
 	def      xfrm.DefaultPolicy
 	v4, v6   xfrm.HashThreshold
 	now      func() time.Time
@@ -387,8 +390,15 @@ func (f *Fake) allocSPI(body []byte) ([]netlink.Message, error) {
 	}
 	if s.Seq != 0 {
 		if i := slices.IndexFunc(f.states, func(x xfrm.State) bool { return x.Seq == s.Seq && x.Dst == s.Dst }); i >= 0 {
+			for spi := uint64(lo); f.states[i].SPI == 0 && spi <= uint64(hi); spi++ {
+				id := f.states[i].ID()
+				id.SPI = uint32(spi)
+				if f.findSA(id) < 0 {
+					f.states[i].SPI = uint32(spi)
+				}
+			}
 			if f.states[i].SPI == 0 {
-				f.states[i].SPI = lo
+				return nil, syscall.ENOENT
 			}
 			return saMsg(msgNewSA, &f.states[i])
 		}
@@ -539,4 +549,74 @@ func (f *Fake) notifyDelPolicy(p *xfrm.Policy) error {
 	}
 	b = append(b, full[0].Data[sizePolicyInfo:]...)
 	return f.srv.Notify(uint32(xfrm.GroupPolicy), netlink.Message{Header: netlink.Header{Type: msgDelPolicy}, Data: b})
+}
+
+// Acquire does what the kernel does when traffic from src to dst matches
+// policy p (an out policy whose first template has no SA): it holds a
+// larval SA for the template (SPI 0, the kernel's 30 s hard lifetime,
+// selector sel) and multicasts XFRM_MSG_ACQUIRE to xfrm.GroupAcquire, with
+// the policy and its templates. It returns the ACQUIRE's sequence number,
+// which a key manager puts in the SA it answers with (AllocSPI finds the
+// larval SA by it; ReplaceState completes it).
+func (f *Fake) Acquire(p xfrm.Policy, src, dst netip.Addr, sel xfrm.Selector) (uint32, error) {
+	if len(p.Templates) == 0 || !src.IsValid() || !dst.IsValid() {
+		return 0, syscall.EINVAL
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.acqSeq++
+	seq := f.acqSeq
+	t := p.Templates[0]
+	fam := xfrm.FamilyIPv4
+	if dst.Is6() {
+		fam = xfrm.FamilyIPv6
+	}
+	larval := xfrm.State{Src: src, Dst: dst, Proto: t.Proto, Family: fam, Mode: t.Mode, ReqID: t.ReqID, Seq: seq,
+		Selector: sel, Mark: p.Mark, IfID: p.IfID, Replay: &xfrm.Replay{},
+		Limits:  xfrm.Limits{SoftBytes: xfrm.NoLimit, HardBytes: xfrm.NoLimit, SoftPackets: xfrm.NoLimit, HardPackets: xfrm.NoLimit, HardAdd: larvalLifetime},
+		Current: xfrm.Lifetime{Added: uint64(f.now().Unix())},
+	}
+	f.states = append(f.states, larval)
+
+	// struct xfrm_user_acquire: id (daddr, spi, proto), saddr, sel,
+	// policy, aalgos, ealgos, calgos, seq; then the policy's attributes.
+	pol, err := p.MarshalBinary()
+	if err != nil {
+		return 0, err
+	}
+	selState := xfrm.State{Selector: sel, Family: fam}
+	selb, err := selState.MarshalBinary()
+	if err != nil {
+		return 0, err
+	}
+	b := make([]byte, 280, 280+len(pol)-sizePolicyInfo)
+	copy(b[0:16], addr16(dst))
+	b[20] = uint8(t.Proto)
+	copy(b[24:40], addr16(src))
+	copy(b[40:96], selb[:56])
+	copy(b[96:264], pol[:sizePolicyInfo])
+	ne.PutUint32(b[264:], algos(t.AuthAlgos))
+	ne.PutUint32(b[268:], algos(t.CryptAlgos))
+	ne.PutUint32(b[272:], algos(t.CompAlgos))
+	ne.PutUint32(b[276:], seq)
+	b = append(b, pol[sizePolicyInfo:]...)
+	return seq, f.srv.Notify(uint32(xfrm.GroupAcquire), netlink.Message{Header: netlink.Header{Type: msgAcquire}, Data: b})
+}
+
+// addr16 is an xfrm_address_t.
+func addr16(a netip.Addr) []byte {
+	if a.Is4() {
+		v := a.As4()
+		return v[:]
+	}
+	v := a.As16()
+	return v[:]
+}
+
+// algos is a template's algorithm mask as sent: 0 is any.
+func algos(v uint32) uint32 {
+	if v == 0 {
+		return ^uint32(0)
+	}
+	return v
 }

@@ -203,3 +203,62 @@ func pull(seq func(func(xfrm.Event, error) bool)) (func() xfrm.Event, func()) {
 	}()
 	return func() xfrm.Event { return <-ch }, func() { close(stop) }
 }
+
+// A key manager answers the fake's ACQUIRE as it would the kernel's: it
+// allocates an SPI for the larval SA by the ACQUIRE's sequence number and
+// completes it with keys, which a kernel without ESP cannot hold.
+func TestKeyManager(t *testing.T) {
+	f := xfrmtest.NewFake()
+	km := dial(t, f)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := km.JoinGroup(xfrm.GroupAcquire); err != nil {
+		t.Fatal(err)
+	}
+	p := xfrm.Policy{Selector: xfrm.Selector{Src: netip.PrefixFrom(src, 32), Dst: netip.PrefixFrom(dst, 32)}, Dir: xfrm.DirOut,
+		Templates: []xfrm.Template{{Proto: xfrm.ProtoESP, Mode: xfrm.ModeTransport, ReqID: 7}}}
+	if err := km.AddPolicy(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	answered := make(chan error, 1)
+	go func() {
+		for ev, err := range km.Events(ctx) {
+			if err != nil {
+				answered <- err
+				return
+			}
+			if ev.Kind != xfrm.EventAcquire {
+				continue
+			}
+			a := ev.Acquire
+			tmpl := a.Policy.Templates[0]
+			sa, err := km.AllocSPI(ctx, xfrm.State{Src: a.Src, Dst: a.Dst, Proto: a.Proto, Mode: tmpl.Mode, ReqID: tmpl.ReqID, Seq: a.Seq}, 0x100, 0x1ff)
+			if err != nil {
+				answered <- err
+				return
+			}
+			sa.Crypt = xfrm.Algorithm{Name: "cbc(aes)", Key: []byte("0123456789abcdef")}
+			sa.Auth = xfrm.Algorithm{Name: "hmac(sha256)", Key: make([]byte, 32), ICVBits: 128}
+			sa.Selector = a.Selector
+			answered <- km.ReplaceState(ctx, sa)
+			return
+		}
+	}()
+	time.Sleep(20 * time.Millisecond) // the key manager is listening
+	sel := xfrm.Selector{Src: netip.PrefixFrom(src, 32), Dst: netip.PrefixFrom(dst, 32), Proto: 17, DstPort: 9999, DstPortMask: 0xffff}
+	seq, err := f.Acquire(p, src, dst, sel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := <-answered; err != nil {
+		t.Fatal(err)
+	}
+	states := f.StateList()
+	if len(states) != 1 {
+		t.Fatalf("%d SAs", len(states))
+	}
+	s := states[0]
+	if s.SPI != 0x100 || s.Seq != seq || s.ReqID != 7 || string(s.Crypt.Key) != "0123456789abcdef" || s.Selector.DstPort != 9999 {
+		t.Errorf("completed SA: %v seq %d reqid %d sel %+v", s, s.Seq, s.ReqID, s.Selector)
+	}
+}

@@ -205,12 +205,14 @@ func (c *Conn) FlushPolicies(ctx context.Context, t PolicyType) error {
 // policy list`), socket policies included (Dir 3 and up). It is a
 // single-use iterator; it stops at the first error.
 func (c *Conn) Policies(ctx context.Context) iter.Seq2[Policy, error] {
-	return dump(c, ctx, "list policies", msgGetPolicy, nil, msgNewPolicy, (*Policy).UnmarshalBinary)
+	var slab []Template
+	return dump(c, ctx, "list policies", msgGetPolicy, nil, msgNewPolicy, func(p *Policy, b []byte) error { return p.unmarshal(b, &slab) })
 }
 
 // PolicyList is Policies as a slice. An error returns no policies.
 func (c *Conn) PolicyList(ctx context.Context) ([]Policy, error) {
-	return list(c, ctx, "list policies", msgGetPolicy, nil, msgNewPolicy, (*Policy).UnmarshalBinary)
+	var slab []Template
+	return list(c, ctx, "list policies", msgGetPolicy, nil, msgNewPolicy, func(p *Policy, b []byte) error { return p.unmarshal(b, &slab) })
 }
 
 // AddPolicies adds many policies as AddPolicy does, in as few datagrams

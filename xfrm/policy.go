@@ -139,20 +139,31 @@ func (p *Policy) UnmarshalBinary(b []byte) error {
 	if len(b) < sizePolicyInfo {
 		return malformed("struct xfrm_userpolicy_info", len(b), sizePolicyInfo)
 	}
+	return p.unmarshal(b, nil)
+}
+
+// unmarshal is UnmarshalBinary carving templates from slab (see
+// getTemplates).
+func (p *Policy) unmarshal(b []byte, slab *[]Template) error {
+	if len(b) < sizePolicyInfo {
+		return malformed("struct xfrm_userpolicy_info", len(b), sizePolicyInfo)
+	}
 	if err := p.getInfo(b); err != nil {
 		return err
 	}
-	return p.getAttrs(b[sizePolicyInfo:])
+	return p.getAttrsSlab(b[sizePolicyInfo:], slab)
 }
 
-func (p *Policy) getAttrs(b []byte) error {
+func (p *Policy) getAttrs(b []byte) error { return p.getAttrsSlab(b, nil) }
+
+func (p *Policy) getAttrsSlab(b []byte, slab *[]Template) error {
 	d := nlattr.NewDecoder(b)
 	for d.Next() {
 		q := d.Bytes()
 		var err error
 		switch d.Type() {
 		case attrTmpl:
-			p.Templates, err = getTemplates(q)
+			p.Templates, err = getTemplates(q, slab)
 		case attrMark:
 			p.Mark, err = getMark(q)
 		case attrIfID:

@@ -492,12 +492,25 @@ func (t *Template) get(b []byte) {
 	}
 }
 
-// getTemplates reads an XFRMA_TMPL array.
-func getTemplates(b []byte) ([]Template, error) {
+// getTemplates reads an XFRMA_TMPL array. With a slab, the templates are
+// carved from it (a dump of many policies allocates once per few hundred
+// of them); the slab is never reused, so nothing aliases.
+func getTemplates(b []byte, slab *[]Template) ([]Template, error) {
 	if len(b)%sizeTmpl != 0 {
 		return nil, fmt.Errorf("xfrm: XFRMA_TMPL: %d bytes, not a multiple of %d: %w", len(b), sizeTmpl, netlink.ErrMalformed)
 	}
-	ts := make([]Template, len(b)/sizeTmpl)
+	n := len(b) / sizeTmpl
+	var ts []Template
+	if slab != nil {
+		if cap(*slab)-len(*slab) < n {
+			*slab = make([]Template, 0, max(256, n))
+		}
+		l := len(*slab)
+		*slab = (*slab)[:l+n]
+		ts = (*slab)[l : l+n : l+n]
+	} else {
+		ts = make([]Template, n)
+	}
 	for i := range ts {
 		ts[i].get(b[i*sizeTmpl:])
 	}

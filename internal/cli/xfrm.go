@@ -39,7 +39,7 @@ Usage: nl xfrm state { add | update } ID [ ALGO-LIST ] [ mode MODE ]
         [ if_id IF_ID ] [ LIMIT-LIST ] [ TMPL-LIST ]
        nl xfrm policy { delete | get } { SELECTOR | index INDEX } dir DIR
         [ ctx CTX ] [ mark MARK [ mask MASK ] ] [ ptype PTYPE ] [ if_id IF_ID ]
-       nl xfrm policy { deleteall | list } [ SELECTOR ] [ dir DIR ]
+       nl xfrm policy { deleteall | list } [ nosock ] [ SELECTOR ] [ dir DIR ]
         [ index INDEX ] [ ptype PTYPE ] [ action ACTION ] [ priority PRIORITY ]
        nl xfrm policy flush [ ptype PTYPE ]
        nl xfrm policy count
@@ -137,6 +137,7 @@ type policyFilter struct {
 	prioSet     bool
 	selProto    uint8
 	selProtoSet bool
+	nosock      bool // skip socket policies
 }
 
 func (f *policyFilter) keep(p *xfrm.Policy) bool {
@@ -144,6 +145,9 @@ func (f *policyFilter) keep(p *xfrm.Policy) bool {
 		return false
 	}
 	if f.dst.IsValid() && p.Selector.Dst != f.dst {
+		return false
+	}
+	if f.nosock && p.Dir >= 3 {
 		return false
 	}
 	return (!f.dirSet || p.Dir == f.dir) && (f.index == 0 || p.Index == f.index) && (!f.ptypeSet || p.Type == f.ptype) &&
@@ -816,6 +820,11 @@ func parseXfrmPolicy(a *words, r *xfrmRequest) error {
 			continue
 		}
 		switch w {
+		case "nosock":
+			if r.cmd != "list" && r.cmd != "deleteall" {
+				err = errInvarg("unknown", w)
+			}
+			r.pfilt.nosock = true
 		case "dir":
 			var d string
 			if d, err = a.value(); err != nil {

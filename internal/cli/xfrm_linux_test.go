@@ -116,7 +116,7 @@ func TestXfrmLikeIP(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	for _, opt := range [][]string{nil, {"-s"}, {"-d"}, {"-o"}, {"-s", "-o"}} {
-		for _, cmd := range []string{"xfrm policy", "xfrm policy list dir out", "xfrm policy list ptype sub", "xfrm policy list action block",
+		for _, cmd := range []string{"xfrm policy", "xfrm policy list dir out", "xfrm policy list ptype sub", "xfrm policy list action block", "xfrm policy list nosock dir in",
 			"xfrm policy get index 0x101 dir out ptype sub", "xfrm policy get src 198.18.10.0/24 dst 198.18.11.0/24 proto gre key 0x10002 dir in",
 			"xfrm state", "xfrm state list proto ah", "xfrm state list reqid 11", "xfrm state get src 198.18.0.1 dst 198.18.0.3 proto esp spi 0x1000",
 			"xfrm state count", "xfrm policy count", "xfrm policy getdefault"} {

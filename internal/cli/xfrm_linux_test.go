@@ -92,6 +92,31 @@ func TestXfrmLikeIP(t *testing.T) {
 	for _, w := range xfrmPolicyWords {
 		nl(0, append([]string{"xfrm", "policy", "add"}, strings.Fields(w)...)...)
 	}
+	// A socket policy (IP_XFRM_POLICY: struct xfrm_userpolicy_info and
+	// the templates, no attributes), listed as "socket out".
+	sp := xfrm.Policy{Dir: xfrm.DirOut, Priority: 4, Selector: xfrm.Selector{Family: xfrm.FamilyIPv4},
+		Templates: []xfrm.Template{{Proto: xfrm.ProtoESP, Mode: xfrm.ModeTransport, ReqID: 12}}}
+	spb, err := sp.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt := append(spb[:168:168], spb[172:172+64]...)
+	var sockFD int
+	if err := ns.Do(func() error {
+		fd, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
+		if err != nil {
+			return err
+		}
+		sockFD = fd
+		return unix.SetsockoptString(fd, unix.IPPROTO_IP, unix.IP_XFRM_POLICY, string(opt))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		if sockFD >= 0 {
+			unix.Close(sockFD)
+		}
+	}()
 	nl(0, "xfrm", "policy", "setdefault", "fwd", "block")
 	nl(0, "xfrm", "policy", "set", "hthresh4", "24", "16")
 	// Two ACQUIREs (a key manager must listen) and two ALLOCSPIs.
@@ -116,7 +141,7 @@ func TestXfrmLikeIP(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	for _, opt := range [][]string{nil, {"-s"}, {"-d"}, {"-o"}, {"-s", "-o"}} {
-		for _, cmd := range []string{"xfrm policy", "xfrm policy list dir out", "xfrm policy list ptype sub", "xfrm policy list action block", "xfrm policy list nosock dir in",
+		for _, cmd := range []string{"xfrm policy", "xfrm policy list dir out", "xfrm policy list ptype sub", "xfrm policy list action block", "xfrm policy list nosock dir in", "xfrm policy list nosock",
 			"xfrm policy get index 0x101 dir out ptype sub", "xfrm policy get src 198.18.10.0/24 dst 198.18.11.0/24 proto gre key 0x10002 dir in",
 			"xfrm state", "xfrm state list proto ah", "xfrm state list reqid 11", "xfrm state get src 198.18.0.1 dst 198.18.0.3 proto esp spi 0x1000",
 			"xfrm state count", "xfrm policy count", "xfrm policy getdefault"} {
@@ -171,6 +196,13 @@ func TestXfrmLikeIP(t *testing.T) {
 	nl(0, "xfrm", "state", "deleteall", "proto", "ah")
 	nl(0, "xfrm", "state", "flush")
 	nl(0, "xfrm", "policy", "flush")
+	// A flush leaves socket policies (a kernel fact); closing the socket
+	// removes its policy.
+	if out, _, _ := ipResult(t, name, "xfrm", "policy"); !strings.Contains(out, "\tsocket out priority 4 ptype main \n") {
+		t.Errorf("after flush, ip shows:\n%s", out)
+	}
+	unix.Close(sockFD)
+	sockFD = -1
 	if out, _, _ := ipResult(t, name, "xfrm", "policy"); out != "" {
 		t.Errorf("after flush, ip shows policies:\n%s", out)
 	}

@@ -491,3 +491,41 @@ func hideKeys(s string) string {
 	s = keyText.ReplaceAllString(s, "${1}<<Keys hidden>>")
 	return compText.ReplaceAllString(s, "${1}<<Keys hidden>>")
 }
+
+// nl xfrm monitor, run as a command, prints the changes nl makes meanwhile
+// and ends quietly when its context ends.
+func TestXfrmMonitorCommand(t *testing.T) {
+	_, name := kerneltest.NamedNetNS(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	var out, errb bytes.Buffer
+	done := make(chan int)
+	go func() {
+		done <- RunWithInput(ctx, []string{"-n", name, "xfrm", "monitor", "policy"}, strings.NewReader(""), &out, &errb)
+	}()
+	deadline := time.Now().Add(5 * time.Second)
+	for i := 0; ; i++ {
+		// The monitor subscribes when it starts: change until it reports.
+		if _, e, code := run(t, "-n", name, "xfrm", "policy", "update", "src", "198.18.0.0/24", "dst", "198.18.1.0/24", "dir", "in", "priority", strconv.Itoa(i)); code != 0 {
+			t.Fatal(e)
+		}
+		time.Sleep(50 * time.Millisecond)
+		if time.Now().After(deadline) {
+			break
+		}
+		select {
+		case <-done:
+			t.Fatal("monitor ended")
+		default:
+		}
+		if i > 3 {
+			break
+		}
+	}
+	cancel()
+	if code := <-done; code != 0 {
+		t.Fatalf("monitor: exit %d, %s", code, errb.String())
+	}
+	if !strings.Contains(out.String(), "Updated src 198.18.0.0/24 dst 198.18.1.0/24 \n\tdir in priority ") {
+		t.Errorf("monitor printed:\n%s", out.String())
+	}
+}

@@ -22,8 +22,8 @@
 //
 // # Errors
 //
-// Errors name the operation and the object ("xfrm: add state esp spi
-// 0x00000100 198.18.0.1 -> 198.18.0.2: no such process"); errors.Is and
+// Errors name the operation and the object ("xfrm: get policy index 9 dir
+// out: no such file or directory"); errors.Is and
 // errors.As reach the *netlink.Error and its errno. A kernel without the
 // SA's protocol module (esp4, ah4, ipcomp ...) refuses SAs with
 // EPROTONOSUPPORT and the extended-ACK message "Requested type not found";

@@ -19,7 +19,8 @@ func (c *Conn) AddState(ctx context.Context, s State) error {
 
 // ReplaceState changes an existing SA, such as the larval SA the kernel
 // made for an ACQUIRE, into s (XFRM_MSG_UPDSA, `ip xfrm state update`). A
-// missing SA gives ENOENT.
+// missing SA gives ESRCH (xfrm_state_update; the kernel builds the new SA
+// first, so a kernel without the protocol's module refuses it before).
 func (c *Conn) ReplaceState(ctx context.Context, s State) error {
 	return c.changeState(ctx, "replace state", msgUpdSA, &s)
 }

@@ -25,9 +25,9 @@ import (
 const (
 	attrCfgCmd      = 1 // NFULA_CFG_CMD: struct nfulnl_msg_config_cmd
 	attrCfgMode     = 2 // NFULA_CFG_MODE: struct nfulnl_msg_config_mode
-	attrCfgTimeout  = 3 // NFULA_CFG_TIMEOUT: __be32, hundredths of a second
-	attrCfgQThresh  = 4 // NFULA_CFG_QTHRESH: __be32
-	attrCfgNLBufSiz = 5 // NFULA_CFG_NLBUFSIZ: __be32
+	attrCfgNLBufSiz = 3 // NFULA_CFG_NLBUFSIZ: __be32
+	attrCfgTimeout  = 4 // NFULA_CFG_TIMEOUT: __be32, hundredths of a second
+	attrCfgQThresh  = 5 // NFULA_CFG_QTHRESH: __be32
 	attrCfgFlags    = 6 // NFULA_CFG_FLAGS: __be16
 
 	cmdBind     = 1 // NFULNL_CFG_CMD_BIND
@@ -219,8 +219,10 @@ type GroupBusyError struct {
 }
 
 func (e *GroupBusyError) Error() string {
+	var errno syscall.Errno
+	errors.As(e.Err, &errno)
 	return fmt.Sprintf("nflog: bind group %d: the group is bound by netlink port %d (one socket per group and namespace): %v",
-		e.Group, e.Port, errors.Unwrap(e.Err))
+		e.Group, e.Port, errno)
 }
 
 // Unwrap returns the kernel's error (a *netlink.Error with EPERM).
@@ -411,6 +413,9 @@ func bind(nf *netfilter.Conn, cfg *Config) (*Conn, error) {
 		_, err = nf.Execute(ctx, req)
 	}
 	if err != nil {
+		if errors.Is(err, syscall.EOPNOTSUPP) && cfg.Flags&FlagConntrack != 0 {
+			return nil, netlink.NameOp("nflog", fmt.Sprintf("bind group %d with flag conntrack (needs a kernel with CONFIG_NETFILTER_NETLINK_GLUE_CT)", cfg.Group), err)
+		}
 		if errors.Is(err, syscall.EPERM) {
 			if port, ok := holder(cfg, cfg.Group); ok && port != nf.Netlink().PortID() {
 				return nil, &GroupBusyError{Group: cfg.Group, Port: port, Err: err}

@@ -2,11 +2,18 @@ package nflog
 
 import (
 	"bytes"
+	"context"
+	"errors"
+	"net"
+	"os"
+	"strings"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/nlkit/nlkit/internal/kerneltest"
 	"github.com/nlkit/nlkit/netfilter"
+	"github.com/nlkit/nlkit/netlink"
 )
 
 // End to end: UDP over the veth pair hits an nft `log group` rule and an
@@ -84,4 +91,294 @@ func TestEndToEnd(t *testing.T) {
 			}
 		})
 	}
+}
+
+// batchSizes ranges over c's entries until n came or d passed and
+// returns, per datagram, how many entries it carried (by Stats.Batches
+// at each entry: the NLMSG_DONE closing a batch comes after its entries),
+// and the entries' sequence numbers.
+func batchSizes(t *testing.T, c *Conn, n int, d time.Duration) (sizes []int, seqs []uint32) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	base := c.Stats().Batches
+	for e, err := range c.Entries(ctx) {
+		if err != nil {
+			if !errors.Is(err, context.DeadlineExceeded) {
+				t.Errorf("stream: %v", err)
+			}
+			break
+		}
+		k := int(c.Stats().Batches - base)
+		for len(sizes) <= k {
+			sizes = append(sizes, 0)
+		}
+		sizes[k]++
+		seqs = append(seqs, e.Seq)
+		if len(seqs) == n {
+			break
+		}
+	}
+	return sizes, seqs
+}
+
+// Threshold and buffer size: with qthresh 50 and a 128 KiB buffer the
+// kernel sends the entries 50 per datagram, none missing; with its default
+// buffer the batches are cut by size instead.
+func TestThreshold(t *testing.T) {
+	p := newPair(t)
+	logRule(t, p, 3, 9999, "thr", "")
+	s := sender(t, p.a, "udp4")
+	const n = 200
+	for _, tc := range []struct {
+		name    string
+		bufsiz  int
+		timeout time.Duration
+	}{{"nlbufsiz-128k", MaxBufferSize, 10 * time.Second}, {"nlbufsiz-default", 0, 100 * time.Millisecond}} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := dial(t, p.b, Config{Group: 3, QThreshold: 50, Timeout: tc.timeout, BufferSize: tc.bufsiz, Flags: FlagSeq})
+			send(t, s, addrB4, 9999, n, payloadN)
+			sizes, seqs := batchSizes(t, c, n, 5*time.Second)
+			if len(seqs) != n {
+				t.Fatalf("got %d entries, want %d (batches %v)", len(seqs), n, sizes)
+			}
+			for i, q := range seqs {
+				if q != uint32(i) {
+					t.Fatalf("entry %d has sequence number %d: out of order or missing", i, q)
+				}
+			}
+			t.Logf("entries per datagram: %v", sizes)
+			if tc.bufsiz == MaxBufferSize {
+				if len(sizes) != 4 || sizes[0] != 50 || sizes[1] != 50 || sizes[2] != 50 || sizes[3] != 50 {
+					t.Errorf("entries per datagram %v, want [50 50 50 50]", sizes)
+				}
+			} else {
+				// The tail waits for the 100 ms timeout.
+				if len(sizes) <= 4 || sizes[0] < 2 || sizes[0] >= 50 {
+					t.Errorf("entries per datagram %v: want batches of several entries cut before 50 by the default buffer", sizes)
+				}
+			}
+			if st := c.Stats(); st.Lost != 0 || st.Overruns != 0 || st.Entries != n {
+				t.Errorf("stats %+v", st)
+			}
+			c.Close()
+		})
+	}
+}
+
+// Timeout: a partial batch waits in the kernel for the flush timeout, then
+// comes whole in one datagram.
+func TestTimeout(t *testing.T) {
+	p := newPair(t)
+	logRule(t, p, 4, 9999, "tmo", "")
+	s := sender(t, p.a, "udp4")
+	c := dial(t, p.b, Config{Group: 4, QThreshold: 50, Timeout: 2 * time.Second, BufferSize: MaxBufferSize, Flags: FlagSeq})
+	if got := procLog(t, p.b); !strings.Contains(got, " 200 ") {
+		t.Errorf("/proc/net/netfilter/nfnetlink_log: %q, want a flush timeout of 200 (hundredths)", got)
+	}
+	start := time.Now()
+	send(t, s, addrB4, 9999, 3, payloadN)
+	sizes, seqs := batchSizes(t, c, 3, time.Second)
+	if len(seqs) != 0 {
+		t.Fatalf("%d entries came within 1 s, before the 2 s timeout", len(seqs))
+	}
+	sizes, seqs = batchSizes(t, c, 3, 5*time.Second)
+	waited := time.Since(start)
+	if len(seqs) != 3 || len(sizes) != 1 || sizes[0] != 3 {
+		t.Fatalf("after the timeout: %d entries in batches %v, want 3 in one", len(seqs), sizes)
+	}
+	t.Logf("partial batch of 3 flushed after %v", waited)
+
+	// A short timeout flushes at once.
+	short := 10 * time.Millisecond
+	if err := c.SetConfig(context.Background(), ConfigChange{Timeout: &short}); err != nil {
+		t.Fatal(err)
+	}
+	start = time.Now()
+	send(t, s, addrB4, 9999, 2, payloadN)
+	_, seqs = batchSizes(t, c, 2, time.Second)
+	if len(seqs) != 2 {
+		t.Fatalf("with a 10 ms timeout: %d entries within 1 s, want 2", len(seqs))
+	}
+	t.Logf("with 10 ms: flushed after %v", time.Since(start))
+}
+
+// Copy mode and range reach the kernel: the payload is cut to the range,
+// metadata mode sends none, and SetConfig changes it on a bound group.
+func TestCopyMode(t *testing.T) {
+	p := newPair(t)
+	logRule(t, p, 5, 9999, "copy", "")
+	s := sender(t, p.a, "udp4")
+	c := dial(t, p.b, Config{Group: 5, CopyRange: 30})
+	if got := procLog(t, p.b); !strings.Contains(got, " 2    30 ") {
+		t.Errorf("/proc/net/netfilter/nfnetlink_log: %q, want copy mode 2 range 30", got)
+	}
+	send(t, s, addrB4, 9999, 1, payloadN)
+	got, _ := collect(t, c, 1, 5*time.Second)
+	if len(got) != 1 || len(got[0].Payload) != 30 {
+		t.Fatalf("copy range 30: %v", got)
+	}
+	meta := CopyMeta
+	if err := c.SetConfig(context.Background(), ConfigChange{CopyMode: &meta}); err != nil {
+		t.Fatal(err)
+	}
+	send(t, s, addrB4, 9999, 1, payloadN)
+	got, _ = collect(t, c, 1, 5*time.Second)
+	if len(got) != 1 || len(got[0].Payload) != 0 || got[0].Prefix != "copy" {
+		t.Fatalf("copy mode meta: %v", got)
+	}
+	whole, packet := 0, CopyPacket
+	if err := c.SetConfig(context.Background(), ConfigChange{CopyMode: &packet, CopyRange: &whole}); err != nil {
+		t.Fatal(err)
+	}
+	send(t, s, addrB4, 9999, 1, payloadN)
+	got, _ = collect(t, c, 1, 5*time.Second)
+	if len(got) != 1 || len(got[0].Payload) != 20+8+len(payloadN(0)) {
+		t.Fatalf("whole packet: %v", got)
+	}
+}
+
+// The flags reach the kernel: global sequence numbers, conntrack
+// information; and the rule's mark comes with the entry.
+func TestFlagsAndMark(t *testing.T) {
+	p := newPair(t)
+	logRule(t, p, 6, 9999, "ct", "")
+	nft(t, p.b, `table inet nlkit_mark {
+	chain pre {
+		type filter hook prerouting priority -300;
+		udp dport 9999 meta mark set 0x42
+	}
+	chain in {
+		type filter hook input priority -10;
+		ct state new counter
+	}
+}
+`)
+	s := sender(t, p.a, "udp4")
+	cfg := Config{Group: 6, Flags: FlagSeq | FlagSeqGlobal | FlagConntrack, Netlink: &netlink.Config{NetNS: p.b}}
+	c, err := Dial(&cfg)
+	ct := true
+	if errors.Is(err, syscall.EOPNOTSUPP) {
+		// Kernels built without CONFIG_NETFILTER_NETLINK_GLUE_CT (this
+		// project's 6.18 is one) have no conntrack for nfnetlink_log.
+		t.Logf("flag conntrack refused: %v", err)
+		ct = false
+		cfg.Flags &^= FlagConntrack
+		c, err = Dial(&cfg)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	send(t, s, addrB4, 9999, 2, payloadN)
+	got, errs := collect(t, c, 2, 5*time.Second)
+	if len(got) != 2 || len(errs) != 0 {
+		t.Fatalf("got %v, %v", got, errs)
+	}
+	for i, e := range got {
+		if !e.HasGlobalSeq || e.GlobalSeq == 0 || !e.HasSeq || e.Seq != uint32(i) {
+			t.Errorf("entry %d: seq %d/%v global %d/%v", i, e.Seq, e.HasSeq, e.GlobalSeq, e.HasGlobalSeq)
+		}
+		if e.Mark != 0x42 {
+			t.Errorf("entry %d: mark %#x, want 0x42", i, e.Mark)
+		}
+		if ct && (len(e.Conntrack) == 0 || !e.HasCTInfo || e.CTInfo != CTNew) {
+			t.Errorf("entry %d: conntrack %d bytes, info %v (%v), want new", i, len(e.Conntrack), e.CTInfo, e.HasCTInfo)
+		}
+	}
+	if got[1].GlobalSeq != got[0].GlobalSeq+1 {
+		t.Errorf("global sequence %d then %d", got[0].GlobalSeq, got[1].GlobalSeq)
+	}
+}
+
+// Locally generated packets carry their socket's owner and the output
+// device, and no timestamp (the kernel stamps received packets only).
+func TestOutputOwner(t *testing.T) {
+	p := newPair(t)
+	nft(t, p.a, `table inet nlkit_out {
+	chain out {
+		type filter hook output priority 0;
+		udp dport 9999 log group 2 prefix "out"
+	}
+}
+`)
+	c := dial(t, p.a, Config{Group: 2})
+	s := sender(t, p.a, "udp6")
+	send(t, s, addrB6, 9999, 1, payloadN)
+	got, _ := collect(t, c, 1, 5*time.Second)
+	if len(got) != 1 {
+		t.Fatal("no entry")
+	}
+	e := got[0]
+	var va int32
+	p.a.Do(func() error {
+		ifi, err := net.InterfaceByName("va")
+		if err == nil {
+			va = int32(ifi.Index)
+		}
+		return err
+	})
+	if e.Hook != HookOutput || e.OutIndex != va || e.InIndex != 0 || !e.HasUID || e.UID != uint32(os.Geteuid()) || !e.Time.IsZero() || e.Family != netfilter.FamilyIPv6 {
+		t.Errorf("entry %v: want hook output, out %d, uid %d, no time", e, va, os.Geteuid())
+	}
+}
+
+// The kernel keeps one socket per group and namespace: a second bind is
+// refused with EPERM, given as a *GroupBusyError naming the holder's port;
+// the same group in another namespace is free, and the group is free
+// again once its holder closes.
+func TestGroupBusy(t *testing.T) {
+	p := newPair(t)
+	first := dial(t, p.b, Config{Group: 11})
+	_, err := Dial(&Config{Group: 11, Netlink: &netlink.Config{NetNS: p.b}})
+	var busy *GroupBusyError
+	if !errors.As(err, &busy) || !errors.Is(err, ErrGroupBusy) || !errors.Is(err, syscall.EPERM) {
+		t.Fatalf("second bind: %v, want a *GroupBusyError with EPERM", err)
+	}
+	if busy.Group != 11 || busy.Port != first.Netfilter().Netlink().PortID() {
+		t.Errorf("busy error %+v, want group 11 held by port %d", busy, first.Netfilter().Netlink().PortID())
+	}
+	t.Logf("second bind: %v", err)
+	other := dial(t, p.a, Config{Group: 11}) // another namespace: its own group 11
+	other.Close()
+	first.Close()
+	again := dial(t, p.b, Config{Group: 11})
+	again.Close()
+}
+
+// Two programs cannot share a group, but two groups can log the same
+// packet: a rule per group, a socket per group, each gets every entry.
+func TestTwoGroups(t *testing.T) {
+	p := newPair(t)
+	logRule(t, p, 21, 9999, "one", "")
+	nft(t, p.b, `table inet nlkit_two {
+	chain in {
+		type filter hook input priority 10;
+		udp dport 9999 log group 22 prefix "two"
+	}
+}
+`)
+	c1 := dial(t, p.b, Config{Group: 21})
+	c2 := dial(t, p.b, Config{Group: 22})
+	s := sender(t, p.a, "udp4")
+	send(t, s, addrB4, 9999, 20, payloadN)
+	for _, c := range []*Conn{c1, c2} {
+		got, errs := collect(t, c, 20, 5*time.Second)
+		if len(got) != 20 || len(errs) != 0 {
+			t.Errorf("group %d: %d entries, %v", c.Group(), len(got), errs)
+		}
+	}
+}
+
+// PF_BIND makes nfnetlink_log the namespace's default logger of a family.
+func TestFamilies(t *testing.T) {
+	p := newPair(t)
+	c := dial(t, p.b, Config{Group: 0, Families: []netfilter.Family{netfilter.FamilyIPv4, netfilter.FamilyIPv6, netfilter.FamilyBridge}})
+	out := string(kerneltest.Run(t, p.b, "cat", "/proc/net/netfilter/nf_log"))
+	for _, f := range []string{" 2 nfnetlink_log", "10 nfnetlink_log", " 7 nfnetlink_log"} {
+		if !strings.Contains(out, f) {
+			t.Errorf("nf_log after PF_BIND:\n%s\nwant a line %q", out, f)
+		}
+	}
+	c.Close()
 }

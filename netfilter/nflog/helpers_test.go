@@ -48,6 +48,20 @@ func newPair(t *testing.T) *pair {
 	kerneltest.Run(t, p.b, "ip", "addr", "add", "198.18.0.2/24", "dev", "vb")
 	kerneltest.Run(t, p.b, "ip", "addr", "add", "2001:db8::2/64", "dev", "vb", "nodad")
 	kerneltest.Run(t, p.b, "ip", "link", "set", "vb", "up")
+	// Until linkwatch has seen the carrier (asynchronously, up to a second
+	// later) the devices' queues drop what is sent.
+	for _, l := range []struct {
+		ns  *netns.NS
+		dev string
+	}{{p.a, "va"}, {p.b, "vb"}} {
+		deadline := time.Now().Add(5 * time.Second)
+		for !strings.Contains(string(kerneltest.Run(t, l.ns, "ip", "-o", "link", "show", l.dev)), "state UP") {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s not up after 5 s", l.dev)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
 	p.aMAC, _ = net.ParseMAC("02:00:00:00:00:0a")
 	p.bMAC, _ = net.ParseMAC("02:00:00:00:00:0b")
 	if err := p.b.Do(func() error {

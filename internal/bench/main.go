@@ -33,6 +33,7 @@ type options struct {
 	neighs   int
 	lookups  int
 	flows    int
+	nflog    int
 	reps     int
 	only     string
 	cpuprof  string
@@ -52,9 +53,10 @@ func main() {
 	flag.IntVar(&o.neighs, "neighs", 100_000, "neighbour entries to dump (spread over the links)")
 	flag.IntVar(&o.lookups, "lookups", 10_000, "single lookups to time per kind")
 	flag.IntVar(&o.flows, "flows", 200_000, "conntrack flows to create, dump and delete (nf_conntrack_max is 262,144 in a namespace)")
+	flag.IntVar(&o.nflog, "nflog", 100_000, "NFLOG entries to log and drain per round")
 	flag.IntVar(&o.reps, "reps", 5, "rounds of each dump measurement, floor and paths taking turns (medians are kept; short dumps get more rounds)")
 	flag.IntVar(&o.packets, "packets", 100_000, "UDP packets to queue and verdict per round (NFQUEUE)")
-	flag.StringVar(&o.only, "only", "", "run only this workload: routes, install, links, addrs, neighs, lookups, nfqueue, conntrack, ynl")
+	flag.StringVar(&o.only, "only", "", "run only this workload: routes, install, links, addrs, neighs, lookups, nfqueue, conntrack, ynl, nflog")
 	flag.StringVar(&o.cpuprof, "cpuprofile", "", "write a CPU profile of the whole run to this file (go tool pprof)")
 	flag.StringVar(&o.trace, "trace", "", "write an execution trace of the whole run to this file (go tool trace)")
 	flag.IntVar(&o.ynlRoutes, "ynlroutes", 100_000, "ynl: IPv4 routes to dump through hand-written, generated and runtime clients")
@@ -112,6 +114,7 @@ func run(ctx context.Context, o options) error {
 		{"nfqueue", benchNfqueue},
 		{"conntrack", benchConntrack},
 		{"ynl", benchYnl},
+		{"nflog", benchNFLOG},
 	}
 	for _, s := range steps {
 		if !want(s.name) {

@@ -44,6 +44,12 @@ const (
 	// MaxBufferSize is the largest netlink buffer size the kernel takes
 	// (NFULA_CFG_NLBUFSIZ); it ignores larger values without an error.
 	MaxBufferSize = 131072
+	// MaxDatagram bounds the datagrams nfnetlink_log sends: a batch
+	// buffer of MaxBufferSize bytes, which the kernel's allocator rounds
+	// up to 256 KiB of room, or one entry of at most MaxCopyRange bytes of
+	// packet. Dial sets it as netlink.Config.MaxDatagram (unless set), so
+	// that each datagram is read with one system call.
+	MaxDatagram = 256 << 10
 )
 
 // CopyMode says what the kernel copies of each packet (NFULNL_COPY_*).
@@ -188,7 +194,8 @@ type Config struct {
 	Families []netfilter.Family
 
 	// Netlink configures the socket (netlink.Config: NetNS, ReceiveBuffer,
-	// NoENOBUFS, Trace ...); nil means defaults.
+	// NoENOBUFS, Trace ...); nil means defaults. Dial sets its MaxDatagram
+	// to this package's MaxDatagram when it is 0.
 	Netlink *netlink.Config
 }
 
@@ -294,7 +301,14 @@ func Dial(cfg *Config) (*Conn, error) {
 	if err := c.check(); err != nil {
 		return nil, err
 	}
-	nf, err := netfilter.Dial(c.Netlink)
+	var ncfg netlink.Config
+	if c.Netlink != nil {
+		ncfg = *c.Netlink
+	}
+	if ncfg.MaxDatagram == 0 {
+		ncfg.MaxDatagram = MaxDatagram
+	}
+	nf, err := netfilter.Dial(&ncfg)
 	if err != nil {
 		return nil, fmt.Errorf("nflog: bind group %d: %w", c.Group, err)
 	}

@@ -382,3 +382,43 @@ func TestFamilies(t *testing.T) {
 	}
 	c.Close()
 }
+
+// The largest batches the kernel builds (128 KiB buffer, big entries, a
+// threshold never reached) fit MaxDatagram: every datagram is read whole
+// with one system call. They exceed the 128 KiB asked for: the kernel's
+// allocator rounds the buffer up to 256 KiB and the kernel fills what it
+// got.
+func TestLargestBatches(t *testing.T) {
+	p := newPair(t)
+	logRule(t, p, 13, 9999, "big", "")
+	s := sender(t, p.a, "udp4")
+	c := dial(t, p.b, Config{Group: 13, QThreshold: 100000, Timeout: 100 * time.Millisecond, BufferSize: MaxBufferSize,
+		Flags: FlagSeq, Netlink: &netlink.Config{ReceiveBuffer: 64 << 20}})
+	const n = 2000
+	big := make([]byte, 1400)
+	send(t, s, addrB4, 9999, n, func(i int) []byte { return big })
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var sizes []int // bytes per datagram: the entries' netlink messages
+	got := 0
+	for e, err := range c.Entries(ctx) {
+		if err != nil {
+			t.Fatalf("after %d entries: %v", got, err)
+		}
+		k := int(c.Stats().Batches)
+		for len(sizes) <= k {
+			sizes = append(sizes, netlink.HeaderLen+netfilter.HeaderLen) // the closing NLMSG_DONE
+		}
+		b, _ := e.MarshalBinary()
+		sizes[k] += netlink.Align(netlink.HeaderLen + len(b))
+		if got++; got == n {
+			break
+		}
+	}
+	t.Logf("bytes per datagram: %v", sizes)
+	for _, b := range sizes[:len(sizes)-1] {
+		if b > MaxDatagram || b <= MaxBufferSize {
+			t.Errorf("a batch of %d bytes: want above the %d asked for, within MaxDatagram %d", b, MaxBufferSize, MaxDatagram)
+		}
+	}
+}

@@ -422,3 +422,53 @@ func TestLargestBatches(t *testing.T) {
 		}
 	}
 }
+
+// Bridge family: a packet logged by an nft bridge rule comes with the
+// bridge as input device, the bridge port it came by as physical input
+// device, and its link-layer header.
+func TestBridge(t *testing.T) {
+	p := newPair(t)
+	kerneltest.Run(t, p.b, "ip", "link", "add", "br0", "address", "02:00:00:00:00:b0", "type", "bridge")
+	kerneltest.Run(t, p.b, "ip", "addr", "flush", "dev", "vb")
+	kerneltest.Run(t, p.b, "ip", "link", "set", "vb", "master", "br0")
+	kerneltest.Run(t, p.b, "ip", "addr", "add", "198.18.0.2/24", "dev", "br0")
+	kerneltest.Run(t, p.b, "ip", "link", "set", "br0", "up")
+	kerneltest.Run(t, p.a, "ip", "neigh", "replace", "198.18.0.2", "lladdr", "02:00:00:00:00:b0", "dev", "va", "nud", "permanent")
+	nft(t, p.b, `table bridge nlkit_br {
+	chain in {
+		type filter hook input priority 0;
+		udp dport 9999 log group 14 prefix "br"
+	}
+}
+`)
+	var br int32
+	p.b.Do(func() error {
+		ifi, err := net.InterfaceByName("br0")
+		if err == nil {
+			br = int32(ifi.Index)
+		}
+		return err
+	})
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(string(kerneltest.Run(t, p.b, "ip", "-o", "link", "show", "br0")), "state UP") && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	c := dial(t, p.b, Config{Group: 14})
+	s := sender(t, p.a, "udp4")
+	send(t, s, addrB4, 9999, 3, payloadN)
+	got, errs := collect(t, c, 3, 5*time.Second)
+	if len(got) != 3 || len(errs) != 0 {
+		t.Fatalf("got %d entries, %v", len(got), errs)
+	}
+	for i, e := range got {
+		if e.Family != netfilter.FamilyBridge || e.Prefix != "br" || e.InIndex != br || e.PhysInIndex != p.bIndex || e.HWProtocol != 0x0800 {
+			t.Errorf("entry %d: %v, want bridge family, in br0 (%d), physin vb (%d)", i, e, br, p.bIndex)
+		}
+		if len(e.L2Header) != 14 || !bytes.Equal(e.L2Header[6:12], p.aMAC) {
+			t.Errorf("entry %d: link-layer header %x", i, e.L2Header)
+		}
+		if !bytes.Equal(udpPayload(e.Payload), payloadN(i)) {
+			t.Errorf("entry %d: payload %x", i, e.Payload)
+		}
+	}
+}

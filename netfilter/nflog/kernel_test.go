@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"os"
 	"strings"
@@ -469,6 +470,34 @@ func TestBridge(t *testing.T) {
 		}
 		if !bytes.Equal(udpPayload(e.Payload), payloadN(i)) {
 			t.Errorf("entry %d: payload %x", i, e.Payload)
+		}
+	}
+}
+
+// NewConn binds over a shared socket; Close unbinds the group
+// (NFULNL_CFG_CMD_UNBIND) and leaves the socket usable: the group can be
+// bound again on it.
+func TestNewConnUnbind(t *testing.T) {
+	p := newPair(t)
+	nf, err := netfilter.Dial(&netlink.Config{NetNS: p.b})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nf.Close()
+	port := fmt.Sprint(nf.Netlink().PortID())
+	for i := range 2 {
+		c, err := NewConn(nf, &Config{Group: 15})
+		if err != nil {
+			t.Fatalf("bind %d: %v", i, err)
+		}
+		if got := procLog(t, p.b); !strings.Contains(got, "15 "+strings.Repeat(" ", 6-len(port))+port) {
+			t.Errorf("bind %d: /proc/net/netfilter/nfnetlink_log %q, want group 15 held by port %s", i, got, port)
+		}
+		if err := c.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if got := procLog(t, p.b); got != "" {
+			t.Errorf("after Close: %q, want no instance", got)
 		}
 	}
 }

@@ -225,6 +225,7 @@ type GroupBusyError struct {
 	Err  error // the kernel's error
 }
 
+// Error names the group, the socket holding it and the errno.
 func (e *GroupBusyError) Error() string {
 	var errno syscall.Errno
 	errors.As(e.Err, &errno)
@@ -249,6 +250,7 @@ type LossError struct {
 	Got      uint32 // the sequence number that came
 }
 
+// Error says how many entries of which group were lost.
 func (e *LossError) Error() string {
 	return fmt.Sprintf("nflog: group %d: %d entries lost (sequence numbers %d to %d missing)",
 		e.Group, e.Lost, e.Expected, e.Got-1)

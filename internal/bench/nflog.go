@@ -20,9 +20,12 @@ import (
 // The NFLOG workload: a UDP flood to the loopback address of a throwaway
 // namespace is logged by one nft rule (input hook, so that entries carry
 // the devices, hardware header and timestamp of a received packet) into a
-// log group. The entries queue in the logging socket's receive buffer
-// (large enough for all of them: nothing is lost) while nobody reads;
-// then the socket is drained, and only the draining is timed. The floor
+// log group. Two measurements. Live: the flood runs while the reader reads,
+// and the time from its start to the last entry is timed (what a logger
+// sees; a reader that keeps up is as fast as the flood). Drain: the
+// entries queue in the logging socket's receive buffer (large enough for
+// all of them: nothing is lost) while nobody reads; then the socket is
+// drained, and only the draining is timed (the reader's own cost). The floor
 // reads with recvmsg into one buffer and walks the netlink headers to count
 // the entries; nlkit ranges over Conn.Entries, decoding every entry into
 // the stream's reused Entry. Floor and nlkit take turns, round after
@@ -46,15 +49,19 @@ func benchNFLOG(ctx context.Context, o options) ([]result, error) {
 		return nil, err
 	}
 	var out []result
-	for _, q := range []int{1, 50} {
+	for _, run := range []struct {
+		q    int
+		live bool
+	}{{1, true}, {50, true}, {1, false}, {50, false}} {
+		q := run.q
 		floorRuns, pathRuns := []measure{}, []measure{}
 		for range max(o.reps, 1) {
-			m, err := nflogFloorRound(ctx, ns, o.nflog, q)
+			m, err := nflogFloorRound(ctx, ns, o.nflog, q, run.live)
 			if err != nil {
 				return nil, fmt.Errorf("floor: %w", err)
 			}
 			floorRuns = append(floorRuns, m)
-			m, err = nflogPathRound(ctx, ns, o.nflog, q)
+			m, err = nflogPathRound(ctx, ns, o.nflog, q, run.live)
 			if err != nil {
 				return nil, fmt.Errorf("nlkit: %w", err)
 			}
@@ -65,7 +72,10 @@ func benchNFLOG(ctx context.Context, o options) ([]result, error) {
 		// A ratio of rates, floor/path in time, so that >1 is faster.
 		ratio := 1 / pairedRatio(floor, path)
 		fm := floor.m
-		workload := fmt.Sprintf("nflog %d entries qthresh %d", o.nflog, q)
+		workload := fmt.Sprintf("nflog %d entries qthresh %d, drain", o.nflog, q)
+		if run.live {
+			workload = fmt.Sprintf("nflog %d entries qthresh %d, live flood", o.nflog, q)
+		}
 		out = append(out,
 			result{workload: workload, path: "recvmsg loop (floor)", m: fm, note: rate(fm)},
 			result{workload: workload, path: "Conn.Entries", m: path.m, ratio: ratio, note: rate(path.m) + " (x floor: entries/s ratio)"},
@@ -148,7 +158,7 @@ func nflogBind(qthresh int) []byte {
 	return append(b, body...)
 }
 
-func nflogFloorRound(ctx context.Context, ns *netns.NS, n, qthresh int) (measure, error) {
+func nflogFloorRound(ctx context.Context, ns *netns.NS, n, qthresh int, live bool) (measure, error) {
 	var fd int
 	if err := ns.Do(func() (err error) {
 		fd, err = unix.Socket(unix.AF_NETLINK, unix.SOCK_RAW|unix.SOCK_CLOEXEC, unix.NETLINK_NETFILTER)
@@ -172,10 +182,7 @@ func nflogFloorRound(ctx context.Context, ns *netns.NS, n, qthresh int) (measure
 	if e := int32(binary.NativeEndian.Uint32(buf[16:])); k < 20 || e != 0 {
 		return measure{}, fmt.Errorf("bind: %v", unix.Errno(-e))
 	}
-	if err := flood(ns, n); err != nil {
-		return measure{}, err
-	}
-	return timeIt(false, func() (int, error) {
+	drain := func() (int, error) {
 		entries := 0
 		for entries < n {
 			k, err := unix.Read(fd, buf) // recvmsg without an address: allocates nothing
@@ -194,10 +201,27 @@ func nflogFloorRound(ctx context.Context, ns *netns.NS, n, qthresh int) (measure
 			}
 		}
 		return entries, nil
-	})
+	}
+	if live {
+		// A second without entries ends a run that lost some.
+		unix.SetsockoptTimeval(fd, unix.SOL_SOCKET, unix.SO_RCVTIMEO, &unix.Timeval{Sec: 1})
+		return timeIt(false, func() (int, error) {
+			errc := make(chan error, 1)
+			go func() { errc <- flood(ns, n) }()
+			got, err := drain()
+			if ferr := <-errc; err == nil {
+				err = ferr
+			}
+			return got, err
+		})
+	}
+	if err := flood(ns, n); err != nil {
+		return measure{}, err
+	}
+	return timeIt(false, drain)
 }
 
-func nflogPathRound(ctx context.Context, ns *netns.NS, n, qthresh int) (measure, error) {
+func nflogPathRound(ctx context.Context, ns *netns.NS, n, qthresh int, live bool) (measure, error) {
 	c, err := nflog.Dial(&nflog.Config{Group: nflogGroup, QThreshold: qthresh, Timeout: 10 * time.Millisecond,
 		BufferSize: nflog.MaxBufferSize, Flags: nflog.FlagSeq,
 		Netlink: &netlink.Config{NetNS: ns, ReceiveBuffer: nflogRcvBuf}})
@@ -205,12 +229,11 @@ func nflogPathRound(ctx context.Context, ns *netns.NS, n, qthresh int) (measure,
 		return measure{}, err
 	}
 	defer c.Close()
-	if err := flood(ns, n); err != nil {
-		return measure{}, err
-	}
-	m, err := timeIt(false, func() (int, error) {
+	drain := func() (int, error) {
 		entries := 0
 		var sum int
+		ctx, cancel := context.WithTimeout(ctx, time.Minute)
+		defer cancel()
 		for e, err := range c.Entries(ctx) {
 			if err != nil {
 				return entries, err
@@ -221,7 +244,24 @@ func nflogPathRound(ctx context.Context, ns *netns.NS, n, qthresh int) (measure,
 			}
 		}
 		return entries, nil
-	})
+	}
+	var m measure
+	if live {
+		m, err = timeIt(false, func() (int, error) {
+			errc := make(chan error, 1)
+			go func() { errc <- flood(ns, n) }()
+			got, err := drain()
+			if ferr := <-errc; err == nil {
+				err = ferr
+			}
+			return got, err
+		})
+	} else {
+		if err := flood(ns, n); err != nil {
+			return measure{}, err
+		}
+		m, err = timeIt(false, drain)
+	}
 	if st := c.Stats(); err == nil && st.Lost != 0 {
 		err = fmt.Errorf("%d entries lost: the receive buffer was too small", st.Lost)
 	}

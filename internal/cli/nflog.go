@@ -161,7 +161,9 @@ func runNflog(ctx context.Context, e *env, args []string) error {
 			fmt.Fprintf(e.stderr, "Warning: %v\n", err)
 			continue
 		case err != nil:
-			if ctx.Err() == nil {
+			// ctx's end (SIGINT) is the normal end of a listen. A deadline
+			// may reach the socket a moment before ctx reports it.
+			if ctx.Err() == nil && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
 				end = err
 			}
 		}

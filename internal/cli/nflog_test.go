@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net"
 	"os"
 	"os/exec"
@@ -64,8 +65,8 @@ func TestNflogListen(t *testing.T) {
 	defer s.Close()
 	// listen runs nl until it has n entries, sending datagrams meanwhile
 	// (it binds the group after it starts).
-	listen := func(n int, args ...string) (string, string, int) {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	listen := func(d time.Duration, args ...string) (string, string, int) {
+		ctx, cancel := context.WithTimeout(context.Background(), d)
 		defer cancel()
 		var out, errb bytes.Buffer
 		done := make(chan int)
@@ -82,7 +83,7 @@ func TestNflogListen(t *testing.T) {
 		}
 	}
 	pcap := filepath.Join(t.TempDir(), "out.pcap")
-	out, errOut, code := listen(3, "-n", name, "nflog", "listen", "3", "count", "3", "-w", pcap)
+	out, errOut, code := listen(10*time.Second, "-n", name, "nflog", "listen", "3", "count", "3", "-w", pcap)
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	if code != 0 || len(lines) != 3 || errOut != "3 entries received, 0 lost, 0 overruns\n" {
 		t.Fatalf("exit %d, stdout:\n%s\nstderr:\n%s", code, out, errOut)
@@ -112,7 +113,7 @@ func TestNflogListen(t *testing.T) {
 		}
 	}
 
-	out, _, code = listen(2, "-j", "-n", name, "nflog", "listen", "3", "count", "2", "copy-range", "28")
+	out, _, code = listen(10*time.Second, "-j", "-n", name, "nflog", "listen", "3", "count", "2", "copy-range", "28")
 	lines = strings.Split(strings.TrimSpace(out), "\n")
 	if code != 0 || len(lines) != 2 {
 		t.Fatalf("-j: exit %d:\n%s", code, out)
@@ -136,6 +137,14 @@ func TestNflogListen(t *testing.T) {
 		if v.Group != 3 || v.Prefix != "cli " || v.Hook != "input" || v.In != "lo" || v.Length != 28 || v.Packet.Truncated || v.Packet.Dst != "127.0.0.1" || v.Packet.DstPort != 9999 {
 			t.Errorf("%+v from %s", v, l)
 		}
+	}
+
+	// Interrupted (the context nl's main cancels on SIGINT): exit 0 and
+	// the summary counts what was printed.
+	out, errOut, code = listen(500*time.Millisecond, "-n", name, "nflog", "listen", "3")
+	n := strings.Count(out, "\n")
+	if code != 0 || n == 0 || errOut != fmt.Sprintf("%d entries received, 0 lost, 0 overruns\n", n) {
+		t.Errorf("interrupted: exit %d, %d lines, stderr %q", code, n, errOut)
 	}
 
 	// A group another program holds: the kernel's refusal, exit 2.

@@ -314,7 +314,7 @@ func Dial(cfg *Config) (*Conn, error) {
 	if err != nil {
 		return nil, fmt.Errorf("nflog: bind group %d: %w", c.Group, err)
 	}
-	conn, err := bind(nf, &c)
+	conn, err := bind(nf, &c, true)
 	if err != nil {
 		nf.Close()
 		return nil, err
@@ -325,7 +325,9 @@ func Dial(cfg *Config) (*Conn, error) {
 
 // NewConn binds cfg.Group over nf, a netfilter.Conn the caller shares
 // (cfg.Netlink is ignored). Close unbinds the group (NFULNL_CFG_CMD_UNBIND)
-// and leaves nf open. Entries of other groups bound on nf are skipped by
+// and leaves nf open. A busy group is an EPERM error here, not a
+// *GroupBusyError: nf's namespace, where the holder would be looked up, is
+// not known. Entries of other groups bound on nf are skipped by
 // Entries; only one Entries stream can run per socket.
 func NewConn(nf *netfilter.Conn, cfg *Config) (*Conn, error) {
 	var c Config
@@ -335,7 +337,7 @@ func NewConn(nf *netfilter.Conn, cfg *Config) (*Conn, error) {
 	if err := c.check(); err != nil {
 		return nil, err
 	}
-	return bind(nf, &c)
+	return bind(nf, &c, false)
 }
 
 func (c *Config) check() error {
@@ -403,7 +405,9 @@ func configRequest(family netfilter.Family, group uint16, cmd uint8, ch ConfigCh
 		netfilter.Header{Family: family, Version: netfilter.Version, ResourceID: group}, attrs), nil
 }
 
-func bind(nf *netfilter.Conn, cfg *Config) (*Conn, error) {
+// bind binds cfg.Group on nf. knownNS says that cfg.Netlink.NetNS is nf's
+// namespace, where the holder of a busy group can be looked up.
+func bind(nf *netfilter.Conn, cfg *Config, knownNS bool) (*Conn, error) {
 	ctx := context.Background()
 	for _, f := range cfg.Families {
 		req, err := configRequest(f, 0, cmdPFBind, ConfigChange{})
@@ -432,7 +436,7 @@ func bind(nf *netfilter.Conn, cfg *Config) (*Conn, error) {
 		if errors.Is(err, syscall.EOPNOTSUPP) && cfg.Flags&FlagConntrack != 0 {
 			return nil, netlink.NameOp("nflog", fmt.Sprintf("bind group %d with flag conntrack (needs a kernel with CONFIG_NETFILTER_NETLINK_GLUE_CT)", cfg.Group), err)
 		}
-		if errors.Is(err, syscall.EPERM) {
+		if errors.Is(err, syscall.EPERM) && knownNS {
 			if port, ok := holder(cfg, cfg.Group); ok && port != nf.Netlink().PortID() {
 				return nil, &GroupBusyError{Group: cfg.Group, Port: port, Err: err}
 			}

@@ -15,16 +15,18 @@ import (
 )
 
 const nflogHelp = `Usage: nl nflog listen GROUP [ copy-range BYTES ] [ threshold N ] [ timeout MS ]
-                 [ buffer-size BYTES ] [ meta ] [ seq-global ] [ count N ]
-                 [ -w FILE ]
+                 [ buffer-size BYTES ] [ meta ] [ seq-global ] [ conntrack ]
+                 [ count N ] [ -w FILE ]
 Binds log group GROUP (nft: log group GROUP; iptables: -j NFLOG
 --nflog-group GROUP) and prints one line per entry: the time, the rule's
 prefix, the hook and devices, and the packet as tcpdump -n describes it.
 With -j, one JSON object per line. copy-range copies at most BYTES of each
 packet (default: all); meta copies none; threshold and timeout let the
 kernel gather up to N entries per datagram for up to MS milliseconds;
-buffer-size sizes the kernel's batch buffer (at most 131072). Entries are
-numbered (NFULA_SEQ), so that losses are counted. count stops after N
+buffer-size sizes the kernel's batch buffer (at most 131072); seq-global
+and conntrack ask for the namespace's sequence numbers and the packet's
+connection state. Entries are numbered (NFULA_SEQ), so that losses are
+counted. count stops after N
 entries. -w writes every entry to FILE as a pcap file of link type NFLOG
 (239): each record is the entry as the kernel sent it (prefix, devices,
 hardware header, packet), which tcpdump -r and Wireshark decode. On

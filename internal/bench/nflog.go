@@ -186,6 +186,9 @@ func nflogFloorRound(ctx context.Context, ns *netns.NS, n, qthresh int, live boo
 		entries := 0
 		for entries < n {
 			k, err := unix.Read(fd, buf) // recvmsg without an address: allocates nothing
+			if err == unix.EINTR {
+				continue // the runtime's preemption signal
+			}
 			if err != nil {
 				return entries, err
 			}

@@ -54,18 +54,24 @@ func benchNFLOG(ctx context.Context, o options) ([]result, error) {
 		live bool
 	}{{1, true}, {50, true}, {1, false}, {50, false}} {
 		q := run.q
-		floorRuns, pathRuns := []measure{}, []measure{}
+		floorRuns, pathRuns, rawRuns := []measure{}, []measure{}, []measure{}
 		for range max(o.reps, 1) {
 			m, err := nflogFloorRound(ctx, ns, o.nflog, q, run.live)
 			if err != nil {
 				return nil, fmt.Errorf("floor: %w", err)
 			}
 			floorRuns = append(floorRuns, m)
-			m, err = nflogPathRound(ctx, ns, o.nflog, q, run.live)
+			m, err = nflogPathRound(ctx, ns, o.nflog, q, run.live, false)
 			if err != nil {
 				return nil, fmt.Errorf("nlkit: %w", err)
 			}
 			pathRuns = append(pathRuns, m)
+			if !run.live {
+				if m, err = nflogPathRound(ctx, ns, o.nflog, q, false, true); err != nil {
+					return nil, fmt.Errorf("nlkit undecoded: %w", err)
+				}
+				rawRuns = append(rawRuns, m)
+			}
 		}
 		floor := timed{m: median(floorRuns), runs: floorRuns}
 		path := timed{m: median(pathRuns), runs: pathRuns}
@@ -80,6 +86,11 @@ func benchNFLOG(ctx context.Context, o options) ([]result, error) {
 			result{workload: workload, path: "recvmsg loop (floor)", m: fm, note: rate(fm)},
 			result{workload: workload, path: "Conn.Entries", m: path.m, ratio: ratio, note: rate(path.m) + " (x floor: entries/s ratio)"},
 		)
+		if len(rawRuns) > 0 {
+			raw := timed{m: median(rawRuns), runs: rawRuns}
+			out = append(out, result{workload: workload, path: "netlink Receive (undecoded)", m: raw.m,
+				ratio: 1 / pairedRatio(floor, raw), note: rate(raw.m)})
+		}
 	}
 	return out, nil
 }
@@ -224,7 +235,7 @@ func nflogFloorRound(ctx context.Context, ns *netns.NS, n, qthresh int, live boo
 	return timeIt(false, drain)
 }
 
-func nflogPathRound(ctx context.Context, ns *netns.NS, n, qthresh int, live bool) (measure, error) {
+func nflogPathRound(ctx context.Context, ns *netns.NS, n, qthresh int, live, undecoded bool) (measure, error) {
 	c, err := nflog.Dial(&nflog.Config{Group: nflogGroup, QThreshold: qthresh, Timeout: 10 * time.Millisecond,
 		BufferSize: nflog.MaxBufferSize, Flags: nflog.FlagSeq,
 		Netlink: &netlink.Config{NetNS: ns, ReceiveBuffer: nflogRcvBuf}})
@@ -237,6 +248,21 @@ func nflogPathRound(ctx context.Context, ns *netns.NS, n, qthresh int, live bool
 		var sum int
 		ctx, cancel := context.WithTimeout(ctx, time.Minute)
 		defer cancel()
+		if undecoded {
+			// The core's share: the raw notifications, counted.
+			for m, err := range c.Netfilter().Netlink().Receive(ctx) {
+				if err != nil {
+					return entries, err
+				}
+				if m.Header.Type == 4<<8 { // NFULNL_MSG_PACKET
+					sum += len(m.Data)
+					if entries++; entries == n {
+						break
+					}
+				}
+			}
+			return entries, nil
+		}
 		for e, err := range c.Entries(ctx) {
 			if err != nil {
 				return entries, err

@@ -95,15 +95,17 @@ func TestMalformed(t *testing.T) {
 	}{
 		{"short nfgenmsg", []byte{2, 0}, "nfgenmsg"},
 		{"packet header", attrs(func(e *nlattr.Encoder) { e.Bytes(attrPacketHdr, []byte{1, 2}) }), "NFULA_PACKET_HDR"},
-		{"mark", attrs(func(e *nlattr.Encoder) { e.Bytes(attrMark, []byte{1, 2, 3}) }), "attribute 2"},
+		{"mark", attrs(func(e *nlattr.Encoder) { e.Bytes(attrMark, []byte{1, 2, 3}) }), "NFULA_MARK"},
 		{"timestamp", attrs(func(e *nlattr.Encoder) { e.Bytes(attrTimestamp, make([]byte, 8)) }), "NFULA_TIMESTAMP"},
 		{"hwaddr short", attrs(func(e *nlattr.Encoder) { e.Bytes(attrHWAddr, make([]byte, 6)) }), "NFULA_HWADDR"},
 		{"hwaddr long", attrs(func(e *nlattr.Encoder) { e.Bytes(attrHWAddr, []byte{0, 9, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8}) }), "NFULA_HWADDR"},
-		{"uid", attrs(func(e *nlattr.Encoder) { e.Bytes(attrUID, []byte{1}) }), "attribute 11"},
-		{"seq", attrs(func(e *nlattr.Encoder) { e.Bytes(attrSeq, make([]byte, 5)) }), "attribute 12"},
-		{"hwtype", attrs(func(e *nlattr.Encoder) { e.Bytes(attrHWType, []byte{1}) }), "attribute 15"},
-		{"vlan tci", attrs(func(e *nlattr.Encoder) { e.Nest(attrVLAN); e.Bytes(attrVLANTCI, []byte{1}); e.End() }), "attribute 2"},
+		{"uid", attrs(func(e *nlattr.Encoder) { e.Bytes(attrUID, []byte{1}) }), "NFULA_UID"},
+		{"seq", attrs(func(e *nlattr.Encoder) { e.Bytes(attrSeq, make([]byte, 5)) }), "NFULA_SEQ"},
+		{"hwtype", attrs(func(e *nlattr.Encoder) { e.Bytes(attrHWType, []byte{1}) }), "NFULA_HWTYPE"},
+		{"vlan tci", attrs(func(e *nlattr.Encoder) { e.Nest(attrVLAN); e.Bytes(attrVLANTCI, []byte{1}); e.End() }), "NFULA_VLAN_TCI"},
 		{"truncated", append(attrs(func(*nlattr.Encoder) {}), 200, 0, 9, 0), "truncated"},
+		{"zero length", append(attrs(func(*nlattr.Encoder) {}), 0, 0, 9, 0), "truncated"},
+		{"vlan truncated", attrs(func(e *nlattr.Encoder) { e.Bytes(attrVLAN, []byte{9, 0, 1, 0}) }), "truncated"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var e Entry

@@ -493,6 +493,10 @@ func TestNewConnUnbind(t *testing.T) {
 		if got := procLog(t, p.b); !strings.Contains(got, "15 "+strings.Repeat(" ", 6-len(port))+port) {
 			t.Errorf("bind %d: /proc/net/netfilter/nfnetlink_log %q, want group 15 held by port %s", i, got, port)
 		}
+		// The same socket binding the group again: the kernel's EBUSY.
+		if _, err := NewConn(nf, &Config{Group: 15}); !errors.Is(err, syscall.EBUSY) {
+			t.Errorf("second bind on the same socket: %v, want EBUSY", err)
+		}
 		if err := c.Close(); err != nil {
 			t.Fatal(err)
 		}

@@ -78,7 +78,40 @@ func newPair(t *testing.T) *pair {
 	kerneltest.Run(t, p.a, "ip", "neigh", "replace", "2001:db8::2", "lladdr", "02:00:00:00:00:0b", "dev", "va", "nud", "permanent")
 	kerneltest.Run(t, p.b, "ip", "neigh", "replace", "198.18.0.1", "lladdr", "02:00:00:00:00:0a", "dev", "vb", "nud", "permanent")
 	kerneltest.Run(t, p.b, "ip", "neigh", "replace", "2001:db8::1", "lladdr", "02:00:00:00:00:0a", "dev", "vb", "nud", "permanent")
+	p.probe(t)
 	return p
+}
+
+// probe waits until a datagram from a reaches b over IPv4 and IPv6 (routes,
+// neighbours and queues all ready), on a port no test logs.
+func (p *pair) probe(t *testing.T) {
+	t.Helper()
+	for _, f := range []struct {
+		network string
+		dst     netip.Addr
+	}{{"udp4", addrB4}, {"udp6", addrB6}} {
+		var rx *net.UDPConn
+		if err := p.b.Do(func() (err error) {
+			rx, err = net.ListenUDP(f.network, net.UDPAddrFromAddrPort(netip.AddrPortFrom(f.dst, 9000)))
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		tx := sender(t, p.a, f.network)
+		deadline := time.Now().Add(10 * time.Second)
+		buf := make([]byte, 16)
+		for {
+			tx.WriteToUDP([]byte("probe"), net.UDPAddrFromAddrPort(netip.AddrPortFrom(f.dst, 9000)))
+			rx.SetReadDeadline(time.Now().Add(50 * time.Millisecond))
+			if _, _, err := rx.ReadFromUDP(buf); err == nil {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: no datagram from a reached b in 10 s", f.network)
+			}
+		}
+		rx.Close()
+	}
 }
 
 // nft loads an nft script into ns.

@@ -322,3 +322,45 @@ func TestText(t *testing.T) {
 		}
 	}
 }
+
+// Breaking out of the stream in the middle of a batch: what happens to
+// the rest of the datagram.
+func TestBreakMidBatch(t *testing.T) {
+	k := newFake()
+	c := fakeConn(t, k, &Config{Group: 7, Flags: FlagSeq})
+	e := fullEntry()
+	e.Family = netfilter.FamilyIPv4
+	at := func(seq uint32) netlink.Message {
+		x := *e
+		x.Seq = seq
+		return entryMsg(&x)
+	}
+	k.deliver(at(0), at(1), at(2), doneMsg())
+	k.deliver(at(3))
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	for x, err := range c.Entries(ctx) {
+		if err != nil || x.Seq != 0 {
+			t.Fatalf("first: %v, %v", x, err)
+		}
+		break
+	}
+	var got []string
+	for x, err := range c.Entries(ctx) {
+		var le *LossError
+		switch {
+		case errors.As(err, &le):
+			got = append(got, "lost "+itoa(le.Lost))
+		case err != nil:
+			t.Fatal(err)
+		default:
+			got = append(got, itoa(x.Seq))
+		}
+		if x != nil && x.Seq == 3 {
+			break
+		}
+	}
+	if d := diff([]string{"1", "2", "3"}, got); d != "" {
+		t.Errorf("after a break after entry 0: %s", d)
+	}
+}

@@ -581,7 +581,9 @@ var packetType = netfilter.MessageType(netfilter.SubsysULog, msgPacket)
 //
 // The yielded *Entry is the stream's own, overwritten by the next entry:
 // it and the bytes it points to are valid only until the loop body returns
-// (Clone what you keep). Entries allocates nothing per entry.
+// (Clone what you keep). Entries allocates nothing per entry. Breaking out
+// of the loop loses nothing: the entries left in the datagram being read
+// come first in the next Entries.
 //
 // Losses are yielded and the stream goes on: netlink.ErrOverrun when the
 // kernel reported ENOBUFS, and, with FlagSeq, a *LossError counting the

@@ -195,7 +195,9 @@ type Config struct {
 
 	// Netlink configures the socket (netlink.Config: NetNS, ReceiveBuffer,
 	// NoENOBUFS, Trace ...); nil means defaults. Dial sets its MaxDatagram
-	// to this package's MaxDatagram when it is 0.
+	// to this package's MaxDatagram when it is 0, and KeepBeforeOverrun:
+	// after a loss the entries that came before it are still delivered,
+	// then netlink.ErrOverrun.
 	Netlink *netlink.Config
 }
 
@@ -310,6 +312,9 @@ func Dial(cfg *Config) (*Conn, error) {
 	if ncfg.MaxDatagram == 0 {
 		ncfg.MaxDatagram = MaxDatagram
 	}
+	// A log has no state to resynchronise: entries that reached the socket
+	// before a loss are worth as much as those after it.
+	ncfg.KeepBeforeOverrun = true
 	nf, err := netfilter.Dial(&ncfg)
 	if err != nil {
 		return nil, fmt.Errorf("nflog: bind group %d: %w", c.Group, err)

@@ -54,7 +54,9 @@
 // # Losses
 //
 // The kernel drops a whole datagram when the socket's receive buffer is full
-// (ENOBUFS): the stream then yields netlink.ErrOverrun and goes on. With
+// (ENOBUFS): the stream yields the entries that arrived before the loss
+// (Dial sets netlink.Config.KeepBeforeOverrun), then netlink.ErrOverrun,
+// and goes on. With
 // [FlagSeq] every entry carries the group's sequence number (NFULA_SEQ,
 // from 0 at bind): the stream checks that they follow each other and yields
 // a [*LossError] counting the entries missing before the next one it

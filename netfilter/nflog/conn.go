@@ -1,13 +1,11 @@
 package nflog
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
 	"iter"
 	"math"
-	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -18,6 +16,7 @@ import (
 	"github.com/nlkit/nlkit/internal/enumtext"
 	"github.com/nlkit/nlkit/netfilter"
 	"github.com/nlkit/nlkit/netlink"
+	"github.com/nlkit/nlkit/netns"
 	"github.com/nlkit/nlkit/nlattr"
 )
 
@@ -453,39 +452,23 @@ func bind(nf *netfilter.Conn, cfg *Config, knownNS bool) (*Conn, error) {
 	return c, nil
 }
 
-// holder finds the port holding group in /proc/net/netfilter/nfnetlink_log
-// of the socket's namespace.
+// holder finds the port holding group in the kernel's table of the
+// socket's namespace.
 func holder(cfg *Config, group uint16) (uint32, bool) {
-	var port uint32
-	var found bool
-	read := func() error {
-		f, err := os.Open("/proc/thread-self/net/netfilter/nfnetlink_log")
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		s := bufio.NewScanner(f)
-		for s.Scan() {
-			// group portid qlen copy_mode copy_range flushtimeout use
-			fs := strings.Fields(s.Text())
-			if len(fs) < 2 {
-				continue
-			}
-			g, err1 := strconv.ParseUint(fs[0], 10, 16)
-			p, err2 := strconv.ParseUint(fs[1], 10, 32)
-			if err1 == nil && err2 == nil && uint16(g) == group {
-				port, found = uint32(p), true
-			}
-		}
-		return s.Err()
+	var ns *netns.NS
+	if cfg.Netlink != nil {
+		ns = cfg.Netlink.NetNS
 	}
-	var err error
-	if cfg.Netlink != nil && cfg.Netlink.NetNS != nil {
-		err = cfg.Netlink.NetNS.Do(read)
-	} else {
-		err = read()
+	list, err := InstanceList(context.Background(), ns)
+	if err != nil {
+		return 0, false
 	}
-	return port, err == nil && found
+	for _, in := range list {
+		if in.Group == group {
+			return in.PortID, true
+		}
+	}
+	return 0, false
 }
 
 // Group returns the bound log group.

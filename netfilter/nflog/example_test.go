@@ -209,3 +209,14 @@ func ExampleConn_Stats() {
 	st := c.Stats()
 	fmt.Printf("entries %d lost %d overruns %d\n", st.Entries, st.Lost, st.Overruns)
 }
+
+// List the log groups bound in this namespace and who holds them.
+func ExampleInstanceList() {
+	list, err := nflog.InstanceList(context.Background(), nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, in := range list {
+		fmt.Printf("group %d port %d copy %s range %d timeout %v\n", in.Group, in.PortID, in.CopyMode, in.CopyRange, in.Timeout)
+	}
+}

@@ -214,6 +214,11 @@ func TestCopyMode(t *testing.T) {
 	if got := procLog(t, p.b); !strings.Contains(got, " 2    30 ") {
 		t.Errorf("/proc/net/netfilter/nfnetlink_log: %q, want copy mode 2 range 30", got)
 	}
+	list, err := InstanceList(context.Background(), p.b)
+	want := Instance{Group: 5, PortID: c.Netfilter().Netlink().PortID(), CopyMode: CopyPacket, CopyRange: 30, Timeout: time.Second}
+	if err != nil || len(list) != 1 || list[0] != want {
+		t.Errorf("InstanceList: %+v, %v; want [%+v]", list, err, want)
+	}
 	send(t, s, addrB4, 9999, 1, payloadN)
 	got, _ := collect(t, c, 1, 5*time.Second)
 	if len(got) != 1 || len(got[0].Payload) != 30 {

@@ -364,3 +364,19 @@ func TestBreakMidBatch(t *testing.T) {
 		t.Errorf("after a break after entry 0: %s", d)
 	}
 }
+
+func TestParseInstances(t *testing.T) {
+	got, err := parseInstances(strings.NewReader("    5   3885     0 2    30    100  1\n65535 1 7 1 0 3 2\n\n"))
+	want := []Instance{
+		{Group: 5, PortID: 3885, CopyMode: CopyPacket, CopyRange: 30, Timeout: time.Second},
+		{Group: 65535, PortID: 1, Queued: 7, CopyMode: CopyMeta, Timeout: 30 * time.Millisecond},
+	}
+	if err != nil || diff(want, got) != "" {
+		t.Errorf("%+v, %v", got, err)
+	}
+	for _, bad := range []string{"1 2 3\n", "70000 1 0 2 0 100 1\n", "x 1 0 2 0 100 1\n"} {
+		if _, err := parseInstances(strings.NewReader(bad)); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}

@@ -17,7 +17,11 @@ import (
 const nflogHelp = `Usage: nl nflog listen GROUP [ copy-range BYTES ] [ threshold N ] [ timeout MS ]
                  [ buffer-size BYTES ] [ meta ] [ seq-global ] [ conntrack ]
                  [ count N ] [ -w FILE ]
-Binds log group GROUP (nft: log group GROUP; iptables: -j NFLOG
+       nl nflog show
+show lists the log groups bound in the namespace: the port of the socket
+holding each, the entries it has gathered, its copy mode and range and its
+flush timeout (/proc/net/netfilter/nfnetlink_log).
+listen binds log group GROUP (nft: log group GROUP; iptables: -j NFLOG
 --nflog-group GROUP) and prints one line per entry: the time, the rule's
 prefix, the hook and devices, and the packet as tcpdump -n describes it.
 With -j, one JSON object per line. copy-range copies at most BYTES of each
@@ -36,13 +40,14 @@ received, entries lost, overruns.
 
 // nflogRequest is a parsed nflog command.
 type nflogRequest struct {
+	cmd   string // "listen" or "show"
 	group uint16
 	cfg   nflog.Config
 	count int
 	file  string
 }
 
-var nflogCommands = []command{{name: "listen"}}
+var nflogCommands = []command{{name: "listen"}, {name: "show"}}
 
 // parseNflog turns the words after "nflog" into a request.
 func parseNflog(args []string) (nflogRequest, error) {
@@ -51,8 +56,15 @@ func parseNflog(args []string) (nflogRequest, error) {
 	if !a.more() {
 		return r, usagef("%s", strings.TrimSuffix(nflogHelp, "\n"))
 	}
-	if _, err := pickCommand("nflog", a.next(), nflogCommands); err != nil {
+	var err error
+	if r.cmd, err = pickCommand("nflog", a.next(), nflogCommands); err != nil {
 		return r, err
+	}
+	if r.cmd == "show" {
+		if a.more() {
+			return r, errInvarg("unknown argument", a.peek())
+		}
+		return r, nil
 	}
 	if !a.more() {
 		return r, errIncomplete()
@@ -118,6 +130,24 @@ func runNflog(ctx context.Context, e *env, args []string) error {
 	r, err := parseNflog(args)
 	if err != nil {
 		return err
+	}
+	if r.cmd == "show" {
+		list, err := nflog.InstanceList(ctx, e.ns)
+		if err != nil {
+			return err
+		}
+		recs := make([]*printer, 0, len(list))
+		for _, in := range list {
+			p := newRecord(e.opts.JSON)
+			p.add("group", in.Group, fmt.Sprintf("group %d", in.Group))
+			p.add("portid", in.PortID, fmt.Sprintf(" portid %d", in.PortID))
+			p.add("queued", in.Queued, fmt.Sprintf(" queued %d", in.Queued))
+			p.add("copy_mode", in.CopyMode.String(), " copy "+in.CopyMode.String())
+			p.add("copy_range", in.CopyRange, fmt.Sprintf(" range %d", in.CopyRange))
+			p.add("timeout_ms", in.Timeout.Milliseconds(), fmt.Sprintf(" timeout %dms\n", in.Timeout.Milliseconds()))
+			recs = append(recs, p)
+		}
+		return writeRecords(e, recs)
 	}
 	cfg := r.cfg
 	cfg.Netlink = &netlink.Config{NetNS: e.ns, ReceiveBuffer: 8 << 20}

@@ -24,9 +24,9 @@ func TestParseNflog(t *testing.T) {
 		want nflogRequest
 		err  string
 	}{
-		{args: []string{"listen", "7"}, want: nflogRequest{group: 7, cfg: nflog.Config{Group: 7, Flags: nflog.FlagSeq}}},
+		{args: []string{"listen", "7"}, want: nflogRequest{cmd: "listen", group: 7, cfg: nflog.Config{Group: 7, Flags: nflog.FlagSeq}}},
 		{args: []string{"l", "0x10", "copy-range", "64", "thr", "50", "time", "200", "buf", "131072", "count", "3", "-w", "f.pcap", "meta", "seq-global"},
-			want: nflogRequest{group: 16, count: 3, file: "f.pcap", cfg: nflog.Config{Group: 16, CopyRange: 64, QThreshold: 50, Timeout: 200 * time.Millisecond,
+			want: nflogRequest{cmd: "listen", group: 16, count: 3, file: "f.pcap", cfg: nflog.Config{Group: 16, CopyRange: 64, QThreshold: 50, Timeout: 200 * time.Millisecond,
 				BufferSize: 131072, CopyMode: nflog.CopyMeta, Flags: nflog.FlagSeq | nflog.FlagSeqGlobal}}},
 		{args: []string{"listen"}, err: `Command line is not complete. Try option "help"`},
 		{args: []string{"listen", "70000"}, err: `Error: argument "70000" is wrong: invalid group`},
@@ -35,7 +35,9 @@ func TestParseNflog(t *testing.T) {
 		{args: []string{"listen", "1", "count", "1", "count", "2"}, err: `Error: duplicate "count": "2" is the second value.`},
 		{args: []string{"listen", "1", "bogus"}, err: `Error: argument "bogus" is unknown, try "nl nflog help".`},
 		{args: []string{"listen", "1", "timeout"}, err: `Command line is not complete. Try option "help"`},
-		{args: []string{"show"}, err: `Command "show" is unknown, try "nl nflog help".`},
+		{args: []string{"show"}, want: nflogRequest{cmd: "show"}},
+		{args: []string{"show", "7"}, err: `Error: argument "7" is wrong: unknown argument`},
+		{args: []string{"flush"}, err: `Command "flush" is unknown, try "nl nflog help".`},
 	} {
 		got, err := parseNflog(tc.args)
 		checkParsed(t, tc.args, got, err, tc.want, tc.err)
@@ -156,5 +158,15 @@ func TestNflogListen(t *testing.T) {
 	_, errOut, code = run(t, "-n", name, "nflog", "listen", "5")
 	if code != ExitKernel || !strings.Contains(errOut, "bound by netlink port") {
 		t.Errorf("busy group: exit %d, %q", code, errOut)
+	}
+	// show lists it, as the kernel's table does.
+	port := holder.Netfilter().Netlink().PortID()
+	out, _, code = run(t, "-n", name, "nflog", "show")
+	if want := fmt.Sprintf("group 5 portid %d queued 0 copy packet range 65531 timeout 1000ms\n", port); code != 0 || out != want {
+		t.Errorf("show: exit %d\n got %q\nwant %q", code, out, want)
+	}
+	out, _, code = run(t, "-j", "-n", name, "nflog", "show")
+	if want := fmt.Sprintf(`[{"group":5,"portid":%d,"queued":0,"copy_mode":"packet","copy_range":65531,"timeout_ms":1000}]`+"\n", port); code != 0 || out != want {
+		t.Errorf("show -j: exit %d\n got %q\nwant %q", code, out, want)
 	}
 }

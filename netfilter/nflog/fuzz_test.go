@@ -96,3 +96,17 @@ func TestRecordFuzzSeeds(t *testing.T) {
 	}
 	t.Logf("%d seeds written", w.Len())
 }
+
+// FuzzInstances fuzzes the reader of the kernel's table of log groups.
+func FuzzInstances(f *testing.F) {
+	f.Add([]byte("    5   3885     0 2    30    100  1\n"))
+	f.Add([]byte("1 2 3\n"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		list, err := parseInstances(bytes.NewReader(b))
+		for _, in := range list {
+			if in.CopyMode > 0xff || in.Queued < 0 || in.CopyRange < 0 || in.Timeout < 0 {
+				t.Fatalf("decoded %+v (err %v)", in, err)
+			}
+		}
+	})
+}

@@ -167,7 +167,8 @@ type Config struct {
 	// QThreshold is how many entries the kernel gathers in one datagram
 	// before it sends them (NFULA_CFG_QTHRESH); 0 means 1: each entry is
 	// sent at once. A rule's own threshold (iptables --nflog-threshold,
-	// which defaults to 1; nft's queue-threshold) applies when smaller.
+	// nft's queue-threshold) applies when smaller; a rule without one
+	// (iptables 1.8 sends 0 unless the option is given) leaves this one.
 	QThreshold int
 	// Timeout is how long the kernel holds a partial batch before sending
 	// it (NFULA_CFG_TIMEOUT, sent in hundredths of a second, rounded up);

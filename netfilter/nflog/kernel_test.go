@@ -120,6 +120,11 @@ func batchSizes(t *testing.T, c *Conn, n int, d time.Duration) (sizes []int, seq
 			break
 		}
 	}
+	// The NLMSG_DONE of the batch a previous stream broke off at comes
+	// first, before any entry of this one.
+	for len(sizes) > 0 && sizes[0] == 0 {
+		sizes = sizes[1:]
+	}
 	return sizes, seqs
 }
 
@@ -508,5 +513,28 @@ func TestNewConnUnbind(t *testing.T) {
 		if got := procLog(t, p.b); got != "" {
 			t.Errorf("after Close: %q, want no instance", got)
 		}
+	}
+}
+
+// A rule's own threshold wins when smaller: an iptables NFLOG rule with
+// --nflog-threshold 5 makes batches of 5 in a group whose threshold is 20;
+// without the option (iptables 1.8 then sends 0: no threshold of its own)
+// the group's 20 applies.
+func TestRuleThreshold(t *testing.T) {
+	p := newPair(t)
+	ipt := kerneltest.Tool(t, "iptables-legacy", "iptables")
+	kerneltest.Run(t, p.b, ipt, "-A", "INPUT", "-p", "udp", "--dport", "9998", "-j", "NFLOG", "--nflog-group", "16")
+	kerneltest.Run(t, p.b, ipt, "-A", "INPUT", "-p", "udp", "--dport", "9997", "-j", "NFLOG", "--nflog-group", "16", "--nflog-threshold", "5")
+	s := sender(t, p.a, "udp4")
+	c := dial(t, p.b, Config{Group: 16, QThreshold: 20, Timeout: 10 * time.Second, BufferSize: MaxBufferSize, Flags: FlagSeq})
+	send(t, s, addrB4, 9998, 40, payloadN)
+	sizes, seqs := batchSizes(t, c, 40, 5*time.Second)
+	if len(seqs) != 40 || diff([]int{20, 20}, sizes) != "" {
+		t.Errorf("rule without a threshold: %d entries in batches %v, want [20 20] (the group's)", len(seqs), sizes)
+	}
+	send(t, s, addrB4, 9997, 40, payloadN)
+	sizes, seqs = batchSizes(t, c, 40, 5*time.Second)
+	if len(seqs) != 40 || diff([]int{5, 5, 5, 5, 5, 5, 5, 5}, sizes) != "" {
+		t.Errorf("rule with threshold 5: %d entries in batches %v, want 8 of 5", len(seqs), sizes)
 	}
 }

@@ -21,7 +21,7 @@ const procPath = "/proc/thread-self/net/netfilter/nfnetlink_log"
 // Instance is a bound log group as the kernel's table
 // (/proc/net/netfilter/nfnetlink_log) lists it.
 type Instance struct {
-	Group     uint16
+	Group     uint16        // the log group
 	PortID    uint32        // the netlink port of the socket holding the group
 	Queued    int           // entries gathered for the next datagram
 	CopyMode  CopyMode      // the kernel's copy mode

@@ -252,12 +252,12 @@ func (e *Entry) UnmarshalBinary(b []byte) error {
 // point into attrs; otherwise they are copied into e's own.
 //
 // It walks the attributes itself rather than with an nlattr.Decoder: the
-// stream decodes every entry of a flood, and the walk with its length
-// checks inlined costs half as much. The rules are nlattr's: an nla_len
-// below 4 or past the end is ErrTruncated, fewer than 4 bytes after the
-// last attribute are padding, the NLA_F_* flags are masked off, a known
-// attribute of the wrong length is ErrBadLength naming it, unknown ones
-// are skipped.
+// stream decodes every entry of a flood, the walk with its length checks
+// inlined costs a fifth less (80 against 100 ns an entry), and its errors
+// name the NFULA_* attribute. The rules are nlattr's: an nla_len below 4 or
+// past the end is ErrTruncated, fewer than 4 bytes after the last attribute
+// are padding, the NLA_F_* flags are masked off, a known attribute of the
+// wrong length is ErrBadLength naming it, unknown ones are skipped.
 func (e *Entry) decode(h netfilter.Header, attrs []byte, alias bool) error {
 	prefix := e.Prefix
 	payload, hwHeader, hwAddr, l2, ct := e.Payload[:0], e.HWHeader[:0], e.HWAddr[:0], e.L2Header[:0], e.Conntrack[:0]

@@ -73,6 +73,15 @@ type Config struct {
 	// backlog then loses only the newest notifications.
 	KeepBeforeOverrun bool
 
+	// MaxDatagram, when set, is the largest datagram the socket can be
+	// sent, for protocols that bound it (NFLOG: its batch buffer of at most
+	// 128 KiB). Each datagram is then read with one recvmsg into a buffer of
+	// that size, instead of being measured first (MSG_PEEK) and then read:
+	// half the system calls for streams of small datagrams. A larger
+	// datagram is cut short by the kernel and reported as ErrTruncated.
+	// 0 measures every datagram, which never loses one.
+	MaxDatagram int
+
 	// Trace, if set, is called for every message sent and received, from
 	// the goroutine doing the I/O. The Message's Data is valid only during
 	// the call. See SlogTrace.

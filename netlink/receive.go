@@ -52,6 +52,8 @@ var ErrReceiveBusy = errors.New("netlink: another Receive is running on this Con
 // stream: ctx's error, ErrClosed, a malformed datagram.
 //
 // A yielded Notification's Data is valid only until the loop body returns.
+// Stopping the loop in the middle of a datagram that carries several
+// messages keeps the rest for the next Receive, which yields them first.
 func (c *Conn) Receive(ctx context.Context) iter.Seq2[Notification, error] {
 	return func(yield func(Notification, error) bool) {
 		c.mu.Lock()
@@ -86,13 +88,33 @@ func (c *Conn) Receive(ctx context.Context) iter.Seq2[Notification, error] {
 				yield(Notification{NSID: -1}, fmt.Errorf("netlink: receive: %w", err))
 				return
 			}
-			for _, m := range msgs {
+			for i, m := range msgs {
 				if !yield(Notification{Message: m, Group: d.group, SenderPort: d.sender, NSID: d.nsid}, nil) {
+					c.keepUnread(w, msgs[i+1:], d)
 					return
 				}
 			}
 		}
 	}
+}
+
+// keepUnread puts back, for the next Receive to yield first, the messages
+// of a datagram that the caller of Receive did not take because it stopped
+// the loop: one datagram may carry many notifications (NFLOG sends up to
+// hundreds of entries in one), and stopping must not lose them. They are
+// copied: the receive buffer is reused.
+func (c *Conn) keepUnread(w *waiter, msgs []Message, d datagram) {
+	if len(msgs) == 0 {
+		return
+	}
+	d.data = nil
+	b := batch{msgs: copyMessages(msgs), info: d}
+	c.mu.Lock()
+	w.box = append(w.box, batch{})
+	copy(w.box[1:], w.box)
+	w.box[0] = b
+	w.boxCount += len(msgs)
+	c.mu.Unlock()
 }
 
 // Send sends m as it is, with its Length computed, to the kernel. It waits

@@ -25,6 +25,7 @@ type socket struct {
 	port    uint32
 	family  int
 	readLen int // the receive length offered to the kernel; see recv
+	direct  int // Config.MaxDatagram: read without measuring first
 }
 
 func openSocket(family int, cfg *Config) (*socket, error) {
@@ -64,6 +65,9 @@ func openSocket(family int, cfg *Config) (*socket, error) {
 	s.rc = rc
 	rcv, _ := s.buffers()
 	s.readLen = max(rcv/2, 4096)
+	if cfg.MaxDatagram > 0 {
+		s.direct = min(cfg.MaxDatagram, maxDatagram)
+	}
 	return s, nil
 }
 
@@ -261,6 +265,9 @@ func (r *receiver) do(fd uintptr) bool {
 // would otherwise hide the datagram.
 func (s *socket) recv(r *receiver) (datagram, error) {
 	r.sys.idle = &s.idle
+	if s.direct > 0 {
+		return s.recvDirect(r)
+	}
 	want := min(len(r.buf), s.readLen)
 	for {
 		r.setup(r.buf[:want], unix.MSG_PEEK|unix.MSG_TRUNC)
@@ -301,6 +308,28 @@ func (s *socket) recv(r *receiver) (datagram, error) {
 		return datagram{}, fmt.Errorf("%w: datagram changed between peek (%d bytes) and read (%d bytes)", ErrTruncated, n, r.sys.n)
 	}
 	d := datagram{data: r.buf[:n], sender: r.sys.sa.Pid, nsid: -1}
+	if r.sys.sa.Groups != 0 {
+		d.group = lowestGroup(r.sys.sa.Groups)
+	}
+	s.parseCmsgs(r, &d)
+	return d, nil
+}
+
+// recvDirect reads one datagram with a single recvmsg into a buffer of
+// Config.MaxDatagram bytes (see there); MSG_TRUNC makes the kernel give
+// the datagram's real length, so one cut short is reported, not parsed.
+func (s *socket) recvDirect(r *receiver) (datagram, error) {
+	if len(r.buf) < s.direct {
+		r.buf = make([]byte, s.direct)
+	}
+	r.setup(r.buf[:s.direct], unix.MSG_TRUNC)
+	if err := s.rawRead(r); err != nil {
+		return datagram{}, err
+	}
+	if r.sys.n > s.direct {
+		return datagram{}, fmt.Errorf("%w: %d bytes, Config.MaxDatagram is %d", ErrTruncated, r.sys.n, s.direct)
+	}
+	d := datagram{data: r.buf[:r.sys.n], sender: r.sys.sa.Pid, nsid: -1}
 	if r.sys.sa.Groups != 0 {
 		d.group = lowestGroup(r.sys.sa.Groups)
 	}

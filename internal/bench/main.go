@@ -34,6 +34,7 @@ type options struct {
 	lookups  int
 	flows    int
 	policies int
+	nflog    int
 	reps     int
 	only     string
 	cpuprof  string
@@ -54,9 +55,10 @@ func main() {
 	flag.IntVar(&o.lookups, "lookups", 10_000, "single lookups to time per kind")
 	flag.IntVar(&o.flows, "flows", 200_000, "conntrack flows to create, dump and delete (nf_conntrack_max is 262,144 in a namespace)")
 	flag.IntVar(&o.policies, "policies", 100_000, "xfrm policies to install and dump")
+	flag.IntVar(&o.nflog, "nflog", 100_000, "NFLOG entries to log and drain per round")
 	flag.IntVar(&o.reps, "reps", 5, "rounds of each dump measurement, floor and paths taking turns (medians are kept; short dumps get more rounds)")
 	flag.IntVar(&o.packets, "packets", 100_000, "UDP packets to queue and verdict per round (NFQUEUE)")
-	flag.StringVar(&o.only, "only", "", "run only this workload: routes, install, links, addrs, neighs, lookups, nfqueue, conntrack, ynl, xfrm")
+	flag.StringVar(&o.only, "only", "", "run only this workload: routes, install, links, addrs, neighs, lookups, nfqueue, conntrack, ynl, xfrm, nflog")
 	flag.StringVar(&o.cpuprof, "cpuprofile", "", "write a CPU profile of the whole run to this file (go tool pprof)")
 	flag.StringVar(&o.trace, "trace", "", "write an execution trace of the whole run to this file (go tool trace)")
 	flag.IntVar(&o.ynlRoutes, "ynlroutes", 100_000, "ynl: IPv4 routes to dump through hand-written, generated and runtime clients")
@@ -115,6 +117,7 @@ func run(ctx context.Context, o options) error {
 		{"conntrack", benchConntrack},
 		{"ynl", benchYnl},
 		{"xfrm", benchXfrm},
+		{"nflog", benchNFLOG},
 	}
 	for _, s := range steps {
 		if !want(s.name) {

@@ -132,6 +132,7 @@ var objects = []object{
 	{name: "nfqueue", run: runNfqueue, help: nfqueueHelp},
 	{name: "conntrack", run: runConntrack, help: conntrackHelp},
 	{name: "ynl", run: runYnl, help: ynlHelp},
+	{name: "nflog", run: runNflog, help: nflogHelp},
 	{name: "help", help: mainHelp},
 }
 

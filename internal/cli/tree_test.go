@@ -6,18 +6,18 @@ import (
 )
 
 // ipObjects are ip 6.1's objects in the order of its cmds table, which
-// decides what an abbreviation means; nl's own objects (genl, ethtool)
-// come before help in nl's table.
+// decides what an abbreviation means; nl's own objects (genl, ethtool,
+// nfqueue, conntrack, ynl, nflog) come before help in nl's table.
 var ipObjects = []string{"address", "addrlabel", "maddress", "route", "rule", "neighbor", "neighbour", "ntable", "ntbl",
 	"link", "l2tp", "fou", "ila", "macsec", "tunnel", "tunl", "tuntap", "tap", "token", "tcpmetrics", "tcp_metrics",
 	"monitor", "xfrm", "mroute", "mrule", "netns", "netconf", "vrf", "sr", "nexthop", "mptcp", "ioam",
-	"genl", "ethtool", "nfqueue", "conntrack", "ynl", "help", "stats"}
+	"genl", "ethtool", "nfqueue", "conntrack", "ynl", "nflog", "help", "stats"}
 
 // objectCommands are the command tables of the objects that have one.
 var objectCommands = map[string][]command{
 	"address": addressCommands, "route": routeCommands, "rule": ruleCommands, "neighbor": neighCommands,
 	"neighbour": neighCommands, "link": linkCommands, "netns": netnsCommands, "mptcp": mptcpObjects, "genl": genlCommands,
-	"monitor": monitorObjects, "nfqueue": nfqueueCommands,
+	"monitor": monitorObjects, "nfqueue": nfqueueCommands, "nflog": nflogCommands,
 }
 
 // TestCommandTree walks nl's objects and their commands: each object's

@@ -149,7 +149,7 @@ var fieldNames = map[Field]string{
 	FieldPers: "pers", FieldArch: "arch", FieldMsgType: "msgtype", FieldSubjUser: "subj_user",
 	FieldSubjRole: "subj_role", FieldSubjType: "subj_type", FieldSubjSen: "subj_sen", FieldSubjClr: "subj_clr",
 	FieldPPID: "ppid", FieldObjUser: "obj_user", FieldObjRole: "obj_role", FieldObjType: "obj_type",
-	FieldObjLevLow: "obj_lev_low", FieldObjLevHigh: "obj_lev_high", FieldLoginUIDSet: "loginuid_set",
+	FieldObjLevLow: "obj_lev_low", FieldObjLevHigh: "obj_lev_high",
 	FieldSessionID: "sessionid", FieldFSType: "fstype", FieldDevMajor: "devmajor", FieldDevMinor: "devminor",
 	FieldInode: "inode", FieldExit: "exit", FieldSuccess: "success", FieldWatch: "path", FieldPerm: "perm",
 	FieldDir: "dir", FieldFileType: "filetype", FieldObjUID: "obj_uid", FieldObjGID: "obj_gid",
@@ -174,8 +174,13 @@ func (f Field) AppendText(b []byte) ([]byte, error) { return append(b, f.String(
 // UnmarshalText reads auditctl's name of a field; "loginuid" is auid.
 func (f *Field) UnmarshalText(b []byte) error {
 	s := string(b)
-	if s == "loginuid" {
+	switch s {
+	case "loginuid":
 		*f = FieldLoginUID
+		return nil
+	case "loginuid_set":
+		// libaudit has no name for it (auditctl prints f24).
+		*f = FieldLoginUIDSet
 		return nil
 	}
 	for k, n := range fieldNames {

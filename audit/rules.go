@@ -90,8 +90,8 @@ type RuleChanges struct {
 // SetRules makes the kernel's rules the desired set: it deletes the
 // kernel's rules that are not in desired, then adds the desired ones the
 // kernel lacks, and reports what it changed. Rules are compared by their
-// auditctl text (String), which is what the kernel distinguishes them by;
-// order within a list is not enforced. Running it again with the same set
+// content as the kernel compares them (list, action, system calls, fields;
+// see Equal); order within a list is not enforced. Running it again with the same set
 // changes nothing. On error the changes made so far are reported with it.
 func (c *Conn) SetRules(ctx context.Context, desired []Rule) (RuleChanges, error) {
 	var ch RuleChanges
@@ -101,11 +101,11 @@ func (c *Conn) SetRules(ctx context.Context, desired []Rule) (RuleChanges, error
 	}
 	want := make(map[string]int, len(desired))
 	for _, r := range desired {
-		want[r.String()]++
+		want[ruleKey(&r)]++
 	}
 	got := make(map[string]int, len(have))
 	for _, r := range have {
-		s := r.String()
+		s := ruleKey(&r)
 		if want[s] > got[s] {
 			got[s]++
 			continue
@@ -116,7 +116,7 @@ func (c *Conn) SetRules(ctx context.Context, desired []Rule) (RuleChanges, error
 		ch.Deleted = append(ch.Deleted, r)
 	}
 	for _, r := range desired {
-		s := r.String()
+		s := ruleKey(&r)
 		if got[s] > 0 {
 			got[s]--
 			continue
@@ -127,4 +127,21 @@ func (c *Conn) SetRules(ctx context.Context, desired []Rule) (RuleChanges, error
 		ch.Added = append(ch.Added, r)
 	}
 	return ch, nil
+}
+
+// ruleKey is the identity of a rule for SetRules: its encoding with the
+// syscall mask's class bits and the prepend flag left out.
+func ruleKey(r *Rule) string {
+	n := *r
+	n.Prepend = false
+	if n.Syscalls.IsAll() {
+		n.Syscalls.IncludeAll()
+	}
+	for i := range n.Fields {
+		if n.Fields[i].Field.IsString() {
+			n.Fields[i].Value = 0
+		}
+	}
+	b, _ := n.AppendBinary(nil)
+	return string(b)
 }

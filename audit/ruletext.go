@@ -12,7 +12,8 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// String formats r as `auditctl -l` prints it: "-a always,exit -F arch=b64
+// String formats r as `auditctl -l` (3.0) prints it, quirks included (an
+// exe!= field is printed exe=, as auditctl does): "-a always,exit -F arch=b64
 // -S openat -F dir=/etc -F perm=wa -F key=k" or "-w /etc/passwd -p wa -k
 // k". System call names are those of the rule's arch field, or of the
 // running machine when it has none.
@@ -119,7 +120,7 @@ func appendRule(b []byte, r *Rule, host Arch) []byte {
 		case FieldMsgType:
 			b = append(b, " -F msgtype"...)
 			b = append(b, op...)
-			if s, ok := RecordType(f.Value).name(); ok && f.Value <= 0xffff {
+			if s, ok := RecordType(f.Value).name(); ok && f.Value <= 0xffff && !newerTypes[RecordType(f.Value)] {
 				b = append(b, s...)
 			} else {
 				b = strconv.AppendInt(b, int64(int32(f.Value)), 10)
@@ -188,6 +189,11 @@ func appendRule(b []byte, r *Rule, host Arch) []byte {
 			} else {
 				b = fmt.Appendf(b, " -F %s%s%d", name, op, v)
 			}
+		case FieldExe:
+			// auditctl 3.0 prints exe= whatever the operator (exe!=
+			// too); so do we, to print its text.
+			b = append(b, " -F exe="...)
+			b = append(b, f.Text...)
 		default:
 			if _, ok := fieldNames[f.Field]; !ok {
 				b = fmt.Appendf(b, " f%d%s%d", uint32(f.Field), op, int32(f.Value))
@@ -200,6 +206,11 @@ func appendRule(b []byte, r *Rule, host Arch) []byte {
 	}
 	return b
 }
+
+// newerTypes are record types younger than auditctl 3.0 (Debian 12's),
+// which prints them by number in rules; so do we, to print rules as it
+// does.
+var newerTypes = map[RecordType]bool{1338: true, 1339: true, 1420: true, 1421: true}
 
 // File system magic numbers auditctl knows by name for fstype=.
 const (

@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"os"
 	"os/exec"
 	"slices"
@@ -173,12 +174,12 @@ func helperMain() int {
 	return 0
 }
 
-// runHelper runs the helper child and waits for it.
-func runHelper(t *testing.T, what string) {
-	t.Helper()
+// helper runs the helper child and waits for it.
+func helper(what string) error {
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), helperEnv+"="+what)
 	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("helper %s: %v\n%s", what, err, out)
+		return fmt.Errorf("helper %s: %v\n%s", what, err, out)
 	}
+	return nil
 }

@@ -196,39 +196,46 @@ func (c *Conn) setPID(ctx context.Context, pid uint32) error {
 	return err
 }
 
-// DialDaemon opens a socket and registers it as the audit daemon
-// (AUDIT_SET of this process's pid): from then on the kernel sends every
-// record to it, unicast, and holds them in its backlog while nobody reads
-// (audited tasks wait up to backlog_wait_time, then records are lost). Read
-// them with Events. Close gives the registration up (pid 0, as it was:
-// there can be one daemon at a time) and closes the socket; a process that
-// dies without Close loses the registration when the kernel next fails to
-// reach its socket.
-//
-// When another process holds the registration (auditd, or another
-// DialDaemon) the kernel refuses with EEXIST, and the error names the
-// holder and the alternative: DialListener reads the same records from the
-// multicast group alongside the daemon.
+// DialDaemon opens a socket and registers it as the audit daemon (Dial,
+// then SetDaemon): from then on the kernel sends every record to it,
+// unicast, and holds them in its backlog while nobody reads (audited tasks
+// wait up to backlog_wait_time, then records are lost). Read them with
+// Events. Close gives the registration up and closes the socket.
 func DialDaemon(ctx context.Context, cfg *netlink.Config) (*Conn, error) {
 	c, err := Dial(cfg)
 	if err != nil {
 		return nil, err
 	}
+	if err := c.SetDaemon(ctx); err != nil {
+		c.Close()
+		return nil, err
+	}
+	return c, nil
+}
+
+// SetDaemon registers the Conn's socket as the audit daemon (AUDIT_SET of
+// this process's pid; the socket that sends it is the one records go to).
+// Close gives the registration up (pid 0, as it was: there is one daemon
+// at a time); a process that dies without Close loses it when the kernel
+// next fails to reach its socket.
+//
+// When another process holds the registration (auditd, or another
+// DialDaemon) the kernel refuses with EEXIST, and the error names the
+// holder and the alternative: DialListener reads the same records from the
+// multicast group alongside the daemon.
+func (c *Conn) SetDaemon(ctx context.Context) error {
 	if err := c.setPID(ctx, uint32(os.Getpid())); err != nil {
 		if errors.Is(err, fs.ErrExist) {
 			holder := ""
 			if s, serr := c.Status(ctx); serr == nil && s.PID != 0 {
 				holder = fmt.Sprintf(" pid %d (%s)", s.PID, procName(s.PID))
 			}
-			err = fmt.Errorf("%w: another audit daemon%s holds the registration; listen to the multicast group instead (DialListener, needs CAP_AUDIT_READ)", err, holder)
-		} else if errors.Is(err, syscall.EPERM) {
-			err = lockedHint(err)
+			return fmt.Errorf("%w: another audit daemon%s holds the registration; listen to the multicast group instead (DialListener, needs CAP_AUDIT_READ)", err, holder)
 		}
-		c.Close()
-		return nil, err
+		return lockedHint(err)
 	}
 	c.daemon = true
-	return c, nil
+	return nil
 }
 
 func procName(pid uint32) string {

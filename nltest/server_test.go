@@ -262,7 +262,7 @@ func TestServerUnicast(t *testing.T) {
 		}
 		break
 	}
-	if err := s.Unicast(c.PortID()+100); !errors.Is(err, syscall.ECONNREFUSED) {
+	if err := s.Unicast(c.PortID() + 100); !errors.Is(err, syscall.ECONNREFUSED) {
 		t.Errorf("unicast to nobody: %v", err)
 	}
 }

@@ -28,10 +28,10 @@ var ErrBusy = errors.New("audit: the Conn is streaming events; use another Conn 
 // Conn sends them with sequence number 0 and reads its answers in order),
 // and while Events runs the Conn takes no requests (ErrBusy).
 type Conn struct {
-	nc    *netlink.Conn
-	own   bool
-	sem   chan struct{} // one request or one Events at a time
-	state chan connState
+	nc     *netlink.Conn
+	own    bool
+	sem    chan struct{} // one request or one Events at a time
+	state  chan connState
 	daemon bool // registered as the audit daemon (DialDaemon)
 }
 

@@ -13,6 +13,7 @@ var allow = apitest.Allow{
 	"Fake.Emit":      "the fake kernel emits a record (the sending side of Events)",
 	"Fake.EmitEvent": "the fake kernel emits an event's records and its EOE",
 	"Fake.Lose":      "the fake kernel counts lost records, as a full backlog does",
+	"Fake.SetStatus": "sets the fake's state directly, a test's setup (lock it, set counters), not a request",
 }
 
 func TestVocabulary(t *testing.T) {

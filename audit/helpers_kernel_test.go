@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nlkit/nlkit/internal/auditlock"
 	"github.com/nlkit/nlkit/internal/kerneltest"
 )
 
@@ -30,6 +31,7 @@ import (
 func kernelConn(t *testing.T) *Conn {
 	t.Helper()
 	kerneltest.Require(t)
+	auditlock.Hold(t)
 	c, err := Dial(nil)
 	if err != nil {
 		t.Fatalf("dial audit: %v", err)

@@ -600,7 +600,9 @@ func (p *ruleParser) syscallMask() error {
 		return fmt.Errorf("the %s list takes no system calls (-S)", l)
 	}
 	if len(p.syscalls) == 0 {
-		if l == ListExit || l == ListFilesystem {
+		// As auditctl: every list but task gets the full mask when no
+		// -S is given (the kernel compares masks to find duplicates).
+		if l != ListTask {
 			p.r.Syscalls.IncludeAll()
 		}
 		return nil

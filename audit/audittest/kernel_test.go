@@ -13,6 +13,7 @@ import (
 
 	"github.com/nlkit/nlkit/audit"
 	"github.com/nlkit/nlkit/audit/audittest"
+	"github.com/nlkit/nlkit/internal/auditlock"
 	"github.com/nlkit/nlkit/internal/kerneltest"
 )
 
@@ -22,6 +23,7 @@ func TestMain(m *testing.M) { os.Exit(kerneltest.Main(m)) }
 // global: the test restores the status and rules it found).
 func TestFakeLikeKernel(t *testing.T) {
 	kerneltest.Require(t)
+	auditlock.Hold(t)
 	c, err := audit.Dial(nil)
 	if err != nil {
 		t.Fatal(err)

@@ -3,7 +3,7 @@ package cli
 const mainHelp = `Usage: nl [ OPTIONS ] OBJECT { COMMAND | help }
        nl [ -force ] -batch filename
 where  OBJECT := { address | link | neighbour | route | rule | monitor | netns |
-                   mptcp | genl | ethtool | nfqueue | conntrack | ynl }
+                   mptcp | genl | ethtool | nfqueue | conntrack | ynl | audit }
        OPTIONS := { -j[son] | -p[retty] | -d[etails] | -s[tatistics] |
                     -4 | -6 | -0 | -f[amily] { inet | inet6 | link } |
                     -n[etns] name | -b[atch] filename | -force | -o[neline] }

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -32,7 +33,7 @@ type Conn struct {
 	own    bool
 	sem    chan struct{} // one request or one Events at a time
 	state  chan connState
-	daemon bool // registered as the audit daemon (DialDaemon)
+	daemon atomic.Bool // registered as the audit daemon (SetDaemon)
 }
 
 type connState struct {
@@ -87,11 +88,10 @@ func (c *Conn) Netlink() *netlink.Conn { return c.nc }
 // is harmless.
 func (c *Conn) Close() error {
 	var err error
-	if c.daemon {
+	if c.daemon.Swap(false) {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		err = c.setPID(ctx, 0)
 		cancel()
-		c.daemon = false
 	}
 	if c.own {
 		if cerr := c.nc.Close(); err == nil {
@@ -102,19 +102,20 @@ func (c *Conn) Close() error {
 }
 
 // acquire takes the request slot.
+// While Events runs it fails at once with ErrBusy (Events holds the slot
+// for its whole run, so a Conn that got the slot is not streaming).
 func (c *Conn) acquire(ctx context.Context) error {
-	select {
-	case c.sem <- struct{}{}:
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 	st := <-c.state
 	c.state <- st
 	if st.streaming {
-		<-c.sem
 		return ErrBusy
 	}
-	return nil
+	select {
+	case c.sem <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 func (c *Conn) release() { <-c.sem }

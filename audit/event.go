@@ -243,17 +243,17 @@ func (c *Conn) Events(ctx context.Context, cfg *EventConfig) iter.Seq2[Event, er
 		st := <-c.state
 		st.streaming = true
 		c.state <- st
-		defer func() {
-			st := <-c.state
-			st.streaming = false
-			st.dirty = true // a status poll may be in flight
-			c.state <- st
-			c.release()
-		}()
 		s := eventStream{c: c, a: newAssembler(cfg), interval: time.Second}
 		if cfg != nil && cfg.LostInterval != 0 {
 			s.interval = cfg.LostInterval
 		}
+		defer func() {
+			st := <-c.state
+			st.streaming = false
+			st.dirty = st.dirty || s.polling // its answer may come yet
+			c.state <- st
+			c.release()
+		}()
 		s.run(ctx, yield)
 	}
 }

@@ -234,7 +234,7 @@ func (c *Conn) SetDaemon(ctx context.Context) error {
 		}
 		return lockedHint(err)
 	}
-	c.daemon = true
+	c.daemon.Store(true)
 	return nil
 }
 

@@ -58,13 +58,31 @@ func Dial(cfg *netlink.Config) (*Conn, error) {
 // AUDIT_NLGRP_READLOG, which gets a copy of every record the kernel emits
 // and coexists with an audit daemon. It needs CAP_AUDIT_READ. Read the
 // records with Events.
+//
+// Record streams come in bursts (an event is several records, each its
+// own datagram): with cfg.ReceiveBuffer 0 the socket gets
+// StreamReceiveBuffer, so that a burst waits in the socket rather than
+// being dropped.
 func DialListener(cfg *netlink.Config) (*Conn, error) {
+	c := streamConfig(cfg)
+	c.Groups = append(append([]uint32(nil), c.Groups...), GroupReadLog)
+	return Dial(c)
+}
+
+// StreamReceiveBuffer is the receive buffer DialListener and DialDaemon
+// give their socket unless the Config sets one: 4 MiB, some 10,000
+// records.
+const StreamReceiveBuffer = 4 << 20
+
+func streamConfig(cfg *netlink.Config) *netlink.Config {
 	var c netlink.Config
 	if cfg != nil {
 		c = *cfg
 	}
-	c.Groups = append(append([]uint32(nil), c.Groups...), GroupReadLog)
-	return Dial(&c)
+	if c.ReceiveBuffer == 0 {
+		c.ReceiveBuffer = StreamReceiveBuffer
+	}
+	return &c
 }
 
 // GroupReadLog is AUDIT_NLGRP_READLOG, the multicast group of records.

@@ -80,9 +80,12 @@ type LossError struct {
 	// TotalLost is the kernel's lost counter now.
 	TotalLost uint32
 	// Overrun reports that this socket's receive buffer overflowed
-	// (ENOBUFS, multicast listeners) or the Conn's notification backlog
-	// did: records sent to us were dropped. SocketDrops is the socket's
-	// drop count (SO_MEMINFO) then.
+	// (ENOBUFS) or the Conn's notification backlog did. For a listener
+	// the records multicast meanwhile are lost. For the daemon, the
+	// kernel's sender waited and gives up only on that try: it keeps the
+	// record and sends it again (and counts in Lost what it drops), so
+	// the lost counter is the measure of loss. SocketDrops is the
+	// socket's drop count (SO_MEMINFO) then.
 	Overrun     bool
 	SocketDrops uint32
 }
@@ -120,7 +123,7 @@ type EventConfig struct {
 type assembler struct {
 	timeout time.Duration
 	max     int
-	pending map[uint64]*pendingEvent
+	pending map[uint64]pendingEvent // values: no allocation per event
 	order   []uint64 // serials by first arrival (may hold done ones)
 	out     []Event
 }
@@ -131,7 +134,7 @@ type pendingEvent struct {
 }
 
 func newAssembler(cfg *EventConfig) *assembler {
-	a := &assembler{timeout: 500 * time.Millisecond, max: 4096, pending: map[uint64]*pendingEvent{}}
+	a := &assembler{timeout: 500 * time.Millisecond, max: 4096, pending: map[uint64]pendingEvent{}}
 	if cfg != nil {
 		if cfg.Timeout > 0 {
 			a.timeout = cfg.Timeout
@@ -149,9 +152,9 @@ func (a *assembler) push(r Record, now time.Time) {
 		a.out = append(a.out, Event{Serial: r.Serial, Time: r.Time, Records: []Record{r}})
 		return
 	}
-	p := a.pending[r.Serial]
+	p, ok := a.pending[r.Serial]
 	if r.Type == TypeEOE {
-		if p != nil {
+		if ok {
 			delete(a.pending, r.Serial)
 			p.ev.EOE = true
 			a.out = append(a.out, p.ev)
@@ -161,16 +164,16 @@ func (a *assembler) push(r Record, now time.Time) {
 		}
 		return
 	}
-	if p == nil {
+	if !ok {
 		if len(a.pending) >= a.max {
 			a.evictOldest()
 		}
-		p = &pendingEvent{ev: Event{Serial: r.Serial, Time: r.Time, Records: make([]Record, 0, 4)}}
-		a.pending[r.Serial] = p
+		p = pendingEvent{ev: Event{Serial: r.Serial, Time: r.Time, Records: make([]Record, 0, 4)}}
 		a.order = append(a.order, r.Serial)
 	}
 	p.ev.Records = append(p.ev.Records, r)
 	p.last = now
+	a.pending[r.Serial] = p
 }
 
 // compact drops the serials of delivered events from a.order.

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/hex"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -80,18 +79,35 @@ func (r *Record) decode(t RecordType, payload []byte) error {
 	if dot < 0 || colon < dot {
 		return malformed("record %s: stamp %q, want SECONDS.MILLIS:SERIAL", t, stamp)
 	}
-	sec, err1 := strconv.ParseInt(string(stamp[:dot]), 10, 64)
-	ms, err2 := strconv.ParseUint(string(stamp[dot+1:colon]), 10, 32)
-	serial, err3 := strconv.ParseUint(string(stamp[colon+1:]), 10, 64)
-	if err1 != nil || err2 != nil || err3 != nil || ms > 999 {
+	sec, ok1 := atou(stamp[:dot])
+	ms, ok2 := atou(stamp[dot+1 : colon])
+	serial, ok3 := atou(stamp[colon+1:])
+	if !ok1 || !ok2 || !ok3 || ms > 999 || sec > 1<<62 {
 		return malformed("record %s: stamp %q, want SECONDS.MILLIS:SERIAL", t, stamp)
 	}
 	text := rest[end+1:]
 	text = bytes.TrimPrefix(text, []byte(":"))
 	text = bytes.TrimPrefix(text, []byte(" "))
-	*r = Record{Type: t, Time: time.Unix(sec, int64(ms)*1e6), Serial: serial, Text: string(text)}
-	r.Fields = appendFields(r.Fields[:0], r.Text, t == TypeExecve)
+	*r = Record{Type: t, Time: time.Unix(int64(sec), int64(ms)*1e6), Serial: serial, Text: string(text)}
+	// One allocation for the fields: at most one per '='.
+	r.Fields = appendFields(make([]RecordField, 0, bytes.Count(text, []byte("="))), r.Text, t == TypeExecve)
 	return nil
+}
+
+// atou reads a decimal number without allocating; ok is false for an
+// empty string, anything but digits, or more than 19 digits.
+func atou(b []byte) (uint64, bool) {
+	if len(b) == 0 || len(b) > 19 {
+		return 0, false
+	}
+	var n uint64
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + uint64(c-'0')
+	}
+	return n, true
 }
 
 // appendFields splits s into key=value fields.

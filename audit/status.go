@@ -200,9 +200,10 @@ func (c *Conn) setPID(ctx context.Context, pid uint32) error {
 // then SetDaemon): from then on the kernel sends every record to it,
 // unicast, and holds them in its backlog while nobody reads (audited tasks
 // wait up to backlog_wait_time, then records are lost). Read them with
-// Events. Close gives the registration up and closes the socket.
+// Events. Close gives the registration up and closes the socket. Its
+// receive buffer is as DialListener's.
 func DialDaemon(ctx context.Context, cfg *netlink.Config) (*Conn, error) {
-	c, err := Dial(cfg)
+	c, err := Dial(streamConfig(cfg))
 	if err != nil {
 		return nil, err
 	}

@@ -34,6 +34,8 @@ type options struct {
 	lookups  int
 	flows    int
 	reps     int
+	aevents  int
+	arules   int
 	only     string
 	cpuprof  string
 	trace    string
@@ -52,9 +54,11 @@ func main() {
 	flag.IntVar(&o.neighs, "neighs", 100_000, "neighbour entries to dump (spread over the links)")
 	flag.IntVar(&o.lookups, "lookups", 10_000, "single lookups to time per kind")
 	flag.IntVar(&o.flows, "flows", 200_000, "conntrack flows to create, dump and delete (nf_conntrack_max is 262,144 in a namespace)")
+	flag.IntVar(&o.aevents, "auditevents", 100_000, "audited system calls of the audit storm (audit workload)")
+	flag.IntVar(&o.arules, "auditrules", 1000, "audit rules to list (audit workload)")
 	flag.IntVar(&o.reps, "reps", 5, "rounds of each dump measurement, floor and paths taking turns (medians are kept; short dumps get more rounds)")
 	flag.IntVar(&o.packets, "packets", 100_000, "UDP packets to queue and verdict per round (NFQUEUE)")
-	flag.StringVar(&o.only, "only", "", "run only this workload: routes, install, links, addrs, neighs, lookups, nfqueue, conntrack, ynl")
+	flag.StringVar(&o.only, "only", "", "run only this workload: routes, install, links, addrs, neighs, lookups, nfqueue, conntrack, ynl, audit")
 	flag.StringVar(&o.cpuprof, "cpuprofile", "", "write a CPU profile of the whole run to this file (go tool pprof)")
 	flag.StringVar(&o.trace, "trace", "", "write an execution trace of the whole run to this file (go tool trace)")
 	flag.IntVar(&o.ynlRoutes, "ynlroutes", 100_000, "ynl: IPv4 routes to dump through hand-written, generated and runtime clients")
@@ -112,6 +116,7 @@ func run(ctx context.Context, o options) error {
 		{"nfqueue", benchNfqueue},
 		{"conntrack", benchConntrack},
 		{"ynl", benchYnl},
+		{"audit", benchAudit},
 	}
 	for _, s := range steps {
 		if !want(s.name) {

@@ -124,7 +124,7 @@ type assembler struct {
 	timeout time.Duration
 	max     int
 	pending map[uint64]pendingEvent // values: no allocation per event
-	order   []uint64 // serials by first arrival (may hold done ones)
+	order   []uint64                // serials by first arrival (may hold done ones)
 	out     []Event
 }
 

@@ -178,6 +178,30 @@ func TestFakeStream(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// A loss on the way (the fake's Overrun): the stream says so and
+	// goes on with what comes after.
+	f.Server().Overrun()
+	go func() {
+		time.Sleep(50 * time.Millisecond)
+		f.Emit(audit.TypeTrustedApp, "pid=1 uid=0 auid=0 ses=1 msg='op=after'")
+	}()
+	overrun := false
+	for ev, err := range l.Events(ctx, &audit.EventConfig{LostInterval: -1}) {
+		var le *audit.LossError
+		if errors.As(err, &le) && le.Overrun {
+			overrun = true
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if op, _ := ev.Value("op"); op == "after" {
+			break
+		}
+	}
+	if !overrun {
+		t.Errorf("no overrun reported")
+	}
 	if err := d.Close(); err != nil {
 		t.Fatal(err)
 	}

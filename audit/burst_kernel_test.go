@@ -29,6 +29,10 @@ func TestEventsBurstLoss(t *testing.T) {
 		t.Skipf("another audit daemon holds the registration: pid %d (%s)", s.PID, procName(s.PID))
 	}
 	enableAudit(t, ctl)
+	orig, err := ctl.Status(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
 	u := func(v uint32) *uint32 { return &v }
 	if err := ctl.SetStatus(ctx, StatusChange{BacklogLimit: u(8), BacklogWaitTime: u(0), RateLimit: u(0)}); err != nil {
 		t.Fatal(err)
@@ -57,8 +61,14 @@ func TestEventsBurstLoss(t *testing.T) {
 	go func() {
 		time.Sleep(100 * time.Millisecond)
 		err := helper("getppid:" + strconv.Itoa(n))
-		// Let the last records and one more lost poll come.
-		time.Sleep(time.Second)
+		// Let the last records come, then give the backlog its room
+		// back (so that other programs' records stop being lost) and
+		// let two more lost polls pass before the end.
+		time.Sleep(500 * time.Millisecond)
+		if serr := ctl.SetStatus(context.Background(), StatusChange{BacklogLimit: &orig.BacklogLimit, BacklogWaitTime: &orig.BacklogWaitTime}); serr != nil && err == nil {
+			err = serr
+		}
+		time.Sleep(300 * time.Millisecond)
 		scancel()
 		childErr <- err
 	}()

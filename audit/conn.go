@@ -101,14 +101,26 @@ func NewConn(nc *netlink.Conn) *Conn {
 func (c *Conn) Netlink() *netlink.Conn { return c.nc }
 
 // Close closes the socket of a Conn made by Dial. A Conn registered as
-// the audit daemon (DialDaemon) first gives the registration up, so that
-// the kernel does not hold records for a reader that is gone. Closing twice
-// is harmless.
+// the audit daemon (DialDaemon) first gives the registration up (from
+// another socket if Events is running on it), so that the kernel does not
+// hold records for a reader that is gone; a running Events then ends with
+// ErrClosed. The registration lasts until Close: the ctx given to
+// DialDaemon bounds the registration request only, as a dialer's context
+// does. Closing twice is harmless.
 func (c *Conn) Close() error {
 	var err error
 	if c.daemon.Swap(false) {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		err = c.setPID(ctx, 0)
+		if errors.Is(err, ErrBusy) && c.own {
+			// Events is running on c: give the registration up from
+			// another socket (the kernel checks the process, not the
+			// socket). Closing c then ends Events.
+			if tmp, derr := Dial(nil); derr == nil {
+				err = tmp.setPID(ctx, 0)
+				tmp.Close()
+			}
+		}
 		cancel()
 	}
 	if c.own {

@@ -177,3 +177,41 @@ func TestNoLeaks(t *testing.T) {
 		t.Errorf("pid %d registered after the cycles", s.PID)
 	}
 }
+
+// Close of the daemon while its Events runs gives the registration up and
+// ends the stream.
+func TestDaemonCloseWhileStreaming(t *testing.T) {
+	ctl := kernelConn(t)
+	if s, _ := ctl.Status(context.Background()); s.PID != 0 {
+		t.Skipf("another audit daemon holds the registration: pid %d (%s)", s.PID, procName(s.PID))
+	}
+	d, err := DialDaemon(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan error, 1)
+	go func() {
+		for _, err := range d.Events(context.Background(), nil) {
+			if err != nil && !errors.Is(err, netlink.ErrOverrun) {
+				got <- err
+				return
+			}
+		}
+		got <- nil
+	}()
+	time.Sleep(50 * time.Millisecond)
+	if err := d.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	select {
+	case err := <-got:
+		if !errors.Is(err, netlink.ErrClosed) {
+			t.Errorf("Events after Close: %v", err)
+		}
+	case <-time.After(2 * time.Second):
+		t.Fatal("Events still running 2s after Close")
+	}
+	if s, _ := ctl.Status(context.Background()); s.PID != 0 {
+		t.Errorf("pid %d registered after Close", s.PID)
+	}
+}

@@ -133,6 +133,28 @@ func TestAuditOnFake(t *testing.T) {
 	if out := r.run(0, "", "audit", "--reset-lost"); out != "lost: 0\n" {
 		t.Errorf("--reset-lost: %q", out)
 	}
+	// -m: a user message, logged as a USER record (audit is on: -e 1 above).
+	l, err := f.DialListener(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.run(0, "", "audit", "-m", "hello from nl")
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	for ev, err := range l.Events(ctx, nil) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if msg, _ := ev.Records[0].Value("msg"); ev.Records[0].Type != audit.TypeUser || !strings.HasPrefix(msg, "hello from nl exe=") || !strings.HasSuffix(msg, "res=success") {
+			t.Errorf("-m gave %s", ev)
+		}
+		break
+	}
+	cancel()
+	// --loginuid-immutable locks the feature, as auditctl's does.
+	r.run(0, "", "audit", "--loginuid-immutable")
+	if out := r.run(0, "", "audit", "-s"); !strings.HasSuffix(out, "loginuid_immutable 1 locked\n") {
+		t.Errorf("-s after --loginuid-immutable:\n%s", out)
+	}
 	// A locked configuration: changes refused, exit 255.
 	s := f.Status()
 	s.Enabled = 2

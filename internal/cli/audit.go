@@ -33,6 +33,7 @@ const auditHelp = `Usage: nl audit [options]      (auditctl's options)
     --reset-lost                Reset the lost record counter
     --loginuid-immutable        Make loginuids unchangeable once set (locked until reboot)
     -m text                     Send a user-space message
+    -R <file>                   Read rules (auditctl option lines) from a file
        nl audit monitor [ daemon ] [ key KEY ]
                                 Print events as they come (-j: JSON lines), as a
                                 listener of the multicast group, or as the audit daemon
@@ -45,6 +46,7 @@ type auditReq struct {
 	monitor, daemon bool
 	monitorKey      string
 	sync            string        // sync FILE
+	rulesFile       string        // -R FILE
 	actions         []auditAction // in the order given, as auditctl runs them
 	rule            []string      // the words of the rule, if any
 	ruleOp          byte          // 'a' add, 'd' delete
@@ -91,6 +93,13 @@ func parseAudit(args []string) (*auditReq, error) {
 	}
 	if len(args) == 0 {
 		return nil, usagef("No options given, try \"nl audit help\"")
+	}
+	if args[0] == "-R" {
+		if len(args) != 2 {
+			return nil, usagef("Option -R is invalid")
+		}
+		r.rulesFile = args[1]
+		return r, nil
 	}
 	keyOnly := false // a -k that filters -l or -D
 	for i := 0; i < len(args); i++ {
@@ -242,6 +251,41 @@ func runAudit(ctx context.Context, e *env, args []string) error {
 	if r.sync != "" {
 		return auditSync(ctx, e, c, r.sync)
 	}
+	if r.rulesFile != "" {
+		return auditRulesFile(ctx, e, c, r.rulesFile)
+	}
+	return auditExec(ctx, e, c, r)
+}
+
+// auditRulesFile runs each line of a rules file as auditctl -R does: in
+// order, stopping at the first error, which it names by line (exit 1).
+func auditRulesFile(ctx context.Context, e *env, c *audit.Conn, file string) error {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return failf("Error opening rules file %s (%s)", file, unwrapErrno(err))
+	}
+	for i, line := range strings.Split(string(b), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || line[0] == '#' {
+			continue
+		}
+		r, err := parseAudit(strings.Fields(line))
+		if err == nil && (r.monitor || r.sync != "" || r.rulesFile != "") {
+			err = usagef("%s: not an auditctl option line", line)
+		}
+		if err == nil {
+			err = auditExec(ctx, e, c, r)
+		}
+		if err != nil {
+			return &UsageError{Msg: fmt.Sprintf("%s\nThere was an error in line %d of %s", err, i+1, file), Exit: ExitFailure}
+		}
+	}
+	return nil
+}
+
+// auditExec runs one parsed command line on c: its actions in order, then
+// its rule.
+func auditExec(ctx context.Context, e *env, c *audit.Conn, r *auditReq) error {
 	for _, a := range r.actions {
 		if err := auditDo(ctx, e, c, r, a); err != nil {
 			return err

@@ -6,7 +6,9 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -53,15 +55,19 @@ func auditKernel(t *testing.T) (nl, ctl func(args ...string) (string, int)) {
 		code := Run(ctx, append([]string{"audit"}, args...), &out, &errb)
 		return out.String() + errb.String(), code
 	}
+	// Both give standard output, then standard error.
 	ctl = func(args ...string) (string, int) {
-		out, err := exec.Command(path, args...).CombinedOutput()
+		var out, errb bytes.Buffer
+		cmd := exec.Command(path, args...)
+		cmd.Stdout, cmd.Stderr = &out, &errb
+		err := cmd.Run()
 		var ee *exec.ExitError
 		if errors.As(err, &ee) {
-			return string(out), ee.ExitCode()
+			return out.String() + errb.String(), ee.ExitCode()
 		} else if err != nil {
 			t.Fatal(err)
 		}
-		return string(out), 0
+		return out.String() + errb.String(), 0
 	}
 	return nl, ctl
 }
@@ -123,4 +129,14 @@ func TestAuditLikeAuditctl(t *testing.T) {
 		}
 	}
 	_ = s
+	// -R: a rules file, run line by line, stopping at its first error.
+	file := filepath.Join(t.TempDir(), "audit.rules")
+	os.WriteFile(file, []byte("-D\n-b 320\n# comment\n\n-w "+dir+" -p wa -k nlkit-cli-r\n-a always,nowhere\n-w "+dir+"/x -k nlkit-cli-r2\n"), 0o644)
+	nlOut, nlCode = nl("-R", file)
+	nlRules, _ := nl("-l")
+	ctlOut, ctlCode = ctl("-R", file)
+	ctlRules, _ := ctl("-l")
+	if nlOut != ctlOut || nlCode != ctlCode || nlRules != ctlRules {
+		t.Errorf("-R: nl (exit %d):\n%s%s\nauditctl (exit %d):\n%s%s", nlCode, nlOut, nlRules, ctlCode, ctlOut, ctlRules)
+	}
 }

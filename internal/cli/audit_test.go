@@ -30,6 +30,8 @@ func TestParseAudit(t *testing.T) {
 		{[]string{"-w", "/etc/passwd", "-p", "wa", "-k", "k"}, ""},
 		{[]string{"monitor", "daemon", "key", "k"}, ""},
 		{[]string{"sync", "rules.txt"}, ""},
+		{[]string{"-R", "audit.rules"}, ""},
+		{[]string{"-R"}, "Option -R is invalid"},
 		{[]string{"-x"}, "Option -x is invalid"},
 		{[]string{"-e"}, "Option -e is invalid"},
 		{[]string{"-e", "5"}, "Enable must be 0, 1, or 2 was 5"},

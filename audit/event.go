@@ -90,6 +90,8 @@ type LossError struct {
 	SocketDrops uint32
 }
 
+// Error says what was lost: "audit: the kernel lost 12 records (lost
+// counter 40)", "audit: records dropped on the way to us (socket drops 3)".
 func (e *LossError) Error() string {
 	var parts []string
 	if e.Lost > 0 {

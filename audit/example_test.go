@@ -307,3 +307,118 @@ func ExampleConn_Events() {
 		fmt.Println(ev)
 	}
 }
+
+// Reset the total time audited tasks waited for room in the backlog.
+func ExampleConn_FlushBacklogWaitTimeActual() {
+	c, err := audit.Dial(nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer c.Close()
+	waited, err := c.FlushBacklogWaitTimeActual(context.Background())
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("jiffies waited:", waited)
+}
+
+// The features line of auditctl -s.
+func ExampleConn_Features() {
+	c, err := audit.Dial(nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer c.Close()
+	f, err := c.Features(context.Background())
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Print(f)
+}
+
+// Is this process's terminal input audited?
+func ExampleConn_TTY() {
+	c, err := audit.Dial(nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer c.Close()
+	t, err := c.TTY(context.Background())
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(t.Enabled, t.LogPasswd)
+}
+
+// List the rules with a key, as auditctl -l -k does.
+func ExampleConn_Rules() {
+	c, err := audit.Dial(nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer c.Close()
+	for r, err := range c.Rules(context.Background()) {
+		if err != nil {
+			log.Fatal(err)
+		}
+		for _, k := range r.Keys() {
+			if k == "identity" {
+				fmt.Println(r)
+			}
+		}
+	}
+}
+
+// Delete a rule given in auditctl's syntax (auditctl -W / -d).
+func ExampleConn_DeleteRule() {
+	c, err := audit.Dial(nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer c.Close()
+	r, err := audit.RuleFromArgs([]string{"-W", "/etc/passwd", "-p", "wa", "-k", "identity"}, audit.HostArch())
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := c.DeleteRule(context.Background(), r); errors.Is(err, os.ErrNotExist) {
+		fmt.Println("no such rule")
+	} else if err != nil {
+		log.Fatal(err)
+	}
+}
+
+// Register an existing Conn as the audit daemon; Close gives it back.
+func ExampleConn_SetDaemon() {
+	ctx := context.Background()
+	c, err := audit.Dial(&netlink.Config{ReceiveBuffer: 8 << 20})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.SetDaemon(ctx); err != nil {
+		log.Fatal(err) // names the daemon holding it, and DialListener
+	}
+	for ev, err := range c.Events(ctx, nil) {
+		if err != nil {
+			log.Print(err)
+			continue
+		}
+		fmt.Println(ev.Serial, len(ev.Records), ev.Key())
+	}
+}
+
+// Speak audit over a netlink.Conn the caller owns (a fake's, or one with
+// its own Config).
+func ExampleNewConn() {
+	nc, err := netlink.Dial(9 /* NETLINK_AUDIT */, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer nc.Close()
+	c := audit.NewConn(nc)
+	s, err := c.Status(context.Background())
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("enabled", s.Enabled)
+}

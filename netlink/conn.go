@@ -2,6 +2,7 @@ package netlink
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
@@ -553,6 +554,9 @@ func (c *Conn) readOnce(ctx context.Context, w *waiter) ([]Message, datagram, er
 		c.stats.forged.Add(1)
 		return nil, d, nil
 	}
+	if c.s.protocol() == protoAudit {
+		fixAuditLength(d)
+	}
 	r.msgs, err = AppendParse(r.msgs[:0], d.data)
 	if err != nil {
 		c.stats.malformed.Add(1)
@@ -565,6 +569,29 @@ func (c *Conn) readOnce(ctx context.Context, w *waiter) ([]Message, datagram, er
 		}
 	}
 	return c.route(w, r.msgs, d), d, nil
+}
+
+// protoAudit is NETLINK_AUDIT (named here, not from x/sys/unix, for the
+// builds on other systems).
+const protoAudit = 9
+
+// fixAuditLength repairs the one datagram the kernel sends malformed on
+// purpose: an audit record unicast to the registered audit daemon carries
+// in nlmsg_len the length of its payload, without the 16-byte header
+// (kernel/audit.c keeps this for auditd, which expects it; the multicast
+// copies are fixed). Such a datagram holds that one message; read as it
+// is, it would lose its last bytes (taken for padding) or not parse. The
+// kernel's other audit unicasts (answers, acknowledgements) are one
+// well-formed message per datagram, so a first length exactly a header
+// short of the datagram is this quirk.
+func fixAuditLength(d datagram) {
+	b := d.data
+	if d.sender != 0 || d.group != 0 || len(b) < HeaderLen {
+		return
+	}
+	if int(binary.NativeEndian.Uint32(b)) == len(b)-HeaderLen {
+		binary.NativeEndian.PutUint32(b, uint32(len(b)))
+	}
 }
 
 // checkLoss is called when the kernel reported ENOBUFS. That error means

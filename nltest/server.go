@@ -96,6 +96,32 @@ func (s *Server) Notify(group uint32, msgs ...netlink.Message) error {
 	return nil
 }
 
+// Unicast sends msgs as one datagram from the kernel side to the Conn
+// bound to port, as the kernel does on its own (NFQUEUE packets, NFLOG
+// entries, audit records to the audit daemon): they reach the Conn's
+// Receive when their sequence number is 0. A port without a Conn gives
+// ECONNREFUSED, as the kernel's netlink_unicast does.
+func (s *Server) Unicast(port uint32, msgs ...netlink.Message) error {
+	b, err := encode(msgs)
+	if err != nil {
+		return err
+	}
+	s.epMu.Lock()
+	ep := s.eps[port]
+	s.epMu.Unlock()
+	if ep == nil {
+		return fmt.Errorf("nltest: unicast to port %d: %w", port, syscall.ECONNREFUSED)
+	}
+	ep.mu.Lock()
+	closed := ep.closed
+	ep.mu.Unlock()
+	if closed {
+		return fmt.Errorf("nltest: unicast to port %d: %w", port, syscall.ECONNREFUSED)
+	}
+	ep.deliver(b, netlink.Source{NSID: -1})
+	return nil
+}
+
 // Overrun makes the next Receive of every Conn of the Server fail with
 // netlink.ErrOverrun, as if the kernel had dropped notifications: the
 // notifications each Conn had queued (older than the loss) are dropped

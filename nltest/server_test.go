@@ -243,3 +243,26 @@ func TestConcurrentRequests(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// Unicast reaches the Conn on the port, in its Receive; a port without a
+// Conn is refused.
+func TestServerUnicast(t *testing.T) {
+	s := NewServer(HandlerFunc(func(netlink.Message) ([]netlink.Message, error) { return nil, nil }))
+	c, err := s.Dial(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := s.Unicast(c.PortID(), netlink.Message{Header: netlink.Header{Type: 1300}, Data: []byte("x")}); err != nil {
+		t.Fatal(err)
+	}
+	for n, err := range c.Receive(context.Background()) {
+		if err != nil || n.Header.Type != 1300 || string(n.Data) != "x" || n.Group != 0 || n.SenderPort != 0 {
+			t.Fatalf("%+v %v", n, err)
+		}
+		break
+	}
+	if err := s.Unicast(c.PortID() + 100); !errors.Is(err, syscall.ECONNREFUSED) {
+		t.Errorf("unicast to nobody: %v", err)
+	}
+}

@@ -36,6 +36,8 @@ type options struct {
 	policies int
 	nflog    int
 	reps     int
+	aevents  int
+	arules   int
 	only     string
 	cpuprof  string
 	trace    string
@@ -58,7 +60,9 @@ func main() {
 	flag.IntVar(&o.nflog, "nflog", 100_000, "NFLOG entries to log and drain per round")
 	flag.IntVar(&o.reps, "reps", 5, "rounds of each dump measurement, floor and paths taking turns (medians are kept; short dumps get more rounds)")
 	flag.IntVar(&o.packets, "packets", 100_000, "UDP packets to queue and verdict per round (NFQUEUE)")
-	flag.StringVar(&o.only, "only", "", "run only this workload: routes, install, links, addrs, neighs, lookups, nfqueue, conntrack, ynl, xfrm, nflog")
+	flag.StringVar(&o.only, "only", "", "run only this workload: routes, install, links, addrs, neighs, lookups, nfqueue, conntrack, ynl, xfrm, nflog, audit")
+	flag.IntVar(&o.aevents, "auditevents", 100_000, "audited system calls of the audit storm (audit workload)")
+	flag.IntVar(&o.arules, "auditrules", 1000, "audit rules to list (audit workload)")
 	flag.StringVar(&o.cpuprof, "cpuprofile", "", "write a CPU profile of the whole run to this file (go tool pprof)")
 	flag.StringVar(&o.trace, "trace", "", "write an execution trace of the whole run to this file (go tool trace)")
 	flag.IntVar(&o.ynlRoutes, "ynlroutes", 100_000, "ynl: IPv4 routes to dump through hand-written, generated and runtime clients")
@@ -118,6 +122,7 @@ func run(ctx context.Context, o options) error {
 		{"ynl", benchYnl},
 		{"xfrm", benchXfrm},
 		{"nflog", benchNFLOG},
+		{"audit", benchAudit},
 	}
 	for _, s := range steps {
 		if !want(s.name) {

@@ -39,6 +39,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/nlkit/nlkit/audit"
 	"github.com/nlkit/nlkit/genl"
 	"github.com/nlkit/nlkit/netlink"
 	"github.com/nlkit/nlkit/netns"
@@ -97,10 +98,11 @@ type env struct {
 
 	rawStdout io.Writer // the unbuffered stdout, for child processes
 
-	conn    *rtnl.Conn // see rt
-	scratch *record    // see rtScratch
-	names   map[string]int32
-	indexes map[int32]string
+	conn      *rtnl.Conn                                 // see rt
+	auditDial func(*netlink.Config) (*audit.Conn, error) // tests: audittest's fake; nil: the kernel
+	scratch   *record                                    // see rtScratch
+	names     map[string]int32
+	indexes   map[int32]string
 }
 
 // object is one of nl's objects (link, address, route ...).
@@ -133,6 +135,7 @@ var objects = []object{
 	{name: "conntrack", run: runConntrack, help: conntrackHelp},
 	{name: "ynl", run: runYnl, help: ynlHelp},
 	{name: "nflog", run: runNflog, help: nflogHelp},
+	{name: "audit", run: runAudit, help: auditHelp},
 	{name: "help", help: mainHelp},
 }
 

@@ -11,7 +11,7 @@ import (
 var ipObjects = []string{"address", "addrlabel", "maddress", "route", "rule", "neighbor", "neighbour", "ntable", "ntbl",
 	"link", "l2tp", "fou", "ila", "macsec", "tunnel", "tunl", "tuntap", "tap", "token", "tcpmetrics", "tcp_metrics",
 	"monitor", "xfrm", "mroute", "mrule", "netns", "netconf", "vrf", "sr", "nexthop", "mptcp", "ioam",
-	"genl", "ethtool", "nfqueue", "conntrack", "ynl", "nflog", "help", "stats"}
+	"genl", "ethtool", "nfqueue", "conntrack", "ynl", "nflog", "audit", "help", "stats"}
 
 // objectCommands are the command tables of the objects that have one.
 var objectCommands = map[string][]command{

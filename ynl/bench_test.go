@@ -7,7 +7,13 @@ import (
 
 // BenchmarkDecodeRoute decodes one rt-route reply (a /32 in table 1000) into
 // a value tree: what the runtime client does per object of a dump.
-func BenchmarkDecodeRoute(b *testing.B) {
+func BenchmarkDecodeRoute(b *testing.B) { benchDecodeRoute(b, nil) }
+
+// BenchmarkDecodeRouteReused is BenchmarkDecodeRoute into one reused tree,
+// as a streaming Dump decodes.
+func BenchmarkDecodeRouteReused(b *testing.B) { benchDecodeRoute(b, &treePool{}) }
+
+func benchDecodeRoute(b *testing.B, pool *treePool) {
 	s := testSpec(b, "rt-route")
 	op := s.Operation("getroute")
 	msg, err := s.AppendRequest(nil, "newroute", map[string]any{
@@ -19,7 +25,7 @@ func BenchmarkDecodeRoute(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := s.Decode(op, msg); err != nil {
+		if _, err := s.decode(pool, op, msg); err != nil {
 			b.Fatal(err)
 		}
 	}

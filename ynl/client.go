@@ -158,13 +158,27 @@ func (s *Spec) AppendRequest(b []byte, op string, v map[string]any) ([]byte, err
 // into a value tree. Attributes the spec does not know are kept as raw
 // bytes; a known attribute of the wrong size is an error naming it.
 func (s *Spec) Decode(op *Operation, data []byte) (map[string]any, error) {
+	return s.decode(nil, op, data)
+}
+
+// decode is Decode into the maps of pool (reset first), when not nil.
+func (s *Spec) decode(pool *treePool, op *Operation, data []byte) (map[string]any, error) {
 	// Sized once: growing a map is most of what decoding costs.
 	n := 0
 	if op.Header != nil {
 		n = len(op.Header.Members)
 	}
-	m := make(map[string]any, n+countAttrs(data[min(len(data), n):]))
-	d := decoder{spec: s, header: op.Header}
+	var m map[string]any
+	if pool != nil {
+		pool.reset()
+		if pool.top == nil {
+			pool.top = make(map[string]any, n+countAttrs(data[min(len(data), n):]))
+		}
+		m = pool.top
+	} else {
+		m = make(map[string]any, n+countAttrs(data[min(len(data), n):]))
+	}
+	d := decoder{spec: s, header: op.Header, pool: pool}
 	if op.Header != nil {
 		if len(data) < op.Header.Size {
 			return nil, fmt.Errorf("ynl: %s %s: fixed header %s: %w", s.Name, op.Name, op.Header.Name, badLen(op.Header.Size, len(data)))
@@ -255,7 +269,7 @@ func (c *Conn) Execute(ctx context.Context, op string, req map[string]any, flags
 			return nil, c.wrap(r, err)
 		}
 		for _, m := range msgs {
-			v, err := c.decodeReply(r.op, uint32(m.Command), m.Data)
+			v, err := c.decodeReply(nil, r.op, uint32(m.Command), m.Data)
 			if err != nil {
 				return out, err
 			}
@@ -268,7 +282,7 @@ func (c *Conn) Execute(ctx context.Context, op string, req map[string]any, flags
 		return nil, c.wrap(r, err)
 	}
 	for _, m := range msgs {
-		v, err := c.decodeReply(r.op, uint32(m.Header.Type), m.Data)
+		v, err := c.decodeReply(nil, r.op, uint32(m.Header.Type), m.Data)
 		if err != nil {
 			return out, err
 		}
@@ -277,23 +291,30 @@ func (c *Conn) Execute(ctx context.Context, op string, req map[string]any, flags
 	return out, nil
 }
 
-func (c *Conn) decodeReply(op *Operation, id uint32, data []byte) (map[string]any, error) {
+func (c *Conn) decodeReply(pool *treePool, op *Operation, id uint32, data []byte) (map[string]any, error) {
 	o := op
 	if !op.HasReply || op.ReplyID != id {
 		if x := c.spec.ReplyOperation(id, false); x != nil {
 			o = x
 		}
 	}
-	return c.spec.Decode(o, data)
+	return c.spec.decode(pool, o, data)
 }
 
 // Dump runs operation op as a dump with the value tree req (filters, for
 // families that take them; nil for none) and streams the decoded replies.
-// It is a single-use iterator; the values are owned by the caller. The
-// stream stops at the first error (see netlink.Conn.Dump); breaking early
-// is fine.
+// It is a single-use iterator. The stream stops at the first error (see
+// netlink.Conn.Dump); breaking early is fine.
+//
+// Ownership: the iterator decodes every reply into the same maps, so a
+// yielded tree (and every map in it) is valid only until the loop body
+// returns; Clone it to keep it. Its leaves (strings, []byte, []string,
+// []any, netip.Addr) are not reused and may be kept. Reusing the maps is
+// what makes a dump of many objects cheap: no map is allocated once the
+// first objects are decoded.
 func (c *Conn) Dump(ctx context.Context, op string, req map[string]any) iter.Seq2[map[string]any, error] {
 	return func(yield func(map[string]any, error) bool) {
+		var pool treePool
 		r, err := c.request(op, req)
 		if err != nil {
 			yield(nil, err)
@@ -309,7 +330,7 @@ func (c *Conn) Dump(ctx context.Context, op string, req map[string]any) iter.Seq
 					yield(nil, c.wrap(r, err))
 					return
 				}
-				v, err := c.decodeReply(r.op, uint32(m.Command), m.Data)
+				v, err := c.decodeReply(&pool, r.op, uint32(m.Command), m.Data)
 				if !yield(v, err) || err != nil {
 					return
 				}
@@ -321,7 +342,7 @@ func (c *Conn) Dump(ctx context.Context, op string, req map[string]any) iter.Seq
 				yield(nil, c.wrap(r, err))
 				return
 			}
-			v, err := c.decodeReply(r.op, uint32(m.Header.Type), m.Data)
+			v, err := c.decodeReply(&pool, r.op, uint32(m.Header.Type), m.Data)
 			if !yield(v, err) || err != nil {
 				return
 			}

@@ -55,6 +55,9 @@ func order(bo string) byteOrder {
 
 type decoder struct {
 	spec *Spec
+	// pool, when not nil, lends the maps of the tree (a streaming
+	// Dump's, reused from one object to the next).
+	pool *treePool
 	// header is the message's fixed header: an attribute named as one of
 	// its members (rt-addr's ifa-flags) replaces the member, it is not a
 	// repetition.
@@ -64,6 +67,10 @@ type decoder struct {
 
 // decodeAttrs decodes the attributes in b laid out by set into m.
 func (d *decoder) decodeAttrs(m map[string]any, set *AttrSet, b []byte) error {
+	// seen marks the attributes met so far (by index in set, for sets of
+	// up to 64): a repetition is then noticed without a map look-up.
+	var seen uint64
+	small := len(set.Attributes) <= 64
 	ad := nlattr.NewDecoder(b)
 	for ad.Next() {
 		t := ad.Type()
@@ -83,6 +90,16 @@ func (d *decoder) decodeAttrs(m map[string]any, set *AttrSet, b []byte) error {
 			l, _ := m[a.Name].([]any)
 			m[a.Name] = append(l, v)
 			continue
+		}
+		if small && a.index < 64 {
+			bit := uint64(1) << a.index
+			if seen&bit == 0 {
+				// first time: a fixed-header member of the same
+				// name is replaced, not repeated.
+				seen |= bit
+				m[a.Name] = v
+				continue
+			}
 		}
 		if d.header != nil && len(d.parents) == 0 && d.header.member(a.Name) != nil {
 			m[a.Name] = v
@@ -112,9 +129,51 @@ func (d *decoder) nested(m map[string]any, set *AttrSet, b []byte) (map[string]a
 	if len(d.parents) > nlattr.MaxDepth {
 		return nil, errors.New("nested too deep")
 	}
-	n := make(map[string]any, countAttrs(b))
+	n := d.newMap(countAttrs(b))
 	err := d.decodeAttrs(n, set, b)
 	return n, err
+}
+
+// newMap gives an empty map for a nest, struct or bitfield of about n
+// entries: the pool's when the decoder has one.
+func (d *decoder) newMap(n int) map[string]any {
+	if d.pool == nil {
+		return make(map[string]any, n)
+	}
+	return d.pool.newMap(n)
+}
+
+// treePool holds the maps of one value tree so that the next tree is
+// decoded into them: a streaming Dump's objects then cost no map
+// allocation once the first few are decoded. Not safe for concurrent use.
+type treePool struct {
+	top   map[string]any
+	owned []map[string]any // the nested maps of the current tree
+	spare []map[string]any // emptied maps to lend
+}
+
+// reset empties the tree: its maps are lent again.
+func (p *treePool) reset() {
+	for _, m := range p.owned {
+		clear(m)
+	}
+	p.spare = append(p.spare, p.owned...)
+	clear(p.owned)
+	p.owned = p.owned[:0]
+	clear(p.top)
+}
+
+func (p *treePool) newMap(n int) map[string]any {
+	var m map[string]any
+	if k := len(p.spare); k > 0 {
+		m = p.spare[k-1]
+		p.spare[k-1] = nil
+		p.spare = p.spare[:k-1]
+	} else {
+		m = make(map[string]any, n)
+	}
+	p.owned = append(p.owned, m)
+	return m
 }
 
 func badLen(want, got int) error {
@@ -141,7 +200,15 @@ func (d *decoder) decodeAttr(m map[string]any, a *Attr, b []byte) (any, error) {
 		if len(b) != 4 && len(b) != 8 {
 			return nil, badLen(8, len(b))
 		}
-		t := map[bool]string{true: "s", false: "u"}[a.Type == "sint"] + strconv.Itoa(len(b)*8)
+		t := "u32"
+		switch {
+		case a.Type == "sint" && len(b) == 4:
+			t = "s32"
+		case a.Type == "sint":
+			t = "s64"
+		case len(b) == 8:
+			t = "u64"
+		}
 		return d.intValue(t, a.ByteOrder, a.EnumDef, a.EnumAsFlags, b), nil
 	case "string":
 		if i := strings.IndexByte(string(b), 0); i >= 0 {
@@ -154,10 +221,10 @@ func (d *decoder) decodeAttr(m map[string]any, a *Attr, b []byte) (any, error) {
 		if len(b) != 8 {
 			return nil, badLen(8, len(b))
 		}
-		return map[string]any{
-			"value":    d.intValue("u32", "", a.EnumDef, true, b[:4]),
-			"selector": d.intValue("u32", "", a.EnumDef, true, b[4:]),
-		}, nil
+		m := d.newMap(2)
+		m["value"] = d.intValue("u32", "", a.EnumDef, true, b[:4])
+		m["selector"] = d.intValue("u32", "", a.EnumDef, true, b[4:])
+		return m, nil
 	case "nest":
 		return d.nested(m, a.NestedSet, b)
 	case "indexed-array":
@@ -183,7 +250,7 @@ func (d *decoder) decodeAttr(m map[string]any, a *Attr, b []byte) (any, error) {
 		return l, ad.Err()
 	case "nest-type-value":
 		var l []any
-		err := d.typeValue(&l, m, a, a.TypeValue, b, map[string]any{})
+		err := d.typeValue(&l, m, a, a.TypeValue, b, nil)
 		return l, err
 	case "sub-message":
 		return d.subMessage(m, a, b)
@@ -196,7 +263,7 @@ func (d *decoder) decodeAttr(m map[string]any, a *Attr, b []byte) (any, error) {
 func (d *decoder) typeValue(l *[]any, m map[string]any, a *Attr, names []string, b []byte, ids map[string]any) error {
 	ad := nlattr.NewDecoder(b)
 	for ad.Next() {
-		cur := make(map[string]any, len(ids)+1)
+		cur := d.newMap(len(ids) + 1)
 		for k, v := range ids {
 			cur[k] = v
 		}
@@ -224,7 +291,7 @@ func (d *decoder) binary(a *Attr, b []byte) (any, error) {
 		if len(b) < a.StructDef.Size {
 			return nil, badLen(a.StructDef.Size, len(b))
 		}
-		m := map[string]any{}
+		m := d.newMap(len(a.StructDef.Members))
 		d.structValue(m, a.StructDef, b)
 		return m, nil
 	}
@@ -273,7 +340,7 @@ func (d *decoder) structValue(m map[string]any, def *Definition, b []byte) {
 		switch {
 		case mb.Type == "pad":
 		case mb.StructDef != nil:
-			n := map[string]any{}
+			n := d.newMap(len(mb.StructDef.Members))
 			d.structValue(n, mb.StructDef, p)
 			m[mb.Name] = n
 		case IntSize(mb.Type) > 0:
@@ -318,6 +385,9 @@ func (d *decoder) intValue(t, bo string, def *Definition, asFlags bool, b []byte
 		return u
 	}
 	if isFlags(def, asFlags) {
+		if u == 0 && def.noFlags != nil {
+			return def.noFlags
+		}
 		return flagNames(def, u)
 	}
 	for _, e := range def.Entries {
@@ -941,7 +1011,7 @@ func (d *decoder) subMessage(m map[string]any, a *Attr, b []byte) (any, error) {
 	if f == nil {
 		return slices.Clone(b), nil // a format the spec does not know: raw
 	}
-	n := map[string]any{}
+	n := d.newMap(0)
 	if f.Header != nil {
 		if len(b) < f.Header.Size {
 			return nil, badLen(f.Header.Size, len(b))

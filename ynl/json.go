@@ -59,3 +59,44 @@ func ValueFromJSON(b []byte) (map[string]any, error) {
 	}
 	return m, nil
 }
+
+// Clone returns a deep copy of value tree v: its maps, lists, []byte and
+// []string are new, so the copy outlives the tree a streaming Dump reuses.
+// Other leaves (strings, numbers, netip.Addr) are immutable and shared.
+func Clone(v map[string]any) map[string]any {
+	if v == nil {
+		return nil
+	}
+	return cloneValue(v).(map[string]any)
+}
+
+func cloneValue(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, y := range x {
+			out[k] = cloneValue(y)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, y := range x {
+			out[i] = cloneValue(y)
+		}
+		return out
+	case []map[string]any:
+		out := make([]map[string]any, len(x))
+		for i, y := range x {
+			out[i] = Clone(y)
+		}
+		return out
+	case []byte:
+		return bytes.Clone(x)
+	case []string:
+		if x == nil {
+			return x
+		}
+		return append([]string{}, x...)
+	}
+	return v
+}

@@ -69,7 +69,7 @@ func collect(t *testing.T, seq func(func(map[string]any, error) bool)) []map[str
 		if err != nil {
 			t.Fatal(err)
 		}
-		out = append(out, v)
+		out = append(out, Clone(v)) // Dump reuses its trees
 	}
 	return out
 }

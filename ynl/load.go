@@ -357,6 +357,7 @@ func (s *Spec) resolveDef(d *Definition) error {
 	case "const":
 		return nil
 	case "enum", "flags":
+		d.noFlags = []string{}
 		var next uint64
 		if d.ValueStart != "" {
 			v, err := s.number(d.ValueStart)
@@ -468,7 +469,8 @@ func (s *Spec) resolveSet(set *AttrSet) error {
 	set.byName = map[string]*Attr{}
 	set.byValue = map[uint16]*Attr{}
 	next := 1
-	for _, a := range set.Attributes {
+	for i, a := range set.Attributes {
+		a.index = i
 		if a.Name == "" {
 			return errors.New("attribute without a name")
 		}
@@ -494,7 +496,25 @@ func (s *Spec) resolveSet(set *AttrSet) error {
 			set.byValue[a.ID] = a
 		}
 	}
+	set.index()
 	return nil
+}
+
+// index fills byID, the dense form of byValue that decoding looks attributes
+// up in (sets numbered beyond maxDenseID keep to the map).
+func (set *AttrSet) index() {
+	const maxDenseID = 1024
+	n := 0
+	for id := range set.byValue {
+		n = max(n, int(id)+1)
+	}
+	if n > maxDenseID {
+		return
+	}
+	set.byID = make([]*Attr, n)
+	for id, a := range set.byValue {
+		set.byID[id] = a
+	}
 }
 
 func (s *Spec) resolveSubset(set *AttrSet) error {
@@ -538,10 +558,12 @@ func (s *Spec) resolveSubset(set *AttrSet) error {
 		if a.MultiAttr {
 			c.MultiAttr = true
 		}
+		c.index = i
 		set.Attributes[i] = &c
 		set.byName[c.Name] = &c
 		set.byValue[c.ID] = &c
 	}
+	set.index()
 	return nil
 }
 
@@ -854,7 +876,15 @@ func (s *Spec) Raw() bool { return s.Protocol == "netlink-raw" }
 func (set *AttrSet) Attr(name string) *Attr { return set.byName[name] }
 
 // AttrByID returns the attribute with wire type id, nil if there is none.
-func (set *AttrSet) AttrByID(id uint16) *Attr { return set.byValue[id] }
+func (set *AttrSet) AttrByID(id uint16) *Attr {
+	if set.byID != nil {
+		if int(id) < len(set.byID) {
+			return set.byID[id]
+		}
+		return nil
+	}
+	return set.byValue[id]
+}
 
 // Entry returns the entry called name, nil if there is none.
 func (d *Definition) Entry(name string) *EnumEntry {

@@ -74,6 +74,9 @@ type Definition struct {
 	IsString    bool   `yaml:"-"`
 	// Size is the byte size of a struct.
 	Size int `yaml:"-"`
+	// noFlags is an empty []string as an interface value, made once:
+	// the names of no flags (an enum or flags definition).
+	noFlags any
 }
 
 // EnumEntry is one entry of an enum or flags definition. In YAML it is
@@ -124,6 +127,7 @@ type AttrSet struct {
 
 	byName  map[string]*Attr
 	byValue map[uint16]*Attr
+	byID    []*Attr // byValue indexed by id; nil for sparse sets
 }
 
 // Attr is one attribute of an attribute set.
@@ -151,6 +155,8 @@ type Attr struct {
 	// from 1, or after the previous explicit one; a subset's from its
 	// parent set).
 	ID uint16 `yaml:"-"`
+	// index is the attribute's position in its set's Attributes.
+	index int
 	// Resolved references: the nested set, enum, struct, sub-message.
 	NestedSet *AttrSet    `yaml:"-"`
 	EnumDef   *Definition `yaml:"-"`

@@ -266,7 +266,7 @@ func kernelSpecsRuntime(t *testing.T, dir string) {
 				if err = e; err != nil {
 					break
 				}
-				got = append(got, v)
+				got = append(got, ynl.Clone(v)) // Dump reuses its trees
 			}
 		}
 		cn.Close()

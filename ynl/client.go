@@ -189,7 +189,15 @@ func (s *Spec) decode(pool *treePool, op *Operation, data []byte) (map[string]an
 	if op.Set == nil {
 		return m, nil
 	}
-	if err := d.decodeAttrs(m, op.Set, data); err != nil {
+	if pool != nil {
+		d.parents = pool.parents[:0]
+	}
+	err := d.decodeAttrs(m, op.Set, data)
+	if pool != nil {
+		clear(d.parents[:cap(d.parents)])
+		pool.parents = d.parents[:0]
+	}
+	if err != nil {
 		return nil, fmt.Errorf("ynl: %s %s: %w", s.Name, op.Name, err)
 	}
 	return m, nil

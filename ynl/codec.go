@@ -150,6 +150,9 @@ type treePool struct {
 	top   map[string]any
 	owned []map[string]any // the nested maps of the current tree
 	spare []map[string]any // emptied maps to lend
+	// parents is the decoder's stack of enclosing nests, kept for
+	// its capacity.
+	parents []map[string]any
 }
 
 // reset empties the tree: its maps are lent again.

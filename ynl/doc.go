@@ -61,5 +61,9 @@
 //
 // A Spec is read-only once loaded and may be shared. A Conn is safe for
 // concurrent use with the guarantees of netlink.Conn. Value trees returned by
-// Conn and Spec are owned by the caller and do not alias receive buffers.
+// Conn.Execute, Conn.Events and Spec.Decode are owned by the caller and do
+// not alias receive buffers. Conn.Dump is the exception that makes large
+// dumps cheap: it decodes every object into the same maps, so a tree it
+// yields is valid until the loop body returns; Clone keeps one. Its leaves
+// (strings, []byte, []string, []any, netip.Addr) are never reused.
 package ynl

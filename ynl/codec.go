@@ -153,6 +153,18 @@ type treePool struct {
 	// parents is the decoder's stack of enclosing nests, kept for
 	// its capacity.
 	parents []map[string]any
+	// uints and addrs cache boxed integers and addresses (direct-mapped):
+	// the values repeated from one object to the next (a table, an
+	// ifindex, a gateway) are boxed once. A box is immutable, so trees,
+	// kept or not, may share it.
+	uints [64]struct {
+		u   uint64
+		box any
+	}
+	addrs [64]struct {
+		ip  netip.Addr
+		box any
+	}
 }
 
 // reset empties the tree: its maps are lent again.
@@ -164,6 +176,29 @@ func (p *treePool) reset() {
 	clear(p.owned)
 	p.owned = p.owned[:0]
 	clear(p.top)
+}
+
+// boxUint gives u as an interface value, from the pool's cache when the
+// decoder has one.
+func (d *decoder) boxUint(u uint64) any {
+	if d.pool == nil || u < 256 { // Go boxes bytes without allocating
+		return u
+	}
+	c := &d.pool.uints[u%uint64(len(d.pool.uints))]
+	if c.box == nil || c.u != u {
+		c.u, c.box = u, u
+	}
+	return c.box
+}
+
+// boxAddr gives ip as an interface value, from the pool's cache.
+func (p *treePool) boxAddr(ip netip.Addr) any {
+	h := ip.As16()
+	c := &p.addrs[(uint(h[15])^uint(h[14])<<8)%uint(len(p.addrs))]
+	if c.box == nil || c.ip != ip {
+		c.ip, c.box = ip, ip
+	}
+	return c.box
 }
 
 func (p *treePool) newMap(n int) map[string]any {
@@ -312,6 +347,11 @@ func (d *decoder) binary(a *Attr, b []byte) (any, error) {
 	if a.ExactLen > 0 && len(b) != a.ExactLen {
 		return nil, badLen(a.ExactLen, len(b))
 	}
+	if d.pool != nil && (a.DisplayHint == "ipv4" || a.DisplayHint == "ipv6") {
+		if ip, ok := netip.AddrFromSlice(b); ok {
+			return d.pool.boxAddr(ip), nil
+		}
+	}
 	return hinted(a.DisplayHint, b), nil
 }
 
@@ -385,7 +425,7 @@ func (d *decoder) intValue(t, bo string, def *Definition, asFlags bool, b []byte
 		if Signed(t) {
 			return s
 		}
-		return u
+		return d.boxUint(u)
 	}
 	if isFlags(def, asFlags) {
 		if u == 0 && def.noFlags != nil {

@@ -157,14 +157,19 @@ type treePool struct {
 	// the values repeated from one object to the next (a table, an
 	// ifindex, a gateway) are boxed once. A box is immutable, so trees,
 	// kept or not, may share it.
-	uints [64]struct {
-		u   uint64
-		box any
-	}
-	addrs [64]struct {
-		ip  netip.Addr
-		box any
-	}
+	// Made on first use: a short dump may need neither.
+	uints *[64]boxedUint
+	addrs *[64]boxedAddr
+}
+
+type boxedUint struct {
+	u   uint64
+	box any
+}
+
+type boxedAddr struct {
+	ip  netip.Addr
+	box any
 }
 
 // reset empties the tree: its maps are lent again.
@@ -184,6 +189,9 @@ func (d *decoder) boxUint(u uint64) any {
 	if d.pool == nil || u < 256 { // Go boxes bytes without allocating
 		return u
 	}
+	if d.pool.uints == nil {
+		d.pool.uints = new([64]boxedUint)
+	}
 	c := &d.pool.uints[u%uint64(len(d.pool.uints))]
 	if c.box == nil || c.u != u {
 		c.u, c.box = u, u
@@ -193,6 +201,9 @@ func (d *decoder) boxUint(u uint64) any {
 
 // boxAddr gives ip as an interface value, from the pool's cache.
 func (p *treePool) boxAddr(ip netip.Addr) any {
+	if p.addrs == nil {
+		p.addrs = new([64]boxedAddr)
+	}
 	h := ip.As16()
 	c := &p.addrs[(uint(h[15])^uint(h[14])<<8)%uint(len(p.addrs))]
 	if c.box == nil || c.ip != ip {

@@ -6,8 +6,9 @@ import (
 )
 
 // FuzzDecode decodes arbitrary replies with the feature spec (every kind,
-// nests, arrays, sub-messages, structs): nothing panics, and what decodes
-// encodes again.
+// nests, arrays, sub-messages, structs): nothing panics, what decodes
+// encodes again, and decoding into a reused tree (a Dump's, warmed with the
+// full message before and after) gives the same tree as a fresh decode.
 func FuzzDecode(f *testing.F) {
 	s := featureSpec(f)
 	b, err := s.AppendRequest(nil, "thing-get", fullTree())
@@ -18,13 +19,39 @@ func FuzzDecode(f *testing.F) {
 	f.Add(b[:len(b)/2])
 	f.Add([]byte{})
 	op := s.Operation("thing-get")
+	full, err := s.Decode(op, b)
+	if err != nil {
+		f.Fatal(err)
+	}
+	fullJSON, err := JSON(full, "")
+	if err != nil {
+		f.Fatal(err)
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		v, err := s.Decode(op, data)
-		if err != nil {
-			return
+		var pool treePool
+		if _, err := s.decode(&pool, op, b); err != nil {
+			t.Fatal(err)
 		}
-		if _, err := JSON(v, ""); err != nil {
-			t.Fatalf("decoded tree does not marshal: %v", err)
+		rv, rerr := s.decode(&pool, op, data)
+		v, err := s.Decode(op, data)
+		if (err == nil) != (rerr == nil) {
+			t.Fatalf("fresh decode: %v; reused: %v", err, rerr)
+		}
+		if err == nil {
+			j, err := JSON(v, "")
+			if err != nil {
+				t.Fatalf("decoded tree does not marshal: %v", err)
+			}
+			if rj, _ := JSON(rv, ""); string(rj) != string(j) {
+				t.Fatalf("reused tree %s, fresh %s", rj, j)
+			}
+		}
+		again, err := s.decode(&pool, op, b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if j, _ := JSON(again, ""); string(j) != string(fullJSON) {
+			t.Fatalf("full message into the reused tree: %s, want %s", j, fullJSON)
 		}
 	})
 }

@@ -99,6 +99,29 @@ func ExampleConn_Dump() {
 	}
 }
 
+// Dump reuses its trees: Clone the ones to keep beyond the loop body.
+func ExampleClone() {
+	spec, err := ynl.SpecFile("testdata/specs/rt_addr.yaml")
+	if err != nil {
+		log.Fatal(err)
+	}
+	c, err := ynl.Dial(spec, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer c.Close()
+	var loopback []map[string]any
+	for a, err := range c.Dump(context.Background(), "getaddr", map[string]any{"ifa-family": 2}) {
+		if err != nil {
+			log.Fatal(err)
+		}
+		if a["ifa-label"] == "lo" {
+			loopback = append(loopback, ynl.Clone(a))
+		}
+	}
+	fmt.Println(len(loopback))
+}
+
 func ExampleConn_Events() {
 	spec, err := ynl.SpecFile("testdata/specs/netdev.yaml")
 	if err != nil {

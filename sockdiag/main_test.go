@@ -1,0 +1,17 @@
+//go:build linux
+
+package sockdiag
+
+import (
+	"os"
+	"testing"
+
+	"github.com/nlkit/nlkit/internal/kerneltest"
+)
+
+func TestMain(m *testing.M) {
+	if os.Getenv(helperEnv) != "" {
+		os.Exit(helperMain())
+	}
+	os.Exit(kerneltest.Main(m))
+}

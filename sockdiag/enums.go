@@ -196,11 +196,12 @@ func statesWord(w string) (States, error) {
 	if strings.EqualFold(w, "syn-rcv") {
 		return 1 << StateSynRecv, nil
 	}
-	var x State
-	if err := x.UnmarshalText([]byte(w)); err != nil {
-		return 0, fmt.Errorf("sockdiag: wrong state name: %s", w)
+	for i, n := range stateFilterNames {
+		if n != "" && strings.EqualFold(n, w) {
+			return 1 << i, nil
+		}
 	}
-	return 1 << (x & 31), nil
+	return 0, fmt.Errorf("sockdiag: wrong state name: %s", w)
 }
 
 // Timer is the timer running on a socket (idiag_timer).

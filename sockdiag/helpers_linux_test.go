@@ -74,15 +74,15 @@ type world struct {
 	// estPeer its accepted end; https a connection 198.18.0.2 ->
 	// 198.18.0.3:443, https6 [2001:db8::2] -> [2001:db8::1]:443.
 	est, estPeer, https, httpsPeer, https6, https6Peer net.Conn
-	tw                                               netip.AddrPort // the local end of a connection left in TIME-WAIT
-	udp, udpConn                                     *net.UDPConn
-	unixListen                                       *net.UnixListener
-	unixConn, unixPeer                               *net.UnixConn
-	unixDgram                                        *net.UnixConn
-	unixSeq                                          int // fd of a seqpacket socket
-	unixSeqName                                      string
-	packetFD                                         int
-	nl                                               *netlink.Conn
+	tw                                                 netip.AddrPort // the local end of a connection left in TIME-WAIT
+	udp, udpConn                                       *net.UDPConn
+	unixListen                                         *net.UnixListener
+	unixConn, unixPeer                                 *net.UnixConn
+	unixDgram                                          *net.UnixConn
+	unixSeq                                            int // fd of a seqpacket socket
+	unixSeqName                                        string
+	packetFD                                           int
+	nl                                                 *netlink.Conn
 }
 
 func (w *world) do(t testing.TB, fn func() error) {

@@ -129,7 +129,10 @@ func TestInetSocketsKernel(t *testing.T) {
 func TestInetSocketsRaw(t *testing.T) {
 	w := newWorld(t)
 	var fd int
-	w.do(t, func() (err error) { fd, err = unix.Socket(unix.AF_INET, unix.SOCK_RAW|unix.SOCK_CLOEXEC, unix.IPPROTO_ICMP); return })
+	w.do(t, func() (err error) {
+		fd, err = unix.Socket(unix.AF_INET, unix.SOCK_RAW|unix.SOCK_CLOEXEC, unix.IPPROTO_ICMP)
+		return
+	})
 	defer unix.Close(fd)
 	c := testDial(t, w.ns)
 	ss, err := c.InetSocketList(bg, &InetFilter{Protocol: ProtocolRaw, RawProtocol: unix.IPPROTO_ICMP, Family: unix.AF_INET})

@@ -52,10 +52,10 @@ const (
 
 // TCPInfo is struct tcp_info (linux/tcp.h), as the kernel running sent it.
 // The struct grows with kernel versions; Len is how many bytes the kernel
-// sent, and fields past it are zero (use Has to tell a zero from an
-// absent field). Times are as the kernel counts them: microseconds for
-// RTT, RTO, ATO and the *_time fields, milliseconds for the last_*
-// fields, as time.Duration.
+// sent, and fields past it are zero (the Has* methods tell a zero from an
+// absent field). The 32-bit times are time.Duration (the kernel counts
+// microseconds for RTT, RTO, ATO, and milliseconds for the last_* fields
+// and total_rto_time); the 64-bit ones keep the kernel's microseconds.
 type TCPInfo struct {
 	Len int // bytes of tcp_info the kernel sent; 0: none
 
@@ -104,9 +104,9 @@ type TCPInfo struct {
 	DataSegsIn             uint32
 	DataSegsOut            uint32
 	DeliveryRate           uint64 // bytes per second
-	BusyTime               time.Duration
-	RwndLimited            time.Duration
-	SndbufLimited          time.Duration
+	BusyTimeUs             uint64 // tcpi_busy_time: microseconds sending
+	RwndLimitedUs          uint64 // tcpi_rwnd_limited: microseconds limited by the receive window
+	SndbufLimitedUs        uint64 // tcpi_sndbuf_limited: microseconds limited by the send buffer
 	Delivered              uint32
 	DeliveredCE            uint32
 	BytesSent              uint64
@@ -261,9 +261,9 @@ func (t *TCPInfo) decode(b []byte) {
 		DataSegsIn:             r.u32(152),
 		DataSegsOut:            r.u32(156),
 		DeliveryRate:           r.u64(160),
-		BusyTime:               time.Duration(r.u64(168)) * time.Microsecond,
-		RwndLimited:            time.Duration(r.u64(176)) * time.Microsecond,
-		SndbufLimited:          time.Duration(r.u64(184)) * time.Microsecond,
+		BusyTimeUs:             r.u64(168),
+		RwndLimitedUs:          r.u64(176),
+		SndbufLimitedUs:        r.u64(184),
 		Delivered:              r.u32(192),
 		DeliveredCE:            r.u32(196),
 		BytesSent:              r.u64(200),
@@ -316,8 +316,7 @@ func (t *TCPInfo) append(b []byte) []byte {
 	}
 	for off, v := range map[int]uint64{
 		104: t.PacingRate, 112: t.MaxPacingRate, 120: t.BytesAcked, 128: t.BytesReceived, 160: t.DeliveryRate,
-		168: uint64(t.BusyTime / time.Microsecond), 176: uint64(t.RwndLimited / time.Microsecond),
-		184: uint64(t.SndbufLimited / time.Microsecond), 200: t.BytesSent, 208: t.BytesRetrans,
+		168: t.BusyTimeUs, 176: t.RwndLimitedUs, 184: t.SndbufLimitedUs, 200: t.BytesSent, 208: t.BytesRetrans,
 	} {
 		ne.PutUint64(w[off:], v)
 	}

@@ -12,9 +12,11 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/sys/unix"
 
+	"github.com/nlkit/nlkit/internal/kerneltest"
 	"github.com/nlkit/nlkit/netns"
 )
 
@@ -97,6 +99,7 @@ func holdConnections(nsPath string, addr netip.Addr, port, n int) error {
 // on lo) port 9000, and returns when all are ready. They exit at cleanup.
 func holders(t testing.TB, nsPath string, procs, n int) {
 	t.Helper()
+	var outs []*bufio.Reader
 	for p := range procs {
 		cmd := exec.Command(os.Args[0], "-test.run=^$")
 		cmd.Env = append(os.Environ(), fmt.Sprintf("%s=%s 198.18.1.%d 9000 %d", helperEnv, nsPath, p+1, n))
@@ -116,9 +119,78 @@ func holders(t testing.TB, nsPath string, procs, n int) {
 			stdin.Close()
 			cmd.Wait()
 		})
-		line, err := bufio.NewReader(stdout).ReadString('\n')
+		outs = append(outs, bufio.NewReader(stdout))
+	}
+	for p, out := range outs {
+		line, err := out.ReadString('\n')
 		if err != nil || line != "ready\n" {
 			t.Fatalf("helper %d: %q %v", p, line, err)
 		}
 	}
+}
+
+// 50,000 TCP connections on loopback (100,000 sockets, held by six
+// processes): one dump lists every one exactly once, with tcp_info.
+func TestInetSockets50k(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short")
+	}
+	const procs, perProc = 6, 8334 // 50,004 connections
+	ns, name := kerneltest.NamedNetNS(t)
+	for p := range procs {
+		kerneltest.Run(t, ns, "ip", "addr", "add", fmt.Sprintf("198.18.1.%d/32", p+1), "dev", "lo")
+	}
+	start := time.Now()
+	holders(t, "/run/netns/"+name, procs, perProc)
+	t.Logf("%d connections made in %v", procs*perProc, time.Since(start))
+	c := testDial(t, ns)
+	start = time.Now()
+	type end struct{ client, server bool }
+	seen := map[[2]netip.AddrPort]end{}
+	cookies := make(map[uint64]bool, 2*procs*perProc)
+	listeners, info := 0, 0
+	for s, err := range c.InetSockets(bg, &InetFilter{Family: unix.AF_INET, Extensions: ExtInfo}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cookies[s.ID.Cookie] {
+			t.Fatalf("%v listed twice", s)
+		}
+		cookies[s.ID.Cookie] = true
+		if s.TCPInfo.Len > 0 {
+			info++
+		}
+		switch {
+		case s.State == StateListen:
+			listeners++
+		case s.State != StateEstablished:
+			t.Errorf("%v", s)
+		case s.ID.Dst.Port() == 9000: // the client end
+			k := [2]netip.AddrPort{s.ID.Src, s.ID.Dst}
+			e := seen[k]
+			if e.client {
+				t.Fatalf("client %v twice", s)
+			}
+			e.client = true
+			seen[k] = e
+		case s.ID.Src.Port() == 9000: // the server end
+			k := [2]netip.AddrPort{s.ID.Dst, s.ID.Src}
+			e := seen[k]
+			if e.server {
+				t.Fatalf("server %v twice", s)
+			}
+			e.server = true
+			seen[k] = e
+		}
+	}
+	elapsed := time.Since(start)
+	if listeners != procs || len(seen) != procs*perProc || info != len(cookies) {
+		t.Errorf("%d listeners, %d connections, %d sockets with tcp_info of %d", listeners, len(seen), info, len(cookies))
+	}
+	for k, e := range seen {
+		if !e.client || !e.server {
+			t.Fatalf("%v: client end %v, server end %v", k, e.client, e.server)
+		}
+	}
+	t.Logf("dumped %d sockets with tcp_info in %v", len(cookies), elapsed)
 }

@@ -4,6 +4,7 @@ package sockdiag
 
 import (
 	"errors"
+	"os"
 	"fmt"
 	"maps"
 	"net"
@@ -502,3 +503,26 @@ func TestNetlinkSocketsKernel(t *testing.T) {
 }
 
 var _ = netlink.ErrMalformed
+
+// The process map finds this process holding its sockets, lazily.
+func TestProcessMap(t *testing.T) {
+	w := newWorld(t)
+	m := NewProcessMap("")
+	ps, err := m.Processes(inode(t, w.est.(syscall.Conn)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, p := range ps {
+		found = found || p.PID == os.Getpid() && p.Command != "" && p.FD > 2
+	}
+	if !found {
+		t.Errorf("processes of the est socket: %+v, want pid %d", ps, os.Getpid())
+	}
+	if ps, err := m.Processes(1); err != nil || len(ps) != 0 {
+		t.Errorf("inode 1: %v %v", ps, err)
+	}
+	if _, err := NewProcessMap("/nonexistent").Processes(1); err == nil {
+		t.Errorf("no error for a missing proc root")
+	}
+}

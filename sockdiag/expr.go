@@ -373,7 +373,10 @@ func (e *Expr) String() string {
 func (e *Expr) MarshalText() ([]byte, error) { return e.AppendText(nil) }
 
 // AppendText appends ss's filter text for e: "dport = :443 and dst
-// 198.18.0.0/15", with parentheses where ss needs them.
+// 198.18.0.0/15", with parentheses where ss needs them. ss's text has no
+// way to say "any IPv4 address" (a /0 reads as any address of either
+// family): such a typed condition prints as 0.0.0.0/0 and reads back
+// wider.
 func (e *Expr) AppendText(b []byte) ([]byte, error) {
 	return e.appendText(b, 0, 0)
 }
@@ -489,7 +492,10 @@ func appendHost(b []byte, p netip.Prefix, port int32) []byte {
 // "fwmark = MARK[/MASK]", "cgroup = ID", "autobound"; CMP one of = == eq
 // != ne neq >= ge geq <= le leq > gt < lt; combined with "and" ("&", "&&",
 // or nothing), "or" ("|", "||"), "not" ("!") and parentheses, not binding
-// tightest and or loosest. Device names and cgroup paths are the caller's
+// tightest and or loosest. A /0 prefix is any address of either family,
+// as ss reads it (the typed Src and Dst keep the kernel's meaning: a
+// prefix of one family never matches the other). Device names and cgroup
+// paths are the caller's
 // to resolve (nl ss does). Port names are looked up in /etc/services.
 func (e *Expr) UnmarshalText(text []byte) error {
 	p := &exprParser{toks: tokenize(string(text))}
@@ -765,6 +771,9 @@ func hostOf(s string) (netip.Prefix, int32, error) {
 		p, err := netip.ParsePrefix(addr)
 		if err != nil {
 			return bad()
+		}
+		if p.Bits() == 0 {
+			return netip.Prefix{}, port, nil // ss: any address, of either family
 		}
 		return p.Masked(), port, nil
 	}

@@ -4,11 +4,11 @@ package sockdiag
 
 import (
 	"errors"
-	"os"
 	"fmt"
 	"maps"
 	"net"
 	"net/netip"
+	"os"
 	"slices"
 	"sort"
 	"syscall"
@@ -182,7 +182,8 @@ func TestInetFilterKernel(t *testing.T) {
 		{0, "dport > :1024 and dst 198.18.0.0/15", 4},
 		{0, "src 198.18.0.2", 3},
 		{0, "dst [2001:db8::1]:443", 1},
-		{0, "not dst 0.0.0.0/0", 3}, // a prefix of one family never matches the other
+		{0, "not dst 0.0.0.0/0", 0},     // ss's text: /0 is any address
+		{0, "not dst 198.18.0.0/15", 5}, // a prefix of one family never matches the other
 		{StatesOf(StateEstablished), "! ( dport = :443 or sport = :443 ) and not src 198.18.0.2", 1},
 		{0, "dport < :1000 or sport < :1000 or dport = :8080", 9}, // listeners have dport 0
 		{0, "autobound", 7}, // all but the listeners, which bound their port

@@ -136,6 +136,7 @@ var objects = []object{
 	{name: "ynl", run: runYnl, help: ynlHelp},
 	{name: "nflog", run: runNflog, help: nflogHelp},
 	{name: "audit", run: runAudit, help: auditHelp},
+	{name: "ss", run: runSS, help: ssHelp},
 	{name: "help", help: mainHelp},
 }
 

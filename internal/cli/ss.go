@@ -381,7 +381,8 @@ func runSS(ctx context.Context, e *env, args []string) error {
 	// state.
 	s.netid = r.dbs&(r.dbs-1) != 0
 	s.state = r.states&(r.states-1) != 0
-	if !e.opts.JSON && !r.noHeader {
+	if !e.opts.JSON {
+		// The header counts in the widths even with -H, as in ss.
 		s.rows = append(s.rows, s.header())
 	}
 	for _, db := range []int{ssNetlink, ssPacketRaw | ssPacketDgram, ssUnix, ssRaw, ssUDP, ssTCP, ssMPTCP} {
@@ -529,7 +530,10 @@ func (s *ssEnv) flushRows() {
 		}
 	}
 	w := bufio.NewWriter(s.e.stdout)
-	for _, row := range s.rows {
+	for i, row := range s.rows {
+		if i == 0 && s.r.noHeader {
+			continue
+		}
 		firstCol := true
 		for col, f := range row {
 			if !shown(col) || width[col] == 0 {
@@ -605,7 +609,7 @@ func (s *ssEnv) users(ino uint32) (string, []sockdiag.Process) {
 		return "", nil
 	}
 	var b strings.Builder
-	b.WriteString("users:(")
+	b.WriteString(" users:(")
 	for i, p := range ps {
 		if i > 0 {
 			b.WriteByte(',')
@@ -824,7 +828,7 @@ func (s *ssEnv) inetSocket(ctx context.Context, sk *sockdiag.InetSocket) error {
 			fmt.Fprintf(&b, " %c-%c", l, r)
 		}
 	}
-	if (s.r.memory || s.r.info) && (sk.Has(sockdiag.AttrSKMemInfo) || sk.Has(sockdiag.AttrInfo) || sk.Has(sockdiag.AttrCong)) {
+	if s.r.memory || s.r.info && sk.Protocol != sockdiag.ProtocolUDP {
 		b.WriteString("\n\t")
 		if s.r.memory && sk.Has(sockdiag.AttrSKMemInfo) {
 			b.WriteString(skmemText(&sk.SKMemInfo))

@@ -244,6 +244,8 @@ func TestSSLikeSS(t *testing.T) {
 			}
 			if got == want {
 				t.Logf("byte for byte equal")
+			} else {
+				t.Logf("same fields, other spacing or volatile values:\n%q\nss:\n%q", got, want)
 			}
 		})
 	}

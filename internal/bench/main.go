@@ -35,6 +35,7 @@ type options struct {
 	flows    int
 	policies int
 	nflog    int
+	sockets  int
 	reps     int
 	aevents  int
 	arules   int
@@ -58,9 +59,10 @@ func main() {
 	flag.IntVar(&o.flows, "flows", 200_000, "conntrack flows to create, dump and delete (nf_conntrack_max is 262,144 in a namespace)")
 	flag.IntVar(&o.policies, "policies", 100_000, "xfrm policies to install and dump")
 	flag.IntVar(&o.nflog, "nflog", 100_000, "NFLOG entries to log and drain per round")
+	flag.IntVar(&o.sockets, "sockets", 50_000, "TCP connections on loopback to dump with tcp_info (sock_diag; twice as many sockets)")
 	flag.IntVar(&o.reps, "reps", 5, "rounds of each dump measurement, floor and paths taking turns (medians are kept; short dumps get more rounds)")
 	flag.IntVar(&o.packets, "packets", 100_000, "UDP packets to queue and verdict per round (NFQUEUE)")
-	flag.StringVar(&o.only, "only", "", "run only this workload: routes, install, links, addrs, neighs, lookups, nfqueue, conntrack, ynl, xfrm, nflog, audit")
+	flag.StringVar(&o.only, "only", "", "run only this workload: routes, install, links, addrs, neighs, lookups, nfqueue, conntrack, ynl, xfrm, nflog, audit, sockdiag")
 	flag.IntVar(&o.aevents, "auditevents", 100_000, "audited system calls of the audit storm (audit workload)")
 	flag.IntVar(&o.arules, "auditrules", 1000, "audit rules to list (audit workload)")
 	flag.StringVar(&o.cpuprof, "cpuprofile", "", "write a CPU profile of the whole run to this file (go tool pprof)")
@@ -69,6 +71,7 @@ func main() {
 	flag.IntVar(&o.ynlLinks, "ynllinks", 50, "ynl: extra links whose netdev devices are dumped")
 	flag.StringVar(&o.ynlSpecs, "ynlspecs", "ynl/testdata/specs", "ynl: directory of the specs (run from the repository's root)")
 	flag.Parse()
+	maybeHold()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	if err := run(ctx, o); err != nil {
@@ -123,6 +126,7 @@ func run(ctx context.Context, o options) error {
 		{"xfrm", benchXfrm},
 		{"nflog", benchNFLOG},
 		{"audit", benchAudit},
+		{"sockdiag", benchSockDiag},
 	}
 	for _, s := range steps {
 		if !want(s.name) {

@@ -7,11 +7,11 @@ import (
 
 // ipObjects are ip 6.1's objects in the order of its cmds table, which
 // decides what an abbreviation means; nl's own objects (genl, ethtool,
-// nfqueue, conntrack, ynl, nflog) come before help in nl's table.
+// nfqueue, conntrack, ynl, nflog, audit, ss) come before help in nl's table.
 var ipObjects = []string{"address", "addrlabel", "maddress", "route", "rule", "neighbor", "neighbour", "ntable", "ntbl",
 	"link", "l2tp", "fou", "ila", "macsec", "tunnel", "tunl", "tuntap", "tap", "token", "tcpmetrics", "tcp_metrics",
 	"monitor", "xfrm", "mroute", "mrule", "netns", "netconf", "vrf", "sr", "nexthop", "mptcp", "ioam",
-	"genl", "ethtool", "nfqueue", "conntrack", "ynl", "nflog", "audit", "help", "stats"}
+	"genl", "ethtool", "nfqueue", "conntrack", "ynl", "nflog", "audit", "ss", "help", "stats"}
 
 // objectCommands are the command tables of the objects that have one.
 var objectCommands = map[string][]command{

@@ -20,6 +20,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/nlkit/nlkit/internal/kerneltest"
+	"github.com/nlkit/nlkit/netlink"
 	"github.com/nlkit/nlkit/netns"
 )
 
@@ -148,6 +149,11 @@ func newSSWorld(t *testing.T) *ssWorld {
 			return err
 		}
 		w.closers = append(w.closers, uconn, <-ch)
+		rt, err := netlink.Dial(unix.NETLINK_ROUTE, &netlink.Config{Groups: []uint32{1}})
+		if err != nil {
+			return err
+		}
+		w.closers = append(w.closers, rt)
 		return nil
 	})
 	return w
@@ -248,6 +254,36 @@ func TestSSLikeSS(t *testing.T) {
 				t.Logf("same fields, other spacing or volatile values:\n%q\nss:\n%q", got, want)
 			}
 		})
+	}
+}
+
+// ssOwnDiag matches, in ss -an's netlink lines, a user sock_diag socket.
+var ssOwnDiag = regexp.MustCompile(`^UNCONN \d+ \d+ 4:[1-9-]`)
+
+// Netlink sockets: the kernel's and the test's route socket, as ss shows
+// them (the tools' own sock_diag sockets, which differ, left out).
+func TestSSNetlikeSS(t *testing.T) {
+	w := newSSWorld(t)
+	for _, args := range [][]string{{"-A", "netlink", "-a"}, {"-A", "netlink", "-an"}} {
+		want, _, _ := ssRun(t, w.name, args...)
+		got, gerr, code := runNL(t, append([]string{"-n", w.name, "ss"}, args...)...)
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, gerr)
+		}
+		drop := func(out string) []string {
+			var keep []string
+			for _, f := range ssFields(out) {
+				l := strings.Join(f, " ")
+				if !strings.Contains(l, "tcpdiag:") && !ssOwnDiag.MatchString(l) {
+					keep = append(keep, l)
+				}
+			}
+			return keep
+		}
+		g, s := drop(got), drop(want)
+		if strings.Join(g, "\n") != strings.Join(s, "\n") {
+			t.Errorf("%q:\n%s\nss:\n%s", args, strings.Join(g, "\n"), strings.Join(s, "\n"))
+		}
 	}
 }
 

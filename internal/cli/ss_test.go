@@ -197,6 +197,8 @@ var ssVolatile = []struct {
 	{regexp.MustCompile(`timer:\((\w+),[^,]*,`), "timer:($1,T,"},
 	{regexp.MustCompile(`(lastsnd|lastrcv|lastack):\d+`), "$1:T"},
 	{regexp.MustCompile(`^Total: \d+`), "Total: N"},
+	// The tool's own sock_diag socket: nl's or ss's.
+	{regexp.MustCompile(`tcpdiag:[^ ]+/\d+`), "tcpdiag:SELF"},
 	{regexp.MustCompile(`^TCP:   \d+ \(estab (\d+), closed \d+,`), "TCP:   N (estab $1, closed N,"},
 }
 
@@ -221,7 +223,7 @@ func ssFields(out string) [][]string {
 func TestSSLikeSS(t *testing.T) {
 	w := newSSWorld(t)
 	for _, args := range [][]string{
-		{"-tan"}, {"-tlnp"}, {"-uan"}, {"-xa"}, {"-tin"}, {"-tm"}, {"-s"}, {"-ta"}, {"-tane"}, {"-tano"}, {"-tanm"},
+		{}, {"-n"}, {"-l"}, {"-tan"}, {"-tlnp"}, {"-uan"}, {"-xa"}, {"-tin"}, {"-tm"}, {"-s"}, {"-ta"}, {"-tane"}, {"-tano"}, {"-tanm"},
 		{"-ua"}, {"-tulpn"}, {"-x"}, {"-0", "-a"}, {"-4", "-tan"}, {"-6", "-tan"}, {"-tan", "-H"}, {"-A", "tcp,udp", "-an"}, {"-wa"},
 		// The state filters and five expressions.
 		{"-tan", "state", "established"},

@@ -211,7 +211,7 @@ func ssFields(out string) [][]string {
 			l = v.re.ReplaceAllString(l, v.repl)
 		}
 		f := strings.Fields(l)
-		if len(f) > 0 {
+		if len(f) > 0 && !strings.Contains(l, "tcpdiag:SELF") { // where the tool's own socket sits varies
 			lines = append(lines, f)
 		}
 	}

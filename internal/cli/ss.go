@@ -1060,11 +1060,30 @@ func (s *ssEnv) unixSockets(ctx context.Context, expr *sockdiag.Expr) error {
 		}
 		var b strings.Builder
 		b.WriteString(users)
-		if s.r.extended && sk.UID != 0 {
-			fmt.Fprintf(&b, " uid:%d", sk.UID)
-		}
 		if s.r.extended {
-			fmt.Fprintf(&b, " ino:%d sk:%x", sk.Inode, sk.Cookie)
+			// ss: the shutdown marks, the file's inode and device (as
+			// ss prints it: the C library's major/minor applied to the
+			// kernel's internal dev_t), a listener's pending
+			// connections.
+			if sk.Has(sockdiag.UnixAttrShutdown) {
+				l, r := byte('<'), byte('>')
+				if sk.Shutdown&1 != 0 {
+					l = '-'
+				}
+				if sk.Shutdown&2 != 0 {
+					r = '-'
+				}
+				fmt.Fprintf(&b, " %c-%c", l, r)
+			}
+			if sk.Has(sockdiag.UnixAttrVFS) {
+				fmt.Fprintf(&b, " ino:%d dev:%d/%d", sk.VFSInode, unix.Major(uint64(sk.VFSDev)), unix.Minor(uint64(sk.VFSDev)))
+			}
+			if sk.Has(sockdiag.UnixAttrIcons) {
+				b.WriteString(" peers:")
+				for _, p := range sk.Pending {
+					fmt.Fprintf(&b, " %d", p)
+				}
+			}
 		}
 		if s.r.memory && sk.Has(sockdiag.UnixAttrMemInfo) {
 			b.WriteString("\n\t" + skmemText(&sk.MemInfo))

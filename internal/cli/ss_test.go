@@ -224,7 +224,7 @@ func TestSSLikeSS(t *testing.T) {
 	w := newSSWorld(t)
 	for _, args := range [][]string{
 		{}, {"-n"}, {"-l"}, {"-tan"}, {"-tlnp"}, {"-uan"}, {"-xa"}, {"-tin"}, {"-tm"}, {"-s"}, {"-ta"}, {"-tane"}, {"-tano"}, {"-tanm"},
-		{"-ua"}, {"-tulpn"}, {"-x"}, {"-0", "-a"}, {"-4", "-tan"}, {"-6", "-tan"}, {"-tan", "-H"}, {"-A", "tcp,udp", "-an"}, {"-wa"},
+		{"-ua"}, {"-tulpn"}, {"-x"}, {"-xae"}, {"-xam"}, {"-xap"}, {"-uane"}, {"-0", "-ae"}, {"-0", "-a"}, {"-4", "-tan"}, {"-6", "-tan"}, {"-tan", "-H"}, {"-A", "tcp,udp", "-an"}, {"-wa"},
 		// The state filters and five expressions.
 		{"-tan", "state", "established"},
 		{"-tan", "exclude", "listening"},

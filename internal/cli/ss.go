@@ -1086,7 +1086,7 @@ func (s *ssEnv) unixSockets(ctx context.Context, expr *sockdiag.Expr) error {
 			}
 		}
 		if s.r.memory && sk.Has(sockdiag.UnixAttrMemInfo) {
-			b.WriteString("\n\t" + skmemText(&sk.MemInfo))
+			b.WriteString(skmemText(&sk.MemInfo)) // on the line, not under it as for TCP
 		}
 		s.rows = append(s.rows, []string{netid, sk.State.String(), strconv.Itoa(int(sk.RecvQ)), strconv.Itoa(int(sk.SendQ)), name + " ", strconv.Itoa(int(sk.Inode)), "* ", strconv.Itoa(int(sk.Peer)), b.String()})
 	}
@@ -1163,7 +1163,42 @@ func (s *ssEnv) packetSockets(ctx context.Context, expr *sockdiag.Expr) error {
 		var b strings.Builder
 		b.WriteString(users)
 		if s.r.extended {
-			fmt.Fprintf(&b, " ino=%d uid=%d sk=%x", sk.Inode, sk.UID, sk.Cookie)
+			if sk.UID != 0 {
+				fmt.Fprintf(&b, " uid:%d", sk.UID)
+			}
+			fmt.Fprintf(&b, " ino:%d sk:%x", sk.Inode, sk.Cookie)
+			if sk.Has(sockdiag.PacketAttrInfo) {
+				in := sk.Info
+				fmt.Fprintf(&b, "\n\tver:%d cpy_thresh:%d flags( ", in.Version, in.CopyThresh)
+				for i, name := range []string{"running", " auxdata", " origdev", " vnethdr", " loss"} {
+					if in.Flags&(1<<i) != 0 {
+						b.WriteString(name)
+					}
+				}
+				if in.Flags == 0 {
+					b.WriteString("0")
+				}
+				b.WriteString(" )")
+			}
+			for _, r := range []struct {
+				name string
+				a    sockdiag.PacketAttr
+				ring sockdiag.PacketRing
+			}{{"ring_rx", sockdiag.PacketAttrRXRing, sk.RXRing}, {"ring_tx", sockdiag.PacketAttrTXRing, sk.TXRing}} {
+				if sk.Has(r.a) {
+					fmt.Fprintf(&b, "\n\t%s(blk_size:%d,blk_nr:%d,frm_size:%d,frm_nr:%d,tmo:%d,features:0x%x)", r.name,
+						r.ring.BlockSize, r.ring.BlockNr, r.ring.FrameSize, r.ring.FrameNr, r.ring.RetireTmo, r.ring.Features)
+				}
+			}
+			if sk.Has(sockdiag.PacketAttrFanout) {
+				typ := sk.Fanout >> 16 & 0xffff
+				names := []string{"hash", "lb", "cpu", "roll", "random", "qm"}
+				tn := fmt.Sprintf("0x%x", typ)
+				if int(typ) < len(names) {
+					tn = names[typ]
+				}
+				fmt.Fprintf(&b, "\n\tfanout(id:%d,type:%s)", sk.Fanout&0xffff, tn)
+			}
 		}
 		rq := "0"
 		if sk.Has(sockdiag.PacketAttrMemInfo) {

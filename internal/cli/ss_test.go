@@ -243,7 +243,7 @@ func TestSSLikeSS(t *testing.T) {
 			}
 			g, s := ssFields(got), ssFields(want)
 			if len(g) != len(s) {
-				t.Fatalf("%d lines, ss %d:\n%s\nss:\n%s", len(g), len(s), got, want)
+				t.Fatalf("%d lines, ss %d:\n%q\nss:\n%q", len(g), len(s), got, want)
 			}
 			for i := range s {
 				if strings.Join(g[i], " ") != strings.Join(s[i], " ") {

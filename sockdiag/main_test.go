@@ -13,5 +13,8 @@ func TestMain(m *testing.M) {
 	if os.Getenv(helperEnv) != "" {
 		os.Exit(helperMain())
 	}
+	if os.Getenv(unprivEnv) != "" {
+		os.Exit(unprivMain())
+	}
 	os.Exit(kerneltest.Main(m))
 }

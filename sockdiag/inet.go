@@ -66,10 +66,12 @@ func (a *Attr) UnmarshalText(b []byte) error {
 // Extensions asks the kernel for extensions (idiag_ext): a bit per
 // attribute type, 1<<(Attr-1), for the first eight types. The others come
 // unasked where the kernel has them (mark and class id for CAP_NET_ADMIN,
-// cgroup id, socket options, ULP info). The congestion control's info
+// cgroup id, socket options). The congestion control's info
 // (vegas, dctcp, bbr) comes with ExtInfo or ExtVegasInfo, but bbr's only
 // with ExtVegasInfo (its own bit, INET_DIAG_BBRINFO, does not fit the
-// byte); ss -i asks for both.
+// byte); ss -i asks for both. The ULP info (and TCP-MD5 keys) come with
+// ExtInfo only (measured on Linux 6.18: a TCP subflow of MPTCP reports
+// INET_DIAG_ULP_INFO when ExtInfo is asked, not otherwise).
 type Extensions uint8
 
 // Extension bits.

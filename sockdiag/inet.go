@@ -69,8 +69,8 @@ func (a *Attr) UnmarshalText(b []byte) error {
 // cgroup id, socket options). The congestion control's info
 // (vegas, dctcp, bbr) comes with ExtInfo or ExtVegasInfo, but bbr's only
 // with ExtVegasInfo (its own bit, INET_DIAG_BBRINFO, does not fit the
-// byte); ss -i asks for both. The ULP info (and TCP-MD5 keys) come with
-// ExtInfo only (measured on Linux 6.18: a TCP subflow of MPTCP reports
+// byte); ss -i asks for both. The ULP info comes with ExtInfo
+// only (measured on Linux 6.18: a TCP subflow of MPTCP reports
 // INET_DIAG_ULP_INFO when ExtInfo is asked, not otherwise).
 type Extensions uint8
 
@@ -100,6 +100,7 @@ type SockID struct {
 	Cookie uint64
 }
 
+// String gives "SRC -> DST", for messages.
 func (id SockID) String() string {
 	return fmt.Sprintf("%s -> %s", id.Src, id.Dst)
 }
@@ -211,6 +212,7 @@ func (s *InetSocket) Clone() *InetSocket {
 	return &c
 }
 
+// String gives "PROTOCOL STATE SRC -> DST", for messages.
 func (s *InetSocket) String() string {
 	return fmt.Sprintf("%s %s %s", s.Protocol, s.State, s.ID)
 }

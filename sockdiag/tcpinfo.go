@@ -56,6 +56,8 @@ const (
 // absent field). The 32-bit times are time.Duration (the kernel counts
 // microseconds for RTT, RTO, ATO, and milliseconds for the last_* fields
 // and total_rto_time); the 64-bit ones keep the kernel's microseconds.
+// Each field is the tcpi_ field of the same name (SndCwnd is
+// tcpi_snd_cwnd, DSACKDups tcpi_dsack_dups).
 type TCPInfo struct {
 	Len int // bytes of tcp_info the kernel sent; 0: none
 
@@ -332,7 +334,8 @@ func (t *TCPInfo) append(b []byte) []byte {
 }
 
 // MPTCPInfo is the start of struct mptcp_info (linux/mptcp.h), sent as
-// INET_DIAG_INFO for MPTCP sockets. Len is how many bytes the kernel sent.
+// INET_DIAG_INFO for MPTCP sockets. Len is how many bytes the kernel sent;
+// each field is the mptcpi_ field of the same name.
 type MPTCPInfo struct {
 	Len                int
 	Subflows           uint8

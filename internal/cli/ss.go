@@ -98,6 +98,7 @@ type ssRequest struct {
 	options      bool
 	processes    bool
 	summary      bool
+	oneline      bool
 	kill         bool
 	noHeader     bool
 	json         bool
@@ -218,6 +219,7 @@ func parseSS(args []string) (ssRequest, error) {
 			case 'H':
 				r.noHeader = true
 			case 'O':
+				r.oneline = true
 			case 'j':
 				r.json = true
 			case '4':
@@ -491,6 +493,15 @@ func netInterfaceIndex(name string) (int32, error) {
 	return int32(ifr.Uint32()), nil
 }
 
+// nl starts the next line of a record's details: "\n\t", or a space with
+// -O (ss's oneline).
+func (s *ssEnv) nl() string {
+	if s.r.oneline {
+		return " "
+	}
+	return "\n\t"
+}
+
 // header returns the header line's fields.
 func (s *ssEnv) header() []string {
 	return []string{"Netid", "State", "Recv-Q", "Send-Q", "Local Address:", "Port", "Peer Address:", "Port", "Process"}
@@ -571,15 +582,30 @@ func (s *ssEnv) service(port uint16, proto string) string {
 	if s.services == nil {
 		s.services = readServices()
 	}
+	if proto == "raw" {
+		// A raw socket's "port" is its protocol: /etc/protocols names it.
+		proto = "protocol"
+	}
 	if n, ok := s.services[strconv.Itoa(int(port))+"/"+proto]; ok {
 		return n
 	}
 	return strconv.Itoa(int(port))
 }
 
-// readServices reads /etc/services: the first name of each "port/protocol".
+// readServices reads /etc/services: the first name of each "port/protocol";
+// and /etc/protocols: "number/protocol" for each IP protocol.
 func readServices() map[string]string {
 	m := map[string]string{}
+	if b, err := os.ReadFile("/etc/protocols"); err == nil {
+		for l := range strings.Lines(string(b)) {
+			l, _, _ = strings.Cut(l, "#")
+			if f := strings.Fields(l); len(f) >= 2 {
+				if _, ok := m[f[1]+"/protocol"]; !ok {
+					m[f[1]+"/protocol"] = f[0]
+				}
+			}
+		}
+	}
 	f, err := os.Open("/etc/services")
 	if err != nil {
 		return m
@@ -829,7 +855,9 @@ func (s *ssEnv) inetSocket(ctx context.Context, sk *sockdiag.InetSocket) error {
 		}
 	}
 	if s.r.memory || s.r.info && sk.Protocol != sockdiag.ProtocolUDP {
-		b.WriteString("\n\t")
+		if !s.r.oneline {
+			b.WriteString("\n\t")
+		}
 		if s.r.memory && sk.Has(sockdiag.AttrSKMemInfo) {
 			b.WriteString(skmemText(&sk.SKMemInfo))
 		}
@@ -1169,7 +1197,7 @@ func (s *ssEnv) packetSockets(ctx context.Context, expr *sockdiag.Expr) error {
 			fmt.Fprintf(&b, " ino:%d sk:%x", sk.Inode, sk.Cookie)
 			if sk.Has(sockdiag.PacketAttrInfo) {
 				in := sk.Info
-				fmt.Fprintf(&b, "\n\tver:%d cpy_thresh:%d flags( ", in.Version, in.CopyThresh)
+				fmt.Fprintf(&b, "%sver:%d cpy_thresh:%d flags( ", s.nl(), in.Version, in.CopyThresh)
 				for i, name := range []string{"running", " auxdata", " origdev", " vnethdr", " loss"} {
 					if in.Flags&(1<<i) != 0 {
 						b.WriteString(name)
@@ -1186,7 +1214,7 @@ func (s *ssEnv) packetSockets(ctx context.Context, expr *sockdiag.Expr) error {
 				ring sockdiag.PacketRing
 			}{{"ring_rx", sockdiag.PacketAttrRXRing, sk.RXRing}, {"ring_tx", sockdiag.PacketAttrTXRing, sk.TXRing}} {
 				if sk.Has(r.a) {
-					fmt.Fprintf(&b, "\n\t%s(blk_size:%d,blk_nr:%d,frm_size:%d,frm_nr:%d,tmo:%d,features:0x%x)", r.name,
+					fmt.Fprintf(&b, "%s%s(blk_size:%d,blk_nr:%d,frm_size:%d,frm_nr:%d,tmo:%d,features:0x%x)", s.nl(), r.name,
 						r.ring.BlockSize, r.ring.BlockNr, r.ring.FrameSize, r.ring.FrameNr, r.ring.RetireTmo, r.ring.Features)
 				}
 			}
@@ -1197,7 +1225,7 @@ func (s *ssEnv) packetSockets(ctx context.Context, expr *sockdiag.Expr) error {
 				if int(typ) < len(names) {
 					tn = names[typ]
 				}
-				fmt.Fprintf(&b, "\n\tfanout(id:%d,type:%s)", sk.Fanout&0xffff, tn)
+				fmt.Fprintf(&b, "%sfanout(id:%d,type:%s)", s.nl(), sk.Fanout&0xffff, tn)
 			}
 		}
 		rq := "0"

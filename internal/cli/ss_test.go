@@ -134,6 +134,11 @@ func newSSWorld(t *testing.T) *ssWorld {
 		if err := unix.Listen(seq, 7); err != nil {
 			return err
 		}
+		raw, err := unix.Socket(unix.AF_INET, unix.SOCK_RAW|unix.SOCK_CLOEXEC, unix.IPPROTO_ICMP)
+		if err != nil {
+			return err
+		}
+		w.fds = append(w.fds, raw)
 		pk, err := unix.Socket(unix.AF_PACKET, unix.SOCK_RAW|unix.SOCK_CLOEXEC, 0x0300) // htons(ETH_P_ALL)
 		if err != nil {
 			return err
@@ -224,7 +229,7 @@ func TestSSLikeSS(t *testing.T) {
 	w := newSSWorld(t)
 	for _, args := range [][]string{
 		{}, {"-n"}, {"-l"}, {"-tan"}, {"-tlnp"}, {"-uan"}, {"-xa"}, {"-tin"}, {"-tm"}, {"-s"}, {"-ta"}, {"-tane"}, {"-tano"}, {"-tanm"},
-		{"-ua"}, {"-tulpn"}, {"-x"}, {"-xae"}, {"-xam"}, {"-xap"}, {"-uane"}, {"-0", "-ae"}, {"-0", "-a"}, {"-4", "-tan"}, {"-6", "-tan"}, {"-tan", "-H"}, {"-A", "tcp,udp", "-an"}, {"-wa"},
+		{"-tinO"}, {"-tmO"}, {"-ua"}, {"-tulpn"}, {"-x"}, {"-xae"}, {"-xam"}, {"-xap"}, {"-uane"}, {"-0", "-ae"}, {"-0", "-a"}, {"-4", "-tan"}, {"-6", "-tan"}, {"-tan", "-H"}, {"-A", "tcp,udp", "-an"}, {"-wa"},
 		// The state filters and five expressions.
 		{"-tan", "state", "established"},
 		{"-tan", "exclude", "listening"},

@@ -341,8 +341,11 @@ type ssEnv struct {
 	services map[string]string // "tcp/443" -> "https"
 	cgroups  map[uint64]string
 	rows     [][]string // text: the fields of each line, for the column layout
-	netid    bool       // the Netid column is shown
-	state    bool       // the State column is shown
+	// unmeasured marks the rows whose last field ss does not measure
+	// (a packet socket's -e details overflow the column).
+	unmeasured map[int]bool
+	netid      bool // the Netid column is shown
+	state      bool // the State column is shown
 }
 
 // runSS runs nl ss.
@@ -530,8 +533,15 @@ func (s *ssEnv) flushRows() {
 		if !shown(col) {
 			continue
 		}
-		for _, row := range s.rows {
-			width[col] = max(width[col], len(row[col]))
+		for i, row := range s.rows {
+			f := row[col]
+			switch {
+			case i == 0 && s.r.noHeader && col == len(ssColumns)-1:
+				f = "" // with -H, ss measures every header but Process
+			case col == len(ssColumns)-1 && s.unmeasured[i]:
+				f = ""
+			}
+			width[col] = max(width[col], len(f))
 		}
 		if !first && width[col] > 0 {
 			width[col] += len(ssColumns[col].ldelim)
@@ -569,6 +579,7 @@ func (s *ssEnv) flushRows() {
 	}
 	w.Flush()
 	s.rows = s.rows[:0]
+	clear(s.unmeasured)
 }
 
 // service names a port as ss does without -n (getservbyport).
@@ -1231,6 +1242,12 @@ func (s *ssEnv) packetSockets(ctx context.Context, expr *sockdiag.Expr) error {
 		rq := "0"
 		if sk.Has(sockdiag.PacketAttrMemInfo) {
 			rq = strconv.Itoa(int(sk.MemInfo.RMemAlloc))
+		}
+		if s.r.extended {
+			if s.unmeasured == nil {
+				s.unmeasured = map[int]bool{}
+			}
+			s.unmeasured[len(s.rows)] = true
 		}
 		s.rows = append(s.rows, []string{netid, "UNCONN", rq, "0", proto + ":", ifname, "*", "", b.String()})
 	}

@@ -376,6 +376,12 @@ func TestDeleteRefused(t *testing.T) {
 	if len(ms) != 1 {
 		t.Fatalf("mptcp sockets: %v", slices.Sorted(maps.Keys(ms)))
 	}
+	// Kill by filter reports the refusal by index, after trying all.
+	n, err := c.DeleteInetSockets(bg, &InetFilter{Protocol: ProtocolMPTCP, Family: unix.AF_INET, Expr: &e})
+	var be *netlink.BatchError
+	if n != 0 || !errors.As(err, &be) || len(be.Failures) != 1 || !errors.Is(err, unix.EOPNOTSUPP) {
+		t.Errorf("DeleteInetSockets(mptcp): %d, %v", n, err)
+	}
 	for _, s := range ms {
 		err := c.DeleteInetSocket(bg, ProtocolMPTCP, s.ID)
 		t.Logf("destroy mptcp listener: %v", err)

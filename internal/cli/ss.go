@@ -788,10 +788,9 @@ func (s *ssEnv) inetSockets(ctx context.Context, db int, expr *sockdiag.Expr) er
 		for _, v := range victims {
 			// ss -K shows the sockets it closed.
 			if err := s.c.DeleteInetSocket(ctx, v.Protocol, v.ID); err != nil {
-				if errors.Is(err, syscall.ENOENT) {
-					continue
-				}
-				return err
+				// Gone meanwhile, not supported for the protocol, or
+				// not permitted: ss skips the socket silently.
+				continue
 			}
 			if err := s.inetSocket(ctx, v); err != nil {
 				return err

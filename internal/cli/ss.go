@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -730,22 +731,6 @@ func msTimer(ms uint32) string {
 	return b.String()
 }
 
-// cg is C's %g.
-func cg(v float64) string { return strconv.FormatFloat(v, 'g', 6, 64) }
-
-// bw is ss's sprint_bw.
-func (s *ssEnv) bw(v float64) string {
-	switch {
-	case s.r.numeric:
-		return fmt.Sprintf("%.0f", v)
-	case v > 1000000:
-		return fmt.Sprintf("%.1fM", v/1000000)
-	case v > 1000:
-		return fmt.Sprintf("%.1fK", v/1000)
-	}
-	return cg(v)
-}
-
 // inetSockets lists one inet table (tcp, udp, raw, mptcp), IPv4 then
 // IPv6, filtered by the kernel.
 func (s *ssEnv) inetSockets(ctx context.Context, db int, expr *sockdiag.Expr) error {
@@ -890,163 +875,199 @@ func skmemText(m *sockdiag.SKMemInfo) string {
 	return t + ")"
 }
 
+// tiWriter writes ss's key:value words without fmt (a line per socket,
+// a hundred thousand sockets).
+type tiWriter struct {
+	b       *strings.Builder
+	scratch [64]byte
+}
+
+func (w *tiWriter) str(x string) { w.b.WriteString(x) }
+func (w *tiWriter) num(v uint64) { w.b.Write(strconv.AppendUint(w.scratch[:0], v, 10)) }
+func (w *tiWriter) g(v float64)  { w.b.Write(strconv.AppendFloat(w.scratch[:0], v, 'g', 6, 64)) }
+
+// kv writes " key:v" when v is not zero, as ss's tcp_stats_print does.
+func (w *tiWriter) kv(key string, v uint64) {
+	if v != 0 {
+		w.str(key)
+		w.num(v)
+	}
+}
+
+// bw writes a rate as ss's sprint_bw.
+func (w *tiWriter) bw(v float64, numeric bool) {
+	switch {
+	case numeric:
+		w.b.Write(strconv.AppendFloat(w.scratch[:0], v, 'f', 0, 64))
+	case v > 1000000:
+		w.b.Write(strconv.AppendFloat(w.scratch[:0], v/1000000, 'f', 1, 64))
+		w.str("M")
+	case v > 1000:
+		w.b.Write(strconv.AppendFloat(w.scratch[:0], v/1000, 'f', 1, 64))
+		w.str("K")
+	default:
+		w.g(v)
+	}
+}
+
 // tcpInfoText is ss's tcp_stats_print (iproute2 6.1), from tcp_info and
-// the congestion control's attributes.
+// the congestion control's attributes. (ss 6.1 prints no words for the
+// negotiated options, ts, sack, ecn: neither does nl; -j has them.)
 func (s *ssEnv) tcpInfoText(b *strings.Builder, sk *sockdiag.InetSocket) {
 	ti := &sk.TCPInfo
-	out := func(format string, a ...any) { fmt.Fprintf(b, format, a...) }
-	// (ss 6.1 prints no words for the negotiated options, ts, sack, ecn:
-	// neither does nl; -j has them.)
+	w := &tiWriter{b: b}
+	numeric := s.r.numeric
 	if sk.Congestion != "" {
-		out(" %s", sk.Congestion)
+		w.str(" ")
+		w.str(sk.Congestion)
 	}
 	if ti.Len == 0 {
 		return
 	}
-	us := func(d interface{ Microseconds() int64 }) float64 { return float64(d.Microseconds()) / 1000 }
+	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 	if ti.Options&sockdiag.OptWScale != 0 {
-		out(" wscale:%d,%d", ti.SndWScale, ti.RcvWScale)
+		w.str(" wscale:")
+		w.num(uint64(ti.SndWScale))
+		w.str(",")
+		w.num(uint64(ti.RcvWScale))
 	}
 	if ti.RTO != 0 {
-		out(" rto:%s", cg(us(ti.RTO)))
+		w.str(" rto:")
+		w.g(ms(ti.RTO))
 	}
-	if ti.Backoff != 0 {
-		out(" backoff:%d", ti.Backoff)
-	}
+	w.kv(" backoff:", uint64(ti.Backoff))
 	if ti.RTT != 0 {
-		out(" rtt:%s/%s", cg(us(ti.RTT)), cg(us(ti.RTTVar)))
+		w.str(" rtt:")
+		w.g(ms(ti.RTT))
+		w.str("/")
+		w.g(ms(ti.RTTVar))
 	}
 	if ti.ATO != 0 {
-		out(" ato:%s", cg(us(ti.ATO)))
+		w.str(" ato:")
+		w.g(ms(ti.ATO))
 	}
-	if ti.SndMSS != 0 {
-		out(" mss:%d", ti.SndMSS)
+	w.kv(" mss:", uint64(ti.SndMSS))
+	w.kv(" pmtu:", uint64(ti.PMTU))
+	w.kv(" rcvmss:", uint64(ti.RcvMSS))
+	w.kv(" advmss:", uint64(ti.AdvMSS))
+	w.kv(" cwnd:", uint64(ti.SndCwnd))
+	if ti.SndSSThresh < 0xffff {
+		w.kv(" ssthresh:", uint64(ti.SndSSThresh))
 	}
-	if ti.PMTU != 0 {
-		out(" pmtu:%d", ti.PMTU)
-	}
-	if ti.RcvMSS != 0 {
-		out(" rcvmss:%d", ti.RcvMSS)
-	}
-	if ti.AdvMSS != 0 {
-		out(" advmss:%d", ti.AdvMSS)
-	}
-	if ti.SndCwnd != 0 {
-		out(" cwnd:%d", ti.SndCwnd)
-	}
-	if ti.SndSSThresh != 0 && ti.SndSSThresh < 0xffff {
-		out(" ssthresh:%d", ti.SndSSThresh)
-	}
-	for _, f := range []struct {
-		name string
-		v    uint64
-	}{{"bytes_sent", ti.BytesSent}, {"bytes_retrans", ti.BytesRetrans}, {"bytes_acked", ti.BytesAcked}, {"bytes_received", ti.BytesReceived},
-		{"segs_out", uint64(ti.SegsOut)}, {"segs_in", uint64(ti.SegsIn)}, {"data_segs_out", uint64(ti.DataSegsOut)}, {"data_segs_in", uint64(ti.DataSegsIn)}} {
-		if f.v != 0 {
-			out(" %s:%d", f.name, f.v)
-		}
-	}
+	w.kv(" bytes_sent:", ti.BytesSent)
+	w.kv(" bytes_retrans:", ti.BytesRetrans)
+	w.kv(" bytes_acked:", ti.BytesAcked)
+	w.kv(" bytes_received:", ti.BytesReceived)
+	w.kv(" segs_out:", uint64(ti.SegsOut))
+	w.kv(" segs_in:", uint64(ti.SegsIn))
+	w.kv(" data_segs_out:", uint64(ti.DataSegsOut))
+	w.kv(" data_segs_in:", uint64(ti.DataSegsIn))
 	if sk.Has(sockdiag.AttrDCTCPInfo) {
-		if sk.DCTCP.Enabled {
-			out(" dctcp:(ce_state:%d,alpha:%d,ab_ecn:%d,ab_tot:%d)", sk.DCTCP.CEState, sk.DCTCP.Alpha, sk.DCTCP.ABECN, sk.DCTCP.ABTot)
+		if d := sk.DCTCP; d.Enabled {
+			w.str(" dctcp:(ce_state:")
+			w.num(uint64(d.CEState))
+			w.str(",alpha:")
+			w.num(uint64(d.Alpha))
+			w.str(",ab_ecn:")
+			w.num(uint64(d.ABECN))
+			w.str(",ab_tot:")
+			w.num(uint64(d.ABTot))
+			w.str(")")
 		} else {
-			out(" dctcp:fallback_mode")
+			w.str(" dctcp:fallback_mode")
 		}
 	}
 	if sk.Has(sockdiag.AttrBBRInfo) {
-		out(" bbr:(bw:%sbps,mrtt:%s", s.bw(float64(sk.BBR.BW)*8), cg(float64(sk.BBR.MinRTT)/1000))
+		w.str(" bbr:(bw:")
+		w.bw(float64(sk.BBR.BW)*8, numeric)
+		w.str("bps,mrtt:")
+		w.g(float64(sk.BBR.MinRTT) / 1000)
 		if sk.BBR.PacingGain != 0 {
-			out(",pacing_gain:%s", cg(float64(sk.BBR.PacingGain)/256))
+			w.str(",pacing_gain:")
+			w.g(float64(sk.BBR.PacingGain) / 256)
 		}
 		if sk.BBR.CwndGain != 0 {
-			out(",cwnd_gain:%s", cg(float64(sk.BBR.CwndGain)/256))
+			w.str(",cwnd_gain:")
+			w.g(float64(sk.BBR.CwndGain) / 256)
 		}
-		out(")")
+		w.str(")")
 	}
 	if ti.RTT > 0 && ti.SndMSS > 0 && ti.SndCwnd > 0 {
-		out(" send %sbps", s.bw(float64(ti.SndCwnd)*float64(ti.SndMSS)*8000000/float64(ti.RTT.Microseconds())))
+		w.str(" send ")
+		w.bw(float64(ti.SndCwnd)*float64(ti.SndMSS)*8000000/float64(ti.RTT.Microseconds()), numeric)
+		w.str("bps")
 	}
-	if v := ti.LastDataSent.Milliseconds(); v != 0 {
-		out(" lastsnd:%d", v)
-	}
-	if v := ti.LastDataRecv.Milliseconds(); v != 0 {
-		out(" lastrcv:%d", v)
-	}
-	if v := ti.LastAckRecv.Milliseconds(); v != 0 {
-		out(" lastack:%d", v)
-	}
+	w.kv(" lastsnd:", uint64(ti.LastDataSent.Milliseconds()))
+	w.kv(" lastrcv:", uint64(ti.LastDataRecv.Milliseconds()))
+	w.kv(" lastack:", uint64(ti.LastAckRecv.Milliseconds()))
 	if ti.PacingRate != 0 {
-		out(" pacing_rate %sbps", s.bw(float64(ti.PacingRate)*8))
+		w.str(" pacing_rate ")
+		w.bw(float64(ti.PacingRate)*8, numeric)
+		w.str("bps")
 		if ti.MaxPacingRate != ^uint64(0) && ti.MaxPacingRate != 0 {
-			out("/%sbps", s.bw(float64(ti.MaxPacingRate)*8))
+			w.str("/")
+			w.bw(float64(ti.MaxPacingRate)*8, numeric)
+			w.str("bps")
 		}
 	}
 	if ti.DeliveryRate != 0 {
-		out(" delivery_rate %sbps", s.bw(float64(ti.DeliveryRate)*8))
+		w.str(" delivery_rate ")
+		w.bw(float64(ti.DeliveryRate)*8, numeric)
+		w.str("bps")
 	}
-	if ti.Delivered != 0 {
-		out(" delivered:%d", ti.Delivered)
-	}
-	if ti.DeliveredCE != 0 {
-		out(" delivered_ce:%d", ti.DeliveredCE)
-	}
+	w.kv(" delivered:", uint64(ti.Delivered))
+	w.kv(" delivered_ce:", uint64(ti.DeliveredCE))
 	if ti.DeliveryRateAppLimited {
-		out(" app_limited")
+		w.str(" app_limited")
 	}
 	if ti.BusyTimeUs != 0 {
-		out(" busy:%dms", ti.BusyTimeUs/1000)
-		if ti.RwndLimitedUs != 0 {
-			out(" rwnd_limited:%dms(%.1f%%)", ti.RwndLimitedUs/1000, 100*float64(ti.RwndLimitedUs)/float64(ti.BusyTimeUs))
-		}
-		if ti.SndbufLimitedUs != 0 {
-			out(" sndbuf_limited:%dms(%.1f%%)", ti.SndbufLimitedUs/1000, 100*float64(ti.SndbufLimitedUs)/float64(ti.BusyTimeUs))
+		w.str(" busy:")
+		w.num(ti.BusyTimeUs / 1000)
+		w.str("ms")
+		for _, l := range []struct {
+			key string
+			v   uint64
+		}{{" rwnd_limited:", ti.RwndLimitedUs}, {" sndbuf_limited:", ti.SndbufLimitedUs}} {
+			if l.v != 0 {
+				w.str(l.key)
+				w.num(l.v / 1000)
+				w.str("ms(")
+				w.b.Write(strconv.AppendFloat(w.scratch[:0], 100*float64(l.v)/float64(ti.BusyTimeUs), 'f', 1, 64))
+				w.str("%)")
+			}
 		}
 	}
-	if ti.Unacked != 0 {
-		out(" unacked:%d", ti.Unacked)
-	}
+	w.kv(" unacked:", uint64(ti.Unacked))
 	if ti.Retrans != 0 || ti.TotalRetrans != 0 {
-		out(" retrans:%d/%d", ti.Retrans, ti.TotalRetrans)
+		w.str(" retrans:")
+		w.num(uint64(ti.Retrans))
+		w.str("/")
+		w.num(uint64(ti.TotalRetrans))
 	}
-	if ti.Lost != 0 {
-		out(" lost:%d", ti.Lost)
+	w.kv(" lost:", uint64(ti.Lost))
+	if sk.State != sockdiag.StateListen {
+		w.kv(" sacked:", uint64(ti.Sacked))
 	}
-	if ti.Sacked != 0 && sk.State != sockdiag.StateListen {
-		out(" sacked:%d", ti.Sacked)
-	}
-	if ti.DSACKDups != 0 {
-		out(" dsack_dups:%d", ti.DSACKDups)
-	}
-	if ti.Fackets != 0 {
-		out(" fackets:%d", ti.Fackets)
-	}
+	w.kv(" dsack_dups:", uint64(ti.DSACKDups))
+	w.kv(" fackets:", uint64(ti.Fackets))
 	if ti.Reordering != 3 {
-		out(" reordering:%d", ti.Reordering)
+		w.str(" reordering:")
+		w.num(uint64(ti.Reordering))
 	}
-	if ti.ReordSeen != 0 {
-		out(" reord_seen:%d", ti.ReordSeen)
-	}
+	w.kv(" reord_seen:", uint64(ti.ReordSeen))
 	if ti.RcvRTT != 0 {
-		out(" rcv_rtt:%s", cg(us(ti.RcvRTT)))
+		w.str(" rcv_rtt:")
+		w.g(ms(ti.RcvRTT))
 	}
-	if ti.RcvSpace != 0 {
-		out(" rcv_space:%d", ti.RcvSpace)
-	}
-	if ti.RcvSSThresh != 0 {
-		out(" rcv_ssthresh:%d", ti.RcvSSThresh)
-	}
-	if ti.NotsentBytes != 0 {
-		out(" notsent:%d", ti.NotsentBytes)
-	}
+	w.kv(" rcv_space:", uint64(ti.RcvSpace))
+	w.kv(" rcv_ssthresh:", uint64(ti.RcvSSThresh))
+	w.kv(" notsent:", uint64(ti.NotsentBytes))
 	if ti.MinRTT != 0 {
-		out(" minrtt:%s", cg(us(ti.MinRTT)))
+		w.str(" minrtt:")
+		w.g(ms(ti.MinRTT))
 	}
-	if ti.RcvOOOPack != 0 {
-		out(" rcv_ooopack:%d", ti.RcvOOOPack)
-	}
-	if ti.SndWnd != 0 {
-		out(" snd_wnd:%d", ti.SndWnd)
-	}
+	w.kv(" rcv_ooopack:", uint64(ti.RcvOOOPack))
+	w.kv(" snd_wnd:", uint64(ti.SndWnd))
 }
 
 // unixSockets lists the unix sockets; ss filters them in user space.

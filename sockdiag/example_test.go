@@ -241,3 +241,25 @@ func ExampleProcessMap() {
 		fmt.Println(s.ID.Src, ps)
 	}
 }
+
+// Watch sockets end (ss -E): the kernel reports each destroyed TCP and UDP
+// socket to the groups joined.
+func ExampleConn_Events() {
+	c, err := sockdiag.Dial(nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer c.Close()
+	for _, g := range sockdiag.AllGroups() {
+		if err := c.JoinGroup(g); err != nil {
+			log.Fatal(err) // needs CAP_NET_ADMIN
+		}
+	}
+	for ev, err := range c.Events(context.Background()) {
+		if err != nil {
+			log.Print(err) // netlink.ErrOverrun: some were lost; the stream goes on
+			continue
+		}
+		fmt.Println(ev.Socket.Protocol, ev.Socket.ID, ev.Socket.TCPInfo.BytesAcked)
+	}
+}

@@ -33,6 +33,7 @@ const ssHelp = `Usage: nl ss [ OPTIONS ]
    -i, --info          show internal TCP information
    -s, --summary       show socket usage summary
    -K, --kill          forcibly close sockets, display what was closed
+   -E, --events        continually display sockets as they are destroyed
    -H, --no-header     Suppress header line
    -N, --net           switch to the specified network namespace name
    -4, --ipv4          display only IP version 4 sockets
@@ -100,6 +101,7 @@ type ssRequest struct {
 	processes    bool
 	summary      bool
 	oneline      bool
+	events       bool
 	kill         bool
 	noHeader     bool
 	json         bool
@@ -151,7 +153,7 @@ func parseSS(args []string) (ssRequest, error) {
 		"numeric": 'n', "all": 'a', "listening": 'l', "options": 'o', "extended": 'e', "memory": 'm', "processes": 'p',
 		"info": 'i', "summary": 's', "kill": 'K', "no-header": 'H', "ipv4": '4', "ipv6": '6', "packet": '0', "tcp": 't',
 		"mptcp": 'M', "udp": 'u', "raw": 'w', "unix": 'x', "json": 'j', "family": 'f', "query": 'A', "socket": 'A', "net": 'N',
-		"resolve": 'r', "oneline": 'O',
+		"resolve": 'r', "oneline": 'O', "events": 'E',
 	}
 	for i := 0; i < len(args); i++ {
 		w := args[i]
@@ -217,6 +219,8 @@ func parseSS(args []string) (ssRequest, error) {
 				r.summary = true
 			case 'K':
 				r.kill = true
+			case 'E':
+				r.events = true
 			case 'H':
 				r.noHeader = true
 			case 'O':
@@ -345,6 +349,7 @@ type ssEnv struct {
 	// unmeasured marks the rows whose last field ss does not measure
 	// (a packet socket's -e details overflow the column).
 	unmeasured map[int]bool
+	skipHeader bool // ss -E: the header was printed with the first event
 	netid      bool // the Netid column is shown
 	state      bool // the State column is shown
 }
@@ -391,6 +396,9 @@ func runSS(ctx context.Context, e *env, args []string) error {
 		// The header counts in the widths even with -H, as in ss.
 		s.rows = append(s.rows, s.header())
 	}
+	if r.events {
+		return s.events(ctx, expr)
+	}
 	for _, db := range []int{ssNetlink, ssPacketRaw | ssPacketDgram, ssUnix, ssRaw, ssUDP, ssTCP, ssMPTCP} {
 		if r.dbs&db == 0 {
 			continue
@@ -412,6 +420,60 @@ func runSS(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	s.flushRows()
+	return nil
+}
+
+// events is ss -E: each TCP or UDP socket of the tables and families
+// asked for, as the kernel destroys it, filtered here (the kernel sends
+// them all), until interrupted.
+func (s *ssEnv) events(ctx context.Context, expr *sockdiag.Expr) error {
+	var groups []uint32
+	if s.r.dbs&ssTCP != 0 && s.r.v4 {
+		groups = append(groups, sockdiag.GroupInetTCPDestroy)
+	}
+	if s.r.dbs&ssUDP != 0 && s.r.v4 {
+		groups = append(groups, sockdiag.GroupInetUDPDestroy)
+	}
+	if s.r.dbs&ssTCP != 0 && s.r.v6 {
+		groups = append(groups, sockdiag.GroupInet6TCPDestroy)
+	}
+	if s.r.dbs&ssUDP != 0 && s.r.v6 {
+		groups = append(groups, sockdiag.GroupInet6UDPDestroy)
+	}
+	for _, g := range groups {
+		if err := s.c.JoinGroup(g); err != nil {
+			return err
+		}
+	}
+	s.state = true
+	s.netid = true
+	header := true
+	for ev, err := range s.c.Events(ctx) {
+		if errors.Is(err, netlink.ErrOverrun) {
+			fmt.Fprintln(s.e.stderr, "Warning: some events were lost (receive buffer overrun)")
+			continue
+		}
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil // interrupted: ss exits quietly
+			}
+			return err
+		}
+		sk := &ev.Socket
+		if expr != nil && !ssInetMatch(expr, sk) {
+			continue
+		}
+		if !s.e.opts.JSON {
+			s.rows = append(s.rows[:0], s.header())
+		}
+		if err := s.inetSocket(ctx, sk); err != nil {
+			return err
+		}
+		s.skipHeader = !header // measured, printed once
+		header = false
+		s.flushRows()
+		s.e.flush()
+	}
 	return nil
 }
 
@@ -553,7 +615,7 @@ func (s *ssEnv) flushRows() {
 	}
 	w := bufio.NewWriter(s.e.stdout)
 	for i, row := range s.rows {
-		if i == 0 && s.r.noHeader {
+		if i == 0 && (s.r.noHeader || s.skipHeader) {
 			continue
 		}
 		firstCol := true

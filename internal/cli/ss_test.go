@@ -364,3 +364,41 @@ func TestSSKill(t *testing.T) {
 		t.Errorf("left after -K:\n%s", after)
 	}
 }
+
+// -E prints sockets as the kernel destroys them.
+func TestSSEvents(t *testing.T) {
+	w := newSSWorld(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	pr, pw := io.Pipe()
+	done := make(chan int, 1)
+	go func() {
+		done <- RunWithInput(ctx, []string{"-n", w.name, "ss", "-E", "-tn", "sport = :7300 or dport = :7300"}, nil, pw, io.Discard)
+		pw.Close()
+	}()
+	// Wait for the subscription: a socket ended before it would be missed.
+	time.Sleep(300 * time.Millisecond)
+	var l net.Listener
+	if err := w.ns.Do(func() (err error) { l, err = net.Listen("tcp4", "198.18.0.1:7300"); return }); err != nil {
+		t.Fatal(err)
+	}
+	l.Close()
+	buf := make([]byte, 4096)
+	var out strings.Builder
+	for !strings.Contains(out.String(), ":7300") {
+		n, err := pr.Read(buf)
+		if err != nil {
+			t.Fatalf("%v; got %q", err, out.String())
+		}
+		out.Write(buf[:n])
+	}
+	cancel()
+	go io.Copy(io.Discard, pr)
+	if code := <-done; code != 0 {
+		t.Errorf("exit %d", code)
+	}
+	f := ssFields(out.String())
+	if len(f) < 2 || f[0][0] != "Netid" || f[1][0] != "tcp" || f[1][4] != "198.18.0.1:7300" {
+		t.Errorf("ss -E printed %q", out.String())
+	}
+}

@@ -19,6 +19,9 @@
 //   - Unix sockets (unix_diag): [Conn.UnixSockets].
 //   - Packet sockets (packet_diag): [Conn.PacketSockets].
 //   - Netlink sockets (netlink_diag): [Conn.NetlinkSockets].
+//   - Destroyed sockets (ss -E): [Conn.JoinGroup] a destroy group, then
+//     [Conn.Events]; an overrun is yielded as netlink.ErrOverrun and the
+//     stream goes on.
 //
 // The namespace is the Conn's (netlink.Config.NetNS at Dial): inet, packet
 // and netlink sockets are per namespace; unix sockets are listed by the

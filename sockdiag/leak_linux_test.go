@@ -5,6 +5,7 @@ package sockdiag
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"runtime"
 	"testing"
@@ -127,6 +128,45 @@ func TestInetProtocolsOfThisKernel(t *testing.T) {
 		}
 		if serr == nil {
 			unix.Close(fd)
+		}
+	}
+}
+
+// Many goroutines dumping and looking up on one Conn: every dump is whole
+// (the Conn runs them one after another), every lookup gets its own reply.
+func TestConcurrentUse(t *testing.T) {
+	w := newWorld(t)
+	c := testDial(t, w.ns)
+	want := len(sockets(t, c, nil))
+	id := SockID{Src: addrPort(w.est.LocalAddr()), Dst: addrPort(w.est.RemoteAddr()), Cookie: NoCookie}
+	errs := make(chan error, 16)
+	for g := range 16 {
+		go func() {
+			for i := range 50 {
+				if (g+i)%2 == 0 {
+					n := 0
+					for _, err := range c.InetSockets(bg, nil) {
+						if err != nil {
+							errs <- err
+							return
+						}
+						n++
+					}
+					if n != want {
+						errs <- fmt.Errorf("dump of %d sockets, want %d", n, want)
+						return
+					}
+				} else if s, err := c.InetSocket(bg, ProtocolTCP, id, 0); err != nil || s.ID.Src != id.Src {
+					errs <- fmt.Errorf("lookup: %v %v", s, err)
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range 16 {
+		if err := <-errs; err != nil {
+			t.Error(err)
 		}
 	}
 }

@@ -89,24 +89,23 @@ const ssConn = sockdiag.AllStates &^ (1<<sockdiag.StateListen | 1<<sockdiag.Stat
 
 // ssRequest is a parsed ss command line.
 type ssRequest struct {
-	dbs          int
-	v4, v6       bool // -4, -6 (neither: both)
-	states       sockdiag.States
-	filter       []string // the expression's words
-	numeric      bool
-	extended     bool
-	memory       bool
-	info         bool
-	options      bool
-	processes    bool
-	summary      bool
-	oneline      bool
-	events       bool
-	kill         bool
-	noHeader     bool
-	json         bool
-	netns        string
-	familyFilter bool // -f, -4, -6 or -0 restricted the tables
+	dbs       int
+	v4, v6    bool // -4, -6 (neither: both)
+	states    sockdiag.States
+	filter    []string // the expression's words
+	numeric   bool
+	extended  bool
+	memory    bool
+	info      bool
+	options   bool
+	processes bool
+	summary   bool
+	oneline   bool
+	events    bool
+	kill      bool
+	noHeader  bool
+	json      bool
+	netns     string
 }
 
 // ssUsage is a command line ss refuses with its usage (exit 255).
@@ -265,43 +264,21 @@ func parseSS(args []string) (ssRequest, error) {
 			}
 		}
 	}
-	// Tables: those asked for, else all; then only those of the
-	// families asked for.
+	// Tables, as ss picks them: those asked for (-t -u -w -M -x -0 -A),
+	// plus, for each family asked for (-4 -6 -f) none of whose tables was
+	// asked for, all its tables; nothing asked: all. -4, -6 and -f
+	// inet/inet6 also pick the inet address families shown.
+	for _, f := range []struct {
+		fam, tables int
+	}{{famInet | famInet6, ssInet}, {famUnix, ssUnix}, {famLink, ssPacket}, {famNetlink, ssNetlink}} {
+		if families&f.fam != 0 && dbs&f.tables == 0 {
+			dbs |= f.tables
+		}
+	}
 	if dbs == 0 {
 		dbs = ssAll
-		if families != 0 {
-			dbs = 0
-			if families&(famInet|famInet6) != 0 {
-				dbs |= ssInet
-			}
-			if families&famUnix != 0 {
-				dbs |= ssUnix
-			}
-			if families&famLink != 0 {
-				dbs |= ssPacket
-			}
-			if families&famNetlink != 0 {
-				dbs |= ssNetlink
-			}
-		}
-	} else if families != 0 {
-		keep := 0
-		if families&(famInet|famInet6) != 0 {
-			keep |= ssInet
-		}
-		if families&famUnix != 0 {
-			keep |= ssUnix
-		}
-		if families&famLink != 0 {
-			keep |= ssPacket
-		}
-		if families&famNetlink != 0 {
-			keep |= ssNetlink
-		}
-		dbs &= keep
 	}
 	r.dbs = dbs
-	r.familyFilter = families != 0
 	r.v4 = families&famInet != 0 || families&(famInet|famInet6) == 0
 	r.v6 = families&famInet6 != 0 || families&(famInet|famInet6) == 0
 	// The state filter, then the expression.

@@ -447,7 +447,8 @@ func TestUnixSocketsKernel(t *testing.T) {
 	}
 }
 
-// Packet sockets: type, protocol, the attached filter and the fanout group.
+// Packet sockets: type, protocol, the attached filter, the fanout group and
+// a receive ring.
 func TestPacketSocketsKernel(t *testing.T) {
 	w := newWorld(t)
 	prog := []unix.SockFilter{{Code: 0x28, K: 12}, {Code: 0x15, Jt: 0, Jf: 1, K: 0x800}, {Code: 0x6, K: 0xffff}, {Code: 0x6}}
@@ -455,6 +456,14 @@ func TestPacketSocketsKernel(t *testing.T) {
 		t.Fatal(err)
 	}
 	if err := unix.SetsockoptInt(w.packetFD, unix.SOL_PACKET, unix.PACKET_FANOUT, 42|unix.PACKET_FANOUT_HASH<<16); err != nil {
+		t.Fatal(err)
+	}
+	// A mapped receive ring (TPACKET_V2).
+	if err := unix.SetsockoptInt(w.packetFD, unix.SOL_PACKET, unix.PACKET_VERSION, unix.TPACKET_V2); err != nil {
+		t.Fatal(err)
+	}
+	req := unix.TpacketReq{Block_size: 4096, Block_nr: 2, Frame_size: 2048, Frame_nr: 4}
+	if err := unix.SetsockoptTpacketReq(w.packetFD, unix.SOL_PACKET, unix.PACKET_RX_RING, &req); err != nil {
 		t.Fatal(err)
 	}
 	c := testDial(t, w.ns)
@@ -476,6 +485,9 @@ func TestPacketSocketsKernel(t *testing.T) {
 	}
 	if !slices.Equal(p.Filter, prog) {
 		t.Errorf("filter %v, want %v", p.Filter, prog)
+	}
+	if !p.Has(PacketAttrRXRing) || p.RXRing.BlockSize != 4096 || p.RXRing.BlockNr != 2 || p.RXRing.FrameSize != 2048 || p.RXRing.FrameNr != 4 || p.Info.Version != unix.TPACKET_V2 || p.Has(PacketAttrTXRing) {
+		t.Errorf("ring %+v version %d tx %v", p.RXRing, p.Info.Version, p.Has(PacketAttrTXRing))
 	}
 	if p.Fanout&0xffff != 42 || p.Fanout>>16&0xff != unix.PACKET_FANOUT_HASH {
 		t.Errorf("fanout %#x", p.Fanout)

@@ -348,6 +348,7 @@ func runSS(ctx context.Context, e *env, args []string) error {
 		}
 		defer n.Close()
 		ns = n
+		e.ns = n // link names and the rest of nl's lookups go there too
 	}
 	if r.summary {
 		return ssSummary(e, ns)
@@ -793,11 +794,13 @@ func (s *ssEnv) inetSockets(ctx context.Context, db int, expr *sockdiag.Expr) er
 			f.RawProtocol = 0 // every raw socket is asked as IPPROTO_RAW
 		}
 		var victims []*sockdiag.InetSocket
+		var rawErr error
 		for sk, err := range s.c.InetSockets(ctx, f) {
 			if err != nil {
 				if proto == sockdiag.ProtocolRaw && errors.Is(err, syscall.ENOENT) {
 					// No raw_diag in this kernel: ss reads /proc/net/raw.
-					return s.procRaw(fam, expr)
+					rawErr = s.procRaw(fam, expr)
+					break
 				}
 				return &dumpError{err: err, what: "Dump"}
 			}
@@ -808,6 +811,9 @@ func (s *ssEnv) inetSockets(ctx context.Context, db int, expr *sockdiag.Expr) er
 			if err := s.inetSocket(ctx, sk); err != nil {
 				return err
 			}
+		}
+		if rawErr != nil {
+			return rawErr
 		}
 		for _, v := range victims {
 			// ss -K shows the sockets it closed.
@@ -824,12 +830,17 @@ func (s *ssEnv) inetSockets(ctx context.Context, db int, expr *sockdiag.Expr) er
 	return nil
 }
 
-func (s *ssEnv) addrText(ctx context.Context, ap netip.AddrPort, ifindex int32, proto string) (string, string) {
+// addrText formats an address and port as ss's inet_addr_print: the IPv6
+// wildcard is "*" unless the socket is v6only.
+func (s *ssEnv) addrText(ctx context.Context, ap netip.AddrPort, ifindex int32, proto string, v6only bool) (string, string) {
 	a := ap.Addr()
 	var at string
-	if a.Is6() && !a.Is4In6() {
+	switch {
+	case a.Is6() && a.IsUnspecified() && !v6only:
+		at = "*"
+	case a.Is6() && !a.Is4In6():
 		at = "[" + a.String() + "]"
-	} else {
+	default:
 		at = a.Unmap().String()
 	}
 	if ifindex != 0 {
@@ -849,8 +860,8 @@ func (s *ssEnv) inetSocket(ctx context.Context, sk *sockdiag.InetSocket) error {
 	if s.e.opts.JSON {
 		return s.inetJSON(ctx, sk, ps)
 	}
-	la, lp := s.addrText(ctx, sk.ID.Src, sk.ID.IfIndex, sproto)
-	ra, rp := s.addrText(ctx, sk.ID.Dst, 0, sproto)
+	la, lp := s.addrText(ctx, sk.ID.Src, sk.ID.IfIndex, sproto, sk.V6Only)
+	ra, rp := s.addrText(ctx, sk.ID.Dst, 0, sproto, sk.V6Only)
 	if sk.ID.Dst.Port() == 0 {
 		rp = "*"
 	}
@@ -874,8 +885,12 @@ func (s *ssEnv) inetSocket(ctx context.Context, sk *sockdiag.InetSocket) error {
 		if sk.Has(sockdiag.AttrCgroupID) {
 			fmt.Fprintf(&b, " cgroup:%s", s.cgroupPath(sk.CgroupID))
 		}
-		if sk.Has(sockdiag.AttrSKV6Only) && sk.V6Only {
-			b.WriteString(" v6only:1")
+		if sk.Has(sockdiag.AttrSKV6Only) {
+			if sk.V6Only {
+				b.WriteString(" v6only:1")
+			} else {
+				b.WriteString(" v6only:0")
+			}
 		}
 		if sk.Has(sockdiag.AttrShutdown) {
 			l, r := byte('<'), byte('>')

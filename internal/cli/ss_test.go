@@ -93,6 +93,7 @@ func newSSWorld(t *testing.T) *ssWorld {
 	l4 := listen("tcp4", "198.18.0.1:8080")
 	l443 := listen("tcp4", "198.18.0.3:443")
 	l6 := listen("tcp6", "[2001:db8::1]:443")
+	listen("tcp", "[::]:9443") // dual stack: ss prints its address as *
 	est, _ := connect(l4, "198.18.0.2:0", "198.18.0.1:8080")
 	connect(l443, "198.18.0.2:0", "198.18.0.3:443")
 	connect(l6, "[2001:db8::2]:0", "[2001:db8::1]:443")
@@ -139,6 +140,11 @@ func newSSWorld(t *testing.T) *ssWorld {
 			return err
 		}
 		w.fds = append(w.fds, raw)
+		raw6, err := unix.Socket(unix.AF_INET6, unix.SOCK_RAW|unix.SOCK_CLOEXEC, unix.IPPROTO_ICMPV6)
+		if err != nil {
+			return err
+		}
+		w.fds = append(w.fds, raw6)
 		pk, err := unix.Socket(unix.AF_PACKET, unix.SOCK_RAW|unix.SOCK_CLOEXEC, 0x0300) // htons(ETH_P_ALL)
 		if err != nil {
 			return err
@@ -320,8 +326,8 @@ func TestSSJSON(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
 	lines := strings.Split(strings.TrimSpace(out), "\n")
-	if len(lines) != 10 {
-		t.Fatalf("%d objects, want 10:\n%s", len(lines), out)
+	if len(lines) != 11 {
+		t.Fatalf("%d objects, want 11:\n%s", len(lines), out)
 	}
 	states := map[string]int{}
 	for _, l := range lines {
@@ -343,7 +349,7 @@ func TestSSJSON(t *testing.T) {
 			t.Errorf("%s", l)
 		}
 	}
-	if fmt.Sprint(states) != "map[ESTAB:6 LISTEN:3 TIME-WAIT:1]" {
+	if fmt.Sprint(states) != "map[ESTAB:6 LISTEN:4 TIME-WAIT:1]" {
 		t.Errorf("states %v", states)
 	}
 }

@@ -838,7 +838,7 @@ func (s *ssEnv) addrText(ctx context.Context, ap netip.AddrPort, ifindex int32, 
 	switch {
 	case a.Is6() && a.IsUnspecified() && !v6only:
 		at = "*"
-	case a.Is6() && !a.Is4In6():
+	case a.Is6(): // also ::ffff:a.b.c.d, the IPv4 peer of an IPv6 socket
 		at = "[" + a.String() + "]"
 	default:
 		at = a.Unmap().String()

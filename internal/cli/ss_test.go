@@ -93,10 +93,11 @@ func newSSWorld(t *testing.T) *ssWorld {
 	l4 := listen("tcp4", "198.18.0.1:8080")
 	l443 := listen("tcp4", "198.18.0.3:443")
 	l6 := listen("tcp6", "[2001:db8::1]:443")
-	listen("tcp", "[::]:9443") // dual stack: ss prints its address as *
+	dual := listen("tcp", "[::]:9443") // dual stack: ss prints its address as *
 	est, _ := connect(l4, "198.18.0.2:0", "198.18.0.1:8080")
 	connect(l443, "198.18.0.2:0", "198.18.0.3:443")
 	connect(l6, "[2001:db8::2]:0", "[2001:db8::1]:443")
+	connect(dual, "198.18.0.2:0", "198.18.0.1:9443") // an IPv4 peer of an IPv6 socket
 	c, p := connect(l4, "198.18.0.2:0", "198.18.0.1:8080")
 	c.Close()
 	io.Copy(io.Discard, p)
@@ -326,8 +327,8 @@ func TestSSJSON(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
 	lines := strings.Split(strings.TrimSpace(out), "\n")
-	if len(lines) != 11 {
-		t.Fatalf("%d objects, want 11:\n%s", len(lines), out)
+	if len(lines) != 13 {
+		t.Fatalf("%d objects, want 13:\n%s", len(lines), out)
 	}
 	states := map[string]int{}
 	for _, l := range lines {
@@ -349,7 +350,7 @@ func TestSSJSON(t *testing.T) {
 			t.Errorf("%s", l)
 		}
 	}
-	if fmt.Sprint(states) != "map[ESTAB:6 LISTEN:4 TIME-WAIT:1]" {
+	if fmt.Sprint(states) != "map[ESTAB:8 LISTEN:4 TIME-WAIT:1]" {
 		t.Errorf("states %v", states)
 	}
 }

@@ -32,6 +32,8 @@ const ssHelp = `Usage: nl ss [ OPTIONS ]
    -p, --processes     show process using socket
    -i, --info          show internal TCP information
    -s, --summary       show socket usage summary
+       --tos           show tos and priority information
+       --cgroup        show cgroup information
    -K, --kill          forcibly close sockets, display what was closed
    -E, --events        continually display sockets as they are destroyed
    -H, --no-header     Suppress header line
@@ -102,6 +104,8 @@ type ssRequest struct {
 	summary   bool
 	oneline   bool
 	events    bool
+	tos       bool // --tos
+	cgroup    bool // --cgroup
 	kill      bool
 	noHeader  bool
 	json      bool
@@ -152,7 +156,7 @@ func parseSS(args []string) (ssRequest, error) {
 		"numeric": 'n', "all": 'a', "listening": 'l', "options": 'o', "extended": 'e', "memory": 'm', "processes": 'p',
 		"info": 'i', "summary": 's', "kill": 'K', "no-header": 'H', "ipv4": '4', "ipv6": '6', "packet": '0', "tcp": 't',
 		"mptcp": 'M', "udp": 'u', "raw": 'w', "unix": 'x', "json": 'j', "family": 'f', "query": 'A', "socket": 'A', "net": 'N',
-		"resolve": 'r', "oneline": 'O', "events": 'E',
+		"resolve": 'r', "oneline": 'O', "events": 'E', "tos": 1, "cgroup": 2,
 	}
 	for i := 0; i < len(args); i++ {
 		w := args[i]
@@ -220,6 +224,10 @@ func parseSS(args []string) (ssRequest, error) {
 				r.kill = true
 			case 'E':
 				r.events = true
+			case 1: // --tos
+				r.tos = true
+			case 2: // --cgroup
+				r.cgroup = true
 			case 'H':
 				r.noHeader = true
 			case 'O':
@@ -785,6 +793,9 @@ func (s *ssEnv) inetSockets(ctx context.Context, db int, expr *sockdiag.Expr) er
 	if s.r.extended {
 		ext |= sockdiag.ExtShutdown
 	}
+	if s.r.tos {
+		ext |= sockdiag.ExtTOS | sockdiag.ExtTClass
+	}
 	for _, fam := range []uint8{unix.AF_INET, unix.AF_INET6} {
 		if fam == unix.AF_INET && !s.r.v4 || fam == unix.AF_INET6 && !s.r.v6 {
 			continue
@@ -902,6 +913,27 @@ func (s *ssEnv) inetSocket(ctx context.Context, sk *sockdiag.InetSocket) error {
 			}
 			fmt.Fprintf(&b, " %c-%c", l, r)
 		}
+	}
+	if s.r.tos {
+		// C's %#x: 0, or 0x followed by the digits.
+		cx := func(v uint32) string {
+			if v == 0 {
+				return "0"
+			}
+			return "0x" + strconv.FormatUint(uint64(v), 16)
+		}
+		if sk.Has(sockdiag.AttrTOS) {
+			b.WriteString(" tos:" + cx(uint32(sk.TOS)))
+		}
+		if sk.Has(sockdiag.AttrTClass) {
+			b.WriteString(" tclass:" + cx(uint32(sk.TClass)))
+		}
+		if sk.Has(sockdiag.AttrClassID) {
+			b.WriteString(" class_id:" + cx(sk.ClassID))
+		}
+	}
+	if s.r.cgroup && sk.Has(sockdiag.AttrCgroupID) {
+		b.WriteString(" cgroup:" + s.cgroupPath(sk.CgroupID))
 	}
 	if s.r.memory || s.r.info && sk.Protocol != sockdiag.ProtocolUDP {
 		if !s.r.oneline {

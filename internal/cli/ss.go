@@ -34,6 +34,7 @@ const ssHelp = `Usage: nl ss [ OPTIONS ]
    -s, --summary       show socket usage summary
        --tos           show tos and priority information
        --cgroup        show cgroup information
+       --inet-sockopt  show various inet socket options
    -K, --kill          forcibly close sockets, display what was closed
    -E, --events        continually display sockets as they are destroyed
    -H, --no-header     Suppress header line
@@ -106,6 +107,7 @@ type ssRequest struct {
 	events    bool
 	tos       bool // --tos
 	cgroup    bool // --cgroup
+	sockopt   bool // --inet-sockopt
 	kill      bool
 	noHeader  bool
 	json      bool
@@ -156,7 +158,7 @@ func parseSS(args []string) (ssRequest, error) {
 		"numeric": 'n', "all": 'a', "listening": 'l', "options": 'o', "extended": 'e', "memory": 'm', "processes": 'p',
 		"info": 'i', "summary": 's', "kill": 'K', "no-header": 'H', "ipv4": '4', "ipv6": '6', "packet": '0', "tcp": 't',
 		"mptcp": 'M', "udp": 'u', "raw": 'w', "unix": 'x', "json": 'j', "family": 'f', "query": 'A', "socket": 'A', "net": 'N',
-		"resolve": 'r', "oneline": 'O', "events": 'E', "tos": 1, "cgroup": 2,
+		"resolve": 'r', "oneline": 'O', "events": 'E', "tos": 1, "cgroup": 2, "inet-sockopt": 3,
 	}
 	for i := 0; i < len(args); i++ {
 		w := args[i]
@@ -228,6 +230,8 @@ func parseSS(args []string) (ssRequest, error) {
 				r.tos = true
 			case 2: // --cgroup
 				r.cgroup = true
+			case 3: // --inet-sockopt
+				r.sockopt = true
 			case 'H':
 				r.noHeader = true
 			case 'O':
@@ -934,6 +938,15 @@ func (s *ssEnv) inetSocket(ctx context.Context, sk *sockdiag.InetSocket) error {
 	}
 	if s.r.cgroup && sk.Has(sockdiag.AttrCgroupID) {
 		b.WriteString(" cgroup:" + s.cgroupPath(sk.CgroupID))
+	}
+	if s.r.sockopt && sk.Has(sockdiag.AttrSockOpt) {
+		b.WriteString(s.nl() + "inet-sockopt: (")
+		for i, name := range []string{"recverr", "is_icsk", "freebind", "hdrincl", "mc_loop", "transparent", "mc_all", "nodefrag", "bind_addr_no_port", "recverr_rfc4884", "defer_connect"} {
+			if sk.SockOpt&(1<<i) != 0 {
+				b.WriteString(" " + name)
+			}
+		}
+		b.WriteString(")")
 	}
 	if s.r.memory || s.r.info && sk.Protocol != sockdiag.ProtocolUDP {
 		if !s.r.oneline {

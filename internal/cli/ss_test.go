@@ -236,7 +236,7 @@ func TestSSLikeSS(t *testing.T) {
 	w := newSSWorld(t)
 	for _, args := range [][]string{
 		{}, {"-n"}, {"-l"}, {"-tan"}, {"-tlnp"}, {"-uan"}, {"-xa"}, {"-tin"}, {"-tm"}, {"-s"}, {"-ta"}, {"-tane"}, {"-tano"}, {"-tanm"},
-		{"-tinO"}, {"-tmO"}, {"-ua"}, {"-tulpn"}, {"-x"}, {"-xae"}, {"-xam"}, {"-xap"}, {"-uane"}, {"-0", "-ae"}, {"-0", "-a"}, {"-4", "-tan"}, {"-6", "-tan"}, {"-tan", "-H"}, {"-A", "tcp,udp", "-an"}, {"-wa"}, {"-x", "-4", "-n"}, {"-A", "tcp,unix_stream", "-4", "-an"}, {"-t", "-f", "unix", "-n"}, {"-0", "-4", "-an"}, {"-Man"}, {"-Mani"}, {"-uanm"}, {"-tan", "--tos"}, {"-uan", "--tos"}, {"-tan", "--cgroup"}, {"-xa", "--cgroup"}, {"-tane", "--tos"}, {"-tano", "--cgroup"},
+		{"-tinO"}, {"-tmO"}, {"-ua"}, {"-tulpn"}, {"-x"}, {"-xae"}, {"-xam"}, {"-xap"}, {"-uane"}, {"-0", "-ae"}, {"-0", "-a"}, {"-4", "-tan"}, {"-6", "-tan"}, {"-tan", "-H"}, {"-A", "tcp,udp", "-an"}, {"-wa"}, {"-x", "-4", "-n"}, {"-A", "tcp,unix_stream", "-4", "-an"}, {"-t", "-f", "unix", "-n"}, {"-0", "-4", "-an"}, {"-Man"}, {"-Mani"}, {"-uanm"}, {"-tan", "--tos"}, {"-uan", "--tos"}, {"-tan", "--cgroup"}, {"-xa", "--cgroup"}, {"-tane", "--tos"}, {"-tano", "--cgroup"}, {"-tan", "--inet-sockopt"}, {"-uan", "--inet-sockopt"},
 		// The state filters and five expressions.
 		{"-tan", "state", "established"},
 		{"-tan", "exclude", "listening"},

@@ -35,6 +35,7 @@ const ssHelp = `Usage: nl ss [ OPTIONS ]
        --tos           show tos and priority information
        --cgroup        show cgroup information
        --inet-sockopt  show various inet socket options
+   -b, --bpf           show bpf filter socket information
    -K, --kill          forcibly close sockets, display what was closed
    -E, --events        continually display sockets as they are destroyed
    -H, --no-header     Suppress header line
@@ -108,6 +109,7 @@ type ssRequest struct {
 	tos       bool // --tos
 	cgroup    bool // --cgroup
 	sockopt   bool // --inet-sockopt
+	bpf       bool // -b
 	kill      bool
 	noHeader  bool
 	json      bool
@@ -158,7 +160,7 @@ func parseSS(args []string) (ssRequest, error) {
 		"numeric": 'n', "all": 'a', "listening": 'l', "options": 'o', "extended": 'e', "memory": 'm', "processes": 'p',
 		"info": 'i', "summary": 's', "kill": 'K', "no-header": 'H', "ipv4": '4', "ipv6": '6', "packet": '0', "tcp": 't',
 		"mptcp": 'M', "udp": 'u', "raw": 'w', "unix": 'x', "json": 'j', "family": 'f', "query": 'A', "socket": 'A', "net": 'N',
-		"resolve": 'r', "oneline": 'O', "events": 'E', "tos": 1, "cgroup": 2, "inet-sockopt": 3,
+		"resolve": 'r', "oneline": 'O', "events": 'E', "tos": 1, "cgroup": 2, "inet-sockopt": 3, "bpf": 'b',
 	}
 	for i := 0; i < len(args); i++ {
 		w := args[i]
@@ -232,6 +234,8 @@ func parseSS(args []string) (ssRequest, error) {
 				r.cgroup = true
 			case 3: // --inet-sockopt
 				r.sockopt = true
+			case 'b':
+				r.bpf = true
 			case 'H':
 				r.noHeader = true
 			case 'O':
@@ -1358,11 +1362,17 @@ func (s *ssEnv) packetSockets(ctx context.Context, expr *sockdiag.Expr) error {
 				fmt.Fprintf(&b, "%sfanout(id:%d,type:%s)", s.nl(), sk.Fanout&0xffff, tn)
 			}
 		}
+		if s.r.bpf && len(sk.Filter) > 0 {
+			fmt.Fprintf(&b, "%sbpf filter (%d): ", s.nl(), len(sk.Filter))
+			for _, in := range sk.Filter {
+				fmt.Fprintf(&b, " 0x%02x %d %d %d,", in.Code, in.Jt, in.Jf, in.K)
+			}
+		}
 		rq := "0"
 		if sk.Has(sockdiag.PacketAttrMemInfo) {
 			rq = strconv.Itoa(int(sk.MemInfo.RMemAlloc))
 		}
-		if s.r.extended {
+		if s.r.extended || s.r.bpf && len(sk.Filter) > 0 {
 			if s.unmeasured == nil {
 				s.unmeasured = map[int]bool{}
 			}

@@ -151,6 +151,10 @@ func newSSWorld(t *testing.T) *ssWorld {
 			return err
 		}
 		w.fds = append(w.fds, pk)
+		prog := []unix.SockFilter{{Code: 0x28, K: 12}, {Code: 0x15, Jf: 1, K: 0x800}, {Code: 0x6, K: 0xffff}, {Code: 0x6}}
+		if err := unix.SetsockoptSockFprog(pk, unix.SOL_SOCKET, unix.SO_ATTACH_FILTER, &unix.SockFprog{Len: uint16(len(prog)), Filter: &prog[0]}); err != nil {
+			return err
+		}
 		ch := make(chan net.Conn, 1)
 		go func() {
 			c, _ := ul.Accept()
@@ -236,7 +240,7 @@ func TestSSLikeSS(t *testing.T) {
 	w := newSSWorld(t)
 	for _, args := range [][]string{
 		{}, {"-n"}, {"-l"}, {"-tan"}, {"-tlnp"}, {"-uan"}, {"-xa"}, {"-tin"}, {"-tm"}, {"-s"}, {"-ta"}, {"-tane"}, {"-tano"}, {"-tanm"},
-		{"-tinO"}, {"-tmO"}, {"-ua"}, {"-tulpn"}, {"-x"}, {"-xae"}, {"-xam"}, {"-xap"}, {"-uane"}, {"-0", "-ae"}, {"-0", "-a"}, {"-4", "-tan"}, {"-6", "-tan"}, {"-tan", "-H"}, {"-A", "tcp,udp", "-an"}, {"-wa"}, {"-x", "-4", "-n"}, {"-A", "tcp,unix_stream", "-4", "-an"}, {"-t", "-f", "unix", "-n"}, {"-0", "-4", "-an"}, {"-Man"}, {"-Mani"}, {"-uanm"}, {"-tan", "--tos"}, {"-uan", "--tos"}, {"-tan", "--cgroup"}, {"-xa", "--cgroup"}, {"-tane", "--tos"}, {"-tano", "--cgroup"}, {"-tan", "--inet-sockopt"}, {"-uan", "--inet-sockopt"},
+		{"-tinO"}, {"-tmO"}, {"-ua"}, {"-tulpn"}, {"-x"}, {"-xae"}, {"-xam"}, {"-xap"}, {"-uane"}, {"-0", "-ae"}, {"-0", "-a"}, {"-4", "-tan"}, {"-6", "-tan"}, {"-tan", "-H"}, {"-A", "tcp,udp", "-an"}, {"-wa"}, {"-x", "-4", "-n"}, {"-A", "tcp,unix_stream", "-4", "-an"}, {"-t", "-f", "unix", "-n"}, {"-0", "-4", "-an"}, {"-Man"}, {"-Mani"}, {"-uanm"}, {"-tan", "--tos"}, {"-uan", "--tos"}, {"-tan", "--cgroup"}, {"-xa", "--cgroup"}, {"-tane", "--tos"}, {"-tano", "--cgroup"}, {"-tan", "--inet-sockopt"}, {"-uan", "--inet-sockopt"}, {"-0", "-a", "-b"}, {"-0", "-a", "-b", "-e"},
 		// The state filters and five expressions.
 		{"-tan", "state", "established"},
 		{"-tan", "exclude", "listening"},

@@ -50,6 +50,7 @@ const ssHelp = `Usage: nl ss [ OPTIONS ]
    -x, --unix          display only Unix domain sockets
    -f, --family=FAMILY display sockets of type FAMILY
        FAMILY := {inet|inet6|link|unix|netlink}
+   -F, --filter=FILE   read filter information from FILE
    -A, --query=QUERY, --socket=QUERY
        QUERY := {all|inet|tcp|mptcp|udp|raw|unix|unix_dgram|unix_stream|unix_seqpacket|packet|packet_raw|packet_dgram|netlink}[,QUERY]
    -j, --json          one JSON object per socket
@@ -93,27 +94,28 @@ const ssConn = sockdiag.AllStates &^ (1<<sockdiag.StateListen | 1<<sockdiag.Stat
 
 // ssRequest is a parsed ss command line.
 type ssRequest struct {
-	dbs       int
-	v4, v6    bool // -4, -6 (neither: both)
-	states    sockdiag.States
-	filter    []string // the expression's words
-	numeric   bool
-	extended  bool
-	memory    bool
-	info      bool
-	options   bool
-	processes bool
-	summary   bool
-	oneline   bool
-	events    bool
-	tos       bool // --tos
-	cgroup    bool // --cgroup
-	sockopt   bool // --inet-sockopt
-	bpf       bool // -b
-	kill      bool
-	noHeader  bool
-	json      bool
-	netns     string
+	dbs        int
+	v4, v6     bool // -4, -6 (neither: both)
+	states     sockdiag.States
+	filter     []string // the expression's words
+	numeric    bool
+	extended   bool
+	memory     bool
+	info       bool
+	options    bool
+	processes  bool
+	summary    bool
+	oneline    bool
+	events     bool
+	tos        bool   // --tos
+	cgroup     bool   // --cgroup
+	sockopt    bool   // --inet-sockopt
+	bpf        bool   // -b
+	filterFile string // -F FILE: the expression, read from FILE
+	kill       bool
+	noHeader   bool
+	json       bool
+	netns      string
 }
 
 // ssUsage is a command line ss refuses with its usage (exit 255).
@@ -160,7 +162,7 @@ func parseSS(args []string) (ssRequest, error) {
 		"numeric": 'n', "all": 'a', "listening": 'l', "options": 'o', "extended": 'e', "memory": 'm', "processes": 'p',
 		"info": 'i', "summary": 's', "kill": 'K', "no-header": 'H', "ipv4": '4', "ipv6": '6', "packet": '0', "tcp": 't',
 		"mptcp": 'M', "udp": 'u', "raw": 'w', "unix": 'x', "json": 'j', "family": 'f', "query": 'A', "socket": 'A', "net": 'N',
-		"resolve": 'r', "oneline": 'O', "events": 'E', "tos": 1, "cgroup": 2, "inet-sockopt": 3, "bpf": 'b',
+		"resolve": 'r', "oneline": 'O', "events": 'E', "tos": 1, "cgroup": 2, "inet-sockopt": 3, "bpf": 'b', "filter": 'F',
 	}
 	for i := 0; i < len(args); i++ {
 		w := args[i]
@@ -236,6 +238,8 @@ func parseSS(args []string) (ssRequest, error) {
 				r.sockopt = true
 			case 'b':
 				r.bpf = true
+			case 'F':
+				r.filterFile, err = arg()
 			case 'H':
 				r.noHeader = true
 			case 'O':
@@ -368,6 +372,14 @@ func runSS(ctx context.Context, e *env, args []string) error {
 	}
 	if r.summary {
 		return ssSummary(e, ns)
+	}
+	if r.filterFile != "" {
+		b, err := os.ReadFile(r.filterFile)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "fopen filter file: %s\n", unwrapErrno(err))
+			return &exitError{code: ExitUsage}
+		}
+		r.filter = strings.Fields(string(b))
 	}
 	expr, err := ssExpr(ctx, e, ns, r.filter)
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
 	"os/exec"
 	"regexp"
 	"strings"
@@ -316,6 +317,18 @@ func TestSSExitCodes(t *testing.T) {
 		_, gerr, gcode := runNL(t, append([]string{"-n", w.name, "ss"}, args...)...)
 		if gcode != wcode {
 			t.Errorf("%q: exit %d (%s), ss %d", args, gcode, gerr, wcode)
+		}
+	}
+	// -F FILE: the expression from a file; a missing file is ss's 255.
+	file := t.TempDir() + "/filter"
+	if err := os.WriteFile(file, []byte("dport = :443 or\nsport = :443\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"-tan", "-F", file}, {"-tan", "-F", file + ".missing"}} {
+		want, _, wcode := ssRun(t, w.name, args...)
+		got, _, gcode := runNL(t, append([]string{"-n", w.name, "ss"}, args...)...)
+		if gcode != wcode || got != want {
+			t.Errorf("%q: exit %d, ss %d:\n%s\nss:\n%s", args, gcode, wcode, got, want)
 		}
 	}
 	if _, _, code := runNL(t, "ss", "-N", "nlkit-no-such-ns", "-tan"); code != 1 {

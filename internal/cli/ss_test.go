@@ -400,13 +400,23 @@ func TestSSEvents(t *testing.T) {
 		done <- RunWithInput(ctx, []string{"-n", w.name, "ss", "-E", "-tn", "sport = :7300 or dport = :7300"}, nil, pw, io.Discard)
 		pw.Close()
 	}()
-	// Wait for the subscription: a socket ended before it would be missed.
-	time.Sleep(300 * time.Millisecond)
-	var l net.Listener
-	if err := w.ns.Do(func() (err error) { l, err = net.Listen("tcp4", "198.18.0.1:7300"); return }); err != nil {
-		t.Fatal(err)
-	}
-	l.Close()
+	// The subscription is made inside Run, which gives no signal: end a
+	// socket every 100 ms until one is reported.
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		for {
+			select {
+			case <-stop:
+				return
+			case <-time.After(100 * time.Millisecond):
+			}
+			var l net.Listener
+			if err := w.ns.Do(func() (err error) { l, err = net.Listen("tcp4", "198.18.0.1:7300"); return }); err == nil {
+				l.Close()
+			}
+		}
+	}()
 	buf := make([]byte, 4096)
 	var out strings.Builder
 	for !strings.Contains(out.String(), ":7300") {

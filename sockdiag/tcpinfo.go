@@ -178,6 +178,20 @@ func (t *TCPInfo) HasTotalRTO() bool { return t.covers(tcpInfoTotalRTO, 8) }
 // HasAccECN reports whether the kernel sent the AccECN counters (6.18).
 func (t *TCPInfo) HasAccECN() bool { return t.covers(tcpInfoAccECNFail, 4) }
 
+// tcpInfoArr is a tcp_info of the size this package knows.
+type tcpInfoArr [TCPInfoLen]byte
+
+func (r *tcpInfoArr) u8(off int) uint8   { return r[off] }
+func (r *tcpInfoArr) u16(off int) uint16 { return binary.NativeEndian.Uint16(r[off : off+2]) }
+func (r *tcpInfoArr) u32(off int) uint32 { return binary.NativeEndian.Uint32(r[off : off+4]) }
+func (r *tcpInfoArr) u64(off int) uint64 { return binary.NativeEndian.Uint64(r[off : off+8]) }
+func (r *tcpInfoArr) us(off int) time.Duration {
+	return time.Duration(r.u32(off)) * time.Microsecond
+}
+func (r *tcpInfoArr) ms(off int) time.Duration {
+	return time.Duration(r.u32(off)) * time.Millisecond
+}
+
 // tcpInfoReader reads the fields of a tcp_info of any length: a field
 // wholly inside the bytes gives its value, any other zero.
 type tcpInfoReader []byte
@@ -215,7 +229,11 @@ func (r tcpInfoReader) ms(off int) time.Duration { return time.Duration(r.u32(of
 
 // decode fills t from the bytes of INET_DIAG_INFO, whatever their length.
 func (t *TCPInfo) decode(b []byte) {
-	r := tcpInfoReader(b)
+	// Read from a fixed-size copy: the fields past the kernel's length
+	// read as zeros, and the reads need no length checks.
+	var a tcpInfoArr
+	copy(a[:], b)
+	r := &a
 	*t = TCPInfo{
 		Len:                    len(b),
 		State:                  State(r.u8(0)),

@@ -178,6 +178,23 @@ func (t *TCPInfo) HasTotalRTO() bool { return t.covers(tcpInfoTotalRTO, 8) }
 // HasAccECN reports whether the kernel sent the AccECN counters (6.18).
 func (t *TCPInfo) HasAccECN() bool { return t.covers(tcpInfoAccECNFail, 4) }
 
+// tcpInfoWhole is how many of n bytes of tcp_info hold whole fields: a
+// field cut short by the kernel's length reads as zero, not as part of a
+// number.
+func tcpInfoWhole(n int) int {
+	switch {
+	case n >= TCPInfoLen:
+		return TCPInfoLen
+	case n < 8: // the u8 fields
+		return n
+	case n >= 104 && n < 136, n >= 160 && n < 192, n >= 200 && n < 216: // u64 fields
+		return n &^ 7
+	case n >= 240 && n < 244, n >= 276: // u16 fields
+		return n &^ 1
+	}
+	return n &^ 3 // u32 fields
+}
+
 // tcpInfoArr is a tcp_info of the size this package knows.
 type tcpInfoArr [TCPInfoLen]byte
 
@@ -232,7 +249,7 @@ func (t *TCPInfo) decode(b []byte) {
 	// Read from a fixed-size copy: the fields past the kernel's length
 	// read as zeros, and the reads need no length checks.
 	var a tcpInfoArr
-	copy(a[:], b)
+	copy(a[:tcpInfoWhole(len(b))], b)
 	r := &a
 	*t = TCPInfo{
 		Len:                    len(b),

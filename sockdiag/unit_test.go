@@ -347,3 +347,18 @@ func TestEnums(t *testing.T) {
 		t.Errorf("state names")
 	}
 }
+
+// Every length: the whole fields are read, a field cut short reads as
+// zero (encoding the result gives back the bytes of the whole fields).
+func TestTCPInfoCutShort(t *testing.T) {
+	ones := bytes.Repeat([]byte{0xff}, TCPInfoLen)
+	for n := 8; n <= TCPInfoLen; n++ {
+		var ti TCPInfo
+		ti.decode(ones[:n])
+		got := ti.append(nil)
+		want := append(bytes.Repeat([]byte{0xff}, tcpInfoWhole(n)), make([]byte, n-tcpInfoWhole(n))...)
+		if !bytes.Equal(got[8:], want[8:]) {
+			t.Errorf("%d bytes: %x\nwant %x", n, got[8:], want[8:])
+		}
+	}
+}

@@ -140,7 +140,13 @@ func Dial(cfg *Config) (*Conn, error) {
 		DisableCapAck:       true, // a refused verdict echoes the request, and with it the packet id
 		KeepBeforeOverrun:   true, // every packet read must reach Packets: the kernel holds it
 		NotificationBacklog: backlog,
-		Trace:               c.Trace,
+		// A queued packet's message is at most the copy range (under 64
+		// KiB: NFQA_PAYLOAD's length is 16 bits) and a few hundred bytes
+		// of attributes, and a refused verdict's echo is no larger: each
+		// datagram is read with one recvmsg instead of being measured
+		// first, one system call per packet fewer.
+		MaxDatagram: maxDatagram,
+		Trace:       c.Trace,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("queue: bind queue %d: %w", c.Num, err)
@@ -152,6 +158,9 @@ func Dial(cfg *Config) (*Conn, error) {
 	}
 	return q, nil
 }
+
+// maxDatagram bounds what the kernel sends a queue socket (see Dial).
+const maxDatagram = 128 << 10
 
 // NewConn binds queue cfg.Num over nf, an existing NETLINK_NETFILTER
 // socket (a fake's, in tests, or one shared with other code), as Dial

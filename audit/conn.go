@@ -82,8 +82,19 @@ func streamConfig(cfg *netlink.Config) *netlink.Config {
 	if c.ReceiveBuffer == 0 {
 		c.ReceiveBuffer = StreamReceiveBuffer
 	}
+	if c.MaxDatagram == 0 {
+		// What the kernel sends an audit socket is bounded: a record
+		// (MAX_AUDIT_MESSAGE_LENGTH, under 9 KiB), a status, a rule (64
+		// fields of at most PATH_MAX bytes). Each datagram is then read
+		// with one recvmsg instead of being measured first.
+		c.MaxDatagram = streamMaxDatagram
+	}
 	return &c
 }
+
+// streamMaxDatagram bounds what the kernel sends an audit socket (see
+// streamConfig).
+const streamMaxDatagram = 320 << 10
 
 // GroupReadLog is AUDIT_NLGRP_READLOG, the multicast group of records.
 const GroupReadLog = 1

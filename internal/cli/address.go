@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/netip"
 	"path"
 	"strings"
@@ -345,8 +344,7 @@ func runAddress(ctx context.Context, e *env, args []string) error {
 	}
 	switch r.cmd {
 	case "help":
-		_, err := io.WriteString(e.stdout, addressHelp)
-		return err
+		return &UsageError{Msg: strings.TrimSuffix(addressHelp, "\n")}
 	case "show":
 		return e.showAddresses(ctx, r.filter)
 	case "flush":

@@ -23,14 +23,22 @@ func TestParseOptions(t *testing.T) {
 		err  string
 	}{
 		{args: []string{"-j", "-p", "addr"}, want: Options{JSON: true, Pretty: true}, rest: []string{"addr"}},
-		{args: []string{"-json", "-d", "-s", "link", "show"}, want: Options{JSON: true, Details: true, Stats: true}, rest: []string{"link", "show"}},
+		{args: []string{"-json", "-d", "-s", "link", "show"}, want: Options{JSON: true, Details: true, Stats: true, StatsLevel: 1}, rest: []string{"link", "show"}},
 		{args: []string{"-n", "blue", "-4", "r"}, want: Options{NetNS: "blue", Family: FamilyInet}, rest: []string{"r"}},
 		{args: []string{"-netns", "blue", "-6", "r"}, want: Options{NetNS: "blue", Family: FamilyInet6}, rest: []string{"r"}},
 		{args: []string{"-f", "inet6", "a"}, want: Options{Family: FamilyInet6}, rest: []string{"a"}},
 		{args: []string{"-force", "-batch", "f.txt"}, want: Options{Force: true, Batch: "f.txt"}},
 		{args: []string{"-b", "-"}, want: Options{Batch: "-"}},
 		{args: []string{"-x", "addr"}, err: `Option "-x" is unknown, try "nl -help".`},
-		{args: []string{"-n"}, err: `Option "-n" needs an argument.`},
+		{args: []string{"-n"}, err: strings.TrimSuffix(mainHelp, "\n")},
+		{args: []string{"-s", "-s", "-br", "-o", "-c", "-h", "-iec", "-N", "-r", "-ts", "-a", "-l", "3", "-rc", "0x100", "--", "-x"},
+			want: Options{Stats: true, StatsLevel: 2, Brief: true, Oneline: true, Color: ColorAlways, Human: true, IEC: true, Numeric: true,
+				Resolve: true, Timestamp: true, TShort: true, All: true, Loops: 3, HasLoops: true, RcvBuf: 256}, rest: []string{"-x"}},
+		{args: []string{"-color=never", "-t", "-l", "x", "-V", "-zz"}, want: Options{Timestamp: true, HasLoops: true, Version: true}, rest: []string{"-zz"}},
+		{args: []string{"-color=blue"}, err: `Option "-color=blue" is unknown, try "nl -help".`},
+		{args: []string{"-rc", "-1"}, err: `Invalid rcvbuf size '-1'`},
+		{args: []string{"-M", "route"}, err: `Option "-M" (the mpls family) is not supported by nl.`},
+		{args: []string{"-echo"}, err: `Option "-echo" is unknown, try "nl -help".`},
 		{args: []string{"-f", "ipx", "a"}, err: `Invalid protocol family "ipx".`},
 	} {
 		got, rest, err := ParseOptions(tc.args)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"slices"
 	"strings"
@@ -349,8 +348,7 @@ func runLink(ctx context.Context, e *env, args []string) error {
 	}
 	switch r.cmd {
 	case "help":
-		_, err := io.WriteString(e.stdout, linkHelp)
-		return err
+		return &UsageError{Msg: strings.TrimSuffix(linkHelp, "\n")}
 	case "show":
 		return e.showLinks(ctx, r.show)
 	case "add":

@@ -313,7 +313,7 @@ func TestLinkCommands(t *testing.T) {
 	if _, stderr := laRun(t, name, ExitFailure, "link", "show", "nope"); stderr != "Device \"nope\" does not exist.\n" {
 		t.Errorf("show missing: %q", stderr)
 	}
-	if out, _ := laRun(t, name, 0, "link", "help"); !strings.Contains(out, "nl link add") {
+	if _, out := laRun(t, name, ExitUsage, "link", "help"); !strings.Contains(out, "nl link add") {
 		t.Errorf("help: %q", out)
 	}
 }

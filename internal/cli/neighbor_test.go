@@ -120,8 +120,8 @@ func TestNeighMatch(t *testing.T) {
 
 func TestNeighHelp(t *testing.T) {
 	for _, obj := range []string{"neighbor", "neighbour", "neigh", "n"} {
-		if out := rtMustRun(t, obj, "help"); !strings.Contains(out, "nl neigh { show | flush }") {
-			t.Errorf("%s help: %q", obj, out)
+		if _, out, code := run(t, obj, "help"); code != ExitUsage || !strings.Contains(out, "nl neigh { show | flush }") {
+			t.Errorf("%s help: exit %d, %q", obj, code, out)
 		}
 	}
 }

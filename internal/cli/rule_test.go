@@ -79,8 +79,8 @@ func TestParseRule(t *testing.T) {
 }
 
 func TestRuleHelp(t *testing.T) {
-	if out := rtMustRun(t, "rule", "help"); !strings.Contains(out, "nl rule { add | del } SELECTOR ACTION") {
-		t.Errorf("rule help: %q", out)
+	if _, out, code := run(t, "rule", "help"); code != ExitUsage || !strings.Contains(out, "nl rule { add | del } SELECTOR ACTION") {
+		t.Errorf("rule help: exit %d, %q", code, out)
 	}
 }
 

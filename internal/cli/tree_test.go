@@ -32,9 +32,15 @@ func TestCommandTree(t *testing.T) {
 	listed := strings.FieldsFunc(objectList, func(r rune) bool { return r == '|' || r == ' ' || r == '\n' })
 	for i := range objects {
 		o := &objects[i]
+		// As ip: "OBJECT help" prints the object's usage and "help
+		// OBJECT" the main usage, on standard error, exit status 255.
 		for _, args := range [][]string{{o.name, "help"}, {"help", o.name}} {
-			if out, stderr, code := run(t, args...); code != 0 || out != o.help || stderr != "" {
-				t.Errorf("nl %s: exit %d, stderr %q, not the object's help", strings.Join(args, " "), code, stderr)
+			want := o.help
+			if args[0] == "help" {
+				want = mainHelp
+			}
+			if out, stderr, code := run(t, args...); code != ExitUsage || out != "" || stderr != want {
+				t.Errorf("nl %s: exit %d, stderr %q, not the help", strings.Join(args, " "), code, stderr)
 			}
 		}
 		if o.name == "help" {
@@ -94,7 +100,7 @@ func TestCommandTree(t *testing.T) {
 			}
 		}
 	}
-	if _, stderr, code := run(t, "frobnicate"); code != ExitUsage || stderr != "Object \"frobnicate\" is unknown, try \"nl help\".\n" {
+	if _, stderr, code := run(t, "frobnicate"); code != ExitFailure || stderr != "Object \"frobnicate\" is unknown, try \"nl help\".\n" {
 		t.Errorf("nl frobnicate: exit %d, %q", code, stderr)
 	}
 }

@@ -1,0 +1,75 @@
+package cli
+
+import (
+	"io"
+	"strings"
+)
+
+// kindHelp is what "nl link help KIND" prints for each kind nl reads: the
+// words of "type KIND" that nl takes (not more than it takes), in the
+// layout of ip's kind usages ("Usage: ... KIND ..."). Kinds that take no
+// words are listed with an empty usage, as ip does for them.
+var kindHelp = map[string]string{
+	"veth": `Usage: nl link <options> type veth [peer <options>]
+To get <options> type 'nl link add help'
+`,
+	"bridge": `Usage: ... bridge [ forward_delay FORWARD_DELAY ]
+		  [ hello_time HELLO_TIME ]
+		  [ max_age MAX_AGE ]
+		  [ ageing_time AGEING_TIME ]
+		  [ stp_state STP_STATE ]
+		  [ priority PRIORITY ]
+		  [ vlan_filtering VLAN_FILTERING ]
+		  [ vlan_protocol VLAN_PROTOCOL ]
+		  [ vlan_default_pvid VLAN_DEFAULT_PVID ]
+		  [ mcast_snooping MULTICAST_SNOOPING ]
+
+Where: VLAN_PROTOCOL := { 802.1Q | 802.1ad }
+`,
+	"macvlan": `Usage: ... macvlan mode MODE [flag MODE_FLAG]
+
+MODE: private | vepa | bridge | passthru | source
+MODE_FLAG: nopromisc | nodst
+`,
+	"macvtap": `Usage: ... macvtap mode MODE [flag MODE_FLAG]
+
+MODE: private | vepa | bridge | passthru | source
+MODE_FLAG: nopromisc | nodst
+`,
+	"vxlan": `Usage: ... vxlan id VNI
+		[ { group | remote } IP_ADDRESS ]
+		[ local ADDR ]
+		[ ttl TTL ]
+		[ tos TOS ]
+		[ dev PHYS_DEV ]
+		[ dstport PORT ]
+		[ [no]learning ]
+
+Where:	VNI	:= 0-16777215
+	ADDR	:= { IP_ADDRESS | any }
+	TOS	:= { NUMBER | inherit }
+	TTL	:= { 1..255 | auto | inherit }
+`,
+	"vlan": `Usage: ... vlan id VLANID
+		[ protocol VLANPROTO ]
+
+VLANID := 0-4095
+VLANPROTO: [ 802.1Q | 802.1ad ]
+`,
+	// Kinds without words of their own, which nl adds by name.
+	"ifb":   "Usage: ... ifb\n",
+	"dummy": "Usage: ... dummy\n",
+	"nlmon": "Usage: ... nlmon\n",
+}
+
+// linkKindHelp is "link help KIND": the kind's usage on standard output
+// and exit status 0, as ip's do_help; for a kind nl does not read, the
+// link usage (standard error, 255).
+func (e *env) linkKindHelp(kind string) error {
+	h, ok := kindHelp[kind]
+	if !ok {
+		return &UsageError{Msg: strings.TrimSuffix(linkHelp, "\n")}
+	}
+	_, err := io.WriteString(e.stdout, e.helpText(h))
+	return err
+}

@@ -1,0 +1,173 @@
+package cli
+
+import (
+	"bufio"
+	"bytes"
+	"io"
+	"os"
+
+	"golang.org/x/sys/unix"
+)
+
+// The global options' run-time side: the program's name in messages
+// (progWriter), -oneline (onelineWriter), -color (paint) and -V.
+
+// ipVersion is the iproute2 release whose grammar, output and exit codes
+// nl follows; -V reports it, for scripts that probe ip's version before
+// using a feature.
+const ipVersion = "6.1.0"
+
+// flushWriter is the buffered standard output: a bufio.Writer, or the
+// onelineWriter around one.
+type flushWriter interface {
+	io.Writer
+	Flush() error
+}
+
+// progWriter names the program as it was invoked (ip) in what nl writes
+// to standard error: help texts and messages say "nl" where ip's say "ip"
+// ("Usage: nl neigh ...", "try \"nl help\"").
+type progWriter struct {
+	w    io.Writer
+	prog string
+}
+
+func (p *progWriter) Write(b []byte) (int, error) {
+	if _, err := p.w.Write(progText(b, p.prog)); err != nil {
+		return 0, err
+	}
+	return len(b), nil
+}
+
+// progText puts prog in place of the program name "nl" of a help or
+// usage text: "nl" after "Usage:", after a double quote or tab, or
+// at the start of a line (the continuation lines of usages), when followed
+// by a blank, "\"" or end of text. A device or namespace named "nl" in a
+// message (`Device "nl" does not exist.`) is left alone: the name there is
+// followed by a quote but not preceded by the start of a command.
+func progText(b []byte, prog string) []byte {
+	if prog == "nl" || !bytes.Contains(b, []byte("nl")) {
+		return b
+	}
+	out := make([]byte, 0, len(b)+16)
+	for i := 0; i < len(b); {
+		if b[i] == 'n' && i+1 < len(b) && b[i+1] == 'l' && progAt(b, i) {
+			out = append(out, prog...)
+			i += 2
+			continue
+		}
+		out = append(out, b[i])
+		i++
+	}
+	return out
+}
+
+// progAt reports whether the "nl" at b[i] is the program's name.
+func progAt(b []byte, i int) bool {
+	if i+2 < len(b) && b[i+2] != ' ' && b[i+2] != '\t' {
+		return false
+	}
+	if i+2 == len(b) {
+		return false
+	}
+	if i == 0 {
+		return true
+	}
+	switch b[i-1] {
+	case '"', '\t', '\n':
+		return true
+	case ' ':
+		// "Usage: nl", or a usage's continuation line ("       nl ...").
+		j := i - 1
+		for j >= 0 && b[j] == ' ' {
+			j--
+		}
+		return j < 0 || b[j] == '\n' || b[j] == ':' || b[j] == '|' || b[j] == '{'
+	}
+	return false
+}
+
+// helpText is a help text for the program named prog.
+func (e *env) helpText(s string) string {
+	return string(progText([]byte(s), e.prog))
+}
+
+// onelineWriter is -oneline: a record's continuation lines (those that
+// begin with a blank, as ip's do) are joined to the record with "\", as
+// ip prints its _SL_ in place of the newline, so that each record is one
+// line. The newline of a line is held back until the next byte shows
+// whether a continuation follows.
+type onelineWriter struct {
+	w       *bufio.Writer
+	pending bool // a newline is held back
+}
+
+
+func (o *onelineWriter) Write(b []byte) (int, error) {
+	for i := 0; i < len(b); {
+		if o.pending {
+			o.pending = false
+			if b[i] == ' ' || b[i] == '\t' {
+				if err := o.w.WriteByte('\\'); err != nil {
+					return 0, err
+				}
+			} else if err := o.w.WriteByte('\n'); err != nil {
+				return 0, err
+			}
+		}
+		j := bytes.IndexByte(b[i:], '\n')
+		if j < 0 {
+			if _, err := o.w.Write(b[i:]); err != nil {
+				return 0, err
+			}
+			break
+		}
+		if _, err := o.w.Write(b[i : i+j]); err != nil {
+			return 0, err
+		}
+		o.pending = true
+		i += j + 1
+	}
+	return len(b), nil
+}
+
+// Flush writes out what is buffered. A held-back newline is written: a
+// flush comes at the end of output, or after a whole streamed record.
+func (o *onelineWriter) Flush() error {
+	if o.pending {
+		o.pending = false
+		if err := o.w.WriteByte('\n'); err != nil {
+			return err
+		}
+	}
+	return o.w.Flush()
+}
+
+// isTerminal reports whether w is a terminal (for -color=auto).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	_, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
+	return err == nil
+}
+
+// The colours of ip's -color (its enum color_attr and default palette).
+const (
+	colorIfname = "\x1b[36m" // cyan
+	colorMAC    = "\x1b[33m" // yellow
+	colorInet   = "\x1b[35m" // magenta
+	colorInet6  = "\x1b[34m" // blue
+	colorUp     = "\x1b[32m" // green
+	colorDown   = "\x1b[31m" // red
+	colorClear  = "\x1b[0m"
+)
+
+// paint wraps s in a colour when -color is on.
+func (e *env) paint(color, s string) string {
+	if !e.color || s == "" {
+		return s
+	}
+	return color + s + colorClear
+}

@@ -484,6 +484,12 @@ func (e *env) showAddresses(ctx context.Context, f addrFilter) error {
 		}
 		links = kept
 	}
+	switch {
+	case e.opts.Brief:
+		return e.showAddressesBrief(ctx, links, family)
+	case e.opts.Oneline && !e.opts.JSON && family != FamilyLink:
+		return e.showAddressesOneline(links)
+	}
 	how := linkPrint{showLL: family == FamilyAny || family == FamilyLink,
 		inet6: e.opts.Family == FamilyInet6 && !f.link.hasDev && !e.opts.Stats && !e.opts.Details}
 	recs := make([]*printer, len(links))
@@ -593,8 +599,14 @@ func (e *env) flushAddresses(ctx context.Context, f addrFilter) error {
 			}
 			return nil
 		}
-		if round == maxFlushRounds {
-			return fmt.Errorf("*** Flush remains incomplete after %d rounds. ***", round)
+		// -loops N: at most N rounds, 0 without limit (ip's
+		// max_flush_loops, 10 by default).
+		limit := maxFlushRounds
+		if e.opts.HasLoops {
+			limit = e.opts.Loops
+		}
+		if limit > 0 && round >= limit {
+			return failf("*** Flush remains incomplete after %d rounds. ***", limit)
 		}
 		round++
 		if err := c.DeleteAddresses(ctx, doomed); err != nil && !laOnlyGone(err) {

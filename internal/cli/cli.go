@@ -120,6 +120,7 @@ type env struct {
 	scratch   *record                                    // see rtScratch
 	names     map[string]int32
 	indexes   map[int32]string
+	nsids     map[int32]string // see nsidName
 }
 
 // object is one of nl's objects (link, address, route ...).

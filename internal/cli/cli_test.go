@@ -69,8 +69,20 @@ func TestParseNetns(t *testing.T) {
 		{args: []string{"exec", "blue"}, err: "No command specified"},
 		{args: []string{"add", "a", "b"}, err: `Error: garbage "b" after the netns name.`},
 		{args: []string{"frob"}, err: `Command "frob" is unknown, try "nl netns help".`},
+		{args: []string{"list-id"}, want: netnsRequest{cmd: "list-id"}},
+		{args: []string{"set", "blue", "auto"}, want: netnsRequest{cmd: "set", name: "blue", nsid: -1}},
+		{args: []string{"set", "blue", "0x10"}, want: netnsRequest{cmd: "set", name: "blue", nsid: 16}},
+		{args: []string{"set", "blue", "x"}, err: `Error: argument "x" is wrong: Invalid "netnsid" value`},
+		{args: []string{"set", "blue", "-5"}, err: `Error: argument "-5" is wrong: "netnsid" value should be >= 0`},
+		{args: []string{"set", "blue"}, err: "No nsid specified"},
+		{args: []string{"set"}, err: "No netns name specified"},
+		{args: []string{"identify"}, want: netnsRequest{cmd: "identify"}},
+		{args: []string{"identify", "42"}, want: netnsRequest{cmd: "identify", pid: "42"}},
+		{args: []string{"pids", "blue"}, want: netnsRequest{cmd: "pids", name: "blue"}},
+		{args: []string{"attach", "blue", "42"}, want: netnsRequest{cmd: "attach", name: "blue", pid: "42"}},
+		{args: []string{"attach", "blue"}, err: "No netns name and PID specified"},
 	} {
-		got, err := parseNetns(tc.args)
+		got, err := parseNetns(tc.args, false)
 		if tc.err != "" {
 			if err == nil || err.Error() != tc.err {
 				t.Errorf("%q: error %v, want %q", tc.args, err, tc.err)
@@ -128,23 +140,20 @@ func checkParsed[R any](t *testing.T, args []string, got R, err error, want R, w
 func TestUsageErrors(t *testing.T) {
 	for _, tc := range []struct {
 		args []string
+		code int
 		msg  string
 	}{
-		{[]string{"frobnicate"}, `Object "frobnicate" is unknown, try "nl help".`},
-		{[]string{"-q"}, `Option "-q" is unknown`},
-		{[]string{"netns", "zap"}, `Command "zap" is unknown`},
-		{[]string{"help", "zz"}, `Object "zz" is unknown`},
+		{[]string{"frobnicate"}, ExitFailure, `Object "frobnicate" is unknown, try "nl help".`},
+		{[]string{"-q"}, ExitUsage, `Option "-q" is unknown`},
+		{[]string{"netns", "zap"}, ExitUsage, `Command "zap" is unknown`},
+		{[]string{"help", "zz"}, ExitUsage, `Usage: nl [ OPTIONS ]`},
+		{[]string{"help"}, ExitUsage, `Usage: nl [ OPTIONS ]`},
+		{[]string{"netns", "help"}, ExitUsage, "nl netns add NAME"},
 	} {
-		_, stderr, code := run(t, tc.args...)
-		if code != ExitUsage || !strings.Contains(stderr, tc.msg) {
-			t.Errorf("%q: exit %d, stderr %q; want 255 and %q", tc.args, code, stderr, tc.msg)
+		out, stderr, code := run(t, tc.args...)
+		if code != tc.code || out != "" || !strings.Contains(stderr, tc.msg) {
+			t.Errorf("%q: exit %d, stderr %q; want %d and %q", tc.args, code, stderr, tc.code, tc.msg)
 		}
-	}
-	if out, _, code := run(t, "help"); code != 0 || !strings.Contains(out, "Usage: nl") {
-		t.Errorf("help: %d %q", code, out)
-	}
-	if out, _, code := run(t, "netns", "help"); code != 0 || !strings.Contains(out, "nl netns add NAME") {
-		t.Errorf("netns help: %d %q", code, out)
 	}
 }
 

@@ -128,6 +128,9 @@ func (e *env) showLinks(ctx context.Context, s linkShow) error {
 	if err != nil {
 		return err
 	}
+	if e.opts.Brief {
+		return e.showLinksBrief(ctx, views)
+	}
 	recs := make([]*printer, len(views))
 	for i := range views {
 		recs[i] = newRecord(e.opts.JSON)
@@ -241,8 +244,12 @@ func (e *env) printLink(ctx context.Context, p *printer, v *linkView, how linkPr
 	}
 	if l.HasLinkNetNSID {
 		p.jsonOnly("link_netnsid", l.LinkNetNSID)
-		if l.LinkNetNSID >= 0 {
-			p.text(" link-netnsid %d", l.LinkNetNSID)
+		if l.LinkNetNSID >= 0 && !p.json {
+			if n := e.nsidName(ctx, l.LinkNetNSID); n != "" {
+				p.text(" link-netns %s", n)
+			} else {
+				p.text(" link-netnsid %d", l.LinkNetNSID)
+			}
 		} else {
 			p.text(" link-netnsid unknown")
 		}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/nlkit/nlkit/netlink"
 	"github.com/nlkit/nlkit/rtnl"
@@ -97,7 +98,7 @@ func runMonitor(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	groups := monitorGroups(r.kinds, e.opts.Family)
-	for ev, err := range rtnl.Events(ctx, &netlink.Config{NetNS: e.ns}, groups...) {
+	for ev, err := range rtnl.Events(ctx, e.netlinkConfig(), groups...) {
 		if errors.Is(err, netlink.ErrOverrun) {
 			if e.opts.JSON {
 				fmt.Fprintln(e.stdout, `{"event":"overrun"}`)
@@ -173,8 +174,11 @@ func (e *env) printEvent(ctx context.Context, r monitorRequest, ev *rtnl.Event) 
 		text += "\n"
 	}
 	prefix := ""
+	if e.opts.Timestamp {
+		prefix = timestamp(time.Now(), e.opts.TShort)
+	}
 	if r.banner {
-		prefix = "[" + strings.ToUpper(map[rtnl.EventKind]string{rtnl.EventLink: "link", rtnl.EventAddress: "addr",
+		prefix += "[" + strings.ToUpper(map[rtnl.EventKind]string{rtnl.EventLink: "link", rtnl.EventAddress: "addr",
 			rtnl.EventRoute: "route", rtnl.EventNeighbor: "neigh", rtnl.EventRule: "rule"}[ev.Kind]) + "]"
 	}
 	if ev.Deleted {
@@ -182,4 +186,14 @@ func (e *env) printEvent(ctx context.Context, r monitorRequest, ev *rtnl.Event) 
 	}
 	_, err := fmt.Fprint(e.stdout, prefix+text)
 	return err
+}
+
+// timestamp is what ip -t (-ts: short) prints before an event, as ip's
+// print_timestamp: the local time as asctime with microseconds on a line
+// of its own, or in brackets, ISO 8601, before the event.
+func timestamp(t time.Time, short bool) string {
+	if short {
+		return fmt.Sprintf("[%s.%06d] ", t.Format("2006-01-02T15:04:05"), t.Nanosecond()/1000)
+	}
+	return fmt.Sprintf("Timestamp: %s %d usec\n", t.Format("Mon Jan _2 15:04:05 2006"), t.Nanosecond()/1000)
 }

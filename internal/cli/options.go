@@ -102,7 +102,6 @@ type onelineWriter struct {
 	pending bool // a newline is held back
 }
 
-
 func (o *onelineWriter) Write(b []byte) (int, error) {
 	for i := 0; i < len(b); {
 		if o.pending {
@@ -166,7 +165,7 @@ const (
 
 // paint wraps s in a colour when -color is on.
 func (e *env) paint(color, s string) string {
-	if !e.color || s == "" {
+	if !e.color || s == "" || color == "" {
 		return s
 	}
 	return color + s + colorClear

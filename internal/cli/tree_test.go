@@ -50,7 +50,7 @@ func TestCommandTree(t *testing.T) {
 			continue
 		}
 		// The help's first word after "Usage: nl" picks the object.
-		rest, ok := strings.CutPrefix(o.help, "Usage: nl ")
+		rest, ok := strings.CutPrefix(strings.Replace(o.help, "Usage:\t", "Usage: ", 1), "Usage: nl ")
 		if w, _, _ := strings.Cut(rest, " "); !ok || w == "" || pickedHelp(w) != o.help {
 			t.Errorf("%s: help starts %q, not \"Usage: nl\" and a word that picks %s", o.name, strings.SplitN(o.help, "\n", 2)[0], o.name)
 		}

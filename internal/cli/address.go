@@ -503,7 +503,7 @@ func (e *env) showAddresses(ctx context.Context, f addrFilter) error {
 			p.list("addr_info", len(al.addrs), func(j int, c *printer) { printAddress(c, &al.addrs[j]) })
 		}
 		if !noLink && e.opts.Stats && al.view.l.HasStats {
-			printLinkStats(p, &al.view.l.Stats)
+			e.printStats(ctx, p, &al.view.l)
 			p.text("\n")
 		}
 		recs[i] = p

@@ -121,6 +121,7 @@ type env struct {
 	names     map[string]int32
 	indexes   map[int32]string
 	nsids     map[int32]string // see nsidName
+	carriers  map[int32]uint32 // see carrierChanges
 }
 
 // object is one of nl's objects (link, address, route ...).

@@ -282,7 +282,7 @@ func (e *env) printLink(ctx context.Context, p *printer, v *linkView, how linkPr
 	}
 	if doLink && e.opts.Stats && l.HasStats {
 		p.text("\n")
-		printLinkStats(p, &l.Stats)
+		e.printStats(ctx, p, l)
 	}
 	if len(l.AltNames) > 0 && !how.inet6 {
 		p.jsonOnly("altnames", l.AltNames)

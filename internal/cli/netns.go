@@ -270,6 +270,10 @@ func nsFileID(path string) (unix.Stat_t, error) {
 // the process's namespace.
 func (e *env) netnsIdentify(pid string) error {
 	path := "/proc/self/ns/net"
+	if e.ns != nil {
+		// ip -n switches itself into the namespace first.
+		path = fmt.Sprintf("/proc/self/fd/%d", e.ns.Fd())
+	}
 	if pid != "" {
 		n, end, over := strtol(pid, 10)
 		if end != len(pid) || over || n <= 0 {

@@ -175,6 +175,9 @@ func parseAddrFilter(a *words, family Family) (addrFilter, error) {
 			f.link.nomaster = true
 		case w == "type":
 			f.link.kind, err = a.value()
+		case w == "group":
+			f.link.group, err = valueOf(a, parseGroup, "Invalid \"group\" value\n")
+			f.link.hasGroup = true
 		default:
 			err = devWord(a, w, &f.link.dev, &f.link.hasDev, nil)
 		}

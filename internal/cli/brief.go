@@ -131,3 +131,28 @@ func (e *env) showAddressesOneline(links []addrLink) error {
 	}
 	return writeRecords(e, recs)
 }
+
+// neighBrief prints a neighbour as ip -brief does: the address in 39
+// columns, the device in 16 (unless show named it), the link-layer
+// address.
+func (e *env) neighBrief(ctx context.Context, p *printer, n *rtnl.Neighbor, devFixed bool) {
+	if n.Addr.IsValid() {
+		color := colorInet
+		if n.Addr.Is6() {
+			color = colorInet6
+		}
+		p.jsonOnly("dst", n.Addr.String())
+		p.text("%s", e.paint(color, fmt.Sprintf("%-39s ", n.Addr.String())))
+	}
+	if !devFixed && n.Index != 0 {
+		name := e.linkName(ctx, n.Index)
+		p.jsonOnly("dev", name)
+		p.text("%s", e.paint(colorIfname, fmt.Sprintf("%-16s ", name)))
+	}
+	if n.LinkAddr != nil {
+		ll := n.LinkAddr.String()
+		p.jsonOnly("lladdr", ll)
+		p.text("%s", e.paint(colorMAC, ll))
+	}
+	p.text("\n")
+}

@@ -65,6 +65,8 @@ type linkShow struct {
 	nomaster bool
 	up       bool
 	label    string // link show: a label pattern (ip then lists no link)
+	group    uint32 // group N: the links of that group
+	hasGroup bool
 }
 
 // linkOpts are the generic settings of link add and link set (ip's

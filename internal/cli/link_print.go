@@ -100,7 +100,7 @@ func (e *env) selectLinks(ctx context.Context, s linkShow, byName bool) ([]linkV
 	}
 	views := make([]linkView, 0, len(links))
 	for _, l := range links {
-		if s.up && l.Flags&rtnl.LinkUp == 0 {
+		if s.up && l.Flags&rtnl.LinkUp == 0 || s.hasGroup && l.Group != s.group {
 			continue
 		}
 		if isPort && (l.Port == nil || l.Port.PortKind() != portKind) {
@@ -291,59 +291,4 @@ func (e *env) printLink(ctx context.Context, p *printer, v *linkView, how linkPr
 		}
 	}
 	p.text("\n")
-}
-
-// printLinkStats prints IFLA_STATS64 as ip -s does (one -s): the JSON
-// object "stats64", or the RX and TX tables without a final newline.
-func printLinkStats(p *printer, s *rtnl.LinkStats64) {
-	if p.json {
-		st := p.nested("stats64")
-		for _, dir := range [...]struct {
-			key    string
-			counts [7]uint64
-			names  [7]string // the last, compressed, only when not 0
-		}{
-			{"rx", [7]uint64{s.RxBytes, s.RxPackets, s.RxErrors, s.RxDropped, s.RxOverErrors, s.Multicast, s.RxCompressed},
-				[7]string{"bytes", "packets", "errors", "dropped", "over_errors", "multicast", "compressed"}},
-			{"tx", [7]uint64{s.TxBytes, s.TxPackets, s.TxErrors, s.TxDropped, s.TxCarrierErrors, s.Collisions, s.TxCompressed},
-				[7]string{"bytes", "packets", "errors", "dropped", "carrier_errors", "collisions", "compressed"}},
-		} {
-			d := st.nested(dir.key)
-			for i, n := range dir.counts {
-				if i < 6 || n != 0 {
-					d.field(dir.names[i], "", n)
-				}
-			}
-		}
-		return
-	}
-	// Column widths: ip's minimums, widened to fit the numbers.
-	cols := [7]int{10, 7, 6, 7, 7, 7, 10}
-	rx := [7]uint64{s.RxBytes, s.RxPackets, s.RxErrors, s.RxDropped, s.RxMissedErrors, s.Multicast, s.RxCompressed}
-	tx := [7]uint64{s.TxBytes, s.TxPackets, s.TxErrors, s.TxDropped, s.TxCarrierErrors, s.Collisions, s.TxCompressed}
-	for _, vals := range [2][7]uint64{rx, tx} {
-		for i, n := range vals {
-			cols[i] = max(cols[i], len(strconv.FormatUint(n, 10)))
-		}
-	}
-	table := func(dir string, heads [6]string, vals [7]uint64, last bool) {
-		comp := ""
-		if vals[6] != 0 {
-			comp = "compressed"
-		}
-		p.text("    %s: %*s %*s %*s %*s %*s %*s %*s\n", dir, cols[0]-4, heads[0], cols[1], heads[1], cols[2], heads[2],
-			cols[3], heads[3], cols[4], heads[4], cols[5], heads[5], cols[6], comp)
-		p.text("    ")
-		for i, n := range vals[:6] {
-			p.text("%*d ", cols[i], n)
-		}
-		if vals[6] != 0 {
-			p.text("%*d ", cols[6], vals[6])
-		}
-		if !last {
-			p.text("\n")
-		}
-	}
-	table("RX", [6]string{"bytes", "packets", "errors", "dropped", "missed", "mcast"}, rx, false)
-	table("TX", [6]string{"bytes", "packets", "errors", "dropped", "carrier", "collsns"}, tx, true)
 }

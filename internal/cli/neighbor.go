@@ -356,6 +356,10 @@ type neighPrint struct {
 // link out (the selector named it).
 func neighFormat(ctx context.Context, e *env, n *rtnl.Neighbor, devFixed bool, how *neighPrint) *printer {
 	o := newRecord(e.opts.JSON)
+	if e.opts.Brief {
+		e.neighBrief(ctx, o, n, devFixed)
+		return o
+	}
 	if n.Addr.IsValid() {
 		o.add("dst", n.Addr.String(), n.Addr.String()+" ")
 	}

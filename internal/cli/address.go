@@ -498,7 +498,7 @@ func (e *env) showAddresses(ctx context.Context, f addrFilter) error {
 	recs := make([]*printer, len(links))
 	for i := range links {
 		al := &links[i]
-		p := newRecord(e.opts.JSON)
+		p := e.record()
 		if !noLink {
 			e.printLink(ctx, p, &al.view, how)
 		}
@@ -517,10 +517,11 @@ func (e *env) showAddresses(ctx context.Context, f addrFilter) error {
 // printAddress prints one address as ip's print_addrinfo.
 func printAddress(p *printer, a *rtnl.Address) {
 	p.field("family", "    %s ", a.Family.String())
-	p.field("local", "%s", a.Prefix.Addr().String())
+	fc := familyColor(a.Family == rtnl.FamilyIPv6)
+	p.add("local", a.Prefix.Addr().String(), p.paint(fc, a.Prefix.Addr().String()))
 	if a.Peer.IsValid() {
 		p.text(" peer ")
-		p.field("address", "%s", a.Peer.Addr().String())
+		p.add("address", a.Peer.Addr().String(), p.paint(fc, a.Peer.Addr().String()))
 	}
 	p.field("prefixlen", "/%d ", a.Prefix.Bits())
 	if a.Metric != 0 {
@@ -528,7 +529,7 @@ func printAddress(p *printer, a *rtnl.Address) {
 	}
 	if a.Broadcast.IsValid() {
 		p.text("brd ")
-		p.field("broadcast", "%s ", a.Broadcast.String())
+		p.add("broadcast", a.Broadcast.String(), p.paint(fc, a.Broadcast.String()+" "))
 	}
 	p.field("scope", "scope %s ", a.Scope.String())
 	flags := a.Flags

@@ -92,7 +92,7 @@ func (e *env) printAddressBrief(p *printer, a *rtnl.Address) {
 func (e *env) showLinksBrief(ctx context.Context, views []linkView) error {
 	recs := make([]*printer, len(views))
 	for i := range views {
-		recs[i] = newRecord(e.opts.JSON)
+		recs[i] = e.record()
 		e.printLinkBrief(ctx, recs[i], &views[i], true)
 		recs[i].text("\n")
 	}
@@ -105,7 +105,7 @@ func (e *env) showAddressesBrief(ctx context.Context, links []addrLink, family F
 	recs := make([]*printer, len(links))
 	for i := range links {
 		al := &links[i]
-		p := newRecord(e.opts.JSON)
+		p := e.record()
 		e.printLinkBrief(ctx, p, &al.view, family == FamilyLink)
 		if family != FamilyLink {
 			p.list("addr_info", len(al.addrs), func(j int, c *printer) { e.printAddressBrief(c, &al.addrs[j]) })
@@ -123,7 +123,7 @@ func (e *env) showAddressesOneline(links []addrLink) error {
 	for i := range links {
 		al := &links[i]
 		for j := range al.addrs {
-			p := newRecord(false)
+			p := e.record()
 			p.text("%d: %s", al.view.l.Index, al.view.l.Name)
 			printAddress(p, &al.addrs[j])
 			recs = append(recs, p)

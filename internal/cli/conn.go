@@ -149,6 +149,7 @@ func (e *env) rtScratch() *printer {
 		e.scratch = r
 	}
 	r.p.json = e.opts.JSON
+	r.p.color = e.color
 	clear(r.obj.vals) // drop references to the last record's values
 	r.obj.keys, r.obj.vals = r.obj.keys[:0], r.obj.vals[:0]
 	r.text.Reset()

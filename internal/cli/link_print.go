@@ -133,7 +133,7 @@ func (e *env) showLinks(ctx context.Context, s linkShow) error {
 	}
 	recs := make([]*printer, len(views))
 	for i := range views {
-		recs[i] = newRecord(e.opts.JSON)
+		recs[i] = e.record()
 		e.printLink(ctx, recs[i], &views[i], linkPrint{doLink: true, showLL: true})
 	}
 	return writeRecords(e, recs)
@@ -183,7 +183,7 @@ func (e *env) printLink(ctx context.Context, p *printer, v *linkView, how linkPr
 		}
 	}
 	p.jsonOnly("ifname", l.Name)
-	p.text("%s: ", name)
+	p.text("%s", p.paint(colorIfname, name+": "))
 
 	words := l.Flags.Words()
 	if v.mdown {
@@ -204,7 +204,8 @@ func (e *env) printLink(ctx context.Context, p *printer, v *linkView, how linkPr
 		p.field("master", "master %s ", e.linkName(ctx, l.Master))
 	}
 	if l.OperState <= rtnl.OperUp {
-		p.field("operstate", "state %s ", l.OperState.String())
+		p.jsonOnly("operstate", l.OperState.String())
+		p.text("state %s", p.paint(operColor(l.OperState), l.OperState.String()+" "))
 	} else {
 		p.jsonOnly("operstate_index", int(l.OperState))
 		p.text("state %#x ", int(l.OperState))
@@ -230,7 +231,8 @@ func (e *env) printLink(ctx context.Context, p *printer, v *linkView, how linkPr
 		p.text("\n")
 		p.field("link_type", "    link/%s ", l.Type.String())
 		if len(l.HardwareAddr) > 0 {
-			p.field("address", "%s", llAddrString(l.HardwareAddr, l.Type))
+			a := llAddrString(l.HardwareAddr, l.Type)
+			p.add("address", a, p.paint(colorMAC, a))
 		}
 		if len(l.Broadcast) > 0 {
 			if l.Flags&rtnl.LinkPointToPoint != 0 {
@@ -239,7 +241,8 @@ func (e *env) printLink(ctx context.Context, p *printer, v *linkView, how linkPr
 			} else {
 				p.text(" brd ")
 			}
-			p.field("broadcast", "%s", llAddrString(l.Broadcast, l.Type))
+			b := llAddrString(l.Broadcast, l.Type)
+			p.add("broadcast", b, p.paint(colorMAC, b))
 		}
 	}
 	if l.HasLinkNetNSID {

@@ -170,3 +170,28 @@ func (e *env) paint(color, s string) string {
 	}
 	return color + s + colorClear
 }
+
+// cjoin is prefix+val+suffix with val and suffix in color under -color: ip
+// paints a value with the blank its format puts after it ("dev " then
+// "v0 " painted). Without colour it costs one concatenation, as before.
+func (e *env) cjoin(prefix, color, val, suffix string) string {
+	if !e.color || color == "" {
+		return prefix + val + suffix
+	}
+	return prefix + color + val + suffix + colorClear
+}
+
+// record is newRecord for this run: JSON with -j, painted with -color.
+func (e *env) record() *printer {
+	p := newRecord(e.opts.JSON)
+	p.color = e.color
+	return p
+}
+
+// familyColor is the colour of an address of the family of a.
+func familyColor(is6 bool) string {
+	if is6 {
+		return colorInet6
+	}
+	return colorInet
+}

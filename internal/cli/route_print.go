@@ -82,7 +82,11 @@ func routeFormat(ctx context.Context, e *env, r *rtnl.Route, v routeView) *print
 	if r.Dst.IsValid() && (r.Dst.Bits() != 0 || !r.Dst.Addr().IsUnspecified()) {
 		dst = rtHost(r.Dst)
 	}
-	o.add("dst", dst, dst+" ")
+	if dst == "default" {
+		o.add("dst", dst, dst+" ")
+	} else {
+		o.add("dst", dst, e.cjoin("", familyColor(r.Dst.Addr().Is6()), dst, " "))
+	}
 	if r.Src.IsValid() {
 		s := r.Src.Addr().String()
 		if r.Src.Bits() != r.Src.Addr().BitLen() {
@@ -100,7 +104,7 @@ func routeFormat(ctx context.Context, e *env, r *rtnl.Route, v routeView) *print
 	routeGatewayOut(o, r.Family, r.Gateway)
 	if r.OutIndex != 0 && !v.dev {
 		n := e.linkName(ctx, r.OutIndex)
-		o.add("dev", n, "dev "+n+" ")
+		o.add("dev", n, e.cjoin("dev ", colorIfname, n, " "))
 	}
 	if r.Table != 0 && (r.Table != rtnl.TableMain || d) && !v.table {
 		o.add("table", r.Table.String(), "table "+r.Table.String()+" ")
@@ -114,7 +118,7 @@ func routeFormat(ctx context.Context, e *env, r *rtnl.Route, v routeView) *print
 		}
 	}
 	if r.PrefSrc.IsValid() {
-		o.add("prefsrc", r.PrefSrc.String(), "src "+r.PrefSrc.String()+" ")
+		o.add("prefsrc", r.PrefSrc.String(), e.cjoin("src ", familyColor(r.PrefSrc.Is6()), r.PrefSrc.String(), " "))
 	}
 	if r.HasPriority && !v.metric {
 		o.add("metric", r.Priority, fmt.Sprintf("metric %d ", r.Priority))
@@ -184,7 +188,7 @@ func routeGatewayOut(o *printer, fam rtnl.Family, gw netip.Addr) {
 		return
 	}
 	if familyOf(gw).rtnl() == fam {
-		o.add("gateway", gw.String(), "via "+gw.String()+" ")
+		o.add("gateway", gw.String(), "via "+o.paint(familyColor(gw.Is6()), gw.String()+" "))
 		return
 	}
 	gf := familyOf(gw).rtnl().String()

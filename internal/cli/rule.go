@@ -177,13 +177,13 @@ func (r *ruleRequest) match(u *rtnl.Rule) bool {
 
 // ruleFormat prints a rule as ip's print_rule does.
 func ruleFormat(e *env, u *rtnl.Rule) *printer {
-	o := newRecord(e.opts.JSON)
+	o := e.record()
 	o.add("priority", u.Priority, fmt.Sprintf("%d:\t", u.Priority))
 	if u.Invert {
 		o.add("not", nil, "not ")
 	}
 	addr := func(key, text string, p netip.Prefix) {
-		o.add(key, p.Addr().String(), text+p.Addr().String())
+		o.add(key, p.Addr().String(), e.cjoin(text, familyColor(p.Addr().Is6()), p.Addr().String(), ""))
 		if p.Bits() != p.Addr().BitLen() {
 			o.add(key+"len", p.Bits(), fmt.Sprintf("/%d", p.Bits()))
 		}
@@ -212,13 +212,13 @@ func ruleFormat(e *env, u *rtnl.Rule) *printer {
 		}
 	}
 	if u.IifName != "" {
-		o.add("iif", u.IifName, " iif "+u.IifName)
+		o.add("iif", u.IifName, e.cjoin(" iif ", colorIfname, u.IifName, ""))
 		if u.IifDetached {
 			o.add("iif_detached", nil, " [detached]")
 		}
 	}
 	if u.OifName != "" {
-		o.add("oif", u.OifName, " oif "+u.OifName)
+		o.add("oif", u.OifName, e.cjoin(" oif ", colorIfname, u.OifName, ""))
 		if u.OifDetached {
 			o.add("oif_detached", nil, " [detached]")
 		}

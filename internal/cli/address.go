@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/netip"
 	"path"
+	"strconv"
 	"strings"
 	"syscall"
 
@@ -531,7 +532,11 @@ func printAddress(p *printer, a *rtnl.Address) {
 		p.text("brd ")
 		p.add("broadcast", a.Broadcast.String(), p.paint(fc, a.Broadcast.String()+" "))
 	}
-	p.field("scope", "scope %s ", a.Scope.String())
+	scope := a.Scope.String()
+	if p.numeric {
+		scope = strconv.Itoa(int(a.Scope))
+	}
+	p.field("scope", "scope %s ", scope)
 	flags := a.Flags
 	for _, fw := range addrFlagWords {
 		switch {

@@ -60,10 +60,11 @@ func (o *jsonObject) MarshalJSON() ([]byte, error) {
 // nested for a JSON object inside, list for an array of records;
 // writeRecords and showRecords print the records.
 type printer struct {
-	json  bool
-	color bool // -color: paint what ip paints (see paintText)
-	obj  *jsonObject      // JSON: the object being filled
-	b    *strings.Builder // text: the output
+	json    bool
+	color   bool             // -color: paint what ip paints (see paint)
+	numeric bool             // -Numeric: numbers in place of names
+	obj     *jsonObject      // JSON: the object being filled
+	b       *strings.Builder // text: the output
 }
 
 // record is a printer together with the object and text it fills, so that
@@ -98,7 +99,7 @@ func (p *printer) list(key string, n int, fill func(i int, c *printer)) {
 	objs := make([]*jsonObject, 0, n)
 	for i := range n {
 		c := newRecord(p.json)
-		c.color = p.color
+		c.color, c.numeric = p.color, p.numeric
 		fill(i, c)
 		if p.json {
 			objs = append(objs, c.obj)

@@ -219,7 +219,7 @@ func (e *env) printLink(ctx context.Context, p *printer, v *linkView, how linkPr
 	}
 	if !how.inet6 {
 		group := "default"
-		if l.Group != 0 {
+		if l.Group != 0 || e.opts.Numeric {
 			group = strconv.FormatUint(uint64(l.Group), 10)
 		}
 		p.field("group", "group %s ", group)
@@ -229,7 +229,11 @@ func (e *env) printLink(ctx context.Context, p *printer, v *linkView, how linkPr
 	}
 	if showLL || details {
 		p.text("\n")
-		p.field("link_type", "    link/%s ", l.Type.String())
+		lt := l.Type.String()
+		if e.opts.Numeric {
+			lt = "[" + strconv.Itoa(int(l.Type)) + "]"
+		}
+		p.field("link_type", "    link/%s ", lt)
 		if len(l.HardwareAddr) > 0 {
 			a := llAddrString(l.HardwareAddr, l.Type)
 			p.add("address", a, p.paint(colorMAC, a))

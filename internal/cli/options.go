@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"io"
 	"os"
+	"strconv"
 
 	"golang.org/x/sys/unix"
 )
@@ -184,7 +185,7 @@ func (e *env) cjoin(prefix, color, val, suffix string) string {
 // record is newRecord for this run: JSON with -j, painted with -color.
 func (e *env) record() *printer {
 	p := newRecord(e.opts.JSON)
-	p.color = e.color
+	p.color, p.numeric = e.color, e.opts.Numeric
 	return p
 }
 
@@ -194,4 +195,14 @@ func familyColor(is6 bool) string {
 		return colorInet6
 	}
 	return colorInet
+}
+
+// num is -Numeric: the number n in place of its name, as ip's rt_names
+// functions print table, protocol, scope, route type, group and link
+// type numbers with -N.
+func (e *env) num(name string, n uint64) string {
+	if e.opts.Numeric {
+		return strconv.FormatUint(n, 10)
+	}
+	return name
 }

@@ -76,7 +76,8 @@ func routeFormat(ctx context.Context, e *env, r *rtnl.Route, v routeView) *print
 	o := e.rtScratch()
 	d := e.opts.Details
 	if r.Type != rtnl.RouteUnicast || d {
-		o.add("type", r.Type.String(), r.Type.String()+" ")
+		t := e.num(r.Type.String(), uint64(r.Type))
+		o.add("type", t, t+" ")
 	}
 	dst := "default"
 	if r.Dst.IsValid() && (r.Dst.Bits() != 0 || !r.Dst.Addr().IsUnspecified()) {
@@ -107,14 +108,17 @@ func routeFormat(ctx context.Context, e *env, r *rtnl.Route, v routeView) *print
 		o.add("dev", n, e.cjoin("dev ", colorIfname, n, " "))
 	}
 	if r.Table != 0 && (r.Table != rtnl.TableMain || d) && !v.table {
-		o.add("table", r.Table.String(), "table "+r.Table.String()+" ")
+		t := e.num(r.Table.String(), uint64(r.Table))
+		o.add("table", t, "table "+t+" ")
 	}
 	if r.Flags&rtnl.RouteFlagCloned == 0 {
 		if (r.Protocol != rtnl.ProtoBoot || d) && !v.proto {
-			o.add("protocol", r.Protocol.String(), "proto "+r.Protocol.String()+" ")
+			t := e.num(r.Protocol.String(), uint64(r.Protocol))
+			o.add("protocol", t, "proto "+t+" ")
 		}
 		if (r.Scope != rtnl.ScopeUniverse || d) && !v.scope {
-			o.add("scope", r.Scope.String(), "scope "+r.Scope.String()+" ")
+			t := e.num(r.Scope.String(), uint64(r.Scope))
+			o.add("scope", t, "scope "+t+" ")
 		}
 	}
 	if r.PrefSrc.IsValid() {

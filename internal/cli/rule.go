@@ -248,7 +248,8 @@ func ruleFormat(e *env, u *rtnl.Rule) *printer {
 	ports("sport", u.SrcPorts)
 	ports("dport", u.DstPorts)
 	if u.Table != 0 {
-		o.add("table", u.Table.String(), " lookup "+u.Table.String())
+		t := e.num(u.Table.String(), uint64(u.Table))
+		o.add("table", t, " lookup "+t)
 		if u.SuppressPrefixLength != nil {
 			n := int32(*u.SuppressPrefixLength)
 			o.add("suppress_prefixlen", n, fmt.Sprintf(" suppress_prefixlength %d", n))
@@ -284,13 +285,14 @@ func ruleFormat(e *env, u *rtnl.Rule) *printer {
 		o.add("nop", nil, " nop")
 	case rtnl.RuleActionLookup:
 	default:
-		t := rtnl.RouteType(u.Action).String()
+		t := e.num(rtnl.RouteType(u.Action).String(), uint64(u.Action))
 		o.add("action", t, " "+t)
 	}
 	// The kernel always sends FRA_PROTOCOL; ip hides 0 and kernel
 	// unless -d.
 	if u.Protocol != 0 && u.Protocol != rtnl.ProtoKernel || e.opts.Details {
-		o.add("protocol", u.Protocol.String(), " proto "+u.Protocol.String())
+		t := e.num(u.Protocol.String(), uint64(u.Protocol))
+		o.add("protocol", t, " proto "+t)
 	}
 	o.b.WriteString("\n")
 	return o

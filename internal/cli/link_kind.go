@@ -39,6 +39,7 @@ var linkKinds = []linkKind{
 	{name: "macvtap", parse: parseMacvlan, print: printMacvlan},
 	{name: "vxlan", parse: parseVxlan, resolve: resolveVxlan, print: printVxlan},
 	{name: "vlan", parse: parseVlan, print: printVlan},
+	{name: "tun", print: printTun},
 }
 
 // lookupLinkKind finds a kind by its exact name.

@@ -121,7 +121,7 @@ func parseAddress(args []string, family Family) (addressRequest, error) {
 		r.filter, err = parseAddrFilter(a, family)
 	case "flush":
 		if !a.more() {
-			return r, usagef("Flush requires arguments.")
+			return r, errBadWord("Flush requires arguments.")
 		}
 		r.cmd = "flush"
 		r.filter, err = parseAddrFilter(a, family)

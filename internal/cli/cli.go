@@ -294,7 +294,9 @@ func ParseOptions(args []string) (Options, []string, error) {
 		case m("-family"):
 			var f string
 			if f, err = need(); err == nil {
-				o.Family, err = parseFamily(f)
+				if o.Family, err = parseFamily(f); err != nil {
+					err = errInvarg("invalid protocol family", f)
+				}
 			}
 		case opt == "-4":
 			o.Family = FamilyInet

@@ -40,7 +40,7 @@ func TestParseOptions(t *testing.T) {
 		{args: []string{"-M", "route"}, err: `Option "-M" (the mpls family) is not supported by nl.`},
 		{args: []string{"-r", "route"}, err: `Option "-r" (-resolve: host names for addresses) is not supported by nl.`},
 		{args: []string{"-echo"}, err: `Option "-echo" is unknown, try "nl -help".`},
-		{args: []string{"-f", "ipx", "a"}, err: `Invalid protocol family "ipx".`},
+		{args: []string{"-f", "ipx", "a"}, err: `Error: argument "ipx" is wrong: invalid protocol family`},
 	} {
 		got, rest, err := ParseOptions(tc.args)
 		if tc.err != "" {

@@ -73,3 +73,9 @@ func (e *env) linkKindHelp(kind string) error {
 	_, err := io.WriteString(e.stdout, e.helpText(h))
 	return err
 }
+
+// kindUsage is a kind's usage without its final newline, as ip prints it
+// after an unknown word of that kind.
+func kindUsage(kind string) string {
+	return strings.TrimSuffix(kindHelp[kind], "\n")
+}

@@ -185,7 +185,7 @@ func parseBridge(a *words, r *linkRequest) error {
 		}
 		num, ok := bridgeNumbers[w]
 		if !ok {
-			return errBadWord(`bridge: unknown command "%s"?`, w) // ip adds its usage
+			return errBadWord("bridge: unknown command \"%s\"?\n%s", w, kindUsage("bridge")) // and the kind's usage, as ip
 		}
 		n, err := valueOf(a, func(v string) (uint64, bool) { return getUint(v, 0, num.bits) }, "invalid "+w)
 		if err != nil {
@@ -221,7 +221,7 @@ func parseMacvlan(a *words, r *linkRequest) error {
 		case "nodst":
 			m.Flags |= rtnl.MacvlanNoDst
 		default:
-			return errBadWord(`%s: unknown option "%s"?`, r.kind, w) // ip adds its usage
+			return errBadWord("%s: unknown option \"%s\"?\n%s", r.kind, w, kindUsage(r.kind))
 		}
 	}
 	return nil
@@ -327,7 +327,7 @@ func parseVxlan(a *words, r *linkRequest) error {
 			on := w == "learning"
 			v.Learning = &on
 		default:
-			return errBadWord(`vxlan: unknown command "%s"?`, w) // ip adds its usage
+			return errBadWord("vxlan: unknown command \"%s\"?\n%s", w, kindUsage("vxlan"))
 		}
 		if err != nil {
 			return err
@@ -380,7 +380,7 @@ func parseVlan(a *words, r *linkRequest) error {
 			}
 			vl.Protocol = p
 		default:
-			return usagef(`vlan: unknown command "%s"?`, w)
+			return usagef("vlan: unknown command \"%s\"?\n%s", w, kindUsage("vlan"))
 		}
 	}
 	if !haveID {

@@ -83,7 +83,7 @@ func parseNeigh(args []string, fam Family) (neighRequest, error) {
 		return r, parseNeighSelector(&r, a, fam)
 	case "flush":
 		if !a.more() {
-			return r, usagef("Flush requires arguments.")
+			return r, errBadWord("Flush requires arguments.")
 		}
 		return r, parseNeighSelector(&r, a, fam)
 	}

@@ -207,7 +207,7 @@ func TestNeighCommands(t *testing.T) {
 
 	// flush needs a selector and, like ip, leaves permanent and noarp
 	// entries alone unless asked.
-	rtFails(t, ExitUsage, "Flush requires arguments.", "-n", name, "neigh", "flush")
+	rtFails(t, ExitFailure, "Flush requires arguments.", "-n", name, "neigh", "flush")
 	nl("neigh", "add", "198.18.2.55", "lladdr", "02:00:00:00:00:55", "dev", "v0")
 	nl("neigh", "flush", "dev", "v0")
 	es = rtNeighs(t, c, v0, false)

@@ -179,7 +179,7 @@ func parseRoute(args []string, fam Family) (routeRequest, error) {
 		r.get, err = parseRouteGet(a, fam)
 	case "flush":
 		if !a.more() {
-			return r, usagef("\"nl route flush\" requires arguments.")
+			return r, errBadWord("\"nl route flush\" requires arguments.")
 		}
 		r.sel, err = parseRouteSelector(a, fam)
 	default:

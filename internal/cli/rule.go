@@ -45,7 +45,7 @@ func parseRule(args []string, fam Family) (ruleRequest, error) {
 		return r, err
 	}
 	if r.cmd != "show" && !a.more() {
-		return r, usagef("\"nl rule %s\" requires arguments.", map[string]string{"add": "add", "delete": "del"}[r.cmd])
+		return r, errBadWord("\"nl rule %s\" requires arguments.", map[string]string{"add": "add", "delete": "del"}[r.cmd])
 	}
 	u := &r.rule
 	tableOK := false

@@ -161,7 +161,7 @@ func TestRuleCommands(t *testing.T) {
 		t.Errorf("del -6: left %v", rs)
 	}
 	rtFails(t, ExitKernel, "RTNETLINK answers: No such file or directory", "-n", name, "rule", "del", "pref", "100")
-	rtFails(t, ExitUsage, `"nl rule add" requires arguments.`, "-n", name, "rule", "add")
+	rtFails(t, ExitFailure, `"nl rule add" requires arguments.`, "-n", name, "rule", "add")
 }
 
 // TestRuleShowMatchesIP compares nl -j rule show with ip -j; text output

@@ -201,3 +201,57 @@ func (d showDiff) explain() string {
 	}
 	return strings.Join(whys, " and ")
 }
+
+// TestBatchLikeIP: -batch files that fail in the middle of a run of route,
+// neighbour and address lines (the bulk path sends whole groups before
+// reading answers), without and with -force: nl leaves the namespace as
+// ip -batch does, with ip's exit status and messages.
+func TestBatchLikeIP(t *testing.T) {
+	dir := t.TempDir()
+	var routes, neighs, addrs, mixed strings.Builder
+	for i := range 300 {
+		fmt.Fprintf(&routes, "route add 198.19.%d.%d/32 dev v0\n", i/200, i%200)
+		if i == 150 {
+			routes.WriteString("route add 198.19.0.3/32 dev v0\n") // exists: fails
+		}
+	}
+	for i := range 200 {
+		fmt.Fprintf(&neighs, "neigh add 198.18.2.%d lladdr 02:00:00:00:00:%02x dev v0\n", 10+i, i)
+		if i == 100 {
+			neighs.WriteString("neigh del 198.18.2.250 dev v0\n") // none: fails
+		}
+	}
+	for i := range 100 {
+		fmt.Fprintf(&addrs, "address add 198.18.%d.1/24 dev v1\n", 100+i)
+		if i == 50 {
+			addrs.WriteString("address add 198.18.120.1/24 dev v1\n") // exists: fails
+		}
+	}
+	// Deletes, replaces, changes and appends after the failure: their
+	// undo puts back what they removed or changed.
+	mixed.WriteString(`route add 198.19.5.0/24 dev v0 metric 7 proto static
+route add 198.19.6.0/24 via 198.18.2.2
+route add 198.19.7.0/24 dev v0
+neigh add 198.18.2.5 lladdr 02:00:00:00:00:05 dev v0
+route add 198.19.5.0/24 dev v0 metric 7
+route del 198.19.6.0/24
+route replace 198.19.7.0/24 via 198.18.2.3
+route replace 198.19.8.0/24 dev v0
+route change 198.19.5.0/24 dev v0 metric 7 proto boot
+route append 198.19.9.0/24 dev v0
+route del 198.18.2.0/24 dev v0
+neigh add 198.18.2.6 lladdr 02:00:00:00:00:06 dev v0
+neigh add 198.18.2.5 lladdr 02:00:00:00:00:05 dev v0
+neigh del 198.18.2.6 dev v0
+neigh add 198.18.2.7 lladdr 02:00:00:00:00:07 dev v0
+`)
+	var cases [][]string
+	for name, text := range map[string]string{"routes": routes.String(), "neighs": neighs.String(), "addrs": addrs.String(), "mixed": mixed.String()} {
+		f := filepath.Join(dir, name)
+		if err := os.WriteFile(f, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		cases = append(cases, []string{"-batch", f}, []string{"-force", "-batch", f})
+	}
+	likeIP(t, cases)
+}

@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -254,4 +255,39 @@ neigh add 198.18.2.7 lladdr 02:00:00:00:00:07 dev v0
 		cases = append(cases, []string{"-batch", f}, []string{"-force", "-batch", f})
 	}
 	likeIP(t, cases)
+}
+
+// TestLinkGrammarLikeIP: the words of link set and link add that change
+// interface flags, and link show's group, against ip.
+func TestLinkGrammarLikeIP(t *testing.T) {
+	var lines [][]string
+	for _, w := range []string{"arp", "multicast", "allmulticast", "promisc", "trailers", "dynamic"} {
+		for _, v := range []string{"on", "off", "x"} {
+			lines = append(lines, []string{"link", "set", "v0", w, v})
+		}
+		lines = append(lines, []string{"link", "set", "v0", w}, []string{"link", "add", "x0", w, "off", "type", "veth"})
+	}
+	lines = append(lines,
+		[]string{"link", "set", "v0", "arp", "off", "multicast", "off", "mtu", "1400", "promisc", "on"},
+		[]string{"link", "set", "v0", "group", "7"},
+		[]string{"link", "show", "group", "x"},
+		[]string{"link", "show", "dev", "lo", "group", "0"},
+		[]string{"link", "show", "dev", "lo", "group", "default"},
+		[]string{"link", "show", "dev", "lo", "group", "1"},
+		[]string{"-br", "link", "show", "dev", "lo", "group", "0"},
+	)
+	likeIP(t, lines)
+	// -V names the release whose grammar nl follows (scripts compare
+	// it), and nlkit where ip names its libbpf.
+	ipV, err := exec.Command("ip", "-V").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ipOut := string(ipV)
+	for _, opt := range []string{"-V", "-Version", "--V"} {
+		out, _, code := runAs(t, "ip", opt)
+		if want := "ip utility, iproute2-6.1.0, nlkit\n"; out != want || code != 0 || !strings.HasPrefix(ipOut, "ip utility, iproute2-6.1.0,") {
+			t.Errorf("%s: exit %d, %q; want %q (ip: %q)", opt, code, out, want, ipOut)
+		}
+	}
 }

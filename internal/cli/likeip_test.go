@@ -53,8 +53,8 @@ func nsState(t *testing.T, c *rtnl.Conn) string {
 		names[l.Index] = l.Name
 	}
 	for _, l := range links {
-		add("link %s kind %q mtu %d qlen %d group %d up %v master %q alias %q", l.Name, l.Kind, l.MTU, l.TxQueueLen, l.Group,
-			l.Flags&rtnl.LinkUp != 0, names[l.Master], l.Alias)
+		add("link %s kind %q mtu %d qlen %d group %d up %v flags %#x master %q alias %q", l.Name, l.Kind, l.MTU, l.TxQueueLen, l.Group,
+			l.Flags&rtnl.LinkUp != 0, uint32(l.Flags)&0x93a0, names[l.Master], l.Alias)
 	}
 	for a, err := range c.Addresses(ctx, rtnl.AddressFilter{}) {
 		if err != nil {
@@ -499,6 +499,9 @@ func TestWhereNlDiffersFromIP(t *testing.T) {
 		// it (exit 2, "Required attributes not provided"); the library
 		// always sends the VNI.
 		{parseErr(link, "add", "x0", "type", "vxlan"), "vxlan: missing virtual network identifier"},
+		// ip sets interface flags on a veth's peer; rtnl.Veth has no
+		// field for them.
+		{parseErr(link, "add", "x0", "type", "veth", "peer", "name", "x1", "arp", "on"), `Error: "arp" is not supported in "veth peer".`},
 	} {
 		if tc.got != tc.want {
 			t.Errorf("got %q, want %q", tc.got, tc.want)

@@ -84,6 +84,11 @@ type linkOpts struct {
 	netns    string
 	alias    *string
 	group    *uint32
+	// flags and change are the interface flags of arp, multicast,
+	// allmulticast, promisc, trailers and dynamic on|off: the bits
+	// to set in flags, the bits to change in change (ip's ifi_flags
+	// and ifi_change).
+	flags, change uint32
 }
 
 // linkMode says which command parseLinkOpts parses for.
@@ -271,6 +276,14 @@ func parseLinkOpts(a *words, mode linkMode) (dev string, o linkOpts, kind string
 			var v *string
 			if v, err = valueOf(a, func(s string) (*string, bool) { return &s, len(s) < 256 }, "alias too long\n"); err == nil {
 				o.alias = v // IFALIASZ
+			}
+		case "multicast", "allmulticast", "promisc", "trailers", "arp", "dynamic":
+			if mode == linkModePeer {
+				return dev, o, "", usagef(`Error: "%s" is not supported in "%s".`, w, linkModeNames[mode])
+			}
+			var v string
+			if v, err = a.value(); err == nil {
+				err = linkFlagWord(&o, w, v)
 			}
 		case "group":
 			var g uint32
@@ -464,7 +477,19 @@ func (e *env) addLink(ctx context.Context, r linkRequest) error {
 	if r.warning != "" { // ip's kind parser says it last
 		fmt.Fprintln(e.stderr, r.warning)
 	}
-	return c.AddLink(ctx, l)
+	if err := c.AddLink(ctx, l); err != nil || r.opts.change == 0 {
+		return err
+	}
+	// The flags ip sends with the new link, set once it exists (the
+	// library's AddLink can set flags but not clear them).
+	if r.dev == "" || l.NetNS != nil {
+		return failf("nl sets arp, multicast, allmulticast, promisc, trailers and dynamic on a named link in this namespace only")
+	}
+	nl, err := c.LinkByName(ctx, r.dev)
+	if err != nil {
+		return err
+	}
+	return setLinkFlags(ctx, c, nl.Index, r.opts.flags, r.opts.change)
 }
 
 func (e *env) setLink(ctx context.Context, r linkRequest) error {
@@ -509,6 +534,11 @@ func (e *env) setLink(ctx context.Context, r linkRequest) error {
 		}
 		defer ns.Close()
 		ch.NetNS = ns
+	}
+	if o.change != 0 {
+		if err := setLinkFlags(ctx, c, idx, o.flags, o.change); err != nil {
+			return err
+		}
 	}
 	return c.SetLink(ctx, idx, ch)
 }

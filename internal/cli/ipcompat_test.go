@@ -291,3 +291,28 @@ func TestLinkGrammarLikeIP(t *testing.T) {
 		}
 	}
 }
+
+// TestRouteRuleGrammarLikeIP: route show's via and src selectors, route
+// flush cache, rule tos and dsfield, against ip.
+func TestRouteRuleGrammarLikeIP(t *testing.T) {
+	likeIP(t, [][]string{
+		{"route", "show", "via", "198.18.2.2"},
+		{"route", "show", "via", "inet", "198.18.2.0/24"},
+		{"route", "show", "src", "198.18.2.1"},
+		{"route", "show", "table", "all", "src", "198.18.2.0/24"},
+		{"-6", "route", "show", "src", "2001:db8::1"},
+		{"route", "show", "via", "x"},
+		{"route", "flush", "cache"},
+		{"-s", "route", "flush", "cache"},
+		{"-4", "route", "flush", "cache"},
+		{"-6", "route", "flush", "cache"},
+		{"route", "show", "cache"},
+		{"rule", "add", "tos", "0x10", "table", "10"},
+		{"rule", "add", "dsfield", "8", "table", "10"},
+		{"rule", "add", "tos", "0x1ff", "table", "10"},
+		{"rule", "add", "tos", "x", "table", "10"},
+		{"rule", "add", "tos", "0x3", "table", "10"},
+		{"rule", "show", "tos", "0x10"},
+		{"rule", "show", "tos", "x"},
+	})
+}

@@ -502,6 +502,10 @@ func TestWhereNlDiffersFromIP(t *testing.T) {
 		// ip sets interface flags on a veth's peer; rtnl.Veth has no
 		// field for them.
 		{parseErr(link, "add", "x0", "type", "veth", "peer", "name", "x1", "arp", "on"), `Error: "arp" is not supported in "veth peer".`},
+		// ip puts TOS, uid, ports and IP protocol in route get's lookup;
+		// rtnl.RouteQuery has no field for them.
+		{parseErr(route, "get", "198.18.2.5", "tos", "0x10"), `Error: "tos" is not supported by nl route get.`},
+		{parseErr(route, "get", "198.18.2.5", "ipproto", "tcp"), `Error: "ipproto" is not supported by nl route get.`},
 	} {
 		if tc.got != tc.want {
 			t.Errorf("got %q, want %q", tc.got, tc.want)

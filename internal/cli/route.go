@@ -68,6 +68,12 @@ type routeSelector struct {
 	rootPfx, matchPfx         netip.Prefix
 	rootDefault, matchDefault bool
 	oif                       int32 // dev, resolved by routeFilter
+	// via and src: the gateway and preferred source must be inside
+	// these prefixes (ip's rvia, rprefsrc); a host prefix also leaves
+	// the field out of the output, as ip does.
+	via, prefsrc   netip.Prefix
+	hasVia, hasSrc bool
+	cache          bool // flush cache
 }
 
 // routeGetArgs are the arguments of route get.
@@ -221,6 +227,31 @@ func parseRouteSelector(a *words, fam Family) (routeSelector, error) {
 		case matches(w, "metric") || matches(w, "priority") || w == "preference":
 			s.metric, err = valueOf(a, getU32, "\"metric\" value is invalid\n")
 			s.hasMet = true
+		case w == "via":
+			vf := fam
+			if f, ferr := parseFamily(a.peek()); ferr == nil && a.peek() != "link" && a.more() {
+				vf = f
+				a.next()
+			}
+			var p inet
+			if p, err = prefixValue(a, vf); err == nil {
+				s.via, _ = p.defaultOr()
+				s.hasVia = true
+				if !s.via.IsValid() {
+					s.via = netip.PrefixFrom(p.Family.or(FamilyInet).defaultPrefix().Addr(), 0)
+				}
+			}
+		case w == "src":
+			var p inet
+			if p, err = prefixValue(a, fam); err == nil {
+				s.prefsrc, _ = p.defaultOr()
+				s.hasSrc = true
+				if !s.prefsrc.IsValid() {
+					s.prefsrc = netip.PrefixFrom(p.Family.or(FamilyInet).defaultPrefix().Addr(), 0)
+				}
+			}
+		case matches(w, "cache"):
+			s.cache = true
 		default:
 			if matches(w, "to") {
 				if w, err = a.value(); err != nil {
@@ -288,6 +319,12 @@ func parseRouteGet(a *words, fam Family) (routeGetArgs, error) {
 			g.hasOif = true
 		case matches(w, "fibmatch"):
 			g.fibMatch = true
+		case w == "tos" || matches(w, "dsfield") || w == "vrf" || w == "uid" || w == "as" || w == "sport" ||
+			w == "dport" || w == "ipproto" || w == "connected":
+			// ip puts these in the lookup; rtnl.RouteQuery has no
+			// field for them, and a lookup without them could give
+			// another route: refuse rather than ignore.
+			return g, usagef(`Error: "%s" is not supported by nl route get.`, w)
 		default:
 			if w == "to" {
 				if w, err = a.value(); err != nil {
@@ -692,6 +729,19 @@ func (s *routeSelector) match(r *rtnl.Route) bool {
 	if s.oif != 0 && r.OutIndex != s.oif {
 		return false // as ip: a multipath route has no RTA_OIF and never matches
 	}
+	if s.hasVia {
+		gw := r.Gateway
+		if gw.IsValid() && familyOf(gw) != familyOf(s.via.Addr()) || !gw.IsValid() && r.Family != familyOf(s.via.Addr()).rtnl() {
+			return false
+		}
+		if s.via.Bits() > 0 && (!gw.IsValid() || !s.via.Masked().Contains(gw)) {
+			return false
+		}
+	}
+	if s.hasSrc && (!r.PrefSrc.IsValid() || familyOf(r.PrefSrc) != familyOf(s.prefsrc.Addr()) ||
+		s.prefsrc.Bits() > 0 && !s.prefsrc.Masked().Contains(r.PrefSrc)) {
+		return false
+	}
 	if !r.Dst.IsValid() {
 		return !s.rootPfx.IsValid() && !s.matchPfx.IsValid() && !s.rootDefault && !s.matchDefault
 	}
@@ -721,10 +771,12 @@ func (s *routeSelector) match(r *rtnl.Route) bool {
 // them (the zero value, for route get, leaves out none).
 type routeView struct {
 	table, dev, proto, scope, metric bool
+	via, src                         bool // the selector gave the gateway, the source
 }
 
 func (s *routeSelector) view() routeView {
-	return routeView{table: !s.tableAll, dev: s.hasDev, proto: s.hasProto, scope: s.hasScope, metric: s.hasMet}
+	return routeView{table: !s.tableAll, dev: s.hasDev, proto: s.hasProto, scope: s.hasScope, metric: s.hasMet,
+		via: s.hasVia && s.via.Bits() == s.via.Addr().BitLen(), src: s.hasSrc && s.prefsrc.Bits() == s.prefsrc.Addr().BitLen()}
 }
 
 func routeShow(ctx context.Context, e *env, s *routeSelector) error {
@@ -746,7 +798,7 @@ func routeShow(ctx context.Context, e *env, s *routeSelector) error {
 		if err != nil {
 			return &dumpError{err: err, what: "Dump"}
 		}
-		if !s.match(&r) {
+		if !s.match(&r) || s.cache && r.Flags&rtnl.RouteFlagCloned == 0 {
 			continue
 		}
 		o := routeFormat(ctx, e, &r, v)
@@ -768,6 +820,9 @@ func routeShow(ctx context.Context, e *env, s *routeSelector) error {
 // (deleting a route may make others appear in the next dump, or the dump
 // may race with the kernel), with one batch per round.
 func routeFlush(ctx context.Context, e *env, s *routeSelector) error {
+	if s.cache {
+		return e.flushRouteCache()
+	}
 	c, f, err := routeFilter(ctx, e, s)
 	if err != nil {
 		return err

@@ -102,7 +102,9 @@ func routeFormat(ctx context.Context, e *env, r *rtnl.Route, v routeView) *print
 		t := fmt.Sprintf("0x%02x", r.Tos)
 		o.add("tos", t, "tos "+t+" ")
 	}
-	routeGatewayOut(o, r.Family, r.Gateway)
+	if !v.via {
+		routeGatewayOut(o, r.Family, r.Gateway)
+	}
 	if r.OutIndex != 0 && !v.dev {
 		n := e.linkName(ctx, r.OutIndex)
 		o.add("dev", n, e.cjoin("dev ", colorIfname, n, " "))
@@ -121,7 +123,7 @@ func routeFormat(ctx context.Context, e *env, r *rtnl.Route, v routeView) *print
 			o.add("scope", t, "scope "+t+" ")
 		}
 	}
-	if r.PrefSrc.IsValid() {
+	if r.PrefSrc.IsValid() && !v.src {
 		o.add("prefsrc", r.PrefSrc.String(), e.cjoin("src ", familyColor(r.PrefSrc.Is6()), r.PrefSrc.String(), " "))
 	}
 	if r.HasPriority && !v.metric {

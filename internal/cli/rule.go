@@ -25,6 +25,7 @@ type ruleRequest struct {
 	rule rtnl.Rule
 	// show selectors (what is given must match)
 	hasPref, hasMark, hasMask, hasTable bool
+	hasTos                              bool
 }
 
 // ruleCommands are rule's commands in ip's order.
@@ -79,6 +80,9 @@ func parseRule(args []string, fam Family) (ruleRequest, error) {
 		case matches(w, "preference") || matches(w, "order") || matches(w, "priority"):
 			u.Priority, err = valueOf(a, getU32, "preference value is invalid\n")
 			r.hasPref = true
+		case w == "tos" || matches(w, "dsfield"):
+			u.Tos, err = valueOf(a, parseDSField, "TOS value is invalid\n")
+			r.hasTos = true
 		case w == "fwmark":
 			if v, err = a.value(); err != nil {
 				return r, err
@@ -163,7 +167,8 @@ func (r *ruleRequest) match(u *rtnl.Rule) bool {
 	if r.hasPref && u.Priority != s.Priority || s.Invert && !u.Invert ||
 		r.hasTable && u.Table != s.Table || r.hasMark && u.Mark != s.Mark ||
 		r.hasMask && u.Mask != s.Mask || s.IifName != "" && u.IifName != s.IifName ||
-		s.OifName != "" && u.OifName != s.OifName || s.Protocol != 0 && u.Protocol != s.Protocol {
+		s.OifName != "" && u.OifName != s.OifName || s.Protocol != 0 && u.Protocol != s.Protocol ||
+		r.hasTos && u.Tos != s.Tos {
 		return false
 	}
 	for _, p := range [...][2]netip.Prefix{{s.Src, u.Src}, {s.Dst, u.Dst}} {

@@ -1,15 +1,19 @@
 package cli
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/nlkit/nlkit/internal/kerneltest"
+	"github.com/nlkit/nlkit/netlink"
 	"github.com/nlkit/nlkit/netns"
 )
 
@@ -315,4 +319,116 @@ func TestRouteRuleGrammarLikeIP(t *testing.T) {
 		{"rule", "show", "tos", "0x10"},
 		{"rule", "show", "tos", "x"},
 	})
+}
+
+// ipStdin runs ip -n name args with stdin as its standard input.
+func ipStdin(t *testing.T, name string, stdin []byte, args ...string) (string, string, int) {
+	t.Helper()
+	cmd := exec.Command("ip", append([]string{"-n", name}, args...)...)
+	// A file: ip route restore reads its input twice (ftell, fseek).
+	in := filepath.Join(t.TempDir(), "stdin")
+	if err := os.WriteFile(in, stdin, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var stdout, stderr bytes.Buffer
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = f, &stdout, &stderr
+	err = cmd.Run()
+	var ee *exec.ExitError
+	switch {
+	case err == nil:
+		return stdout.String(), stderr.String(), 0
+	case errors.As(err, &ee):
+		return stdout.String(), stderr.String(), ee.ExitCode()
+	}
+	t.Fatal(err)
+	return "", "", 0
+}
+
+// nlStdin runs nl, invoked as ip, with stdin as its standard input.
+func nlStdin(t *testing.T, stdin []byte, args ...string) (string, string, int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := RunProgram(t.Context(), "ip", args, bytes.NewReader(stdin), &out, &errb)
+	return out.String(), errb.String(), code
+}
+
+// dumpMessages parses a route save stream (after its magic number) into
+// its messages with the sequence numbers and ports, which differ from run
+// to run, zeroed.
+func dumpMessages(t *testing.T, b string) []string {
+	t.Helper()
+	if len(b) < 4 {
+		t.Fatalf("short dump: %q", b)
+	}
+	msgs, err := netlink.AppendParse(nil, []byte(b[4:]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, m := range msgs {
+		m.Header.Sequence, m.Header.PortID = 0, 0
+		raw, _ := m.MarshalBinary()
+		out = append(out, fmt.Sprintf("%x", raw))
+	}
+	return out
+}
+
+// TestRouteSaveRestoreLikeIP: route save writes what ip's does (the same
+// messages after the same magic number), either program restores the
+// other's dump to the same state, showdump and monitor file print a dump
+// as ip does.
+func TestRouteSaveRestoreLikeIP(t *testing.T) {
+	nsA, a, _ := rtNS(t)
+	f := filepath.Join(t.TempDir(), "routes")
+	os.WriteFile(f, []byte(`route add 198.18.10.0/24 via 198.18.2.2 metric 5 mtu 1300
+route add 198.18.11.0/24 nexthop via 198.18.2.2 weight 2 nexthop via 198.18.2.3
+route add blackhole 198.18.13.0/24 table 100
+route add 2001:db8:10::/48 via 2001:db8::2 dev v0
+route add default via 198.18.2.254 proto dhcp
+`), 0o644)
+	kerneltest.Run(t, nsA, "ip", "-batch", f)
+	ipSave, _, ipCode := ipStdin(t, a, nil, "route", "save", "table", "all")
+	nlSave, nlErr, nlCode := nlStdin(t, nil, "-n", a, "route", "save", "table", "all")
+	if ipCode != 0 || nlCode != 0 || !slices.Equal(dumpMessages(t, ipSave), dumpMessages(t, nlSave)) || ipSave[:4] != nlSave[:4] {
+		t.Errorf("route save: ip exit %d, nl exit %d %q: the dumps differ", ipCode, nlCode, nlErr)
+	}
+	for _, save := range []string{ipSave, nlSave} {
+		_, b, bc := rtNS(t)
+		_, c, cc := rtNS(t)
+		ipOut, ipErr, ipCode := ipStdin(t, c, []byte(save), "route", "restore")
+		nlOut, nlErr, nlCode := nlStdin(t, []byte(save), "-n", b, "route", "restore")
+		if ipOut != nlOut || ipErr != nlErr || ipCode != nlCode {
+			t.Errorf("route restore: ip exit %d %q %q, nl exit %d %q %q", ipCode, ipErr, ipOut, nlCode, nlErr, nlOut)
+		}
+		if ipState, nlState := nsState(t, cc), nsState(t, bc); ipState != nlState {
+			t.Errorf("route restore: the namespaces differ:\n only after ip:\n%s\n only after nl:\n%s",
+				linesOnlyIn(ipState, nlState), linesOnlyIn(nlState, ipState))
+		}
+	}
+	raw := filepath.Join(t.TempDir(), "raw")
+	os.WriteFile(raw, []byte(ipSave[4:]), 0o644)
+	for _, tc := range []struct {
+		stdin string
+		args  []string
+	}{
+		{ipSave, []string{"route", "showdump"}},
+		{"", []string{"monitor", "file", raw}},
+		{"", []string{"monitor", "all", "file", raw}},
+		{"", []string{"monitor", "route", "file", raw}},
+		{"", []string{"monitor", "link", "file", raw}},
+		{"garbage", []string{"route", "restore"}},
+		{"garbage", []string{"route", "showdump"}},
+		{"", []string{"monitor", "file", "/nonexistent"}},
+	} {
+		ipOut, ipErr, ipCode := ipStdin(t, a, []byte(tc.stdin), tc.args...)
+		nlOut, nlErr, nlCode := nlStdin(t, []byte(tc.stdin), append([]string{"-n", a}, tc.args...)...)
+		if ipOut != nlOut || ipErr != nlErr || ipCode != nlCode {
+			t.Errorf("%q:\n ip: exit %d, stderr %q, stdout %q\n nl: exit %d, stderr %q, stdout %q", tc.args, ipCode, ipErr, ipOut, nlCode, nlErr, nlOut)
+		}
+	}
 }

@@ -11,7 +11,7 @@ import (
 	"github.com/nlkit/nlkit/rtnl"
 )
 
-const monitorHelp = `Usage: nl monitor [ all | OBJECTS ]
+const monitorHelp = `Usage: nl monitor [ all | OBJECTS ] [ file FILE ]
 OBJECTS := { link | address | route | neigh | rule }...
 Prints route-netlink change events as they happen, like ip monitor: one
 record per event, "Deleted " before removals, "[OBJECT]" before each with
@@ -25,6 +25,7 @@ reported as "Overrun: events were lost" / {"event":"overrun"}.
 type monitorRequest struct {
 	kinds  []rtnl.EventKind // what to print
 	banner bool             // "all": prefix each record with [OBJECT]
+	file   string           // file FILE: print the events saved in FILE
 }
 
 // monitorObjects are the objects monitor takes, "all" last as in ip ("a"
@@ -47,7 +48,16 @@ func parseMonitor(args []string) (monitorRequest, error) {
 		}
 	}
 	all := []rtnl.EventKind{rtnl.EventLink, rtnl.EventAddress, rtnl.EventRoute, rtnl.EventNeighbor, rtnl.EventRule}
-	for _, w := range args {
+	for i := 0; i < len(args); i++ {
+		w := args[i]
+		if matches(w, "file") && w != "f" || w == "file" {
+			if i+1 == len(args) {
+				return r, errIncomplete()
+			}
+			i++
+			r.file = args[i]
+			continue
+		}
 		name, ok := lookupCommand(w, monitorObjects)
 		switch {
 		case !ok:
@@ -96,6 +106,9 @@ func runMonitor(ctx context.Context, e *env, args []string) error {
 	r, err := parseMonitor(args)
 	if err != nil {
 		return err
+	}
+	if r.file != "" {
+		return e.monitorFile(ctx, r)
 	}
 	groups := monitorGroups(r.kinds, e.opts.Family)
 	for ev, err := range rtnl.Events(ctx, e.netlinkConfig(), groups...) {
@@ -146,7 +159,7 @@ func (e *env) printEvent(ctx context.Context, r monitorRequest, ev *rtnl.Event) 
 		o.add("ifname", name, name)
 		printAddress(o, &ev.Address)
 	case rtnl.EventRoute:
-		o = routeFormat(ctx, e, &ev.Route, routeView{table: true})
+		o = routeFormat(ctx, e, &ev.Route, routeView{}) // table shown unless main, as ip monitor
 	case rtnl.EventNeighbor:
 		o = neighFormat(ctx, e, &ev.Neighbor, false, nil)
 	case rtnl.EventRule:

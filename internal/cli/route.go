@@ -13,13 +13,17 @@ import (
 )
 
 const routeHelp = `Usage: nl route { list | show } [ SELECTOR ]
-       nl route flush SELECTOR
+       nl route flush { cache | SELECTOR }
+       nl route save SELECTOR
+       nl route restore
+       nl route showdump
        nl route get [ fibmatch ] ADDRESS [ from ADDRESS ] [ iif STRING ]
                     [ oif STRING ] [ mark NUMBER ]
        nl route { add | del | change | append | replace } ROUTE
 SELECTOR := [ root PREFIX ] [ match PREFIX ] [ exact PREFIX ] [ to PREFIX ]
             [ table TABLE_ID ] [ dev STRING ] [ proto RTPROTO ]
             [ type TYPE ] [ scope SCOPE ] [ metric METRIC ]
+            [ via [ FAMILY ] PREFIX ] [ src PREFIX ]
 ROUTE := NODE_SPEC [ INFO_SPEC ]
 NODE_SPEC := [ TYPE ] PREFIX [ table TABLE_ID ] [ proto RTPROTO ]
              [ scope SCOPE ] [ metric METRIC ] [ from PREFIX ]
@@ -179,8 +183,12 @@ func parseRoute(args []string, fam Family) (routeRequest, error) {
 		return r, err
 	}
 	switch r.cmd {
-	case "show":
+	case "show", "save":
 		r.sel, err = parseRouteSelector(a, fam)
+	case "restore", "showdump":
+		if a.more() {
+			return r, usagef(`Error: garbage "%s" after "route %s".`, a.peek(), r.cmd)
+		}
 	case "get":
 		r.get, err = parseRouteGet(a, fam)
 	case "flush":
@@ -197,7 +205,8 @@ func parseRoute(args []string, fam Family) (routeRequest, error) {
 // routeCommands are route's commands in ip's order.
 var routeCommands = []command{
 	{name: "add"}, {name: "change", exact: []string{"chg"}}, {name: "replace"}, {name: "append"}, {name: "delete"},
-	{name: "show", abbrev: []string{"list", "show", "lst"}}, {name: "get"}, {name: "flush"},
+	{name: "show", abbrev: []string{"list", "show", "lst"}}, {name: "get"}, {name: "flush"}, {name: "save"},
+	{name: "restore"}, {name: "showdump"},
 }
 
 // parseRouteSelector parses the SELECTOR of show and flush, as ip's
@@ -672,6 +681,12 @@ func runRoute(ctx context.Context, e *env, args []string) error {
 		return routeFlush(ctx, e, &req.sel)
 	case "get":
 		return routeGet(ctx, e, &req.get)
+	case "save":
+		return routeSave(ctx, e, &req.sel)
+	case "restore":
+		return routeRestore(ctx, e)
+	case "showdump":
+		return routeShowdump(ctx, e)
 	}
 	r, err := routeBuild(ctx, e, &req.spec)
 	if err != nil {

@@ -432,3 +432,15 @@ route add default via 198.18.2.254 proto dhcp
 		}
 	}
 }
+
+// TestRuleFlushLikeIP: rule flush, with and without selectors, both
+// families, against ip.
+func TestRuleFlushLikeIP(t *testing.T) {
+	likeIP(t, [][]string{
+		{"rule", "flush"},
+		{"-6", "rule", "flush"},
+		{"rule", "flush", "table", "main"},
+		{"rule", "flush", "pref", "32767"},
+		{"rule", "flush", "table", "x"},
+	})
+}

@@ -12,8 +12,9 @@ import (
 
 const ruleHelp = `Usage: nl rule { add | del } SELECTOR ACTION
        nl rule [ list [ SELECTOR ]]
+       nl rule flush [ SELECTOR ]
 SELECTOR := [ not ] [ from PREFIX ] [ to PREFIX ] [ fwmark FWMARK[/MASK] ]
-            [ iif STRING ] [ oif STRING ] [ pref NUMBER ]
+            [ iif STRING ] [ oif STRING ] [ pref NUMBER ] [ tos TOS ]
 ACTION := [ table TABLE_ID ] [ protocol PROTO ] [ goto NUMBER ]
           [ blackhole | unreachable | prohibit | nop ]
 TABLE_ID := [ local | main | default | NUMBER ]
@@ -29,7 +30,7 @@ type ruleRequest struct {
 }
 
 // ruleCommands are rule's commands in ip's order.
-var ruleCommands = []command{{name: "show", abbrev: []string{"list", "lst", "show"}}, {name: "add"}, {name: "delete"}}
+var ruleCommands = []command{{name: "show", abbrev: []string{"list", "lst", "show"}}, {name: "add"}, {name: "delete"}, {name: "flush"}}
 
 // parseRule turns the words after "rule" into a request; fam is the -4/-6
 // option (rules default to IPv4 as in ip).
@@ -45,7 +46,7 @@ func parseRule(args []string, fam Family) (ruleRequest, error) {
 	if r.cmd, err = pickCommand("rule", a.next(), ruleCommands); err != nil {
 		return r, err
 	}
-	if r.cmd != "show" && !a.more() {
+	if r.cmd != "show" && r.cmd != "flush" && !a.more() {
 		return r, errBadWord("\"nl rule %s\" requires arguments.", map[string]string{"add": "add", "delete": "del"}[r.cmd])
 	}
 	u := &r.rule
@@ -69,11 +70,11 @@ func parseRule(args []string, fam Family) (ruleRequest, error) {
 		switch w := a.next(); {
 		case w == "not":
 			u.Invert = true
-		case w == "from" || r.cmd == "show" && matches(w, "src"):
+		case w == "from" || (r.cmd == "show" || r.cmd == "flush") && matches(w, "src"):
 			if v, err = a.value(); err == nil {
 				u.Src, err = prefix(v)
 			}
-		case w == "to" || r.cmd == "show" && matches(w, "dst"):
+		case w == "to" || (r.cmd == "show" || r.cmd == "flush") && matches(w, "dst"):
 			if v, err = a.value(); err == nil {
 				u.Dst, err = prefix(v)
 			}
@@ -95,7 +96,11 @@ func parseRule(args []string, fam Family) (ruleRequest, error) {
 		case matches(w, "protocol"):
 			u.Protocol, err = valueOf(a, parseProtocol, "\"protocol\" value is invalid\n")
 		case matches(w, "table") || w == "lookup":
-			u.Table, err = valueOf(a, parseTable, "invalid table ID\n")
+			msg := "invalid table ID\n"
+			if r.cmd == "show" || r.cmd == "flush" {
+				msg = "table id value is invalid\n" // ip's list and flush say this
+			}
+			u.Table, err = valueOf(a, parseTable, msg)
 			tableOK, r.hasTable = true, true
 		case w == "dev" || w == "iif":
 			u.IifName, err = ifname(`"iif"/"dev" not a valid ifname`)
@@ -115,7 +120,7 @@ func parseRule(args []string, fam Family) (ruleRequest, error) {
 				u.Action = rtnl.RuleActionGoto
 			case matches(w, "nop"):
 				u.Action = rtnl.RuleActionNop
-			case r.cmd == "show":
+			case r.cmd == "show" || r.cmd == "flush":
 				// ip's list takes any other word as "to PREFIX"
 				if u.Dst, err = prefix(w); err != nil {
 					return r, err
@@ -151,6 +156,23 @@ func runRule(ctx context.Context, e *env, args []string) error {
 		return c.AddRule(ctx, req.rule)
 	case "delete":
 		return c.DeleteRule(ctx, req.rule)
+	case "flush":
+		// As ip: every rule the selectors match but the one of
+		// preference 0 (the local table's), main's and default's
+		// included.
+		rules, err := c.RuleList(ctx, rtnl.RuleFilter{Family: req.rule.Family})
+		if err != nil {
+			return err
+		}
+		for i := range rules {
+			if rules[i].Priority == 0 || !req.match(&rules[i]) {
+				continue
+			}
+			if err := c.DeleteRule(ctx, rules[i]); err != nil {
+				return err
+			}
+		}
+		return nil
 	}
 	f := rtnl.RuleFilter{Family: req.rule.Family}
 	err = showRecords(e, c.Rules(ctx, f), req.match, func(u *rtnl.Rule) *printer { return ruleFormat(e, u) })

@@ -143,6 +143,7 @@ var objects = []object{
 	{name: "neighbor", run: runNeigh, help: neighHelp},
 	{name: "neighbour", run: runNeigh, help: neighHelp},
 	{name: "link", run: runLink, help: linkHelp},
+	{name: "tuntap", run: runTuntap, help: tuntapHelp},
 	{name: "monitor", run: runMonitor, help: monitorHelp},
 	{name: "xfrm", run: runXfrm, help: xfrmHelp},
 	{name: "netns", run: runNetns, help: netnsHelp},

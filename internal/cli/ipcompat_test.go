@@ -444,3 +444,41 @@ func TestRuleFlushLikeIP(t *testing.T) {
 		{"rule", "flush", "table", "x"},
 	})
 }
+
+// TestTuntapLikeIP: tuntap add, del and show, their bad words, against ip
+// (show's output after each command compared too, through a second run).
+func TestTuntapLikeIP(t *testing.T) {
+	likeIP(t, [][]string{
+		{"tuntap", "add", "mode", "tap", "tap7"},
+		{"tuntap", "add", "mode", "tun", "name", "tun7", "pi", "vnet_hdr", "multi_queue", "user", "0", "group", "0"},
+		{"tuntap", "add", "tap7"},
+		{"tuntap", "add", "mode", "x", "tap7"},
+		{"tuntap", "add", "mode", "tun", "mode", "tap", "tap7"},
+		{"tuntap", "add", "mode", "tap", "user", "nosuchuser", "tap7"},
+		{"tuntap", "add", "mode", "tap", "tap7", "tap8"},
+		{"tuntap", "add", "mode", "tap", "a/b"},
+		{"tuntap", "del", "mode", "tap", "v0"},
+		{"tuntap", "show"},
+		{"tuntap", "frob"},
+	})
+	for _, tc := range [][]string{
+		{"mode", "tap", "tap7"},
+		{"mode", "tun", "name", "tun7", "pi", "vnet_hdr", "multi_queue", "user", "0", "group", "0"},
+	} {
+		ns, name, _ := rtNS(t)
+		kerneltest.Run(t, ns, "ip", append([]string{"tuntap", "add"}, tc...)...)
+		for _, show := range [][]string{{"tuntap"}, {"-j", "tuntap", "show"}, {"tuntap", "list"}} {
+			ipOut, ipErr, ipCode := ipResult(t, name, show...)
+			nlOut, nlErr, nlCode := runAs(t, "ip", append([]string{"-n", name}, show...)...)
+			if ipOut != nlOut || ipErr != nlErr || ipCode != nlCode {
+				t.Errorf("%q after tuntap add %q:\n ip: exit %d %q %q\n nl: exit %d %q %q", show, tc, ipCode, ipErr, ipOut, nlCode, nlErr, nlOut)
+			}
+		}
+		if _, stderr, code := runAs(t, "ip", append([]string{"-n", name, "tuntap", "del"}, tc...)...); code != 0 {
+			t.Errorf("tuntap del %q: exit %d %q", tc, code, stderr)
+		}
+		if out, _, _ := ipResult(t, name, "tuntap"); out != "" {
+			t.Errorf("tuntap del %q left %q", tc, out)
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"strconv"
+	"strings"
 
 	"golang.org/x/sys/unix"
 )
@@ -205,4 +206,91 @@ func (e *env) num(name string, n uint64) string {
 		return strconv.FormatUint(n, 10)
 	}
 	return name
+}
+
+// ipPretty re-lays compact JSON (what appendJSON writes) as ip -p does,
+// following iproute2's json_writer: members one per line indented by four
+// blanks a level, arrays opened "[ " and closed " ]" with their elements
+// on the same line ("[ "a","b" ]", "[ {" ... "},{" ... "} ]"), an empty
+// array "[ ]". Strings, numbers and literals are copied as they are.
+func ipPretty(dst, src []byte) []byte {
+	depth := 0
+	var sep byte
+	var inObject []bool // per open container: an object (true) or an array
+	expectKey := false
+	eor := func() {
+		if sep != 0 {
+			dst = append(dst, sep)
+		}
+		sep = ','
+	}
+	eol := func() {
+		dst = append(dst, '\n')
+		for range depth {
+			dst = append(dst, "    "...)
+		}
+	}
+	for i := 0; i < len(src); i++ {
+		switch c := src[i]; c {
+		case '{', '[':
+			eor()
+			dst = append(dst, c)
+			depth++
+			sep = 0
+			inObject = append(inObject, c == '{')
+			expectKey = c == '{'
+			if c == '[' {
+				dst = append(dst, ' ')
+			}
+		case '}', ']':
+			if c == ']' {
+				if sep != 0 {
+					dst = append(dst, ' ')
+				}
+				sep = 0
+			}
+			depth--
+			if sep != 0 {
+				eol()
+			}
+			dst = append(dst, c)
+			sep = ','
+			inObject = inObject[:len(inObject)-1]
+			expectKey = false
+		case ',':
+			expectKey = len(inObject) > 0 && inObject[len(inObject)-1]
+		case ':':
+			expectKey = false
+		case ' ', '\t', '\n', '\r':
+		default:
+			j := i + 1
+			if c == '"' {
+				for j < len(src) && src[j] != '"' {
+					if src[j] == '\\' {
+						j++
+					}
+					j++
+				}
+				j++
+			} else {
+				for j < len(src) && !strings.ContainsRune(",:]} \t\r\n", rune(src[j])) {
+					j++
+				}
+			}
+			j = min(j, len(src))
+			if expectKey {
+				eor()
+				eol()
+				sep = 0
+				dst = append(dst, src[i:j]...)
+				dst = append(dst, ':', ' ')
+				expectKey = false
+			} else {
+				eor()
+				dst = append(dst, src[i:j]...)
+			}
+			i = j - 1
+		}
+	}
+	return dst
 }

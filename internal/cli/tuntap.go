@@ -209,7 +209,8 @@ func (e *env) showTuntap(ctx context.Context) error {
 			continue
 		}
 		p := e.record()
-		p.field("ifname", "%s:", links[i].Name)
+		p.jsonOnly("ifname", links[i].Name)
+		p.text("%s", p.paint(colorIfname, links[i].Name+":"))
 		var words []string
 		switch t.Mode {
 		case rtnl.TunModeTun:

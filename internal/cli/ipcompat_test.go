@@ -540,3 +540,25 @@ func TestTuntapLikeIP(t *testing.T) {
 		}
 	}
 }
+
+// TestMaddressLikeIP: maddress show in the populated namespace (groups of
+// every family, several links), against ip.
+func TestMaddressLikeIP(t *testing.T) {
+	ns, name := kerneltest.NamedNetNS(t)
+	_, peer := kerneltest.NamedNetNS(t)
+	populate(t, ns, peer)
+	for _, line := range []string{"maddress", "maddr show dev v0", "-j maddr", "-4 maddr", "-6 maddr show", "-0 maddr list",
+		"-c maddr", "maddr show dev nosuch", "maddr show dev v0 dev v1", "maddr frob", "-br maddr"} {
+		args := strings.Fields(line)
+		ipOut, ipErr, ipCode := ipResult(t, name, args...)
+		nlOut, nlErr, nlCode := runAs(t, "ip", append([]string{"-n", name}, args...)...)
+		if ipOut != nlOut || ipErr != nlErr || ipCode != nlCode {
+			t.Errorf("%s:\n ip: exit %d %q %q\n nl: exit %d %q %q", line, ipCode, ipErr, ipOut, nlCode, nlErr, nlOut)
+		}
+	}
+	// ip changes link-layer groups with SIOCADDMULTI; nl says it does not.
+	if _, stderr, code := runAs(t, "ip", "-n", name, "maddr", "add", "33:33:00:00:00:02", "dev", "v0"); code != ExitUsage ||
+		stderr != "Error: \"maddress add\" is not supported by nl.\n" {
+		t.Errorf("maddr add: exit %d %q", code, stderr)
+	}
+}

@@ -22,13 +22,13 @@ SIOCADDMULTI, not netlink).
 
 // maddr is one multicast address of a link, as ip's struct ma_info.
 type maddr struct {
-	index    int
-	name     string
-	users    int
-	static   bool
-	link     net.HardwareAddr // a link-layer group (/proc/net/dev_mcast)
-	ip       netip.Addr       // an IPv4 or IPv6 group (igmp, igmp6)
-	family   Family
+	index  int
+	name   string
+	users  int
+	static bool
+	link   net.HardwareAddr // a link-layer group (/proc/net/dev_mcast)
+	ip     netip.Addr       // an IPv4 or IPv6 group (igmp, igmp6)
+	family Family
 }
 
 var maddressCommands = []command{{name: "add"}, {name: "delete"}, {name: "show", abbrev: []string{"show", "list", "lst"}}}

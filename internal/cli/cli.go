@@ -148,6 +148,7 @@ var objects = []object{
 	{name: "monitor", run: runMonitor, help: monitorHelp},
 	{name: "xfrm", run: runXfrm, help: xfrmHelp},
 	{name: "netns", run: runNetns, help: netnsHelp},
+	{name: "netconf", run: runNetconf, help: netconfHelp},
 	{name: "mptcp", run: runMptcp, help: mptcpHelp},
 	{name: "genl", run: runGenl, help: genlHelp},
 	{name: "ethtool", run: runEthtool, help: ethtoolHelp},

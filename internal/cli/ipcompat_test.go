@@ -562,3 +562,22 @@ func TestMaddressLikeIP(t *testing.T) {
 		t.Errorf("maddr add: exit %d %q", code, stderr)
 	}
 }
+
+// TestNetconfLikeIP: netconf show, whole and per device, each family,
+// against ip (with forwarding and rp_filter changed on one link).
+func TestNetconfLikeIP(t *testing.T) {
+	ns, name := kerneltest.NamedNetNS(t)
+	_, peer := kerneltest.NamedNetNS(t)
+	populate(t, ns, peer)
+	kerneltest.Run(t, ns, "sysctl", "-q", "-w", "net.ipv4.conf.v0.forwarding=1", "net.ipv4.conf.v0.rp_filter=2", "net.ipv6.conf.v1.forwarding=1")
+	for _, line := range []string{"netconf", "netconf show", "netconf show dev v0", "-j netconf show dev v0", "-4 netconf",
+		"-6 netconf show", "-0 netconf show dev v0", "-0 netconf", "netconf show dev nosuch", "netconf show dev v0 x",
+		"-c netconf show dev v1", "netconf frob", "-j netconf", "-j -p netconf show dev v1"} {
+		args := strings.Fields(line)
+		ipOut, ipErr, ipCode := ipResult(t, name, args...)
+		nlOut, nlErr, nlCode := runAs(t, "ip", append([]string{"-n", name}, args...)...)
+		if ipOut != nlOut || ipErr != nlErr || ipCode != nlCode {
+			t.Errorf("%s:\n ip: exit %d %q %q\n nl: exit %d %q %q", line, ipCode, ipErr, ipOut, nlCode, nlErr, nlOut)
+		}
+	}
+}

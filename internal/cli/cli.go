@@ -138,6 +138,7 @@ type object struct {
 // neighbor and "l" link, as in ip.
 var objects = []object{
 	{name: "address", run: runAddress, help: addressHelp},
+	{name: "addrlabel", run: runAddrlabel, help: addrlabelHelp},
 	{name: "maddress", run: runMaddress, help: maddressHelp},
 	{name: "route", run: runRoute, help: routeHelp},
 	{name: "rule", run: runRule, help: ruleHelp},

@@ -581,3 +581,37 @@ func TestNetconfLikeIP(t *testing.T) {
 		}
 	}
 }
+
+// TestAddrlabelLikeIP: addrlabel add, del, list and flush, against ip.
+func TestAddrlabelLikeIP(t *testing.T) {
+	likeIP(t, [][]string{
+		{"addrlabel", "add", "prefix", "2001:db8::/64", "dev", "v0", "label", "99"},
+		{"addrlabel", "add", "prefix", "2001:db8:1::/48", "label", "7"},
+		{"addrlabel", "add", "prefix", "2001:db8::/64", "dev", "nosuch", "label", "5"},
+		{"addrlabel", "add", "prefix", "2001:db8::/64", "label", "x"},
+		{"addrlabel", "add", "prefix", "2001:db8::/64"},
+		{"addrlabel", "add", "label", "4"},
+		{"addrlabel", "add", "prefix", "198.18.0.0/24", "label", "4"},
+		{"addrlabel", "del", "prefix", "2001:db8:9::/64", "label", "4"},
+		{"addrlabel", "del", "prefix", "::1/128", "label", "0"},
+		{"addrlabel", "frob"},
+		{"addrlabel", "list"},
+		{"-j", "addrlabel"},
+	})
+	// The list after add, and after flush.
+	ns, name, _ := rtNS(t)
+	kerneltest.Run(t, ns, "ip", "addrlabel", "add", "prefix", "2001:db8::/64", "dev", "v0", "label", "99")
+	for _, cmd := range [][]string{{"addrlabel"}, {"-j", "-p", "addrlabel", "list"}, {"-c", "addrlabel"}} {
+		ipOut, ipErr, ipCode := ipResult(t, name, cmd...)
+		nlOut, nlErr, nlCode := runAs(t, "ip", append([]string{"-n", name}, cmd...)...)
+		if ipOut != nlOut || ipErr != nlErr || ipCode != nlCode {
+			t.Errorf("%q:\n ip: exit %d %q %q\n nl: exit %d %q %q", cmd, ipCode, ipErr, ipOut, nlCode, nlErr, nlOut)
+		}
+	}
+	if _, stderr, code := runAs(t, "ip", "-n", name, "addrlabel", "flush"); code != 0 {
+		t.Fatalf("flush: exit %d %q", code, stderr)
+	}
+	if out, _, _ := ipResult(t, name, "addrlabel"); out != "" {
+		t.Errorf("after flush: %q", out)
+	}
+}

@@ -146,6 +146,7 @@ var objects = []object{
 	{name: "neighbour", run: runNeigh, help: neighHelp},
 	{name: "link", run: runLink, help: linkHelp},
 	{name: "tuntap", run: runTuntap, help: tuntapHelp},
+	{name: "token", run: runToken, help: tokenHelp},
 	{name: "monitor", run: runMonitor, help: monitorHelp},
 	{name: "xfrm", run: runXfrm, help: xfrmHelp},
 	{name: "netns", run: runNetns, help: netnsHelp},

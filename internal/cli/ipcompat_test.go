@@ -615,3 +615,40 @@ func TestAddrlabelLikeIP(t *testing.T) {
 		t.Errorf("after flush: %q", out)
 	}
 }
+
+// TestTokenLikeIP: token set, del, get and list, against ip.
+func TestTokenLikeIP(t *testing.T) {
+	likeIP(t, [][]string{
+		{"token", "set", "::1a/64", "dev", "v0"},
+		{"token", "set", "::1a", "dev", "v0"},
+		{"token", "set", "::1a/64"},
+		{"token", "set", "dev", "v0"},
+		{"token", "set", "::1a/64", "dev", "nosuch"},
+		{"token", "set", "x", "dev", "v0"},
+		{"token", "del", "dev", "v0"},
+		{"token", "del"},
+		{"token", "get", "dev", "v0"},
+		{"token", "get"},
+		{"token"},
+		{"-j", "token", "list"},
+		{"token", "frob"},
+	})
+	ns, name, _ := rtNS(t)
+	kerneltest.Run(t, ns, "ip", "token", "set", "::1a/64", "dev", "v1")
+	for _, cmd := range [][]string{{"token"}, {"token", "get", "dev", "v1"}, {"-j", "token"}, {"-c", "token"}} {
+		ipOut, ipErr, ipCode := ipResult(t, name, cmd...)
+		nlOut, nlErr, nlCode := runAs(t, "ip", append([]string{"-n", name}, cmd...)...)
+		if ipOut != nlOut || ipErr != nlErr || ipCode != nlCode {
+			t.Errorf("%q:\n ip: exit %d %q %q\n nl: exit %d %q %q", cmd, ipCode, ipErr, ipOut, nlCode, nlErr, nlOut)
+		}
+	}
+	// nl's set as ip reads it.
+	_, other, _ := rtNS(t)
+	if _, stderr, code := runAs(t, "ip", "-n", other, "token", "set", "::1a/64", "dev", "v1"); code != 0 {
+		t.Fatalf("token set: exit %d %q", code, stderr)
+	}
+	want, _, _ := ipResult(t, name, "token")
+	if got, _, _ := ipResult(t, other, "token"); got != want {
+		t.Errorf("after nl token set, ip token lists %q, want %q", got, want)
+	}
+}

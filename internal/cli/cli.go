@@ -151,6 +151,7 @@ var objects = []object{
 	{name: "xfrm", run: runXfrm, help: xfrmHelp},
 	{name: "netns", run: runNetns, help: netnsHelp},
 	{name: "netconf", run: runNetconf, help: netconfHelp},
+	{name: "nexthop", run: runNexthop, help: nexthopHelp},
 	{name: "mptcp", run: runMptcp, help: mptcpHelp},
 	{name: "genl", run: runGenl, help: genlHelp},
 	{name: "ethtool", run: runEthtool, help: ethtoolHelp},

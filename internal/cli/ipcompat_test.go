@@ -652,3 +652,45 @@ func TestTokenLikeIP(t *testing.T) {
 		t.Errorf("after nl token set, ip token lists %q, want %q", got, want)
 	}
 }
+
+// TestNexthopLikeIP: nexthop add, replace, del, get, list and flush,
+// their selectors and bad words, against ip: each line after the same
+// setup in two namespaces, then the nexthops each left (as ip -d lists
+// them).
+func TestNexthopLikeIP(t *testing.T) {
+	setup := []string{"nexthop add id 1 via 198.18.2.2 dev v0", "nexthop add id 2 dev v0", "nexthop add id 3 blackhole",
+		"nexthop add id 4 group 1/2,3", "nexthop add id 5 via 2001:db8::2 dev v0 proto static",
+		"nexthop add id 6 group 1,2 type resilient buckets 8 idle_timer 60"}
+	for _, line := range []string{
+		"nexthop", "-j nexthop", "-d nexthop", "-j -d -p nexthop", "nexthop get id 4", "nexthop show id 1",
+		"nexthop show dev v0", "nexthop show groups", "-4 nexthop", "-6 nexthop", "-c nexthop", "-N -d nexthop",
+		"nexthop get id 99", "nexthop show protocol static", "nexthop show protocol 4", "nexthop list fdb",
+		"nexthop add id 7 via 198.18.2.3 dev v0 onlink", "nexthop add id 7 group 1/5", "nexthop add id 8",
+		"nexthop add id 1 dev v0", "nexthop replace id 1 via 198.18.2.9 dev v0", "nexthop replace id 9 blackhole",
+		"nexthop add id 10 group 1,300", "nexthop add id 10 group 1/x", "nexthop add id 10 via x dev v0",
+		"nexthop add via 198.18.2.2 dev v0", "nexthop del id 3", "nexthop del id 99", "nexthop del id 1",
+		"nexthop flush", "nexthop flush dev v0", "nexthop flush groups", "nexthop flush id 5", "nexthop flush dev nosuch",
+		"-s nexthop flush", "nexthop frob", "nexthop list frob",
+	} {
+		t.Run(line, func(t *testing.T) {
+			t.Parallel()
+			nsIP, ipName, _ := rtNS(t)
+			nsNL, nlName, _ := rtNS(t)
+			for _, s := range setup {
+				kerneltest.Run(t, nsIP, "ip", strings.Fields(s)...)
+				kerneltest.Run(t, nsNL, "ip", strings.Fields(s)...)
+			}
+			args := strings.Fields(line)
+			ipOut, ipErr, ipCode := ipResult(t, ipName, args...)
+			nlOut, nlErr, nlCode := runAs(t, "ip", append([]string{"-n", nlName}, args...)...)
+			if ipOut != nlOut || ipErr != nlErr || ipCode != nlCode {
+				t.Errorf("%s:\n ip: exit %d %q %q\n nl: exit %d %q %q", line, ipCode, ipErr, ipOut, nlCode, nlErr, nlOut)
+			}
+			ipState, _, _ := ipResult(t, ipName, "-d", "nexthop")
+			nlState, _, _ := ipResult(t, nlName, "-d", "nexthop")
+			if ipState != nlState {
+				t.Errorf("%s: the nexthops differ afterwards:\n ip:\n%s nl:\n%s", line, ipState, nlState)
+			}
+		})
+	}
+}

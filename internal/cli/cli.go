@@ -152,6 +152,7 @@ var objects = []object{
 	{name: "netns", run: runNetns, help: netnsHelp},
 	{name: "netconf", run: runNetconf, help: netconfHelp},
 	{name: "nexthop", run: runNexthop, help: nexthopHelp},
+	{name: "vrf", run: runVrf, help: vrfHelp},
 	{name: "mptcp", run: runMptcp, help: mptcpHelp},
 	{name: "genl", run: runGenl, help: genlHelp},
 	{name: "ethtool", run: runEthtool, help: ethtoolHelp},

@@ -694,3 +694,16 @@ func TestNexthopLikeIP(t *testing.T) {
 		})
 	}
 }
+
+// TestVrfLikeIP: vrf show and vrf links, against ip (this kernel has no
+// vrf module: the kernel's refusal is compared; the request's bytes are in
+// TestKindEncodersLikeIP).
+func TestVrfLikeIP(t *testing.T) {
+	likeIP(t, [][]string{
+		{"vrf"}, {"vrf", "show"}, {"-j", "vrf", "show"}, {"vrf", "show", "x"},
+		{"link", "add", "x0", "type", "vrf", "table", "10"},
+		{"link", "add", "x0", "type", "vrf", "table", "x"},
+		{"link", "add", "x0", "type", "vrf", "frob"},
+		{"link", "help", "vrf"},
+	})
+}

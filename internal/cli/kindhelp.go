@@ -56,6 +56,7 @@ Where:	VNI	:= 0-16777215
 VLANID := 0-4095
 VLANPROTO: [ 802.1Q | 802.1ad ]
 `,
+	"vrf": "Usage: ... vrf table TABLEID\n",
 	// Kinds without words of their own, which nl adds by name.
 	"ifb":   "Usage: ... ifb\n",
 	"dummy": "Usage: ... dummy\n",

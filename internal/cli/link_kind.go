@@ -40,6 +40,7 @@ var linkKinds = []linkKind{
 	{name: "vxlan", parse: parseVxlan, resolve: resolveVxlan, print: printVxlan},
 	{name: "vlan", parse: parseVlan, print: printVlan},
 	{name: "tun", print: printTun},
+	{name: "vrf", parse: parseVrf, print: printVrf},
 }
 
 // lookupLinkKind finds a kind by its exact name.

@@ -74,9 +74,9 @@ func newlinkRequest(t *testing.T, log string) (uint16, []byte) {
 // canonAttrs lists attributes as TYPE=VALUE lines, descending into the
 // nested ones (nested gives their paths, and the length of a fixed header
 // before a nest's attributes, such as a veth peer's struct ifinfomsg),
-// with NLA_F_NESTED cleared, a string's final NUL dropped (ip sends
-// IFLA_INFO_KIND without one, the library with) and the lines of each
-// level sorted: the differences the kernel does not see.
+// with NLA_F_NESTED cleared, the final NUL of a name or kind dropped (ip
+// sends IFLA_INFO_KIND without one, the library with) and the lines of
+// each level sorted: the differences the kernel does not see.
 func canonAttrs(b []byte, path string, nested map[string]int) []string {
 	var out []string
 	for len(b) >= 4 {
@@ -91,7 +91,10 @@ func canonAttrs(b []byte, path string, nested map[string]int) []string {
 			out = append(out, fmt.Sprintf("%s:hdr=%x", p, v[:hdr]))
 			out = append(out, canonAttrs(v[hdr:], p, nested)...)
 		} else {
-			out = append(out, fmt.Sprintf("%s=%x", p, strings.TrimRight(string(v), "\x00")))
+			if strings.HasSuffix(p, "/3") && (path == "" || path == "/18/2/1") || p == "/18/1" {
+				v = []byte(strings.TrimSuffix(string(v), "\x00")) // IFLA_IFNAME, IFLA_INFO_KIND
+			}
+			out = append(out, fmt.Sprintf("%s=%x", p, v))
 		}
 		n := (l + 3) &^ 3
 		if n > len(b) {
@@ -124,6 +127,22 @@ func TestKindEncodersLikeIP(t *testing.T) {
 		"link add x0 type veth peer name x1",
 		"link add x0 link v0 type macvlan mode bridge",
 		"link add x0 mtu 1400 txqueuelen 9 group 3 type dummy",
+		"link add x0 link v0 type ipvlan mode l3 private",
+		"link add x0 link v0 type ipvlan mode l3s",
+		"link add x0 link v0 type ipvlan vepa",
+		"link add x0 link v0 type ipvlan",
+		"link add b0 type bond mode active-backup miimon 100",
+		"link add b0 type bond mode 802.3ad updelay 5 downdelay 6",
+		"link add b0 type bond mode 4",
+		"link add b0 type bond",
+		"link add g0 type geneve id 5 remote 198.18.2.9",
+		"link add g0 type geneve id 5 remote 198.18.2.9 ttl 7 tos 0x10 dstport 6081",
+		"link add g0 type geneve vni 7 remote 2001:db8::9",
+		"link add g0 type geneve",
+		"link add x0 type bareudp dstport 6635 ethertype mpls_uc",
+		"link add x0 type bareudp dstport 6635 ethertype 0x86dd",
+		"link add x0 type bareudp",
+		"link add w0 type wireguard",
 	} {
 		_, a, _ := rtNS(t)
 		_, b, _ := rtNS(t)

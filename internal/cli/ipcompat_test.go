@@ -707,3 +707,30 @@ func TestVrfLikeIP(t *testing.T) {
 		{"link", "help", "vrf"},
 	})
 }
+
+// TestKindWordsLikeIP: the words of the kinds nl encodes itself (ipvlan,
+// bond, geneve, bareudp, vrf) where ip refuses them, or the kernel (which
+// lacks their modules) refuses what both send: exit status, output and
+// the first line of standard error against ip's.
+func TestKindWordsLikeIP(t *testing.T) {
+	exitLikeIP(t, [][]string{
+		{"link", "add", "g0", "type", "geneve"},
+		{"link", "add", "g0", "type", "geneve", "id", "5"},
+		{"link", "add", "g0", "type", "geneve", "id", "x"},
+		{"link", "add", "g0", "type", "geneve", "id", "5", "frob"},
+		{"link", "add", "g0", "type", "geneve", "id", "5", "remote", "198.18.2.9"},
+		{"link", "add", "x0", "type", "bareudp"},
+		{"link", "add", "x0", "type", "bareudp", "dstport", "5"},
+		{"link", "add", "x0", "type", "bareudp", "dstport", "5", "ethertype", "x"},
+		{"link", "add", "x0", "type", "bareudp", "dstport", "5", "ethertype", "ipv4"},
+		{"link", "add", "b0", "type", "bond", "mode", "x"},
+		{"link", "add", "b0", "type", "bond", "frob"},
+		{"link", "add", "b0", "type", "bond", "miimon", "x"},
+		{"link", "add", "b0", "type", "bond", "mode", "802.3ad", "updelay", "5", "downdelay", "6"},
+		{"link", "add", "x0", "link", "v0", "type", "ipvlan", "mode", "x"},
+		{"link", "add", "x0", "link", "v0", "type", "ipvlan", "frob"},
+		{"link", "add", "x0", "link", "v0", "type", "ipvlan", "mode", "l2"},
+		{"link", "add", "x0", "type", "ipvlan"},
+		{"link", "add", "w0", "type", "wireguard"},
+	})
+}

@@ -41,6 +41,11 @@ var linkKinds = []linkKind{
 	{name: "vlan", parse: parseVlan, print: printVlan},
 	{name: "tun", print: printTun},
 	{name: "vrf", parse: parseVrf, print: printVrf},
+	{name: "ipvlan", parse: parseIpvlan},
+	{name: "ipvtap", parse: parseIpvlan},
+	{name: "bond", parse: parseBond},
+	{name: "geneve", parse: parseGeneve},
+	{name: "bareudp", parse: parseBareudp},
 }
 
 // lookupLinkKind finds a kind by its exact name.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/netip"
 	"path"
 	"strconv"
@@ -586,10 +587,20 @@ func (e *env) flushAddresses(ctx context.Context, f addrFilter) error {
 	}
 	family := showFamily(e.opts.Family, &f)
 	if family == FamilyLink {
-		family = FamilyAny
+		return failf("Cannot flush link addresses.")
 	}
 	onlyPrimary := f.flagMask&rtnl.AddressSecondary != 0 && f.flags&rtnl.AddressSecondary == 0
+	// -loops N: at most N rounds, 0 without limit (ip's
+	// max_flush_loops, 10 by default), checked before each round's dump
+	// as ip does (so -l 1 fails even when one round was enough).
+	limit := maxFlushRounds
+	if e.opts.HasLoops {
+		limit = e.opts.Loops
+	}
 	for round := 0; ; {
+		if limit > 0 && round >= limit {
+			return usagef("*** Flush remains incomplete after %d rounds. ***", limit)
+		}
 		links, err := e.selectAddresses(ctx, &f, family)
 		if err != nil {
 			return err
@@ -608,14 +619,16 @@ func (e *env) flushAddresses(ctx context.Context, f addrFilter) error {
 			}
 			return nil
 		}
-		// -loops N: at most N rounds, 0 without limit (ip's
-		// max_flush_loops, 10 by default).
-		limit := maxFlushRounds
-		if e.opts.HasLoops {
-			limit = e.opts.Loops
-		}
-		if limit > 0 && round >= limit {
-			return failf("*** Flush remains incomplete after %d rounds. ***", limit)
+		if e.opts.StatsLevel > 1 {
+			// -s -s: each address as it goes, as ip prints them.
+			for _, al := range links {
+				for i := range al.addrs {
+					p := e.record()
+					p.text("%d: %s", al.view.l.Index, al.view.l.Name)
+					printAddress(p, &al.addrs[i])
+					io.WriteString(e.stdout, p.b.String())
+				}
+			}
 		}
 		round++
 		if err := c.DeleteAddresses(ctx, doomed); err != nil && !laOnlyGone(err) {

@@ -111,7 +111,7 @@ func runBatch(ctx context.Context, e *env) int {
 		f, err := os.Open(name)
 		if err != nil {
 			fmt.Fprintf(e.stderr, "Cannot open file \"%s\" for reading: %s\n", name, unwrapErrno(err))
-			return ExitUsage
+			return ExitFailure
 		}
 		defer f.Close()
 		r = f

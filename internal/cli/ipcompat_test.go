@@ -734,3 +734,29 @@ func TestKindWordsLikeIP(t *testing.T) {
 		{"link", "add", "w0", "type", "wireguard"},
 	})
 }
+
+// TestOptionsLikeIP: the global options on commands whose output does not
+// depend on random link-layer addresses, against ip.
+func TestOptionsLikeIP(t *testing.T) {
+	var lines [][]string
+	for _, o := range []string{"-l 1", "-loops 0", "-rc 1048576", "-rcvbuf 0x100000", "-t", "-ts", "-a", "-iec", "-h", "-human",
+		"-N", "-c=never", "-color=auto", "-c", "--json", "-- ", "-o", "-br", "-s -s", "-s -h -iec", "-d", "-0", "-f inet6",
+		"-family link", "-b /nonexistent", "-x", "-rc", "-rc x", "-color=x", "-n"} {
+		for _, c := range []string{"link show dev lo", "address show dev lo", "address flush dev v0", "route show table local dev lo",
+			"rule show", "-s link show dev lo"} {
+			lines = append(lines, append(strings.Fields(o), strings.Fields(c)...))
+		}
+	}
+	likeIP(t, lines)
+}
+
+// TestTimestamp: monitor's -t and -ts lines as ip's print_timestamp.
+func TestTimestamp(t *testing.T) {
+	tm := time.Date(2026, 12, 6, 9, 5, 7, 123456789, time.Local)
+	if got, want := timestamp(tm, false), "Timestamp: Sun Dec  6 09:05:07 2026 123456 usec\n"; got != want {
+		t.Errorf("-t: %q, want %q", got, want)
+	}
+	if got, want := timestamp(tm, true), "[2026-12-06T09:05:07.123456] "; got != want {
+		t.Errorf("-ts: %q, want %q", got, want)
+	}
+}

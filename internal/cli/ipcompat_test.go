@@ -79,15 +79,19 @@ neigh add proxy 198.18.2.9 dev v0
 	}
 	kerneltest.Run(t, ns, "ip", "-batch", f)
 	kerneltest.Run(t, ns, "ip", "-6", "rule", "add", "from", "2001:db8::/64", "table", "100", "pref", "100")
-	// New IPv6 addresses send a few multicast listener reports: wait
-	// until the counters of -s stop moving.
-	last := ""
-	for range 40 {
+	// New addresses and links send a few multicast listener reports,
+	// at random times within a second or so of each other: wait until
+	// the counters of -s have not moved for two seconds.
+	last, still := "", 0
+	for range 80 {
 		now := string(kerneltest.Run(t, ns, "ip", "-s", "-s", "link"))
 		if now == last {
-			return
+			if still++; still == 8 {
+				return
+			}
+		} else {
+			last, still = now, 0
 		}
-		last = now
 		time.Sleep(250 * time.Millisecond)
 	}
 }

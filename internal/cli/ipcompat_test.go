@@ -229,6 +229,16 @@ func (d showDiff) explain() string {
 	if d.ipCode != d.nlCode {
 		return ""
 	}
+	// Other programs on this machine make and remove namespaces under
+	// /run/netns while the test runs: ip (and nl, as ip) says "Peer netns
+	// reference is invalid" for one that went stale in between.
+	stale := "Error: Peer netns reference is invalid.\n"
+	if d.ipErr != d.nlErr && strings.ReplaceAll(d.ipErr, stale, "") == strings.ReplaceAll(d.nlErr, stale, "") {
+		if d.ipOut == d.nlOut {
+			return "a namespace of another program that went stale under /run/netns"
+		}
+		d.ipErr, d.nlErr = "", ""
+	}
 	if d.ipErr != d.nlErr {
 		// ip -d tuntap show says "readlink: ..." for each file of
 		// /proc it may not read here; nl reads what it can quietly.

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 
@@ -105,7 +106,14 @@ func (e *env) nsidName(ctx context.Context, id int32) string {
 		e.nsids = map[int32]string{}
 		names, _ := netnsNames()
 		for _, n := range names {
-			if nid, err := e.nsidOf(ctx, filepath.Join(netnsRunDir, n)); err == nil && nid >= 0 {
+			nid, err := e.nsidOf(ctx, filepath.Join(netnsRunDir, n))
+			var ne *netlink.Error
+			if errors.As(err, &ne) {
+				// A file there that is no namespace (a stale one): the
+				// kernel refuses it, and ip prints that, as here.
+				report(e.stderr, err)
+			}
+			if err == nil && nid >= 0 {
 				if _, dup := e.nsids[nid]; !dup {
 					e.nsids[nid] = n
 				}

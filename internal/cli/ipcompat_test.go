@@ -131,7 +131,7 @@ func diffShows(t *testing.T, name string, optionSets, commands []string) (differ
 // clockValue matches what changes between two runs by the clock alone:
 // the bridge's timers, the lifetimes of addresses and the ages of
 // neighbours, text and JSON.
-var clockValue = regexp.MustCompile(`(_timer"?:?\s*)[0-9.]+|(_lft )[0-9]+sec|(_life_time":)[0-9]+|(used )[0-9]+/[0-9]+/[0-9]+|("(?:used|confirmed|updated)":)[0-9]+`)
+var clockValue = regexp.MustCompile(`(_timer"?:?\s*)[0-9.]+|(_lft )[0-9]+sec|(_life_time":\s*)[0-9]+|(used )[0-9]+/[0-9]+/[0-9]+|("(?:used|confirmed|updated)":\s*)[0-9]+`)
 
 // clockless blanks the values of clockValue.
 func clockless(s string) string {

@@ -456,6 +456,7 @@ func dumpMessages(t *testing.T, b string) []string {
 // as ip does.
 func TestRouteSaveRestoreLikeIP(t *testing.T) {
 	nsA, a, _ := rtNS(t)
+	waitLocal6(t, a)
 	f := filepath.Join(t.TempDir(), "routes")
 	os.WriteFile(f, []byte(`route add 198.18.10.0/24 via 198.18.2.2 metric 5 mtu 1300
 route add 198.18.11.0/24 nexthop via 198.18.2.2 weight 2 nexthop via 198.18.2.3
@@ -472,6 +473,8 @@ route add default via 198.18.2.254 proto dhcp
 	for _, save := range []string{ipSave, nlSave} {
 		_, b, bc := rtNS(t)
 		_, c, cc := rtNS(t)
+		waitLocal6(t, b)
+		waitLocal6(t, c)
 		ipOut, ipErr, ipCode := ipStdin(t, c, []byte(save), "route", "restore")
 		nlOut, nlErr, nlCode := nlStdin(t, []byte(save), "-n", b, "route", "restore")
 		if ipOut != nlOut || ipErr != nlErr || ipCode != nlCode {
@@ -773,4 +776,18 @@ func TestTimestamp(t *testing.T) {
 	if got, want := timestamp(tm, true), "[2026-12-06T09:05:07.123456] "; got != want {
 		t.Errorf("-ts: %q, want %q", got, want)
 	}
+}
+
+// waitLocal6 waits until the kernel has added the local route of rtNS's
+// 2001:db8::1 (it does so on its own time, once the link is up), so that
+// what is saved or restored does not change in between.
+func waitLocal6(t *testing.T, name string) {
+	t.Helper()
+	for range 100 {
+		if out, _, _ := ipResult(t, name, "-6", "route", "show", "table", "local", "2001:db8::1"); out != "" {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("%s: no local route for 2001:db8::1", name)
 }

@@ -243,6 +243,9 @@ func ipPretty(dst, src []byte) []byte {
 				dst = append(dst, ' ')
 			}
 		case '}', ']':
+			if len(inObject) == 0 {
+				continue // unbalanced: not appendJSON's output; never panic
+			}
 			if c == ']' {
 				if sep != 0 {
 					dst = append(dst, ' ')

@@ -144,6 +144,7 @@ var objects = []object{
 	{name: "rule", run: runRule, help: ruleHelp},
 	{name: "neighbor", run: runNeigh, help: neighHelp},
 	{name: "neighbour", run: runNeigh, help: neighHelp},
+	{name: "ntable", run: runNtable, help: ntableHelp},
 	{name: "link", run: runLink, help: linkHelp},
 	{name: "tuntap", run: runTuntap, help: tuntapHelp},
 	{name: "token", run: runToken, help: tokenHelp},

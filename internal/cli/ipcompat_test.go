@@ -791,3 +791,27 @@ func waitLocal6(t *testing.T, name string) {
 	}
 	t.Fatalf("%s: no local route for 2001:db8::1", name)
 }
+
+// TestNtableLikeIP: ntable show in the populated namespace (tables and
+// every device's parameters, both families), against ip. The parameters
+// do not change by themselves (reachable is drawn once per device).
+func TestNtableLikeIP(t *testing.T) {
+	ns, name := kerneltest.NamedNetNS(t)
+	_, peer := kerneltest.NamedNetNS(t)
+	populate(t, ns, peer)
+	for _, line := range []string{"ntable", "ntable show", "-j ntable", "-4 ntable", "-6 ntable show", "ntable show dev v0",
+		"ntable show name arp_cache", "ntable show dev nosuch", "-o ntable show dev lo", "-o ntable", "-j -p ntable show dev v0",
+		"-c ntable show dev v1", "ntable show name ndisc_cache dev lo", "ntable frob", "ntable show x"} {
+		args := strings.Fields(line)
+		ipOut, ipErr, ipCode := ipResult(t, name, args...)
+		nlOut, nlErr, nlCode := runAs(t, "ip", append([]string{"-n", name}, args...)...)
+		if ipOut != nlOut || ipErr != nlErr || ipCode != nlCode {
+			t.Errorf("%s:\n ip: exit %d %q %q\n nl: exit %d %q %q", line, ipCode, ipErr, ipOut, nlCode, nlErr, nlOut)
+		}
+	}
+	// -s adds the tables' configuration and statistics, which nl does
+	// not print: it says so.
+	if _, stderr, code := runAs(t, "ip", "-n", name, "-s", "ntable"); code != ExitUsage || !strings.Contains(stderr, "not supported by nl") {
+		t.Errorf("-s ntable: exit %d %q", code, stderr)
+	}
+}

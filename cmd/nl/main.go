@@ -13,6 +13,9 @@ import (
 )
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == cli.NetnsExecChild {
+		os.Exit(cli.RunNetnsExecChild(os.Args[2:]))
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	// Invoked as ip (a symlink named ip), nl names itself ip in its help
 	// and messages, for scripts that probe them.

@@ -815,3 +815,39 @@ func TestNtableLikeIP(t *testing.T) {
 		t.Errorf("-s ntable: exit %d %q", code, stderr)
 	}
 }
+
+// TestNetnsExecLikeIP: netns exec as ip's: the command sees the
+// namespace's own /sys and the files of /etc/netns/NAME in /etc; exit
+// statuses and messages of failures as ip's.
+func TestNetnsExecLikeIP(t *testing.T) {
+	_, name := kerneltest.NamedNetNS(t)
+	etc := filepath.Join("/etc/netns", name)
+	if err := os.MkdirAll(etc, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(etc) })
+	if err := os.WriteFile(filepath.Join(etc, "hosts"), []byte("198.18.9.9 nlkit-probe\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"netns", "exec", name, "sh", "-c", "cat /etc/hosts; ls /sys/class/net"},
+		{"netns", "exec", name, "false"},
+		{"netns", "exec", name, "nosuchcommand-nlkit"},
+		{"netns", "exec", "nosuch-nlkit", "true"},
+		{"netns", "exec", name},
+	} {
+		cmd := exec.Command("ip", args...)
+		var stdout, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		err := cmd.Run()
+		ipCode := 0
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			ipCode = ee.ExitCode()
+		}
+		nlOut, nlErr, nlCode := runAs(t, "ip", args...)
+		if stdout.String() != nlOut || stderr.String() != nlErr || ipCode != nlCode {
+			t.Errorf("%q:\n ip: exit %d %q %q\n nl: exit %d %q %q", args, ipCode, stderr.String(), stdout.String(), nlCode, nlErr, nlOut)
+		}
+	}
+}

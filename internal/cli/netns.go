@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"syscall"
 
 	"golang.org/x/sys/unix"
 
@@ -189,14 +190,23 @@ func runNetns(ctx context.Context, e *env, args []string) error {
 
 // netnsExec runs argv in the named namespace and waits for it.
 func (e *env) netnsExec(ctx context.Context, name string, argv []string) error {
-	// exec: start the command from a thread inside the namespace; the
-	// child inherits the thread's namespace at fork.
+	// exec, as ip: nl itself started from a thread inside the namespace
+	// (the child inherits the thread's namespace at fork) in a mount
+	// namespace of its own, where it remounts /sys and binds
+	// /etc/netns/NAME before it becomes the command
+	// (RunNetnsExecChild).
 	ns, err := netns.Open(name)
 	if err != nil {
-		return failf("Cannot open network namespace \"%s\": %s", name, unwrapErrno(err))
+		return usagef("Cannot open network namespace \"%s\": %s", name, unwrapErrno(err))
 	}
 	defer ns.Close()
-	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	cmd := exec.CommandContext(ctx, self, append([]string{NetnsExecChild, name}, argv...)...)
+	cmd.Args[0] = argv[0]
+	cmd.SysProcAttr = &syscall.SysProcAttr{Unshareflags: syscall.CLONE_NEWNS}
 	if err := e.flush(); err != nil {
 		return err
 	}

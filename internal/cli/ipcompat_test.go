@@ -825,7 +825,10 @@ func TestNetnsExecLikeIP(t *testing.T) {
 	if err := os.MkdirAll(etc, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { os.RemoveAll(etc) })
+	t.Cleanup(func() {
+		os.RemoveAll(etc)
+		os.Remove("/etc/netns") // only if empty: another one's files stay
+	})
 	if err := os.WriteFile(filepath.Join(etc, "hosts"), []byte("198.18.9.9 nlkit-probe\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}

@@ -17,16 +17,25 @@
 // and link-layer addresses as ip's get_addr, get_prefix, ll_addr_a2n), with
 // ifname.go's check_ifname; jsonfmt.go the printer every object prints
 // through, one call per field for text and JSON, and output.go and
-// jsonenc.go its output. Then one file per object (address.go, route.go,
-// rule.go, neighbor.go, link.go, monitor.go, netns.go, mptcp.go, genl.go,
-// ethtool.go), with link_kind.go (the kinds, one table entry each, as
-// iproute2's link_util), link_print.go and route_print.go split out; and
-// batch.go and bulk.go for -batch. A new object adds one entry to the table,
-// a parse function on the toolkit and a format function on the printer.
+// jsonenc.go its output; options.go the run-time side of the global
+// options (the program's name in messages, -oneline, -color, -Numeric,
+// ip's -pretty layout), brief.go -brief and stats.go -s. Then one file
+// per object (address.go, route.go, rule.go, neighbor.go, link.go,
+// monitor.go, netns.go, mptcp.go, genl.go, ethtool.go, tuntap.go,
+// token.go, addrlabel.go, maddress.go, netconf.go, nexthop.go, ntable.go,
+// vrf.go), with link_kind.go (the kinds, one table entry each, as
+// iproute2's link_util; kinds_extra.go encodes those the library does not
+// model), link_print.go, route_print.go, routesave.go, nsid.go and
+// netnsexec.go split out; and batch.go, bulk.go and batchundo.go for
+// -batch. A new object adds one entry to the table, a parse function on
+// the toolkit and a format function on the printer. Objects the library
+// does not model (nexthop, netconf, addrlabel, token, ntable) send and
+// read route-netlink messages themselves through rtnl.Conn.Netlink.
 //
 // Where nl differs from ip on purpose (what ip would send and the library
 // cannot), TestWhereNlDiffersFromIP says so; the side-by-side tests in
-// likeip_test.go pin the rest against ip 6.1.
+// likeip_test.go and ipcompat_test.go pin the rest against ip 6.1, nl
+// invoked as ip.
 package cli
 
 import (

@@ -854,3 +854,55 @@ func TestNetnsExecLikeIP(t *testing.T) {
 		}
 	}
 }
+
+// TestBridgeSlaveLikeIP: link set PORT type bridge_slave ..., against
+// ip: the same exit, output and errors, and the same port settings after
+// (ip -j -d's info_slave_data, less what differs between two bridges:
+// their identifiers and timers).
+func TestBridgeSlaveLikeIP(t *testing.T) {
+	portState := func(name string) string {
+		out, _, _ := ipResult(t, name, "-j", "-d", "link", "show", "dev", "v1")
+		var links []map[string]any
+		if err := json.Unmarshal([]byte(out), &links); err != nil || len(links) != 1 {
+			t.Fatalf("%v %s", err, out)
+		}
+		info, _ := links[0]["linkinfo"].(map[string]any)
+		data, _ := info["info_slave_data"].(map[string]any)
+		for k := range data {
+			if strings.Contains(k, "id") || strings.Contains(k, "designated") || strings.Contains(k, "timer") || k == "no" {
+				delete(data, k)
+			}
+		}
+		b, _ := json.Marshal(data)
+		return string(b)
+	}
+	for _, line := range []string{
+		"link set v1 type bridge_slave cost 5 priority 7 state 3 guard on hairpin on learning off flood off proxy_arp on",
+		"link set v1 type bridge_slave mcast_flood off bcast_flood off mcast_to_unicast on neigh_suppress on isolated on",
+		"link set v1 type bridge_slave mcast_router 2 fastleave on root_block on group_fwd_mask 8 vlan_tunnel off locked on",
+		"link set v1 type bridge_slave proxy_arp_wifi on mcast_fast_leave off",
+		"link set v1 type bridge_slave state x", "link set v1 type bridge_slave state forwarding",
+		"link set v1 type bridge_slave guard x", "link set v1 type bridge_slave frob", "link set v1 type bridge_slave cost",
+		"link set v1 type bridge_slave", "link set v0 type bridge_slave cost 5",
+	} {
+		t.Run(line, func(t *testing.T) {
+			t.Parallel()
+			nsIP, ipName, _ := rtNS(t)
+			nsNL, nlName, _ := rtNS(t)
+			for _, ns := range []*netns.NS{nsIP, nsNL} {
+				kerneltest.Run(t, ns, "ip", "link", "add", "br0", "type", "bridge")
+				kerneltest.Run(t, ns, "ip", "link", "set", "v1", "master", "br0")
+			}
+			args := strings.Fields(line)
+			ipOut, ipErr, ipCode := ipResult(t, ipName, args...)
+			nlOut, nlErr, nlCode := runAs(t, "ip", append([]string{"-n", nlName}, args...)...)
+			first := func(s string) string { l, _, _ := strings.Cut(s, "\n"); return l }
+			if ipOut != nlOut || first(ipErr) != first(nlErr) || ipCode != nlCode {
+				t.Errorf("%s:\n ip: exit %d %q %q\n nl: exit %d %q %q", line, ipCode, ipErr, ipOut, nlCode, nlErr, nlOut)
+			}
+			if a, b := portState(ipName), portState(nlName); a != b {
+				t.Errorf("%s: the port differs afterwards:\n ip: %s\n nl: %s", line, a, b)
+			}
+		})
+	}
+}

@@ -56,6 +56,13 @@ Where:	VNI	:= 0-16777215
 VLANID := 0-4095
 VLANPROTO: [ 802.1Q | 802.1ad ]
 `,
+	"bridge_slave": "Usage: ... bridge_slave [ state STATE ] [ priority PRIO ] [ cost COST ]\n" +
+		"                        [ guard {on | off} ] [ hairpin {on | off} ] [ fastleave {on | off} ]\n" +
+		"                        [ root_block {on | off} ] [ learning {on | off} ] [ flood {on | off} ]\n" +
+		"                        [ proxy_arp {on | off} ] [ proxy_arp_wifi {on | off} ] [ mcast_router MULTICAST_ROUTER ]\n" +
+		"                        [ mcast_fast_leave {on | off} ] [ mcast_flood {on | off} ] [ bcast_flood {on | off} ]\n" +
+		"                        [ mcast_to_unicast {on | off} ] [ group_fwd_mask MASK ] [ neigh_suppress {on | off} ]\n" +
+		"                        [ vlan_tunnel {on | off} ] [ isolated {on | off} ] [ locked {on | off} ]\n",
 	"vrf":       "Usage: ... vrf table TABLEID\n",
 	"ipvlan":    "Usage: ... ipvlan [ mode MODE ] [ FLAGS ]\n\nMODE: l3 | l3s | l2\nFLAGS: bridge | private | vepa\n(first values are the defaults if nothing is specified).\n",
 	"ipvtap":    "Usage: ... ipvtap [ mode MODE ] [ FLAGS ]\n\nMODE: l3 | l3s | l2\nFLAGS: bridge | private | vepa\n(first values are the defaults if nothing is specified).\n",

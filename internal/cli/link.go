@@ -54,6 +54,7 @@ type linkRequest struct {
 	peerNetNS string // veth: peer netns NAME|PID
 	vxlanDev  string // vxlan: dev NAME
 	warning   string // what ip says on stderr while parsing (vxlan without dstport)
+	slaveData []byte // set type KIND_slave: the raw IFLA_INFO_SLAVE_DATA
 }
 
 // linkShow are the filters of link show (and of address show).
@@ -502,7 +503,13 @@ func (e *env) setLink(ctx context.Context, r linkRequest) error {
 		return err
 	}
 	ch := rtnl.LinkChange{Name: o.name, HardwareAddr: o.address, Up: o.up, TxQueueLen: o.txqlen, Alias: o.alias, Group: o.group}
-	if r.kind != "" {
+	if r.slaveData != nil {
+		// A port's settings: ip's request, sent first (rtnl.LinkChange
+		// has no port settings).
+		if err := setBridgePort(ctx, c, idx, r.kind, r.slaveData); err != nil {
+			return err
+		}
+	} else if r.kind != "" {
 		closeNS, err := e.resolveLinkKind(ctx, &r)
 		defer closeNS()
 		if err != nil {

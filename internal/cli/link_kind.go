@@ -34,7 +34,7 @@ type linkKind struct {
 var linkKinds = []linkKind{
 	{name: "veth", parse: parseVeth, resolve: resolveVeth},
 	{name: "bridge", parse: parseBridge, print: printBridge},
-	{name: "bridge_slave", print: printBridgePort},
+	{name: "bridge_slave", parse: parseBridgeSlave, print: printBridgePort},
 	{name: "macvlan", parse: parseMacvlan, print: printMacvlan},
 	{name: "macvtap", parse: parseMacvlan, print: printMacvlan},
 	{name: "vxlan", parse: parseVxlan, resolve: resolveVxlan, print: printVxlan},

@@ -114,7 +114,7 @@ func TestKindEncodersLikeIP(t *testing.T) {
 	if out, err := exec.Command("go", "build", "-o", nl, "../../cmd/nl").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	nested := map[string]int{"/18": 0, "/18/2": 0}
+	nested := map[string]int{"/18": 0, "/18/2": 0, "/18/5": 0}
 	veth := map[string]int{"/18": 0, "/18/2": 0, "/18/2/1": 16}
 	for _, line := range []string{
 		"link add x0 type vrf table 10",
@@ -143,6 +143,7 @@ func TestKindEncodersLikeIP(t *testing.T) {
 		"link add x0 type bareudp dstport 6635 ethertype 0x86dd",
 		"link add x0 type bareudp",
 		"link add w0 type wireguard",
+		"link set v1 type bridge_slave cost 5 priority 7 state 3 guard on hairpin on learning off mcast_router 2 group_fwd_mask 8 locked on",
 	} {
 		_, a, _ := rtNS(t)
 		_, b, _ := rtNS(t)

@@ -2,9 +2,10 @@ package cli
 
 const mainHelp = `Usage: nl [ OPTIONS ] OBJECT { COMMAND | help }
        nl [ -force ] -batch filename
-where  OBJECT := { address | link | neighbour | route | rule | monitor | netns | tuntap |
-                   addrlabel | maddress | netconf | token | nexthop | vrf | ntable |
-                   mptcp | genl | ethtool | nfqueue }
+where  OBJECT := { address | link | neighbour | route | rule | monitor | xfrm | netns |
+                   tuntap | addrlabel | maddress | netconf | token | nexthop | vrf |
+                   ntable | mptcp | genl | ethtool | nfqueue | conntrack | ynl |
+                   nflog | audit }
        OPTIONS := { -V[ersion] | -s[tatistics] | -d[etails] | -r[esolve] |
                     -h[uman-readable] | -iec | -j[son] | -p[retty] |
                     -f[amily] { inet | inet6 | link } |

@@ -297,3 +297,17 @@ func ipPretty(dst, src []byte) []byte {
 	}
 	return dst
 }
+
+// unjoined is standard output without -oneline's joining of lines, for
+// the few records ip prints with plain line breaks even with -o (xfrm
+// policy getdefault).
+func (e *env) unjoined() io.Writer {
+	if o, ok := e.stdout.(*onelineWriter); ok {
+		if o.pending {
+			o.pending = false
+			o.w.WriteByte('\n')
+		}
+		return o.w
+	}
+	return e.stdout
+}

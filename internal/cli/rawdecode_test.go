@@ -71,3 +71,25 @@ func FuzzIPPretty(f *testing.F) {
 		}
 	})
 }
+
+// TestProgText: the program's name put in help and messages when nl is
+// invoked as ip, and nowhere else (a device or namespace named nl).
+func TestProgText(t *testing.T) {
+	for _, tc := range [][2]string{
+		{"Usage: nl neigh { add | del }\n       nl neigh get ADDR\n", "Usage: ip neigh { add | del }\n       ip neigh get ADDR\n"},
+		{"Usage:\tnl netns list\n\tnl netns add NAME\n", "Usage:\tip netns list\n\tip netns add NAME\n"},
+		{`Object "x" is unknown, try "nl help".` + "\n", `Object "x" is unknown, try "ip help".` + "\n"},
+		{`Option "-q" is unknown, try "nl -help".` + "\n", `Option "-q" is unknown, try "ip -help".` + "\n"},
+		{`Device "nl" does not exist.` + "\n", `Device "nl" does not exist.` + "\n"},
+		{`Cannot open network namespace "nl": No such file` + "\n", `Cannot open network namespace "nl": No such file` + "\n"},
+		{"only channels\n", "only channels\n"},
+		{`"nl address" alone is "nl address show"`, `"ip address" alone is "ip address show"`},
+	} {
+		if got := string(progText([]byte(tc[0]), "ip")); got != tc[1] {
+			t.Errorf("%q: %q, want %q", tc[0], got, tc[1])
+		}
+		if got := string(progText([]byte(tc[0]), "nl")); got != tc[0] {
+			t.Errorf("as nl, %q changed to %q", tc[0], got)
+		}
+	}
+}

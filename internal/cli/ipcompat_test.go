@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -904,5 +905,56 @@ func TestBridgeSlaveLikeIP(t *testing.T) {
 				t.Errorf("%s: the port differs afterwards:\n ip: %s\n nl: %s", line, a, b)
 			}
 		})
+	}
+}
+
+// TestNetnsAttachLikeIP: netns attach NAME PID names a process's
+// namespace as ip's does: ip -n NAME then works in it (a link added there
+// is seen under the first name), and nl refuses what ip refuses, with its
+// exit statuses. (ip netns identify does not find an attached name on this
+// machine's kernel, for ip's attach as for nl's: not compared.)
+func TestNetnsAttachLikeIP(t *testing.T) {
+	ns, name := kerneltest.NamedNetNS(t)
+	sleep := exec.Command("nsenter", "--net=/run/netns/"+name, "sleep", "60")
+	if err := sleep.Start(); err != nil {
+		t.Skipf("nsenter (util-linux): %v", err)
+	}
+	t.Cleanup(func() { sleep.Process.Kill(); sleep.Wait() })
+	pid := strconv.Itoa(sleep.Process.Pid)
+	alias := name + "-a"
+	for range 100 { // until nsenter has become sleep inside the namespace
+		if b, err := os.Readlink("/proc/" + pid + "/ns/net"); err == nil {
+			if own, _ := os.Readlink("/proc/self/ns/net"); b != own {
+				break
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if _, stderr, code := runAs(t, "ip", "netns", "attach", alias, pid); code != 0 {
+		t.Fatalf("attach: exit %d %q", code, stderr)
+	}
+	t.Cleanup(func() { netns.DeleteNamed(alias) })
+	if _, _, code := ipResult(t, alias, "link", "add", "x0", "type", "ifb"); code != 0 {
+		t.Fatalf("ip -n %s link add: exit %d", alias, code)
+	}
+	if out := string(kerneltest.Run(t, ns, "ip", "link", "show", "dev", "x0")); !strings.Contains(out, "x0") {
+		t.Errorf("the attached name is not the process's namespace: %q", out)
+	}
+	for _, args := range [][]string{{"netns", "attach", alias, pid}, {"netns", "attach", alias + "x", "abc"}, {"netns", "attach", alias + "x"},
+		{"netns", "attach", alias + "x", "999999999"}} {
+		cmd := exec.Command("ip", args...)
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		err := cmd.Run()
+		ipCode := 0
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			ipCode = ee.ExitCode()
+		}
+		_, nlErr, nlCode := runAs(t, "ip", args...)
+		if nlCode != ipCode {
+			t.Errorf("%q: exit %d, ip %d (ip: %q, nl: %q)", args, nlCode, ipCode, stderr.String(), nlErr)
+		}
+		netns.DeleteNamed(alias + "x")
 	}
 }

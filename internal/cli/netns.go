@@ -349,6 +349,13 @@ func netnsAttach(name, pid string) error {
 	if err := os.MkdirAll(netnsRunDir, 0o755); err != nil {
 		return err
 	}
+	// As ip's create_netns_dir (and netns.NewNamed): /run/netns a shared
+	// mount point, so that the bind mount below is seen by every process.
+	if err := unix.Mount("", netnsRunDir, "none", unix.MS_SHARED|unix.MS_REC, ""); errors.Is(err, unix.EINVAL) {
+		if unix.Mount(netnsRunDir, netnsRunDir, "none", unix.MS_BIND|unix.MS_REC, "") == nil {
+			unix.Mount("", netnsRunDir, "none", unix.MS_SHARED|unix.MS_REC, "")
+		}
+	}
 	path := filepath.Join(netnsRunDir, name)
 	f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE|os.O_EXCL, 0)
 	if err != nil {

@@ -5,7 +5,7 @@ const mainHelp = `Usage: nl [ OPTIONS ] OBJECT { COMMAND | help }
 where  OBJECT := { address | link | neighbour | route | rule | monitor | xfrm | netns |
                    tuntap | addrlabel | maddress | netconf | token | nexthop | vrf |
                    ntable | mptcp | genl | ethtool | nfqueue | conntrack | ynl |
-                   nflog | audit }
+                   nflog | audit | ss }
        OPTIONS := { -V[ersion] | -s[tatistics] | -d[etails] | -r[esolve] |
                     -h[uman-readable] | -iec | -j[son] | -p[retty] |
                     -f[amily] { inet | inet6 | link } |

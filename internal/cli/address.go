@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/netip"
 	"path"
+	"strconv"
 	"strings"
 	"syscall"
 
@@ -121,7 +122,7 @@ func parseAddress(args []string, family Family) (addressRequest, error) {
 		r.filter, err = parseAddrFilter(a, family)
 	case "flush":
 		if !a.more() {
-			return r, usagef("Flush requires arguments.")
+			return r, errBadWord("Flush requires arguments.")
 		}
 		r.cmd = "flush"
 		r.filter, err = parseAddrFilter(a, family)
@@ -176,6 +177,9 @@ func parseAddrFilter(a *words, family Family) (addrFilter, error) {
 			f.link.nomaster = true
 		case w == "type":
 			f.link.kind, err = a.value()
+		case w == "group":
+			f.link.group, err = valueOf(a, parseGroup, "Invalid \"group\" value\n")
+			f.link.hasGroup = true
 		default:
 			err = devWord(a, w, &f.link.dev, &f.link.hasDev, nil)
 		}
@@ -345,8 +349,7 @@ func runAddress(ctx context.Context, e *env, args []string) error {
 	}
 	switch r.cmd {
 	case "help":
-		_, err := io.WriteString(e.stdout, addressHelp)
-		return err
+		return &UsageError{Msg: strings.TrimSuffix(addressHelp, "\n")}
 	case "show":
 		return e.showAddresses(ctx, r.filter)
 	case "flush":
@@ -486,12 +489,18 @@ func (e *env) showAddresses(ctx context.Context, f addrFilter) error {
 		}
 		links = kept
 	}
+	switch {
+	case e.opts.Brief:
+		return e.showAddressesBrief(ctx, links, family)
+	case e.opts.Oneline && !e.opts.JSON && family != FamilyLink:
+		return e.showAddressesOneline(links)
+	}
 	how := linkPrint{showLL: family == FamilyAny || family == FamilyLink,
 		inet6: e.opts.Family == FamilyInet6 && !f.link.hasDev && !e.opts.Stats && !e.opts.Details}
 	recs := make([]*printer, len(links))
 	for i := range links {
 		al := &links[i]
-		p := newRecord(e.opts.JSON)
+		p := e.record()
 		if !noLink {
 			e.printLink(ctx, p, &al.view, how)
 		}
@@ -499,7 +508,7 @@ func (e *env) showAddresses(ctx context.Context, f addrFilter) error {
 			p.list("addr_info", len(al.addrs), func(j int, c *printer) { printAddress(c, &al.addrs[j]) })
 		}
 		if !noLink && e.opts.Stats && al.view.l.HasStats {
-			printLinkStats(p, &al.view.l.Stats)
+			e.printStats(ctx, p, &al.view.l)
 			p.text("\n")
 		}
 		recs[i] = p
@@ -510,10 +519,11 @@ func (e *env) showAddresses(ctx context.Context, f addrFilter) error {
 // printAddress prints one address as ip's print_addrinfo.
 func printAddress(p *printer, a *rtnl.Address) {
 	p.field("family", "    %s ", a.Family.String())
-	p.field("local", "%s", a.Prefix.Addr().String())
+	fc := familyColor(a.Family == rtnl.FamilyIPv6)
+	p.add("local", a.Prefix.Addr().String(), p.paint(fc, a.Prefix.Addr().String()))
 	if a.Peer.IsValid() {
 		p.text(" peer ")
-		p.field("address", "%s", a.Peer.Addr().String())
+		p.add("address", a.Peer.Addr().String(), p.paint(fc, a.Peer.Addr().String()))
 	}
 	p.field("prefixlen", "/%d ", a.Prefix.Bits())
 	if a.Metric != 0 {
@@ -521,9 +531,13 @@ func printAddress(p *printer, a *rtnl.Address) {
 	}
 	if a.Broadcast.IsValid() {
 		p.text("brd ")
-		p.field("broadcast", "%s ", a.Broadcast.String())
+		p.add("broadcast", a.Broadcast.String(), p.paint(fc, a.Broadcast.String()+" "))
 	}
-	p.field("scope", "scope %s ", a.Scope.String())
+	scope := a.Scope.String()
+	if p.numeric {
+		scope = strconv.Itoa(int(a.Scope))
+	}
+	p.field("scope", "scope %s ", scope)
 	flags := a.Flags
 	for _, fw := range addrFlagWords {
 		switch {
@@ -573,10 +587,20 @@ func (e *env) flushAddresses(ctx context.Context, f addrFilter) error {
 	}
 	family := showFamily(e.opts.Family, &f)
 	if family == FamilyLink {
-		family = FamilyAny
+		return failf("Cannot flush link addresses.")
 	}
 	onlyPrimary := f.flagMask&rtnl.AddressSecondary != 0 && f.flags&rtnl.AddressSecondary == 0
+	// -loops N: at most N rounds, 0 without limit (ip's
+	// max_flush_loops, 10 by default), checked before each round's dump
+	// as ip does (so -l 1 fails even when one round was enough).
+	limit := maxFlushRounds
+	if e.opts.HasLoops {
+		limit = e.opts.Loops
+	}
 	for round := 0; ; {
+		if limit > 0 && round >= limit {
+			return usagef("*** Flush remains incomplete after %d rounds. ***", limit)
+		}
 		links, err := e.selectAddresses(ctx, &f, family)
 		if err != nil {
 			return err
@@ -595,8 +619,16 @@ func (e *env) flushAddresses(ctx context.Context, f addrFilter) error {
 			}
 			return nil
 		}
-		if round == maxFlushRounds {
-			return fmt.Errorf("*** Flush remains incomplete after %d rounds. ***", round)
+		if e.opts.StatsLevel > 1 {
+			// -s -s: each address as it goes, as ip prints them.
+			for _, al := range links {
+				for i := range al.addrs {
+					p := e.record()
+					p.text("%d: %s", al.view.l.Index, al.view.l.Name)
+					printAddress(p, &al.addrs[i])
+					io.WriteString(e.stdout, p.b.String())
+				}
+			}
 		}
 		round++
 		if err := c.DeleteAddresses(ctx, doomed); err != nil && !laOnlyGone(err) {

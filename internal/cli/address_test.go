@@ -206,7 +206,7 @@ func TestAddressCommands(t *testing.T) {
 	if _, stderr := laRun(t, name, ExitFailure, "address", "show", "dev", "nope"); stderr != "Device \"nope\" does not exist.\n" {
 		t.Errorf("show missing: %q", stderr)
 	}
-	if out, _ := laRun(t, name, 0, "address", "help"); !strings.Contains(out, "nl address {add|change|replace}") {
+	if _, out := laRun(t, name, ExitUsage, "address", "help"); !strings.Contains(out, "nl address {add|change|replace}") {
 		t.Errorf("help: %q", out)
 	}
 }

@@ -1,9 +1,12 @@
 package cli
 
 import (
+	"errors"
+
 	"bufio"
 	"context"
 	"fmt"
+	"github.com/nlkit/nlkit/netlink"
 	"io"
 	"os"
 	"strings"
@@ -108,7 +111,7 @@ func runBatch(ctx context.Context, e *env) int {
 		f, err := os.Open(name)
 		if err != nil {
 			fmt.Fprintf(e.stderr, "Cannot open file \"%s\" for reading: %s\n", name, unwrapErrno(err))
-			return ExitUsage
+			return ExitFailure
 		}
 		defer f.Close()
 		r = f
@@ -130,13 +133,20 @@ func runBatch(ctx context.Context, e *env) int {
 		n, failed := runBulk(ctx, e, lines[i:min(i+bulkChunk, len(lines))])
 		if n == 0 {
 			if err := dispatch(ctx, e, lines[i].words); err != nil {
-				report(e.stderr, err)
-				failed = []int{0}
+				failed = []lineFailure{{0, err, neighExits(e, lines[i].words, err)}}
 			}
 			n = 1
 		}
 		for _, f := range failed {
-			fmt.Fprintf(e.stderr, "Command failed %s:%d\n", name, lines[i+f].no)
+			if f.fatal {
+				// ip's neighbour commands exit(2) when the kernel
+				// refuses: the batch ends there, without "Command
+				// failed", -force or not.
+				report(e.stderr, f.err)
+				return ExitKernel
+			}
+			report(e.stderr, f.err)
+			fmt.Fprintf(e.stderr, "Command failed %s:%d\n", name, lines[i+f.index].no)
 			code = ExitBatch
 		}
 		if len(failed) > 0 && !e.opts.Force {
@@ -145,4 +155,26 @@ func runBatch(ctx context.Context, e *env) int {
 		i += n
 	}
 	return code
+}
+
+// neighExits reports whether ip exits at this failed line of a batch:
+// neigh add, del, change and replace refused by the kernel (ip's
+// ipneigh_modify calls exit(2)).
+func neighExits(e *env, words []string, err error) bool {
+	var ne *netlink.Error
+	if !errors.As(err, &ne) || len(words) < 2 {
+		return false
+	}
+	if o := bulkObject(words[0]); o != "neighbor" && o != "neighbour" {
+		return false
+	}
+	req, perr := parseNeigh(words[1:], e.opts.Family)
+	if perr != nil {
+		return false
+	}
+	switch req.cmd {
+	case "add", "delete", "change", "replace":
+		return true
+	}
+	return false
 }

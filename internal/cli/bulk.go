@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"slices"
 
 	"github.com/nlkit/nlkit/netlink"
 	"github.com/nlkit/nlkit/rtnl"
@@ -20,14 +21,13 @@ import (
 // requests into each datagram and report the failed ones by index in a
 // *netlink.BatchError.
 //
-// Difference from running the lines one by one: within one batch request
-// (a maximal group of consecutive route lines, or of neighbour lines of
-// the same kind, inside the run) every line is sent before any answer is
-// read, so when a line fails, the lines after it in the same group have
-// already been applied, even without -force. Without -force runBulk still
-// stops after that group: later groups and lines are not run. ip -batch
-// (and the normal path) would stop at the failing line itself. Everything
-// before the failing line is applied in both cases.
+// Within one batch request (a maximal group of consecutive route lines, or
+// of neighbour lines of the same kind, inside the run) every line is sent
+// before any answer is read, so when a line fails, the lines after it in
+// the same group have already been applied. Without -force, runBulk then
+// undoes them (batchundo.go) and stops at the failing line, as ip -batch
+// does: the kernel's state is ip's, everything before the failing line
+// applied and nothing after it. With -force every line is tried, as ip.
 
 // bulkKind is the kind of request of one line of a run: lines of the same
 // kind go in one batch.
@@ -106,13 +106,20 @@ func bulkParse(ctx context.Context, e *env, words []string) (bulkItem, bool) {
 	return bulkItem{}, false
 }
 
+// lineFailure is a line of a run that failed, with its error.
+type lineFailure struct {
+	index int // in the lines given to runBulk
+	err   error
+	fatal bool // ip exits at it, -force or not (see neighExits)
+}
+
 // runBulk runs the longest leading run of bulk lines (see the comment at
 // the top of this file) and returns how many lines it consumed (0: run the
-// first line normally) and the indexes in lines of those that failed. The
-// error of each failed line is printed to e.stderr as report prints it;
-// the caller names the lines ("Command failed FILE:LINE"). Without -force
-// it stops after the group of lines in which one failed.
-func runBulk(ctx context.Context, e *env, lines []batchLine) (n int, failed []int) {
+// first line normally) and those that failed, in order; the caller prints
+// each error and names its line ("Command failed FILE:LINE"), as ip
+// does. Without -force it stops at the first failed line, having undone
+// what the kernel applied after it.
+func runBulk(ctx context.Context, e *env, lines []batchLine) (n int, failed []lineFailure) {
 	var items []bulkItem
 	for _, l := range lines {
 		if ctx.Err() != nil {
@@ -137,12 +144,33 @@ func runBulk(ctx context.Context, e *env, lines []batchLine) (n int, failed []in
 			end++
 		}
 		group := items[start:end]
-		for _, f := range bulkRun(ctx, c, group) {
-			report(e.stderr, f.Err)
-			failed = append(failed, start+f.Index)
+		// ip exits at a neighbour line the kernel refuses, even with
+		// -force: such a group is undone after its failure either way.
+		stops := !e.opts.Force || group[0].kind != bulkRoute
+		var snap *bulkSnapshot
+		if stops {
+			if snap, err = takeSnapshot(ctx, c, group); err != nil {
+				return start, nil // the normal path runs the lines one by one
+			}
 		}
-		if len(failed) > 0 && !e.opts.Force {
-			return end, failed
+		fails := bulkRun(ctx, c, group)
+		slices.SortFunc(fails, func(a, b netlink.BatchFailure) int { return a.Index - b.Index })
+		if len(fails) > 0 && stops {
+			idx := make([]int, len(fails))
+			for i, f := range fails {
+				idx[i] = f.Index
+			}
+			nos := make([]int, len(group))
+			for i := range group {
+				nos[i] = lines[start+i].no
+			}
+			e.undoBulk(ctx, c, group, nos, idx, snap)
+			// As ip: the lines after the first failure were not run.
+			first := fails[0]
+			return start + first.Index + 1, append(failed, lineFailure{start + first.Index, first.Err, group[0].kind != bulkRoute})
+		}
+		for _, f := range fails {
+			failed = append(failed, lineFailure{start + f.Index, f.Err, false})
 		}
 		start = end
 	}

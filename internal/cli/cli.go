@@ -17,16 +17,25 @@
 // and link-layer addresses as ip's get_addr, get_prefix, ll_addr_a2n), with
 // ifname.go's check_ifname; jsonfmt.go the printer every object prints
 // through, one call per field for text and JSON, and output.go and
-// jsonenc.go its output. Then one file per object (address.go, route.go,
-// rule.go, neighbor.go, link.go, monitor.go, netns.go, mptcp.go, genl.go,
-// ethtool.go), with link_kind.go (the kinds, one table entry each, as
-// iproute2's link_util), link_print.go and route_print.go split out; and
-// batch.go and bulk.go for -batch. A new object adds one entry to the table,
-// a parse function on the toolkit and a format function on the printer.
+// jsonenc.go its output; options.go the run-time side of the global
+// options (the program's name in messages, -oneline, -color, -Numeric,
+// ip's -pretty layout), brief.go -brief and stats.go -s. Then one file
+// per object (address.go, route.go, rule.go, neighbor.go, link.go,
+// monitor.go, netns.go, mptcp.go, genl.go, ethtool.go, tuntap.go,
+// token.go, addrlabel.go, maddress.go, netconf.go, nexthop.go, ntable.go,
+// vrf.go), with link_kind.go (the kinds, one table entry each, as
+// iproute2's link_util; kinds_extra.go encodes those the library does not
+// model), link_print.go, route_print.go, routesave.go, nsid.go and
+// netnsexec.go split out; and batch.go, bulk.go and batchundo.go for
+// -batch. A new object adds one entry to the table, a parse function on
+// the toolkit and a format function on the printer. Objects the library
+// does not model (nexthop, netconf, addrlabel, token, ntable) send and
+// read route-netlink messages themselves through rtnl.Conn.Netlink.
 //
 // Where nl differs from ip on purpose (what ip would send and the library
 // cannot), TestWhereNlDiffersFromIP says so; the side-by-side tests in
-// likeip_test.go pin the rest against ip 6.1.
+// likeip_test.go and ipcompat_test.go pin the rest against ip 6.1, nl
+// invoked as ip.
 package cli
 
 import (
@@ -64,7 +73,21 @@ type Options struct {
 	Family  Family // -4, -6, -0, -f FAMILY
 	Batch   string // -batch FILE ("-" is standard input)
 	Force   bool   // -force: go on after a failing batch line
-	Oneline bool   // -o: one line per record (accepted; text output is already one line per record where ip does so)
+	Oneline bool   // -o: one line per record, continuation lines joined with "\\"
+
+	Brief      bool // -br: ip's brief columns (link, address, neighbour)
+	Color      int  // -c[olor][=WHEN]: ColorNever, ColorAuto or ColorAlways
+	StatsLevel int  // how many times -s was given (-s -s: the error breakdown)
+	Human      bool // -h: statistics in K, M, G (1000s)
+	IEC        bool // -iec: with -h, in Ki, Mi, Gi (1024s)
+	Numeric    bool // -N: numbers, not names, for protocols, scopes, tables, types
+	Timestamp  bool // -t: monitor prints a timestamp before each event
+	TShort     bool // -ts: the short form of the timestamp
+	All        bool // -a: netns exec in every named namespace
+	Loops      int  // -l N: flush at most N rounds (0: until done)
+	HasLoops   bool // -l was given
+	RcvBuf     int  // -rc SIZE: the netlink socket's receive buffer
+	Version    bool // -V: print the version and exit
 }
 
 // dumpError is an error that ended a dump: ip prints "Dump terminated"
@@ -91,6 +114,8 @@ func failf(format string, args ...any) error {
 // env is what a command runs with.
 type env struct {
 	opts   Options
+	prog   string    // the program's name: "nl", or "ip" when invoked as ip
+	color  bool      // colour the text output (-c)
 	stdout io.Writer // buffered; see flush
 	stderr io.Writer
 	stdin  io.Reader
@@ -103,6 +128,8 @@ type env struct {
 	scratch   *record                                    // see rtScratch
 	names     map[string]int32
 	indexes   map[int32]string
+	nsids     map[int32]string // see nsidName
+	carriers  map[int32]uint32 // see carrierChanges
 }
 
 // object is one of nl's objects (link, address, route ...).
@@ -120,14 +147,22 @@ type object struct {
 // neighbor and "l" link, as in ip.
 var objects = []object{
 	{name: "address", run: runAddress, help: addressHelp},
+	{name: "addrlabel", run: runAddrlabel, help: addrlabelHelp},
+	{name: "maddress", run: runMaddress, help: maddressHelp},
 	{name: "route", run: runRoute, help: routeHelp},
 	{name: "rule", run: runRule, help: ruleHelp},
 	{name: "neighbor", run: runNeigh, help: neighHelp},
 	{name: "neighbour", run: runNeigh, help: neighHelp},
+	{name: "ntable", run: runNtable, help: ntableHelp},
 	{name: "link", run: runLink, help: linkHelp},
+	{name: "tuntap", run: runTuntap, help: tuntapHelp},
+	{name: "token", run: runToken, help: tokenHelp},
 	{name: "monitor", run: runMonitor, help: monitorHelp},
 	{name: "xfrm", run: runXfrm, help: xfrmHelp},
 	{name: "netns", run: runNetns, help: netnsHelp},
+	{name: "netconf", run: runNetconf, help: netconfHelp},
+	{name: "vrf", run: runVrf, help: vrfHelp},
+	{name: "nexthop", run: runNexthop, help: nexthopHelp},
 	{name: "mptcp", run: runMptcp, help: mptcpHelp},
 	{name: "genl", run: runGenl, help: genlHelp},
 	{name: "ethtool", run: runEthtool, help: ethtoolHelp},
@@ -164,15 +199,38 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 // RunWithInput is Run with standard input given (for -batch -).
 func RunWithInput(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	return RunProgram(ctx, "nl", args, stdin, stdout, stderr)
+}
+
+// RunProgram is RunWithInput for the program named prog: "ip" when nl is
+// invoked as ip (argv[0]), so that its help, usage and error texts name ip
+// as ip's do ("try \"ip help\"", "Usage: ip neigh ..."), for scripts that
+// probe them.
+func RunProgram(ctx context.Context, prog string, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if prog != "nl" {
+		stderr = &progWriter{w: stderr, prog: prog}
+	}
 	opts, rest, err := ParseOptions(args)
 	if err != nil {
 		return report(stderr, err)
 	}
+	if opts.Version {
+		fmt.Fprintf(stdout, "%s utility, iproute2-%s, nlkit\n", prog, ipVersion)
+		return ExitOK
+	}
 	// Output is buffered: a million routes must not cost a million
 	// writes. Whatever must appear at once (monitor events) calls flush.
 	out := bufio.NewWriterSize(stdout, 64<<10)
-	defer out.Flush()
-	e := &env{opts: opts, stdout: out, rawStdout: stdout, stderr: stderr, stdin: stdin}
+	var sout flushWriter = out
+	if opts.Oneline {
+		sout = &onelineWriter{w: out}
+	}
+	defer sout.Flush()
+	e := &env{opts: opts, prog: prog, stdout: sout, rawStdout: stdout, stderr: stderr, stdin: stdin}
+	e.color = opts.Color == ColorAlways || opts.Color == ColorAuto && isTerminal(stdout)
+	if opts.JSON {
+		e.color = false
+	}
 	if opts.NetNS != "" {
 		ns, err := netns.Open(opts.NetNS)
 		if err != nil {
@@ -193,71 +251,131 @@ func RunWithInput(ctx context.Context, args []string, stdin io.Reader, stdout, s
 	return report(stderr, dispatch(ctx, e, rest))
 }
 
-// dispatch runs one command: OBJECT [COMMAND] [ARGS].
+// dispatch runs one command: OBJECT [COMMAND] [ARGS]. Help goes as ip's
+// does: "help [ANYTHING]" and "OBJECT help" print a usage on standard
+// error and exit with 255; an unknown object exits with 1.
 func dispatch(ctx context.Context, e *env, words []string) error {
 	o, ok := lookupObject(words[0])
 	switch {
 	case !ok:
-		return usagef("Object \"%s\" is unknown, try \"nl help\".", words[0])
-	case o.run == nil: // help [OBJECT]
-		if len(words) > 1 {
-			if o, ok = lookupObject(words[1]); !ok {
-				return usagef("Object \"%s\" is unknown, try \"nl help\".", words[1])
-			}
-		}
+		return &UsageError{Msg: fmt.Sprintf("Object \"%s\" is unknown, try \"nl help\".", words[0]), Exit: ExitFailure}
+	case o.run == nil: // help: ip's do_help prints its usage whatever follows
+		return &UsageError{Msg: strings.TrimSuffix(mainHelp, "\n")}
 	case len(words) < 2 || !matches(words[1], "help"):
 		return o.run(ctx, e, words[1:])
+	case o.name == "link" && len(words) > 2:
+		return e.linkKindHelp(words[2])
 	}
-	_, err := io.WriteString(e.stdout, o.help)
-	return err
+	return &UsageError{Msg: strings.TrimSuffix(o.help, "\n")}
 }
 
-// ParseOptions parses the global options and returns the rest of the words.
+// ParseOptions parses the global options and returns the rest of the
+// words. It reads them as ip 6.1's main does: in its order of
+// abbreviations ("-b" is -batch, "-br" -brief, "-h" -human, "-r" -resolve,
+// "-rc" -rcvbuf, "-t" -timestamp, "-ts" -tshort, "-l" -loops), "--" before
+// an option's name as "-", and "--" alone ending the options. An option
+// nl does not know is an error: ip's usage, exit status 255.
 func ParseOptions(args []string) (Options, []string, error) {
 	var o Options
-	for len(args) > 0 && strings.HasPrefix(args[0], "-") && args[0] != "-" {
+	for len(args) > 0 && strings.HasPrefix(args[0], "-") {
 		opt := args[0]
+		if opt == "--" {
+			args = args[1:]
+			break
+		}
 		if strings.HasPrefix(opt, "--") {
 			opt = opt[1:]
 		}
 		args = args[1:]
+		// need takes the option's argument; ip prints its usage
+		// without one.
 		need := func() (string, error) {
 			if len(args) == 0 {
-				return "", usagef("Option \"%s\" needs an argument.", opt)
+				return "", &UsageError{Msg: strings.TrimSuffix(mainHelp, "\n")}
 			}
 			v := args[0]
 			args = args[1:]
 			return v, nil
 		}
+		m := func(name string) bool { return matches(opt, name) }
 		var err error
 		switch {
+		case opt == "-":
+			err = usagef("Option \"%s\" is unknown, try \"nl -help\".", opt)
+		case m("-loops"):
+			var v string
+			if v, err = need(); err == nil {
+				o.Loops = atoi(v)
+				o.HasLoops = true
+			}
+		case m("-family"):
+			var f string
+			if f, err = need(); err == nil {
+				if o.Family, err = parseFamily(f); err != nil {
+					err = errInvarg("invalid protocol family", f)
+				}
+			}
 		case opt == "-4":
 			o.Family = FamilyInet
 		case opt == "-6":
 			o.Family = FamilyInet6
 		case opt == "-0":
 			o.Family = FamilyLink
-		case matches(opt[1:], "json"):
-			o.JSON = true
-		case matches(opt[1:], "pretty"):
-			o.Pretty = true
-		case matches(opt[1:], "details"):
-			o.Details = true
-		case matches(opt[1:], "statistics") || matches(opt[1:], "stats"):
+		case opt == "-M" || opt == "-B":
+			err = usagef("Option \"%s\" (the %s family) is not supported by nl.", opt, map[string]string{"-M": "mpls", "-B": "bridge"}[opt])
+		case m("-human") || m("-human-readable"):
+			o.Human = true
+		case m("-iec"):
+			o.IEC = true
+		case m("-stats") || m("-statistics"):
 			o.Stats = true
-		case matches(opt[1:], "oneline"):
+			o.StatsLevel++
+		case m("-details"):
+			o.Details = true
+		case m("-resolve"):
+			// ip looks up a host name for each address it prints (DNS,
+			// /etc/hosts); nl prints addresses as numbers only, and
+			// says so rather than ignore the option.
+			err = usagef("Option \"%s\" (-resolve: host names for addresses) is not supported by nl.", opt)
+		case m("-oneline"):
 			o.Oneline = true
-		case matches(opt[1:], "netns"):
-			o.NetNS, err = need()
-		case matches(opt[1:], "family"):
-			var f string
-			if f, err = need(); err == nil {
-				o.Family, err = parseFamily(f)
-			}
-		case matches(opt[1:], "batch"):
-			o.Batch, err = need()
-		case matches(opt[1:], "force"):
+		case m("-timestamp"):
+			o.Timestamp = true
+		case m("-tshort"):
+			o.Timestamp, o.TShort = true, true
+		case m("-Version"):
+			o.Version = true
+			return o, args, nil
+		case m("-force"):
 			o.Force = true
+		case m("-batch"):
+			o.Batch, err = need()
+		case m("-brief"):
+			o.Brief = true
+		case m("-json"):
+			o.JSON = true
+		case m("-pretty"):
+			o.Pretty = true
+		case m("-rcvbuf"):
+			var v string
+			if v, err = need(); err == nil {
+				n, ok := getU32(v)
+				if !ok {
+					err = usagef("Invalid rcvbuf size '%s'", v)
+				}
+				o.RcvBuf = int(n)
+			}
+		case matchesColor(opt, &o.Color):
+		case m("-help"):
+			err = &UsageError{Msg: strings.TrimSuffix(mainHelp, "\n")}
+		case m("-netns"):
+			if o.NetNS, err = need(); err == nil && o.NetNS == "" {
+				err = usagef("Cannot open network namespace \"\": No such file or directory")
+			}
+		case m("-Numeric"):
+			o.Numeric = true
+		case m("-all"):
+			o.All = true
 		default:
 			err = usagef("Option \"%s\" is unknown, try \"nl -help\".", opt)
 		}
@@ -268,11 +386,57 @@ func ParseOptions(args []string) (Options, []string, error) {
 	return o, args, nil
 }
 
+// The values of -color, as ip's COLOR_OPT_*.
+const (
+	ColorNever  = 0
+	ColorAuto   = 1
+	ColorAlways = 2
+)
+
+// matchesColor reads -c[olor][=always|auto|never] as ip's matches_color:
+// a value it does not know makes the word no colour option at all.
+func matchesColor(opt string, color *int) bool {
+	name, val, _ := strings.Cut(opt, "=")
+	if !matches(name, "-color") {
+		return false
+	}
+	switch val {
+	case "", "always":
+		*color = ColorAlways
+	case "auto":
+		*color = ColorAuto
+	case "never":
+		*color = ColorNever
+	default:
+		return false
+	}
+	return true
+}
+
+// atoi is C's atoi: the leading blanks, sign and digits of s, 0 when
+// there are none.
+func atoi(s string) int {
+	s = strings.TrimLeft(s, " \t\n\v\f\r")
+	neg := false
+	if s != "" && (s[0] == '-' || s[0] == '+') {
+		neg = s[0] == '-'
+		s = s[1:]
+	}
+	n := 0
+	for i := 0; i < len(s) && s[i] >= '0' && s[i] <= '9' && n < 1<<31; i++ {
+		n = n*10 + int(s[i]-'0')
+	}
+	if neg {
+		return -n
+	}
+	return n
+}
+
 // report prints err the way ip does and returns the exit code.
 // flush writes out buffered output (before anything else may write to the
 // same file, and after each streamed record).
 func (e *env) flush() error {
-	if f, ok := e.stdout.(*bufio.Writer); ok {
+	if f, ok := e.stdout.(flushWriter); ok {
 		return f.Flush()
 	}
 	return nil

@@ -23,15 +23,24 @@ func TestParseOptions(t *testing.T) {
 		err  string
 	}{
 		{args: []string{"-j", "-p", "addr"}, want: Options{JSON: true, Pretty: true}, rest: []string{"addr"}},
-		{args: []string{"-json", "-d", "-s", "link", "show"}, want: Options{JSON: true, Details: true, Stats: true}, rest: []string{"link", "show"}},
+		{args: []string{"-json", "-d", "-s", "link", "show"}, want: Options{JSON: true, Details: true, Stats: true, StatsLevel: 1}, rest: []string{"link", "show"}},
 		{args: []string{"-n", "blue", "-4", "r"}, want: Options{NetNS: "blue", Family: FamilyInet}, rest: []string{"r"}},
 		{args: []string{"-netns", "blue", "-6", "r"}, want: Options{NetNS: "blue", Family: FamilyInet6}, rest: []string{"r"}},
 		{args: []string{"-f", "inet6", "a"}, want: Options{Family: FamilyInet6}, rest: []string{"a"}},
 		{args: []string{"-force", "-batch", "f.txt"}, want: Options{Force: true, Batch: "f.txt"}},
 		{args: []string{"-b", "-"}, want: Options{Batch: "-"}},
 		{args: []string{"-x", "addr"}, err: `Option "-x" is unknown, try "nl -help".`},
-		{args: []string{"-n"}, err: `Option "-n" needs an argument.`},
-		{args: []string{"-f", "ipx", "a"}, err: `Invalid protocol family "ipx".`},
+		{args: []string{"-n"}, err: strings.TrimSuffix(mainHelp, "\n")},
+		{args: []string{"-s", "-s", "-br", "-o", "-c", "-h", "-iec", "-N", "-ts", "-a", "-l", "3", "-rc", "0x100", "--", "-x"},
+			want: Options{Stats: true, StatsLevel: 2, Brief: true, Oneline: true, Color: ColorAlways, Human: true, IEC: true, Numeric: true,
+				Timestamp: true, TShort: true, All: true, Loops: 3, HasLoops: true, RcvBuf: 256}, rest: []string{"-x"}},
+		{args: []string{"-color=never", "-t", "-l", "x", "-V", "-zz"}, want: Options{Timestamp: true, HasLoops: true, Version: true}, rest: []string{"-zz"}},
+		{args: []string{"-color=blue"}, err: `Option "-color=blue" is unknown, try "nl -help".`},
+		{args: []string{"-rc", "-1"}, err: `Invalid rcvbuf size '-1'`},
+		{args: []string{"-M", "route"}, err: `Option "-M" (the mpls family) is not supported by nl.`},
+		{args: []string{"-r", "route"}, err: `Option "-r" (-resolve: host names for addresses) is not supported by nl.`},
+		{args: []string{"-echo"}, err: `Option "-echo" is unknown, try "nl -help".`},
+		{args: []string{"-f", "ipx", "a"}, err: `Error: argument "ipx" is wrong: invalid protocol family`},
 	} {
 		got, rest, err := ParseOptions(tc.args)
 		if tc.err != "" {
@@ -61,8 +70,20 @@ func TestParseNetns(t *testing.T) {
 		{args: []string{"exec", "blue"}, err: "No command specified"},
 		{args: []string{"add", "a", "b"}, err: `Error: garbage "b" after the netns name.`},
 		{args: []string{"frob"}, err: `Command "frob" is unknown, try "nl netns help".`},
+		{args: []string{"list-id"}, want: netnsRequest{cmd: "list-id"}},
+		{args: []string{"set", "blue", "auto"}, want: netnsRequest{cmd: "set", name: "blue", nsid: -1}},
+		{args: []string{"set", "blue", "0x10"}, want: netnsRequest{cmd: "set", name: "blue", nsid: 16}},
+		{args: []string{"set", "blue", "x"}, err: `Error: argument "x" is wrong: Invalid "netnsid" value`},
+		{args: []string{"set", "blue", "-5"}, err: `Error: argument "-5" is wrong: "netnsid" value should be >= 0`},
+		{args: []string{"set", "blue"}, err: "No nsid specified"},
+		{args: []string{"set"}, err: "No netns name specified"},
+		{args: []string{"identify"}, want: netnsRequest{cmd: "identify"}},
+		{args: []string{"identify", "42"}, want: netnsRequest{cmd: "identify", pid: "42"}},
+		{args: []string{"pids", "blue"}, want: netnsRequest{cmd: "pids", name: "blue"}},
+		{args: []string{"attach", "blue", "42"}, want: netnsRequest{cmd: "attach", name: "blue", pid: "42"}},
+		{args: []string{"attach", "blue"}, err: "No netns name and PID specified"},
 	} {
-		got, err := parseNetns(tc.args)
+		got, err := parseNetns(tc.args, false)
 		if tc.err != "" {
 			if err == nil || err.Error() != tc.err {
 				t.Errorf("%q: error %v, want %q", tc.args, err, tc.err)
@@ -120,23 +141,20 @@ func checkParsed[R any](t *testing.T, args []string, got R, err error, want R, w
 func TestUsageErrors(t *testing.T) {
 	for _, tc := range []struct {
 		args []string
+		code int
 		msg  string
 	}{
-		{[]string{"frobnicate"}, `Object "frobnicate" is unknown, try "nl help".`},
-		{[]string{"-q"}, `Option "-q" is unknown`},
-		{[]string{"netns", "zap"}, `Command "zap" is unknown`},
-		{[]string{"help", "zz"}, `Object "zz" is unknown`},
+		{[]string{"frobnicate"}, ExitFailure, `Object "frobnicate" is unknown, try "nl help".`},
+		{[]string{"-q"}, ExitUsage, `Option "-q" is unknown`},
+		{[]string{"netns", "zap"}, ExitUsage, `Command "zap" is unknown`},
+		{[]string{"help", "zz"}, ExitUsage, `Usage: nl [ OPTIONS ]`},
+		{[]string{"help"}, ExitUsage, `Usage: nl [ OPTIONS ]`},
+		{[]string{"netns", "help"}, ExitUsage, "nl netns add NAME"},
 	} {
-		_, stderr, code := run(t, tc.args...)
-		if code != ExitUsage || !strings.Contains(stderr, tc.msg) {
-			t.Errorf("%q: exit %d, stderr %q; want 255 and %q", tc.args, code, stderr, tc.msg)
+		out, stderr, code := run(t, tc.args...)
+		if code != tc.code || out != "" || !strings.Contains(stderr, tc.msg) {
+			t.Errorf("%q: exit %d, stderr %q; want %d and %q", tc.args, code, stderr, tc.code, tc.msg)
 		}
-	}
-	if out, _, code := run(t, "help"); code != 0 || !strings.Contains(out, "Usage: nl") {
-		t.Errorf("help: %d %q", code, out)
-	}
-	if out, _, code := run(t, "netns", "help"); code != 0 || !strings.Contains(out, "nl netns add NAME") {
-		t.Errorf("netns help: %d %q", code, out)
 	}
 }
 

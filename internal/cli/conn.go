@@ -18,7 +18,7 @@ func (e *env) rt() (*rtnl.Conn, error) {
 	if e.conn != nil {
 		return e.conn, nil
 	}
-	c, err := rtnl.Dial(&netlink.Config{NetNS: e.ns})
+	c, err := rtnl.Dial(e.netlinkConfig())
 	if err != nil {
 		return nil, fmt.Errorf("Cannot open netlink socket: %w", err)
 	}
@@ -149,8 +149,16 @@ func (e *env) rtScratch() *printer {
 		e.scratch = r
 	}
 	r.p.json = e.opts.JSON
+	r.p.color = e.color
 	clear(r.obj.vals) // drop references to the last record's values
 	r.obj.keys, r.obj.vals = r.obj.keys[:0], r.obj.vals[:0]
 	r.text.Reset()
 	return &r.p
+}
+
+// netlinkConfig is the configuration of every netlink socket of this run:
+// in the -n namespace, with -rcvbuf's receive buffer. Objects dial their
+// families with it.
+func (e *env) netlinkConfig() *netlink.Config {
+	return &netlink.Config{NetNS: e.ns, ReceiveBuffer: e.opts.RcvBuf}
 }

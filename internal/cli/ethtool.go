@@ -8,7 +8,6 @@ import (
 	"syscall"
 
 	"github.com/nlkit/nlkit/genl/ethtool"
-	"github.com/nlkit/nlkit/netlink"
 )
 
 const ethtoolHelp = `Usage: nl ethtool [ show ] [ dev ] DEV
@@ -80,7 +79,7 @@ func runEthtool(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	c, err := ethtool.Dial(&netlink.Config{NetNS: e.ns})
+	c, err := ethtool.Dial(e.netlinkConfig())
 	if err != nil {
 		return fmt.Errorf("Cannot open generic netlink socket: %w", err)
 	}

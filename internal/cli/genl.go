@@ -10,7 +10,6 @@ import (
 	"github.com/nlkit/nlkit/genl/mptcp"
 	"github.com/nlkit/nlkit/genl/netdev"
 	"github.com/nlkit/nlkit/genl/tcpmetrics"
-	"github.com/nlkit/nlkit/netlink"
 )
 
 const genlHelp = `Usage: nl genl [ family ] [ { show | list | get } ] [ [ name ] NAME | id ID ]
@@ -158,7 +157,7 @@ func runGenl(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	c, err := genl.Dial(&netlink.Config{NetNS: e.ns})
+	c, err := genl.Dial(e.netlinkConfig())
 	if err != nil {
 		return fmt.Errorf("Cannot open generic netlink socket: %w", err)
 	}

@@ -60,9 +60,11 @@ func (o *jsonObject) MarshalJSON() ([]byte, error) {
 // nested for a JSON object inside, list for an array of records;
 // writeRecords and showRecords print the records.
 type printer struct {
-	json bool
-	obj  *jsonObject      // JSON: the object being filled
-	b    *strings.Builder // text: the output
+	json    bool
+	color   bool             // -color: paint what ip paints (see paint)
+	numeric bool             // -Numeric: numbers in place of names
+	obj     *jsonObject      // JSON: the object being filled
+	b       *strings.Builder // text: the output
 }
 
 // record is a printer together with the object and text it fills, so that
@@ -97,6 +99,7 @@ func (p *printer) list(key string, n int, fill func(i int, c *printer)) {
 	objs := make([]*jsonObject, 0, n)
 	for i := range n {
 		c := newRecord(p.json)
+		c.color, c.numeric = p.color, p.numeric
 		fill(i, c)
 		if p.json {
 			objs = append(objs, c.obj)
@@ -164,4 +167,13 @@ func (p *printer) onOff(key, format string, v bool) {
 		s = "on"
 	}
 	fmt.Fprintf(p.b, format, s)
+}
+
+// paint is s in color when the printer colours its text (-color), as
+// ip's print_color_string wraps what its format gives.
+func (p *printer) paint(color, s string) string {
+	if !p.color || color == "" || s == "" {
+		return s
+	}
+	return color + s + colorClear
 }

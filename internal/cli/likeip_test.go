@@ -53,8 +53,8 @@ func nsState(t *testing.T, c *rtnl.Conn) string {
 		names[l.Index] = l.Name
 	}
 	for _, l := range links {
-		add("link %s kind %q mtu %d qlen %d group %d up %v master %q alias %q", l.Name, l.Kind, l.MTU, l.TxQueueLen, l.Group,
-			l.Flags&rtnl.LinkUp != 0, names[l.Master], l.Alias)
+		add("link %s kind %q mtu %d qlen %d group %d up %v flags %#x master %q alias %q", l.Name, l.Kind, l.MTU, l.TxQueueLen, l.Group,
+			l.Flags&rtnl.LinkUp != 0, uint32(l.Flags)&0x93a0, names[l.Master], l.Alias)
 	}
 	for a, err := range c.Addresses(ctx, rtnl.AddressFilter{}) {
 		if err != nil {
@@ -95,7 +95,16 @@ func nsState(t *testing.T, c *rtnl.Conn) string {
 	return strings.Join(lines, "\n")
 }
 
-// likeIP runs each command line with ip and with nl, each in a fresh
+// runAs runs nl invoked as prog (argv[0]) with args and returns stdout,
+// stderr and the exit code.
+func runAs(t testing.TB, prog string, args ...string) (string, string, int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := RunProgram(t.Context(), prog, args, strings.NewReader(""), &out, &errb)
+	return out.String(), errb.String(), code
+}
+
+// likeIP runs each command line with ip and with nl (invoked as ip), each in a fresh
 // namespace holding the veth pair v0-v1 (see rtNS), and wants the same
 // standard output, standard error and exit status, and the same links,
 // addresses, routes, neighbours and rules afterwards (unless both stopped
@@ -109,7 +118,7 @@ func likeIP(t *testing.T, lines [][]string) {
 			_, ipName, ipConn := rtNS(t)
 			_, nlName, nlConn := rtNS(t)
 			ipOut, ipErr, ipCode := ipResult(t, ipName, line...)
-			nlOut, nlErr, nlCode := run(t, append([]string{"-n", nlName}, line...)...)
+			nlOut, nlErr, nlCode := runAs(t, "ip", append([]string{"-n", nlName}, line...)...)
 			if nlCode != ipCode || nlErr != ipErr || nlOut != ipOut {
 				t.Errorf("%q:\n ip: exit %d, stderr %q, stdout %q\n nl: exit %d, stderr %q, stdout %q",
 					line, ipCode, ipErr, ipOut, nlCode, nlErr, nlOut)
@@ -486,6 +495,17 @@ func TestWhereNlDiffersFromIP(t *testing.T) {
 		{parseErr(addr, "add", "198.18.5.1/24", "peer", "any", "dev", "v0"), `Error: inet prefix is expected rather than "any".`},
 		{parseErr(addr, "add", "default", "dev", "v0"), `Error: any valid prefix is expected rather than "default".`},
 		{parseErr(mp, "endpoint", "add", "default"), `Error: any valid address is expected rather than "default".`},
+		// ip sends a vxlan without IFLA_VXLAN_ID and the kernel refuses
+		// it (exit 2, "Required attributes not provided"); the library
+		// always sends the VNI.
+		{parseErr(link, "add", "x0", "type", "vxlan"), "vxlan: missing virtual network identifier"},
+		// ip sets interface flags on a veth's peer; rtnl.Veth has no
+		// field for them.
+		{parseErr(link, "add", "x0", "type", "veth", "peer", "name", "x1", "arp", "on"), `Error: "arp" is not supported in "veth peer".`},
+		// ip puts TOS, uid, ports and IP protocol in route get's lookup;
+		// rtnl.RouteQuery has no field for them.
+		{parseErr(route, "get", "198.18.2.5", "tos", "0x10"), `Error: "tos" is not supported by nl route get.`},
+		{parseErr(route, "get", "198.18.2.5", "ipproto", "tcp"), `Error: "ipproto" is not supported by nl route get.`},
 	} {
 		if tc.got != tc.want {
 			t.Errorf("got %q, want %q", tc.got, tc.want)
@@ -532,5 +552,120 @@ func TestLinkKindsLikeIP(t *testing.T) {
 		{"link", "add", "x0", "type", "vxlan", "id", "5", "dev", "nosuch"},
 		{"link", "add", "x0", "type", "vxlan", "id", "5", "ttl", "256"},
 		{"link", "add", "x0", "type", "vxlan", "id", "5", "ttl", "auto", "tos", "inherit", "nolearning"},
+	})
+}
+
+// exitLikeIP runs each command line with ip and with nl invoked as ip,
+// in fresh namespaces as likeIP, and wants the same exit status, the same
+// standard output, and standard error alike: empty for both, or the same
+// first line (what follows a usage's first line is each program's own
+// list of what it takes).
+func exitLikeIP(t *testing.T, lines [][]string) {
+	t.Helper()
+	for _, line := range lines {
+		t.Run(strings.Join(line, " "), func(t *testing.T) {
+			t.Parallel()
+			_, ipName, _ := rtNS(t)
+			_, nlName, _ := rtNS(t)
+			ipOut, ipErr, ipCode := ipResult(t, ipName, line...)
+			nlOut, nlErr, nlCode := runAs(t, "ip", append([]string{"-n", nlName}, line...)...)
+			// A usage's first line: "Usage: ip OBJECT" (the rest is
+			// each program's list of what it takes).
+			first := func(s string) string {
+				l, _, _ := strings.Cut(s, "\n")
+				if f := strings.Fields(l); len(f) > 3 && f[0] == "Usage:" {
+					return strings.Join(f[:3], " ")
+				}
+				return l
+			}
+			if nlCode != ipCode || nlOut != ipOut || first(nlErr) != first(ipErr) || (nlErr == "") != (ipErr == "") {
+				t.Errorf("%q:\n ip: exit %d, stderr %q, stdout %q\n nl: exit %d, stderr %q, stdout %q",
+					line, ipCode, ipErr, ipOut, nlCode, nlErr, nlOut)
+			}
+		})
+	}
+}
+
+// TestExitCodesLikeIP: bad command lines of every kind (unknown objects,
+// commands and options, bad words and numbers, missing devices, kernel
+// refusals, help), nl invoked as ip against ip: the same exit status and
+// output, and standard error alike (see exitLikeIP).
+func TestExitCodesLikeIP(t *testing.T) {
+	exitLikeIP(t, [][]string{
+		// Unknown objects, commands and options; help.
+		{"frobnicate"},
+		{"help"},
+		{"help", "route"},
+		{"-x", "link"},
+		{"-color=blue", "link"},
+		{"-family", "ipx", "route"},
+		{"-rc", "x", "link"},
+		{"-l"},
+		{"-batch"},
+		{"link", "frob"},
+		{"address", "frob"},
+		{"route", "frob"},
+		{"rule", "frob"},
+		{"neigh", "frob"},
+		{"netns", "frob"},
+		{"monitor", "frob"},
+		{"link", "help"},
+		{"link", "help", "nosuchkind"},
+		{"address", "help"},
+		{"route", "help"},
+		{"rule", "help"},
+		{"neigh", "help"},
+		{"netns", "help"},
+		{"mptcp", "help"},
+		{"mptcp", "endpoint", "frob"},
+		// Bad words.
+		{"link", "set", "v0", "mtu", "x"},
+		{"link", "set", "v0", "frob"},
+		{"link", "add", "x0", "type", "bridge", "frob", "1"},
+		{"link", "show", "group", "x"},
+		{"address", "add", "300.1.1.1/24", "dev", "v0"},
+		{"address", "add", "198.18.5.1/24", "dev", "v0", "scope", "x"},
+		{"address", "show", "scope", "x"},
+		{"route", "add", "198.18.5.0/24", "via", "x"},
+		{"route", "add", "198.18.5.0/24", "dev", "v0", "table", "x"},
+		{"route", "add", "198.18.5.0/24", "dev", "v0", "proto", "x"},
+		{"route", "add", "frob", "198.18.5.0/24", "dev", "v0"},
+		{"route", "get"},
+		{"route", "flush"},
+		{"rule", "add", "pref", "x"},
+		{"rule", "add", "fwmark", "x", "table", "10"},
+		{"neigh", "add", "198.18.2.9", "lladdr", "zz", "dev", "v0"},
+		{"neigh", "add", "198.18.2.9", "nud", "x", "dev", "v0"},
+		{"neigh", "show", "nud", "x"},
+		{"netns", "add"},
+		{"netns", "set"},
+		{"netns", "set", "x"},
+		{"netns", "set", "x", "y"},
+		{"netns", "identify", "abc"},
+		{"netns", "attach", "x"},
+		// Missing devices.
+		{"link", "set", "nosuch", "up"},
+		{"link", "delete", "nosuch"},
+		{"link", "show", "nosuch"},
+		{"address", "add", "198.18.5.1/24", "dev", "nosuch"},
+		{"address", "show", "dev", "nosuch"},
+		{"route", "add", "198.18.5.0/24", "dev", "nosuch"},
+		{"route", "show", "dev", "nosuch"},
+		{"neigh", "show", "dev", "nosuch"},
+		{"netns", "set", "nosuch", "5"},
+		{"netns", "pids", "nosuch"},
+		// The kernel refuses.
+		{"link", "add", "v0", "type", "veth"},
+		{"link", "add", "x0", "type", "nosuchkind"},
+		{"link", "set", "v0", "mtu", "70000"},
+		{"address", "add", "198.18.2.1/24", "dev", "v0"},
+		{"address", "delete", "198.18.9.1/24", "dev", "v0"},
+		{"route", "add", "198.18.2.0/24", "dev", "v0"},
+		{"route", "delete", "198.18.9.0/24"},
+		{"route", "add", "198.18.5.0/24", "via", "198.18.9.9"},
+		{"route", "get", "198.18.9.9", "oif", "v1"},
+		{"neigh", "delete", "198.18.2.77", "dev", "v0"},
+		{"rule", "delete", "pref", "1234"},
+		{"neigh", "get", "198.18.2.77", "dev", "v0"},
 	})
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"slices"
 	"strings"
@@ -55,6 +54,7 @@ type linkRequest struct {
 	peerNetNS string // veth: peer netns NAME|PID
 	vxlanDev  string // vxlan: dev NAME
 	warning   string // what ip says on stderr while parsing (vxlan without dstport)
+	slaveData []byte // set type KIND_slave: the raw IFLA_INFO_SLAVE_DATA
 }
 
 // linkShow are the filters of link show (and of address show).
@@ -66,6 +66,8 @@ type linkShow struct {
 	nomaster bool
 	up       bool
 	label    string // link show: a label pattern (ip then lists no link)
+	group    uint32 // group N: the links of that group
+	hasGroup bool
 }
 
 // linkOpts are the generic settings of link add and link set (ip's
@@ -83,6 +85,11 @@ type linkOpts struct {
 	netns    string
 	alias    *string
 	group    *uint32
+	// flags and change are the interface flags of arp, multicast,
+	// allmulticast, promisc, trailers and dynamic on|off: the bits
+	// to set in flags, the bits to change in change (ip's ifi_flags
+	// and ifi_change).
+	flags, change uint32
 }
 
 // linkMode says which command parseLinkOpts parses for.
@@ -271,6 +278,14 @@ func parseLinkOpts(a *words, mode linkMode) (dev string, o linkOpts, kind string
 			if v, err = valueOf(a, func(s string) (*string, bool) { return &s, len(s) < 256 }, "alias too long\n"); err == nil {
 				o.alias = v // IFALIASZ
 			}
+		case "multicast", "allmulticast", "promisc", "trailers", "arp", "dynamic":
+			if mode == linkModePeer {
+				return dev, o, "", usagef(`Error: "%s" is not supported in "%s".`, w, linkModeNames[mode])
+			}
+			var v string
+			if v, err = a.value(); err == nil {
+				err = linkFlagWord(&o, w, v)
+			}
 		case "group":
 			var g uint32
 			if g, err = onceOf(a, "group", &groupSet, parseGroup, `Invalid "group" value`+"\n"); err == nil {
@@ -349,8 +364,7 @@ func runLink(ctx context.Context, e *env, args []string) error {
 	}
 	switch r.cmd {
 	case "help":
-		_, err := io.WriteString(e.stdout, linkHelp)
-		return err
+		return &UsageError{Msg: strings.TrimSuffix(linkHelp, "\n")}
 	case "show":
 		return e.showLinks(ctx, r.show)
 	case "add":
@@ -464,7 +478,19 @@ func (e *env) addLink(ctx context.Context, r linkRequest) error {
 	if r.warning != "" { // ip's kind parser says it last
 		fmt.Fprintln(e.stderr, r.warning)
 	}
-	return c.AddLink(ctx, l)
+	if err := c.AddLink(ctx, l); err != nil || r.opts.change == 0 {
+		return err
+	}
+	// The flags ip sends with the new link, set once it exists (the
+	// library's AddLink can set flags but not clear them).
+	if r.dev == "" || l.NetNS != nil {
+		return failf("nl sets arp, multicast, allmulticast, promisc, trailers and dynamic on a named link in this namespace only")
+	}
+	nl, err := c.LinkByName(ctx, r.dev)
+	if err != nil {
+		return err
+	}
+	return setLinkFlags(ctx, c, nl.Index, r.opts.flags, r.opts.change)
 }
 
 func (e *env) setLink(ctx context.Context, r linkRequest) error {
@@ -477,7 +503,13 @@ func (e *env) setLink(ctx context.Context, r linkRequest) error {
 		return err
 	}
 	ch := rtnl.LinkChange{Name: o.name, HardwareAddr: o.address, Up: o.up, TxQueueLen: o.txqlen, Alias: o.alias, Group: o.group}
-	if r.kind != "" {
+	if r.slaveData != nil {
+		// A port's settings: ip's request, sent first (rtnl.LinkChange
+		// has no port settings).
+		if err := setBridgePort(ctx, c, idx, r.kind, r.slaveData); err != nil {
+			return err
+		}
+	} else if r.kind != "" {
 		closeNS, err := e.resolveLinkKind(ctx, &r)
 		defer closeNS()
 		if err != nil {
@@ -509,6 +541,11 @@ func (e *env) setLink(ctx context.Context, r linkRequest) error {
 		}
 		defer ns.Close()
 		ch.NetNS = ns
+	}
+	if o.change != 0 {
+		if err := setLinkFlags(ctx, c, idx, o.flags, o.change); err != nil {
+			return err
+		}
 	}
 	return c.SetLink(ctx, idx, ch)
 }

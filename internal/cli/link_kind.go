@@ -34,11 +34,18 @@ type linkKind struct {
 var linkKinds = []linkKind{
 	{name: "veth", parse: parseVeth, resolve: resolveVeth},
 	{name: "bridge", parse: parseBridge, print: printBridge},
-	{name: "bridge_slave", print: printBridgePort},
+	{name: "bridge_slave", parse: parseBridgeSlave, print: printBridgePort},
 	{name: "macvlan", parse: parseMacvlan, print: printMacvlan},
 	{name: "macvtap", parse: parseMacvlan, print: printMacvlan},
 	{name: "vxlan", parse: parseVxlan, resolve: resolveVxlan, print: printVxlan},
 	{name: "vlan", parse: parseVlan, print: printVlan},
+	{name: "tun", print: printTun},
+	{name: "vrf", parse: parseVrf, print: printVrf},
+	{name: "ipvlan", parse: parseIpvlan},
+	{name: "ipvtap", parse: parseIpvlan},
+	{name: "bond", parse: parseBond},
+	{name: "geneve", parse: parseGeneve},
+	{name: "bareudp", parse: parseBareudp},
 }
 
 // lookupLinkKind finds a kind by its exact name.
@@ -184,7 +191,7 @@ func parseBridge(a *words, r *linkRequest) error {
 		}
 		num, ok := bridgeNumbers[w]
 		if !ok {
-			return errBadWord(`bridge: unknown command "%s"?`, w) // ip adds its usage
+			return errBadWord("bridge: unknown command \"%s\"?\n%s", w, kindUsage("bridge")) // and the kind's usage, as ip
 		}
 		n, err := valueOf(a, func(v string) (uint64, bool) { return getUint(v, 0, num.bits) }, "invalid "+w)
 		if err != nil {
@@ -220,7 +227,7 @@ func parseMacvlan(a *words, r *linkRequest) error {
 		case "nodst":
 			m.Flags |= rtnl.MacvlanNoDst
 		default:
-			return errBadWord(`%s: unknown option "%s"?`, r.kind, w) // ip adds its usage
+			return errBadWord("%s: unknown option \"%s\"?\n%s", r.kind, w, kindUsage(r.kind))
 		}
 	}
 	return nil
@@ -326,7 +333,7 @@ func parseVxlan(a *words, r *linkRequest) error {
 			on := w == "learning"
 			v.Learning = &on
 		default:
-			return errBadWord(`vxlan: unknown command "%s"?`, w) // ip adds its usage
+			return errBadWord("vxlan: unknown command \"%s\"?\n%s", w, kindUsage("vxlan"))
 		}
 		if err != nil {
 			return err
@@ -379,7 +386,7 @@ func parseVlan(a *words, r *linkRequest) error {
 			}
 			vl.Protocol = p
 		default:
-			return usagef(`vlan: unknown command "%s"?`, w)
+			return usagef("vlan: unknown command \"%s\"?\n%s", w, kindUsage("vlan"))
 		}
 	}
 	if !haveID {

@@ -100,7 +100,7 @@ func (e *env) selectLinks(ctx context.Context, s linkShow, byName bool) ([]linkV
 	}
 	views := make([]linkView, 0, len(links))
 	for _, l := range links {
-		if s.up && l.Flags&rtnl.LinkUp == 0 {
+		if s.up && l.Flags&rtnl.LinkUp == 0 || s.hasGroup && l.Group != s.group {
 			continue
 		}
 		if isPort && (l.Port == nil || l.Port.PortKind() != portKind) {
@@ -128,9 +128,12 @@ func (e *env) showLinks(ctx context.Context, s linkShow) error {
 	if err != nil {
 		return err
 	}
+	if e.opts.Brief {
+		return e.showLinksBrief(ctx, views)
+	}
 	recs := make([]*printer, len(views))
 	for i := range views {
-		recs[i] = newRecord(e.opts.JSON)
+		recs[i] = e.record()
 		e.printLink(ctx, recs[i], &views[i], linkPrint{doLink: true, showLL: true})
 	}
 	return writeRecords(e, recs)
@@ -180,7 +183,7 @@ func (e *env) printLink(ctx context.Context, p *printer, v *linkView, how linkPr
 		}
 	}
 	p.jsonOnly("ifname", l.Name)
-	p.text("%s: ", name)
+	p.text("%s", p.paint(colorIfname, name+": "))
 
 	words := l.Flags.Words()
 	if v.mdown {
@@ -201,7 +204,8 @@ func (e *env) printLink(ctx context.Context, p *printer, v *linkView, how linkPr
 		p.field("master", "master %s ", e.linkName(ctx, l.Master))
 	}
 	if l.OperState <= rtnl.OperUp {
-		p.field("operstate", "state %s ", l.OperState.String())
+		p.jsonOnly("operstate", l.OperState.String())
+		p.text("state %s", p.paint(operColor(l.OperState), l.OperState.String()+" "))
 	} else {
 		p.jsonOnly("operstate_index", int(l.OperState))
 		p.text("state %#x ", int(l.OperState))
@@ -215,7 +219,7 @@ func (e *env) printLink(ctx context.Context, p *printer, v *linkView, how linkPr
 	}
 	if !how.inet6 {
 		group := "default"
-		if l.Group != 0 {
+		if l.Group != 0 || e.opts.Numeric {
 			group = strconv.FormatUint(uint64(l.Group), 10)
 		}
 		p.field("group", "group %s ", group)
@@ -225,9 +229,14 @@ func (e *env) printLink(ctx context.Context, p *printer, v *linkView, how linkPr
 	}
 	if showLL || details {
 		p.text("\n")
-		p.field("link_type", "    link/%s ", l.Type.String())
+		lt := l.Type.String()
+		if e.opts.Numeric {
+			lt = "[" + strconv.Itoa(int(l.Type)) + "]"
+		}
+		p.field("link_type", "    link/%s ", lt)
 		if len(l.HardwareAddr) > 0 {
-			p.field("address", "%s", llAddrString(l.HardwareAddr, l.Type))
+			a := llAddrString(l.HardwareAddr, l.Type)
+			p.add("address", a, p.paint(colorMAC, a))
 		}
 		if len(l.Broadcast) > 0 {
 			if l.Flags&rtnl.LinkPointToPoint != 0 {
@@ -236,13 +245,18 @@ func (e *env) printLink(ctx context.Context, p *printer, v *linkView, how linkPr
 			} else {
 				p.text(" brd ")
 			}
-			p.field("broadcast", "%s", llAddrString(l.Broadcast, l.Type))
+			b := llAddrString(l.Broadcast, l.Type)
+			p.add("broadcast", b, p.paint(colorMAC, b))
 		}
 	}
 	if l.HasLinkNetNSID {
 		p.jsonOnly("link_netnsid", l.LinkNetNSID)
-		if l.LinkNetNSID >= 0 {
-			p.text(" link-netnsid %d", l.LinkNetNSID)
+		if l.LinkNetNSID >= 0 && !p.json {
+			if n := e.nsidName(ctx, l.LinkNetNSID); n != "" {
+				p.text(" link-netns %s", n)
+			} else {
+				p.text(" link-netnsid %d", l.LinkNetNSID)
+			}
 		} else {
 			p.text(" link-netnsid unknown")
 		}
@@ -275,7 +289,7 @@ func (e *env) printLink(ctx context.Context, p *printer, v *linkView, how linkPr
 	}
 	if doLink && e.opts.Stats && l.HasStats {
 		p.text("\n")
-		printLinkStats(p, &l.Stats)
+		e.printStats(ctx, p, l)
 	}
 	if len(l.AltNames) > 0 && !how.inet6 {
 		p.jsonOnly("altnames", l.AltNames)
@@ -284,59 +298,4 @@ func (e *env) printLink(ctx context.Context, p *printer, v *linkView, how linkPr
 		}
 	}
 	p.text("\n")
-}
-
-// printLinkStats prints IFLA_STATS64 as ip -s does (one -s): the JSON
-// object "stats64", or the RX and TX tables without a final newline.
-func printLinkStats(p *printer, s *rtnl.LinkStats64) {
-	if p.json {
-		st := p.nested("stats64")
-		for _, dir := range [...]struct {
-			key    string
-			counts [7]uint64
-			names  [7]string // the last, compressed, only when not 0
-		}{
-			{"rx", [7]uint64{s.RxBytes, s.RxPackets, s.RxErrors, s.RxDropped, s.RxOverErrors, s.Multicast, s.RxCompressed},
-				[7]string{"bytes", "packets", "errors", "dropped", "over_errors", "multicast", "compressed"}},
-			{"tx", [7]uint64{s.TxBytes, s.TxPackets, s.TxErrors, s.TxDropped, s.TxCarrierErrors, s.Collisions, s.TxCompressed},
-				[7]string{"bytes", "packets", "errors", "dropped", "carrier_errors", "collisions", "compressed"}},
-		} {
-			d := st.nested(dir.key)
-			for i, n := range dir.counts {
-				if i < 6 || n != 0 {
-					d.field(dir.names[i], "", n)
-				}
-			}
-		}
-		return
-	}
-	// Column widths: ip's minimums, widened to fit the numbers.
-	cols := [7]int{10, 7, 6, 7, 7, 7, 10}
-	rx := [7]uint64{s.RxBytes, s.RxPackets, s.RxErrors, s.RxDropped, s.RxMissedErrors, s.Multicast, s.RxCompressed}
-	tx := [7]uint64{s.TxBytes, s.TxPackets, s.TxErrors, s.TxDropped, s.TxCarrierErrors, s.Collisions, s.TxCompressed}
-	for _, vals := range [2][7]uint64{rx, tx} {
-		for i, n := range vals {
-			cols[i] = max(cols[i], len(strconv.FormatUint(n, 10)))
-		}
-	}
-	table := func(dir string, heads [6]string, vals [7]uint64, last bool) {
-		comp := ""
-		if vals[6] != 0 {
-			comp = "compressed"
-		}
-		p.text("    %s: %*s %*s %*s %*s %*s %*s %*s\n", dir, cols[0]-4, heads[0], cols[1], heads[1], cols[2], heads[2],
-			cols[3], heads[3], cols[4], heads[4], cols[5], heads[5], cols[6], comp)
-		p.text("    ")
-		for i, n := range vals[:6] {
-			p.text("%*d ", cols[i], n)
-		}
-		if vals[6] != 0 {
-			p.text("%*d ", cols[6], vals[6])
-		}
-		if !last {
-			p.text("\n")
-		}
-	}
-	table("RX", [6]string{"bytes", "packets", "errors", "dropped", "missed", "mcast"}, rx, false)
-	table("TX", [6]string{"bytes", "packets", "errors", "dropped", "carrier", "collsns"}, tx, true)
 }

@@ -90,13 +90,13 @@ func TestParseLink(t *testing.T) {
 		{args: []string{"add", "v0", "type", "veth", "peer", "v1", "up"}, err: `Error: "up" is not supported in "veth peer".`},
 		{args: []string{"add", "v0", "type", "veth", "peer", "v1", "master", "br0"}, err: `Error: "master" is not supported in "veth peer".`},
 		{args: []string{"add", "v0", "type", "veth", "peer", "v1", "type", "veth"}, err: `Error: duplicate "type": "veth" is the second value.`},
-		{args: []string{"add", "b", "type", "bridge", "zz"}, err: `bridge: unknown command "zz"?`},
+		{args: []string{"add", "b", "type", "bridge", "zz"}, err: `bridge: unknown command "zz"?` + "\n" + kindUsage("bridge")},
 		{args: []string{"add", "b", "type", "bridge", "vlan_filtering", "x"}, err: `Error: argument "x" is wrong: invalid vlan_filtering`},
 		{args: []string{"add", "b", "type", "bridge", "priority", "65536"}, err: `Error: argument "65536" is wrong: invalid priority`},
 		{args: []string{"add", "b", "type", "bridge", "vlan_protocol", "qinq"}, err: `Error: argument "qinq" is wrong: invalid vlan_protocol`},
 		{args: []string{"add", "b", "type", "bridge", "hello_time"}, err: `Command line is not complete. Try option "help"`},
 		{args: []string{"add", "mv", "type", "macvlan", "mode", "zz"}, err: `Error: argument of "mode" must be "private", "vepa", "bridge", "passthru" or "source", not "zz"`},
-		{args: []string{"add", "mv", "type", "macvtap", "frob"}, err: `macvtap: unknown option "frob"?`},
+		{args: []string{"add", "mv", "type", "macvtap", "frob"}, err: `macvtap: unknown option "frob"?` + "\n" + kindUsage("macvtap")},
 		{args: []string{"add", "x", "type", "vxlan"}, err: `vxlan: missing virtual network identifier`},
 		{args: []string{"add", "x", "type", "vxlan", "id", "x"}, err: `Error: argument "x" is wrong: invalid id`},
 		{args: []string{"add", "x", "type", "vxlan", "id", "16777216"}, err: `Error: argument "16777216" is wrong: invalid id`},
@@ -113,10 +113,10 @@ func TestParseLink(t *testing.T) {
 		{args: []string{"add", "x", "type", "vxlan", "id", "1", "ttl", "256"}, err: `Error: argument "256" is wrong: TTL must be <= 255`},
 		{args: []string{"add", "x", "type", "vxlan", "id", "1", "tos", "zz"}, err: `Error: argument "zz" is wrong: bad TOS value`},
 		{args: []string{"add", "x", "type", "vxlan", "id", "1", "dev", "a", "dev", "b"}, err: `Error: either "dev" is duplicate, or "b" is a garbage.`},
-		{args: []string{"add", "x", "type", "vxlan", "id", "1", "frob"}, err: `vxlan: unknown command "frob"?`},
+		{args: []string{"add", "x", "type", "vxlan", "id", "1", "frob"}, err: `vxlan: unknown command "frob"?` + "\n" + kindUsage("vxlan")},
 		{args: []string{"add", "x", "type", "vlan", "id", "x"}, err: `Error: argument "x" is wrong: id is invalid`},
 		{args: []string{"add", "x", "type", "vlan", "id", "1", "protocol", "ip"}, err: `Error: argument "ip" is wrong: protocol is invalid`},
-		{args: []string{"add", "x", "type", "vlan", "frob"}, err: `vlan: unknown command "frob"?`},
+		{args: []string{"add", "x", "type", "vlan", "frob"}, err: `vlan: unknown command "frob"?` + "\n" + kindUsage("vlan")},
 		{args: []string{"add", "x", "type", "vlan"}, err: `Not enough information: "id" argument is required`},
 		// set
 		{args: []string{"set", "dev", "v0", "down", "mtu", "1280", "name", "v9", "address", "02:00:00:00:00:09", "master", "br0", "netns", "blue", "txqueuelen", "10", "alias", "my link", "group", "4"},
@@ -135,7 +135,7 @@ func TestParseLink(t *testing.T) {
 		{args: []string{"set", "v0", "link", "v1"}, err: `Error: "link" is not supported in "link set".`},
 		{args: []string{"set", "v0", "type", "bridge", "stp_state", "1"},
 			want: linkRequest{cmd: "set", dev: "v0", kind: "bridge", info: &rtnl.Bridge{StpState: ptr(uint32(1))}}},
-		{args: []string{"set", "v0", "type", "bridge", "zz"}, err: `bridge: unknown command "zz"?`},
+		{args: []string{"set", "v0", "type", "bridge", "zz"}, err: `bridge: unknown command "zz"?` + "\n" + kindUsage("bridge")},
 		{args: []string{"set", strings.Repeat("x", 128)}, want: linkRequest{cmd: "set", dev: strings.Repeat("x", 128)}}, // looked up when run
 		{args: []string{"set", "a\vb"}, err: "Error: argument \"a\vb\" is wrong: \"dev\" not a valid ifname"},
 		// delete
@@ -313,7 +313,7 @@ func TestLinkCommands(t *testing.T) {
 	if _, stderr := laRun(t, name, ExitFailure, "link", "show", "nope"); stderr != "Device \"nope\" does not exist.\n" {
 		t.Errorf("show missing: %q", stderr)
 	}
-	if out, _ := laRun(t, name, 0, "link", "help"); !strings.Contains(out, "nl link add") {
+	if _, out := laRun(t, name, ExitUsage, "link", "help"); !strings.Contains(out, "nl link add") {
 		t.Errorf("help: %q", out)
 	}
 }

@@ -5,12 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/nlkit/nlkit/netlink"
 	"github.com/nlkit/nlkit/rtnl"
 )
 
-const monitorHelp = `Usage: nl monitor [ all | OBJECTS ]
+const monitorHelp = `Usage: nl monitor [ all | OBJECTS ] [ file FILE ]
 OBJECTS := { link | address | route | neigh | rule }...
 Prints route-netlink change events as they happen, like ip monitor: one
 record per event, "Deleted " before removals, "[OBJECT]" before each with
@@ -24,6 +25,7 @@ reported as "Overrun: events were lost" / {"event":"overrun"}.
 type monitorRequest struct {
 	kinds  []rtnl.EventKind // what to print
 	banner bool             // "all": prefix each record with [OBJECT]
+	file   string           // file FILE: print the events saved in FILE
 }
 
 // monitorObjects are the objects monitor takes, "all" last as in ip ("a"
@@ -46,7 +48,16 @@ func parseMonitor(args []string) (monitorRequest, error) {
 		}
 	}
 	all := []rtnl.EventKind{rtnl.EventLink, rtnl.EventAddress, rtnl.EventRoute, rtnl.EventNeighbor, rtnl.EventRule}
-	for _, w := range args {
+	for i := 0; i < len(args); i++ {
+		w := args[i]
+		if matches(w, "file") && w != "f" || w == "file" {
+			if i+1 == len(args) {
+				return r, errIncomplete()
+			}
+			i++
+			r.file = args[i]
+			continue
+		}
 		name, ok := lookupCommand(w, monitorObjects)
 		switch {
 		case !ok:
@@ -96,8 +107,11 @@ func runMonitor(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if r.file != "" {
+		return e.monitorFile(ctx, r)
+	}
 	groups := monitorGroups(r.kinds, e.opts.Family)
-	for ev, err := range rtnl.Events(ctx, &netlink.Config{NetNS: e.ns}, groups...) {
+	for ev, err := range rtnl.Events(ctx, e.netlinkConfig(), groups...) {
 		if errors.Is(err, netlink.ErrOverrun) {
 			if e.opts.JSON {
 				fmt.Fprintln(e.stdout, `{"event":"overrun"}`)
@@ -145,7 +159,7 @@ func (e *env) printEvent(ctx context.Context, r monitorRequest, ev *rtnl.Event) 
 		o.add("ifname", name, name)
 		printAddress(o, &ev.Address)
 	case rtnl.EventRoute:
-		o = routeFormat(ctx, e, &ev.Route, routeView{table: true})
+		o = routeFormat(ctx, e, &ev.Route, routeView{}) // table shown unless main, as ip monitor
 	case rtnl.EventNeighbor:
 		o = neighFormat(ctx, e, &ev.Neighbor, false, nil)
 	case rtnl.EventRule:
@@ -173,8 +187,11 @@ func (e *env) printEvent(ctx context.Context, r monitorRequest, ev *rtnl.Event) 
 		text += "\n"
 	}
 	prefix := ""
+	if e.opts.Timestamp {
+		prefix = timestamp(time.Now(), e.opts.TShort)
+	}
 	if r.banner {
-		prefix = "[" + strings.ToUpper(map[rtnl.EventKind]string{rtnl.EventLink: "link", rtnl.EventAddress: "addr",
+		prefix += "[" + strings.ToUpper(map[rtnl.EventKind]string{rtnl.EventLink: "link", rtnl.EventAddress: "addr",
 			rtnl.EventRoute: "route", rtnl.EventNeighbor: "neigh", rtnl.EventRule: "rule"}[ev.Kind]) + "]"
 	}
 	if ev.Deleted {
@@ -182,4 +199,14 @@ func (e *env) printEvent(ctx context.Context, r monitorRequest, ev *rtnl.Event) 
 	}
 	_, err := fmt.Fprint(e.stdout, prefix+text)
 	return err
+}
+
+// timestamp is what ip -t (-ts: short) prints before an event, as ip's
+// print_timestamp: the local time as asctime with microseconds on a line
+// of its own, or in brackets, ISO 8601, before the event.
+func timestamp(t time.Time, short bool) string {
+	if short {
+		return fmt.Sprintf("[%s.%06d] ", t.Format("2006-01-02T15:04:05"), t.Nanosecond()/1000)
+	}
+	return fmt.Sprintf("Timestamp: %s %d usec\n", t.Format("Mon Jan _2 15:04:05 2006"), t.Nanosecond()/1000)
 }

@@ -206,7 +206,7 @@ func runMptcp(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 	}
-	c, err := mptcp.Dial(&netlink.Config{NetNS: e.ns})
+	c, err := mptcp.Dial(e.netlinkConfig())
 	if err != nil {
 		return fmt.Errorf("Cannot open generic netlink socket: %w", err)
 	}

@@ -83,7 +83,7 @@ func parseNeigh(args []string, fam Family) (neighRequest, error) {
 		return r, parseNeighSelector(&r, a, fam)
 	case "flush":
 		if !a.more() {
-			return r, usagef("Flush requires arguments.")
+			return r, errBadWord("Flush requires arguments.")
 		}
 		return r, parseNeighSelector(&r, a, fam)
 	}
@@ -355,17 +355,21 @@ type neighPrint struct {
 // neighFormat prints an entry as ip's print_neigh does; devFixed leaves the
 // link out (the selector named it).
 func neighFormat(ctx context.Context, e *env, n *rtnl.Neighbor, devFixed bool, how *neighPrint) *printer {
-	o := newRecord(e.opts.JSON)
+	o := e.record()
+	if e.opts.Brief {
+		e.neighBrief(ctx, o, n, devFixed)
+		return o
+	}
 	if n.Addr.IsValid() {
-		o.add("dst", n.Addr.String(), n.Addr.String()+" ")
+		o.add("dst", n.Addr.String(), e.cjoin("", familyColor(n.Addr.Is6()), n.Addr.String(), " "))
 	}
 	if !devFixed && n.Index != 0 {
 		name := e.linkName(ctx, n.Index)
-		o.add("dev", name, "dev "+name+" ")
+		o.add("dev", name, e.cjoin("dev ", colorIfname, name, " "))
 	}
 	if n.LinkAddr != nil {
 		ll := n.LinkAddr.String()
-		o.add("lladdr", ll, "lladdr "+ll+" ")
+		o.add("lladdr", ll, e.cjoin("lladdr ", colorMAC, ll, " "))
 	}
 	for _, f := range []struct {
 		f    rtnl.NeighborFlags

@@ -1,8 +1,6 @@
 package cli
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"io"
 	"iter"
@@ -17,11 +15,7 @@ func writeJSON(e *env, v any) error {
 		return err
 	}
 	if e.opts.Pretty {
-		var ind bytes.Buffer
-		if err := json.Indent(&ind, b, "", "    "); err != nil {
-			return err
-		}
-		b = ind.Bytes()
+		b = ipPretty(make([]byte, 0, len(b)*2), b)
 	}
 	b = append(b, '\n')
 	_, err = e.stdout.Write(b)
@@ -119,12 +113,8 @@ func (a *jsonArray) add(v any) error {
 func (a *jsonArray) end() error {
 	if a.e.opts.Pretty {
 		raw := append(append([]byte{'['}, a.items...), ']')
-		var ind bytes.Buffer
-		if err := json.Indent(&ind, raw, "", "    "); err != nil {
-			return err
-		}
-		ind.WriteByte('\n')
-		_, err := a.e.stdout.Write(ind.Bytes())
+		out := append(ipPretty(make([]byte, 0, len(raw)*2), raw), '\n')
+		_, err := a.e.stdout.Write(out)
 		return err
 	}
 	if a.n == 0 {

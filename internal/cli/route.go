@@ -13,13 +13,17 @@ import (
 )
 
 const routeHelp = `Usage: nl route { list | show } [ SELECTOR ]
-       nl route flush SELECTOR
+       nl route flush { cache | SELECTOR }
+       nl route save SELECTOR
+       nl route restore
+       nl route showdump
        nl route get [ fibmatch ] ADDRESS [ from ADDRESS ] [ iif STRING ]
                     [ oif STRING ] [ mark NUMBER ]
        nl route { add | del | change | append | replace } ROUTE
 SELECTOR := [ root PREFIX ] [ match PREFIX ] [ exact PREFIX ] [ to PREFIX ]
             [ table TABLE_ID ] [ dev STRING ] [ proto RTPROTO ]
             [ type TYPE ] [ scope SCOPE ] [ metric METRIC ]
+            [ via [ FAMILY ] PREFIX ] [ src PREFIX ]
 ROUTE := NODE_SPEC [ INFO_SPEC ]
 NODE_SPEC := [ TYPE ] PREFIX [ table TABLE_ID ] [ proto RTPROTO ]
              [ scope SCOPE ] [ metric METRIC ] [ from PREFIX ]
@@ -68,6 +72,12 @@ type routeSelector struct {
 	rootPfx, matchPfx         netip.Prefix
 	rootDefault, matchDefault bool
 	oif                       int32 // dev, resolved by routeFilter
+	// via and src: the gateway and preferred source must be inside
+	// these prefixes (ip's rvia, rprefsrc); a host prefix also leaves
+	// the field out of the output, as ip does.
+	via, prefsrc   netip.Prefix
+	hasVia, hasSrc bool
+	cache          bool // flush cache
 }
 
 // routeGetArgs are the arguments of route get.
@@ -173,13 +183,17 @@ func parseRoute(args []string, fam Family) (routeRequest, error) {
 		return r, err
 	}
 	switch r.cmd {
-	case "show":
+	case "show", "save":
 		r.sel, err = parseRouteSelector(a, fam)
+	case "restore", "showdump":
+		if a.more() {
+			return r, usagef(`Error: garbage "%s" after "route %s".`, a.peek(), r.cmd)
+		}
 	case "get":
 		r.get, err = parseRouteGet(a, fam)
 	case "flush":
 		if !a.more() {
-			return r, usagef("\"nl route flush\" requires arguments.")
+			return r, errBadWord("\"nl route flush\" requires arguments.")
 		}
 		r.sel, err = parseRouteSelector(a, fam)
 	default:
@@ -191,7 +205,8 @@ func parseRoute(args []string, fam Family) (routeRequest, error) {
 // routeCommands are route's commands in ip's order.
 var routeCommands = []command{
 	{name: "add"}, {name: "change", exact: []string{"chg"}}, {name: "replace"}, {name: "append"}, {name: "delete"},
-	{name: "show", abbrev: []string{"list", "show", "lst"}}, {name: "get"}, {name: "flush"},
+	{name: "show", abbrev: []string{"list", "show", "lst"}}, {name: "get"}, {name: "flush"}, {name: "save"},
+	{name: "restore"}, {name: "showdump"},
 }
 
 // parseRouteSelector parses the SELECTOR of show and flush, as ip's
@@ -221,6 +236,31 @@ func parseRouteSelector(a *words, fam Family) (routeSelector, error) {
 		case matches(w, "metric") || matches(w, "priority") || w == "preference":
 			s.metric, err = valueOf(a, getU32, "\"metric\" value is invalid\n")
 			s.hasMet = true
+		case w == "via":
+			vf := fam
+			if f, ferr := parseFamily(a.peek()); ferr == nil && a.peek() != "link" && a.more() {
+				vf = f
+				a.next()
+			}
+			var p inet
+			if p, err = prefixValue(a, vf); err == nil {
+				s.via, _ = p.defaultOr()
+				s.hasVia = true
+				if !s.via.IsValid() {
+					s.via = netip.PrefixFrom(p.Family.or(FamilyInet).defaultPrefix().Addr(), 0)
+				}
+			}
+		case w == "src":
+			var p inet
+			if p, err = prefixValue(a, fam); err == nil {
+				s.prefsrc, _ = p.defaultOr()
+				s.hasSrc = true
+				if !s.prefsrc.IsValid() {
+					s.prefsrc = netip.PrefixFrom(p.Family.or(FamilyInet).defaultPrefix().Addr(), 0)
+				}
+			}
+		case matches(w, "cache"):
+			s.cache = true
 		default:
 			if matches(w, "to") {
 				if w, err = a.value(); err != nil {
@@ -288,6 +328,12 @@ func parseRouteGet(a *words, fam Family) (routeGetArgs, error) {
 			g.hasOif = true
 		case matches(w, "fibmatch"):
 			g.fibMatch = true
+		case w == "tos" || matches(w, "dsfield") || w == "vrf" || w == "uid" || w == "as" || w == "sport" ||
+			w == "dport" || w == "ipproto" || w == "connected":
+			// ip puts these in the lookup; rtnl.RouteQuery has no
+			// field for them, and a lookup without them could give
+			// another route: refuse rather than ignore.
+			return g, usagef(`Error: "%s" is not supported by nl route get.`, w)
 		default:
 			if w == "to" {
 				if w, err = a.value(); err != nil {
@@ -635,6 +681,12 @@ func runRoute(ctx context.Context, e *env, args []string) error {
 		return routeFlush(ctx, e, &req.sel)
 	case "get":
 		return routeGet(ctx, e, &req.get)
+	case "save":
+		return routeSave(ctx, e, &req.sel)
+	case "restore":
+		return routeRestore(ctx, e)
+	case "showdump":
+		return routeShowdump(ctx, e)
 	}
 	r, err := routeBuild(ctx, e, &req.spec)
 	if err != nil {
@@ -692,6 +744,19 @@ func (s *routeSelector) match(r *rtnl.Route) bool {
 	if s.oif != 0 && r.OutIndex != s.oif {
 		return false // as ip: a multipath route has no RTA_OIF and never matches
 	}
+	if s.hasVia {
+		gw := r.Gateway
+		if gw.IsValid() && familyOf(gw) != familyOf(s.via.Addr()) || !gw.IsValid() && r.Family != familyOf(s.via.Addr()).rtnl() {
+			return false
+		}
+		if s.via.Bits() > 0 && (!gw.IsValid() || !s.via.Masked().Contains(gw)) {
+			return false
+		}
+	}
+	if s.hasSrc && (!r.PrefSrc.IsValid() || familyOf(r.PrefSrc) != familyOf(s.prefsrc.Addr()) ||
+		s.prefsrc.Bits() > 0 && !s.prefsrc.Masked().Contains(r.PrefSrc)) {
+		return false
+	}
 	if !r.Dst.IsValid() {
 		return !s.rootPfx.IsValid() && !s.matchPfx.IsValid() && !s.rootDefault && !s.matchDefault
 	}
@@ -721,10 +786,12 @@ func (s *routeSelector) match(r *rtnl.Route) bool {
 // them (the zero value, for route get, leaves out none).
 type routeView struct {
 	table, dev, proto, scope, metric bool
+	via, src                         bool // the selector gave the gateway, the source
 }
 
 func (s *routeSelector) view() routeView {
-	return routeView{table: !s.tableAll, dev: s.hasDev, proto: s.hasProto, scope: s.hasScope, metric: s.hasMet}
+	return routeView{table: !s.tableAll, dev: s.hasDev, proto: s.hasProto, scope: s.hasScope, metric: s.hasMet,
+		via: s.hasVia && s.via.Bits() == s.via.Addr().BitLen(), src: s.hasSrc && s.prefsrc.Bits() == s.prefsrc.Addr().BitLen()}
 }
 
 func routeShow(ctx context.Context, e *env, s *routeSelector) error {
@@ -746,7 +813,7 @@ func routeShow(ctx context.Context, e *env, s *routeSelector) error {
 		if err != nil {
 			return &dumpError{err: err, what: "Dump"}
 		}
-		if !s.match(&r) {
+		if !s.match(&r) || s.cache && r.Flags&rtnl.RouteFlagCloned == 0 {
 			continue
 		}
 		o := routeFormat(ctx, e, &r, v)
@@ -768,6 +835,9 @@ func routeShow(ctx context.Context, e *env, s *routeSelector) error {
 // (deleting a route may make others appear in the next dump, or the dump
 // may race with the kernel), with one batch per round.
 func routeFlush(ctx context.Context, e *env, s *routeSelector) error {
+	if s.cache {
+		return e.flushRouteCache()
+	}
 	c, f, err := routeFilter(ctx, e, s)
 	if err != nil {
 		return err

@@ -76,13 +76,18 @@ func routeFormat(ctx context.Context, e *env, r *rtnl.Route, v routeView) *print
 	o := e.rtScratch()
 	d := e.opts.Details
 	if r.Type != rtnl.RouteUnicast || d {
-		o.add("type", r.Type.String(), r.Type.String()+" ")
+		t := e.num(r.Type.String(), uint64(r.Type))
+		o.add("type", t, t+" ")
 	}
 	dst := "default"
 	if r.Dst.IsValid() && (r.Dst.Bits() != 0 || !r.Dst.Addr().IsUnspecified()) {
 		dst = rtHost(r.Dst)
 	}
-	o.add("dst", dst, dst+" ")
+	if dst == "default" {
+		o.add("dst", dst, dst+" ")
+	} else {
+		o.add("dst", dst, e.cjoin("", familyColor(r.Dst.Addr().Is6()), dst, " "))
+	}
 	if r.Src.IsValid() {
 		s := r.Src.Addr().String()
 		if r.Src.Bits() != r.Src.Addr().BitLen() {
@@ -97,24 +102,29 @@ func routeFormat(ctx context.Context, e *env, r *rtnl.Route, v routeView) *print
 		t := fmt.Sprintf("0x%02x", r.Tos)
 		o.add("tos", t, "tos "+t+" ")
 	}
-	routeGatewayOut(o, r.Family, r.Gateway)
+	if !v.via {
+		routeGatewayOut(o, r.Family, r.Gateway)
+	}
 	if r.OutIndex != 0 && !v.dev {
 		n := e.linkName(ctx, r.OutIndex)
-		o.add("dev", n, "dev "+n+" ")
+		o.add("dev", n, e.cjoin("dev ", colorIfname, n, " "))
 	}
 	if r.Table != 0 && (r.Table != rtnl.TableMain || d) && !v.table {
-		o.add("table", r.Table.String(), "table "+r.Table.String()+" ")
+		t := e.num(r.Table.String(), uint64(r.Table))
+		o.add("table", t, "table "+t+" ")
 	}
 	if r.Flags&rtnl.RouteFlagCloned == 0 {
 		if (r.Protocol != rtnl.ProtoBoot || d) && !v.proto {
-			o.add("protocol", r.Protocol.String(), "proto "+r.Protocol.String()+" ")
+			t := e.num(r.Protocol.String(), uint64(r.Protocol))
+			o.add("protocol", t, "proto "+t+" ")
 		}
 		if (r.Scope != rtnl.ScopeUniverse || d) && !v.scope {
-			o.add("scope", r.Scope.String(), "scope "+r.Scope.String()+" ")
+			t := e.num(r.Scope.String(), uint64(r.Scope))
+			o.add("scope", t, "scope "+t+" ")
 		}
 	}
-	if r.PrefSrc.IsValid() {
-		o.add("prefsrc", r.PrefSrc.String(), "src "+r.PrefSrc.String()+" ")
+	if r.PrefSrc.IsValid() && !v.src {
+		o.add("prefsrc", r.PrefSrc.String(), e.cjoin("src ", familyColor(r.PrefSrc.Is6()), r.PrefSrc.String(), " "))
 	}
 	if r.HasPriority && !v.metric {
 		o.add("metric", r.Priority, fmt.Sprintf("metric %d ", r.Priority))
@@ -184,7 +194,7 @@ func routeGatewayOut(o *printer, fam rtnl.Family, gw netip.Addr) {
 		return
 	}
 	if familyOf(gw).rtnl() == fam {
-		o.add("gateway", gw.String(), "via "+gw.String()+" ")
+		o.add("gateway", gw.String(), "via "+o.paint(familyColor(gw.Is6()), gw.String()+" "))
 		return
 	}
 	gf := familyOf(gw).rtnl().String()

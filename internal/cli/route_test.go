@@ -324,9 +324,9 @@ func TestRouteSelectorMatch(t *testing.T) {
 }
 
 func TestRouteHelp(t *testing.T) {
-	out := rtMustRun(t, "route", "help")
-	if !strings.Contains(out, "nl route { add | del | change | append | replace } ROUTE") {
-		t.Errorf("route help: %q", out)
+	_, out, code := run(t, "route", "help")
+	if code != ExitUsage || !strings.Contains(out, "nl route { add | del | change | append | replace } ROUTE") {
+		t.Errorf("route help: exit %d, %q", code, out)
 	}
 	rtFails(t, ExitUsage, `Command "frob" is unknown, try "nl route help".`, "route", "frob")
 }

@@ -12,8 +12,9 @@ import (
 
 const ruleHelp = `Usage: nl rule { add | del } SELECTOR ACTION
        nl rule [ list [ SELECTOR ]]
+       nl rule flush [ SELECTOR ]
 SELECTOR := [ not ] [ from PREFIX ] [ to PREFIX ] [ fwmark FWMARK[/MASK] ]
-            [ iif STRING ] [ oif STRING ] [ pref NUMBER ]
+            [ iif STRING ] [ oif STRING ] [ pref NUMBER ] [ tos TOS ]
 ACTION := [ table TABLE_ID ] [ protocol PROTO ] [ goto NUMBER ]
           [ blackhole | unreachable | prohibit | nop ]
 TABLE_ID := [ local | main | default | NUMBER ]
@@ -25,10 +26,11 @@ type ruleRequest struct {
 	rule rtnl.Rule
 	// show selectors (what is given must match)
 	hasPref, hasMark, hasMask, hasTable bool
+	hasTos                              bool
 }
 
 // ruleCommands are rule's commands in ip's order.
-var ruleCommands = []command{{name: "show", abbrev: []string{"list", "lst", "show"}}, {name: "add"}, {name: "delete"}}
+var ruleCommands = []command{{name: "show", abbrev: []string{"list", "lst", "show"}}, {name: "add"}, {name: "delete"}, {name: "flush"}}
 
 // parseRule turns the words after "rule" into a request; fam is the -4/-6
 // option (rules default to IPv4 as in ip).
@@ -44,8 +46,8 @@ func parseRule(args []string, fam Family) (ruleRequest, error) {
 	if r.cmd, err = pickCommand("rule", a.next(), ruleCommands); err != nil {
 		return r, err
 	}
-	if r.cmd != "show" && !a.more() {
-		return r, usagef("\"nl rule %s\" requires arguments.", map[string]string{"add": "add", "delete": "del"}[r.cmd])
+	if r.cmd != "show" && r.cmd != "flush" && !a.more() {
+		return r, errBadWord("\"nl rule %s\" requires arguments.", map[string]string{"add": "add", "delete": "del"}[r.cmd])
 	}
 	u := &r.rule
 	tableOK := false
@@ -68,17 +70,20 @@ func parseRule(args []string, fam Family) (ruleRequest, error) {
 		switch w := a.next(); {
 		case w == "not":
 			u.Invert = true
-		case w == "from" || r.cmd == "show" && matches(w, "src"):
+		case w == "from" || (r.cmd == "show" || r.cmd == "flush") && matches(w, "src"):
 			if v, err = a.value(); err == nil {
 				u.Src, err = prefix(v)
 			}
-		case w == "to" || r.cmd == "show" && matches(w, "dst"):
+		case w == "to" || (r.cmd == "show" || r.cmd == "flush") && matches(w, "dst"):
 			if v, err = a.value(); err == nil {
 				u.Dst, err = prefix(v)
 			}
 		case matches(w, "preference") || matches(w, "order") || matches(w, "priority"):
 			u.Priority, err = valueOf(a, getU32, "preference value is invalid\n")
 			r.hasPref = true
+		case w == "tos" || matches(w, "dsfield"):
+			u.Tos, err = valueOf(a, parseDSField, "TOS value is invalid\n")
+			r.hasTos = true
 		case w == "fwmark":
 			if v, err = a.value(); err != nil {
 				return r, err
@@ -91,7 +96,11 @@ func parseRule(args []string, fam Family) (ruleRequest, error) {
 		case matches(w, "protocol"):
 			u.Protocol, err = valueOf(a, parseProtocol, "\"protocol\" value is invalid\n")
 		case matches(w, "table") || w == "lookup":
-			u.Table, err = valueOf(a, parseTable, "invalid table ID\n")
+			msg := "invalid table ID\n"
+			if r.cmd == "show" || r.cmd == "flush" {
+				msg = "table id value is invalid\n" // ip's list and flush say this
+			}
+			u.Table, err = valueOf(a, parseTable, msg)
 			tableOK, r.hasTable = true, true
 		case w == "dev" || w == "iif":
 			u.IifName, err = ifname(`"iif"/"dev" not a valid ifname`)
@@ -111,7 +120,7 @@ func parseRule(args []string, fam Family) (ruleRequest, error) {
 				u.Action = rtnl.RuleActionGoto
 			case matches(w, "nop"):
 				u.Action = rtnl.RuleActionNop
-			case r.cmd == "show":
+			case r.cmd == "show" || r.cmd == "flush":
 				// ip's list takes any other word as "to PREFIX"
 				if u.Dst, err = prefix(w); err != nil {
 					return r, err
@@ -147,6 +156,23 @@ func runRule(ctx context.Context, e *env, args []string) error {
 		return c.AddRule(ctx, req.rule)
 	case "delete":
 		return c.DeleteRule(ctx, req.rule)
+	case "flush":
+		// As ip: every rule the selectors match but the one of
+		// preference 0 (the local table's), main's and default's
+		// included.
+		rules, err := c.RuleList(ctx, rtnl.RuleFilter{Family: req.rule.Family})
+		if err != nil {
+			return err
+		}
+		for i := range rules {
+			if rules[i].Priority == 0 || !req.match(&rules[i]) {
+				continue
+			}
+			if err := c.DeleteRule(ctx, rules[i]); err != nil {
+				return err
+			}
+		}
+		return nil
 	}
 	f := rtnl.RuleFilter{Family: req.rule.Family}
 	err = showRecords(e, c.Rules(ctx, f), req.match, func(u *rtnl.Rule) *printer { return ruleFormat(e, u) })
@@ -163,7 +189,8 @@ func (r *ruleRequest) match(u *rtnl.Rule) bool {
 	if r.hasPref && u.Priority != s.Priority || s.Invert && !u.Invert ||
 		r.hasTable && u.Table != s.Table || r.hasMark && u.Mark != s.Mark ||
 		r.hasMask && u.Mask != s.Mask || s.IifName != "" && u.IifName != s.IifName ||
-		s.OifName != "" && u.OifName != s.OifName || s.Protocol != 0 && u.Protocol != s.Protocol {
+		s.OifName != "" && u.OifName != s.OifName || s.Protocol != 0 && u.Protocol != s.Protocol ||
+		r.hasTos && u.Tos != s.Tos {
 		return false
 	}
 	for _, p := range [...][2]netip.Prefix{{s.Src, u.Src}, {s.Dst, u.Dst}} {
@@ -177,13 +204,13 @@ func (r *ruleRequest) match(u *rtnl.Rule) bool {
 
 // ruleFormat prints a rule as ip's print_rule does.
 func ruleFormat(e *env, u *rtnl.Rule) *printer {
-	o := newRecord(e.opts.JSON)
+	o := e.record()
 	o.add("priority", u.Priority, fmt.Sprintf("%d:\t", u.Priority))
 	if u.Invert {
 		o.add("not", nil, "not ")
 	}
 	addr := func(key, text string, p netip.Prefix) {
-		o.add(key, p.Addr().String(), text+p.Addr().String())
+		o.add(key, p.Addr().String(), e.cjoin(text, familyColor(p.Addr().Is6()), p.Addr().String(), ""))
 		if p.Bits() != p.Addr().BitLen() {
 			o.add(key+"len", p.Bits(), fmt.Sprintf("/%d", p.Bits()))
 		}
@@ -212,13 +239,13 @@ func ruleFormat(e *env, u *rtnl.Rule) *printer {
 		}
 	}
 	if u.IifName != "" {
-		o.add("iif", u.IifName, " iif "+u.IifName)
+		o.add("iif", u.IifName, e.cjoin(" iif ", colorIfname, u.IifName, ""))
 		if u.IifDetached {
 			o.add("iif_detached", nil, " [detached]")
 		}
 	}
 	if u.OifName != "" {
-		o.add("oif", u.OifName, " oif "+u.OifName)
+		o.add("oif", u.OifName, e.cjoin(" oif ", colorIfname, u.OifName, ""))
 		if u.OifDetached {
 			o.add("oif_detached", nil, " [detached]")
 		}
@@ -248,7 +275,8 @@ func ruleFormat(e *env, u *rtnl.Rule) *printer {
 	ports("sport", u.SrcPorts)
 	ports("dport", u.DstPorts)
 	if u.Table != 0 {
-		o.add("table", u.Table.String(), " lookup "+u.Table.String())
+		t := e.num(u.Table.String(), uint64(u.Table))
+		o.add("table", t, " lookup "+t)
 		if u.SuppressPrefixLength != nil {
 			n := int32(*u.SuppressPrefixLength)
 			o.add("suppress_prefixlen", n, fmt.Sprintf(" suppress_prefixlength %d", n))
@@ -284,13 +312,14 @@ func ruleFormat(e *env, u *rtnl.Rule) *printer {
 		o.add("nop", nil, " nop")
 	case rtnl.RuleActionLookup:
 	default:
-		t := rtnl.RouteType(u.Action).String()
+		t := e.num(rtnl.RouteType(u.Action).String(), uint64(u.Action))
 		o.add("action", t, " "+t)
 	}
 	// The kernel always sends FRA_PROTOCOL; ip hides 0 and kernel
 	// unless -d.
 	if u.Protocol != 0 && u.Protocol != rtnl.ProtoKernel || e.opts.Details {
-		o.add("protocol", u.Protocol.String(), " proto "+u.Protocol.String())
+		t := e.num(u.Protocol.String(), uint64(u.Protocol))
+		o.add("protocol", t, " proto "+t)
 	}
 	o.b.WriteString("\n")
 	return o

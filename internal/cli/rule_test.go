@@ -79,8 +79,8 @@ func TestParseRule(t *testing.T) {
 }
 
 func TestRuleHelp(t *testing.T) {
-	if out := rtMustRun(t, "rule", "help"); !strings.Contains(out, "nl rule { add | del } SELECTOR ACTION") {
-		t.Errorf("rule help: %q", out)
+	if _, out, code := run(t, "rule", "help"); code != ExitUsage || !strings.Contains(out, "nl rule { add | del } SELECTOR ACTION") {
+		t.Errorf("rule help: exit %d, %q", code, out)
 	}
 }
 
@@ -161,7 +161,7 @@ func TestRuleCommands(t *testing.T) {
 		t.Errorf("del -6: left %v", rs)
 	}
 	rtFails(t, ExitKernel, "RTNETLINK answers: No such file or directory", "-n", name, "rule", "del", "pref", "100")
-	rtFails(t, ExitUsage, `"nl rule add" requires arguments.`, "-n", name, "rule", "add")
+	rtFails(t, ExitFailure, `"nl rule add" requires arguments.`, "-n", name, "rule", "add")
 }
 
 // TestRuleShowMatchesIP compares nl -j rule show with ip -j; text output

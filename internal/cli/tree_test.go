@@ -32,9 +32,15 @@ func TestCommandTree(t *testing.T) {
 	listed := strings.FieldsFunc(objectList, func(r rune) bool { return r == '|' || r == ' ' || r == '\n' })
 	for i := range objects {
 		o := &objects[i]
+		// As ip: "OBJECT help" prints the object's usage and "help
+		// OBJECT" the main usage, on standard error, exit status 255.
 		for _, args := range [][]string{{o.name, "help"}, {"help", o.name}} {
-			if out, stderr, code := run(t, args...); code != 0 || out != o.help || stderr != "" {
-				t.Errorf("nl %s: exit %d, stderr %q, not the object's help", strings.Join(args, " "), code, stderr)
+			want := o.help
+			if args[0] == "help" {
+				want = mainHelp
+			}
+			if out, stderr, code := run(t, args...); code != ExitUsage || out != "" || stderr != want {
+				t.Errorf("nl %s: exit %d, stderr %q, not the help", strings.Join(args, " "), code, stderr)
 			}
 		}
 		if o.name == "help" {
@@ -44,7 +50,7 @@ func TestCommandTree(t *testing.T) {
 			continue
 		}
 		// The help's first word after "Usage: nl" picks the object.
-		rest, ok := strings.CutPrefix(o.help, "Usage: nl ")
+		rest, ok := strings.CutPrefix(strings.Replace(o.help, "Usage:\t", "Usage: ", 1), "Usage: nl ")
 		if w, _, _ := strings.Cut(rest, " "); !ok || w == "" || pickedHelp(w) != o.help {
 			t.Errorf("%s: help starts %q, not \"Usage: nl\" and a word that picks %s", o.name, strings.SplitN(o.help, "\n", 2)[0], o.name)
 		}
@@ -94,7 +100,7 @@ func TestCommandTree(t *testing.T) {
 			}
 		}
 	}
-	if _, stderr, code := run(t, "frobnicate"); code != ExitUsage || stderr != "Object \"frobnicate\" is unknown, try \"nl help\".\n" {
+	if _, stderr, code := run(t, "frobnicate"); code != ExitFailure || stderr != "Object \"frobnicate\" is unknown, try \"nl help\".\n" {
 		t.Errorf("nl frobnicate: exit %d, %q", code, stderr)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -1163,7 +1164,11 @@ func (e *env) execXfrm(ctx context.Context, c *xfrm.Conn, r xfrmRequest) error {
 		p.field("in", " in:  %s\n", d.In.String())
 		p.field("fwd", " fwd: %s\n", d.Fwd.String())
 		p.field("out", " out: %s\n", d.Out.String())
-		return writeRecords(e, []*printer{p}) // ip prints it with "\n", -o or not
+		if !p.json {
+			_, err := io.WriteString(e.unjoined(), p.b.String()) // ip prints it with "\n", -o or not
+			return err
+		}
+		return writeRecords(e, []*printer{p})
 	case "monitor ":
 		return e.xfrmMonitor(ctx, c, r, keys)
 	}

@@ -29,7 +29,18 @@ type Conn struct {
 // defaults); set cfg.NetNS to work in another network namespace, whose SAD
 // and SPD are its own. The Conn owns the socket: Close closes it.
 func Dial(cfg *netlink.Config) (*Conn, error) {
-	nl, err := netlink.Dial(unix.NETLINK_XFRM, cfg)
+	var ncfg netlink.Config
+	if cfg != nil {
+		ncfg = *cfg
+	}
+	if ncfg.MaxDatagram == 0 {
+		// What the kernel sends an XFRM socket is bounded: dump parts
+		// of at most 32 KiB (netlink_dump's size for a dump without a
+		// minimum), notifications of one SA or policy. Each datagram is
+		// then read with one recvmsg instead of being measured first.
+		ncfg.MaxDatagram = maxDatagram
+	}
+	nl, err := netlink.Dial(unix.NETLINK_XFRM, &ncfg)
 	if err != nil {
 		return nil, fmt.Errorf("xfrm: dial: %w", err)
 	}
@@ -37,6 +48,9 @@ func Dial(cfg *netlink.Config) (*Conn, error) {
 	c.owned = true
 	return c, nil
 }
+
+// maxDatagram bounds what the kernel sends an XFRM socket (see Dial).
+const maxDatagram = 64 << 10
 
 // NewConn speaks XFRM over nl, an existing NETLINK_XFRM netlink.Conn (one
 // from a fake such as xfrmtest's, or one shared with other code). It

@@ -230,3 +230,16 @@ func FuzzParseMessage(f *testing.F) {
 		}
 	})
 }
+
+func TestParseProcTable(t *testing.T) {
+	rows, err := netfilter.ParseProcTable(strings.NewReader("  0  4021   3 2 65531 0 0 17 1\n\n12 1 0 2 128 5 6 7 1\n"), 8)
+	if err != nil || len(rows) != 2 || rows[0][1] != 4021 || rows[0][7] != 17 || rows[1][0] != 12 || len(rows[1]) != 8 {
+		t.Fatalf("rows %v, %v", rows, err)
+	}
+	for _, bad := range []string{"1 2 3\n", "1 2 3 4 5 6 7 x 9\n", "1 2 3 4 5 6 7 4294967296\n"} {
+		rows, err := netfilter.ParseProcTable(strings.NewReader("0 1 2 3 4 5 6 7\n"+bad), 8)
+		if err == nil || len(rows) != 1 || !strings.Contains(err.Error(), "line ") {
+			t.Errorf("%q: rows %v, err %v", bad, rows, err)
+		}
+	}
+}

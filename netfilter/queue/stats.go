@@ -1,19 +1,19 @@
 package queue
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"os"
-	"strconv"
-	"strings"
 
+	"github.com/nlkit/nlkit/netfilter"
 	"github.com/nlkit/nlkit/netns"
 )
 
-const procPath = "/proc/thread-self/net/netfilter/nfnetlink_queue"
+const procPath = "/proc/thread-self/net/netfilter/" + procName
+
+// procName is the table's name under /proc/net/netfilter.
+const procName = "nfnetlink_queue"
 
 // Instance is a bound queue as the kernel lists it in
 // /proc/net/netfilter/nfnetlink_queue (one table per network namespace).
@@ -101,27 +101,11 @@ func (c *Conn) Stats(ctx context.Context) (Stats, error) {
 // caller's), as /proc/net/netfilter/nfnetlink_queue lists them there. No
 // queue module loaded means no queue: an empty list.
 func InstanceList(ctx context.Context, ns *netns.NS) ([]Instance, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	var data []byte
-	read := func() (err error) {
-		data, err = os.ReadFile(procPath)
-		return err
-	}
-	var err error
-	if ns != nil {
-		err = ns.Do(read)
-	} else {
-		err = read()
-	}
-	if os.IsNotExist(err) {
-		return nil, nil
-	}
+	rows, err := netfilter.ReadProcTable(ctx, ns, procName, 8)
 	if err != nil {
 		return nil, fmt.Errorf("queue: instances: %w", err)
 	}
-	list, err := parseInstances(bytes.NewReader(data))
+	list, err := instances(rows)
 	if err != nil {
 		return nil, fmt.Errorf("queue: instances: %w", err)
 	}
@@ -132,30 +116,23 @@ func InstanceList(ctx context.Context, ns *netns.NS) ([]Instance, error) {
 // id, packets waiting, copy mode, copy range, queue dropped, user dropped,
 // id sequence, 1.
 func parseInstances(r io.Reader) ([]Instance, error) {
-	var out []Instance
-	sc := bufio.NewScanner(r)
-	for sc.Scan() {
-		f := strings.Fields(sc.Text())
-		if len(f) == 0 {
-			continue
-		}
-		if len(f) < 8 {
-			return out, fmt.Errorf("line %q: %d fields, want at least 8", sc.Text(), len(f))
-		}
-		var v [8]uint64
-		for i := range v {
-			bits := 32
-			if i == 0 {
-				bits = 16
-			}
-			n, err := strconv.ParseUint(f[i], 10, bits)
-			if err != nil {
-				return out, fmt.Errorf("line %q: field %d: %w", sc.Text(), i+1, err)
-			}
-			v[i] = n
-		}
-		out = append(out, Instance{Num: uint16(v[0]), PortID: uint32(v[1]), Waiting: uint32(v[2]), CopyMode: CopyMode(v[3]),
-			CopyRange: uint32(v[4]), QueueDropped: uint32(v[5]), UserDropped: uint32(v[6]), IDSequence: uint32(v[7])})
+	rows, err := netfilter.ParseProcTable(r, 8)
+	list, verr := instances(rows)
+	if err == nil {
+		err = verr
 	}
-	return out, sc.Err()
+	return list, err
+}
+
+// instances turns the table's rows into Instances.
+func instances(rows [][]uint32) ([]Instance, error) {
+	out := make([]Instance, 0, len(rows))
+	for _, v := range rows {
+		if v[0] > 0xffff {
+			return out, fmt.Errorf("queue number %d: out of range", v[0])
+		}
+		out = append(out, Instance{Num: uint16(v[0]), PortID: v[1], Waiting: v[2], CopyMode: CopyMode(v[3]),
+			CopyRange: v[4], QueueDropped: v[5], UserDropped: v[6], IDSequence: v[7]})
+	}
+	return out, nil
 }

@@ -163,15 +163,12 @@ func storm(n int) (done chan struct{}, err error) {
 // The registration is given up before the child is waited for: a child
 // whose records nobody reads waits for room in the backlog.
 func rawDaemon(n int) (int, error) {
-	fd, err := unix.Socket(unix.AF_NETLINK, unix.SOCK_RAW|unix.SOCK_CLOEXEC, unix.NETLINK_AUDIT)
+	raw, err := openRaw(nil, unix.NETLINK_AUDIT, 0)
 	if err != nil {
 		return 0, err
 	}
-	defer unix.Close(fd)
-	unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_RCVBUFFORCE, 8<<20)
-	if err := unix.Bind(fd, &unix.SockaddrNetlink{Family: unix.AF_NETLINK}); err != nil {
-		return 0, err
-	}
+	defer raw.close()
+	fd := raw.fd
 	setPID := func(pid uint32) error {
 		b := make([]byte, 16+44)
 		binary.NativeEndian.PutUint32(b, uint32(len(b)))

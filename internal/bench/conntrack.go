@@ -65,24 +65,6 @@ func ctDeletePayload(t conntrack.Tuple) []byte {
 	return out
 }
 
-func openRawNF(ns *netns.NS) (*rawSock, error) {
-	var fd int
-	err := ns.Do(func() (err error) {
-		fd, err = unix.Socket(unix.AF_NETLINK, unix.SOCK_RAW|unix.SOCK_CLOEXEC, unix.NETLINK_NETFILTER)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_RCVBUFFORCE, 8<<20)
-	unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_SNDBUFFORCE, 8<<20)
-	if err := unix.Bind(fd, &unix.SockaddrNetlink{Family: unix.AF_NETLINK}); err != nil {
-		unix.Close(fd)
-		return nil, err
-	}
-	return &rawSock{fd: fd}, nil
-}
-
 func benchConntrack(ctx context.Context, o options) ([]result, error) {
 	name := fmt.Sprintf("nlkit-bench-ct-%d", os.Getpid())
 	ns, err := netns.NewNamed(name)
@@ -96,7 +78,7 @@ func benchConntrack(ctx context.Context, o options) ([]result, error) {
 		return nil, err
 	}
 	defer c.Close()
-	raw, err := openRawNF(ns)
+	raw, err := openRaw(ns, unix.NETLINK_NETFILTER, 0)
 	if err != nil {
 		return nil, err
 	}

@@ -14,16 +14,29 @@ import (
 
 type rawSock struct{ fd int }
 
-func openRaw(ns *netns.NS) (*rawSock, error) {
+// openRaw opens the floor's blocking netlink socket of protocol proto in
+// ns (nil: the caller's namespace), with an 8 MiB send buffer and a
+// receive buffer of rcvbuf bytes (0: 8 MiB). Every workload's floor opens
+// its socket here.
+func openRaw(ns *netns.NS, proto, rcvbuf int) (*rawSock, error) {
 	var fd int
-	err := ns.Do(func() (err error) {
-		fd, err = unix.Socket(unix.AF_NETLINK, unix.SOCK_RAW|unix.SOCK_CLOEXEC, unix.NETLINK_ROUTE)
+	open := func() (err error) {
+		fd, err = unix.Socket(unix.AF_NETLINK, unix.SOCK_RAW|unix.SOCK_CLOEXEC, proto)
 		return err
-	})
+	}
+	var err error
+	if ns != nil {
+		err = ns.Do(open)
+	} else {
+		err = open()
+	}
 	if err != nil {
 		return nil, err
 	}
-	unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_RCVBUFFORCE, 8<<20)
+	if rcvbuf == 0 {
+		rcvbuf = 8 << 20
+	}
+	unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_RCVBUFFORCE, rcvbuf)
 	unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_SNDBUFFORCE, 8<<20)
 	if err := unix.Bind(fd, &unix.SockaddrNetlink{Family: unix.AF_NETLINK}); err != nil {
 		unix.Close(fd)

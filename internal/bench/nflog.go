@@ -170,18 +170,12 @@ func nflogBind(qthresh int) []byte {
 }
 
 func nflogFloorRound(ctx context.Context, ns *netns.NS, n, qthresh int, live bool) (measure, error) {
-	var fd int
-	if err := ns.Do(func() (err error) {
-		fd, err = unix.Socket(unix.AF_NETLINK, unix.SOCK_RAW|unix.SOCK_CLOEXEC, unix.NETLINK_NETFILTER)
-		return err
-	}); err != nil {
+	raw, err := openRaw(ns, unix.NETLINK_NETFILTER, nflogRcvBuf)
+	if err != nil {
 		return measure{}, err
 	}
-	defer unix.Close(fd)
-	unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_RCVBUFFORCE, nflogRcvBuf)
-	if err := unix.Bind(fd, &unix.SockaddrNetlink{Family: unix.AF_NETLINK}); err != nil {
-		return measure{}, err
-	}
+	defer raw.close()
+	fd := raw.fd
 	if err := unix.Sendto(fd, nflogBind(qthresh), 0, kernel); err != nil {
 		return measure{}, err
 	}

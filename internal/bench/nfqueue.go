@@ -254,20 +254,11 @@ type nfqRaw struct {
 }
 
 func (nb *nfqBench) rawBind() (*nfqRaw, error) {
-	var fd int
-	err := nb.b.Do(func() (err error) {
-		fd, err = unix.Socket(unix.AF_NETLINK, unix.SOCK_RAW|unix.SOCK_CLOEXEC, unix.NETLINK_NETFILTER)
-		return err
-	})
+	raw, err := openRaw(nb.b, unix.NETLINK_NETFILTER, 0)
 	if err != nil {
 		return nil, err
 	}
-	unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_RCVBUFFORCE, 8<<20)
-	if err := unix.Bind(fd, &unix.SockaddrNetlink{Family: unix.AF_NETLINK}); err != nil {
-		unix.Close(fd)
-		return nil, err
-	}
-	r := &nfqRaw{fd: fd, buf: make([]byte, 1<<16)}
+	r := &nfqRaw{fd: raw.fd, buf: make([]byte, 1<<16)}
 	// nlmsghdr, nfgenmsg (AF_UNSPEC, v0, queue 0), NFQA_VERDICT_HDR.
 	r.verdict = make([]byte, 16+4+12)
 	binary.NativeEndian.PutUint32(r.verdict[0:], uint32(len(r.verdict)))

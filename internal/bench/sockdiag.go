@@ -159,18 +159,10 @@ func benchSockDiag(ctx context.Context, o options) ([]result, error) {
 		return nil, err
 	}
 	defer c.Close()
-	var fd int
-	if err := ns.Do(func() (err error) {
-		fd, err = unix.Socket(unix.AF_NETLINK, unix.SOCK_RAW|unix.SOCK_CLOEXEC, unix.NETLINK_SOCK_DIAG)
-		return err
-	}); err != nil {
+	raw, err := openRaw(ns, unix.NETLINK_SOCK_DIAG, 0)
+	if err != nil {
 		return nil, err
 	}
-	unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_RCVBUFFORCE, 8<<20)
-	if err := unix.Bind(fd, &unix.SockaddrNetlink{Family: unix.AF_NETLINK}); err != nil {
-		return nil, err
-	}
-	raw := &rawSock{fd: fd}
 	defer raw.close()
 	// struct inet_diag_req_v2: AF_INET, TCP, INET_DIAG_INFO, every state,
 	// any socket.

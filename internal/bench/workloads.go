@@ -130,7 +130,7 @@ func benchRouteDump(ctx context.Context, o options) ([]result, error) {
 	if err := e.c.AddRoutesSeq(ctx, routeSeq(o.routes, link)); err != nil {
 		return nil, err
 	}
-	raw, err := openRaw(e.ns)
+	raw, err := openRaw(e.ns, unix.NETLINK_ROUTE, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -184,7 +184,7 @@ func benchInstall(ctx context.Context, o options) ([]result, error) {
 	if err != nil {
 		return nil, err
 	}
-	raw, err := openRaw(e.ns)
+	raw, err := openRaw(e.ns, unix.NETLINK_ROUTE, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -344,7 +344,7 @@ func benchAddrsNeighs(ctx context.Context, o options) ([]result, error) {
 
 // dumpPair measures a raw dump and an nlkit dump of the same thing.
 func dumpPair(ctx context.Context, e *env, o options, workload string, typ uint16, body []byte, nl func() (int, error), path string) ([]result, error) {
-	raw, err := openRaw(e.ns)
+	raw, err := openRaw(e.ns, unix.NETLINK_ROUTE, 0)
 	if err != nil {
 		return nil, err
 	}

@@ -31,25 +31,6 @@ func xfrmPolicies(n int) []xfrm.Policy {
 	return ps
 }
 
-// openRawXfrm is openRaw for NETLINK_XFRM.
-func openRawXfrm(ns *netns.NS) (*rawSock, error) {
-	var fd int
-	err := ns.Do(func() (err error) {
-		fd, err = unix.Socket(unix.AF_NETLINK, unix.SOCK_RAW|unix.SOCK_CLOEXEC, unix.NETLINK_XFRM)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_RCVBUFFORCE, 8<<20)
-	unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_SNDBUFFORCE, 8<<20)
-	if err := unix.Bind(fd, &unix.SockaddrNetlink{Family: unix.AF_NETLINK}); err != nil {
-		unix.Close(fd)
-		return nil, err
-	}
-	return &rawSock{fd: fd}, nil
-}
-
 // benchXfrm: install o.policies policies in bulk and dump them, against
 // raw sockets moving the same bytes, and `nl xfrm policy list` against
 // `ip xfrm policy list` on that table.
@@ -68,7 +49,7 @@ func benchXfrm(ctx context.Context, o options) ([]result, error) {
 		return nil, err
 	}
 	defer c.Close()
-	raw, err := openRawXfrm(ns)
+	raw, err := openRaw(ns, unix.NETLINK_XFRM, 0)
 	if err != nil {
 		return nil, err
 	}

@@ -52,7 +52,7 @@ func benchYnl(ctx context.Context, o options) ([]result, error) {
 		return nil, err
 	}
 	defer rt.Close()
-	raw, err := openRaw(e.ns)
+	raw, err := openRaw(e.ns, unix.NETLINK_ROUTE, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -114,7 +114,7 @@ func benchYnl(ctx context.Context, o options) ([]result, error) {
 		return nil, err
 	}
 	defer rnd.Close()
-	graw, err := openRawGenl(e, "netdev")
+	graw, err := openRaw(e.ns, unix.NETLINK_GENERIC, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -158,24 +158,6 @@ func benchYnl(ctx context.Context, o options) ([]result, error) {
 		result{workload: w, path: "ynl runtime Dump", m: ts[3].m, ratio: ts[3].ratio, note: fmt.Sprintf("%.2fx hand-written; goal <= 3", ts[3].ratio/hand)},
 	)
 	return out, nil
-}
-
-// openRawGenl is openRaw for NETLINK_GENERIC: the floor of a genl dump.
-func openRawGenl(e *env, _ string) (*rawSock, error) {
-	var fd int
-	err := e.ns.Do(func() (err error) {
-		fd, err = unix.Socket(unix.AF_NETLINK, unix.SOCK_RAW|unix.SOCK_CLOEXEC, unix.NETLINK_GENERIC)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_RCVBUFFORCE, 8<<20)
-	if err := unix.Bind(fd, &unix.SockaddrNetlink{Family: unix.AF_NETLINK}); err != nil {
-		unix.Close(fd)
-		return nil, err
-	}
-	return &rawSock{fd: fd}, nil
 }
 
 // genlFamilyID resolves a generic netlink family's id for the floor.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 
+	"github.com/nlkit/nlkit/internal/enumtext"
 	"github.com/nlkit/nlkit/netlink"
 )
 
@@ -220,4 +221,43 @@ func ParseMessage(m netlink.Message) (Message, error) {
 	}
 	s, t := SplitType(m.Header.Type)
 	return Message{Netlink: m.Header, Subsystem: s, Type: t, Header: h, Attrs: m.Data[HeaderLen:]}, nil
+}
+
+// ConnState is a packet's place in its connection as conntrack saw it
+// (enum ip_conntrack_info in linux/netfilter/nf_conntrack_common.h), which
+// NFQUEUE (NFQA_CT_INFO) and NFLOG (NFULA_CT_INFO) give when asked.
+type ConnState uint32
+
+// Connection states.
+const (
+	StateEstablished      ConnState = 0 // IP_CT_ESTABLISHED
+	StateRelated          ConnState = 1 // IP_CT_RELATED
+	StateNew              ConnState = 2 // IP_CT_NEW
+	StateEstablishedReply ConnState = 3 // IP_CT_ESTABLISHED_REPLY
+	StateRelatedReply     ConnState = 4 // IP_CT_RELATED_REPLY
+	StateNewReply         ConnState = 5 // IP_CT_NEW_REPLY (unused by the kernel)
+	StateUntracked        ConnState = 7 // IP_CT_UNTRACKED
+)
+
+var stateNames = [...]string{"established", "related", "new", "established-reply", "related-reply", "new-reply", "", "untracked"}
+
+// String gives the state in lower case as conntrack's match names it
+// (established, related, new; "-reply" for the reply direction;
+// untracked), or its number.
+func (s ConnState) String() string {
+	if int(s) < len(stateNames) && stateNames[s] != "" {
+		return stateNames[s]
+	}
+	return strconv.FormatUint(uint64(s), 10)
+}
+
+// AppendText appends String's text.
+func (s ConnState) AppendText(b []byte) ([]byte, error) { return append(b, s.String()...), nil }
+
+// MarshalText returns String's text.
+func (s ConnState) MarshalText() ([]byte, error) { return s.AppendText(nil) }
+
+// UnmarshalText accepts String's words or a number.
+func (s *ConnState) UnmarshalText(b []byte) error {
+	return enumtext.Unmarshal(s, b, "netfilter", "connection state", uint32(len(stateNames)))
 }

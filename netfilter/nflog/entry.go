@@ -115,42 +115,6 @@ func (h *Hook) UnmarshalText(b []byte) error {
 	return enumtext.Unmarshal(h, b, "nflog", "hook", uint32(len(hookNames)))
 }
 
-// ConntrackInfo is the state of the packet's connection as conntrack saw it
-// (NFULA_CT_INFO, enum ip_conntrack_info).
-type ConntrackInfo uint32
-
-// Connection states.
-const (
-	CTEstablished      ConntrackInfo = 0 // IP_CT_ESTABLISHED
-	CTRelated          ConntrackInfo = 1 // IP_CT_RELATED
-	CTNew              ConntrackInfo = 2 // IP_CT_NEW
-	CTEstablishedReply ConntrackInfo = 3 // IP_CT_ESTABLISHED_REPLY
-	CTRelatedReply     ConntrackInfo = 4 // IP_CT_RELATED_REPLY
-	CTUntracked        ConntrackInfo = 7 // IP_CT_UNTRACKED
-)
-
-var ctInfoNames = [...]string{"established", "related", "new", "established-reply", "related-reply", "", "", "untracked"}
-
-// String gives the state's name (established, related, new,
-// established-reply, related-reply, untracked), or its number.
-func (i ConntrackInfo) String() string {
-	if int(i) < len(ctInfoNames) && ctInfoNames[i] != "" {
-		return ctInfoNames[i]
-	}
-	return strconv.FormatUint(uint64(i), 10)
-}
-
-// AppendText appends String's text.
-func (i ConntrackInfo) AppendText(b []byte) ([]byte, error) { return append(b, i.String()...), nil }
-
-// MarshalText returns String's text.
-func (i ConntrackInfo) MarshalText() ([]byte, error) { return i.AppendText(nil) }
-
-// UnmarshalText accepts String's words or a number.
-func (i *ConntrackInfo) UnmarshalText(b []byte) error {
-	return enumtext.Unmarshal(i, b, "nflog", "conntrack info", uint32(len(ctInfoNames)))
-}
-
 // Entry is one logged packet (an NFULNL_MSG_PACKET message). Fields the
 // kernel did not send are zero; the Has* fields tell absent from zero where
 // zero is a valid value.
@@ -204,7 +168,7 @@ type Entry struct {
 	// the packet has one; CTInfo is valid when HasCTInfo.
 	Conntrack []byte
 	HasCTInfo bool
-	CTInfo    ConntrackInfo
+	CTInfo    netfilter.ConnState
 
 	// Payload is the packet from its network header (NFULA_PAYLOAD),
 	// cut to the copy range; empty with CopyMeta.
@@ -303,7 +267,7 @@ func (e *Entry) decode(h netfilter.Header, attrs []byte, alias bool) error {
 			case attrSeqGlobal:
 				e.GlobalSeq, e.HasGlobalSeq = v, true
 			case attrCTInfo:
-				e.CTInfo, e.HasCTInfo = ConntrackInfo(v), true
+				e.CTInfo, e.HasCTInfo = netfilter.ConnState(v), true
 			}
 		case attrHWType, attrHWLen:
 			if len(p) != 2 {

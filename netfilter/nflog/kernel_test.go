@@ -293,7 +293,7 @@ func TestFlagsAndMark(t *testing.T) {
 		if e.Mark != 0x42 {
 			t.Errorf("entry %d: mark %#x, want 0x42", i, e.Mark)
 		}
-		if ct && (len(e.Conntrack) == 0 || !e.HasCTInfo || e.CTInfo != CTNew) {
+		if ct && (len(e.Conntrack) == 0 || !e.HasCTInfo || e.CTInfo != netfilter.StateNew) {
 			t.Errorf("entry %d: conntrack %d bytes, info %v (%v), want new", i, len(e.Conntrack), e.CTInfo, e.HasCTInfo)
 		}
 	}

@@ -27,7 +27,7 @@ func fullEntry() *Entry {
 		HasVLAN: true, VLANProto: 0x8100, VLANTCI: 100,
 		HasUID: true, UID: 1000, GID: 100,
 		HasSeq: true, Seq: 9, HasGlobalSeq: true, GlobalSeq: 77,
-		Conntrack: []byte{8, 0, 12, 0, 0, 0, 0, 1}, HasCTInfo: true, CTInfo: CTEstablishedReply,
+		Conntrack: []byte{8, 0, 12, 0, 0, 0, 0, 1}, HasCTInfo: true, CTInfo: netfilter.StateEstablishedReply,
 		Payload: []byte{0x45, 0, 0, 20, 0, 0, 0, 0, 64, 17, 0, 0, 198, 18, 0, 1, 198, 18, 0, 2},
 	}
 }
@@ -314,9 +314,9 @@ func TestText(t *testing.T) {
 	if HookPrerouting.Name(netfilter.FamilyNetdev) != "ingress" || HookInput.Name(netfilter.FamilyIPv4) != "input" {
 		t.Error("hook names")
 	}
-	for i := range CTUntracked + 2 {
+	for i := range netfilter.StateUntracked + 2 {
 		b, _ := i.MarshalText()
-		var g ConntrackInfo
+		var g netfilter.ConnState
 		if err := g.UnmarshalText(b); err != nil || g != i {
 			t.Errorf("ct info %d: %q -> %v, %v", i, b, g, err)
 		}

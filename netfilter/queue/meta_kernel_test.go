@@ -134,7 +134,7 @@ func TestConntrack(t *testing.T) {
 	}
 	t.Cleanup(func() { q.Close() })
 	type seen struct {
-		state   queue.ConnState
+		state   netfilter.ConnState
 		has     bool
 		id      uint32
 		mark    uint32
@@ -163,11 +163,11 @@ func TestConntrack(t *testing.T) {
 		t.Fatalf("%d packets queued", len(pkts))
 	}
 	t.Logf("first packets: %+v", pkts[:3])
-	if s := pkts[0]; !s.has || s.state != queue.StateNew || s.tcp != "S" || s.id == 0 {
+	if s := pkts[0]; !s.has || s.state != netfilter.StateNew || s.tcp != "S" || s.id == 0 {
 		t.Errorf("SYN: %+v, want state new with a conntrack id", s)
 	}
 	for i, s := range pkts[1:] {
-		if !s.has || s.state != queue.StateEstablished || s.id != pkts[0].id {
+		if !s.has || s.state != netfilter.StateEstablished || s.id != pkts[0].id {
 			t.Fatalf("packet %d: %+v, want established on conntrack %d", i+1, s, pkts[0].id)
 		}
 		if s.mark != 7 {

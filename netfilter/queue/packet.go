@@ -147,7 +147,7 @@ type Packet struct {
 	// ConnStatus come from the entry (NFQA_CT: CTA_ID, CTA_MARK,
 	// CTA_STATUS); Conntrack is the whole entry's attributes, as
 	// ctnetlink encodes them, for decoders that want more.
-	ConnState  ConnState
+	ConnState  netfilter.ConnState
 	HasConn    bool
 	ConnID     uint32
 	ConnMark   uint32
@@ -308,7 +308,7 @@ func (p *Packet) decodeAttrs(b []byte) error {
 				d.Fail(fmt.Errorf("connection state %d out of range", v))
 				break
 			}
-			p.ConnState = ConnState(v)
+			p.ConnState = netfilter.ConnState(v)
 			p.HasConn = true
 		case attrCapLen:
 			p.CapLen = d.Uint32BE()

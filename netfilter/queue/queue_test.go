@@ -27,7 +27,7 @@ func fullPacket() *queue.Packet {
 		HWAddr: []byte{0x02, 0, 0, 0, 0, 1},
 		UID:    1000, GID: 100, HasUID: true, HasGID: true,
 		SecCtx:    []byte("system_u:object_r:unlabeled_t:s0"),
-		ConnState: queue.StateEstablishedReply, HasConn: true,
+		ConnState: netfilter.StateEstablishedReply, HasConn: true,
 		ConnID: 0x1234, ConnMark: 9, ConnStatus: 0x18e,
 		Conntrack: conntrackAttrs(0x18e, 9, 0x1234),
 		CapLen:    3000, Info: queue.InfoGSO | queue.InfoChecksumNotReady,
@@ -89,7 +89,7 @@ func TestDecodeConntrack(t *testing.T) {
 	if err := p.UnmarshalBinary(b); err != nil {
 		t.Fatal(err)
 	}
-	if p.ID != 5 || !p.HasConn || p.ConnState != queue.StateNew || p.ConnID != 0xabcdef || p.ConnMark != 0x77 || p.ConnStatus != 8 {
+	if p.ID != 5 || !p.HasConn || p.ConnState != netfilter.StateNew || p.ConnID != 0xabcdef || p.ConnMark != 0x77 || p.ConnStatus != 8 {
 		t.Fatalf("decoded %+v", p)
 	}
 }
@@ -459,7 +459,7 @@ func TestCloseUnbinds(t *testing.T) {
 func TestEnumText(t *testing.T) {
 	for _, v := range []interface {
 		MarshalText() ([]byte, error)
-	}{queue.HookPostrouting, queue.Repeat, queue.StateRelatedReply, queue.CopyMeta, queue.FlagGSO | queue.FlagUIDGID | 0x100} {
+	}{queue.HookPostrouting, queue.Repeat, netfilter.StateRelatedReply, queue.CopyMeta, queue.FlagGSO | queue.FlagUIDGID | 0x100} {
 		b, _ := v.MarshalText()
 		var err error
 		switch x := v.(type) {
@@ -475,8 +475,8 @@ func TestEnumText(t *testing.T) {
 			if y != x {
 				t.Errorf("%v: %v", x, y)
 			}
-		case queue.ConnState:
-			var y queue.ConnState
+		case netfilter.ConnState:
+			var y netfilter.ConnState
 			err = y.UnmarshalText(b)
 			if y != x {
 				t.Errorf("%v: %v", x, y)

@@ -34,8 +34,10 @@ import (
 // of aliases, told apart by rtm_tos, RTA_PRIORITY, rtm_type and the whole
 // fib_info: rtm_protocol, rtm_scope, RTA_PREFSRC, RTA_METRICS, the
 // rtm_flags given (RTNH_F_ONLINK...), RTA_NH_ID, and the next hops in
-// order (RTA_GATEWAY/RTA_VIA, RTA_OIF, or each struct rtnexthop of
-// RTA_MULTIPATH with its weight and flags). So `ip route append` can keep
+// order (RTA_GATEWAY/RTA_VIA, RTA_OIF and RTA_FLOW, or each struct
+// rtnexthop of RTA_MULTIPATH with its weight, flags and RTA_FLOW): the
+// realms (nh_tclassid) are compared path by path, so routes that differ
+// only in their realms, or in the realms of one path, are two routes. So `ip route append` can keep
 // routes to one destination that differ only in protocol, scope, source
 // or MTU, and a unicast, a blackhole and a prohibit route to it side by
 // side. The flags the kernel changes by itself (RTNH_F_DEAD,
@@ -82,9 +84,8 @@ import (
 // route appended to the slot before paths joined the group there): they
 // exist, but dumps show them only once the group is gone.
 //
-// Not part of the key, because Route does not decode them: RTA_ENCAP
-// (lightweight tunnels; IPv4 and IPv6 tell routes apart by it too) and
-// RTA_FLOW (IPv4 realms).
+// Not part of the key, because Route does not decode it: RTA_ENCAP
+// (lightweight tunnels; IPv4 and IPv6 tell routes apart by it too).
 type RouteKey struct {
 	Family   Family       // rtm_family
 	Table    Table        // RTA_TABLE (rtm_table)
@@ -219,6 +220,9 @@ func routeID4(r *Route) string {
 		b = append(b, " dev "...)
 		b = strconv.AppendInt(b, int64(r.OutIndex), 10)
 	}
+	if r.Realms != 0 && len(r.NextHops) == 0 {
+		b = appendRealmsID(b, r.Realms)
+	}
 	for _, nh := range r.NextHops {
 		b = append(b, " nexthop"...)
 		if nh.Gateway.IsValid() {
@@ -232,6 +236,9 @@ func routeID4(r *Route) string {
 		if f := nh.Flags &^ volatileRouteFlags; f != 0 {
 			b = append(b, " flags "...)
 			b = strconv.AppendUint(b, uint64(f), 16)
+		}
+		if nh.Realms != 0 {
+			b = appendRealmsID(b, nh.Realms)
 		}
 	}
 	if r.Metrics != nil && *r.Metrics != (Metrics{}) {
@@ -251,6 +258,16 @@ func routeID4(r *Route) string {
 		}
 	}
 	return string(b)
+}
+
+// appendRealmsID appends realms to a route's identity as " realms
+// FROM/TO".
+func appendRealmsID(b []byte, realms uint32) []byte {
+	from, to := RealmsSplit(realms)
+	b = append(b, " realms "...)
+	b = strconv.AppendUint(b, uint64(from), 10)
+	b = append(b, '/')
+	return strconv.AppendUint(b, uint64(to), 10)
 }
 
 // routePath is one path of a route: its output link and gateway, what

@@ -1,6 +1,7 @@
 package rtnl
 
 import (
+	"encoding/binary"
 	"errors"
 	"net"
 
@@ -38,16 +39,30 @@ type Veth struct {
 	// than the Conn's. The caller keeps ownership; decoding never sets
 	// it.
 	PeerNetNS *netns.NS
+	// PeerFlags and PeerChange are the peer's ifi_flags and ifi_change:
+	// the interface flags in PeerChange (LinkNoARP, LinkMulticast,
+	// LinkPromisc...) are set to their value in PeerFlags, as iproute2's
+	// "peer name B arp off multicast on" does. LinkUp cannot be set: the
+	// kernel opens the peer before its other end exists and fails with
+	// ENOTCONN.
+	PeerFlags, PeerChange LinkFlags
+	// PeerGroup puts the peer in an interface group (IFLA_GROUP); nil
+	// for the default group.
+	PeerGroup *uint32
 }
 
 // LinkKind returns "veth".
 func (*Veth) LinkKind() string { return "veth" }
 
 func (v *Veth) appendInfoData(e *nlattr.Encoder, full bool) error {
-	if v.PeerName == "" && v.PeerHardwareAddr == nil && v.PeerMTU == 0 && v.PeerTxQueueLen == 0 && v.PeerNetNS == nil {
+	if v.PeerName == "" && v.PeerHardwareAddr == nil && v.PeerMTU == 0 && v.PeerTxQueueLen == 0 && v.PeerNetNS == nil &&
+		v.PeerFlags == 0 && v.PeerChange == 0 && v.PeerGroup == nil {
 		return nil
 	}
-	pe := nlattr.NewEncoder(appendLinkMsg(make([]byte, 0, 64), 0, 0, 0, 0))
+	pe := nlattr.NewEncoder(appendLinkMsg(make([]byte, 0, 64), 0, 0, v.PeerFlags&v.PeerChange, v.PeerChange))
+	if v.PeerGroup != nil {
+		pe.Uint32(unix.IFLA_GROUP, *v.PeerGroup)
+	}
 	if v.PeerName != "" {
 		pe.String(unix.IFLA_IFNAME, v.PeerName)
 	}
@@ -90,6 +105,8 @@ func decodeVeth(d *nlattr.Decoder) *Veth {
 			d.Fail(nlattr.ErrBadLength)
 			return v
 		}
+		v.PeerFlags = LinkFlags(binary.NativeEndian.Uint32(p[8:]))
+		v.PeerChange = LinkFlags(binary.NativeEndian.Uint32(p[12:]))
 		pd := nlattr.NewDecoder(p[linkMsgLen:])
 		for pd.Next() {
 			switch pd.Type() {
@@ -103,6 +120,9 @@ func decodeVeth(d *nlattr.Decoder) *Veth {
 				v.PeerMTU = pd.Uint32()
 			case unix.IFLA_TXQLEN:
 				v.PeerTxQueueLen = pd.Uint32()
+			case unix.IFLA_GROUP:
+				g := pd.Uint32()
+				v.PeerGroup = &g
 			}
 		}
 		if err := pd.Err(); err != nil {

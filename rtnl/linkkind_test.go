@@ -158,31 +158,7 @@ func TestLinkKindVxlan(t *testing.T) {
 		info := tc.info
 		got := lkAdd(t, c, Link{Name: tc.name, Info: &info})
 		want := tc.info
-		if want.Port == 0 {
-			want.Port = 8472 // the kernel's default
-		}
-		if want.Learning == nil {
-			want.Learning = new(true)
-		}
-		// What the kernel reports when not set.
-		if want.SrcPorts == nil {
-			want.SrcPorts = &PortRange{}
-		}
-		if want.DF == nil {
-			want.DF = new(VxlanDFUnset)
-		}
-		if want.Ageing == nil {
-			want.Ageing = new(300 * time.Second)
-		}
-		if want.UDPChecksum == nil {
-			want.UDPChecksum = new(true)
-		}
-		if want.UDP6ZeroChecksumTx == nil {
-			want.UDP6ZeroChecksumTx = new(false)
-		}
-		if want.UDP6ZeroChecksumRx == nil {
-			want.UDP6ZeroChecksumRx = new(false)
-		}
+		vxlanReported(&want) // what the kernel reports when not set
 		if got.Kind != "vxlan" || !reflect.DeepEqual(got.Info, &want) {
 			t.Errorf("%s: %q %s\nwant %s", tc.name, got.Kind, lkJSON(got.Info), lkJSON(want))
 		}

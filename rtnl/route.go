@@ -137,7 +137,24 @@ type Route struct {
 	// Mark is the firewall mark (RTA_MARK) of a LookupRoute answer; leave it
 	// zero in changes.
 	Mark uint32
+
+	// Realms are the IPv4 route's realms (RTA_FLOW, iproute2 "realm TO"
+	// or "realms FROM/TO"): the destination realm in the low 16 bits, the
+	// source realm in the high 16 (see RealmsOf and RealmsSplit); 0 for none.
+	// The kernel keeps them only when built with CONFIG_IP_ROUTE_CLASSID,
+	// and IPv6 routes have none. They are part of the route's identity
+	// (see RouteKey); in DeleteRoute, 0 matches any realms.
+	Realms uint32
 }
+
+// RealmsOf packs a source and a destination realm as Route.Realms and
+// NextHop.Realms hold them (RTA_FLOW): from in the high 16 bits, to in
+// the low 16.
+func RealmsOf(from, to uint16) uint32 { return uint32(from)<<16 | uint32(to) }
+
+// RealmsSplit returns the source and destination realms packed in an
+// RTA_FLOW value (Route.Realms, NextHop.Realms, Rule.Realms).
+func RealmsSplit(realms uint32) (from, to uint16) { return uint16(realms >> 16), uint16(realms) }
 
 // clone returns r with its own Metrics and NextHops.
 func (r Route) clone() Route {
@@ -189,6 +206,10 @@ type NextHop struct {
 	// Flags are the path's RTNH_F_* flags (rtnh_flags; only the low 8
 	// bits exist on the wire).
 	Flags RouteFlags
+	// Realms are the path's IPv4 realms (RTA_FLOW inside the rtnexthop,
+	// iproute2 "nexthop ... realm TO"), packed as Route.Realms; 0 for
+	// none. The kernel compares them path by path (see RouteKey).
+	Realms uint32
 }
 
 // Metrics are route metrics (RTA_METRICS, nested RTAX_* attributes), in
@@ -355,6 +376,9 @@ func (r Route) String() string {
 	if r.Flags != 0 {
 		fmt.Fprintf(&b, " %v", r.Flags)
 	}
+	if r.Realms != 0 {
+		writeRealms(&b, r.Realms)
+	}
 	for _, nh := range r.NextHops {
 		b.WriteString(" nexthop")
 		if nh.Gateway.IsValid() {
@@ -367,8 +391,22 @@ func (r Route) String() string {
 		if nh.Flags != 0 {
 			fmt.Fprintf(&b, " %v", nh.Flags)
 		}
+		if nh.Realms != 0 {
+			writeRealms(&b, nh.Realms)
+		}
 	}
 	return b.String()
+}
+
+// writeRealms writes realms in iproute2's numeric form: " realm TO", or
+// " realms FROM/TO" when there is a source realm.
+func writeRealms(b *strings.Builder, realms uint32) {
+	from, to := RealmsSplit(realms)
+	if from != 0 {
+		fmt.Fprintf(b, " realms %d/%d", from, to)
+	} else {
+		fmt.Fprintf(b, " realm %d", to)
+	}
 }
 
 // Attribute types and sizes this file needs beyond x/sys/unix.
@@ -491,6 +529,9 @@ func (r Route) AppendBinary(b []byte) ([]byte, error) {
 	if r.Mark != 0 {
 		e.Uint32(unix.RTA_MARK, r.Mark)
 	}
+	if r.Realms != 0 {
+		e.Uint32(unix.RTA_FLOW, r.Realms)
+	}
 	b, err := e.Finish()
 	if err == nil && len(r.NextHops) > 0 {
 		b, err = routeAppendMultipath(b, &e, r.Family, r.NextHops)
@@ -541,9 +582,14 @@ func routeAppendMultipath(b []byte, e *nlattr.Encoder, fam Family, nhs []NextHop
 		off := len(b)
 		b = append(b, 0, 0, uint8(nh.Flags), hops, 0, 0, 0, 0)
 		binary.NativeEndian.PutUint32(b[off+4:], uint32(nh.OutIndex))
-		if nh.Gateway.IsValid() {
+		if nh.Gateway.IsValid() || nh.Realms != 0 {
 			e.Reset(b)
-			routeEncodeGateway(e, fam, nh.Gateway)
+			if nh.Gateway.IsValid() {
+				routeEncodeGateway(e, fam, nh.Gateway)
+			}
+			if nh.Realms != 0 {
+				e.Uint32(unix.RTA_FLOW, nh.Realms)
+			}
 			var err error
 			if b, err = e.Finish(); err != nil {
 				return b[:start], err
@@ -648,6 +694,8 @@ func (r *Route) UnmarshalBinary(b []byte) error {
 			r.Mark = d.Uint32()
 		case routeAttrNHID:
 			r.NextHopID = d.Uint32()
+		case unix.RTA_FLOW:
+			r.Realms = d.Uint32()
 		}
 	}
 	if err := d.Err(); err != nil {
@@ -792,6 +840,8 @@ func routeDecodeMultipath(d *nlattr.Decoder, bits int) []NextHop {
 				if a, ok := routeDecodeVia(&ad); ok {
 					nh.Gateway = a
 				}
+			case unix.RTA_FLOW:
+				nh.Realms = ad.Uint32()
 			}
 		}
 		if err := ad.Err(); err != nil {
@@ -924,6 +974,21 @@ type RouteQuery struct {
 	// (RTM_F_FIB_MATCH, iproute2 "fibmatch") instead of the resolved
 	// route for the destination.
 	FIBMatch bool
+	// Tos is the packet's type of service (rtm_tos, iproute2 "tos" /
+	// "dsfield"), which IPv4 routes and policy rules may match.
+	Tos uint8
+	// UID is the user id of the socket sending the packet (RTA_UID,
+	// iproute2 "uid"), which uidrange rules match; sent only if HasUID
+	// (otherwise the kernel uses the caller's).
+	UID    uint32
+	HasUID bool
+	// IPProto is the packet's IP protocol (RTA_IP_PROTO, iproute2
+	// "ipproto"), SrcPort and DstPort its transport ports (RTA_SPORT,
+	// RTA_DPORT, big-endian on the wire, iproute2 "sport", "dport"):
+	// rules with ipproto/sport/dport match them, and multipath hashing
+	// may use them. Zero: not sent (the kernel's default is 0 too).
+	IPProto          uint8
+	SrcPort, DstPort uint16
 }
 
 // LookupRoute asks the kernel which route a packet would take (RTM_GETROUTE
@@ -940,9 +1005,10 @@ func (c *Conn) LookupRoute(ctx context.Context, q RouteQuery) (Route, error) {
 	if q.Src.IsValid() && q.Src.BitLen() != q.Dst.BitLen() {
 		return Route{}, fmt.Errorf("rtnl: get route: Src %v and Dst %v are of different families", q.Src, q.Dst)
 	}
-	b := make([]byte, rtmsgLen, 96)
+	b := make([]byte, rtmsgLen, 128)
 	b[0] = byte(routeAddrFamily(q.Dst))
 	b[1] = byte(q.Dst.BitLen())
+	b[3] = q.Tos
 	if q.Src.IsValid() {
 		b[2] = byte(q.Src.BitLen())
 	}
@@ -969,6 +1035,18 @@ func (c *Conn) LookupRoute(ctx context.Context, q RouteQuery) (Route, error) {
 	}
 	if q.Mark != 0 {
 		e.Uint32(unix.RTA_MARK, q.Mark)
+	}
+	if q.HasUID {
+		e.Uint32(unix.RTA_UID, q.UID)
+	}
+	if q.IPProto != 0 {
+		e.Uint8(unix.RTA_IP_PROTO, q.IPProto)
+	}
+	if q.SrcPort != 0 {
+		e.Uint16BE(unix.RTA_SPORT, q.SrcPort)
+	}
+	if q.DstPort != 0 {
+		e.Uint16BE(unix.RTA_DPORT, q.DstPort)
 	}
 	b, err := e.Finish()
 	if err != nil {

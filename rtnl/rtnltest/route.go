@@ -29,6 +29,7 @@ type fakeRoute struct {
 	prefsrc netip.Addr
 	nhs     []fakeNH
 	metrics rtnl.Metrics
+	realms  uint32 // RTA_FLOW of an IPv4 route without next hops (a blackhole...)
 }
 
 // fakeNH is one next hop.
@@ -37,6 +38,7 @@ type fakeNH struct {
 	oif    int32
 	weight int
 	flags  uint32 // RTNH_F_ONLINK as given
+	realms uint32 // RTA_FLOW (IPv4 nh_tclassid)
 }
 
 func (r *fakeRoute) usesDev(index int32) bool {
@@ -52,7 +54,7 @@ func (r *fakeRoute) usesDev(index int32) bool {
 // type and fib_info make an exact duplicate.
 func (r *fakeRoute) sameInfo(o *fakeRoute) bool {
 	return r.typ == o.typ && r.proto == o.proto && r.scope == o.scope && r.prefsrc == o.prefsrc &&
-		r.prio == o.prio && r.metrics == o.metrics && slices.Equal(r.nhs, o.nhs) && r.flags == o.flags
+		r.prio == o.prio && r.metrics == o.metrics && slices.Equal(r.nhs, o.nhs) && r.flags == o.flags && r.realms == o.realms
 }
 
 // metricsOf is the value of a route's metrics, zero when it has none.
@@ -101,12 +103,13 @@ func (f *Fake) toRoute(r *fakeRoute) rtnl.Route {
 	}
 	switch len(r.nhs) {
 	case 0:
+		out.Realms = r.realms
 	case 1:
-		out.Gateway, out.OutIndex = r.nhs[0].gw, r.nhs[0].oif
+		out.Gateway, out.OutIndex, out.Realms = r.nhs[0].gw, r.nhs[0].oif, r.nhs[0].realms
 		out.Flags |= nhFlags(r.nhs[0])
 	default:
 		for _, nh := range r.nhs {
-			out.NextHops = append(out.NextHops, rtnl.NextHop{Gateway: nh.gw, OutIndex: nh.oif, Weight: nh.weight, Flags: nhFlags(nh)})
+			out.NextHops = append(out.NextHops, rtnl.NextHop{Gateway: nh.gw, OutIndex: nh.oif, Weight: nh.weight, Flags: nhFlags(nh), Realms: nh.realms})
 		}
 	}
 	return out
@@ -292,14 +295,26 @@ func routeNHs(rr rtnl.Route) []fakeNH {
 	if len(rr.NextHops) > 0 {
 		out := make([]fakeNH, len(rr.NextHops))
 		for i, nh := range rr.NextHops {
-			out[i] = fakeNH{gw: nh.Gateway, oif: nh.OutIndex, weight: max(nh.Weight, 1), flags: uint32(nh.Flags) & unix.RTNH_F_ONLINK}
+			out[i] = fakeNH{gw: nh.Gateway, oif: nh.OutIndex, weight: max(nh.Weight, 1), flags: uint32(nh.Flags) & unix.RTNH_F_ONLINK, realms: nh.Realms}
 		}
 		return out
 	}
 	if rr.Gateway.IsValid() || rr.OutIndex != 0 {
-		return []fakeNH{{gw: rr.Gateway, oif: rr.OutIndex, weight: 1, flags: uint32(rr.Flags) & unix.RTNH_F_ONLINK}}
+		return []fakeNH{{gw: rr.Gateway, oif: rr.OutIndex, weight: 1, flags: uint32(rr.Flags) & unix.RTNH_F_ONLINK, realms: rr.Realms}}
 	}
 	return nil
+}
+
+// withoutRealms returns rr without its realms, which IPv6 ignores.
+func withoutRealms(rr rtnl.Route) rtnl.Route {
+	rr.Realms = 0
+	if len(rr.NextHops) > 0 {
+		rr.NextHops = slices.Clone(rr.NextHops)
+		for i := range rr.NextHops {
+			rr.NextHops[i].Realms = 0
+		}
+	}
+	return rr
 }
 
 // rejectType reports the route types that drop packets (fib_props error).
@@ -333,6 +348,9 @@ func (c *call) newRoute4(rr rtnl.Route) error {
 	if rr.Tos&0x3 != 0 {
 		return errf(syscall.EINVAL, "Invalid dsfield (tos): ECN bits must be 0")
 	}
+	if len(rr.NextHops) > 0 && rr.Realms != 0 && rr.Realms != rr.NextHops[0].Realms {
+		return errf(syscall.EINVAL, "Nexthop class id does not match RTA_FLOW")
+	}
 	dst := rr.Dst
 	if dst.Masked() != dst {
 		return errf(syscall.EINVAL, "Invalid prefix for given prefix length")
@@ -341,6 +359,9 @@ func (c *call) newRoute4(rr rtnl.Route) error {
 		fam: unix.AF_INET, table: tableOf(rr.Table), dst: dst, tos: rr.Tos, prio: rr.Priority,
 		proto: uint8(rr.Protocol), scope: uint8(rr.Scope), typ: uint8(rr.Type),
 		flags: uint32(rr.Flags) &^ 0xff, prefsrc: rr.PrefSrc, nhs: routeNHs(rr), metrics: metricsOf(rr.Metrics),
+	}
+	if len(r.nhs) == 0 {
+		r.realms = rr.Realms
 	}
 	// The table is made before the route is checked (fib_new_table).
 	f.tables[tableKey{r.fam, r.table}] = true
@@ -650,9 +671,13 @@ func nhMatch(want, have []fakeNH, multi bool) bool {
 		return false
 	}
 	if !multi {
-		// A single path is compared with the first path.
+		// A single path is compared with the first path, its realms
+		// only along with a device or gateway.
 		w, h := want[0], have[0]
-		return (w.oif == 0 || w.oif == h.oif) && (!w.gw.IsValid() || w.gw == h.gw)
+		if w.oif == 0 && !w.gw.IsValid() {
+			return true
+		}
+		return (w.oif == 0 || w.oif == h.oif) && (!w.gw.IsValid() || w.gw == h.gw) && (w.realms == 0 || w.realms == h.realms)
 	}
 	// Each path of the route against the given ones in order, by device
 	// and gateway (not weight); paths given beyond the route's are
@@ -662,7 +687,7 @@ func nhMatch(want, have []fakeNH, multi bool) bool {
 	}
 	for i := range have {
 		w, h := want[i], have[i]
-		if w.oif != 0 && w.oif != h.oif || w.gw.IsValid() && w.gw != h.gw {
+		if w.oif != 0 && w.oif != h.oif || w.gw.IsValid() && w.gw != h.gw || w.realms != 0 && w.realms != h.realms {
 			return false
 		}
 	}
@@ -671,6 +696,7 @@ func nhMatch(want, have []fakeNH, multi bool) bool {
 
 // newRoute6 is inet6_rtm_newroute: ip6_route_info_create and fib6_add.
 func (c *call) newRoute6(rr rtnl.Route) error {
+	rr = withoutRealms(rr) // IPv6 ignores RTA_FLOW
 	f := c.f
 	if rr.NextHopID != 0 {
 		return errf(syscall.EINVAL, "Nexthop id does not exist")
@@ -889,6 +915,7 @@ func (f *Fake) lookupTable6(table uint32, dst, src netip.Addr, oif int32) (*fake
 
 // delRoute6 is ip6_route_del.
 func (c *call) delRoute6(rr rtnl.Route) error {
+	rr = withoutRealms(rr) // IPv6 ignores RTA_FLOW
 	f := c.f
 	table := tableOf(rr.Table)
 	if !f.tables[tableKey{unix.AF_INET6, table}] {

@@ -295,6 +295,7 @@ type flow struct {
 	iif      int32 // 1 (lo) for locally generated traffic
 	mark     uint32
 	ipproto  uint8
+	tos      uint8 // IPv4 rtm_tos of a lookup
 }
 
 func (f *Fake) ruleMatch(u *fakeRule, fl flow) bool {
@@ -321,6 +322,9 @@ func (f *Fake) ruleMatch(u *fakeRule, fl flow) bool {
 		m = false
 	}
 	if u.IPProto != 0 && u.IPProto != fl.ipproto {
+		m = false
+	}
+	if u.Tos != 0 && u.Tos != fl.tos {
 		m = false
 	}
 	if u.Invert {
@@ -364,7 +368,7 @@ func (f *Fake) lookup(fam rtnl.Family, fl flow, scope uint8) (*fakeRoute, fakeNH
 		var nh fakeNH
 		var err error
 		if fam == rtnl.FamilyIPv4 {
-			res, nh, err = f.lookupTable4(table, fl.dst, scope, fl.oif, 0)
+			res, nh, err = f.lookupTable4(table, fl.dst, scope, fl.oif, fl.tos)
 		} else {
 			res, nh = f.lookupTable6(table, fl.dst, fl.src, fl.oif)
 			if res != nil {
@@ -486,6 +490,9 @@ func (c *call) getRoute() ([]netlink.Message, error) {
 	}
 	var fl flow
 	fl.iif = 1
+	if fam == unix.AF_INET {
+		fl.tos = b[3]
+	}
 	d := nlattr.NewDecoder(b[unix.SizeofRtMsg:])
 	for d.Next() {
 		switch d.Type() {
@@ -540,7 +547,7 @@ func (c *call) getRoute() ([]netlink.Message, error) {
 		out.Table = rtnl.Table(res.table)
 	} else {
 		out = rtnl.Route{Family: rtnl.Family(fam), Dst: netip.PrefixFrom(fl.dst, bits), Table: unix.RT_TABLE_MAIN,
-			Type: rtnl.RouteType(res.typ), Flags: rtnl.RouteFlagCloned, Gateway: nh.gw, OutIndex: nh.oif, Mark: fl.mark}
+			Type: rtnl.RouteType(res.typ), Flags: rtnl.RouteFlagCloned, Gateway: nh.gw, OutIndex: nh.oif, Mark: fl.mark, Tos: fl.tos}
 		if fam == unix.AF_INET6 || rflags&unix.RTM_F_LOOKUP_TABLE != 0 {
 			out.Table = rtnl.Table(table)
 			if fam == unix.AF_INET && table == unix.RT_TABLE_LOCAL && !f.customRules4 {

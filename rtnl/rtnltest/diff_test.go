@@ -425,8 +425,11 @@ func routeLine(r rtnl.Route, nm func(int32) string) string {
 	if r.Metrics != nil {
 		s += fmt.Sprintf(" metrics=%+v", *r.Metrics)
 	}
+	if r.Realms != 0 {
+		s += fmt.Sprintf(" realms=%#x", r.Realms)
+	}
 	for _, nh := range r.NextHops {
-		s += fmt.Sprintf(" nexthop(via=%v dev=%s weight=%d flags=[%v])", nh.Gateway, nm(nh.OutIndex), nh.Weight, nh.Flags)
+		s += fmt.Sprintf(" nexthop(via=%v dev=%s weight=%d flags=[%v] realms=%#x)", nh.Gateway, nm(nh.OutIndex), nh.Weight, nh.Flags, nh.Realms)
 	}
 	return s
 }

@@ -502,6 +502,15 @@ func (c *call) vethPeer(r *linkReq, peer *fakeLink) error {
 		if err := c.linkCommon(peer, pr); err != nil {
 			return err
 		}
+		// rtnl_configure_link of the peer, before its other end exists:
+		// opening it fails (veth_open), other flags are set.
+		fl := combineFlags(peer, pr)
+		if fl&unix.IFF_UP != 0 {
+			return syscall.ENOTCONN
+		}
+		const settable = unix.IFF_DEBUG | unix.IFF_NOTRAILERS | unix.IFF_NOARP | unix.IFF_DYNAMIC |
+			unix.IFF_MULTICAST | unix.IFF_PORTSEL | unix.IFF_AUTOMEDIA | unix.IFF_PROMISC | unix.IFF_ALLMULTI
+		peer.flags = peer.flags&^settable | fl&settable
 	}
 	return nil
 }

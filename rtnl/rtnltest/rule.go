@@ -547,7 +547,7 @@ func (c *call) getRoute() ([]netlink.Message, error) {
 		out.Table = rtnl.Table(res.table)
 	} else {
 		out = rtnl.Route{Family: rtnl.Family(fam), Dst: netip.PrefixFrom(fl.dst, bits), Table: unix.RT_TABLE_MAIN,
-			Type: rtnl.RouteType(res.typ), Flags: rtnl.RouteFlagCloned, Gateway: nh.gw, OutIndex: nh.oif, Mark: fl.mark, Tos: fl.tos}
+			Type: rtnl.RouteType(res.typ), Flags: rtnl.RouteFlagCloned, Gateway: nh.gw, OutIndex: nh.oif, Mark: fl.mark}
 		if fam == unix.AF_INET6 || rflags&unix.RTM_F_LOOKUP_TABLE != 0 {
 			out.Table = rtnl.Table(table)
 			if fam == unix.AF_INET && table == unix.RT_TABLE_LOCAL && !f.customRules4 {
@@ -558,6 +558,8 @@ func (c *call) getRoute() ([]netlink.Message, error) {
 		}
 		if fam == unix.AF_INET6 {
 			out.Protocol, out.Priority = rtnl.Protocol(res.proto), res.prio
+		} else {
+			out.Tos = res.tos // the DSCP of the entry that matched
 		}
 		if fl.src.IsValid() {
 			out.Src = netip.PrefixFrom(fl.src, bits)

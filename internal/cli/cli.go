@@ -130,6 +130,7 @@ type env struct {
 	indexes   map[int32]string
 	nsids     map[int32]string // see nsidName
 	carriers  map[int32]uint32 // see carrierChanges
+	realms    *realmTable      // see realmName
 }
 
 // object is one of nl's objects (link, address, route ...).

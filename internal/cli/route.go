@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"net/netip"
 	"syscall"
 
@@ -17,20 +18,24 @@ const routeHelp = `Usage: nl route { list | show } [ SELECTOR ]
        nl route save SELECTOR
        nl route restore
        nl route showdump
-       nl route get [ fibmatch ] ADDRESS [ from ADDRESS ] [ iif STRING ]
-                    [ oif STRING ] [ mark NUMBER ]
+       nl route get [ ROUTE_GET_FLAGS ] ADDRESS [ from ADDRESS ] [ iif STRING ]
+                    [ oif STRING ] [ mark NUMBER ] [ tos TOS ] [ vrf NAME ]
+                    [ uid NUMBER ] [ ipproto PROTOCOL ] [ sport NUMBER ]
+                    [ dport NUMBER ]
+ROUTE_GET_FLAGS := [ fibmatch ]
        nl route { add | del | change | append | replace } ROUTE
 SELECTOR := [ root PREFIX ] [ match PREFIX ] [ exact PREFIX ] [ to PREFIX ]
             [ table TABLE_ID ] [ dev STRING ] [ proto RTPROTO ]
             [ type TYPE ] [ scope SCOPE ] [ metric METRIC ]
-            [ via [ FAMILY ] PREFIX ] [ src PREFIX ]
+            [ via [ FAMILY ] PREFIX ] [ src PREFIX ] [ realms REALMID ]
 ROUTE := NODE_SPEC [ INFO_SPEC ]
 NODE_SPEC := [ TYPE ] PREFIX [ table TABLE_ID ] [ proto RTPROTO ]
              [ scope SCOPE ] [ metric METRIC ] [ from PREFIX ]
 INFO_SPEC := { NH | nhid ID } OPTIONS FLAGS [ nexthop NH ]...
 NH := [ via [ FAMILY ] ADDRESS ] [ dev STRING ] [ weight NUMBER ] NHFLAGS
+      [ realms REALM ]
 FAMILY := [ inet | inet6 ]
-OPTIONS := FLAGS [ mtu [ lock ] NUMBER ] [ advmss [ lock ] NUMBER ]
+OPTIONS := FLAGS [ mtu [ lock ] NUMBER ] [ advmss [ lock ] NUMBER ] [ realms REALM ]
            [ window NUMBER ] [ cwnd NUMBER ] [ initcwnd NUMBER ]
            [ initrwnd NUMBER ] [ ssthresh NUMBER ] [ reordering NUMBER ]
            [ hoplimit NUMBER ] [ quickack BOOL ] [ congctl NAME ]
@@ -78,6 +83,10 @@ type routeSelector struct {
 	via, prefsrc   netip.Prefix
 	hasVia, hasSrc bool
 	cache          bool // flush cache
+	// realms: RTA_FLOW must equal realm under realmMask (ip's
+	// filter.realm, realmmask); a full mask also leaves it out of the
+	// output.
+	realm, realmMask uint32
 }
 
 // routeGetArgs are the arguments of route get.
@@ -88,6 +97,13 @@ type routeGetArgs struct {
 	mark           uint32
 	fibMatch       bool
 	warning        string // ip's warning for a destination given with a prefix length
+	vrf            string // vrf NAME: the oif, which must be a vrf
+	hasVrf         bool
+	tos            uint8
+	uid            uint32
+	hasUID         bool
+	ipproto        uint8
+	sport, dport   uint16
 }
 
 // routeSpec is the ROUTE of the changing commands: the route as it is sent,
@@ -261,6 +277,24 @@ func parseRouteSelector(a *words, fam Family) (routeSelector, error) {
 			}
 		case matches(w, "cache"):
 			s.cache = true
+		case matches(w, "realms"):
+			var v string
+			if v, err = a.value(); err != nil {
+				return s, err
+			}
+			var ok bool
+			if s.realm, ok = parseRealms(v); !ok {
+				return s, errInvarg("invalid realms\n", v)
+			}
+			// As ip: "FROM/" and "TO" (or "/TO") leave the other half
+			// free.
+			s.realmMask = ^uint32(0)
+			if s.realm&0xffff == 0 && strings.HasSuffix(v, "/") {
+				s.realmMask &^= 0xffff
+			}
+			if s.realm&0xffff0000 == 0 && (!strings.Contains(v, "/") || strings.HasPrefix(v, "/")) {
+				s.realmMask &^= 0xffff0000
+			}
 		default:
 			if matches(w, "to") {
 				if w, err = a.value(); err != nil {
@@ -309,6 +343,8 @@ func parseRouteGet(a *words, fam Family) (routeGetArgs, error) {
 	for a.more() {
 		var err error
 		switch w := a.next(); {
+		case w == "tos" || matches(w, "dsfield"):
+			g.tos, err = valueOf(a, parseDSField, "TOS value is invalid\n")
 		case matches(w, "from"):
 			p, err := prefixValue(a, fam)
 			if err != nil {
@@ -326,14 +362,27 @@ func parseRouteGet(a *words, fam Family) (routeGetArgs, error) {
 		case matches(w, "oif") || w == "dev":
 			g.oif, err = a.value()
 			g.hasOif = true
+		case matches(w, "connected"):
+			// ip looks up twice, the second time from the first
+			// answer's source; nl does not: refuse rather than ignore.
+			return g, usagef(`Error: "%s" is not supported by nl route get.`, w)
+		case matches(w, "vrf"):
+			g.vrf, err = a.value()
+			g.hasVrf = true
+		case matches(w, "uid"):
+			g.uid, err = valueOf(a, getU32, "invalid UID\n")
+			g.hasUID = true
 		case matches(w, "fibmatch"):
 			g.fibMatch = true
-		case w == "tos" || matches(w, "dsfield") || w == "vrf" || w == "uid" || w == "as" || w == "sport" ||
-			w == "dport" || w == "ipproto" || w == "connected":
-			// ip puts these in the lookup; rtnl.RouteQuery has no
-			// field for them, and a lookup without them could give
-			// another route: refuse rather than ignore.
+		case w == "as":
+			// RTA_NEWDST, for MPLS, which nl does not speak.
 			return g, usagef(`Error: "%s" is not supported by nl route get.`, w)
+		case matches(w, "sport"):
+			g.sport, err = valueOf(a, getU16, "invalid sport\n")
+		case matches(w, "dport"):
+			g.dport, err = valueOf(a, getU16, "invalid dport\n")
+		case matches(w, "ipproto"):
+			g.ipproto, err = valueOf(a, parseIPProto, `Invalid "ipproto" value`+"\n")
 		default:
 			if w == "to" {
 				if w, err = a.value(); err != nil {
@@ -487,6 +536,8 @@ func parseRouteSpec(a *words, fam Family, del bool) (routeSpec, error) {
 			metrics().QuickAck = n
 		case matches(w, "congctl"):
 			metrics().CCAlgo, err = lockedValue(a, &lock, 16) // RTAX_CC_ALGO
+		case matches(w, "realms"):
+			r.Realms, err = valueOf(a, parseRealms, "\"realm\" value is invalid\n")
 		case w == "onlink":
 			r.Flags |= rtnl.RouteFlagOnLink
 		case w == "nexthop":
@@ -615,6 +666,10 @@ func parseRouteNextHops(a *words, fam Family) ([]routeNextHop, error) {
 			case "onlink":
 				nh.hop.Flags |= rtnl.RouteFlagOnLink
 			default:
+				if matches(w, "realms") {
+					nh.hop.Realms, err = valueOf(a, parseRealms, "\"realm\" value is invalid\n")
+					break
+				}
 				a.i-- // the next "nexthop", or what the loop refuses
 				break hop
 			}
@@ -741,6 +796,9 @@ func (s *routeSelector) match(r *rtnl.Route) bool {
 		s.hasScope && r.Scope != s.scope || s.hasMet && r.Priority != s.metric {
 		return false
 	}
+	if s.realmMask != 0 && (r.Realms^s.realm)&s.realmMask != 0 {
+		return false
+	}
 	if s.oif != 0 && r.OutIndex != s.oif {
 		return false // as ip: a multipath route has no RTA_OIF and never matches
 	}
@@ -787,11 +845,13 @@ func (s *routeSelector) match(r *rtnl.Route) bool {
 type routeView struct {
 	table, dev, proto, scope, metric bool
 	via, src                         bool // the selector gave the gateway, the source
+	realms                           bool // the selector gave both realms
 }
 
 func (s *routeSelector) view() routeView {
 	return routeView{table: !s.tableAll, dev: s.hasDev, proto: s.hasProto, scope: s.hasScope, metric: s.hasMet,
-		via: s.hasVia && s.via.Bits() == s.via.Addr().BitLen(), src: s.hasSrc && s.prefsrc.Bits() == s.prefsrc.Addr().BitLen()}
+		via: s.hasVia && s.via.Bits() == s.via.Addr().BitLen(), src: s.hasSrc && s.prefsrc.Bits() == s.prefsrc.Addr().BitLen(),
+		realms: s.realmMask == ^uint32(0)}
 }
 
 func routeShow(ctx context.Context, e *env, s *routeSelector) error {
@@ -909,7 +969,16 @@ func routeGet(ctx context.Context, e *env, g *routeGetArgs) error {
 	if g.warning != "" {
 		fmt.Fprintln(e.stderr, g.warning)
 	}
-	q := rtnl.RouteQuery{Dst: g.dst, Src: g.from, Mark: g.mark, FIBMatch: g.fibMatch}
+	q := rtnl.RouteQuery{Dst: g.dst, Src: g.from, Mark: g.mark, FIBMatch: g.fibMatch, Tos: g.tos, UID: g.uid, HasUID: g.hasUID,
+		IPProto: g.ipproto, SrcPort: g.sport, DstPort: g.dport}
+	if g.hasVrf {
+		// ip's name_is_vrf: a link of kind vrf, else "Invalid VRF".
+		l, err := c.LinkByName(ctx, g.vrf)
+		if err != nil || l.Kind != "vrf" {
+			return errInvarg("Invalid VRF\n", g.vrf)
+		}
+		g.oif, g.hasOif = g.vrf, true
+	}
 	if g.hasIif {
 		if q.InIndex, err = e.linkIndex(ctx, g.iif); err != nil {
 			return err

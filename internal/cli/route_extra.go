@@ -68,3 +68,31 @@ func parseDSField(s string) (uint8, bool) {
 	}
 	return 0, false
 }
+
+// parseIPProto is ip's inet_proto_a2n: a protocol name or alias of
+// /etc/protocols, or a number of at most 255.
+func parseIPProto(s string) (uint8, bool) {
+	if n, ok := getU8(s); ok {
+		return n, true
+	}
+	b, err := os.ReadFile("/etc/protocols")
+	if err != nil {
+		return 0, false
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if i := strings.IndexByte(line, '#'); i >= 0 {
+			line = line[:i]
+		}
+		f := strings.Fields(line)
+		if len(f) < 2 {
+			continue
+		}
+		for _, name := range append([]string{f[0]}, f[2:]...) {
+			if name == s {
+				n, ok := getU8(f[1])
+				return n, ok
+			}
+		}
+	}
+	return 0, false
+}

@@ -137,6 +137,9 @@ func routeFormat(ctx context.Context, e *env, r *rtnl.Route, v routeView) *print
 		}
 		o.add("mark", r.Mark, t)
 	}
+	if r.Realms != 0 && !v.realms {
+		realmsOut(e, o, r.Realms)
+	}
 	if r.HasUID {
 		o.add("uid", r.UID, fmt.Sprintf("uid %d ", r.UID))
 	}
@@ -177,6 +180,9 @@ func routeFormat(ctx context.Context, e *env, r *rtnl.Route, v routeView) *print
 			nh := &r.NextHops[i]
 			ho.b.WriteString("\n\tnexthop ")
 			routeGatewayOut(ho, r.Family, nh.Gateway)
+			if nh.Realms != 0 {
+				realmsOut(e, ho, nh.Realms)
+			}
 			n := e.linkName(ctx, nh.OutIndex)
 			ho.add("dev", n, "dev "+n+" ")
 			ho.add("weight", max(nh.Weight, 1), fmt.Sprintf("weight %d ", max(nh.Weight, 1)))

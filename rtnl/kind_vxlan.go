@@ -57,8 +57,10 @@ func (df VxlanDF) String() string {
 // Vxlan is a VXLAN tunnel endpoint (kind "vxlan", RFC 7348): Ethernet
 // frames carried in UDP.
 type Vxlan struct {
-	// VNI is the VXLAN network identifier (IFLA_VXLAN_ID), 24 bits;
-	// always sent.
+	// VNI is the VXLAN network identifier (IFLA_VXLAN_ID), 24 bits. 0 is
+	// not sent: the kernel's default for a new link (an External one
+	// takes none), and in SetLink "unchanged" (the kernel refuses to
+	// change a VNI).
 	VNI uint32
 	// Remote is the unicast peer or the multicast group frames are sent
 	// to (IFLA_VXLAN_GROUP for IPv4, IFLA_VXLAN_GROUP6 for IPv6); the
@@ -157,7 +159,9 @@ func (*Vxlan) LinkKind() string { return "vxlan" }
 
 func (v *Vxlan) appendInfoData(e *nlattr.Encoder, full bool) error {
 	e.Nest(unix.IFLA_INFO_DATA)
-	e.Uint32(unix.IFLA_VXLAN_ID, v.VNI)
+	if v.VNI != 0 || full {
+		e.Uint32(unix.IFLA_VXLAN_ID, v.VNI)
+	}
 	switch {
 	case v.Remote.Is4():
 		e.Addr(unix.IFLA_VXLAN_GROUP, v.Remote)

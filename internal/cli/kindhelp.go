@@ -41,14 +41,31 @@ MODE_FLAG: nopromisc | nodst
 		[ local ADDR ]
 		[ ttl TTL ]
 		[ tos TOS ]
+		[ df DF ]
+		[ flowlabel LABEL ]
 		[ dev PHYS_DEV ]
 		[ dstport PORT ]
+		[ srcport MIN MAX ]
 		[ [no]learning ]
+		[ [no]proxy ]
+		[ [no]rsc ]
+		[ [no]l2miss ]
+		[ [no]l3miss ]
+		[ ageing SECONDS ]
+		[ maxaddress NUMBER ]
+		[ [no]udpcsum ]
+		[ [no]udp6zerocsumtx ]
+		[ [no]udp6zerocsumrx ]
+		[ [no]remcsumtx ] [ [no]remcsumrx ]
+		[ [no]external ] [ gbp ] [ gpe ]
+		[ [no]vnifilter ]
 
 Where:	VNI	:= 0-16777215
 	ADDR	:= { IP_ADDRESS | any }
 	TOS	:= { NUMBER | inherit }
 	TTL	:= { 1..255 | auto | inherit }
+	DF	:= { unset | set | inherit }
+	LABEL := 0-1048575
 `,
 	"vlan": `Usage: ... vlan id VLANID
 		[ protocol VLANPROTO ]

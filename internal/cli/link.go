@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"slices"
 	"strings"
 
 	"github.com/nlkit/nlkit/netns"
@@ -217,12 +216,9 @@ func linkInteger(key string) func(string) (*uint32, bool) {
 	}
 }
 
-// peerRefuses are the words of link add and set that a veth peer does
-// not take; onlyIn the words only one command takes.
-var (
-	peerRefuses = []string{"up", "down", "master", "alias", "group"}
-	onlyIn      = map[string]linkMode{"link": linkModeAdd, "nomaster": linkModeSet}
-)
+// onlyIn are the words only one command takes. A veth peer takes those
+// of link add (ip parses them into the peer's ifinfomsg).
+var onlyIn = map[string]linkMode{"link": linkModeAdd, "nomaster": linkModeSet}
 
 // parseLinkOpts parses the generic words of link add, link set or a veth
 // peer (ip's iplink_parse), up to "type KIND" (not for a peer): it returns
@@ -240,7 +236,7 @@ func parseLinkOpts(a *words, mode linkMode) (dev string, o linkOpts, kind string
 				break
 			}
 		}
-		if m, ok := onlyIn[key]; ok && m != mode || mode == linkModePeer && slices.Contains(peerRefuses, key) {
+		if m, ok := onlyIn[key]; ok && m != mode && !(mode == linkModePeer && m == linkModeAdd) {
 			return dev, o, "", usagef(`Error: "%s" is not supported in "%s".`, w, linkModeNames[mode])
 		}
 		switch key {
@@ -279,9 +275,6 @@ func parseLinkOpts(a *words, mode linkMode) (dev string, o linkOpts, kind string
 				o.alias = v // IFALIASZ
 			}
 		case "multicast", "allmulticast", "promisc", "trailers", "arp", "dynamic":
-			if mode == linkModePeer {
-				return dev, o, "", usagef(`Error: "%s" is not supported in "%s".`, w, linkModeNames[mode])
-			}
 			var v string
 			if v, err = a.value(); err == nil {
 				err = linkFlagWord(&o, w, v)

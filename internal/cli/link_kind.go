@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/netip"
 	"reflect"
+	"slices"
 	"strings"
 	"time"
 
@@ -136,6 +137,20 @@ func parseVeth(a *words, r *linkRequest) error {
 	}
 	v.PeerHardwareAddr = o.address
 	r.peerNetNS = o.netns
+	// Interface flags and the group go in the peer's ifinfomsg and
+	// attributes, as ip sends them. ip also sends alias and master,
+	// which the kernel ignores for a peer (veth_newlink creates it with
+	// rtnl_create_link): nl leaves them out, to the same effect.
+	v.PeerFlags, v.PeerChange = rtnl.LinkFlags(o.flags), rtnl.LinkFlags(o.change)
+	if o.up != nil {
+		v.PeerChange |= rtnl.LinkUp
+		if *o.up {
+			v.PeerFlags |= rtnl.LinkUp
+		} else {
+			v.PeerFlags &^= rtnl.LinkUp
+		}
+	}
+	v.PeerGroup = o.group
 	return nil
 }
 
@@ -243,20 +258,27 @@ Use 'dstport 0' to get default and quiet this message`
 func parseVxlan(a *words, r *linkRequest) error {
 	v := &rtnl.Vxlan{}
 	r.info = v
-	var haveID, haveGroup, haveRemote, haveLocal, havePort, haveDev bool
-	// once is ip's check_duparg: a second value is duparg2's garbage.
-	once := func(key string, seen *bool) (string, error) {
-		w, err := a.value()
-		if err == nil && *seen {
-			err = errDuparg2(key, w)
+	// seen is ip's check_duparg: each attribute once, a second word for
+	// it is duparg2's garbage.
+	seen := map[string]bool{}
+	once := func(attr, key, w string) error {
+		if seen[attr] {
+			return errDuparg2(key, w)
 		}
-		*seen = true
+		seen[attr] = true
+		return nil
+	}
+	value := func(attr, key string) (string, error) {
+		w, err := a.value()
+		if err == nil {
+			err = once(attr, key, w)
+		}
 		return w, err
 	}
 	// inet reads the address of group, remote or local, of the other
 	// address's family: one that is (group) or is not multicast.
-	inet := func(key string, seen *bool, fam Family, multicast bool) (netip.Addr, error) {
-		w, err := once(key, seen)
+	inet := func(attr, key string, fam Family, multicast bool) (netip.Addr, error) {
+		w, err := value(attr, key)
 		if err != nil {
 			return netip.Addr{}, err
 		}
@@ -272,13 +294,49 @@ func parseVxlan(a *words, r *linkRequest) error {
 		}
 		return FamilyAny
 	}
+	boolean := func(p **bool, on bool) { *p = &on }
+	// The [no]WORD settings, in ip's order of checks (vxlan_parse_opt):
+	// "no" forms first, so that "no" abbreviates nolearning.
+	flags := []struct {
+		word string
+		on   bool
+		attr string
+		set  func(on bool)
+	}{
+		{"nolearning", false, "learning", func(on bool) { boolean(&v.Learning, on) }},
+		{"learning", true, "learning", func(on bool) { boolean(&v.Learning, on) }},
+		{"noproxy", false, "proxy", func(on bool) { boolean(&v.Proxy, on) }},
+		{"proxy", true, "proxy", func(on bool) { boolean(&v.Proxy, on) }},
+		{"norsc", false, "rsc", func(on bool) { boolean(&v.RSC, on) }},
+		{"rsc", true, "rsc", func(on bool) { boolean(&v.RSC, on) }},
+		{"nol2miss", false, "l2miss", func(on bool) { boolean(&v.L2Miss, on) }},
+		{"l2miss", true, "l2miss", func(on bool) { boolean(&v.L2Miss, on) }},
+		{"nol3miss", false, "l3miss", func(on bool) { boolean(&v.L3Miss, on) }},
+		{"l3miss", true, "l3miss", func(on bool) { boolean(&v.L3Miss, on) }},
+		{"udpcsum", true, "udpcsum", func(on bool) { boolean(&v.UDPChecksum, on) }},
+		{"noudpcsum", false, "udpcsum", func(on bool) { boolean(&v.UDPChecksum, on) }},
+		{"udp6zerocsumtx", true, "udp6zerocsumtx", func(on bool) { boolean(&v.UDP6ZeroChecksumTx, on) }},
+		{"noudp6zerocsumtx", false, "udp6zerocsumtx", func(on bool) { boolean(&v.UDP6ZeroChecksumTx, on) }},
+		{"udp6zerocsumrx", true, "udp6zerocsumrx", func(on bool) { boolean(&v.UDP6ZeroChecksumRx, on) }},
+		{"noudp6zerocsumrx", false, "udp6zerocsumrx", func(on bool) { boolean(&v.UDP6ZeroChecksumRx, on) }},
+		{"remcsumtx", true, "remcsumtx", func(on bool) { boolean(&v.RemoteChecksumTx, on) }},
+		{"noremcsumtx", false, "remcsumtx", func(on bool) { boolean(&v.RemoteChecksumTx, on) }},
+		{"remcsumrx", true, "remcsumrx", func(on bool) { boolean(&v.RemoteChecksumRx, on) }},
+		{"noremcsumrx", false, "remcsumrx", func(on bool) { boolean(&v.RemoteChecksumRx, on) }},
+		{"external", true, "external", func(on bool) { boolean(&v.External, on); boolean(&v.Learning, false) }},
+		{"noexternal", false, "external", func(on bool) { boolean(&v.External, on) }},
+		{"gbp", true, "gbp", func(bool) { v.GBP = true }},
+		{"gpe", true, "gpe", func(bool) { v.GPE = true }},
+		{"vnifilter", true, "vnifilter", func(on bool) { boolean(&v.VNIFilter, on) }},
+		{"novnifilter", false, "vnifilter", func(on bool) { boolean(&v.VNIFilter, on) }},
+	}
 	for a.more() {
 		var err error
+		var s string
 		// Keywords in ip's order (vxlan_parse_opt), most abbreviable.
 		switch w := a.next(); {
 		case matches(w, "id") || matches(w, "vni"):
-			var s string
-			if s, err = once("id", &haveID); err == nil {
+			if s, err = value("id", "id"); err == nil {
 				v.VNI, err = parseWord(s, func(s string) (uint32, bool) {
 					n, ok := getU32(s)
 					return n, ok && n < 1<<24
@@ -286,67 +344,151 @@ func parseVxlan(a *words, r *linkRequest) error {
 			}
 		case matches(w, "group") || matches(w, "remote"):
 			group := matches(w, "group")
-			if v.Remote.IsValid() && haveGroup != group {
+			if v.Remote.IsValid() && v.Remote.IsMulticast() != group {
 				return errBadWord("vxlan: both group and remote cannot be specified")
 			}
-			seen, key := &haveRemote, "remote"
+			key := "remote"
 			if group {
-				seen, key = &haveGroup, "group"
+				key = "group"
 			}
-			v.Remote, err = inet(key, seen, family(v.Local), group)
+			v.Remote, err = inet("group", key, family(v.Local), group)
 		case matches(w, "local"):
-			v.Local, err = inet("local", &haveLocal, family(v.Remote), false)
+			v.Local, err = inet("local", "local", family(v.Remote), false)
 		case matches(w, "dev"):
-			if r.vxlanDev, err = once("dev", &haveDev); err == nil && r.vxlanDev == "" {
+			if r.vxlanDev, err = value("dev", "dev"); err == nil && r.vxlanDev == "" {
 				// ip looks the device up here and exits with 255; nl
 				// does so when the command runs, but the empty name
 				// can name no device.
 				err = usagef("%s", nodev(""))
 			}
 		case matches(w, "ttl") || matches(w, "hoplimit"):
-			var s string
-			if s, err = a.value(); err != nil || s == "auto" {
+			if s, err = value("ttl", "ttl"); err != nil {
 				break
 			}
-			n, ok := getU32(s)
-			switch {
-			case !ok:
-				err = errInvarg("invalid TTL", s)
-			case n > 255:
-				err = errInvarg("TTL must be <= 255", s)
-			}
-			v.TTL = uint8(n)
-		case matches(w, "tos") || matches(w, "dsfield"):
-			v.TOS, err = valueOf(a, func(s string) (uint8, bool) {
-				if s == "inherit" {
-					return 1, true
+			switch s {
+			case "inherit":
+				v.TTLInherit = true
+			case "auto": // TTL 0, the kernel's default
+			default:
+				n, ok := getU32(s)
+				switch {
+				case !ok:
+					err = errInvarg("invalid TTL", s)
+				case n > 255:
+					err = errInvarg("TTL must be <= 255", s)
 				}
-				n, ok := getUint(s, 16, 8)
-				return uint8(n), ok
-			}, "bad TOS value")
+				v.TTL = uint8(n)
+			}
+		case matches(w, "tos") || matches(w, "dsfield"):
+			if s, err = value("tos", "tos"); err == nil {
+				v.TOS, err = parseWord(s, func(s string) (uint8, bool) {
+					if s == "inherit" {
+						return 1, true
+					}
+					return parseDSField(s)
+				}, "bad TOS value")
+			}
+		case matches(w, "df"):
+			if s, err = value("df", "df"); err == nil {
+				var df rtnl.VxlanDF
+				df, err = parseWord(s, func(s string) (rtnl.VxlanDF, bool) {
+					for _, d := range []rtnl.VxlanDF{rtnl.VxlanDFUnset, rtnl.VxlanDFSet, rtnl.VxlanDFInherit} {
+						if s == d.String() {
+							return d, true
+						}
+					}
+					return 0, false
+				}, "DF must be 'unset', 'set' or 'inherit'")
+				v.DF = &df
+			}
+		case matches(w, "label") || matches(w, "flowlabel"):
+			if s, err = value("label", "flowlabel"); err == nil {
+				var l uint32
+				l, err = parseWord(s, func(s string) (uint32, bool) {
+					n, ok := getU32(s)
+					return n, ok && n < 1<<20
+				}, "invalid flowlabel")
+				v.FlowLabel = &l
+			}
+		case matches(w, "ageing"):
+			if s, err = value("ageing", "ageing"); err == nil {
+				var n uint32
+				if s != "none" {
+					n, err = parseWord(s, getU32, "ageing timer")
+				}
+				d := time.Duration(n) * time.Second
+				v.Ageing = &d
+			}
+		case matches(w, "maxaddress"):
+			if s, err = value("maxaddress", "maxaddress"); err == nil {
+				var n uint32
+				if s != "unlimited" {
+					n, err = parseWord(s, getU32, "max addresses")
+				}
+				v.Limit = &n
+			}
+		case matches(w, "port") || matches(w, "srcport"):
+			var lo, hi uint16
+			if s, err = value("srcport", "srcport"); err != nil {
+				break
+			}
+			if lo, err = parseWord(s, getU16, "min port"); err != nil {
+				break
+			}
+			if hi, err = valueOf(a, getU16, "max port"); err == nil && (lo != 0 || hi != 0) {
+				v.SrcPorts = &rtnl.PortRange{Start: lo, End: hi}
+			}
 		case matches(w, "dstport"):
-			var s string
-			if s, err = once("dstport", &havePort); err == nil {
+			if s, err = value("dstport", "dstport"); err == nil {
 				v.Port, err = parseWord(s, getU16, "dst port")
 			}
-		case w == "learning" || w == "nolearning":
-			on := w == "learning"
-			v.Learning = &on
+		case matches(w, "help"):
+			return errBadWord("%s", kindUsage("vxlan"))
 		default:
-			return errBadWord("vxlan: unknown command \"%s\"?\n%s", w, kindUsage("vxlan"))
+			i := slices.IndexFunc(flags, func(f struct {
+				word string
+				on   bool
+				attr string
+				set  func(on bool)
+			}) bool {
+				return matches(w, f.word)
+			})
+			if i < 0 {
+				return errBadWord("vxlan: unknown command \"%s\"?\n%s", w, kindUsage("vxlan"))
+			}
+			if err = once(flags[i].attr, w, w); err == nil {
+				flags[i].set(flags[i].on)
+			}
 		}
 		if err != nil {
 			return err
 		}
 	}
-	if !haveID {
+	external := v.External != nil && *v.External
+	if external && seen["id"] {
+		return errBadWord("vxlan: both 'external' and vni cannot be specified")
+	}
+	if v.VNIFilter != nil && *v.VNIFilter && !external {
+		return errBadWord("vxlan: vnifilter is valid only when 'external' is set")
+	}
+	set := r.cmd == "set"
+	if !external && !seen["id"] && !set {
 		return usagef("vxlan: missing virtual network identifier")
 	}
-	if haveGroup && r.vxlanDev == "" {
+	if v.Remote.IsMulticast() && r.vxlanDev == "" {
 		return errBadWord("vxlan: 'group' requires 'dev' to be specified")
 	}
-	if !havePort && r.cmd == "add" {
+	switch {
+	case !seen["dstport"] && v.GPE:
+		v.Port = 4790
+	case !seen["dstport"] && !set:
 		r.warning = vxlanNoPortWarning
+	}
+	if !set && v.Learning == nil {
+		boolean(&v.Learning, true) // ip sends it on adding
+	}
+	if set && !seen["learning"] {
+		v.Learning = nil // the external word's, which ip sends only on adding
 	}
 	return nil
 }
@@ -607,6 +749,14 @@ func printVxlan(ctx context.Context, e *env, p *printer, l *rtnl.Link) {
 	if !ok {
 		return
 	}
+	on := func(b *bool) bool { return b != nil && *b }
+	// In ip 6.1's order (vxlan_print_opt).
+	if on(v.External) {
+		p.field("external", "external ", true)
+		if on(v.VNIFilter) {
+			p.field("vnifilter", "vnifilter", true) // no space, as ip
+		}
+	}
 	p.field("id", "id %d ", v.VNI)
 	six := func(a netip.Addr) string {
 		if a.Is6() {
@@ -641,16 +791,12 @@ func printVxlan(ctx context.Context, e *env, p *printer, l *rtnl.Link) {
 			p.text("nolearning ")
 		}
 	}
-	if v.TTL != 0 || p.json {
-		p.field("ttl", "ttl %d ", v.TTL)
-	} else {
-		p.text("ttl auto ")
-	}
-	if v.DF != nil {
-		if *v.DF == rtnl.VxlanDFUnset {
-			p.jsonOnly("df", v.DF.String())
-		} else {
-			p.field("df", "df %s ", v.DF.String())
+	for _, f := range [...]struct {
+		word string
+		v    *bool
+	}{{"proxy", v.Proxy}, {"rsc", v.RSC}, {"l2miss", v.L2Miss}, {"l3miss", v.L3Miss}} {
+		if on(f.v) {
+			p.field(f.word, f.word+" ", true)
 		}
 	}
 	if v.TOS != 0 {
@@ -663,8 +809,34 @@ func printVxlan(ctx context.Context, e *env, p *printer, l *rtnl.Link) {
 			p.text("tos %#x ", v.TOS)
 		}
 	}
+	switch {
+	case v.TTLInherit:
+		p.text("ttl inherit ")
+	case v.TTL != 0 || p.json:
+		p.field("ttl", "ttl %d ", v.TTL)
+	default:
+		p.text("ttl auto ")
+	}
+	if v.DF != nil {
+		if *v.DF == rtnl.VxlanDFUnset {
+			p.jsonOnly("df", v.DF.String())
+		} else {
+			p.field("df", "df %s ", v.DF.String())
+		}
+	}
+	if v.FlowLabel != nil && *v.FlowLabel != 0 {
+		l := fmt.Sprintf("%#x", *v.FlowLabel)
+		p.field("label", "flowlabel %s ", l)
+	}
 	if v.Ageing != nil {
-		p.field("ageing", "ageing %d ", int64(*v.Ageing/time.Second))
+		if *v.Ageing == 0 {
+			p.field("ageing", "ageing none ", 0)
+		} else {
+			p.field("ageing", "ageing %d ", int64(*v.Ageing/time.Second))
+		}
+	}
+	if v.Limit != nil && *v.Limit != 0 {
+		p.field("limit", "maxaddr %d ", *v.Limit)
 	}
 	for _, f := range [...]struct {
 		key, word string
@@ -679,5 +851,19 @@ func printVxlan(ctx context.Context, e *env, p *printer, l *rtnl.Link) {
 			p.text("no")
 		}
 		p.text("%s ", f.word)
+	}
+	for _, f := range [...]struct {
+		key, word string
+		v         *bool
+	}{{"remcsum_tx", "remcsumtx", v.RemoteChecksumTx}, {"remcsum_rx", "remcsumrx", v.RemoteChecksumRx}} {
+		if on(f.v) {
+			p.field(f.key, f.word+" ", true)
+		}
+	}
+	if v.GBP {
+		p.field("gbp", "gbp ", true)
+	}
+	if v.GPE {
+		p.field("gpe", "gpe ", true)
 	}
 }

@@ -151,11 +151,19 @@ func parseVeth(a *words, r *linkRequest) error {
 		}
 	}
 	v.PeerGroup = o.group
+	r.peerMaster = o.master
 	return nil
 }
 
 // resolveVeth opens the peer's namespace.
-func resolveVeth(_ context.Context, _ *env, r *linkRequest) (func(), error) {
+func resolveVeth(ctx context.Context, e *env, r *linkRequest) (func(), error) {
+	if r.peerMaster != "" {
+		// ip resolves the peer's master (and fails on a missing one),
+		// though the kernel ignores it.
+		if _, err := e.masterIndex(ctx, r.peerMaster); err != nil {
+			return func() {}, err
+		}
+	}
 	info, _ := r.info.(*rtnl.Veth)
 	if info == nil || r.peerNetNS == "" {
 		return func() {}, nil

@@ -204,14 +204,6 @@ var knownShowCauses = []struct {
 	why  string
 	edit func(ipOut string) string
 }{
-	{"the route's realm (RTA_FLOW: rtnl.Route has no field for it)", func(s string) string {
-		return strings.NewReplacer("realm 5 ", "", `,"flow":{"to":"5"}`, "").Replace(s)
-	}},
-	{"vxlan l2miss, l3miss, external (rtnl.Vxlan has no fields for them)", func(s string) string {
-		s = strings.NewReplacer(" l2miss l3miss ", " ", "vxlan external ", "vxlan ", `"l2miss":true,"l3miss":true,`, "",
-			`"external":true,`, "").Replace(s)
-		return s
-	}},
 	{"ip's empty JSON objects for links and addresses its filters drop (nl leaves them out)", func(s string) string {
 		for _, r := range [][2]string{{`{"addr_info":[]},`, ""}, {`,{"addr_info":[]}`, ""}, {"[{},", "["}, {",{},", ","}, {",{}]", "]"}, {"[{}]", "[]"}} {
 			for strings.Contains(s, r[0]) {

@@ -5,8 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 	"net/netip"
+	"strings"
 	"syscall"
 
 	"github.com/nlkit/nlkit/netlink"

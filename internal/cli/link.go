@@ -48,13 +48,15 @@ type linkRequest struct {
 	opts linkOpts // add, set
 	// add, set: the kind, its settings (nil for kinds without settings)
 	// and the names in them that are resolved when the command runs.
-	kind       string
-	info       rtnl.LinkInfo
-	peerNetNS  string // veth: peer netns NAME|PID
-	peerMaster string // veth: peer master NAME, checked as ip does, not sent
-	vxlanDev   string // vxlan: dev NAME
-	warning    string // what ip says on stderr while parsing (vxlan without dstport)
-	slaveData  []byte // set type KIND_slave: the raw IFLA_INFO_SLAVE_DATA
+	kind        string
+	info        rtnl.LinkInfo
+	peerNetNS   string // veth: peer netns NAME|PID
+	peerMaster  string // veth: peer master NAME, checked as ip does, not sent
+	peerLink    string // veth: peer link NAME, checked as ip does, not sent
+	hasPeerLink bool
+	vxlanDev    string // vxlan: dev NAME
+	warning     string // what ip says on stderr while parsing (vxlan without dstport)
+	slaveData   []byte // set type KIND_slave: the raw IFLA_INFO_SLAVE_DATA
 }
 
 // linkShow are the filters of link show (and of address show).

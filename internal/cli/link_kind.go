@@ -152,14 +152,20 @@ func parseVeth(a *words, r *linkRequest) error {
 	}
 	v.PeerGroup = o.group
 	r.peerMaster = o.master
+	r.peerLink, r.hasPeerLink = o.parent, o.hasLink
 	return nil
 }
 
 // resolveVeth opens the peer's namespace.
 func resolveVeth(ctx context.Context, e *env, r *linkRequest) (func(), error) {
+	// ip resolves the peer's link and master (and fails on a missing
+	// one), though the kernel ignores them for a peer.
+	if r.hasPeerLink {
+		if _, err := e.linkIndex(ctx, r.peerLink); err != nil {
+			return func() {}, err
+		}
+	}
 	if r.peerMaster != "" {
-		// ip resolves the peer's master (and fails on a missing one),
-		// though the kernel ignores it.
 		if _, err := e.masterIndex(ctx, r.peerMaster); err != nil {
 			return func() {}, err
 		}

@@ -198,7 +198,25 @@ func TestVethPeerLikeIP(t *testing.T) {
 		"link add a2 address 02:00:00:00:02:05 type veth peer name b2 address 02:00:00:00:02:06 down promisc on allmulticast on trailers on dynamic on",
 		"link add a3 address 02:00:00:00:02:07 type veth peer name b3 address 02:00:00:00:02:08 alias peer3 master v0",
 		"link add a4 type veth peer name b4 master nosuch",
+		"link add a4 type veth peer name b4 link nosuch",
+		"link add a5 address 02:00:00:00:02:09 type veth peer name b5 address 02:00:00:00:02:0a link v1",
 		"link add a4 type veth peer name b4 arp bogus",
 		"link add a4 type veth peer name b4 group x",
 	}, []string{"-d link show", "-d -j link show"})
+}
+
+// TestRuleRealmsLikeIP: rule add|del realms (FRA_FLOW) in ip's words,
+// and their print with the names of rt_realms, in text and JSON.
+func TestRuleRealmsLikeIP(t *testing.T) {
+	scriptLikeIP(t, []string{
+		"rule add realms 5 table 100 pref 10",
+		"rule add realms 3/ table 100 pref 11",
+		"rule add realms 3/5 table 100 pref 12",
+		"rule add rea cosmos/7 table 100 pref 13",
+		"rule add realms 0x20001 table 100 pref 14",
+		"rule add realms foo table 100",
+		"rule add realms /5 table 100",
+		"rule del realms 9 pref 12",
+		"rule del realms 3/5 pref 12",
+	}, []string{"rule show", "-j rule show", "-N rule show", "-j -N rule show"})
 }

@@ -93,6 +93,8 @@ func parseRule(args []string, fam Family) (ruleRequest, error) {
 				u.Mask, err = parseWord(mask, getU32, "fwmask value is invalid\n")
 			}
 			r.hasMark, r.hasMask = true, slash
+		case matches(w, "realms") && r.cmd != "show" && r.cmd != "flush":
+			u.Realms, err = valueOf(a, parseRealms, "invalid realms\n")
 		case matches(w, "protocol"):
 			u.Protocol, err = valueOf(a, parseProtocol, "\"protocol\" value is invalid\n")
 		case matches(w, "table") || w == "lookup":
@@ -292,11 +294,13 @@ func ruleFormat(e *env, u *rtnl.Rule) *printer {
 	if u.Realms != 0 {
 		to, from := u.Realms&0xffff, u.Realms>>16
 		if from != 0 {
-			o.add("flow_from", fmt.Sprint(from), fmt.Sprintf(" realms %d/", from))
+			f := e.realmName(uint16(from))
+			o.add("flow_from", f, " realms "+f+"/")
 		} else {
 			o.b.WriteString(" realms ")
 		}
-		o.add("flow_to", fmt.Sprint(to), fmt.Sprint(to))
+		t := e.realmName(uint16(to))
+		o.add("flow_to", t, t)
 	}
 	switch u.Action {
 	case rtnl.RuleActionGoto:

@@ -403,18 +403,17 @@ func (c *call) newLink() error {
 		e.Uint16(unix.IFLA_MACVLAN_FLAGS, 0)
 		l.infoData, _ = e.Finish()
 	case "vxlan":
-		var vni uint32
-		has := false
-		if r.hasData {
-			d := nlattr.NewDecoder(r.data)
-			for d.Next() {
-				if d.Type() == unix.IFLA_VXLAN_ID {
-					vni, has = d.Uint32(), true
-				}
-			}
+		// vxlan_validate: the kind's data is required, a VNI is not
+		// (0 by default).
+		if !r.hasData {
+			return errf(syscall.EINVAL, "Required attributes not provided to perform the operation")
 		}
-		if !has {
-			return errf(syscall.EINVAL, "VXLAN Network Identifier (VNI) is required")
+		var vni uint32
+		d := nlattr.NewDecoder(r.data)
+		for d.Next() {
+			if d.Type() == unix.IFLA_VXLAN_ID {
+				vni = d.Uint32()
+			}
 		}
 		e := nlattr.NewEncoder(nil)
 		e.Uint32(unix.IFLA_VXLAN_ID, vni)

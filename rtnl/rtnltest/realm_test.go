@@ -105,6 +105,10 @@ func realmScenarios() []scenario {
 			}),
 			lookupTos("10.7.0.1", 0x10), lookupTos("10.7.0.1", 0), lookupTos("10.1.0.9", 0x10),
 		)},
+		{"vxlan without a VNI", []step{
+			do("vxlan vz0, no VNI", func(e *env) error { return e.c.AddLink(e.ctx, rtnl.Link{Name: "vz0", Info: &rtnl.Vxlan{}}) }),
+			do("vxlan vz1, no data", func(e *env) error { return e.c.AddLink(e.ctx, rtnl.Link{Name: "vz1", Kind: "vxlan"}) }),
+		}},
 		{"veth peer flags", []step{
 			do("veth va peer vb noarp nomulticast group 4", func(e *env) error {
 				g := uint32(4)

@@ -989,6 +989,10 @@ type RouteQuery struct {
 	// may use them. Zero: not sent (the kernel's default is 0 too).
 	IPProto          uint8
 	SrcPort, DstPort uint16
+	// Notify marks the IPv4 route cache entry of the answer
+	// (RTM_F_NOTIFY, iproute2 "notify"): it and the answer carry
+	// RouteFlagNotify.
+	Notify bool
 }
 
 // LookupRoute asks the kernel which route a packet would take (RTM_GETROUTE
@@ -1015,6 +1019,9 @@ func (c *Conn) LookupRoute(ctx context.Context, q RouteQuery) (Route, error) {
 	var flags uint32
 	if q.FIBMatch {
 		flags |= unix.RTM_F_FIB_MATCH
+	}
+	if q.Notify {
+		flags |= unix.RTM_F_NOTIFY
 	}
 	if q.Dst.Is4() {
 		// Report the table the lookup used rather than main. (IPv6

@@ -21,7 +21,7 @@ const routeHelp = `Usage: nl route { list | show } [ SELECTOR ]
        nl route get [ ROUTE_GET_FLAGS ] ADDRESS [ from ADDRESS ] [ iif STRING ]
                     [ oif STRING ] [ mark NUMBER ] [ tos TOS ] [ vrf NAME ]
                     [ uid NUMBER ] [ ipproto PROTOCOL ] [ sport NUMBER ]
-                    [ dport NUMBER ]
+                    [ dport NUMBER ] [ notify ] [ connected ]
 ROUTE_GET_FLAGS := [ fibmatch ]
        nl route { add | del | change | append | replace } ROUTE
 SELECTOR := [ root PREFIX ] [ match PREFIX ] [ exact PREFIX ] [ to PREFIX ]
@@ -104,6 +104,9 @@ type routeGetArgs struct {
 	hasUID         bool
 	ipproto        uint8
 	sport, dport   uint16
+	notify         bool
+	connected      bool // look up twice, as ip does (see routeGet)
+	hasFrom        bool
 }
 
 // routeSpec is the ROUTE of the changing commands: the route as it is sent,
@@ -354,6 +357,7 @@ func parseRouteGet(a *words, fam Family) (routeGetArgs, error) {
 			if p.Addr.IsValid() { // "from default" is no source, as in ip
 				g.from = p.Addr
 			}
+			g.hasFrom = true
 		case matches(w, "iif"):
 			g.iif, err = a.value()
 			g.hasIif = true
@@ -362,10 +366,10 @@ func parseRouteGet(a *words, fam Family) (routeGetArgs, error) {
 		case matches(w, "oif") || w == "dev":
 			g.oif, err = a.value()
 			g.hasOif = true
+		case matches(w, "notify"):
+			g.notify = true
 		case matches(w, "connected"):
-			// ip looks up twice, the second time from the first
-			// answer's source; nl does not: refuse rather than ignore.
-			return g, usagef(`Error: "%s" is not supported by nl route get.`, w)
+			g.connected = true
 		case matches(w, "vrf"):
 			g.vrf, err = a.value()
 			g.hasVrf = true
@@ -970,7 +974,7 @@ func routeGet(ctx context.Context, e *env, g *routeGetArgs) error {
 		fmt.Fprintln(e.stderr, g.warning)
 	}
 	q := rtnl.RouteQuery{Dst: g.dst, Src: g.from, Mark: g.mark, FIBMatch: g.fibMatch, Tos: g.tos, UID: g.uid, HasUID: g.hasUID,
-		IPProto: g.ipproto, SrcPort: g.sport, DstPort: g.dport}
+		IPProto: g.ipproto, SrcPort: g.sport, DstPort: g.dport, Notify: g.notify}
 	if g.hasVrf {
 		// ip's name_is_vrf: a link of kind vrf, else "Invalid VRF".
 		l, err := c.LinkByName(ctx, g.vrf)
@@ -995,8 +999,25 @@ func routeGet(ctx context.Context, e *env, g *routeGetArgs) error {
 	}
 	o := routeFormat(ctx, e, &r, routeView{})
 	if e.opts.JSON {
-		return writeJSON(e, []*jsonObject{o.obj})
+		err = writeJSON(e, []*jsonObject{o.obj})
+	} else {
+		fmt.Fprint(e.stdout, o.b.String())
 	}
-	fmt.Fprint(e.stdout, o.b.String())
+	if err != nil || !g.connected || g.hasFrom {
+		return err
+	}
+	// "connected": ip prints the answer, wants a source in it, and asks
+	// again with the same request (it edits the answer, not the request)
+	// and prints the second answer as text, even with -j.
+	if !r.PrefSrc.IsValid() && !r.Src.IsValid() {
+		return failf("Failed to connect the route")
+	}
+	if r, err = c.LookupRoute(ctx, q); err != nil {
+		return err
+	}
+	json := e.opts.JSON
+	e.opts.JSON = false
+	defer func() { e.opts.JSON = json }()
+	fmt.Fprint(e.stdout, routeFormat(ctx, e, &r, routeView{}).b.String())
 	return nil
 }

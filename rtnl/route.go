@@ -991,7 +991,7 @@ type RouteQuery struct {
 	SrcPort, DstPort uint16
 	// Notify marks the IPv4 route cache entry of the answer
 	// (RTM_F_NOTIFY, iproute2 "notify"): it and the answer carry
-	// RouteFlagNotify.
+	// RouteFlagNotify (not with FIBMatch). IPv6 refuses it (EINVAL).
 	Notify bool
 }
 

@@ -65,6 +65,18 @@ func lookupTos(dst string, tos uint8) step {
 	}}
 }
 
+// lookupNotify looks dst up with RTM_F_NOTIFY, fibmatch or not, and
+// reports the answer's flags.
+func lookupNotify(dst string, fibMatch bool) step {
+	return step{fmt.Sprintf("route get %s notify fibmatch=%v", dst, fibMatch), func(e *env) (string, error) {
+		r, err := e.c.LookupRoute(e.ctx, rtnl.RouteQuery{Dst: ip(dst), Notify: true, FIBMatch: fibMatch})
+		if err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("flags=%#x", uint32(r.Flags)), nil
+	}}
+}
+
 // realmScenarios: the realms of routes are part of an IPv4 route's
 // identity (the kernel's fib_info compares nh_tclassid path by path),
 // DeleteRoute compares them only with a device or gateway (fib_nh_match),
@@ -104,6 +116,7 @@ func realmScenarios() []scenario {
 				return e.c.AddRoute(e.ctx, rtnl.Route{Dst: pfx("10.7.0.0/16"), Tos: 0x10, Gateway: ip("10.1.0.2")})
 			}),
 			lookupTos("10.7.0.1", 0x10), lookupTos("10.7.0.1", 0), lookupTos("10.1.0.9", 0x10),
+			lookupNotify("10.1.0.9", false), lookupNotify("10.1.0.9", true), lookupNotify("2001:db8:1::9", false),
 		)},
 		{"vxlan without a VNI", []step{
 			do("vxlan vz0, no VNI", func(e *env) error { return e.c.AddLink(e.ctx, rtnl.Link{Name: "vz0", Info: &rtnl.Vxlan{}}) }),

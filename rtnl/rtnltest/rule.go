@@ -488,6 +488,9 @@ func (c *call) getRoute() ([]netlink.Message, error) {
 	if rflags&^(unix.RTM_F_NOTIFY|unix.RTM_F_LOOKUP_TABLE|unix.RTM_F_FIB_MATCH) != 0 {
 		return nil, errf(syscall.EINVAL, "Invalid flags for route get request")
 	}
+	if fam == unix.AF_INET6 && rflags&^unix.RTM_F_FIB_MATCH != 0 {
+		return nil, errf(syscall.EINVAL, "ipv6: Invalid flags for get route request")
+	}
 	var fl flow
 	fl.iif = 1
 	if fam == unix.AF_INET {
@@ -560,6 +563,9 @@ func (c *call) getRoute() ([]netlink.Message, error) {
 			out.Protocol, out.Priority = rtnl.Protocol(res.proto), res.prio
 		} else {
 			out.Tos = res.tos // the DSCP of the entry that matched
+			if rflags&unix.RTM_F_NOTIFY != 0 {
+				out.Flags |= rtnl.RouteFlagNotify | 0x10000 // and RTCF_NOTIFY on the cache entry
+			}
 		}
 		if fl.src.IsValid() {
 			out.Src = netip.PrefixFrom(fl.src, bits)

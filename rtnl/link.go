@@ -98,8 +98,15 @@ type Link struct {
 	ProtoDown bool
 	// NumTxQueues and NumRxQueues are the numbers of transmit and
 	// receive queues (IFLA_NUM_TX_QUEUES, IFLA_NUM_RX_QUEUES); 0 when not
-	// reported. Read-only.
+	// reported. Set by AddLink if not 0 (kinds with several queues, such
+	// as veth, accept them).
 	NumTxQueues, NumRxQueues uint32
+	// ParentDev and ParentBus name the device this link belongs to and
+	// its bus (IFLA_PARENT_DEV_NAME, IFLA_PARENT_DEV_BUS_NAME: "0000:00:03.0"
+	// and "pci" for a PCI network card); "" for virtual links. ParentDev is
+	// set by AddLink if not "" (for kinds created on a parent device,
+	// such as wwan links); ParentBus is read-only.
+	ParentDev, ParentBus string
 	// GSOMaxSize and GSOMaxSegs are the largest GSO packet the stack
 	// builds for the link, in bytes and segments (IFLA_GSO_MAX_SIZE,
 	// IFLA_GSO_MAX_SEGS); TSOMaxSize and TSOMaxSegs the largest the
@@ -428,6 +435,52 @@ type LinkChange struct {
 	Alias *string
 	// Group sets the interface group (IFLA_GROUP).
 	Group *uint32
+	// Flags and FlagsMask change interface flags (ifi_flags and
+	// ifi_change): each bit set in FlagsMask takes its value from Flags,
+	// the others are left alone. `ip link set DEV arp off` is Flags and
+	// FlagsMask LinkNoARP. Up, when not nil, decides LinkUp over these.
+	Flags, FlagsMask LinkFlags
+	// Broadcast sets the link-layer broadcast address (IFLA_BROADCAST).
+	Broadcast net.HardwareAddr
+	// Carrier sets the carrier of devices that let software change it
+	// (IFLA_CARRIER); others refuse with EOPNOTSUPP.
+	Carrier *bool
+	// ProtoDown holds the link down on behalf of a protocol
+	// (IFLA_PROTO_DOWN), for devices that support it (EOPNOTSUPP else).
+	ProtoDown *bool
+	// ProtoDownReason sets or clears reason bits of ProtoDown
+	// (IFLA_PROTO_DOWN_REASON): the bits of its Mask take their value
+	// from its Value.
+	ProtoDownReason *ProtoDownReason
+	// GSOMaxSize, GSOMaxSegs and GROMaxSize set the largest GSO packet
+	// the stack builds for the link (IFLA_GSO_MAX_SIZE, in bytes;
+	// IFLA_GSO_MAX_SEGS, in segments) and the largest GRO packet
+	// (IFLA_GRO_MAX_SIZE).
+	GSOMaxSize, GSOMaxSegs, GROMaxSize *uint32
+	// AddrGenMode sets how the IPv6 link-local address is made
+	// (IFLA_AF_SPEC, AF_INET6, IFLA_INET6_ADDR_GEN_MODE).
+	AddrGenMode *AddrGenMode
+	// LinkNetNSID sets the namespace id of the link's peer or lower
+	// device for kinds that accept it on change (IFLA_LINK_NETNSID).
+	LinkNetNSID *int32
+	// NetNSPID moves the link into the network namespace of this process
+	// (IFLA_NET_NS_PID), as `ip link set DEV netns PID`; 0 for none.
+	// NetNS and NetNSPID exclude each other.
+	NetNSPID int
+	// LinkMode sets the link mode (IFLA_LINKMODE; `ip link set DEV mode
+	// dormant`), OperState the operational state a user-space supplicant
+	// reports (IFLA_OPERSTATE; `ip link set DEV state dormant`).
+	LinkMode  *LinkMode
+	OperState *OperState
+	// NewIndex, with NetNS or NetNSPID, is the index the link takes in
+	// the namespace it moves to (IFLA_NEW_IFINDEX); 0 lets the kernel
+	// keep or pick one.
+	NewIndex int32
+	// XDP attaches or detaches an XDP program (IFLA_XDP); nil leaves it.
+	XDP *LinkXDP
+	// VFs changes the settings of SR-IOV virtual functions
+	// (IFLA_VFINFO_LIST); devices without them refuse (EOPNOTSUPP).
+	VFs []VFChange
 	// Info changes settings of the link's kind (IFLA_LINKINFO with
 	// IFLA_INFO_KIND and IFLA_INFO_DATA: `ip link set DEV type KIND
 	// ...`). Only what is set in it is sent, with the same meaning of
@@ -522,14 +575,27 @@ func (c *Conn) getLink(ctx context.Context, name string, body []byte) (Link, err
 // Link.Alias); if that one fails, the error says so and the link stays,
 // without its alias.
 func (c *Conn) AddLink(ctx context.Context, l Link) error {
+	return c.newLink(ctx, "add", netlink.Create|netlink.Excl, l)
+}
+
+// ReplaceLink is `ip link replace`: RTM_NEWLINK with NLM_F_CREATE and
+// NLM_F_REPLACE. It creates the link l describes when no link has its
+// name (or l.Index); for an existing link the kernel (Linux 6.18) answers
+// EOPNOTSUPP rather than replacing it: change a link with SetLink. Alias
+// and namespaces as in AddLink.
+func (c *Conn) ReplaceLink(ctx context.Context, l Link) error {
+	return c.newLink(ctx, "replace", netlink.Create|netlink.Replace, l)
+}
+
+func (c *Conn) newLink(ctx context.Context, verb string, flags netlink.Flags, l Link) error {
 	if l.Alias != "" && (l.NetNS != nil || l.Index == 0 && l.Name == "") {
-		return errors.New("rtnl: add link: Alias needs Name or Index, and no NetNS, to be set once the link exists")
+		return errors.New("rtnl: " + verb + " link: Alias needs Name or Index, and no NetNS, to be set once the link exists")
 	}
 	body, err := appendLinkRequest(make([]byte, 0, 256), &l)
 	if err != nil {
-		return fmt.Errorf("rtnl: add link: %w", err)
+		return fmt.Errorf("rtnl: %s link: %w", verb, err)
 	}
-	_, err = c.execute(ctx, "add link "+linkName(l.Name, l.Index), unix.RTM_NEWLINK, netlink.Create|netlink.Excl, body)
+	_, err = c.execute(ctx, verb+" link "+linkName(l.Name, l.Index), unix.RTM_NEWLINK, flags, body)
 	runtime.KeepAlive(l.Info) // namespace descriptors in the request
 	runtime.KeepAlive(l.NetNS)
 	if err != nil || l.Alias == "" {
@@ -545,7 +611,7 @@ func (c *Conn) AddLink(ctx context.Context, l Link) error {
 		_, err = c.execute(ctx, "set alias of link "+linkName(l.Name, l.Index), unix.RTM_SETLINK, 0, body)
 	}
 	if err != nil {
-		return fmt.Errorf("rtnl: add link: the link was created, but setting its alias failed: %w", err)
+		return fmt.Errorf("rtnl: %s link: the link was made, but setting its alias failed: %w", verb, err)
 	}
 	return nil
 }
@@ -563,43 +629,17 @@ func (c *Conn) DeleteLink(ctx context.Context, index int32) error {
 // an invalid value (an MTU out of the device's range, say) EINVAL, with
 // the kernel's explanation in the *netlink.Error's Message.
 func (c *Conn) SetLink(ctx context.Context, index int32, ch LinkChange) error {
-	var flags, change LinkFlags
-	if ch.Up != nil {
-		change = LinkUp
-		if *ch.Up {
-			flags = LinkUp
-		}
-	}
+	flags, change := ch.changeFlags()
 	e := nlattr.NewEncoder(appendLinkMsg(make([]byte, 0, 128), 0, index, flags, change))
-	if ch.Name != "" {
-		e.String(unix.IFLA_IFNAME, ch.Name)
-	}
-	if ch.MTU != 0 {
-		e.Uint32(unix.IFLA_MTU, ch.MTU)
-	}
-	if ch.HardwareAddr != nil {
-		e.Bytes(unix.IFLA_ADDRESS, ch.HardwareAddr)
-	}
-	if ch.Master != nil {
-		e.Uint32(unix.IFLA_MASTER, uint32(*ch.Master))
-	}
-	if ch.NetNS != nil {
-		fd := ch.NetNS.Fd()
-		if fd < 0 {
-			return errors.New("rtnl: set link: NetNS is closed")
-		}
-		e.Uint32(unix.IFLA_NET_NS_FD, uint32(fd))
-	}
-	if ch.TxQueueLen != nil {
-		e.Uint32(unix.IFLA_TXQLEN, *ch.TxQueueLen)
-	}
-	if ch.Alias != nil {
-		e.String(unix.IFLA_IFALIAS, *ch.Alias)
-	}
-	if ch.Group != nil {
-		e.Uint32(unix.IFLA_GROUP, *ch.Group)
+	if err := appendLinkChange(e, &ch); err != nil {
+		return fmt.Errorf("rtnl: set link: %w", err)
 	}
 	typ := netlink.MessageType(unix.RTM_SETLINK)
+	if ch.LinkNetNSID != nil {
+		// RTM_SETLINK ignores IFLA_LINK_NETNSID; RTM_NEWLINK checks it
+		// (an unknown id is EINVAL) and hands it to the kind.
+		typ = unix.RTM_NEWLINK
+	}
 	if ch.Info != nil {
 		typ = unix.RTM_NEWLINK
 		e.Nest(unix.IFLA_LINKINFO)
@@ -691,6 +731,20 @@ func appendLinkAttrs(e *nlattr.Encoder, l *Link, full bool) error {
 	}
 	if l.Group != 0 {
 		e.Uint32(unix.IFLA_GROUP, l.Group)
+	}
+	if !full {
+		if l.NumTxQueues != 0 {
+			e.Uint32(unix.IFLA_NUM_TX_QUEUES, l.NumTxQueues)
+		}
+		if l.NumRxQueues != 0 {
+			e.Uint32(unix.IFLA_NUM_RX_QUEUES, l.NumRxQueues)
+		}
+	}
+	if l.ParentDev != "" {
+		e.String(unix.IFLA_PARENT_DEV_NAME, l.ParentDev)
+	}
+	if full && l.ParentBus != "" {
+		e.String(unix.IFLA_PARENT_DEV_BUS_NAME, l.ParentBus)
 	}
 	if l.NetNS != nil && !full {
 		fd := l.NetNS.Fd()
@@ -878,6 +932,10 @@ func decodeLink(b []byte) (Link, error) {
 			l.GROMaxSize = d.Uint32()
 		case unix.IFLA_AF_SPEC:
 			decodeLinkAFSpec(&d, &l)
+		case unix.IFLA_PARENT_DEV_NAME:
+			l.ParentDev = d.String()
+		case unix.IFLA_PARENT_DEV_BUS_NAME:
+			l.ParentBus = d.String()
 		case unix.IFLA_PROP_LIST:
 			pl := d.Nested()
 			for pl.Next() {
@@ -938,6 +996,7 @@ var (
 		unix.IFLA_GSO_MAX_SEGS: "IFLA_GSO_MAX_SEGS", unix.IFLA_TSO_MAX_SIZE: "IFLA_TSO_MAX_SIZE",
 		unix.IFLA_TSO_MAX_SEGS: "IFLA_TSO_MAX_SEGS", unix.IFLA_GRO_MAX_SIZE: "IFLA_GRO_MAX_SIZE",
 		unix.IFLA_AF_SPEC: "IFLA_AF_SPEC", unix.IFLA_PROP_LIST: "IFLA_PROP_LIST",
+		unix.IFLA_PARENT_DEV_NAME: "IFLA_PARENT_DEV_NAME", unix.IFLA_PARENT_DEV_BUS_NAME: "IFLA_PARENT_DEV_BUS_NAME",
 	}, "IFLA_"}
 	linkInfoSpace = linkAttrSpace{map[uint16]string{
 		unix.IFLA_INFO_KIND: "IFLA_INFO_KIND", unix.IFLA_INFO_DATA: "IFLA_INFO_DATA",

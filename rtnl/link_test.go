@@ -708,7 +708,7 @@ func lkFullLink() Link {
 		Broadcast: lkMAC("ff:ff:ff:ff:ff:ff"), Master: 3, Parent: 2, OperState: OperLowerLayerDown, Carrier: true,
 		TxQueueLen: 1000, Alias: "alias", Group: 9, Promiscuity: 2, LinkNetNSID: 0, HasLinkNetNSID: true,
 		HasStats: true, AllMulti: 1, HasAllMulti: true, Qdisc: "noqueue", LinkMode: LinkModeDormant, ProtoDown: true,
-		NumTxQueues: 2, NumRxQueues: 3, GSOMaxSize: 65536, GSOMaxSegs: 65535, TSOMaxSize: 524280, TSOMaxSegs: 65534,
+		NumTxQueues: 2, NumRxQueues: 3, ParentDev: "0000:00:03.0", ParentBus: "pci", GSOMaxSize: 65536, GSOMaxSegs: 65535, TSOMaxSize: 524280, TSOMaxSegs: 65534,
 		GROMaxSize: 65537, AddrGenMode: AddrGenModeStablePrivacy, HasAddrGenMode: true, AltNames: []string{"a", "bb"},
 		Info: &Vxlan{VNI: 1 << 20, Remote: lkAddr("2001:db8::1"), Local: lkAddr("2001:db8::2"), Device: 2, Port: 4789,
 			TTL: 64, TOS: 0x10, Learning: new(false), SrcPorts: &PortRange{100, 200}, DF: new(VxlanDFSet),
@@ -871,7 +871,7 @@ func TestLinkRequestEncoding(t *testing.T) {
 	}
 	want := Link{Index: l.Index, Flags: l.Flags, Name: l.Name, Kind: l.Kind, MTU: l.MTU, HardwareAddr: l.HardwareAddr,
 		Broadcast: l.Broadcast, Master: l.Master, Parent: l.Parent, TxQueueLen: l.TxQueueLen,
-		Group: l.Group, Info: l.Info}
+		Group: l.Group, NumTxQueues: l.NumTxQueues, NumRxQueues: l.NumRxQueues, ParentDev: l.ParentDev, Info: l.Info}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("request carries:\n got %s\nwant %s", lkJSON(got), lkJSON(want))
 	}

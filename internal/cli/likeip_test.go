@@ -53,8 +53,10 @@ func nsState(t *testing.T, c *rtnl.Conn) string {
 		names[l.Index] = l.Name
 	}
 	for _, l := range links {
-		add("link %s kind %q mtu %d qlen %d group %d up %v flags %#x master %q alias %q", l.Name, l.Kind, l.MTU, l.TxQueueLen, l.Group,
-			l.Flags&rtnl.LinkUp != 0, uint32(l.Flags)&0x93a0, names[l.Master], l.Alias)
+		add("link %d %s kind %q mtu %d qlen %d group %d up %v flags %#x master %q alias %q brd %v mode %v oper %v protodown %v gso %d/%d gro %d queues %d/%d addrgenmode %v/%v altnames %q",
+			l.Index, l.Name, l.Kind, l.MTU, l.TxQueueLen, l.Group, l.Flags&rtnl.LinkUp != 0, uint32(l.Flags)&0x93a0, names[l.Master], l.Alias,
+			l.Broadcast, l.LinkMode, l.OperState, l.ProtoDown, l.GSOMaxSize, l.GSOMaxSegs, l.GROMaxSize, l.NumTxQueues, l.NumRxQueues,
+			l.HasAddrGenMode, l.AddrGenMode, l.AltNames)
 	}
 	for a, err := range c.Addresses(ctx, rtnl.AddressFilter{}) {
 		if err != nil {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"reflect"
 	"strings"
 
 	"github.com/nlkit/nlkit/netns"
@@ -14,14 +15,32 @@ import (
 // The link object: its grammar and commands. The kinds (veth, bridge ...)
 // are in link_kind.go, the printing in link_print.go.
 
-const linkHelp = `Usage: nl link add [link PARENT] [name] NAME [up] [mtu MTU] [address LLADDR]
-                   [txqueuelen PACKETS] [master DEVICE] [group GROUP]
-                   [netns { NETNSNAME | PID }] [alias NAME] type TYPE [ARGS]
-       nl link set [dev] DEVICE [up | down] [mtu MTU] [name NEWNAME] [address LLADDR]
-                   [master DEVICE | nomaster] [netns { NETNSNAME | PID }]
-                   [txqueuelen PACKETS] [alias NAME] [group GROUP] [type TYPE ARGS]
-       nl link delete [dev] DEVICE
-       nl link [ show | list ] [ [dev] DEVICE ] [type TYPE] [master DEVICE | nomaster] [up]
+const linkHelp = `Usage: nl link add [link PARENT | parentdev NAME] [name] NAME [up] [mtu MTU]
+                   [address LLADDR] [broadcast LLADDR] [index IDX]
+                   [txqueuelen PACKETS] [numtxqueues QUEUE_COUNT] [numrxqueues QUEUE_COUNT]
+                   [master DEVICE] [group GROUP] [netns { NETNSNAME | PID }]
+                   [alias NAME] type TYPE [ARGS]
+       nl link replace ... (as add: create it, or change an existing link of that kind)
+       nl link delete { DEVICE | dev DEVICE | group DEVGROUP } [type TYPE]
+       nl link set { DEVICE | dev DEVICE | group DEVGROUP }
+                   [up | down] [mtu MTU] [name NEWNAME] [address LLADDR] [broadcast LLADDR]
+                   [ { arp | dynamic | multicast | allmulticast | promisc | trailers | carrier } { on | off } ]
+                   [master DEVICE | nomaster | vrf NAME] [netns { NETNSNAME | PID } [index IDX]]
+                   [link-netns NAME | link-netnsid ID] [txqueuelen PACKETS] [alias NAME]
+                   [group GROUP] [addrgenmode { eui64 | none | stable_secret | random }]
+                   [mode { default | dormant | testing }] [state OPERSTATE]
+                   [protodown { on | off }] [protodown_reason PREASON { on | off }]
+                   [gso_max_size BYTES] [gso_max_segs PACKETS] [gro_max_size BYTES]
+                   [ { xdp | xdpgeneric | xdpdrv | xdpoffload } off ]
+                   [vf NUM [mac LLADDR] [vlan VLANID [qos VLAN-QOS] [proto VLAN-PROTO]]
+                           [rate TXRATE] [max_tx_rate TXRATE] [min_tx_rate TXRATE]
+                           [spoofchk { on | off }] [query_rss { on | off }]
+                           [state { auto | enable | disable }] [trust { on | off }]
+                           [node_guid EUI64] [port_guid EUI64] ]
+                   [type TYPE ARGS]
+       nl link show [ [dev] DEVICE | group GROUP ] [type TYPE] [master DEVICE | nomaster] [up]
+       nl link property add dev DEVICE [ altname NAME .. ]
+       nl link property del dev DEVICE [ altname NAME .. ]
 TYPE := { veth | bridge | macvlan | macvtap | vxlan | ifb | vlan | ... }
    veth ARGS := [ peer [name] NAME [mtu MTU] [address LLADDR] [txqueuelen PACKETS]
                        [netns { NETNSNAME | PID }] ]
@@ -40,7 +59,7 @@ Options -d (details: kind settings, port settings, queues) and -s (statistics) a
 
 // linkRequest is a parsed link command.
 type linkRequest struct {
-	cmd  string   // "show", "add", "set", "delete", "help"
+	cmd  string   // "show", "add", "replace", "set", "delete", "property", "help"
 	show linkShow // show: the filters
 	// dev is the link to set or delete, or the name of the link to add
 	// ("" lets the kernel choose).
@@ -57,6 +76,13 @@ type linkRequest struct {
 	vxlanDev    string // vxlan: dev NAME
 	warning     string // what ip says on stderr while parsing (vxlan without dstport)
 	slaveData   []byte // set type KIND_slave: the raw IFLA_INFO_SLAVE_DATA
+	// groupSel: set or delete applies to the links of a group (opts.group
+	// for set, group for delete) rather than to dev.
+	groupSel bool
+	group    uint32
+	// property: "add" or "del", and the alternative names.
+	propOp   string
+	altNames []string
 }
 
 // linkShow are the filters of link show (and of address show).
@@ -87,6 +113,7 @@ type linkOpts struct {
 	netns    string
 	alias    *string
 	group    *uint32
+	x        linkExtra // the words of linkwords.go
 	// flags and change are the interface flags of arp, multicast,
 	// allmulticast, promisc, trailers and dynamic on|off: the bits
 	// to set in flags, the bits to change in change (ip's ifi_flags
@@ -113,8 +140,12 @@ func parseLink(args []string) (linkRequest, error) {
 	}
 	cmd, err := pickCommand("link", a.next(), linkCommands)
 	switch cmd {
-	case "add":
-		return parseLinkAdd(a)
+	case "add", "replace":
+		r, err := parseLinkAdd(a)
+		r.cmd = cmd
+		return r, err
+	case "property":
+		return parseLinkProperty(a)
 	case "set":
 		return parseLinkSet(a)
 	case "delete":
@@ -134,8 +165,8 @@ func parseLink(args []string) (linkRequest, error) {
 
 // linkCommands are link's commands in ip's order.
 var linkCommands = []command{
-	{name: "add"}, {name: "set", abbrev: []string{"set", "change"}}, {name: "delete"},
-	{name: "show", abbrev: []string{"show", "lst", "list"}}, {name: "help"},
+	{name: "add"}, {name: "set", abbrev: []string{"set", "change"}}, {name: "replace"}, {name: "delete"},
+	{name: "show", abbrev: []string{"show", "lst", "list"}}, {name: "property"}, {name: "help"},
 }
 
 // parseLinkShow parses the filters of link show: ip reads them as those
@@ -233,7 +264,7 @@ func parseLinkOpts(a *words, mode linkMode) (dev string, o linkOpts, kind string
 		w := a.next()
 		// Keywords in ip's order, which decides what abbreviations mean.
 		key := w
-		for _, k := range []string{"link", "address", "txqueuelen", "txqlen", "master", "nomaster", "type", "alias"} {
+		for _, k := range []string{"link", "address", "broadcast", "txqueuelen", "txqlen", "master", "nomaster", "type", "alias"} {
 			if matches(w, k) {
 				key = k
 				break
@@ -288,7 +319,13 @@ func parseLinkOpts(a *words, mode linkMode) (dev string, o linkOpts, kind string
 				o.group = &g
 			}
 		default:
-			err = devWord(a, w, &dev, &hasDev, checkDevWord)
+			var handled bool
+			if handled, err = linkExtraWord(a, key, mode, &o.x); !handled {
+				if matches(w, "help") {
+					return dev, o, "", &UsageError{Msg: strings.TrimSuffix(linkHelp, "\n")}
+				}
+				err = devWord(a, w, &dev, &hasDev, checkDevWord)
+			}
 		}
 		if err != nil {
 			return dev, o, "", err
@@ -320,10 +357,15 @@ func parseLinkSet(a *words) (linkRequest, error) {
 	if err != nil {
 		return linkRequest{}, err
 	}
-	if dev == "" {
+	r := linkRequest{cmd: "set", dev: dev, opts: o, kind: kind}
+	if dev == "" && o.group != nil {
+		r.groupSel = true // ip link set group N SETTINGS: every link of group N
+	} else if dev == "" {
 		return linkRequest{}, usagef(`Not enough information: "dev" argument is required.`)
 	}
-	r := linkRequest{cmd: "set", dev: dev, opts: o, kind: kind}
+	if o.x.index != 0 && o.netns == "" {
+		return linkRequest{}, usagef("index can be used only when creating devices or when moving device to another netns.")
+	}
 	if kind != "" && a.more() { // as ip, no kind's settings without words
 		if err := parseLinkKind(a, &r); err != nil {
 			return linkRequest{}, err
@@ -343,11 +385,19 @@ func parseLinkDelete(a *words) (linkRequest, error) {
 			}
 			continue
 		}
+		if w == "group" && !hasDev {
+			g, err := valueOf(a, parseGroup, `Invalid "group" value`+"\n")
+			if err != nil {
+				return r, err
+			}
+			r.group, r.groupSel = g, true
+			continue
+		}
 		if err := devWord(a, w, &r.dev, &hasDev, checkDevWord); err != nil {
 			return r, err
 		}
 	}
-	if r.dev == "" {
+	if r.dev == "" && !r.groupSel {
 		return r, usagef(`Not enough information: "dev" argument is required.`)
 	}
 	return r, nil
@@ -363,10 +413,19 @@ func runLink(ctx context.Context, e *env, args []string) error {
 		return &UsageError{Msg: strings.TrimSuffix(linkHelp, "\n")}
 	case "show":
 		return e.showLinks(ctx, r.show)
-	case "add":
+	case "add", "replace":
 		return e.addLink(ctx, r)
+	case "property":
+		return e.linkProperty(ctx, r)
 	case "set":
 		return e.setLink(ctx, r)
+	}
+	if r.groupSel {
+		c, err := e.rt()
+		if err != nil {
+			return err
+		}
+		return c.DeleteLinkGroup(ctx, r.group)
 	}
 	c, idx, err := e.rtLink(ctx, r.dev)
 	if err != nil {
@@ -389,13 +448,7 @@ func (e *env) masterIndex(ctx context.Context, name string) (int32, error) {
 // openNetNSWord opens the namespace of a "netns" word as ip does: a name
 // in /run/netns (or a path), else a process id (get_integer).
 func openNetNSWord(arg string) (*netns.NS, error) {
-	var ns *netns.NS
-	var err error
-	if strings.Contains(arg, "/") {
-		ns, err = netns.OpenPath(arg)
-	} else {
-		ns, err = netns.Open(arg)
-	}
+	ns, err := openNetNSName(arg)
 	if err == nil {
 		return ns, nil
 	}
@@ -405,6 +458,14 @@ func openNetNSWord(arg string) (*netns.NS, error) {
 		}
 	}
 	return nil, errInvarg(`Invalid "netns" value`+"\n", arg)
+}
+
+// openNetNSName opens a namespace by its name in /run/netns, or a path.
+func openNetNSName(arg string) (*netns.NS, error) {
+	if strings.Contains(arg, "/") {
+		return netns.OpenPath(arg)
+	}
+	return netns.Open(arg)
 }
 
 // checkLLAddrLen is ip's check of a new link-layer address against the
@@ -432,7 +493,26 @@ func (e *env) addLink(ctx context.Context, r linkRequest) error {
 	if err != nil {
 		return err
 	}
-	l := rtnl.Link{Name: r.dev, Kind: r.kind, Info: r.info, HardwareAddr: r.opts.address}
+	x := &r.opts.x
+	// What the create request carries; the rest of the words are applied
+	// once the link exists (after).
+	l := rtnl.Link{Name: r.dev, Kind: r.kind, Info: r.info, HardwareAddr: r.opts.address, Broadcast: x.broadcast,
+		NumTxQueues: x.numTx, NumRxQueues: x.numRx, Index: x.index, ParentDev: x.parentDev}
+	after := rtnl.LinkChange{Flags: rtnl.LinkFlags(r.opts.flags), FlagsMask: rtnl.LinkFlags(r.opts.change)}
+	if err := e.applyLinkExtra(ctx, x, &after); err != nil {
+		return err
+	}
+	if after.Master != nil { // vrf NAME
+		l.Master, after.Master = *after.Master, nil
+	}
+	// The kernel applies flags, mode, operstate and GSO/GRO sizes when it
+	// creates a link, and ignores carrier, protodown and link-netnsid
+	// (as it does in ip's request); it refuses an address generation
+	// mode, which the library's AddLink cannot send.
+	after.Broadcast, after.Carrier, after.ProtoDown, after.ProtoDownReason, after.LinkNetNSID = nil, nil, nil, nil, nil
+	if after.AddrGenMode != nil {
+		return errors.New("addrgenmode applies to an existing link (the kernel refuses it when creating one): use link set DEV addrgenmode MODE")
+	}
 	if r.opts.alias != nil {
 		l.Alias = *r.opts.alias
 	}
@@ -474,31 +554,47 @@ func (e *env) addLink(ctx context.Context, r linkRequest) error {
 	if r.warning != "" { // ip's kind parser says it last
 		fmt.Fprintln(e.stderr, r.warning)
 	}
-	if err := c.AddLink(ctx, l); err != nil || r.opts.change == 0 {
+	add := c.AddLink
+	if r.cmd == "replace" {
+		add = c.ReplaceLink
+	}
+	if err := add(ctx, l); err != nil || reflect.ValueOf(after).IsZero() {
 		return err
 	}
-	// The flags ip sends with the new link, set once it exists (the
-	// library's AddLink can set flags but not clear them).
+	// What ip sends with the new link and the library's AddLink does not
+	// (flags to clear, carrier, protodown, GSO sizes, modes, XDP...),
+	// applied once it exists.
 	if r.dev == "" || l.NetNS != nil {
-		return failf("nl sets arp, multicast, allmulticast, promisc, trailers and dynamic on a named link in this namespace only")
+		return failf("nl applies arp, multicast, allmulticast, promisc, trailers, dynamic, carrier, protodown, gso/gro sizes, addrgenmode, mode, state, xdp and link-netns to a named link created in this namespace only")
 	}
 	nl, err := c.LinkByName(ctx, r.dev)
 	if err != nil {
 		return err
 	}
-	return setLinkFlags(ctx, c, nl.Index, r.opts.flags, r.opts.change)
+	return c.SetLink(ctx, nl.Index, after)
 }
 
 func (e *env) setLink(ctx context.Context, r linkRequest) error {
-	c, idx, err := e.rtLink(ctx, r.dev)
+	o := r.opts
+	ch := rtnl.LinkChange{Name: o.name, HardwareAddr: o.address, Up: o.up, TxQueueLen: o.txqlen, Alias: o.alias,
+		Flags: rtnl.LinkFlags(o.flags), FlagsMask: rtnl.LinkFlags(o.change), NewIndex: o.x.index}
+	if err := e.applyLinkExtra(ctx, &o.x, &ch); err != nil { // ip resolves these while parsing
+		return err
+	}
+	var c *rtnl.Conn
+	var idx int32
+	var err error
+	if r.groupSel {
+		c, err = e.rt()
+	} else if c, idx, err = e.rtLink(ctx, r.dev); err == nil {
+		err = e.checkLLAddrLen(ctx, idx, o.address)
+	}
 	if err != nil {
 		return err
 	}
-	o := r.opts
-	if err := e.checkLLAddrLen(ctx, idx, o.address); err != nil {
-		return err
+	if !r.groupSel {
+		ch.Group = o.group
 	}
-	ch := rtnl.LinkChange{Name: o.name, HardwareAddr: o.address, Up: o.up, TxQueueLen: o.txqlen, Alias: o.alias, Group: o.group}
 	if r.slaveData != nil {
 		// A port's settings: ip's request, sent first (rtnl.LinkChange
 		// has no port settings).
@@ -531,17 +627,19 @@ func (e *env) setLink(ctx context.Context, r linkRequest) error {
 		ch.Master = &none
 	}
 	if o.netns != "" {
-		ns, err := openNetNSWord(o.netns)
-		if err != nil {
-			return err
+		// As ip: a namespace name (or path) first, else a process id.
+		ns, err := openNetNSName(o.netns)
+		if err == nil {
+			defer ns.Close()
+			ch.NetNS = ns
+		} else if pid, ok := getInt(o.netns, 32); ok && pid > 0 {
+			ch.NetNSPID = int(pid)
+		} else {
+			return errInvarg(`Invalid "netns" value`+"\n", o.netns)
 		}
-		defer ns.Close()
-		ch.NetNS = ns
 	}
-	if o.change != 0 {
-		if err := setLinkFlags(ctx, c, idx, o.flags, o.change); err != nil {
-			return err
-		}
+	if r.groupSel {
+		return c.SetLinkGroup(ctx, *o.group, ch)
 	}
 	return c.SetLink(ctx, idx, ch)
 }

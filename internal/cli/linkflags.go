@@ -1,13 +1,5 @@
 package cli
 
-import (
-	"context"
-	"encoding/binary"
-
-	"github.com/nlkit/nlkit/netlink"
-	"github.com/nlkit/nlkit/rtnl"
-)
-
 // The interface flags link add and link set change with "WORD on|off"
 // (linux/if.h), and whether "on" sets the bit or clears it (arp and
 // trailers name the absence of IFF_NOARP and IFF_NOTRAILERS).
@@ -38,18 +30,6 @@ func linkFlagWord(o *linkOpts, word, v string) error {
 		o.flags &^= f.bit
 	}
 	return nil
-}
-
-// setLinkFlags changes the interface flags of link idx: an RTM_NEWLINK
-// with only ifi_flags and ifi_change, as ip sends them (rtnl.LinkChange
-// carries only IFF_UP).
-func setLinkFlags(ctx context.Context, c *rtnl.Conn, idx int32, flags, change uint32) error {
-	b := make([]byte, 16) // struct ifinfomsg
-	binary.NativeEndian.PutUint32(b[4:], uint32(idx))
-	binary.NativeEndian.PutUint32(b[8:], flags)
-	binary.NativeEndian.PutUint32(b[12:], change)
-	_, err := c.Netlink().Execute(ctx, netlink.Message{Header: netlink.Header{Type: rtmNewLink}, Data: b})
-	return err
 }
 
 // rtmNewLink is RTM_NEWLINK.

@@ -53,6 +53,7 @@ import (
 	"github.com/nlkit/nlkit/netlink"
 	"github.com/nlkit/nlkit/netns"
 	"github.com/nlkit/nlkit/rtnl"
+	"golang.org/x/sys/unix"
 )
 
 // Exit codes, as ip uses them.
@@ -449,6 +450,16 @@ func report(w io.Writer, err error) int {
 	}
 	var de *dumpError
 	if errors.As(err, &de) {
+		var ne *netlink.Error
+		if errors.As(de.err, &ne) && ne.Message == "" && (ne.Errno == unix.ENOENT || ne.Errno == unix.EOPNOTSUPP) {
+			// ip's rtnl_dump_done says nothing of these two: only that the
+			// dump ended.
+			fmt.Fprintf(w, "%s terminated\n", de.what)
+			if de.exit != 0 {
+				return de.exit
+			}
+			return ExitKernel
+		}
 		code := report(w, de.err)
 		fmt.Fprintf(w, "%s terminated\n", de.what)
 		if de.exit != 0 {

@@ -19,7 +19,10 @@ import (
 const nexthopHelp = `Usage: nl nexthop { list | flush } [ protocol ID ] SELECTOR
        nl nexthop { add | replace } id ID NH [ protocol ID ]
        nl nexthop { get | del } id ID
+       nl nexthop bucket list BUCKET_SELECTOR
+       nl nexthop bucket get id ID index INDEX
 SELECTOR := [ id ID ] [ dev DEV ] [ groups ] [ fdb ]
+BUCKET_SELECTOR := [ id ID ] [ dev DEV ] [ master DEV ] [ vrf NAME ] [ nhid ID ]
 NH := { blackhole | [ via ADDRESS ] [ dev DEV ] [ onlink ] |
         group GROUP [ fdb ] [ type TYPE [ TYPE_ARGS ] ] }
 GROUP := [ <id[,weight]>/<id[,weight]>/... ]
@@ -88,7 +91,7 @@ type nexthopRequest struct {
 }
 
 var nexthopCommands = []command{{name: "list", abbrev: []string{"list", "show", "lst"}}, {name: "flush"}, {name: "add"},
-	{name: "replace"}, {name: "get"}, {name: "delete"}}
+	{name: "replace"}, {name: "get"}, {name: "bucket"}, {name: "delete"}}
 
 // parseNexthop reads nexthop's words as ip's do_ipnh.
 func parseNexthop(args []string) (nexthopRequest, error) {
@@ -207,6 +210,11 @@ func parseNexthopGroup(v string) ([]nexthopGroupMember, error) {
 }
 
 func runNexthop(ctx context.Context, e *env, args []string) error {
+	if len(args) > 0 {
+		if cmd, _ := lookupCommand(args[0], nexthopCommands); cmd == "bucket" {
+			return runNexthopBucket(ctx, e, args[1:])
+		}
+	}
 	r, err := parseNexthop(args)
 	if err != nil {
 		return err
@@ -494,18 +502,7 @@ func (e *env) nexthopFormat(ctx context.Context, m netlink.Message) *printer {
 		}
 		p.field("protocol", "proto %s ", s)
 	}
-	var fw []string
-	for _, f := range []struct {
-		bit  uint32
-		word string
-	}{{unix.RTNH_F_DEAD, "dead"}, {unix.RTNH_F_ONLINK, "onlink"}, {unix.RTNH_F_PERVASIVE, "pervasive"},
-		{unix.RTNH_F_OFFLOAD, "offload"}, {0x20, "trap"}, {unix.RTNH_F_LINKDOWN, "linkdown"}, {unix.RTNH_F_UNRESOLVED, "unresolved"}} {
-		if flags&f.bit != 0 {
-			fw = append(fw, f.word)
-			p.text("%s ", f.word)
-		}
-	}
-	p.jsonOnly("flags", append([]string{}, fw...))
+	nexthopFlags(p, flags)
 	if fdb {
 		p.add("fdb", nil, "fdb")
 	}

@@ -23,6 +23,7 @@ const netnsHelp = `Usage:	nl netns list
 	nl netns identify [PID]
 	nl netns pids NAME
 	nl [-all] netns exec [NAME] cmd ...
+	nl netns monitor
 	nl netns list-id
 NETNSID := auto | POSITIVE-INT
 `
@@ -38,7 +39,8 @@ type netnsRequest struct {
 
 // netnsCommands are netns's commands in ip's order.
 var netnsCommands = []command{{name: "list", abbrev: []string{"list", "show", "lst"}}, {name: "list-id", exact: []string{"list-id"}},
-	{name: "add"}, {name: "attach"}, {name: "set"}, {name: "delete"}, {name: "identify"}, {name: "pids"}, {name: "exec"}}
+	{name: "add"}, {name: "attach"}, {name: "set"}, {name: "delete"}, {name: "identify"}, {name: "pids"}, {name: "exec"},
+	{name: "monitor"}}
 
 // parseNetns turns the words after "netns" into a request. all is -all,
 // with which delete and exec take no name.
@@ -53,6 +55,8 @@ func parseNetns(args []string, all bool) (netnsRequest, error) {
 		return r, err
 	}
 	switch r.cmd {
+	case "monitor":
+		return r, nil // ip ignores what follows
 	case "list", "list-id":
 		if a.more() {
 			return r, usagef("Error: garbage \"%s\" after \"netns %s\".", a.peek(), r.cmd)
@@ -125,6 +129,8 @@ func runNetns(ctx context.Context, e *env, args []string) error {
 		return e.netnsList(ctx)
 	case "list-id":
 		return e.netnsListID(ctx)
+	case "monitor":
+		return e.netnsMonitor(ctx)
 	case "add":
 		ns, err := netns.NewNamed(r.name)
 		if err != nil {

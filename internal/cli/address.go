@@ -175,6 +175,8 @@ func parseAddrFilter(a *words, family Family) (addrFilter, error) {
 			f.link.master, err = masterWord(a)
 		case w == "nomaster":
 			f.link.nomaster = true
+		case w == "vrf":
+			f.link.vrf, err = a.value()
 		case w == "type":
 			f.link.kind, err = a.value()
 		case w == "group":

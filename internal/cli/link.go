@@ -41,6 +41,7 @@ const linkHelp = `Usage: nl link add [link PARENT | parentdev NAME] [name] NAME 
        nl link show [ [dev] DEVICE | group GROUP ] [type TYPE] [master DEVICE | nomaster] [up]
        nl link property add dev DEVICE [ altname NAME .. ]
        nl link property del dev DEVICE [ altname NAME .. ]
+       nl link help [ TYPE ]
 TYPE := { veth | bridge | macvlan | macvtap | vxlan | ifb | vlan | ... }
    veth ARGS := [ peer [name] NAME [mtu MTU] [address LLADDR] [txqueuelen PACKETS]
                        [netns { NETNSNAME | PID }] ]
@@ -91,6 +92,7 @@ type linkShow struct {
 	hasDev   bool   // dev was given (possibly as "", which selects no link)
 	kind     string // type KIND; "bridge_slave" selects ports of bridges
 	master   string
+	vrf      string // vrf NAME: the ports of that vrf (checked to be one)
 	nomaster bool
 	up       bool
 	label    string // link show: a label pattern (ip then lists no link)

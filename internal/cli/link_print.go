@@ -53,6 +53,11 @@ func (e *env) selectLinks(ctx context.Context, s linkShow, byName bool) ([]linkV
 			return nil, err
 		}
 	}
+	if s.vrf != "" {
+		if f.Master, err = e.vrfIndex(ctx, s.vrf); err != nil {
+			return nil, err
+		}
+	}
 	if s.nomaster {
 		f.Master = -1
 	}

@@ -49,6 +49,7 @@ func TestLinkWordsLikeIP(t *testing.T) {
 		"link property add altname x", "link property add dev v0 altname x dev v1", "link property add dev v0 foo",
 		"link property add dev v0 altname v1", "link property d dev v0 altname x", "link prop add dev v0 altname " + strings.Repeat("a", 130),
 		"link replace v0 type veth", "link replace r0 type bridge",
+		"link show vrf foo", "link show vrf v0", "address show vrf foo", "-br link show vrf foo", "link show vrf",
 	} {
 		lines = append(lines, strings.Fields(l))
 	}

@@ -40,7 +40,8 @@ type Neighbor struct {
 	// State is the NUD state (ndm_state). Proxy entries have none.
 	// Unless HasState is set, a zero State (NeighborNone) in AddNeighbor,
 	// ReplaceNeighbor and ChangeNeighbor means NeighborPermanent, as with
-	// `ip neigh add`.
+	// `ip neigh add`, except for proxy and managed entries (which the
+	// kernel resolves itself: permanent is refused for them).
 	State NeighborState
 	// HasState says State is meant as it is, NeighborNone included
 	// (iproute2 "nud none"): no default replaces it. Decoding sets it.
@@ -172,6 +173,11 @@ type NeighborFilter struct {
 	// Proxy lists the proxy table (ndm_flags NTF_PROXY: the entries made
 	// with `ip neigh add proxy`) instead of the neighbour table.
 	Proxy bool
+	// Master selects the entries of links enslaved to this master, a
+	// bridge or a vrf (NDA_MASTER, filtered by the kernel: entries do not
+	// carry their link's master); -1 those of links without a master
+	// (`ip neigh show nomaster`); 0 means all.
+	Master int32
 }
 
 // NDA_* attribute types (linux/neighbour.h).
@@ -181,6 +187,7 @@ const (
 	ndaCacheInfo = 3  // NDA_CACHEINFO: struct nda_cacheinfo
 	ndaProbes    = 4  // NDA_PROBES: u32
 	ndaIfindex   = 8  // NDA_IFINDEX: u32
+	ndaMaster    = 9  // NDA_MASTER: u32
 	ndaProtocol  = 12 // NDA_PROTOCOL: u8
 	ndaFlagsExt  = 15 // NDA_FLAGS_EXT: u32
 )
@@ -219,9 +226,14 @@ func (f NeighborFilter) dump() dumpReq[Neighbor] {
 	if f.Proxy {
 		body[10] = byte(NeighborProxy)
 	}
-	if f.Index != 0 {
+	if f.Index != 0 || f.Master != 0 {
 		e := nlattr.NewEncoder(body)
-		e.Uint32(ndaIfindex, uint32(f.Index))
+		if f.Index != 0 {
+			e.Uint32(ndaIfindex, uint32(f.Index))
+		}
+		if f.Master != 0 {
+			e.Uint32(ndaMaster, uint32(f.Master))
+		}
 		body, _ = e.Finish()
 	}
 	return dumpReq[Neighbor]{op: "list neighbors", typ: unix.RTM_GETNEIGH, want: unix.RTM_NEWNEIGH, body: body,
@@ -354,7 +366,7 @@ func (c *Conn) neighBatch(ctx context.Context, op string, typ netlink.MessageTyp
 
 // neighborDefaults fills in the state iproute2 would use for a new entry.
 func neighborDefaults(n *Neighbor) {
-	if n.State == NeighborNone && !n.HasState && n.Flags&NeighborProxy == 0 {
+	if n.State == NeighborNone && !n.HasState && n.Flags&(NeighborProxy|NeighborManaged) == 0 {
 		n.State = NeighborPermanent
 	}
 }

@@ -12,9 +12,10 @@ import (
 
 const neighHelp = `Usage: nl neigh { add | del | change | replace }
                 { ADDR [ lladdr LLADDR ] [ nud STATE ] | proxy ADDR } [ dev DEV ]
-                [ router ] [ extern_learn ] [ protocol PROTO ]
+                [ router ] [ use ] [ managed ] [ extern_learn ] [ protocol PROTO ]
 
        nl neigh { show | flush } [ proxy ] [ to PREFIX ] [ dev DEV ] [ nud STATE ]
+                                 [ vrf NAME ] [ nomaster ]
        nl neigh get { ADDR | proxy ADDR } dev DEV
 
 STATE := { delay | failed | incomplete | noarp | none |
@@ -33,6 +34,8 @@ type neighRequest struct {
 	states uint32       // NUD_* bits, with neighStateNone for entries in no state
 	to     netip.Prefix // filter; invalid: all
 	proxy  bool
+	vrf    string // vrf NAME: the entries of the vrf's ports
+	nomast bool   // nomaster: the entries of links without a master
 	// add, replace, change, delete, get
 	neigh rtnl.Neighbor // without Index
 }
@@ -122,6 +125,10 @@ func parseNeigh(args []string, fam Family) (neighRequest, error) {
 			n.Flags |= rtnl.NeighborProxy
 		case w == "router" && !get:
 			n.Flags |= rtnl.NeighborRouter
+		case w == "use" && !get:
+			n.Flags |= rtnl.NeighborUse
+		case w == "managed" && !get:
+			n.Flags |= rtnl.NeighborManaged
 		case matches(w, "extern_learn") && !get:
 			n.Flags |= rtnl.NeighborExtLearned
 		case w == "dev": // as in ip, the last one counts
@@ -219,6 +226,12 @@ func parseNeighSelector(r *neighRequest, a *words, fam Family) error {
 			r.states |= state
 		case "proxy":
 			r.proxy = true
+		case "vrf":
+			if r.vrf, err = a.value(); err != nil {
+				return err
+			}
+		case "nomaster":
+			r.nomast = true
 		default:
 			if w == "to" {
 				if w, err = a.value(); err != nil {
@@ -309,6 +322,14 @@ func neighShowOrFlush(ctx context.Context, e *env, r *neighRequest) error {
 		return err
 	}
 	f := rtnl.NeighborFilter{Family: r.neigh.Family, Proxy: r.proxy}
+	if r.vrf != "" {
+		if f.Master, err = e.vrfIndex(ctx, r.vrf); err != nil {
+			return err
+		}
+	}
+	if r.nomast {
+		f.Master = -1
+	}
 	if r.hasDev {
 		if f.Index, err = e.linkIndex(ctx, r.dev); err != nil {
 			return err
@@ -374,7 +395,7 @@ func neighFormat(ctx context.Context, e *env, n *rtnl.Neighbor, devFixed bool, h
 	for _, f := range []struct {
 		f    rtnl.NeighborFlags
 		word string
-	}{{rtnl.NeighborRouter, "router"}, {rtnl.NeighborProxy, "proxy"},
+	}{{rtnl.NeighborRouter, "router"}, {rtnl.NeighborProxy, "proxy"}, {rtnl.NeighborManaged, "managed"},
 		{rtnl.NeighborExtLearned, "extern_learn"}, {rtnl.NeighborOffloaded, "offload"}} {
 		if n.Flags&f.f != 0 {
 			o.add(f.word, nil, f.word+" ")

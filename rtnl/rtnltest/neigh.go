@@ -360,8 +360,8 @@ func (c *call) dumpNeighs() ([]netlink.Message, error) {
 				return nil, syscall.ENODEV
 			}
 		case ndaMaster:
-			master = int32(d.Uint32())
-			if f.links[master] == nil {
+			master = int32(d.Uint32()) // -1: links without a master, as the kernel's neigh_master_filtered
+			if master != -1 && f.links[master] == nil {
 				return nil, syscall.ENODEV
 			}
 		default:
@@ -382,7 +382,8 @@ func (c *call) dumpNeighs() ([]netlink.Message, error) {
 				continue
 			}
 			if master != 0 {
-				if l := f.links[n.index]; l == nil || l.master != master {
+				l := f.links[n.index]
+				if l == nil || master == -1 && l.master != 0 || master != -1 && l.master != master {
 					continue
 				}
 			}

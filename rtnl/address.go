@@ -39,6 +39,12 @@ type Address struct {
 	// Broadcast is the IPv4 broadcast address (IFA_BROADCAST), or the
 	// zero Addr.
 	Broadcast netip.Addr
+	// Anycast is an anycast address given with the address (IFA_ANYCAST,
+	// iproute2 "anycast ADDR"), or the zero Addr. Linux 6.18 accepts it
+	// in requests and keeps nothing of it (IPv6 anycast addresses are made
+	// with setsockopt IPV6_JOIN_ANYCAST); it is decoded where a message
+	// carries it.
+	Anycast netip.Addr
 	// Label is the IPv4 address label (IFA_LABEL), such as "eth0:1". The
 	// kernel sets it to the link's name when none is given. IPv6
 	// addresses have none.
@@ -223,6 +229,7 @@ const (
 	ifaLocal     = 2  // IFA_LOCAL
 	ifaLabel     = 3  // IFA_LABEL
 	ifaBroadcast = 4  // IFA_BROADCAST
+	ifaAnycast   = 5  // IFA_ANYCAST
 	ifaCacheInfo = 6  // IFA_CACHEINFO: struct ifa_cacheinfo
 	ifaFlags     = 8  // IFA_FLAGS: u32
 	ifaRtPrio    = 9  // IFA_RT_PRIORITY: u32
@@ -389,6 +396,9 @@ func appendAddress(b []byte, a *Address, del bool) ([]byte, error) {
 		if a.Broadcast.IsValid() {
 			e.Addr(ifaBroadcast, a.Broadcast)
 		}
+		if a.Anycast.IsValid() {
+			e.Addr(ifaAnycast, a.Anycast)
+		}
 		e.Uint32(ifaFlags, uint32(a.Flags))
 		// Always, forever included: a replace resets the lifetimes.
 		var ci [ifaCacheInfoLen]byte
@@ -445,6 +455,8 @@ func (a *Address) decode(b []byte, prevLabel string) (err error) {
 			a.Label = d.StringOf(prevLabel)
 		case ifaBroadcast:
 			a.Broadcast = d.Addr()
+		case ifaAnycast:
+			a.Anycast = d.Addr()
 		case ifaCacheInfo:
 			if d.Len() != ifaCacheInfoLen {
 				d.Fail(nlattr.ErrBadLength)

@@ -17,14 +17,15 @@ import (
 
 const addressHelp = `Usage: nl address {add|change|replace} IFADDR dev IFNAME [ LIFETIME ]
                                                       [ CONFFLAG-LIST ]
-       nl address del IFADDR dev IFNAME
-       nl address flush [ dev IFNAME ] [ scope SCOPE-ID ] [ to PREFIX ]
-                        [ FLAG-LIST ] [ label LABEL ] [ up ]
+       nl address del IFADDR dev IFNAME [ mngtmpaddr ]
+       nl address {save|flush} [ dev IFNAME ] [ scope SCOPE-ID ] [ to PREFIX ]
+                               [ FLAG-LIST ] [ label LABEL ] [ up ]
        nl address [ show [ dev IFNAME ] [ scope SCOPE-ID ] [ master DEVICE | nomaster ]
                          [ type TYPE ] [ to PREFIX ] [ FLAG-LIST ]
-                         [ label LABEL ] [ up ] ]
+                         [ label LABEL ] [ up ] [ vrf NAME ] ]
+       nl address {showdump|restore}
 IFADDR := PREFIX | ADDR peer PREFIX
-          [ broadcast ADDR | + | - ] [ label IFNAME ] [ scope SCOPE-ID ]
+          [ broadcast ADDR | + | - ] [ anycast ADDR ] [ label IFNAME ] [ scope SCOPE-ID ]
           [ metric METRIC ]
 SCOPE-ID := [ host | link | global | site | nowhere | NUMBER ]  (show, flush: also all)
 FLAG-LIST := [ FLAG-LIST ] FLAG
@@ -126,6 +127,11 @@ func parseAddress(args []string, family Family) (addressRequest, error) {
 		}
 		r.cmd = "flush"
 		r.filter, err = parseAddrFilter(a, family)
+	case "save":
+		r.cmd = "save"
+		r.filter, err = parseAddrFilter(a, family)
+	case "showdump", "restore":
+		r.cmd = cmd
 	case "help":
 		r.cmd = "help"
 	default:
@@ -143,7 +149,8 @@ func parseAddress(args []string, family Family) (addressRequest, error) {
 // addressCommands are address's commands in ip's order.
 var addressCommands = []command{
 	{name: "add"}, {name: "change", exact: []string{"chg"}}, {name: "replace"}, {name: "delete"},
-	{name: "show", abbrev: []string{"list", "show", "lst"}}, {name: "flush"}, {name: "help"},
+	{name: "show", abbrev: []string{"list", "show", "lst"}}, {name: "flush"}, {name: "save"}, {name: "showdump"},
+	{name: "restore"}, {name: "help"},
 }
 
 // parseAddrFilter parses the filters of address show and flush, and of
@@ -239,6 +246,18 @@ func parseAddressModify(cmd string, a *words, family Family) (addressRequest, er
 				}
 				family = family.or(familyOf(addr.Broadcast))
 			}
+		case matches(w, "anycast"):
+			var v string
+			if v, err = a.value(); err != nil {
+				return r, err
+			}
+			if addr.Anycast.IsValid() {
+				return r, errDuparg("anycast", v)
+			}
+			if addr.Anycast, err = getIPAddr(v, family); err != nil {
+				return r, err
+			}
+			family = family.or(familyOf(addr.Anycast))
 		case w == "scope":
 			addr.Scope, err = valueOf(a, parseScope, "invalid scope value.")
 			scoped = true
@@ -291,6 +310,9 @@ func parseAddressModify(cmd string, a *words, family Family) (addressRequest, er
 	}
 	if !r.hasDev {
 		return r, errBadWord(`Not enough information: "dev" argument is required.`)
+	}
+	if addr.Flags&rtnl.AddressAutoJoin != 0 && local.Addr.IsValid() && !local.Addr.IsMulticast() {
+		return r, errBadWord("autojoin needs multicast address")
 	}
 	if !local.Addr.IsValid() {
 		// ip sends the request without an address (the kernel refuses
@@ -356,6 +378,12 @@ func runAddress(ctx context.Context, e *env, args []string) error {
 		return e.showAddresses(ctx, r.filter)
 	case "flush":
 		return e.flushAddresses(ctx, r.filter)
+	case "save":
+		return e.addressSave(ctx, r.filter)
+	case "showdump":
+		return e.addressShowdump(ctx)
+	case "restore":
+		return e.addressRestore(ctx)
 	}
 	a := r.addr
 	c, idx, err := e.rtLink(ctx, r.dev)

@@ -80,27 +80,6 @@ func routeSave(ctx context.Context, e *env, s *routeSelector) error {
 	return err
 }
 
-// readRouteDump reads a route save stream from standard input: the
-// messages after the magic number.
-func (e *env) readRouteDump(what string) ([]netlink.Message, error) {
-	if isTerminalReader(e.stdin) {
-		return nil, failf("Can't %s route dump from a terminal", what)
-	}
-	b, err := io.ReadAll(e.stdin)
-	if err != nil {
-		return nil, err
-	}
-	if len(b) < 4 || binary.NativeEndian.Uint32(b) != routeDumpMagic {
-		var got uint32
-		n := min(len(b), 4)
-		if n == 4 {
-			got = binary.NativeEndian.Uint32(b)
-		}
-		return nil, failf("Magic mismatch (%d elems, %x magic)", n/4, got)
-	}
-	return parseMessages(b[4:])
-}
-
 // parseMessages parses a stream of netlink messages (a file, not one
 // datagram: AppendParse reads them the same way).
 func parseMessages(b []byte) ([]netlink.Message, error) {
@@ -116,7 +95,7 @@ func parseMessages(b []byte) ([]netlink.Message, error) {
 // through gateways, so that each finds what it needs), a route that
 // exists already being reported but no error, as ip.
 func routeRestore(ctx context.Context, e *env) error {
-	msgs, err := e.readRouteDump("restore")
+	msgs, err := e.readDump("restore", "route", routeDumpMagic)
 	if err != nil {
 		return err
 	}
@@ -153,7 +132,7 @@ func routeRestore(ctx context.Context, e *env) error {
 // routeShowdump is route showdump: a saved dump printed as route show
 // prints routes.
 func routeShowdump(ctx context.Context, e *env) error {
-	msgs, err := e.readRouteDump("restore")
+	msgs, err := e.readDump("restore", "route", routeDumpMagic)
 	if err != nil {
 		return err
 	}

@@ -157,3 +157,12 @@ func TestLinkSetRequestsLikeIP(t *testing.T) {
 		}
 	}
 }
+
+// TestLinkAbbreviationsLikeIP: ip reads "b", "br"... as "broadcast"
+// (matches), so a link cannot be named that way without "name".
+func TestLinkAbbreviationsLikeIP(t *testing.T) {
+	likeIP(t, [][]string{
+		strings.Fields("link add b type bridge"), strings.Fields("link add br type bridge"),
+		strings.Fields("link add name b type bridge"), strings.Fields("link set v0 bro ff:ff:ff:ff:ff:fe"),
+	})
+}

@@ -61,6 +61,10 @@ type Link struct {
 	// of a veth. 0 for none. If HasLinkNetNSID, the index is in that
 	// other namespace. Set by AddLink (required for macvlan and vlan).
 	Parent int32
+	// HasParent says the kernel reported IFLA_LINK, 0 included: a veth
+	// announced before its peer exists has Parent 0 (iproute2 prints
+	// "@NONE"). Read-only.
+	HasParent bool
 	// OperState is the RFC 2863 operational state (IFLA_OPERSTATE).
 	// Read-only.
 	OperState OperState
@@ -131,6 +135,13 @@ type Link struct {
 	// Read-only.
 	LinkNetNSID    int32
 	HasLinkNetNSID bool // IFLA_LINK_NETNSID was present
+	// NewNetNSID and NewIndex are, in the deletion notification of a link
+	// that moved to another namespace, that namespace's id here and the
+	// link's index there (IFLA_NEW_NETNSID, valid if HasNewNetNSID;
+	// IFLA_NEW_IFINDEX, 0 if absent). Read-only.
+	NewNetNSID    int32
+	HasNewNetNSID bool
+	NewIndex      int32
 	// Stats are the interface counters (IFLA_STATS64), valid if
 	// HasStats. Read-only.
 	Stats    LinkStats64
@@ -723,7 +734,7 @@ func appendLinkAttrs(e *nlattr.Encoder, l *Link, full bool) error {
 	if l.Master != 0 {
 		e.Uint32(unix.IFLA_MASTER, uint32(l.Master))
 	}
-	if l.Parent != 0 {
+	if l.Parent != 0 || full && l.HasParent {
 		e.Uint32(unix.IFLA_LINK, uint32(l.Parent))
 	}
 	if l.TxQueueLen != 0 {
@@ -803,6 +814,12 @@ func appendLinkAttrs(e *nlattr.Encoder, l *Link, full bool) error {
 		}
 		if l.HasLinkNetNSID {
 			e.Int32(unix.IFLA_LINK_NETNSID, l.LinkNetNSID)
+		}
+		if l.HasNewNetNSID {
+			e.Int32(unix.IFLA_NEW_NETNSID, l.NewNetNSID)
+		}
+		if l.NewIndex != 0 {
+			e.Int32(unix.IFLA_NEW_IFINDEX, l.NewIndex)
 		}
 		if l.HasStats {
 			var p [linkStatsLen]byte
@@ -894,6 +911,7 @@ func decodeLink(b []byte) (Link, error) {
 			l.Master = d.Int32()
 		case unix.IFLA_LINK:
 			l.Parent = d.Int32()
+			l.HasParent = d.Err() == nil
 		case unix.IFLA_OPERSTATE:
 			l.OperState = OperState(d.Uint8())
 		case unix.IFLA_CARRIER:
@@ -946,6 +964,11 @@ func decodeLink(b []byte) (Link, error) {
 		case unix.IFLA_LINK_NETNSID:
 			l.LinkNetNSID = d.Int32()
 			l.HasLinkNetNSID = d.Err() == nil
+		case unix.IFLA_NEW_NETNSID:
+			l.NewNetNSID = d.Int32()
+			l.HasNewNetNSID = d.Err() == nil
+		case unix.IFLA_NEW_IFINDEX:
+			l.NewIndex = d.Int32()
 		case unix.IFLA_STATS64:
 			p := d.Bytes()
 			if len(p) < linkStatsMinLen || len(p)%8 != 0 {
@@ -996,7 +1019,7 @@ var (
 		unix.IFLA_GSO_MAX_SEGS: "IFLA_GSO_MAX_SEGS", unix.IFLA_TSO_MAX_SIZE: "IFLA_TSO_MAX_SIZE",
 		unix.IFLA_TSO_MAX_SEGS: "IFLA_TSO_MAX_SEGS", unix.IFLA_GRO_MAX_SIZE: "IFLA_GRO_MAX_SIZE",
 		unix.IFLA_AF_SPEC: "IFLA_AF_SPEC", unix.IFLA_PROP_LIST: "IFLA_PROP_LIST",
-		unix.IFLA_PARENT_DEV_NAME: "IFLA_PARENT_DEV_NAME", unix.IFLA_PARENT_DEV_BUS_NAME: "IFLA_PARENT_DEV_BUS_NAME",
+		unix.IFLA_PARENT_DEV_NAME: "IFLA_PARENT_DEV_NAME", unix.IFLA_NEW_NETNSID: "IFLA_NEW_NETNSID", unix.IFLA_NEW_IFINDEX: "IFLA_NEW_IFINDEX", unix.IFLA_PARENT_DEV_BUS_NAME: "IFLA_PARENT_DEV_BUS_NAME",
 	}, "IFLA_"}
 	linkInfoSpace = linkAttrSpace{map[uint16]string{
 		unix.IFLA_INFO_KIND: "IFLA_INFO_KIND", unix.IFLA_INFO_DATA: "IFLA_INFO_DATA",

@@ -705,8 +705,8 @@ func lkMessage(t testing.TB, l *Link) []byte {
 func lkFullLink() Link {
 	l := Link{Index: 7, Name: "vx0", Kind: "vxlan", Type: LinkTypeEther, Flags: LinkUp | LinkBroadcast | LinkMulticast,
 		MTU: 1450, MinMTU: 68, MaxMTU: 65535, HardwareAddr: lkMAC("02:00:00:00:00:07"),
-		Broadcast: lkMAC("ff:ff:ff:ff:ff:ff"), Master: 3, Parent: 2, OperState: OperLowerLayerDown, Carrier: true,
-		TxQueueLen: 1000, Alias: "alias", Group: 9, Promiscuity: 2, LinkNetNSID: 0, HasLinkNetNSID: true,
+		Broadcast: lkMAC("ff:ff:ff:ff:ff:ff"), Master: 3, Parent: 2, HasParent: true, OperState: OperLowerLayerDown, Carrier: true,
+		TxQueueLen: 1000, Alias: "alias", Group: 9, Promiscuity: 2, LinkNetNSID: 0, HasLinkNetNSID: true, NewNetNSID: 4, HasNewNetNSID: true, NewIndex: 12,
 		HasStats: true, AllMulti: 1, HasAllMulti: true, Qdisc: "noqueue", LinkMode: LinkModeDormant, ProtoDown: true,
 		NumTxQueues: 2, NumRxQueues: 3, ParentDev: "0000:00:03.0", ParentBus: "pci", GSOMaxSize: 65536, GSOMaxSegs: 65535, TSOMaxSize: 524280, TSOMaxSegs: 65534,
 		GROMaxSize: 65537, AddrGenMode: AddrGenModeStablePrivacy, HasAddrGenMode: true, AltNames: []string{"a", "bb"},
@@ -870,7 +870,7 @@ func TestLinkRequestEncoding(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := Link{Index: l.Index, Flags: l.Flags, Name: l.Name, Kind: l.Kind, MTU: l.MTU, HardwareAddr: l.HardwareAddr,
-		Broadcast: l.Broadcast, Master: l.Master, Parent: l.Parent, TxQueueLen: l.TxQueueLen,
+		Broadcast: l.Broadcast, Master: l.Master, Parent: l.Parent, HasParent: l.Parent != 0, TxQueueLen: l.TxQueueLen,
 		Group: l.Group, NumTxQueues: l.NumTxQueues, NumRxQueues: l.NumRxQueues, ParentDev: l.ParentDev, Info: l.Info}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("request carries:\n got %s\nwant %s", lkJSON(got), lkJSON(want))

@@ -125,6 +125,9 @@ func (e *env) loadLinkNames(ctx context.Context) error {
 			return err
 		}
 		e.remember(l.Index, l.Name)
+		if e.linkFlags != nil {
+			e.linkFlags[l.Index] = l.Flags
+		}
 	}
 	return nil
 }

@@ -168,6 +168,9 @@ type linkPrint struct {
 	// links with an AF_INET6 RTM_GETLINK dump, whose messages lack most
 	// attributes; print only what they have, as ip does.
 	inet6 bool
+	// noQueue leaves out the queue length, as ip monitor does (ip's
+	// filter.showqueue is set by show only).
+	noQueue bool
 }
 
 // printLink prints a link as ip's print_linkinfo.
@@ -177,6 +180,9 @@ func (e *env) printLink(ctx context.Context, p *printer, v *linkView, how linkPr
 	details := e.opts.Details && !how.inet6
 	p.field("ifindex", "%d: ", l.Index)
 	name := l.Name
+	if l.Parent == 0 && l.HasParent {
+		name += "@NONE"
+	}
 	if l.Parent != 0 {
 		if l.HasLinkNetNSID {
 			p.jsonOnly("link_index", l.Parent)
@@ -229,7 +235,7 @@ func (e *env) printLink(ctx context.Context, p *printer, v *linkView, how linkPr
 		}
 		p.field("group", "group %s ", group)
 	}
-	if l.TxQueueLen != 0 {
+	if l.TxQueueLen != 0 && !how.noQueue {
 		p.field("txqlen", "qlen %d", l.TxQueueLen)
 	}
 	if showLL || details {
@@ -265,6 +271,16 @@ func (e *env) printLink(ctx context.Context, p *printer, v *linkView, how linkPr
 		} else {
 			p.text(" link-netnsid unknown")
 		}
+	}
+	if l.HasNewNetNSID { // a deletion: the link moved to that namespace
+		if n := e.nsidName(ctx, l.NewNetNSID); n != "" && l.NewNetNSID >= 0 {
+			p.field("new-netns", " new-netns %s", n)
+		} else {
+			p.field("new-netnsid", " new-netnsid %d", l.NewNetNSID)
+		}
+	}
+	if l.NewIndex != 0 {
+		p.field("new-ifindex", " new-ifindex %d", l.NewIndex)
 	}
 	if l.ProtoDown && !how.inet6 {
 		p.field("proto_down", " protodown on ", true)

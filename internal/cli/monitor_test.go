@@ -3,28 +3,34 @@ package cli
 import (
 	"context"
 	"encoding/json"
-	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/nlkit/nlkit/internal/kerneltest"
-	"github.com/nlkit/nlkit/rtnl"
 )
 
 func TestParseMonitor(t *testing.T) {
+	all := "address link mroute neigh netconf nexthop nsid prefix route rule"
 	for _, tc := range []struct {
-		args   []string
-		kinds  []rtnl.EventKind
-		banner bool
-		err    string
+		args    []string
+		objects string
+		banner  bool
+		dev     string
+		allNSID bool
+		err     string
 	}{
-		{args: nil, kinds: []rtnl.EventKind{rtnl.EventLink, rtnl.EventAddress, rtnl.EventRoute, rtnl.EventNeighbor, rtnl.EventRule}},
-		{args: []string{"all"}, kinds: []rtnl.EventKind{rtnl.EventLink, rtnl.EventAddress, rtnl.EventRoute, rtnl.EventNeighbor, rtnl.EventRule}, banner: true},
-		{args: []string{"r", "a", "l"}, kinds: []rtnl.EventKind{rtnl.EventRoute, rtnl.EventAddress, rtnl.EventLink}},
-		{args: []string{"neigh", "rule", "neigh"}, kinds: []rtnl.EventKind{rtnl.EventNeighbor, rtnl.EventRule}},
+		{args: nil, objects: all},
+		{args: []string{"all"}, objects: all, banner: true},
+		{args: []string{"r", "a", "l"}, objects: "address route", banner: true}, // ip's order: "l" is label
+		{args: []string{"neigh", "rule", "neigh", "al"}, objects: "neigh rule", allNSID: true},
+		{args: []string{"nexthop", "nsid", "netconf", "prefix", "stats", "mroute"}, objects: "mroute netconf nexthop nsid prefix stats"},
+		{args: []string{"link", "dev", "v0"}, objects: "link", dev: "v0"},
 		{args: []string{"links"}, err: `Argument "links" is unknown, try "nl monitor help".`},
+		{args: []string{"st"}, err: `Argument "st" is unknown, try "nl monitor help".`},
+		{args: []string{"dev"}, err: `Command line is not complete. Try option "help"`},
 	} {
 		got, err := parseMonitor(tc.args)
 		if tc.err != "" {
@@ -33,7 +39,12 @@ func TestParseMonitor(t *testing.T) {
 			}
 			continue
 		}
-		if err != nil || !reflect.DeepEqual(got.kinds, tc.kinds) || got.banner != tc.banner {
+		var objs []string
+		for o := range got.objects {
+			objs = append(objs, o)
+		}
+		slices.Sort(objs)
+		if err != nil || strings.Join(objs, " ") != tc.objects || got.banner != tc.banner || got.dev != tc.dev || got.allNSID != tc.allNSID {
 			t.Errorf("%q: got %+v %v", tc.args, got, err)
 		}
 	}

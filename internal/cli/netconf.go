@@ -117,7 +117,7 @@ func runNetconf(ctx context.Context, e *env, args []string) error {
 // netconfFormat prints one RTM_NEWNETCONF as ip's print_netconf (nil for
 // another message).
 func (e *env) netconfFormat(ctx context.Context, m netlink.Message) *printer {
-	if m.Header.Type != rtmNewNetconf || len(m.Data) < 4 {
+	if m.Header.Type != rtmNewNetconf && m.Header.Type != unix.RTM_DELNETCONF || len(m.Data) < 4 {
 		return nil
 	}
 	p := e.record()

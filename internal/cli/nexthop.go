@@ -402,7 +402,7 @@ func nexthopID(b []byte) (uint32, bool) {
 // nexthopFormat prints a nexthop as ip's print_nexthop (nil for another
 // message).
 func (e *env) nexthopFormat(ctx context.Context, m netlink.Message) *printer {
-	if m.Header.Type != rtmNewNexthop || len(m.Data) < nhmsgLen {
+	if m.Header.Type != rtmNewNexthop && m.Header.Type != rtmDelNexthop || len(m.Data) < nhmsgLen {
 		return nil
 	}
 	b := m.Data

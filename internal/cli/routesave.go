@@ -168,13 +168,9 @@ func (e *env) monitorFile(ctx context.Context, r monitorRequest) error {
 			fmt.Fprintf(e.stdout, "Timestamp: %s %d us\n", timeOf(secs).Format("Mon Jan _2 15:04:05 2006"), usecs)
 			continue
 		}
-		ev, ok, err := rtnl.DecodeEvent(m)
 		// As ip: a file's events are printed whatever objects were
 		// named (they choose what a live monitor subscribes to).
-		if err != nil || !ok {
-			continue
-		}
-		if err := e.printEvent(ctx, r, &ev); err != nil {
+		if err := e.printMessage(ctx, r, m, -1, false); err != nil {
 			return err
 		}
 	}

@@ -17,7 +17,7 @@ var ipObjects = []string{"address", "addrlabel", "maddress", "route", "rule", "n
 var objectCommands = map[string][]command{
 	"address": addressCommands, "route": routeCommands, "rule": ruleCommands, "neighbor": neighCommands,
 	"neighbour": neighCommands, "link": linkCommands, "netns": netnsCommands, "mptcp": mptcpObjects, "genl": genlCommands,
-	"monitor": monitorObjects, "nfqueue": nfqueueCommands, "nflog": nflogCommands,
+	"monitor": monitorWords, "nfqueue": nfqueueCommands, "nflog": nflogCommands,
 }
 
 // TestCommandTree walks nl's objects and their commands: each object's

@@ -130,9 +130,9 @@ type env struct {
 	names     map[string]int32
 	indexes   map[int32]string
 	linkFlags map[int32]rtnl.LinkFlags // monitor: the links' flags as last seen, for M-DOWN
-	nsids     map[int32]string // see nsidName
-	carriers  map[int32]uint32 // see carrierChanges
-	realms    *realmTable      // see realmName
+	nsids     map[int32]string         // see nsidName
+	carriers  map[int32]uint32         // see carrierChanges
+	realms    *realmTable              // see realmName
 }
 
 // object is one of nl's objects (link, address, route ...).

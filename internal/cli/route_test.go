@@ -181,7 +181,7 @@ func TestParseRoute(t *testing.T) {
 		{args: []string{"flush", "table", "300", "dev", "v0", "proto", "boot"},
 			want: routeRequest{cmd: "flush", sel: routeSelector{table: 300, dev: "v0", hasDev: true, proto: rtnl.ProtoBoot, hasProto: true}}},
 		{args: []string{"get", "198.51.100.7", "from", "198.18.2.1", "iif", "v1", "oif", "v0", "mark", "0x10"},
-			want: routeRequest{cmd: "get", get: routeGetArgs{dst: a("198.51.100.7"), from: a("198.18.2.1"), iif: "v1", hasIif: true, oif: "v0", hasOif: true, mark: 16}}},
+			want: routeRequest{cmd: "get", get: routeGetArgs{dst: a("198.51.100.7"), from: a("198.18.2.1"), hasFrom: true, iif: "v1", hasIif: true, oif: "v0", hasOif: true, mark: 16}}},
 		{args: []string{"g", "fibmatch", "to", "2001:db8::5/64", "dev", "v0"},
 			want: routeRequest{cmd: "get", get: routeGetArgs{dst: a("2001:db8::5"), oif: "v0", hasOif: true, fibMatch: true,
 				warning: "Warning: /64 as prefix is invalid, only /128 (or none) is supported."}}},

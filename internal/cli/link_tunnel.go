@@ -1091,7 +1091,7 @@ func printTunnelKind(ctx context.Context, e *env, p *printer, l *rtnl.Link) {
 		if v.External {
 			p.field("external", "external ", true)
 		}
-		if v.IfID != nil {
+		if v.IfID != nil && *v.IfID != 0 {
 			p.field("if_id", "if_id %s ", hex0x(uint64(*v.IfID)))
 		}
 	}
@@ -1235,9 +1235,8 @@ func printEncap(p *printer, t rtnl.TunnelEncap) {
 }
 
 func printGre(ctx context.Context, e *env, p *printer, g *rtnl.Gre) {
-	if g.External {
+	if g.External { // and the rest, as ip 6.1
 		p.field("external", "external ", true)
-		return
 	}
 	six := g.IPv6()
 	var flags uint32
@@ -1314,9 +1313,8 @@ func printGre(ctx context.Context, e *env, p *printer, g *rtnl.Gre) {
 }
 
 func printIPTunnel(ctx context.Context, e *env, p *printer, t *rtnl.IPTunnel) {
-	if t.External {
+	if t.External { // and the rest, as ip 6.1
 		p.field("external", "external ", true)
-		return
 	}
 	six := t.IPv6()
 	var flags uint32

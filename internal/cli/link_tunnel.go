@@ -885,10 +885,15 @@ func parseTunnelKind(a *words, r *linkRequest) error {
 		return nil // as ip: no words, no settings at all
 	}
 	s := newTunnelState(r.kind)
+	r.tunnel = &tunnelArgs{words: words}
+	if r.cmd == "set" && s.fam != famXfrm {
+		// As ip: the tunnel is read first, the words then.
+		r.info = s.info()
+		return nil
+	}
 	if err := s.apply(words); err != nil {
 		return err
 	}
-	r.tunnel = &tunnelArgs{words: words}
 	r.info = s.info()
 	return nil
 }

@@ -74,6 +74,9 @@ var tunnelLines = []string{
 	"link add t0 type xfrm dev v0 if_id 0x10",
 	"link add t0 type xfrm external",
 	"link add t0 type xfrm external dev v0",
+	// xfrm's link set does not read the link first: the request goes.
+	"link set v0 type xfrm if_id 5",
+	"link set v0 type xfrm external",
 }
 
 // TestTunnelEncodersLikeIP: the RTM_NEWLINK nl sends for each tunnel
@@ -183,4 +186,31 @@ var tunnelBadLines = []string{
 	"link add t0 type xfrm dev v0",
 	"link add t0 type xfrm external if_id 5",
 	"link add t0 type xfrm ttl 5",
+	// link set starts from the tunnel's settings: a veth has none.
+	"link set v0 type gre ttl 5",
+	"link set v0 type gretap key 5",
+	"link set v0 type erspan erspan 5",
+	"link set v0 type ip6gre hoplimit 3",
+	"link set v0 type ipip ttl 5",
+	"link set v0 type sit isatap",
+	"link set v0 type ip6tnl encaplimit none",
+	"link set v0 type vti key 1",
+	"link set v0 type vti6 okey 1",
+	"link set v0 type gre bogus",
+}
+
+// TestTunnelKindHelpLikeIP: link help KIND and an unknown word of each
+// tunnel kind, against ip.
+func TestTunnelKindHelpLikeIP(t *testing.T) {
+	_, name, _ := rtNS(t)
+	for _, k := range tunnelKinds {
+		for _, line := range [][]string{{"link", "help", k.name}, {"link", "add", "t0", "type", k.name, "frobnicate"}} {
+			ipOut, ipErr, ipCode := ipResult(t, name, line...)
+			nlOut, nlErr, nlCode := runAs(t, "ip", append([]string{"-n", name}, line...)...)
+			if ipOut != nlOut || ipErr != nlErr || ipCode != nlCode {
+				t.Errorf("%q:\n ip: exit %d, stderr %q, stdout %q\n nl: exit %d, stderr %q, stdout %q", line,
+					ipCode, ipErr, ipOut, nlCode, nlErr, nlOut)
+			}
+		}
+	}
 }

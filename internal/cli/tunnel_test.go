@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -228,5 +229,50 @@ func TestTunnelShowDecode(t *testing.T) {
 		"    7          8            9      10       11       12    "
 	if got := p.statsText(); got != want {
 		t.Errorf("stats:\n%q\nwant\n%q", got, want)
+	}
+}
+
+// TestTunnelSetFromCurrent: link set ... type KIND WORDS (and tunnel
+// change) starts from what the kernel reports for the tunnel and changes
+// what the words say, as ip's parsers do; a link without tunnel settings
+// is ip's "Failed to get existing tunnel info.".
+func TestTunnelSetFromCurrent(t *testing.T) {
+	addr := netip.MustParseAddr
+	cur := &rtnl.Gre{Kind: "gre", Device: new(int32(3)), IFlags: new(rtnl.GreKey), OFlags: new(rtnl.GreKey), IKey: new(uint32(5)),
+		OKey: new(uint32(5)), Local: addr("198.18.0.1"), Remote: addr("198.18.0.2"), TTL: new(uint8(64)), TOS: new(uint8(0)),
+		PMTUDisc: new(true), Fwmark: new(uint32(9)), IgnoreDF: new(false)}
+	s := newTunnelState("gre")
+	if err := s.load(cur); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.apply([]string{"ttl", "9", "nokey", "ocsum"}); err != nil {
+		t.Fatal(err)
+	}
+	got := s.info().(*rtnl.Gre)
+	want := &rtnl.Gre{Kind: "gre", Device: new(int32(3)), IFlags: new(rtnl.GreFlags(0)), OFlags: new(rtnl.GreCsum),
+		IKey: new(uint32(0)), OKey: new(uint32(0)), Local: addr("198.18.0.1"), Remote: addr("198.18.0.2"), TTL: new(uint8(9)),
+		TOS: new(uint8(0)), PMTUDisc: new(true), Fwmark: new(uint32(9)), Encap: rtnl.TunnelEncap{Type: new(rtnl.TunnelEncapNone),
+			Flags: new(rtnl.TunnelEncapFlags(0)), SrcPort: new(uint16(0)), DstPort: new(uint16(0))}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("gre set:\n got %+v\nwant %+v", got, want)
+	}
+	// sit: the 6rd prefix kept, the mode changed.
+	s = newTunnelState("sit")
+	if err := s.load(&rtnl.IPTunnel{Kind: "sit", Proto: new(uint8(41)), SixRDPrefix: addr("2001:db8::"),
+		SixRDPrefixLen: new(uint16(32)), TTL: new(uint8(64)), PMTUDisc: new(true)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.apply([]string{"mode", "any"}); err != nil {
+		t.Fatal(err)
+	}
+	st := s.info().(*rtnl.IPTunnel)
+	if *st.Proto != 0 || st.SixRDPrefix != addr("2001:db8::") || *st.SixRDPrefixLen != 32 || *st.TTL != 64 {
+		t.Errorf("sit set: %+v", st)
+	}
+	// No tunnel settings to start from.
+	for _, info := range []rtnl.LinkInfo{&rtnl.Gre{Kind: "gre"}, &rtnl.Veth{}, nil, &rtnl.Vti{Kind: "vti6"}} {
+		if err := newTunnelState("gre").load(info); err == nil || err.Error() != "Failed to get existing tunnel info." {
+			t.Errorf("%T: %v", info, err)
+		}
 	}
 }

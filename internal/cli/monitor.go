@@ -151,7 +151,14 @@ func (e *env) printEvent(ctx context.Context, r monitorRequest, ev *rtnl.Event) 
 	switch ev.Kind {
 	case rtnl.EventLink:
 		o = newRecord(e.opts.JSON)
-		e.printLink(ctx, o, &linkView{l: ev.Link}, linkPrint{doLink: true, showLL: true})
+		// As ip's monitor: print_linkinfo without do_link (no mode,
+		// alias, statistics, address generation), no queue length,
+		// M-DOWN from the lower link's state now.
+		v := linkView{l: ev.Link, mdown: e.lowerDown(ctx, &ev.Link)}
+		if !e.opts.JSON {
+			v.l.TxQueueLen = 0
+		}
+		e.printLink(ctx, o, &v, linkPrint{showLL: true})
 	case rtnl.EventAddress:
 		o = newRecord(e.opts.JSON)
 		name := e.linkName(ctx, ev.Address.Index)
@@ -209,4 +216,18 @@ func timestamp(t time.Time, short bool) string {
 		return fmt.Sprintf("[%s.%06d] ", t.Format("2006-01-02T15:04:05"), t.Nanosecond()/1000)
 	}
 	return fmt.Sprintf("Timestamp: %s %d usec\n", t.Format("Mon Jan _2 15:04:05 2006"), t.Nanosecond()/1000)
+}
+
+// lowerDown reports whether the link l is stacked on (in its namespace)
+// is down, ip's M-DOWN.
+func (e *env) lowerDown(ctx context.Context, l *rtnl.Link) bool {
+	if l.Parent == 0 || l.HasLinkNetNSID || l.Parent == l.Index {
+		return false
+	}
+	c, err := e.rt()
+	if err != nil {
+		return false
+	}
+	p, err := c.Link(ctx, l.Parent)
+	return err == nil && p.Flags&rtnl.LinkUp == 0
 }

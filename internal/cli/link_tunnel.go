@@ -282,7 +282,7 @@ func tunnelKey(name, w string) (uint32, error) {
 	return uint32(n), nil
 }
 
-// tunnelAddr is ip's get_addr of an endpoint: an address of the kind's
+// addr is ip's get_addr of an endpoint: an address of the kind's
 // family; "any" and the unspecified address are no address.
 func (s *tunnelState) addr(w string) (netip.Addr, error) {
 	fam := FamilyInet
@@ -319,7 +319,7 @@ func (s *tunnelState) apply(words []string) error {
 	return s.check()
 }
 
-// errTunnelUsage is an unknown word: the kind's usage, exit status 1.
+// errUsage is an unknown word: the kind's usage, exit status 1.
 func (s *tunnelState) errUsage() error { return errBadWord("%s", kindUsage(s.kind)) }
 
 // encapWord reads the words of the UDP encapsulation shared by the GRE
@@ -1080,8 +1080,8 @@ func printTunnelKind(ctx context.Context, e *env, p *printer, l *rtnl.Link) {
 	case *rtnl.IPTunnel:
 		printIPTunnel(ctx, e, p, v)
 	case *rtnl.Vti:
-		printEndpoint(p, "remote", v.Remote, v.IPv6())
-		printEndpoint(p, "local", v.Local, v.IPv6())
+		printEndpoint(p, "remote", v.Remote)
+		printEndpoint(p, "local", v.Local)
 		printTunnelDev(ctx, e, p, v.Device)
 		for _, k := range [...]struct {
 			key string
@@ -1104,7 +1104,7 @@ func printTunnelKind(ctx context.Context, e *env, p *printer, l *rtnl.Link) {
 
 // printEndpoint is ip's tnl_print_endpoint: the address, "any" when
 // there is none or it is unspecified.
-func printEndpoint(p *printer, name string, a netip.Addr, six bool) {
+func printEndpoint(p *printer, name string, a netip.Addr) {
 	v := "any"
 	if a.IsValid() && !a.IsUnspecified() {
 		v = a.String()
@@ -1248,8 +1248,8 @@ func printGre(ctx context.Context, e *env, p *printer, g *rtnl.Gre) {
 	if g.Flags != nil {
 		flags = uint32(*g.Flags)
 	}
-	printEndpoint(p, "remote", g.Remote, six)
-	printEndpoint(p, "local", g.Local, six)
+	printEndpoint(p, "remote", g.Remote)
+	printEndpoint(p, "local", g.Local)
 	printTunnelDev(ctx, e, p, g.Device)
 	if six {
 		printTTL(p, "hoplimit", g.TTL)
@@ -1335,8 +1335,8 @@ func printIPTunnel(ctx context.Context, e *env, p *printer, t *rtnl.IPTunnel) {
 			p.field("proto", "%s ", n)
 		}
 	}
-	printEndpoint(p, "remote", t.Remote, six)
-	printEndpoint(p, "local", t.Local, six)
+	printEndpoint(p, "remote", t.Remote)
+	printEndpoint(p, "local", t.Local)
 	printTunnelDev(ctx, e, p, t.Device)
 	if six {
 		printTTL(p, "hoplimit", t.TTL)

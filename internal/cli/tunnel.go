@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"os"
 	"strings"
 	"syscall"
 
@@ -559,115 +560,157 @@ func tnlProto(proto uint8) string {
 	return "unknown"
 }
 
-// keyText is the GRE keys as ip tunnel show prints them.
-func (p *tunnelParams) keyText() string {
-	var b strings.Builder
+// printGreFlags is ip's tnl_print_gre_flags: the keys, and for GRE the
+// flags (text: a line each; JSON: an array).
+func (p *tunnelParams) printGreFlags(o *printer) {
 	ik, ok := p.iflags&greKey != 0, p.oflags&greKey != 0
-	switch {
-	case ik && ok && p.ikey == p.okey:
-		fmt.Fprintf(&b, " key %d", p.ikey)
-	default:
+	if ik && ok && p.ikey == p.okey {
+		o.field("key", " key %d", p.ikey)
+	} else {
 		if ik {
-			fmt.Fprintf(&b, " ikey %d", p.ikey)
+			o.field("ikey", " ikey %d", p.ikey)
 		}
 		if ok {
-			fmt.Fprintf(&b, " okey %d", p.okey)
+			o.field("okey", " okey %d", p.okey)
 		}
 	}
+	if p.proto != ipprotoGRE {
+		return
+	}
+	flags := []any{}
 	for _, f := range [...]struct {
-		on   bool
-		text string
-	}{{p.iflags&greSeq != 0, "Drop packets out of sequence."}, {p.iflags&greCsum != 0, "Checksum in received packet is required."},
-		{p.oflags&greSeq != 0, "Sequence packets on output."}, {p.oflags&greCsum != 0, "Checksum output packets."}} {
+		on        bool
+		key, text string
+	}{{p.iflags&greSeq != 0, "rx_drop_ooseq", "Drop packets out of sequence."},
+		{p.iflags&greCsum != 0, "rx_csum", "Checksum in received packet is required."},
+		{p.oflags&greSeq != 0, "tx_seq", "Sequence packets on output."},
+		{p.oflags&greCsum != 0, "tx_csum", "Checksum output packets."}} {
 		if f.on {
-			b.WriteString("\n  " + f.text)
+			flags = append(flags, f.key)
+			o.text("\n  %s", f.text)
 		}
 	}
-	return b.String()
+	o.jsonOnly("flags", flags)
 }
 
-// text is ip's print_tunnel of iptunnel.c (four) or ip6tunnel.c (six).
-func (p *tunnelParams) text(ctx context.Context, e *env, six bool) string {
-	var b strings.Builder
-	addr := func(a netip.Addr, any string) string {
-		if !a.IsValid() || (a.IsUnspecified() && any != "") {
-			if any == "" {
+// dsfieldName is ip's rtnl_dsfield_n2a: the name in
+// /etc/iproute2/rt_dsfield, else the number in hexadecimal.
+func dsfieldName(v uint8) string {
+	if b, err := os.ReadFile("/etc/iproute2/rt_dsfield"); err == nil {
+		for _, line := range strings.Split(string(b), "\n") {
+			f := strings.Fields(line)
+			if len(f) < 2 || strings.HasPrefix(f[0], "#") {
+				continue
+			}
+			if n, end, over := strtoul(f[0], 0); end == len(f[0]) && !over && n == uint64(v) {
+				return f[1]
+			}
+		}
+	}
+	return fmt.Sprintf("0x%02x", v)
+}
+
+// format is ip's print_tunnel of iptunnel.c (four) or ip6tunnel.c (six),
+// text and JSON.
+func (p *tunnelParams) format(ctx context.Context, e *env, six bool) *printer {
+	o := newRecord(e.opts.JSON)
+	o.field("ifname", "%s: ", p.name)
+	if six {
+		o.field("mode", "%s ", tnlProto(p.proto)+"/ipv6")
+		v6 := func(a netip.Addr) string {
+			if !a.IsValid() {
 				return "::"
 			}
-			return any
+			return a.String()
 		}
-		return a.String()
-	}
-	if six {
-		fmt.Fprintf(&b, "%s: %s/ipv6 remote %s local %s", p.name, tnlProto(p.proto), addr(p.remote, ""), addr(p.local, ""))
+		o.text("remote ")
+		o.field("remote", "%s ", v6(p.remote))
+		o.text("local ")
+		o.field("local", "%s", v6(p.local))
 		if p.link != 0 {
-			fmt.Fprintf(&b, " dev %s", e.linkName(ctx, p.link))
+			o.field("link", " dev %s", e.linkName(ctx, p.link))
 		}
 		if p.flags&ip6IgnEncapLimit != 0 {
-			b.WriteString(" encaplimit none")
+			o.field("ip6_tnl_f_ign_encap_limit", " encaplimit none", nil)
 		} else {
-			fmt.Fprintf(&b, " encaplimit %d", p.encapLimit)
+			o.field("encap_limit", " encaplimit %d", p.encapLimit)
 		}
 		if p.ttl != 0 {
-			fmt.Fprintf(&b, " hoplimit %d", p.ttl)
+			o.field("hoplimit", " hoplimit %d", p.ttl)
 		} else {
-			b.WriteString(" hoplimit inherit")
+			o.text(" hoplimit inherit")
 		}
 		if p.flags&ip6OrigTClass != 0 {
-			b.WriteString(" tclass inherit")
+			o.field("ip6_tnl_f_use_orig_tclass", " tclass inherit", nil)
 		} else {
-			fmt.Fprintf(&b, " tclass 0x%02x", (p.flowinfo&ip6TClassMask)>>20)
+			o.field("tclass", " tclass %s", fmt.Sprintf("0x%02x", (p.flowinfo&ip6TClassMask)>>20))
 		}
 		if p.flags&ip6OrigFlowLabel != 0 {
-			b.WriteString(" flowlabel inherit")
+			o.field("ip6_tnl_f_use_orig_flowlabel", " flowlabel inherit", nil)
 		} else {
-			fmt.Fprintf(&b, " flowlabel 0x%05x", p.flowinfo&ip6FlowLabelMask)
+			o.field("flowlabel", " flowlabel %s", fmt.Sprintf("0x%05x", p.flowinfo&ip6FlowLabelMask))
 		}
-		fmt.Fprintf(&b, " (flowinfo 0x%08x)", p.flowinfo)
+		o.field("flowinfo", " (flowinfo %s)", fmt.Sprintf("0x%08x", p.flowinfo))
 		if p.flags&ip6RcvDscpCopy != 0 {
-			b.WriteString(" dscp inherit")
+			o.field("ip6_tnl_f_rcv_dscp_copy", " dscp inherit", nil)
 		}
 		if p.flags&ip6AllowLocalRmt != 0 {
-			b.WriteString(" allow-localremote")
+			o.field("ip6_tnl_f_allow_local_remote", " allow-localremote", nil)
 		}
-		if p.proto == ipprotoGRE {
-			b.WriteString(p.keyText())
-		}
-		return b.String()
+		p.printGreFlags(o)
+		return o
 	}
-	fmt.Fprintf(&b, "%s: %s/ip remote %s local %s", p.name, tnlProto(p.proto), addr(p.remote, "any"), addr(p.local, "any"))
+	v4 := func(a netip.Addr) string {
+		switch {
+		case a.IsValid() && !a.IsUnspecified():
+			return a.String()
+		case o.json:
+			return "0.0.0.0"
+		}
+		return "any"
+	}
+	o.field("mode", "%s ", tnlProto(p.proto)+"/ip")
+	o.text("remote ")
+	o.field("remote", "%s ", v4(p.remote))
+	o.text("local ")
+	o.field("local", "%s", v4(p.local))
 	if p.link != 0 {
-		fmt.Fprintf(&b, " dev %s", e.linkName(ctx, p.link))
+		o.field("dev", " dev %s", e.linkName(ctx, p.link))
 	}
 	if p.ttl != 0 {
-		fmt.Fprintf(&b, " ttl %d", p.ttl)
+		o.field("ttl", " ttl %d", p.ttl)
 	} else {
-		b.WriteString(" ttl inherit")
+		o.text(" ttl inherit")
 	}
-	if p.tos != 0 {
-		b.WriteString(" tos")
+	switch {
+	case p.tos == 1:
+		o.text(" tos inherit")
+	case p.tos != 0:
+		o.jsonOnly("tos", dsfieldName(p.tos))
 		if p.tos&1 != 0 {
-			b.WriteString(" inherit")
-		}
-		if p.tos&^1 != 0 {
-			sep := " "
-			if p.tos&1 != 0 {
-				sep = "/"
-			}
-			fmt.Fprintf(&b, "%s0x%02x ", sep, p.tos&^1)
+			o.text(" tos inherit/%s", dsfieldName(p.tos&^1))
+		} else {
+			o.text(" tos %s", dsfieldName(p.tos))
 		}
 	}
 	if !p.df {
-		b.WriteString(" nopmtudisc")
+		o.field("nopmtudisc", " nopmtudisc", nil)
 	}
 	if p.proto == ipprotoIPv6 && p.prefix6rd.IsValid() && p.prefix6rd.Bits() != 0 {
-		fmt.Fprintf(&b, " 6rd-prefix %s/%d", p.prefix6rd.Addr(), p.prefix6rd.Bits())
+		o.field("6rd-prefix", " 6rd-prefix %s", p.prefix6rd.Addr().String())
+		o.field("6rd-prefixlen", "/%d", p.prefix6rd.Bits())
 		if p.relay6rd.IsValid() && !p.relay6rd.Addr().IsUnspecified() {
-			fmt.Fprintf(&b, " 6rd-relay_prefix %s/%d", p.relay6rd.Addr(), p.relay6rd.Bits())
+			o.field("6rd-relay_prefix", " 6rd-relay_prefix %s", p.relay6rd.Addr().String())
+			o.field("6rd-relay_prefixlen", "/%d", p.relay6rd.Bits())
 		}
 	}
-	b.WriteString(p.keyText())
-	return b.String()
+	p.printGreFlags(o)
+	return o
+}
+
+// text is format's text.
+func (p *tunnelParams) text(ctx context.Context, e *env, six bool) string {
+	return p.format(ctx, e, six).b.String()
 }
 
 // statsText is ip's tnl_print_stats.
@@ -708,8 +751,9 @@ func (e *env) tunnelShow(ctx context.Context, r tunnelRequest) error {
 		if !ok {
 			return failf(`get tunnel "%s" failed: Operation not supported`, name)
 		}
-		_, err = fmt.Fprintln(e.stdout, p.text(ctx, e, r.six))
-		return err
+		o := p.format(ctx, e, r.six)
+		o.text("\n")
+		return writeRecords(e, []*printer{o})
 	}
 	links, err := c.LinkList(ctx, rtnl.LinkFilter{})
 	if err != nil {
@@ -718,7 +762,7 @@ func (e *env) tunnelShow(ctx context.Context, r tunnelRequest) error {
 	for i := range links {
 		e.remember(links[i].Index, links[i].Name)
 	}
-	var b strings.Builder
+	var recs []*printer
 	for i := range links {
 		p, ok := tunnelParamsOf(&links[i], r.six)
 		if !ok {
@@ -730,14 +774,14 @@ func (e *env) tunnelShow(ctx context.Context, r tunnelRequest) error {
 			(r.ikey != 0 && p.ikey != r.ikey) {
 			continue
 		}
-		b.WriteString(p.text(ctx, e, r.six))
+		o := p.format(ctx, e, r.six)
 		if e.opts.Stats {
-			b.WriteString(p.statsText())
+			o.text("%s", p.statsText())
 		}
-		b.WriteString("\n")
+		o.text("\n")
+		recs = append(recs, o)
 	}
-	_, err = fmt.Fprint(e.stdout, b.String())
-	return err
+	return writeRecords(e, recs)
 }
 
 // tunnelModeGiven reports whether ip -6 tunnel show was given a mode

@@ -72,6 +72,9 @@ var tunnelCommandLines = [][]string{
 	{"tunnel", "help"},
 	{"tunnel", "frobnicate"},
 	{"tunl", "show"},
+	{"-j", "tunnel", "show"},
+	{"-j", "-p", "tunnel"},
+	{"-j", "-6", "tunnel", "show"},
 	{"-6", "tunnel", "add", "t1", "mode", "ip6ip6", "remote", "2001:db8::2", "local", "2001:db8::1"},
 	{"-6", "tunnel", "add", "t1", "mode", "ipip6", "encaplimit", "none", "hoplimit", "9", "tclass", "0x20", "flowlabel", "0x345"},
 	{"-6", "tunnel", "add", "t1", "mode", "any", "dscp", "inherit", "allow-localremote", "fwmark", "7", "dev", "v0"},
@@ -166,11 +169,11 @@ func TestTunnelShowDecode(t *testing.T) {
 		{rtnl.Link{Name: "gre1", Kind: "gre", Type: rtnl.LinkTypeIPGRE, Info: &rtnl.Gre{Kind: "gre", Remote: addr("198.18.0.2"),
 			Local: addr("198.18.0.1"), TTL: new(uint8(64)), PMTUDisc: new(true), Device: new(int32(3)), TOS: new(uint8(0x11)),
 			IFlags: new(rtnl.GreKey | rtnl.GreSeq), OFlags: new(rtnl.GreKey | rtnl.GreCsum), IKey: new(uint32(5)), OKey: new(uint32(5))}}, false,
-			"gre1: gre/ip remote 198.18.0.2 local 198.18.0.1 dev v0 ttl 64 tos inherit/0x10  key 5\n" +
+			"gre1: gre/ip remote 198.18.0.2 local 198.18.0.1 dev v0 ttl 64 tos inherit/" + dsfieldName(0x10) + " key 5\n" +
 				"  Drop packets out of sequence.\n  Checksum output packets."},
 		{rtnl.Link{Name: "gre2", Kind: "gre", Type: rtnl.LinkTypeIPGRE, Info: &rtnl.Gre{Kind: "gre", TOS: new(uint8(0x10)),
 			PMTUDisc: new(true), IFlags: new(rtnl.GreKey), OFlags: new(rtnl.GreKey), IKey: new(uint32(5)), OKey: new(uint32(6))}}, false,
-			"gre2: gre/ip remote any local any ttl inherit tos 0x10  ikey 5 okey 6"},
+			"gre2: gre/ip remote any local any ttl inherit tos " + dsfieldName(0x10) + " ikey 5 okey 6"},
 		{rtnl.Link{Name: "tunl0", Kind: "ipip", Type: rtnl.LinkTypeTunnel, Info: &rtnl.IPTunnel{Kind: "ipip", Proto: new(uint8(0)),
 			PMTUDisc: new(false), TTL: new(uint8(0))}}, false, "tunl0: any/ip remote any local any ttl inherit nopmtudisc"},
 		{rtnl.Link{Name: "ipip1", Kind: "ipip", Type: rtnl.LinkTypeTunnel, Info: &rtnl.IPTunnel{Kind: "ipip", Proto: new(uint8(4)),
@@ -218,6 +221,39 @@ func TestTunnelShowDecode(t *testing.T) {
 		}
 		if got != tc.want {
 			t.Errorf("%s (six %v):\n got %q\nwant %q", tc.link.Name, tc.six, got, tc.want)
+		}
+	}
+	// JSON: ip's keys (print_tunnel's PRINT_ANY and PRINT_JSON).
+	ej := &env{indexes: e.indexes, names: e.names}
+	ej.opts.JSON = true
+	for _, tc := range []struct {
+		link rtnl.Link
+		six  bool
+		want string
+	}{
+		{rtnl.Link{Name: "gre1", Kind: "gre", Type: rtnl.LinkTypeIPGRE, Info: &rtnl.Gre{Kind: "gre", Remote: addr("198.18.0.2"),
+			TTL: new(uint8(64)), PMTUDisc: new(false), Device: new(int32(3)), TOS: new(uint8(0x21)),
+			IFlags: new(rtnl.GreKey | rtnl.GreSeq), OFlags: new(rtnl.GreKey), IKey: new(uint32(5)), OKey: new(uint32(5))}}, false,
+			`{"ifname":"gre1","mode":"gre/ip","remote":"198.18.0.2","local":"0.0.0.0","dev":"v0","ttl":64,"tos":"` +
+				dsfieldName(0x21) + `","nopmtudisc":null,"key":5,"flags":["rx_drop_ooseq"]}`},
+		{rtnl.Link{Name: "sit1", Kind: "sit", Type: rtnl.LinkTypeSIT, Info: &rtnl.IPTunnel{Kind: "sit", Proto: new(uint8(41)),
+			PMTUDisc: new(true), SixRDPrefix: addr("2001:db8::"), SixRDPrefixLen: new(uint16(32)),
+			SixRDRelayPrefix: addr("198.18.0.0"), SixRDRelayPrefixLen: new(uint16(15))}}, false,
+			`{"ifname":"sit1","mode":"ipv6/ip","remote":"0.0.0.0","local":"0.0.0.0","6rd-prefix":"2001:db8::","6rd-prefixlen":32,` +
+				`"6rd-relay_prefix":"198.18.0.0","6rd-relay_prefixlen":15}`},
+		{rtnl.Link{Name: "t6", Kind: "ip6tnl", Type: rtnl.LinkTypeTunnel6, Info: &rtnl.IPTunnel{Kind: "ip6tnl", Proto: new(uint8(41)),
+			Remote: addr("2001:db8::2"), TTL: new(uint8(0)), EncapLimit: new(uint8(4)), FlowInfo: new(uint32(0x00012345)),
+			Flags: new(uint32(rtnl.IP6TunnelUseOrigTClass | rtnl.IP6TunnelAllowLocalRemote))}}, true,
+			`{"ifname":"t6","mode":"ipv6/ipv6","remote":"2001:db8::2","local":"::","encap_limit":4,"ip6_tnl_f_use_orig_tclass":null,` +
+				`"flowlabel":"0x12345","flowinfo":"0x00012345","ip6_tnl_f_allow_local_remote":null}`},
+	} {
+		p, ok := tunnelParamsOf(&tc.link, tc.six)
+		if !ok {
+			t.Fatalf("%s: not a tunnel", tc.link.Name)
+		}
+		b, _ := appendJSON(nil, p.format(t.Context(), ej, tc.six).obj)
+		if string(b) != tc.want {
+			t.Errorf("%s JSON:\n got %s\nwant %s", tc.link.Name, b, tc.want)
 		}
 	}
 	// -s: the counters as ip's tnl_print_stats.

@@ -45,8 +45,13 @@ const (
 	IP6TunnelRcvDscpCopy      IP6TunnelFlags = 0x10    // IP6_TNL_F_RCV_DSCP_COPY: outer DSCP copied in on receive ("dscp inherit")
 	IP6TunnelUseOrigFwmark    IP6TunnelFlags = 0x20    // IP6_TNL_F_USE_ORIG_FWMARK: packet mark copied ("fwmark inherit")
 	IP6TunnelAllowLocalRemote IP6TunnelFlags = 0x40    // IP6_TNL_F_ALLOW_LOCAL_REMOTE: remote may be a local address ("allow-localremote")
-	IP6TunnelFlowLabelMask    uint32         = 0xfffff // IP6_FLOWINFO_FLOWLABEL of a flow information word
-	IP6TunnelTClassMask       uint32         = 0xff00000
+)
+
+// The parts of an IPv6 flow information word (Gre.FlowInfo,
+// IPTunnel.FlowInfo, in host order).
+const (
+	IP6TunnelFlowLabelMask uint32 = 0xfffff   // IP6_FLOWINFO_FLOWLABEL: the flow label
+	IP6TunnelTClassMask    uint32 = 0xff00000 // IP6_FLOWINFO_TCLASS: the traffic class, shifted left by 20
 )
 
 // Gre is a GRE tunnel: kinds gre (IP in GRE over IPv4), gretap (Ethernet

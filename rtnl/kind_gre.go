@@ -38,13 +38,13 @@ type IP6TunnelFlags uint32
 
 // IPv6 tunnel flags (linux/ip6_tunnel.h).
 const (
-	IP6TunnelIgnoreEncapLimit IP6TunnelFlags = 0x1     // IP6_TNL_F_IGN_ENCAP_LIMIT: no encapsulation limit option (iproute2 "encaplimit none")
-	IP6TunnelUseOrigTClass    IP6TunnelFlags = 0x2     // IP6_TNL_F_USE_ORIG_TCLASS: traffic class copied from the inner packet ("tclass inherit")
-	IP6TunnelUseOrigFlowLabel IP6TunnelFlags = 0x4     // IP6_TNL_F_USE_ORIG_FLOWLABEL: flow label copied ("flowlabel inherit")
-	IP6TunnelMIP6Dev          IP6TunnelFlags = 0x8     // IP6_TNL_F_MIP6_DEV: mobile IPv6 device
-	IP6TunnelRcvDscpCopy      IP6TunnelFlags = 0x10    // IP6_TNL_F_RCV_DSCP_COPY: outer DSCP copied in on receive ("dscp inherit")
-	IP6TunnelUseOrigFwmark    IP6TunnelFlags = 0x20    // IP6_TNL_F_USE_ORIG_FWMARK: packet mark copied ("fwmark inherit")
-	IP6TunnelAllowLocalRemote IP6TunnelFlags = 0x40    // IP6_TNL_F_ALLOW_LOCAL_REMOTE: remote may be a local address ("allow-localremote")
+	IP6TunnelIgnoreEncapLimit IP6TunnelFlags = 0x1  // IP6_TNL_F_IGN_ENCAP_LIMIT: no encapsulation limit option (iproute2 "encaplimit none")
+	IP6TunnelUseOrigTClass    IP6TunnelFlags = 0x2  // IP6_TNL_F_USE_ORIG_TCLASS: traffic class copied from the inner packet ("tclass inherit")
+	IP6TunnelUseOrigFlowLabel IP6TunnelFlags = 0x4  // IP6_TNL_F_USE_ORIG_FLOWLABEL: flow label copied ("flowlabel inherit")
+	IP6TunnelMIP6Dev          IP6TunnelFlags = 0x8  // IP6_TNL_F_MIP6_DEV: mobile IPv6 device
+	IP6TunnelRcvDscpCopy      IP6TunnelFlags = 0x10 // IP6_TNL_F_RCV_DSCP_COPY: outer DSCP copied in on receive ("dscp inherit")
+	IP6TunnelUseOrigFwmark    IP6TunnelFlags = 0x20 // IP6_TNL_F_USE_ORIG_FWMARK: packet mark copied ("fwmark inherit")
+	IP6TunnelAllowLocalRemote IP6TunnelFlags = 0x40 // IP6_TNL_F_ALLOW_LOCAL_REMOTE: remote may be a local address ("allow-localremote")
 )
 
 // The parts of an IPv6 flow information word (Gre.FlowInfo,

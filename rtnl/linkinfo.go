@@ -10,7 +10,7 @@ import (
 // LinkInfo is the kind-specific part of a link (IFLA_LINKINFO: the kind in
 // IFLA_INFO_KIND, its settings in IFLA_INFO_DATA). It is implemented by
 // *Veth, *Bridge, *Macvlan (macvlan and macvtap), *Vxlan, *Vlan, *TunTap,
-// and *UnknownKind, which carries the raw settings of any other kind. The
+// the tunnels *Gre, *IPTunnel, *Vti and *Xfrm, and *UnknownKind, which carries the raw settings of any other kind. The
 // set is closed: use UnknownKind for kinds this package does not model.
 //
 // In kind structs, a nil pointer field means "not set": on creation the
@@ -84,7 +84,8 @@ func (u *UnknownPort) appendPortData(e *nlattr.Encoder) {
 // linkKind reads a kind (IFLA_INFO_KIND, IFLA_INFO_SLAVE_KIND) without
 // allocating for the kinds this package knows.
 func linkKind(d *nlattr.Decoder) string {
-	return d.StringOf("veth", "bridge", "macvlan", "macvtap", "vxlan", "vlan", "tun", "ifb", "dummy", "bond")
+	return d.StringOf("veth", "bridge", "macvlan", "macvtap", "vxlan", "vlan", "tun", "ifb", "dummy", "bond",
+		"gre", "gretap", "erspan", "ip6gre", "ip6gretap", "ip6erspan", "ipip", "sit", "ip6tnl", "vti", "vti6", "xfrm")
 }
 
 // decodeLinkInfo decodes the IFLA_LINKINFO attribute current in d into l.
@@ -144,6 +145,9 @@ func decodeInfoData(kind string, d *nlattr.Decoder, raw []byte) LinkInfo {
 		return decodeVlan(d)
 	case "tun":
 		return decodeTunTap(d)
+	}
+	if info := decodeTunnelData(kind, d); info != nil {
+		return info
 	}
 	return &UnknownKind{Kind: kind, Data: linkCloneData(raw)}
 }
@@ -208,7 +212,7 @@ func linkKindSpace(kind string) (linkAttrSpace, bool) {
 	case "tun":
 		return linkTunSpace, true
 	}
-	return linkAttrSpace{}, false
+	return tunnelKindSpace(kind)
 }
 
 // linkPortSpace names the IFLA_INFO_SLAVE_DATA attributes of a master

@@ -158,6 +158,7 @@ var objects = []object{
 	{name: "neighbour", run: runNeigh, help: neighHelp},
 	{name: "ntable", run: runNtable, help: ntableHelp},
 	{name: "link", run: runLink, help: linkHelp},
+	{name: "tunnel", run: runTunnel, help: tunnelHelp4}, {name: "tunl", run: runTunnel, help: tunnelHelp4},
 	{name: "tuntap", run: runTuntap, help: tuntapHelp},
 	{name: "token", run: runToken, help: tokenHelp},
 	{name: "monitor", run: runMonitor, help: monitorHelp},
@@ -264,7 +265,7 @@ func dispatch(ctx context.Context, e *env, words []string) error {
 		return &UsageError{Msg: fmt.Sprintf("Object \"%s\" is unknown, try \"nl help\".", words[0]), Exit: ExitFailure}
 	case o.run == nil: // help: ip's do_help prints its usage whatever follows
 		return &UsageError{Msg: strings.TrimSuffix(mainHelp, "\n")}
-	case len(words) < 2 || !matches(words[1], "help"):
+	case len(words) < 2 || !matches(words[1], "help") || o.name == "tunnel" || o.name == "tunl": // tunnel: -6's help too
 		return o.run(ctx, e, words[1:])
 	case o.name == "link" && len(words) > 2:
 		return e.linkKindHelp(words[2])

@@ -3,7 +3,7 @@ package cli
 const mainHelp = `Usage: nl [ OPTIONS ] OBJECT { COMMAND | help }
        nl [ -force ] -batch filename
 where  OBJECT := { address | link | neighbour | route | rule | monitor | xfrm | netns |
-                   tuntap | addrlabel | maddress | netconf | token | nexthop | vrf |
+                   tunnel | tuntap | addrlabel | maddress | netconf | token | nexthop | vrf |
                    ntable | mptcp | genl | ethtool | nfqueue | conntrack | ynl |
                    nflog | audit | ss }
        OPTIONS := { -V[ersion] | -s[tatistics] | -d[etails] | -r[esolve] |

@@ -23,7 +23,6 @@ var helpProbeMissing = map[string]string{
 
 // helpProbeObjects are the objects of ip that nl lacks, with the reason.
 var helpProbeObjects = map[string]string{
-	"tunnel": "ip tunnel not in nl yet",
 	"mroute": "mroute not in nl yet",
 	"stats":  "ip stats not in nl yet",
 }

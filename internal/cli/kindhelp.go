@@ -97,7 +97,7 @@ VLANPROTO: [ 802.1Q | 802.1ad ]
 // and exit status 0, as ip's do_help; for a kind nl does not read, the
 // link usage (standard error, 255).
 func (e *env) linkKindHelp(kind string) error {
-	h, ok := kindHelp[kind]
+	h, ok := kindHelpOf(kind)
 	if !ok {
 		return &UsageError{Msg: strings.TrimSuffix(linkHelp, "\n")}
 	}
@@ -108,5 +108,6 @@ func (e *env) linkKindHelp(kind string) error {
 // kindUsage is a kind's usage without its final newline, as ip prints it
 // after an unknown word of that kind.
 func kindUsage(kind string) string {
-	return strings.TrimSuffix(kindHelp[kind], "\n")
+	h, _ := kindHelpOf(kind)
+	return strings.TrimSuffix(h, "\n")
 }

@@ -74,9 +74,10 @@ type linkRequest struct {
 	peerMaster  string // veth: peer master NAME, checked as ip does, not sent
 	peerLink    string // veth: peer link NAME, checked as ip does, not sent
 	hasPeerLink bool
-	vxlanDev    string // vxlan: dev NAME
-	warning     string // what ip says on stderr while parsing (vxlan without dstport)
-	slaveData   []byte // set type KIND_slave: the raw IFLA_INFO_SLAVE_DATA
+	vxlanDev    string      // vxlan: dev NAME
+	warning     string      // what ip says on stderr while parsing (vxlan without dstport)
+	slaveData   []byte      // set type KIND_slave: the raw IFLA_INFO_SLAVE_DATA
+	tunnel      *tunnelArgs // tunnel kinds: the words, applied when the command runs
 	// groupSel: set or delete applies to the links of a group (opts.group
 	// for set, group for delete) rather than to dev.
 	groupSel bool

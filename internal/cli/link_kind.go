@@ -51,9 +51,11 @@ var linkKinds = []linkKind{
 
 // lookupLinkKind finds a kind by its exact name.
 func lookupLinkKind(name string) *linkKind {
-	for i := range linkKinds {
-		if linkKinds[i].name == name {
-			return &linkKinds[i]
+	for _, ks := range [...][]linkKind{linkKinds, tunnelKinds} {
+		for i := range ks {
+			if ks[i].name == name {
+				return &ks[i]
+			}
 		}
 	}
 	return nil

@@ -360,7 +360,10 @@ func (c *call) newLink() error {
 	case "veth", "bridge", "ifb", "macvlan", "macvtap", "vxlan":
 		l = f.newEther(r.kind)
 	default:
-		return errf(syscall.EOPNOTSUPP, "Unknown device type")
+		if _, ok := tunnelType(r.kind); !ok {
+			return errf(syscall.EOPNOTSUPP, "Unknown device type")
+		}
+		l = f.newTunnel(r.kind, r.data)
 	}
 	name, hasName := r.str(unix.IFLA_IFNAME)
 	if !hasName || name == "" {
@@ -603,6 +606,11 @@ func (c *call) setLink(l *fakeLink, r *linkReq) error {
 			c.notifyLink(unix.RTM_NEWLINK, l)
 		}
 	}()
+	if ch, err := changeTunnel(l, r); err != nil {
+		return err
+	} else if ch {
+		changed = true
+	}
 	_, hasFD := r.attrs[unix.IFLA_NET_NS_FD]
 	_, hasPID := r.attrs[unix.IFLA_NET_NS_PID]
 	if hasFD || hasPID {

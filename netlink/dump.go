@@ -68,6 +68,9 @@ func (c *Conn) Dump(ctx context.Context, req Message) iter.Seq2[Message, error] 
 				msgs, err = pf.next()
 			} else {
 				msgs, _, err = c.next(ctx, w)
+				if err == nil && w.r != nil {
+					msgs = w.r.parsed(msgs)
+				}
 			}
 			if errors.Is(err, ErrOverrun) {
 				// Dump replies are never dropped by the kernel: it waits
@@ -244,7 +247,7 @@ func (pf *prefetcher) run(ctx context.Context, w *waiter) {
 		w.r = r
 		msgs, _, err := pf.c.next(ctx, w)
 		w.r = nil
-		end := err != nil && !errors.Is(err, ErrOverrun) || hasEnd(msgs)
+		end := err != nil && !errors.Is(err, ErrOverrun) || hasEnd(msgs) || r.unparsed && r.end
 
 		pf.mu.Lock()
 		pf.ready[(pf.head+pf.n)%len(pf.ready)] = prefetched{msgs: msgs, r: r, err: err}
@@ -296,7 +299,7 @@ func (pf *prefetcher) next() ([]Message, error) {
 	pf.n--
 	pf.cur = it.r
 	pf.mu.Unlock()
-	return it.msgs, it.err
+	return it.r.parsed(it.msgs), it.err
 }
 
 // stop ends the prefetching goroutine and returns the buffers to the
@@ -320,7 +323,7 @@ func (pf *prefetcher) stop() (sawEnd bool) {
 	for ; pf.n > 0; pf.n-- {
 		it := pf.ready[pf.head]
 		pf.head = (pf.head + 1) % len(pf.ready)
-		sawEnd = sawEnd || hasEnd(it.msgs)
+		sawEnd = sawEnd || hasEnd(it.r.parsed(it.msgs))
 		put(it.r)
 	}
 	for _, r := range pf.free {

@@ -394,13 +394,17 @@ const defaultBufSize = 64 << 10
 // receiverFor gives w a receive buffer if it has none.
 func (c *Conn) receiverFor(w *waiter) *receiver {
 	if w.r == nil {
-		if r, ok := c.rpool.Get().(*receiver); ok {
-			w.r = r
-		} else {
-			w.r = newReceiver(defaultBufSize)
-		}
+		w.r = c.getReceiver()
 	}
 	return w.r
+}
+
+// getReceiver takes a receive buffer from the pool, or makes one.
+func (c *Conn) getReceiver() *receiver {
+	if r, ok := c.rpool.Get().(*receiver); ok {
+		return r
+	}
+	return newReceiver(defaultBufSize)
 }
 
 var errFinished = errors.New("netlink: finished")

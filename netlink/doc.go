@@ -44,7 +44,15 @@
 // valid only until the loop body returns; copy what you keep. Messages
 // returned by Execute and DumpAll are owned by the caller. Datagrams are
 // measured (MSG_PEEK|MSG_TRUNC) before they are read, so none is cut short
-// whatever its size.
+// whatever its size ([Config].MaxDatagram trades that for one system call
+// a datagram).
+//
+// A dump longer than one datagram is read ahead on another goroutine, while
+// the loop body runs, into up to 1 MiB of receive buffers (16 of 64 KiB;
+// only the bytes the kernel writes are touched), kept in a pool between
+// dumps. The two goroutines wake each other only when half the buffers are
+// ready or free, so a loop body faster than the kernel costs no wake-up per
+// datagram. With GOMAXPROCS=1 the dump is read in the caller's goroutine.
 //
 // # Trust
 //

@@ -148,16 +148,17 @@ func (c *Conn) Dump(ctx context.Context, req Message) iter.Seq2[Message, error] 
 // buffers circulate between them: the consumer holds one (cur) while the
 // prefetching goroutine fills others.
 //
-// Each side sleeps only when it has nothing to do (the consumer: no
-// datagram ready; the reader: no buffer free), and the other wakes it only
-// once pf.wake datagrams (or buffers) are there for it, or at the end
-// of the dump. Waking a sleeping thread means an inter-processor
-// interrupt and a pass through Go's scheduler, which on a virtual machine
-// cost tens of microseconds: for a dump of small objects, whose consumer
-// decodes faster than the kernel writes, that was the reader's main cost
-// after the kernel's when it woke the consumer for every datagram (or
-// every third one). A consumer that is busy takes each datagram as soon
-// as it is read, without any wake-up.
+// Each side sleeps only when it has nothing to do: the consumer when no
+// datagram is ready, the reader when no buffer is free. Waking a sleeping
+// thread means an inter-processor interrupt and a pass through Go's
+// scheduler, which on a virtual machine cost tens of microseconds. The
+// consumer of a dump of small objects decodes faster than the kernel
+// writes, so it runs dry again and again: it is woken only once half the
+// buffers are full (or the dump ended), not for every datagram, and a
+// consumer that is busy takes each datagram as soon as it is read, with
+// no wake-up at all. The reader is the dump's critical path (the kernel
+// writes the next datagram inside its recvmsg): when it ran out of
+// buffers, it is woken by the first one freed.
 type prefetcher struct {
 	c *Conn
 
@@ -172,7 +173,8 @@ type prefetcher struct {
 	readWake chan struct{} // 1-buffered
 	done     chan struct{} // closed when the reader has returned
 	cur      *receiver     // the consumer's
-	wake     int           // see prefetchShape
+	wake     int           // wake the consumer at this many ready; see prefetchShape
+	made     int           // buffers taken, at most len(ready)
 }
 
 type prefetched struct {
@@ -188,9 +190,9 @@ type prefetched struct {
 const prefetchMemory = 1 << 20
 
 // prefetchShape returns how many receive buffers of size bytes a dump
-// reads ahead into, and after how many datagrams (or freed buffers) the
-// sleeping side is woken: half of them, so that each side has as many to
-// work on as the other has to refill.
+// reads ahead into, and after how many ready datagrams a consumer that ran
+// dry is woken: half of them, so that the reader still has as many to
+// fill while the consumer wakes up.
 func prefetchShape(size int) (buffers, wake int) {
 	buffers = min(max(prefetchMemory/max(size, 1), 3), 16)
 	return buffers, buffers / 2
@@ -211,16 +213,13 @@ func (c *Conn) startPrefetch(ctx context.Context, w *waiter) *prefetcher {
 		readWake: make(chan struct{}, 1),
 		done:     make(chan struct{}),
 	}
-	// The buffer the consumer just finished with is free; add spares.
+	// The buffer the consumer just finished with is free; the reader takes
+	// more from the pool as it needs them (a short dump needs few).
 	if w.r != nil {
 		pf.free = append(pf.free, w.r)
+		pf.made = 1
 		w.r = nil
 	}
-	for len(pf.free) < buffers {
-		w.r = nil
-		pf.free = append(pf.free, c.receiverFor(w))
-	}
-	w.r = nil
 	go pf.run(ctx, w)
 	return pf
 }
@@ -230,6 +229,10 @@ func (pf *prefetcher) run(ctx context.Context, w *waiter) {
 	defer close(pf.done)
 	for {
 		pf.mu.Lock()
+		if len(pf.free) == 0 && pf.made < len(pf.ready) && !pf.stopped {
+			pf.made++
+			pf.free = append(pf.free, pf.c.getReceiver())
+		}
 		for len(pf.free) == 0 && !pf.stopped {
 			pf.readWait = true
 			pf.mu.Unlock()
@@ -252,7 +255,7 @@ func (pf *prefetcher) run(ctx context.Context, w *waiter) {
 		pf.mu.Lock()
 		pf.ready[(pf.head+pf.n)%len(pf.ready)] = prefetched{msgs: msgs, r: r, err: err}
 		pf.n++
-		if pf.consWait && (end || pf.n >= pf.wake || len(pf.free) == 0) {
+		if pf.consWait && (end || pf.n >= pf.wake || len(pf.free) == 0 && pf.made == len(pf.ready)) {
 			pf.consWait = false
 			notify1(pf.consWake)
 		}
@@ -277,21 +280,18 @@ func (pf *prefetcher) next() ([]Message, error) {
 	if pf.cur != nil {
 		pf.free = append(pf.free, pf.cur)
 		pf.cur = nil
-	}
-	for pf.n == 0 {
 		if pf.readWait {
-			// Everything is consumed: the reader must read.
+			// The reader waits for a buffer only when this consumer fell
+			// behind; it goes on at once.
 			pf.readWait = false
 			notify1(pf.readWake)
 		}
+	}
+	for pf.n == 0 {
 		pf.consWait = true
 		pf.mu.Unlock()
 		<-pf.consWake
 		pf.mu.Lock()
-	}
-	if pf.readWait && len(pf.free) >= pf.wake {
-		pf.readWait = false
-		notify1(pf.readWake)
 	}
 	it := pf.ready[pf.head]
 	pf.ready[pf.head] = prefetched{}

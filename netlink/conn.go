@@ -400,11 +400,15 @@ func (c *Conn) receiverFor(w *waiter) *receiver {
 }
 
 // getReceiver takes a receive buffer from the pool, or makes one.
-func (c *Conn) getReceiver() *receiver {
+func (c *Conn) getReceiver() *receiver { return c.getReceiverSized(defaultBufSize) }
+
+// getReceiverSized takes a receive buffer from the pool, or makes one of
+// size bytes.
+func (c *Conn) getReceiverSized(size int) *receiver {
 	if r, ok := c.rpool.Get().(*receiver); ok {
 		return r
 	}
-	return newReceiver(defaultBufSize)
+	return newReceiver(size)
 }
 
 var errFinished = errors.New("netlink: finished")

@@ -48,11 +48,12 @@
 // a datagram).
 //
 // A dump longer than one datagram is read ahead on another goroutine, while
-// the loop body runs, into up to 1 MiB of receive buffers (16 of 64 KiB;
-// only the bytes the kernel writes are touched), kept in a pool between
-// dumps. The two goroutines wake each other only when half the buffers are
-// ready or free, so a loop body faster than the kernel costs no wake-up per
-// datagram. With GOMAXPROCS=1 the dump is read in the caller's goroutine.
+// the loop body runs, into up to 16 receive buffers of 32 KiB (of
+// [Config].MaxDatagram bytes when it is set, 1 MiB in all at most), taken
+// as needed and kept in a pool between dumps. A loop body that waits for
+// the kernel is woken only when half the buffers are ready, so one faster
+// than the kernel costs no wake-up per datagram. With GOMAXPROCS=1 the
+// dump is read in the caller's goroutine.
 //
 // # Trust
 //

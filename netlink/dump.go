@@ -175,6 +175,7 @@ type prefetcher struct {
 	cur      *receiver     // the consumer's
 	wake     int           // wake the consumer at this many ready; see prefetchShape
 	made     int           // buffers taken, at most len(ready)
+	size     int           // of the buffers made for it
 }
 
 type prefetched struct {
@@ -184,10 +185,15 @@ type prefetched struct {
 }
 
 // prefetchMemory bounds the receive buffers a dump reads ahead into: 16
-// of the usual 64 KiB, fewer for a Conn with a large Config.MaxDatagram.
-// Only the bytes the kernel writes are touched; a dump's datagram holds at
-// most 32 KiB unless its family asks for more.
+// of 32 KiB, or of a Conn's Config.MaxDatagram (fewer when that is above
+// 64 KiB). Only the bytes the kernel writes are touched.
 const prefetchMemory = 1 << 20
+
+// dumpDatagram is the most a dump's datagram holds unless its family
+// asks for more (a dump's min_dump_alloc): netlink_dump sizes the skb after
+// the reader's recvmsg length, capped at 32 KiB less the skb's overhead
+// (net/netlink/af_netlink.c, max_recvmsg_len).
+const dumpDatagram = 32 << 10
 
 // prefetchShape returns how many receive buffers of size bytes a dump
 // reads ahead into, and after how many ready datagrams a consumer that ran
@@ -199,13 +205,18 @@ func prefetchShape(size int) (buffers, wake int) {
 }
 
 func (c *Conn) startPrefetch(ctx context.Context, w *waiter) *prefetcher {
-	size := defaultBufSize
-	if w.r != nil {
-		size = len(w.r.buf)
+	// A buffer of dumpDatagram bytes holds any dump datagram the kernel
+	// sends unless the family asks for larger ones, and a receiver grows
+	// its buffer for a datagram that does not fit (it measures each one
+	// first); one that reads without measuring needs MaxDatagram bytes.
+	size := dumpDatagram
+	if c.cfg.MaxDatagram > 0 {
+		size = min(c.cfg.MaxDatagram, maxDatagram)
 	}
 	buffers, wake := prefetchShape(size)
 	pf := &prefetcher{
 		c:        c,
+		size:     size,
 		wake:     wake,
 		ready:    make([]prefetched, buffers),
 		free:     make([]*receiver, 0, buffers),
@@ -231,7 +242,7 @@ func (pf *prefetcher) run(ctx context.Context, w *waiter) {
 		pf.mu.Lock()
 		if len(pf.free) == 0 && pf.made < len(pf.ready) && !pf.stopped {
 			pf.made++
-			pf.free = append(pf.free, pf.c.getReceiver())
+			pf.free = append(pf.free, pf.c.getReceiverSized(pf.size))
 		}
 		for len(pf.free) == 0 && !pf.stopped {
 			pf.readWait = true

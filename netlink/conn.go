@@ -211,7 +211,11 @@ type receiver struct {
 }
 
 func newReceiver(size int) *receiver {
-	r := &receiver{buf: make([]byte, size)}
+	// Room for the messages of a full buffer of 256-byte messages at once,
+	// rather than growing to it one doubling at a time: a dump reads
+	// ahead into up to 16 fresh receivers when a garbage collection
+	// emptied the pool.
+	r := &receiver{buf: make([]byte, size), msgs: make([]Message, 0, size/256)}
 	r.initSys()
 	return r
 }

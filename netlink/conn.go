@@ -202,11 +202,20 @@ type receiver struct {
 	msgs []Message
 	// enobufs records an ENOBUFS met after the datagram was peeked.
 	enobufs bool
-	sys     sysRecv
+	// unparsed says that the datagram in data, all of it for the reader,
+	// is still to be parsed into msgs (see Conn.wholeDatagram); end, that
+	// it holds the end of the reply.
+	unparsed, end bool
+	data          []byte
+	sys           sysRecv
 }
 
 func newReceiver(size int) *receiver {
-	r := &receiver{buf: make([]byte, size)}
+	// Room for the messages of a full buffer of 256-byte messages at once,
+	// rather than growing to it one doubling at a time: a dump reads
+	// ahead into up to 16 fresh receivers when a garbage collection
+	// emptied the pool.
+	r := &receiver{buf: make([]byte, size), msgs: make([]Message, 0, size/256)}
 	r.initSys()
 	return r
 }
@@ -389,13 +398,21 @@ const defaultBufSize = 64 << 10
 // receiverFor gives w a receive buffer if it has none.
 func (c *Conn) receiverFor(w *waiter) *receiver {
 	if w.r == nil {
-		if r, ok := c.rpool.Get().(*receiver); ok {
-			w.r = r
-		} else {
-			w.r = newReceiver(defaultBufSize)
-		}
+		w.r = c.getReceiver()
 	}
 	return w.r
+}
+
+// getReceiver takes a receive buffer from the pool, or makes one.
+func (c *Conn) getReceiver() *receiver { return c.getReceiverSized(defaultBufSize) }
+
+// getReceiverSized takes a receive buffer from the pool, or makes one of
+// size bytes.
+func (c *Conn) getReceiverSized(size int) *receiver {
+	if r, ok := c.rpool.Get().(*receiver); ok {
+		return r
+	}
+	return newReceiver(size)
 }
 
 var errFinished = errors.New("netlink: finished")
@@ -450,7 +467,7 @@ func (c *Conn) next(ctx context.Context, w *waiter) ([]Message, datagram, error)
 			if err != nil {
 				return nil, info, err
 			}
-			if len(own) > 0 || w.kind == kindDiscard {
+			if len(own) > 0 || w.kind == kindDiscard || w.r != nil && w.r.unparsed {
 				// A discard waiter returns after each datagram it read,
 				// for its drainer to see progress (acquireDump).
 				return own, info, nil
@@ -507,6 +524,7 @@ var aLongTimeAgo = time.Unix(1, 0)
 // returns w's own messages.
 func (c *Conn) readOnce(ctx context.Context, w *waiter) ([]Message, datagram, error) {
 	r := c.receiverFor(w)
+	r.unparsed, r.data = false, nil
 	dl, _ := ctx.Deadline()
 	c.mu.Lock()
 	// ctx's watch (watchCtxLocked) may already have fired and set a past
@@ -556,6 +574,8 @@ func (c *Conn) readOnce(ctx context.Context, w *waiter) ([]Message, datagram, er
 	}
 	if c.s.protocol() == protoAudit {
 		fixAuditLength(d)
+	} else if w.kind == kindDump && d.group == 0 && d.sender == 0 && c.cfg.Trace == nil && c.wholeDatagram(w, r, d) {
+		return nil, d, nil
 	}
 	r.msgs, err = AppendParse(r.msgs[:0], d.data)
 	if err != nil {
@@ -569,6 +589,66 @@ func (c *Conn) readOnce(ctx context.Context, w *waiter) ([]Message, datagram, er
 		}
 	}
 	return c.route(w, r.msgs, d), d, nil
+}
+
+// wholeDatagram is readOnce's shortcut for a dump's datagram that holds
+// nothing but the dump's own messages, as nearly all do: it only walks the
+// headers to check that (and to see the end of the dump), and leaves the
+// messages to be parsed (receiver.parsed) by the goroutine that consumes
+// them. When a dump is read ahead (see prefetcher), that takes the work
+// off the reading goroutine, which is the dump's critical path. It reports
+// false, having changed nothing, for any other datagram, which route
+// hands out.
+func (c *Conn) wholeDatagram(w *waiter, r *receiver, d datagram) bool {
+	b := d.data
+	end := false
+	n := 0
+	for off := 0; len(b)-off >= HeaderLen; n++ {
+		h := b[off:]
+		l := binary.NativeEndian.Uint32(h[0:4])
+		if l < HeaderLen || uint64(l) > uint64(len(h)) || binary.NativeEndian.Uint32(h[8:12]) != w.seq {
+			return false // malformed (AppendParse says how) or not only w's
+		}
+		if t := MessageType(binary.NativeEndian.Uint16(h[4:6])); t == TypeDone || t == TypeError {
+			end = true
+		}
+		next := Align(int(l))
+		if next > len(h) {
+			n++
+			break
+		}
+		off += next
+	}
+	if n == 0 {
+		return false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.waiters[w.seq] != w {
+		return false
+	}
+	if c.notesStale {
+		// As route counts every datagram read while stale.
+		if c.staleLeft -= len(d.data); c.staleLeft < 0 {
+			c.endStaleLocked()
+		}
+	}
+	r.unparsed, r.end, r.data = true, end, d.data
+	return true
+}
+
+// parsed returns the messages of the datagram r holds: msgs, or, when
+// wholeDatagram left them to be parsed, r's parsed now (views of r's
+// buffer, as msgs are).
+func (r *receiver) parsed(msgs []Message) []Message {
+	if !r.unparsed {
+		return msgs
+	}
+	r.unparsed = false
+	// The headers were checked by wholeDatagram: this cannot fail.
+	r.msgs, _ = AppendParse(r.msgs[:0], r.data)
+	r.data = nil
+	return r.msgs
 }
 
 // protoAudit is NETLINK_AUDIT (named here, not from x/sys/unix, for the

@@ -44,7 +44,16 @@
 // valid only until the loop body returns; copy what you keep. Messages
 // returned by Execute and DumpAll are owned by the caller. Datagrams are
 // measured (MSG_PEEK|MSG_TRUNC) before they are read, so none is cut short
-// whatever its size.
+// whatever its size ([Config].MaxDatagram trades that for one system call
+// a datagram).
+//
+// A dump longer than one datagram is read ahead on another goroutine, while
+// the loop body runs, into up to 16 receive buffers of 32 KiB (of
+// [Config].MaxDatagram bytes when it is set, 1 MiB in all at most), taken
+// as needed and kept in a pool between dumps. A loop body that waits for
+// the kernel is woken only when half the buffers are ready, so one faster
+// than the kernel costs no wake-up per datagram. With GOMAXPROCS=1 the
+// dump is read in the caller's goroutine.
 //
 // # Trust
 //

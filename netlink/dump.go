@@ -5,6 +5,7 @@ import (
 	"errors"
 	"iter"
 	"runtime"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -67,6 +68,9 @@ func (c *Conn) Dump(ctx context.Context, req Message) iter.Seq2[Message, error] 
 				msgs, err = pf.next()
 			} else {
 				msgs, _, err = c.next(ctx, w)
+				if err == nil && w.r != nil {
+					msgs = w.r.parsed(msgs)
+				}
 			}
 			if errors.Is(err, ErrOverrun) {
 				// Dump replies are never dropped by the kernel: it waits
@@ -144,18 +148,34 @@ func (c *Conn) Dump(ctx context.Context, req Message) iter.Seq2[Message, error] 
 // buffers circulate between them: the consumer holds one (cur) while the
 // prefetching goroutine fills others.
 //
-// Datagrams are handed over in bursts of prefetchBurst: a consumer that
-// waits is woken once per burst rather than once per datagram. Waking a
-// sleeping thread means an inter-processor interrupt, which on a virtual
-// machine costs the waker tens of microseconds: for a dump of small
-// objects, the reader's (and so the dump's) main cost after the kernel's.
+// Each side sleeps only when it has nothing to do: the consumer when no
+// datagram is ready, the reader when no buffer is free. Waking a sleeping
+// thread means an inter-processor interrupt and a pass through Go's
+// scheduler, which on a virtual machine cost tens of microseconds. The
+// consumer of a dump of small objects decodes faster than the kernel
+// writes, so it runs dry again and again: it is woken only once half the
+// buffers are full (or the dump ended), not for every datagram, and a
+// consumer that is busy takes each datagram as soon as it is read, with
+// no wake-up at all. The reader is the dump's critical path (the kernel
+// writes the next datagram inside its recvmsg): when it ran out of
+// buffers, it is woken by the first one freed.
 type prefetcher struct {
-	c     *Conn
-	full  chan prefetched
-	free  chan *receiver
-	stopc chan struct{}
-	done  chan struct{}
-	cur   *receiver
+	c *Conn
+
+	mu       sync.Mutex
+	ready    []prefetched // ring of datagrams read, not yet consumed
+	head, n  int          // ready[head] is the oldest of n
+	free     []*receiver
+	consWait bool // the consumer sleeps until woken on consWake
+	readWait bool // the reader sleeps until woken on readWake
+	stopped  bool
+	consWake chan struct{} // 1-buffered
+	readWake chan struct{} // 1-buffered
+	done     chan struct{} // closed when the reader has returned
+	cur      *receiver     // the consumer's
+	wake     int           // wake the consumer at this many ready; see prefetchShape
+	made     int           // buffers taken, at most len(ready)
+	size     int           // of the buffers made for it
 }
 
 type prefetched struct {
@@ -164,29 +184,53 @@ type prefetched struct {
 	err  error
 }
 
-const (
-	prefetchBurst   = 3
-	prefetchBuffers = 2*prefetchBurst + 1 // a burst filling, a burst read, the consumer's
-)
+// prefetchMemory bounds the receive buffers a dump reads ahead into: 16
+// of 32 KiB, or of a Conn's Config.MaxDatagram (fewer when that is above
+// 64 KiB). Only the bytes the kernel writes are touched.
+const prefetchMemory = 1 << 20
+
+// dumpDatagram is the most a dump's datagram holds unless its family
+// asks for more (a dump's min_dump_alloc): netlink_dump sizes the skb after
+// the reader's recvmsg length, capped at 32 KiB less the skb's overhead
+// (net/netlink/af_netlink.c, max_recvmsg_len).
+const dumpDatagram = 32 << 10
+
+// prefetchShape returns how many receive buffers of size bytes a dump
+// reads ahead into, and after how many ready datagrams a consumer that ran
+// dry is woken: half of them, so that the reader still has as many to
+// fill while the consumer wakes up.
+func prefetchShape(size int) (buffers, wake int) {
+	buffers = min(max(prefetchMemory/max(size, 1), 3), 16)
+	return buffers, buffers / 2
+}
 
 func (c *Conn) startPrefetch(ctx context.Context, w *waiter) *prefetcher {
+	// A buffer of dumpDatagram bytes holds any dump datagram the kernel
+	// sends unless the family asks for larger ones, and a receiver grows
+	// its buffer for a datagram that does not fit (it measures each one
+	// first); one that reads without measuring needs MaxDatagram bytes.
+	size := dumpDatagram
+	if c.cfg.MaxDatagram > 0 {
+		size = min(c.cfg.MaxDatagram, maxDatagram)
+	}
+	buffers, wake := prefetchShape(size)
 	pf := &prefetcher{
-		c:     c,
-		full:  make(chan prefetched, prefetchBuffers),
-		free:  make(chan *receiver, prefetchBuffers),
-		stopc: make(chan struct{}),
-		done:  make(chan struct{}),
+		c:        c,
+		size:     size,
+		wake:     wake,
+		ready:    make([]prefetched, buffers),
+		free:     make([]*receiver, 0, buffers),
+		consWake: make(chan struct{}, 1),
+		readWake: make(chan struct{}, 1),
+		done:     make(chan struct{}),
 	}
-	// The buffer the consumer just finished with is free; add spares.
+	// The buffer the consumer just finished with is free; the reader takes
+	// more from the pool as it needs them (a short dump needs few).
 	if w.r != nil {
-		pf.free <- w.r
+		pf.free = append(pf.free, w.r)
+		pf.made = 1
 		w.r = nil
 	}
-	for len(pf.free) < prefetchBuffers {
-		w.r = nil
-		pf.free <- c.receiverFor(w)
-	}
-	w.r = nil
 	go pf.run(ctx, w)
 	return pf
 }
@@ -194,68 +238,92 @@ func (c *Conn) startPrefetch(ctx context.Context, w *waiter) *prefetcher {
 // run is the prefetching goroutine.
 func (pf *prefetcher) run(ctx context.Context, w *waiter) {
 	defer close(pf.done)
-	held := make([]prefetched, 0, prefetchBurst)
-	// flush hands the held datagrams to the consumer. It never blocks:
-	// full has room for every buffer there is. Even when stopping, they go
-	// there, for stop to see whether one held the end of the dump.
-	flush := func() {
-		for _, it := range held {
-			pf.full <- it
-		}
-		clear(held)
-		held = held[:0]
-	}
-	defer flush()
 	for {
-		var r *receiver
-		select {
-		case r = <-pf.free:
-		default:
-			// No buffer free: what is held must go first, or the
-			// consumer would never give one back.
-			flush()
-			select {
-			case r = <-pf.free:
-			case <-pf.stopc:
-				return
-			}
+		pf.mu.Lock()
+		if len(pf.free) == 0 && pf.made < len(pf.ready) && !pf.stopped {
+			pf.made++
+			pf.free = append(pf.free, pf.c.getReceiverSized(pf.size))
 		}
-		select {
-		case <-pf.stopc:
-			pf.free <- r
+		for len(pf.free) == 0 && !pf.stopped {
+			pf.readWait = true
+			pf.mu.Unlock()
+			<-pf.readWake
+			pf.mu.Lock()
+		}
+		if pf.stopped {
+			pf.mu.Unlock()
 			return
-		default:
 		}
+		r := pf.free[len(pf.free)-1]
+		pf.free = pf.free[:len(pf.free)-1]
+		pf.mu.Unlock()
+
 		w.r = r
 		msgs, _, err := pf.c.next(ctx, w)
 		w.r = nil
-		held = append(held, prefetched{msgs: msgs, r: r, err: err})
-		if err != nil && !errors.Is(err, ErrOverrun) || hasEnd(msgs) {
-			return // the deferred flush hands over the end
+		end := err != nil && !errors.Is(err, ErrOverrun) || hasEnd(msgs) || r.unparsed && r.end
+
+		pf.mu.Lock()
+		pf.ready[(pf.head+pf.n)%len(pf.ready)] = prefetched{msgs: msgs, r: r, err: err}
+		pf.n++
+		if pf.consWait && (end || pf.n >= pf.wake || len(pf.free) == 0 && pf.made == len(pf.ready)) {
+			pf.consWait = false
+			notify1(pf.consWake)
 		}
-		if len(held) == prefetchBurst {
-			flush()
+		pf.mu.Unlock()
+		if end {
+			return
 		}
+	}
+}
+
+func notify1(ch chan struct{}) {
+	select {
+	case ch <- struct{}{}:
+	default:
 	}
 }
 
 // next hands the consumer the next datagram's messages, taking back the
 // buffer of the previous one.
 func (pf *prefetcher) next() ([]Message, error) {
+	pf.mu.Lock()
 	if pf.cur != nil {
-		pf.free <- pf.cur
+		pf.free = append(pf.free, pf.cur)
 		pf.cur = nil
+		if pf.readWait {
+			// The reader waits for a buffer only when this consumer fell
+			// behind; it goes on at once.
+			pf.readWait = false
+			notify1(pf.readWake)
+		}
 	}
-	it := <-pf.full
+	for pf.n == 0 {
+		pf.consWait = true
+		pf.mu.Unlock()
+		<-pf.consWake
+		pf.mu.Lock()
+	}
+	it := pf.ready[pf.head]
+	pf.ready[pf.head] = prefetched{}
+	pf.head = (pf.head + 1) % len(pf.ready)
+	pf.n--
 	pf.cur = it.r
-	return it.msgs, it.err
+	pf.mu.Unlock()
+	return it.r.parsed(it.msgs), it.err
 }
 
 // stop ends the prefetching goroutine and returns the buffers to the
 // pool. It reports whether a datagram read ahead but not consumed held the
 // end of the dump.
 func (pf *prefetcher) stop() (sawEnd bool) {
-	close(pf.stopc)
+	pf.mu.Lock()
+	pf.stopped = true
+	if pf.readWait {
+		pf.readWait = false
+		notify1(pf.readWake)
+	}
+	pf.mu.Unlock()
 	<-pf.done
 	put := func(r *receiver) {
 		if r != nil {
@@ -263,17 +331,17 @@ func (pf *prefetcher) stop() (sawEnd bool) {
 		}
 	}
 	put(pf.cur)
-	for {
-		select {
-		case it := <-pf.full:
-			sawEnd = sawEnd || hasEnd(it.msgs)
-			put(it.r)
-		case r := <-pf.free:
-			put(r)
-		default:
-			return sawEnd
-		}
+	for ; pf.n > 0; pf.n-- {
+		it := pf.ready[pf.head]
+		pf.head = (pf.head + 1) % len(pf.ready)
+		sawEnd = sawEnd || hasEnd(it.r.parsed(it.msgs))
+		put(it.r)
 	}
+	for _, r := range pf.free {
+		put(r)
+	}
+	pf.cur, pf.ready, pf.free = nil, nil, nil
+	return sawEnd
 }
 
 // DumpAll runs Dump and returns caller-owned copies of every message. When

@@ -3,11 +3,12 @@ package rtnl
 import (
 	"context"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"iter"
+	"strconv"
 	"sync"
 
+	"github.com/nlkit/nlkit/internal/membership"
 	"github.com/nlkit/nlkit/netlink"
 	"golang.org/x/sys/unix"
 )
@@ -21,8 +22,7 @@ type Conn struct {
 	done  chan struct{} // closed by Close
 	once  sync.Once
 
-	mu     sync.Mutex
-	joined map[Group]int // JoinGroup's joins, undone at Close
+	groups *membership.Set[Group] // JoinGroup's joins, undone at Close
 }
 
 // Dial opens a route-netlink socket. cfg is passed to netlink.Dial (nil:
@@ -43,7 +43,7 @@ func Dial(cfg *netlink.Config) (*Conn, error) {
 // groups this Conn joined and ends its Events, and nl stays open for the
 // caller to close.
 func NewConn(nl *netlink.Conn) *Conn {
-	return &Conn{nl: nl, done: make(chan struct{}), joined: map[Group]int{}}
+	return &Conn{nl: nl, done: make(chan struct{}), groups: membership.New(nl, "rtnl", func(g Group) string { return strconv.FormatUint(uint64(g), 10) })}
 }
 
 // ownConn is a Conn that owns nl, as Dial's does.
@@ -61,22 +61,12 @@ func (c *Conn) Close() error {
 	var err error
 	c.once.Do(func() {
 		close(c.done)
+		// A socket that closes leaves every group; a shared one is left
+		// in the groups its other users joined.
+		err = c.groups.Close(!c.owned)
 		if c.owned {
 			err = c.nl.Close()
-			return
 		}
-		c.mu.Lock()
-		defer c.mu.Unlock()
-		var errs []error
-		for g, n := range c.joined {
-			for range n {
-				if e := c.nl.LeaveGroup(uint32(g)); e != nil {
-					errs = append(errs, fmt.Errorf("rtnl: leave group %d: %w", g, e))
-				}
-			}
-		}
-		clear(c.joined)
-		err = errors.Join(errs...)
 	})
 	return err
 }

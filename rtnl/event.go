@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"iter"
 
+	"github.com/nlkit/nlkit/internal/membership"
 	"github.com/nlkit/nlkit/netlink"
 	"golang.org/x/sys/unix"
 )
@@ -161,22 +162,7 @@ func (c *Conn) JoinGroup(groups ...Group) error {
 	if len(groups) == 0 {
 		groups = AllGroups()
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if err := c.closed(); err != nil {
-		return fmt.Errorf("rtnl: join groups: %w", err)
-	}
-	for i, g := range groups {
-		if err := c.nl.JoinGroup(uint32(g)); err != nil {
-			for _, done := range groups[:i] {
-				_ = c.nl.LeaveGroup(uint32(done))
-				c.joined[done]--
-			}
-			return fmt.Errorf("rtnl: join group %d: %w", g, err)
-		}
-		c.joined[g]++
-	}
-	return nil
+	return c.groups.Join(groups)
 }
 
 // LeaveGroup undoes JoinGroup for the given groups (all of AllGroups when
@@ -188,24 +174,7 @@ func (c *Conn) LeaveGroup(groups ...Group) error {
 	if len(groups) == 0 {
 		groups = AllGroups()
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if err := c.closed(); err != nil {
-		return fmt.Errorf("rtnl: leave groups: %w", err)
-	}
-	var errs []error
-	for _, g := range groups {
-		if c.joined[g] == 0 {
-			errs = append(errs, fmt.Errorf("rtnl: leave group %d: not joined", g))
-			continue
-		}
-		if err := c.nl.LeaveGroup(uint32(g)); err != nil {
-			errs = append(errs, fmt.Errorf("rtnl: leave group %d: %w", g, err))
-			continue
-		}
-		c.joined[g]--
-	}
-	return errors.Join(errs...)
+	return c.groups.Leave(groups)
 }
 
 // Events streams the change events of the groups c subscribed to (see
@@ -222,18 +191,7 @@ func (c *Conn) Events(ctx context.Context) iter.Seq2[Event, error] {
 			return
 		}
 		// Close ends the stream, also when c does not own the socket.
-		ctx, cancel := context.WithCancel(ctx)
-		defer cancel()
-		stop := make(chan struct{})
-		defer close(stop)
-		go func() {
-			select {
-			case <-c.done:
-				cancel()
-			case <-stop:
-			}
-		}()
-		events := netlink.DecodeNotifications(c.nl.Receive(ctx), func(n netlink.Notification) (Event, bool, error) {
+		events := netlink.DecodeNotifications(membership.Receive(ctx, c.nl, c.done), func(n netlink.Notification) (Event, bool, error) {
 			ev, ok, err := DecodeEvent(n.Message)
 			if !ok || err != nil || (ev.Kind == EventRoute && ev.Route.Flags&RouteFlagCloned != 0) {
 				return Event{}, false, err // not a change of a modelled object, or a route cache entry
@@ -242,7 +200,7 @@ func (c *Conn) Events(ctx context.Context) iter.Seq2[Event, error] {
 			return ev, true, nil
 		})
 		for ev, err := range events {
-			if err != nil && c.closed() != nil && ctx.Err() != nil {
+			if errors.Is(err, netlink.ErrClosed) && c.closed() != nil {
 				yield(Event{}, fmt.Errorf("rtnl: events: %w", netlink.ErrClosed))
 				return
 			}

@@ -7,6 +7,7 @@ import (
 	"iter"
 	"net/netip"
 
+	"github.com/nlkit/nlkit/internal/membership"
 	"github.com/nlkit/nlkit/netlink"
 	"github.com/nlkit/nlkit/nlattr"
 )
@@ -467,22 +468,7 @@ func (c *Conn) JoinGroup(groups ...Group) error {
 	if len(groups) == 0 {
 		groups = AllGroups()
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if err := c.closed(); err != nil {
-		return fmt.Errorf("xfrm: join groups: %w", err)
-	}
-	for i, g := range groups {
-		if err := c.nl.JoinGroup(uint32(g)); err != nil {
-			for _, done := range groups[:i] {
-				_ = c.nl.LeaveGroup(uint32(done))
-				c.joined[done]--
-			}
-			return fmt.Errorf("xfrm: join group %s: %w", g, err)
-		}
-		c.joined[g]++
-	}
-	return nil
+	return c.groups.Join(groups)
 }
 
 // LeaveGroup undoes JoinGroup for groups (all of AllGroups when none are
@@ -491,24 +477,7 @@ func (c *Conn) LeaveGroup(groups ...Group) error {
 	if len(groups) == 0 {
 		groups = AllGroups()
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if err := c.closed(); err != nil {
-		return fmt.Errorf("xfrm: leave groups: %w", err)
-	}
-	var errs []error
-	for _, g := range groups {
-		if c.joined[g] == 0 {
-			errs = append(errs, fmt.Errorf("xfrm: leave group %s: not joined", g))
-			continue
-		}
-		if err := c.nl.LeaveGroup(uint32(g)); err != nil {
-			errs = append(errs, fmt.Errorf("xfrm: leave group %s: %w", g, err))
-			continue
-		}
-		c.joined[g]--
-	}
-	return errors.Join(errs...)
+	return c.groups.Leave(groups)
 }
 
 // Events streams the notifications of the groups c joined (JoinGroup, or
@@ -526,22 +495,12 @@ func (c *Conn) Events(ctx context.Context) iter.Seq2[Event, error] {
 			yield(Event{}, fmt.Errorf("xfrm: events: %w", err))
 			return
 		}
-		ctx, cancel := context.WithCancel(ctx)
-		defer cancel()
-		stop := make(chan struct{})
-		defer close(stop)
-		go func() {
-			select {
-			case <-c.done:
-				cancel()
-			case <-stop:
-			}
-		}()
-		events := netlink.DecodeNotifications(c.nl.Receive(ctx), func(n netlink.Notification) (Event, bool, error) {
+		// Close ends the stream, also when c does not own the socket.
+		events := netlink.DecodeNotifications(membership.Receive(ctx, c.nl, c.done), func(n netlink.Notification) (Event, bool, error) {
 			return DecodeEvent(n.Message)
 		})
 		for ev, err := range events {
-			if err != nil && c.closed() != nil && ctx.Err() != nil {
+			if errors.Is(err, netlink.ErrClosed) && c.closed() != nil {
 				yield(Event{}, fmt.Errorf("xfrm: events: %w", netlink.ErrClosed))
 				return
 			}

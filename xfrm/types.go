@@ -93,16 +93,17 @@ func (s *Selector) get(b []byte, def Family) error {
 	if f != FamilyIPv4 && f != FamilyIPv6 {
 		return nil
 	}
-	var err error
-	if s.Dst, err = getAddr(b[0:], f).Prefix(int(b[42])); err != nil {
+	// The kernel's bits are kept as they are (netip.Prefix.Masked would
+	// clear host bits); only a length beyond the address is refused.
+	dst, src := getAddr(b[0:], f), getAddr(b[16:], f)
+	if int(b[42]) > dst.BitLen() {
 		return fmt.Errorf("xfrm: selector: destination prefix length %d: %w", b[42], netlink.ErrMalformed)
 	}
-	if s.Src, err = getAddr(b[16:], f).Prefix(int(b[43])); err != nil {
+	if int(b[43]) > src.BitLen() {
 		return fmt.Errorf("xfrm: selector: source prefix length %d: %w", b[43], netlink.ErrMalformed)
 	}
-	// Prefix masks the address: keep the bits the kernel has.
-	s.Dst = netip.PrefixFrom(getAddr(b[0:], f), int(b[42]))
-	s.Src = netip.PrefixFrom(getAddr(b[16:], f), int(b[43]))
+	s.Dst = netip.PrefixFrom(dst, int(b[42]))
+	s.Src = netip.PrefixFrom(src, int(b[43]))
 	return nil
 }
 

@@ -105,6 +105,11 @@ type Rule struct {
 	// packet's link (FRA_L3MDEV, iproute2 "l3mdev").
 	L3MDev bool
 
+	// TunID matches the tunnel id of packets from metadata-based
+	// (external) tunnels (FRA_TUN_ID, big-endian on the wire; iproute2
+	// "tun_id"); 0: any.
+	TunID uint64
+
 	// Realms is the IPv4 routing realm to assign (FRA_FLOW, iproute2
 	// "realms").
 	Realms uint32
@@ -260,6 +265,11 @@ func (u Rule) AppendBinary(b []byte) ([]byte, error) {
 	if u.Realms != 0 {
 		e.Uint32(unix.FRA_FLOW, u.Realms)
 	}
+	if u.TunID != 0 {
+		var p [8]byte
+		binary.BigEndian.PutUint64(p[:], u.TunID)
+		e.Bytes(unix.FRA_TUN_ID, p[:])
+	}
 	b, err := e.Finish()
 	if err != nil {
 		return b[:start], fmt.Errorf("rtnl: encode rule: %w", err)
@@ -352,6 +362,12 @@ func (u *Rule) UnmarshalBinary(b []byte) error {
 			u.L3MDev = d.Uint8() != 0
 		case unix.FRA_FLOW:
 			u.Realms = d.Uint32()
+		case unix.FRA_TUN_ID:
+			if d.Len() != 8 {
+				d.Fail(nlattr.ErrBadLength)
+				break
+			}
+			u.TunID = binary.BigEndian.Uint64(d.Bytes())
 		}
 	}
 	if err := d.Err(); err != nil {

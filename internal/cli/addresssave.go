@@ -71,8 +71,8 @@ func (e *env) addressSave(ctx context.Context, f addrFilter) error {
 
 // readDump reads a saved dump of kind ("route", "address") from standard
 // input: the messages after the magic number, or ip's messages for a
-// terminal or another file (exit status 1 for routes, 255 for addresses,
-// as ip's).
+// terminal or another file (exit status 1 for routes, 255 for addresses
+// and rules, as ip's).
 func (e *env) readDump(what, kind string, magic uint32) ([]netlink.Message, error) {
 	if isTerminalReader(e.stdin) {
 		return nil, failf("Can't %s %s dump from a terminal", what, kind)
@@ -87,7 +87,7 @@ func (e *env) readDump(what, kind string, magic uint32) ([]netlink.Message, erro
 		if n == 4 {
 			got = binary.NativeEndian.Uint32(b)
 		}
-		if kind == "address" {
+		if kind != "route" {
 			return nil, usagef("Magic mismatch (%d elems, %x magic)", n/4, got)
 		}
 		return nil, failf("Magic mismatch (%d elems, %x magic)", n/4, got)

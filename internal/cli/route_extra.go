@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 )
 
@@ -75,24 +76,34 @@ func parseIPProto(s string) (uint8, bool) {
 	if n, ok := getU8(s); ok {
 		return n, true
 	}
+	var num uint8
+	found := false
+	etcProtocols(func(n uint8, names []string) bool {
+		found = slices.Contains(names, s)
+		num = n
+		return !found
+	})
+	return num, found
+}
+
+// etcProtocols calls f with each entry of /etc/protocols (the number, the
+// name then its aliases) until f returns false; nothing without the file.
+func etcProtocols(f func(n uint8, names []string) bool) {
 	b, err := os.ReadFile("/etc/protocols")
 	if err != nil {
-		return 0, false
+		return
 	}
 	for _, line := range strings.Split(string(b), "\n") {
 		if i := strings.IndexByte(line, '#'); i >= 0 {
 			line = line[:i]
 		}
-		f := strings.Fields(line)
-		if len(f) < 2 {
+		fs := strings.Fields(line)
+		if len(fs) < 2 {
 			continue
 		}
-		for _, name := range append([]string{f[0]}, f[2:]...) {
-			if name == s {
-				n, ok := getU8(f[1])
-				return n, ok
-			}
+		n, ok := getU8(fs[1])
+		if ok && !f(n, append([]string{fs[0]}, fs[2:]...)) {
+			return
 		}
 	}
-	return 0, false
 }

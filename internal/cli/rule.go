@@ -1,22 +1,32 @@
 package cli
 
 import (
+	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"net/netip"
+	"strconv"
 	"strings"
 
+	"github.com/nlkit/nlkit/netlink"
 	"github.com/nlkit/nlkit/rtnl"
+	"golang.org/x/sys/unix"
 )
 
 const ruleHelp = `Usage: nl rule { add | del } SELECTOR ACTION
+       nl rule { flush | save | restore }
        nl rule [ list [ SELECTOR ]]
-       nl rule flush [ SELECTOR ]
 SELECTOR := [ not ] [ from PREFIX ] [ to PREFIX ] [ fwmark FWMARK[/MASK] ]
-            [ iif STRING ] [ oif STRING ] [ pref NUMBER ] [ tos TOS ]
-ACTION := [ table TABLE_ID ] [ protocol PROTO ] [ goto NUMBER ]
-          [ blackhole | unreachable | prohibit | nop ]
+            [ iif STRING ] [ oif STRING ] [ pref NUMBER ] [ tos TOS ] [ l3mdev ]
+            [ uidrange NUMBER-NUMBER ] [ ipproto PROTOCOL ]
+            [ sport [ NUMBER | NUMBER-NUMBER ] ] [ dport [ NUMBER | NUMBER-NUMBER ] ]
+            [ tun_id NUMBER ]
+ACTION := [ table TABLE_ID ] [ protocol PROTO ] [ nat ADDRESS ]
+          [ realms [SRCREALM/]DSTREALM ] [ goto NUMBER ]
+          [ blackhole | unreachable | prohibit | nop ] SUPPRESSOR
+SUPPRESSOR := [ suppress_prefixlength NUMBER ] [ suppress_ifgroup DEVGROUP ]
 TABLE_ID := [ local | main | default | NUMBER ]
 `
 
@@ -26,11 +36,14 @@ type ruleRequest struct {
 	rule rtnl.Rule
 	// show selectors (what is given must match)
 	hasPref, hasMark, hasMask, hasTable bool
-	hasTos                              bool
+	hasTos, hasL3MDev                   bool
+	warning                             string // what ip says while parsing (nat's warning)
+	save                                bool   // save: the selected rules as the kernel's messages
 }
 
 // ruleCommands are rule's commands in ip's order.
-var ruleCommands = []command{{name: "show", abbrev: []string{"list", "lst", "show"}}, {name: "add"}, {name: "delete"}, {name: "flush"}}
+var ruleCommands = []command{{name: "show", abbrev: []string{"list", "lst", "show"}}, {name: "add"}, {name: "delete"}, {name: "flush"},
+	{name: "save"}, {name: "restore"}}
 
 // parseRule turns the words after "rule" into a request; fam is the -4/-6
 // option (rules default to IPv4 as in ip).
@@ -46,6 +59,17 @@ func parseRule(args []string, fam Family) (ruleRequest, error) {
 	if r.cmd, err = pickCommand("rule", a.next(), ruleCommands); err != nil {
 		return r, err
 	}
+	if r.cmd == "restore" {
+		return r, nil
+	}
+	if r.cmd == "save" {
+		if a.more() {
+			return r, failf(`"nl rule save" does not take any arguments.`)
+		}
+		r.cmd, r.save = "show", true
+		r.rule.Family = fam.or(FamilyInet).rtnl()
+		return r, nil
+	}
 	if r.cmd != "show" && r.cmd != "flush" && !a.more() {
 		return r, errBadWord("\"nl rule %s\" requires arguments.", map[string]string{"add": "add", "delete": "del"}[r.cmd])
 	}
@@ -54,8 +78,13 @@ func parseRule(args []string, fam Family) (ruleRequest, error) {
 	// prefix reads FROM or TO: "all" is no selector. As in ip, the
 	// family is the option's (else inet), whatever the addresses: an
 	// IPv6 one without -6 goes in an IPv4 rule, which the kernel refuses.
+	show := r.cmd == "show" || r.cmd == "flush"
 	prefix := func(v string) (netip.Prefix, error) {
-		p, err := getPrefix(v, fam)
+		pf := fam
+		if show { // ip's list reads them as its family, inet by default
+			pf = fam.or(FamilyInet)
+		}
+		p, err := getPrefix(v, pf)
 		return p.Prefix(), err
 	}
 	ifname := func(msg string) (string, error) {
@@ -104,6 +133,41 @@ func parseRule(args []string, fam Family) (ruleRequest, error) {
 			}
 			u.Table, err = valueOf(a, parseTable, msg)
 			tableOK, r.hasTable = true, true
+		case matches(w, "suppress_prefixlength") && !show:
+			var n int64
+			if n, err = valueOf(a, func(s string) (int64, bool) { return getInt(s, 32) }, "suppress_prefixlength value is invalid\n"); err == nil {
+				v := uint32(n)
+				u.SuppressPrefixLength = &v
+			}
+		case matches(w, "suppress_ifgroup") && !show:
+			var g uint32
+			if g, err = valueOf(a, parseGroup, `Invalid "suppress_ifgroup" value`+"\n"); err == nil {
+				u.SuppressIfGroup = &g
+			}
+		case w == "l3mdev":
+			u.L3MDev, r.hasL3MDev = true, true
+		case w == "uidrange":
+			var ur rtnl.UIDRange
+			if ur, err = valueOf(a, parseUIDRange, "invalid UID range\n"); err == nil {
+				u.UIDRange = &ur
+			}
+		case w == "ipproto":
+			u.IPProto, err = valueOf(a, parseIPProto, `Invalid "ipproto" value`+"\n")
+		case w == "sport":
+			u.SrcPorts, err = valueOf(a, parsePortRange, "invalid port range\n")
+		case w == "dport":
+			u.DstPorts, err = valueOf(a, parsePortRange, "invalid dport range\n")
+		case w == "tun_id":
+			u.TunID, err = valueOf(a, func(s string) (uint64, bool) { return getUint(s, 0, 64) }, `"tun_id" value is invalid`+"\n")
+		case (w == "nat" || matches(w, "map-to")) && !show:
+			r.warning = "Warning: route NAT is deprecated"
+			if v, err = a.value(); err == nil {
+				// The kernel keeps no address (FRA_GATEWAY); ip sends it.
+				if a4, perr := netip.ParseAddr(v); perr != nil || !a4.Is4() {
+					err = errBadWord(`Error: an IP address is expected rather than "%s"`, v)
+				}
+			}
+			u.Action, tableOK = ruleActionNAT, true
 		case w == "dev" || w == "iif":
 			u.IifName, err = ifname(`"iif"/"dev" not a valid ifname`)
 		case w == "oif":
@@ -138,10 +202,20 @@ func parseRule(args []string, fam Family) (ruleRequest, error) {
 			tableOK = true
 		}
 		if err != nil {
+			var ue *UsageError
+			if r.warning != "" && errors.As(err, &ue) { // ip said it before failing
+				ue.Msg = r.warning + "\n" + ue.Msg
+			}
 			return r, err
 		}
 	}
 	u.Family = fam.or(FamilyInet).rtnl()
+	if !show && u.L3MDev && r.hasTable {
+		return r, &UsageError{Msg: "table can not be specified for l3mdev rules", Exit: 22}
+	}
+	if !show && u.L3MDev {
+		tableOK = true
+	}
 	if r.cmd == "add" && !tableOK {
 		u.Table = rtnl.TableMain
 	}
@@ -152,6 +226,15 @@ func runRule(ctx context.Context, e *env, args []string) error {
 	req, c, err := rtRequest(e, args, parseRule)
 	if err != nil {
 		return err
+	}
+	if req.warning != "" {
+		fmt.Fprintln(e.stderr, req.warning)
+	}
+	switch {
+	case req.save:
+		return e.ruleSave(ctx, c, &req)
+	case req.cmd == "restore":
+		return e.ruleRestore(ctx, c)
 	}
 	switch req.cmd {
 	case "add":
@@ -192,7 +275,10 @@ func (r *ruleRequest) match(u *rtnl.Rule) bool {
 		r.hasTable && u.Table != s.Table || r.hasMark && u.Mark != s.Mark ||
 		r.hasMask && u.Mask != s.Mask || s.IifName != "" && u.IifName != s.IifName ||
 		s.OifName != "" && u.OifName != s.OifName || s.Protocol != 0 && u.Protocol != s.Protocol ||
-		r.hasTos && u.Tos != s.Tos {
+		r.hasTos && u.Tos != s.Tos || r.hasL3MDev && !u.L3MDev ||
+		s.UIDRange != nil && (u.UIDRange == nil || *u.UIDRange != *s.UIDRange) ||
+		s.IPProto != 0 && u.IPProto != s.IPProto || s.TunID != 0 && u.TunID != s.TunID ||
+		s.SrcPorts != (rtnl.PortRange{}) && u.SrcPorts != s.SrcPorts || s.DstPorts != (rtnl.PortRange{}) && u.DstPorts != s.DstPorts {
 		return false
 	}
 	for _, p := range [...][2]netip.Prefix{{s.Src, u.Src}, {s.Dst, u.Dst}} {
@@ -260,7 +346,7 @@ func ruleFormat(e *env, u *rtnl.Rule) *printer {
 		o.add("uid_end", u.UIDRange.End, fmt.Sprintf("-%d", u.UIDRange.End))
 	}
 	if u.IPProto != 0 {
-		p := rtIPProtoName(u.IPProto)
+		p := e.ruleProtoName(u.IPProto)
 		o.add("ipproto", p, " ipproto "+p)
 	}
 	ports := func(name string, r rtnl.PortRange) {
@@ -276,6 +362,9 @@ func ruleFormat(e *env, u *rtnl.Rule) *printer {
 	}
 	ports("sport", u.SrcPorts)
 	ports("dport", u.DstPorts)
+	if u.TunID != 0 {
+		o.add("tun_id", u.TunID, fmt.Sprintf(" tun_id %d", u.TunID))
+	}
 	if u.Table != 0 {
 		t := e.num(u.Table.String(), uint64(u.Table))
 		o.add("table", t, " lookup "+t)
@@ -285,7 +374,7 @@ func ruleFormat(e *env, u *rtnl.Rule) *printer {
 		}
 		if u.SuppressIfGroup != nil {
 			g := fmt.Sprint(*u.SuppressIfGroup)
-			if *u.SuppressIfGroup == 0 {
+			if *u.SuppressIfGroup == 0 && !e.opts.Numeric {
 				g = "default"
 			}
 			o.add("suppress_ifgroup", g, " suppress_ifgroup "+g)
@@ -314,6 +403,10 @@ func ruleFormat(e *env, u *rtnl.Rule) *printer {
 		}
 	case rtnl.RuleActionNop:
 		o.add("nop", nil, " nop")
+	case ruleActionNAT:
+		// The kernel keeps no address for these (FRA_GATEWAY is gone):
+		// ip prints masquerade.
+		o.add("masquerade", nil, " masquerade")
 	case rtnl.RuleActionLookup:
 	default:
 		t := e.num(rtnl.RouteType(u.Action).String(), uint64(u.Action))
@@ -329,17 +422,106 @@ func ruleFormat(e *env, u *rtnl.Rule) *printer {
 	return o
 }
 
-// rtIPProtoName names the common IP protocols as /etc/protocols does.
-func rtIPProtoName(p uint8) string {
-	switch p {
-	case 1:
-		return "icmp"
-	case 6:
-		return "tcp"
-	case 17:
-		return "udp"
-	case 58:
-		return "ipv6-icmp"
+// ruleActionNAT is RTN_NAT as a rule's action (iproute2 "nat ADDR",
+// "type nat"), which ip prints as masquerade.
+const ruleActionNAT = rtnl.RuleAction(10)
+
+// parseUIDRange reads "START-END" (sscanf "%u-%u": both needed).
+func parseUIDRange(s string) (rtnl.UIDRange, bool) {
+	a, b, ok := strings.Cut(s, "-")
+	x, ok1 := scanU32(a)
+	y, ok2 := scanU32(b)
+	return rtnl.UIDRange{Start: x, End: y}, ok && ok1 && ok2
+}
+
+// parsePortRange reads "PORT" or "START-END" as ip's sscanf "%hu-%hu":
+// the numbers wrap at 16 bits, and a missing end is the start.
+func parsePortRange(s string) (rtnl.PortRange, bool) {
+	a, b, dash := strings.Cut(s, "-")
+	x, ok := scanU32(a)
+	if !ok {
+		return rtnl.PortRange{}, false
 	}
-	return fmt.Sprint(p)
+	r := rtnl.PortRange{Start: uint16(x), End: uint16(x)}
+	if y, ok := scanU32(b); dash && ok {
+		r.End = uint16(y)
+	}
+	return r, true
+}
+
+// scanU32 is sscanf's %u of a word's start: blanks, a sign, digits
+// (anything after them ignored).
+func scanU32(s string) (uint32, bool) {
+	n, end, _ := strtoul(s, 10)
+	return uint32(n), end > 0
+}
+
+// ruleProtoName is ip's inet_proto_n2a: the name /etc/protocols gives the
+// number (getprotobynumber), else (and with -N) "ipproto-N".
+func (e *env) ruleProtoName(p uint8) string {
+	if !e.opts.Numeric {
+		name := ""
+		etcProtocols(func(n uint8, names []string) bool {
+			if n == p {
+				name = names[0]
+			}
+			return name == ""
+		})
+		if name != "" {
+			return name
+		}
+	}
+	return "ipproto-" + strconv.Itoa(int(p))
+}
+
+// ruleDumpMagic starts what rule save writes (ip's rule_dump_magic, in
+// the host's byte order).
+const ruleDumpMagic = 0x71706986
+
+// ruleSave is rule save: the rules of the family (-4 by default, -6), as
+// the kernel's messages after the magic number, on standard output (not a
+// terminal).
+func (e *env) ruleSave(ctx context.Context, c *rtnl.Conn, r *ruleRequest) error {
+	if isTerminal(e.rawStdout) {
+		return failf("Not sending a binary stream to stdout")
+	}
+	var out bytes.Buffer
+	binary.Write(&out, binary.NativeEndian, uint32(ruleDumpMagic))
+	req := make([]byte, 12) // struct fib_rule_hdr
+	req[0] = byte(r.rule.Family)
+	for m, err := range c.Netlink().Dump(ctx, netlink.Message{Header: netlink.Header{Type: unix.RTM_GETRULE}, Data: req}) {
+		if err != nil {
+			return &dumpError{err: err, what: "Dump", exit: ExitUsage}
+		}
+		ev, ok, err := rtnl.DecodeEvent(m)
+		if err != nil || !ok || ev.Kind != rtnl.EventRule || !r.match(&ev.Rule) {
+			continue
+		}
+		b, err := m.MarshalBinary()
+		if err != nil {
+			return err
+		}
+		out.Write(b)
+	}
+	_, err := e.stdout.Write(out.Bytes())
+	return err
+}
+
+// ruleRestore is rule restore: the saved rules added again, one request
+// each (rules may repeat: the kernel adds a second copy, as with ip).
+func (e *env) ruleRestore(ctx context.Context, c *rtnl.Conn) error {
+	msgs, err := e.readDump("restore", "rule", ruleDumpMagic)
+	if err != nil {
+		return err
+	}
+	for _, m := range msgs {
+		if m.Header.Type != unix.RTM_NEWRULE {
+			continue
+		}
+		req := netlink.Message{Header: netlink.Header{Type: unix.RTM_NEWRULE, Flags: netlink.Create}, Data: m.Data}
+		if _, err := c.Netlink().Execute(ctx, req); err != nil {
+			return err
+		}
+	}
+	return nil
 }

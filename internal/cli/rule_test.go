@@ -71,7 +71,7 @@ func TestParseRule(t *testing.T) {
 		{args: []string{"add", "iif"}, err: `Command line is not complete. Try option "help"`},
 		{args: []string{"add", "iif", "a/b"}, err: `Error: argument "a/b" is wrong: "iif"/"dev" not a valid ifname`},
 		{args: []string{"add", "oif", "0123456789abcdef"}, err: `Error: argument "0123456789abcdef" is wrong: "oif" not a valid ifname`},
-		{args: []string{"show", "frob"}, err: `Error: any valid prefix is expected rather than "frob".`},
+		{args: []string{"show", "frob"}, err: `Error: inet prefix is expected rather than "frob".`}, // ip's list: inet unless -6
 	} {
 		got, err := parseRule(tc.args, tc.fam)
 		checkParsed(t, tc.args, got, err, tc.want, tc.err)

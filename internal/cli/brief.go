@@ -135,24 +135,44 @@ func (e *env) showAddressesOneline(links []addrLink) error {
 // neighBrief prints a neighbour as ip -brief does: the address in 39
 // columns, the device in 16 (unless show named it), the link-layer
 // address.
-func (e *env) neighBrief(ctx context.Context, p *printer, n *rtnl.Neighbor, devFixed bool) {
+func (e *env) neighBrief(ctx context.Context, p *line, n *rtnl.Neighbor, devFixed bool) {
 	if n.Addr.IsValid() {
-		color := colorInet
-		if n.Addr.Is6() {
-			color = colorInet6
+		color := familyColor(n.Addr.Is6())
+		if p.json {
+			p.addr("dst", "", "", n.Addr)
+		} else {
+			p.paintOn("", color)
+			start := len(p.b)
+			p.b = n.Addr.AppendTo(p.b)
+			p.pad(start, 39)
+			p.paintOff(color)
 		}
-		p.jsonOnly("dst", n.Addr.String())
-		p.text("%s", e.paint(color, fmt.Sprintf("%-39s ", n.Addr.String())))
 	}
 	if !devFixed && n.Index != 0 {
 		name := e.linkName(ctx, n.Index)
-		p.jsonOnly("dev", name)
-		p.text("%s", e.paint(colorIfname, fmt.Sprintf("%-16s ", name)))
+		if p.json {
+			p.str("dev", "", "", name)
+		} else {
+			p.paintOn("", colorIfname)
+			start := len(p.b)
+			p.b = append(p.b, name...)
+			p.pad(start, 16)
+			p.paintOff(colorIfname)
+		}
 	}
 	if n.LinkAddr != nil {
-		ll := n.LinkAddr.String()
-		p.jsonOnly("lladdr", ll)
-		p.text("%s", e.paint(colorMAC, ll))
+		if p.json {
+			p.mac("lladdr", "", "", n.LinkAddr)
+		} else {
+			paint := p.color && len(n.LinkAddr) > 0
+			if paint {
+				p.b = append(p.b, colorMAC...)
+			}
+			p.b = appendMAC(p.b, n.LinkAddr)
+			if paint {
+				p.b = append(p.b, colorClear...)
+			}
+		}
 	}
 	p.text("\n")
 }

@@ -123,6 +123,7 @@ type env struct {
 	ns     *netns.NS // nil: the current namespace
 
 	rawStdout io.Writer // the unbuffered stdout, for child processes
+	lineBuf   *line     // see env.line
 
 	conn      *rtnl.Conn                                 // see rt
 	auditDial func(*netlink.Config) (*audit.Conn, error) // tests: audittest's fake; nil: the kernel

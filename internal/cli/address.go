@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/netip"
 	"path"
 	"strconv"
@@ -456,7 +455,19 @@ func (e *env) selectAddresses(ctx context.Context, f *addrFilter, family Family)
 	if err != nil {
 		return nil, err
 	}
-	byLink := map[int32][]rtnl.Address{}
+	// The addresses come by family, each family by link; ip prints them
+	// by link. They are gathered once, in the dump's order, with the
+	// position of their link, then placed link after link in one array
+	// (a counting sort): each link's addresses are a piece of it, and no
+	// per-link slice grows.
+	pos := make(map[int32]int32, len(views)) // link index → position in views
+	for i := range views {
+		pos[views[i].l.Index] = int32(i)
+	}
+	total := make([]int32, len(views)) // addresses of each link
+	sel := make([]int32, len(views))   // of which selected
+	var all []rtnl.Address
+	var at []int32 // the position of the link of all[i]
 	if family != FamilyLink {
 		c, err := e.rt()
 		if err != nil {
@@ -473,22 +484,41 @@ func (e *env) selectAddresses(ctx context.Context, f *addrFilter, family Family)
 			if err != nil {
 				return nil, err
 			}
-			byLink[a.Index] = append(byLink[a.Index], a)
-		}
-	}
-	var out []addrLink
-	for _, v := range views {
-		all := byLink[v.l.Index]
-		var sel []rtnl.Address
-		for i := range all {
-			if f.match(&all[i], family, v.l.Name) {
-				sel = append(sel, all[i])
+			p, ok := pos[a.Index]
+			if !ok {
+				continue
+			}
+			total[p]++
+			if f.match(&a, family, views[p].l.Name) {
+				sel[p]++
+				all = append(all, a)
+				at = append(at, p)
 			}
 		}
-		if family != FamilyLink && len(sel) == 0 && (len(all) > 0 || family != FamilyAny) {
+	}
+	start := make([]int, len(views)+1)
+	for i, n := range sel {
+		start[i+1] = start[i] + int(n)
+	}
+	placed := make([]rtnl.Address, len(all))
+	next := start[:len(views)]
+	next = append([]int(nil), next...)
+	for i := range all {
+		p := at[i]
+		placed[next[p]] = all[i]
+		next[p]++
+	}
+	all, at = nil, nil
+	var out []addrLink
+	for i, v := range views {
+		if family != FamilyLink && sel[i] == 0 && (total[i] > 0 || family != FamilyAny) {
 			continue
 		}
-		out = append(out, addrLink{view: v, addrs: sel})
+		var addrs []rtnl.Address
+		if sel[i] > 0 {
+			addrs = placed[start[i]:start[i+1]:start[i+1]]
+		}
+		out = append(out, addrLink{view: v, addrs: addrs})
 	}
 	return out, nil
 }
@@ -527,74 +557,109 @@ func (e *env) showAddresses(ctx context.Context, f addrFilter) error {
 	}
 	how := linkPrint{showLL: family == FamilyAny || family == FamilyLink,
 		inet6: e.opts.Family == FamilyInet6 && !f.link.hasDev && !e.opts.Stats && !e.opts.Details}
-	recs := make([]*printer, len(links))
+	// Each link is printed and written as it comes: the output is
+	// never all held in memory.
+	var arr *jsonArray
+	if e.opts.JSON {
+		arr = e.beginJSONArray()
+	}
 	for i := range links {
 		al := &links[i]
-		p := e.record()
+		p := e.line()
 		if !noLink {
 			e.printLink(ctx, p, &al.view, how)
 		}
 		if family != FamilyLink {
-			p.list("addr_info", len(al.addrs), func(j int, c *printer) { printAddress(c, &al.addrs[j]) })
+			p.open("addr_info", '[')
+			for j := range al.addrs {
+				p.open("", '{')
+				printAddress(p, &al.addrs[j])
+				p.close('}')
+			}
+			p.close(']')
 		}
 		if !noLink && e.opts.Stats && al.view.l.HasStats {
-			e.printStats(ctx, p, &al.view.l)
+			p.with("", func(k *printer) { e.printStats(ctx, k, &al.view.l) })
 			p.text("\n")
 		}
-		recs[i] = p
+		if err := e.writeLine(arr, p); err != nil {
+			return err
+		}
 	}
-	return writeRecords(e, recs)
+	if arr != nil {
+		return arr.end()
+	}
+	return nil
 }
 
-// printAddress prints one address as ip's print_addrinfo.
-func printAddress(p *printer, a *rtnl.Address) {
-	p.field("family", "    %s ", a.Family.String())
+// printAddress prints one address as ip's print_addrinfo, on a line: in
+// JSON the members of its addr_info object.
+func printAddress(p *line, a *rtnl.Address) {
+	p.str("family", "    ", "", a.Family.String())
 	fc := familyColor(a.Family == rtnl.FamilyIPv6)
-	p.add("local", a.Prefix.Addr().String(), p.paint(fc, a.Prefix.Addr().String()))
+	if p.json {
+		p.addr("local", "", "", a.Prefix.Addr())
+	} else {
+		p.paintOn("", fc)
+		p.b = a.Prefix.Addr().AppendTo(p.b)
+		p.paintEnd(fc)
+	}
 	if a.Peer.IsValid() {
 		p.text(" peer ")
-		p.add("address", a.Peer.Addr().String(), p.paint(fc, a.Peer.Addr().String()))
+		if p.json {
+			p.addr("address", "", "", a.Peer.Addr())
+		} else {
+			p.paintOn("", fc)
+			p.b = a.Peer.Addr().AppendTo(p.b)
+			p.paintEnd(fc)
+		}
 	}
-	p.field("prefixlen", "/%d ", a.Prefix.Bits())
+	p.uint("prefixlen", "/", uint64(a.Prefix.Bits()))
 	if a.Metric != 0 {
-		p.field("metric", "metric %d ", a.Metric)
+		p.uint("metric", "metric ", uint64(a.Metric))
 	}
 	if a.Broadcast.IsValid() {
-		p.text("brd ")
-		p.add("broadcast", a.Broadcast.String(), p.paint(fc, a.Broadcast.String()+" "))
+		p.addr("broadcast", "brd ", fc, a.Broadcast)
 	}
-	scope := a.Scope.String()
 	if p.numeric {
-		scope = strconv.Itoa(int(a.Scope))
+		p.str("scope", "scope ", "", strconv.Itoa(int(a.Scope)))
+	} else {
+		p.str("scope", "scope ", "", a.Scope.String())
 	}
-	p.field("scope", "scope %s ", scope)
 	flags := a.Flags
 	for _, fw := range addrFlagWords {
 		switch {
 		case fw.flag == rtnl.AddressPermanent:
 			if flags&fw.flag == 0 {
-				p.field("dynamic", "dynamic ", true)
+				p.boolean("dynamic")
 			}
 		case flags&fw.flag == 0:
 		case fw.flag == rtnl.AddressSecondary && a.Family == rtnl.FamilyIPv6:
-			p.field("temporary", "temporary ", true)
+			p.boolean("temporary")
 		default:
-			p.field(fw.name, fw.name+" ", true)
+			p.boolean(fw.name)
 		}
 		flags &^= fw.flag
 	}
 	if flags != 0 {
-		p.field("ifa_flags", "flags %s ", fmt.Sprintf("%02x", uint32(flags)))
+		p.str("ifa_flags", "flags ", "", fmt.Sprintf("%02x", uint32(flags)))
 	}
 	if a.Label != "" {
-		p.field("label", "%s", a.Label)
+		if p.json {
+			p.str("label", "", "", a.Label)
+		} else {
+			p.b = append(p.b, a.Label...)
+		}
 	}
 	lifetime := func(key string, l rtnl.Lifetime) {
-		if l.IsForever() {
-			p.jsonOnly(key, l.Seconds())
-			p.text("forever")
-		} else {
-			p.field(key, "%dsec", l.Seconds())
+		switch {
+		case p.json:
+			p.key(key)
+			p.b = strconv.AppendUint(p.b, uint64(l.Seconds()), 10)
+		case l.IsForever():
+			p.b = append(p.b, "forever"...)
+		default:
+			p.b = append(strconv.AppendUint(p.b, uint64(l.Seconds()), 10), "sec"...)
 		}
 	}
 	p.text("\n       valid_lft ")
@@ -653,10 +718,10 @@ func (e *env) flushAddresses(ctx context.Context, f addrFilter) error {
 			// -s -s: each address as it goes, as ip prints them.
 			for _, al := range links {
 				for i := range al.addrs {
-					p := e.record()
-					p.text("%d: %s", al.view.l.Index, al.view.l.Name)
+					p := e.line()
+					p.b = fmt.Appendf(p.b, "%d: %s", al.view.l.Index, al.view.l.Name)
 					printAddress(p, &al.addrs[i])
-					io.WriteString(e.stdout, p.b.String())
+					e.stdout.Write(p.b)
 				}
 			}
 		}

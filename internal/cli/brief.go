@@ -119,17 +119,18 @@ func (e *env) showAddressesBrief(ctx context.Context, links []addrLink, family F
 // showAddressesOneline is address show -oneline: one record per address,
 // "INDEX: NAME" and the address (the link itself is not printed).
 func (e *env) showAddressesOneline(links []addrLink) error {
-	var recs []*printer
 	for i := range links {
 		al := &links[i]
 		for j := range al.addrs {
-			p := e.record()
-			p.text("%d: %s", al.view.l.Index, al.view.l.Name)
+			p := e.line()
+			p.b = fmt.Appendf(p.b, "%d: %s", al.view.l.Index, al.view.l.Name)
 			printAddress(p, &al.addrs[j])
-			recs = append(recs, p)
+			if _, err := e.stdout.Write(p.b); err != nil {
+				return err
+			}
 		}
 	}
-	return writeRecords(e, recs)
+	return nil
 }
 
 // neighBrief prints a neighbour as ip -brief does: the address in 39

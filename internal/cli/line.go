@@ -5,6 +5,8 @@ import (
 	"net"
 	"net/netip"
 	"strconv"
+
+	"github.com/nlkit/nlkit/rtnl"
 )
 
 // line is one record of a large table (a route, a neighbour ...) printed
@@ -18,10 +20,14 @@ import (
 // ipshow benchmark). A line is the env's scratch (env.line): valid until
 // the next record is started.
 type line struct {
-	json  bool
-	color bool // -color: paint what ip paints
-	b     []byte
-	more  bool // JSON: the innermost object or array has a member already
+	json    bool
+	color   bool // -color: paint what ip paints
+	numeric bool // -Numeric: numbers in place of names
+	b       []byte
+	more    bool // JSON: the innermost object or array has a member already
+
+	flags     rtnl.LinkFlags // see env.linkFlagWords
+	flagWords []string
 }
 
 // line returns the env's reusable line, emptied.
@@ -31,7 +37,7 @@ func (e *env) line() *line {
 		l = &line{b: make([]byte, 0, 512)}
 		e.lineBuf = l
 	}
-	l.json, l.color = e.opts.JSON, e.color
+	l.json, l.color, l.numeric = e.opts.JSON, e.color, e.opts.Numeric
 	l.b, l.more = l.b[:0], false
 	return l
 }
@@ -90,6 +96,24 @@ func (l *line) paintOff(color string) {
 	if l.color && color != "" {
 		l.b = append(l.b, colorClear...)
 	}
+}
+
+// paintEnd ends a painted value that has no blank after it.
+func (l *line) paintEnd(color string) {
+	if l.color && color != "" {
+		l.b = append(l.b, colorClear...)
+	}
+}
+
+// boolean prints a flag: in JSON "key":true, in text the key and a blank.
+func (l *line) boolean(key string) {
+	if l.json {
+		l.key(key)
+		l.b = append(l.b, "true"...)
+		return
+	}
+	l.b = append(l.b, key...)
+	l.b = append(l.b, ' ')
 }
 
 // str prints a string field: in JSON "key":"v", in text prefix then v and
@@ -231,10 +255,12 @@ func showLines[T any](e *env, seq iter.Seq2[T, error], keep func(*T) bool, forma
 	if e.opts.JSON {
 		arr = e.beginJSONArray()
 	}
-	for x, err := range seq {
+	var x T // one variable for all: its address goes to keep and format
+	for v, err := range seq {
 		if err != nil {
 			return &dumpError{err: err, what: "Dump"}
 		}
+		x = v
 		if !keep(&x) {
 			continue
 		}
@@ -251,6 +277,37 @@ func showLines[T any](e *env, seq iter.Seq2[T, error], keep func(*T) bool, forma
 		return arr.end()
 	}
 	return nil
+}
+
+// writeLine writes a record: into arr in JSON (arr is nil in text), else
+// its text.
+func (e *env) writeLine(arr *jsonArray, l *line) error {
+	if arr != nil {
+		return arr.add(l)
+	}
+	_, err := e.stdout.Write(l.b)
+	return err
+}
+
+// with prints what fill prints on a printer of its own (the kinds'
+// settings, the statistics: code written for the printer): in JSON its
+// members, inside an object at key when key is not "", in text its text.
+func (l *line) with(key string, fill func(*printer)) {
+	k := newRecord(l.json)
+	k.color, k.numeric = l.color && !l.json, l.numeric && (key == "" || !l.json)
+	fill(k)
+	switch {
+	case !l.json:
+		l.b = append(l.b, k.b.String()...)
+	case key != "":
+		l.key(key)
+		l.b, _ = k.obj.appendJSON(l.b)
+	default:
+		for i, name := range k.obj.keys {
+			l.key(name)
+			l.b, _ = appendJSON(l.b, k.obj.vals[i])
+		}
+	}
 }
 
 // pad appends blanks to the text of a line up to width bytes since

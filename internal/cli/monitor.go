@@ -388,23 +388,29 @@ func (e *env) printEvent(ctx context.Context, r monitorRequest, ev *rtnl.Event, 
 	}
 	skip := func(idx int32) bool { return dev != 0 && idx != dev }
 	var o *printer
-	var ln *line // the records printed on a line (routes, neighbours)
+	var ln *line // the records printed on a line (all but rules)
 	switch ev.Kind {
 	case rtnl.EventLink:
 		if skip(ev.Link.Index) {
 			break
 		}
-		o = newRecord(e.opts.JSON)
-		e.printLink(ctx, o, &linkView{l: ev.Link, mdown: mdown}, linkPrint{showLL: true, inet6: inet6, noQueue: true})
+		ln = e.line()
+		ln.color, ln.numeric = false, false // monitor paints no link
+		e.printLink(ctx, ln, &linkView{l: ev.Link, mdown: mdown}, linkPrint{showLL: true, inet6: inet6, noQueue: true})
 	case rtnl.EventAddress:
 		if skip(ev.Address.Index) {
 			break
 		}
-		o = newRecord(e.opts.JSON)
+		ln = e.line()
+		ln.color, ln.numeric = false, false
 		name := e.linkName(ctx, ev.Address.Index)
-		o.add("ifindex", ev.Address.Index, fmt.Sprintf("%d: ", ev.Address.Index))
-		o.add("ifname", name, name)
-		printAddress(o, &ev.Address)
+		if ln.json {
+			ln.uint("ifindex", "", uint64(ev.Address.Index))
+			ln.str("ifname", "", "", name)
+		} else {
+			ln.b = fmt.Appendf(ln.b, "%d: %s", ev.Address.Index, name)
+		}
+		printAddress(ln, &ev.Address)
 	case rtnl.EventRoute:
 		if skip(ev.Route.OutIndex) {
 			break

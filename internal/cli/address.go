@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"net/netip"
 	"path"
 	"strconv"
@@ -534,12 +535,15 @@ func showFamily(opt Family, f *addrFilter) Family {
 
 func (e *env) showAddresses(ctx context.Context, f addrFilter) error {
 	family := showFamily(e.opts.Family, &f)
+	// With a label, ip prints the matching addresses without their link.
+	noLink := f.label != ""
+	if !e.opts.Brief && !(e.opts.Oneline && !e.opts.JSON && family != FamilyLink) {
+		return e.streamAddresses(ctx, &f, family, noLink)
+	}
 	links, err := e.selectAddresses(ctx, &f, family)
 	if err != nil {
 		return err
 	}
-	// With a label, ip prints the matching addresses without their link.
-	noLink := f.label != ""
 	if noLink {
 		kept := links[:0]
 		for _, al := range links {
@@ -549,42 +553,234 @@ func (e *env) showAddresses(ctx context.Context, f addrFilter) error {
 		}
 		links = kept
 	}
-	switch {
-	case e.opts.Brief:
+	if e.opts.Brief {
 		return e.showAddressesBrief(ctx, links, family)
-	case e.opts.Oneline && !e.opts.JSON && family != FamilyLink:
-		return e.showAddressesOneline(links)
+	}
+	return e.showAddressesOneline(links)
+}
+
+// streamAddresses is address show: each link with its addresses, as ip
+// prints them, written link after link as the dumps go, so that neither
+// the addresses nor the output are held in memory. The kernel dumps the
+// addresses family after family, each family link after link in the
+// order of its link dump; so the IPv6 addresses are read on a second
+// socket (pulled as the IPv4 dump reaches each link) and each link's
+// record is complete when both dumps have passed it. An address whose
+// link was passed already (the tables changed between the dumps) is
+// printed in a record of its own, with its link, rather than lost.
+func (e *env) streamAddresses(ctx context.Context, f *addrFilter, family Family, noLink bool) error {
+	views, err := e.selectLinks(ctx, f.link, false)
+	if err != nil {
+		return err
 	}
 	how := linkPrint{showLL: family == FamilyAny || family == FamilyLink,
 		inet6: e.opts.Family == FamilyInet6 && !f.link.hasDev && !e.opts.Stats && !e.opts.Details}
-	// Each link is printed and written as it comes: the output is
-	// never all held in memory.
+	pos := make(map[int32]int, len(views)) // link index → position in views
+	for i := range views {
+		pos[views[i].l.Index] = i
+	}
 	var arr *jsonArray
 	if e.opts.JSON {
 		arr = e.beginJSONArray()
 	}
-	for i := range links {
-		al := &links[i]
-		p := e.line()
-		if !noLink {
-			e.printLink(ctx, p, &al.view, how)
+	// The record of the link being printed.
+	var (
+		cur      = -1 // its position; -1: none open
+		total    int  // its addresses
+		selected int  // of which printed
+		p        *line
+	)
+	begin := func(i int) {
+		cur, total, selected = i, 0, 0
+		p = e.line()
+	}
+	// add prints an address of the current link, after the link itself
+	// for the first one.
+	add := func(a *rtnl.Address) {
+		total++
+		if !f.match(a, family, views[cur].l.Name) {
+			return
+		}
+		if selected == 0 {
+			if !noLink {
+				e.printLink(ctx, p, &views[cur], how)
+			}
+			p.open("addr_info", '[')
+		}
+		selected++
+		p.open("", '{')
+		printAddress(p, a)
+		p.close('}')
+	}
+	// end ends the current link's record: ip leaves out a link whose
+	// addresses all fail the filters, and one without addresses when a
+	// family is selected.
+	end := func() error {
+		i := cur
+		cur = -1
+		if selected == 0 {
+			if noLink || family != FamilyLink && (total > 0 || family != FamilyAny) {
+				return nil
+			}
+			if !noLink {
+				e.printLink(ctx, p, &views[i], how)
+			}
+			if family != FamilyLink {
+				p.open("addr_info", '[')
+			}
 		}
 		if family != FamilyLink {
-			p.open("addr_info", '[')
-			for j := range al.addrs {
-				p.open("", '{')
-				printAddress(p, &al.addrs[j])
-				p.close('}')
-			}
 			p.close(']')
 		}
-		if !noLink && e.opts.Stats && al.view.l.HasStats {
-			p.with("", func(k *printer) { e.printStats(ctx, k, &al.view.l) })
+		if !noLink && e.opts.Stats && views[i].l.HasStats {
+			p.with("", func(k *printer) { e.printStats(ctx, k, &views[i].l) })
 			p.text("\n")
 		}
-		if err := e.writeLine(arr, p); err != nil {
+		return e.writeLine(arr, p)
+	}
+	// stray prints an address of a link already passed.
+	stray := func(i int, a *rtnl.Address) error {
+		saved := [3]int{cur, total, selected}
+		held := append([]byte(nil), p.b...)
+		heldMore := p.more
+		begin(i)
+		add(a)
+		err := error(nil)
+		if selected > 0 {
+			err = end()
+		}
+		cur, total, selected = saved[0], saved[1], saved[2]
+		p.b, p.more = append(p.b[:0], held...), heldMore
+		return err
+	}
+
+	// The dumps: IPv4 (or the one family selected) pushed, IPv6 pulled,
+	// each on a socket of its own: printing a link may ask the env's
+	// Conn (a name, -s's carrier changes) while they are running.
+	var first, second iter.Seq2[rtnl.Address, error]
+	if family != FamilyLink && (!f.link.hasDev || len(views) > 0) {
+		dial := func() (*rtnl.Conn, error) {
+			c, err := rtnl.Dial(e.netlinkConfig())
+			if err != nil {
+				return nil, fmt.Errorf("Cannot open netlink socket: %w", err)
+			}
+			return c, nil
+		}
+		c, err := dial()
+		if err != nil {
 			return err
 		}
+		defer c.Close()
+		af := rtnl.AddressFilter{Family: family.rtnl()}
+		if f.link.hasDev {
+			af.Index = views[0].l.Index
+		}
+		if family == FamilyAny {
+			af.Family = rtnl.FamilyIPv4
+			c6, err := dial()
+			if err != nil {
+				return err
+			}
+			defer c6.Close()
+			af6 := af
+			af6.Family = rtnl.FamilyIPv6
+			second = c6.Addresses(ctx, af6)
+		}
+		first = c.Addresses(ctx, af)
+	}
+	var next6 func() (rtnl.Address, error, bool)
+	if second != nil {
+		var stop func()
+		next6, stop = iter.Pull2(second)
+		defer stop()
+	}
+	var a6 rtnl.Address
+	var have6 bool
+	pull6 := func() error {
+		have6 = false
+		for next6 != nil {
+			a, err, ok := next6()
+			if !ok {
+				next6 = nil
+				return nil
+			}
+			if err != nil {
+				return &dumpError{err: err, what: "Dump"}
+			}
+			if _, known := pos[a.Index]; known {
+				a6, have6 = a, true
+				return nil
+			}
+		}
+		return nil
+	}
+	if err := pull6(); err != nil {
+		return err
+	}
+	// closeLink ends the open link's record, after its IPv6 addresses.
+	closeLink := func() error {
+		for have6 {
+			j := pos[a6.Index]
+			if j > cur {
+				break
+			}
+			if j == cur {
+				add(&a6)
+			} else if err := stray(j, &a6); err != nil {
+				return err
+			}
+			if err := pull6(); err != nil {
+				return err
+			}
+		}
+		return end()
+	}
+	// moveTo closes the open link and the links up to position i (each
+	// with its IPv6 addresses only), and opens link i.
+	last := -1 // the position of the last link opened
+	moveTo := func(i int) error {
+		for j := last; j < i; j++ {
+			if j >= 0 {
+				if j > last || cur < 0 {
+					begin(j)
+				}
+				if err := closeLink(); err != nil {
+					return err
+				}
+			}
+		}
+		if i < len(views) {
+			begin(i)
+		}
+		last = i
+		return nil
+	}
+	if first != nil {
+		var a rtnl.Address // one variable: its address goes to the printers
+		for x, err := range first {
+			if err != nil {
+				return &dumpError{err: err, what: "Dump"}
+			}
+			a = x
+			i, known := pos[a.Index]
+			switch {
+			case !known:
+				continue
+			case i < last:
+				if err := stray(i, &a); err != nil {
+					return err
+				}
+				continue
+			case i > last:
+				if err := moveTo(i); err != nil {
+					return err
+				}
+			}
+			add(&a)
+		}
+	}
+	if err := moveTo(len(views)); err != nil {
+		return err
 	}
 	if arr != nil {
 		return arr.end()

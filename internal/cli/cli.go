@@ -127,7 +127,6 @@ type env struct {
 
 	conn      *rtnl.Conn                                 // see rt
 	auditDial func(*netlink.Config) (*audit.Conn, error) // tests: audittest's fake; nil: the kernel
-	scratch   *record                                    // see rtScratch
 	names     map[string]int32
 	indexes   map[int32]string
 	linkFlags map[int32]rtnl.LinkFlags // monitor: the links' flags as last seen, for M-DOWN

@@ -193,12 +193,13 @@ func benchIPShow(ctx context.Context, o options) ([]result, error) {
 					return fmt.Errorf("%s: %w", label, err)
 				}
 				w := fmt.Sprintf("%s, %d %s", label, r[0].m.objects, t.unit)
+				cpu := func(i int) string { return fmt.Sprintf("CPU %.2f x floor's", cpuRatio(r[0].runs, r[i].runs)) }
 				out = append(out,
 					result{workload: w, path: "raw recvmsg (floor)", m: r[0].m},
-					result{workload: w, path: "nl in process", m: r[1].m, ratio: r[1].ratio, note: "target <= 2; " + r[1].note},
-					result{workload: w, path: "nl binary > /dev/null", m: r[2].m, ratio: r[2].ratio, note: "target <= 2"})
+					result{workload: w, path: "nl in process", m: r[1].m, ratio: r[1].ratio, note: "target <= 2; " + cpu(1) + "; " + r[1].note},
+					result{workload: w, path: "nl binary > /dev/null", m: r[2].m, ratio: r[2].ratio, note: "target <= 2; " + cpu(2)})
 				if ipBin != "" {
-					out = append(out, result{workload: w, path: "ip > /dev/null", m: r[3].m, ratio: r[3].ratio, note: "reference"})
+					out = append(out, result{workload: w, path: "ip > /dev/null", m: r[3].m, ratio: r[3].ratio, note: "reference; " + cpu(3)})
 				}
 			}
 		}
@@ -265,10 +266,50 @@ func benchIPShow(ctx context.Context, o options) ([]result, error) {
 		showTable{"address", []string{"address", "show"}, []func() (int, error){dump(unix.RTM_GETLINK, ifinfomsg), dump(unix.RTM_GETADDR, ifaddrmsg)}, "links + addresses"},
 		showTable{"link", []string{"link", "show"}, []func() (int, error){dump(unix.RTM_GETLINK, ifinfomsg)}, "links"},
 	)
-	if ipBin == "" {
+	if err != nil {
+		return nil, err
+	}
+	// What every command costs besides its table: the process's start,
+	// the namespace, the socket and one request (the binary rows include
+	// it; on the 2,000 links it is a large part).
+	var starts [2][]measure
+	for range max(o.reps, 10) {
+		for i, bin := range []string{nlBin, ipBin} {
+			if bin == "" {
+				continue
+			}
+			m, err := timeExec(1, bin, "-n", name, "link", "show", "dev", "lo")
+			if err != nil {
+				return nil, err
+			}
+			starts[i] = append(starts[i], m)
+		}
+	}
+	w := "link show dev lo: a command's fixed cost"
+	out = append(out, result{workload: w, path: "nl binary > /dev/null", m: median(starts[0]), note: "start, namespace, socket, one request"})
+	if ipBin != "" {
+		out = append(out, result{workload: w, path: "ip > /dev/null", m: median(starts[1]), note: "reference"})
+	} else {
 		out = append(out, result{workload: "nl show", path: "ip", note: "ip not installed (iproute2): no reference rows"})
 	}
-	return out, err
+	return out, nil
+}
+
+// cpuRatio is the median over rounds of a path's CPU time (user+system)
+// over the floor's: steadier than wall time on a loaded machine, where a
+// run's wall time is mostly waiting for a CPU.
+func cpuRatio(floor, path []measure) float64 {
+	var rs []float64
+	for i := range min(len(floor), len(path)) {
+		if f := floor[i].user + floor[i].sys; f > 0 {
+			rs = append(rs, (path[i].user+path[i].sys).Seconds()/f.Seconds())
+		}
+	}
+	if len(rs) == 0 {
+		return 0
+	}
+	slices.Sort(rs)
+	return rs[len(rs)/2]
 }
 
 // showPath is one path's runs and note.

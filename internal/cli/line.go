@@ -253,7 +253,10 @@ func (r rawJSON) appendJSON(b []byte) ([]byte, error) { return append(b, r...), 
 func showLines[T any](e *env, seq iter.Seq2[T, error], keep func(*T) bool, format func(*T) *line) error {
 	var arr *jsonArray
 	if e.opts.JSON {
-		arr = e.beginJSONArray()
+		var err error
+		if arr, err = e.openJSONArray(); err != nil {
+			return err
+		}
 	}
 	var x T // one variable for all: its address goes to keep and format
 	for v, err := range seq {

@@ -870,7 +870,9 @@ func routeShow(ctx context.Context, e *env, s *routeSelector) error {
 	// all held in memory.
 	var arr *jsonArray
 	if e.opts.JSON {
-		arr = e.beginJSONArray()
+		if arr, err = e.openJSONArray(); err != nil {
+			return err
+		}
 	}
 	for r, err := range c.Routes(ctx, f) {
 		if err != nil {

@@ -104,7 +104,7 @@ func TestLargeTablesLikeIP(t *testing.T) {
 	kerneltest.Run(t, ns, "ip", "-batch", batch)
 	commands := []string{
 		"route show", "route show table all", "-6 route show", "route show table 100", "route show dev a0",
-		"neigh show", "-4 neigh show", "neigh show dev a3", "neigh show nud stale",
+		"neigh show", "-4 neigh show", "neigh show dev a3", "neigh show nud stale", "neigh show dev b39", "route show table 200",
 		"address show", "-4 address show", "-6 address show", "-0 address show", "address show dev b5",
 		"address show label a1:*", "address show to 198.18.10.0/24", "address show up",
 		"link show", "-d link show", "link show up",

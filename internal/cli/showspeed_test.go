@@ -94,7 +94,9 @@ func largeTableBatch() string {
 // records are printed on a line and written as they come (routes,
 // neighbours, links, addresses merged from two dumps), byte for byte as
 // ip prints them, text and JSON, on a generated namespace of many links,
-// addresses, routes and neighbours.
+// addresses, routes and neighbours. -o and -br take address show's other
+// path (selectAddresses, the whole table placed by link), so both are held
+// to ip on the same table.
 func TestLargeTablesLikeIP(t *testing.T) {
 	ns, name := kerneltest.NamedNetNS(t)
 	batch := filepath.Join(t.TempDir(), "tables")
@@ -110,8 +112,11 @@ func TestLargeTablesLikeIP(t *testing.T) {
 		"link show", "-d link show", "link show up",
 	}
 	differ, total := 0, 0
-	for _, o := range []string{"", "-j", "-c", "-N", "-j -p"} {
+	for _, o := range []string{"", "-j", "-c", "-N", "-j -p", "-o", "-br", "-br -j"} {
 		for _, c := range commands {
+			if strings.Contains(o, "-br") && strings.Contains(c, "label") {
+				continue // ip's -br with label drops the link's columns: its quirk, not copied (issue 20's note)
+			}
 			line := append(strings.Fields(o), strings.Fields(c)...)
 			total++
 			ipOut, ipErr, ipCode := ipResult(t, name, line...)

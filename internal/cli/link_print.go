@@ -100,12 +100,14 @@ func (e *env) selectLinks(ctx context.Context, s linkShow, byName bool) ([]linkV
 		return nil, err
 	}
 	up := make(map[int32]bool, len(links)) // flags of the listed links, for M-DOWN
-	for _, l := range links {
+	for i := range links { // by index: a Link is 500 bytes to copy
+		l := &links[i]
 		e.remember(l.Index, l.Name)
 		up[l.Index] = l.Flags&rtnl.LinkUp != 0
 	}
 	views := make([]linkView, 0, len(links))
-	for _, l := range links {
+	for i := range links {
+		l := &links[i]
 		if s.up && l.Flags&rtnl.LinkUp == 0 || s.hasGroup && l.Group != s.group {
 			continue
 		}
@@ -115,7 +117,7 @@ func (e *env) selectLinks(ctx context.Context, s linkShow, byName bool) ([]linkV
 		if s.label != "" {
 			continue // link show label: ip has no addresses to match it with
 		}
-		v := linkView{l: l}
+		v := linkView{l: *l}
 		if l.Parent != 0 && !l.HasLinkNetNSID {
 			if pu, ok := up[l.Parent]; ok {
 				v.mdown = !pu

@@ -100,7 +100,8 @@ func (e *env) selectLinks(ctx context.Context, s linkShow, byName bool) ([]linkV
 		return nil, err
 	}
 	up := make(map[int32]bool, len(links)) // flags of the listed links, for M-DOWN
-	for i := range links { // by index: a Link is 500 bytes to copy
+	// By index: a Link is 500 bytes to copy.
+	for i := range links {
 		l := &links[i]
 		e.remember(l.Index, l.Name)
 		up[l.Index] = l.Flags&rtnl.LinkUp != 0

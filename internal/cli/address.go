@@ -659,14 +659,7 @@ func (e *env) streamAddresses(ctx context.Context, f *addrFilter, family Family,
 	// Conn (a name, -s's carrier changes) while they are running.
 	var first, second iter.Seq2[rtnl.Address, error]
 	if family != FamilyLink && (!f.link.hasDev || len(views) > 0) {
-		dial := func() (*rtnl.Conn, error) {
-			c, err := rtnl.Dial(e.netlinkConfig())
-			if err != nil {
-				return nil, fmt.Errorf("Cannot open netlink socket: %w", err)
-			}
-			return c, nil
-		}
-		c, err := dial()
+		c, err := e.dialRoute()
 		if err != nil {
 			return err
 		}
@@ -677,7 +670,7 @@ func (e *env) streamAddresses(ctx context.Context, f *addrFilter, family Family,
 		}
 		if family == FamilyAny {
 			af.Family = rtnl.FamilyIPv4
-			c6, err := dial()
+			c6, err := e.dialRoute()
 			if err != nil {
 				return err
 			}
@@ -786,6 +779,19 @@ func (e *env) streamAddresses(ctx context.Context, f *addrFilter, family Family,
 		return arr.end()
 	}
 	return nil
+}
+
+// dialRoute opens a route netlink socket of its own, as e.rt()'s (for a
+// dump that runs while e.rt() is asked other things).
+func (e *env) dialRoute() (*rtnl.Conn, error) {
+	if e.dialRT != nil {
+		return e.dialRT()
+	}
+	c, err := rtnl.Dial(e.netlinkConfig())
+	if err != nil {
+		return nil, fmt.Errorf("Cannot open netlink socket: %w", err)
+	}
+	return c, nil
 }
 
 // printAddress prints one address as ip's print_addrinfo, on a line: in

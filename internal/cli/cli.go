@@ -125,6 +125,8 @@ type env struct {
 	rawStdout io.Writer // the unbuffered stdout, for child processes
 	lineBuf   *line     // see env.line
 
+	dialRT func() (*rtnl.Conn, error) // tests: a fake's further sockets; nil: rtnl.Dial (see dialRoute)
+
 	conn      *rtnl.Conn                                 // see rt
 	auditDial func(*netlink.Config) (*audit.Conn, error) // tests: audittest's fake; nil: the kernel
 	names     map[string]int32

@@ -46,12 +46,15 @@ type options struct {
 
 	ynlRoutes, ynlLinks int    // ynl.go
 	ynlSpecs            string // ynl.go
+
+	showRoutes int // ipshow.go
 }
 
 func main() {
 	var o options
 	flag.IntVar(&o.routes, "routes", 1_000_000, "IPv4 routes to install, dump and delete")
 	flag.IntVar(&o.onebyone, "onebyone", 50_000, "routes to install with one request each (the one-by-one API)")
+	flag.IntVar(&o.showRoutes, "showroutes", 200_000, "routes in the main table for nl [-j] route show (ipshow)")
 	flag.IntVar(&o.links, "links", 2000, "links to dump (veth pairs: half as many pairs)")
 	flag.IntVar(&o.addrs, "addrs", 100_000, "IPv4 addresses to dump (spread over the links)")
 	flag.IntVar(&o.neighs, "neighs", 100_000, "neighbour entries to dump (spread over the links)")
@@ -62,7 +65,7 @@ func main() {
 	flag.IntVar(&o.sockets, "sockets", 50_000, "TCP connections on loopback to dump with tcp_info (sock_diag; twice as many sockets)")
 	flag.IntVar(&o.reps, "reps", 5, "rounds of each dump measurement, floor and paths taking turns (medians are kept; short dumps get more rounds)")
 	flag.IntVar(&o.packets, "packets", 100_000, "UDP packets to queue and verdict per round (NFQUEUE)")
-	flag.StringVar(&o.only, "only", "", "run only this workload: routes, install, links, addrs, neighs, lookups, nfqueue, conntrack, ynl, xfrm, nflog, audit, sockdiag")
+	flag.StringVar(&o.only, "only", "", "run only this workload: routes, install, links, addrs, neighs, lookups, nfqueue, conntrack, ynl, xfrm, nflog, audit, sockdiag, ipshow")
 	flag.IntVar(&o.aevents, "auditevents", 100_000, "audited system calls of the audit storm (audit workload)")
 	flag.IntVar(&o.arules, "auditrules", 1000, "audit rules to list (audit workload)")
 	flag.StringVar(&o.cpuprof, "cpuprofile", "", "write a CPU profile of the whole run to this file (go tool pprof)")
@@ -127,6 +130,7 @@ func run(ctx context.Context, o options) error {
 		{"nflog", benchNFLOG},
 		{"audit", benchAudit},
 		{"sockdiag", benchSockDiag},
+		{"ipshow", benchIPShow},
 	}
 	for _, s := range steps {
 		if !want(s.name) {

@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
+	"iter"
 	"net/netip"
 	"path"
 	"strconv"
@@ -456,7 +456,19 @@ func (e *env) selectAddresses(ctx context.Context, f *addrFilter, family Family)
 	if err != nil {
 		return nil, err
 	}
-	byLink := map[int32][]rtnl.Address{}
+	// The addresses come by family, each family by link; ip prints them
+	// by link. They are gathered once, in the dump's order, with the
+	// position of their link, then placed link after link in one array
+	// (a counting sort): each link's addresses are a piece of it, and no
+	// per-link slice grows.
+	pos := make(map[int32]int32, len(views)) // link index → position in views
+	for i := range views {
+		pos[views[i].l.Index] = int32(i)
+	}
+	total := make([]int32, len(views)) // addresses of each link
+	sel := make([]int32, len(views))   // of which selected
+	var all []rtnl.Address
+	var at []int32 // the position of the link of all[i]
 	if family != FamilyLink {
 		c, err := e.rt()
 		if err != nil {
@@ -473,22 +485,41 @@ func (e *env) selectAddresses(ctx context.Context, f *addrFilter, family Family)
 			if err != nil {
 				return nil, err
 			}
-			byLink[a.Index] = append(byLink[a.Index], a)
-		}
-	}
-	var out []addrLink
-	for _, v := range views {
-		all := byLink[v.l.Index]
-		var sel []rtnl.Address
-		for i := range all {
-			if f.match(&all[i], family, v.l.Name) {
-				sel = append(sel, all[i])
+			p, ok := pos[a.Index]
+			if !ok {
+				continue
+			}
+			total[p]++
+			if f.match(&a, family, views[p].l.Name) {
+				sel[p]++
+				all = append(all, a)
+				at = append(at, p)
 			}
 		}
-		if family != FamilyLink && len(sel) == 0 && (len(all) > 0 || family != FamilyAny) {
+	}
+	start := make([]int, len(views)+1)
+	for i, n := range sel {
+		start[i+1] = start[i] + int(n)
+	}
+	placed := make([]rtnl.Address, len(all))
+	next := start[:len(views)]
+	next = append([]int(nil), next...)
+	for i := range all {
+		p := at[i]
+		placed[next[p]] = all[i]
+		next[p]++
+	}
+	all, at = nil, nil
+	var out []addrLink
+	for i, v := range views {
+		if family != FamilyLink && sel[i] == 0 && (total[i] > 0 || family != FamilyAny) {
 			continue
 		}
-		out = append(out, addrLink{view: v, addrs: sel})
+		var addrs []rtnl.Address
+		if sel[i] > 0 {
+			addrs = placed[start[i]:start[i+1]:start[i+1]]
+		}
+		out = append(out, addrLink{view: v, addrs: addrs})
 	}
 	return out, nil
 }
@@ -504,12 +535,15 @@ func showFamily(opt Family, f *addrFilter) Family {
 
 func (e *env) showAddresses(ctx context.Context, f addrFilter) error {
 	family := showFamily(e.opts.Family, &f)
+	// With a label, ip prints the matching addresses without their link.
+	noLink := f.label != ""
+	if !e.opts.Brief && !(e.opts.Oneline && !e.opts.JSON && family != FamilyLink) {
+		return e.streamAddresses(ctx, &f, family, noLink)
+	}
 	links, err := e.selectAddresses(ctx, &f, family)
 	if err != nil {
 		return err
 	}
-	// With a label, ip prints the matching addresses without their link.
-	noLink := f.label != ""
 	if noLink {
 		kept := links[:0]
 		for _, al := range links {
@@ -519,82 +553,315 @@ func (e *env) showAddresses(ctx context.Context, f addrFilter) error {
 		}
 		links = kept
 	}
-	switch {
-	case e.opts.Brief:
+	if e.opts.Brief {
 		return e.showAddressesBrief(ctx, links, family)
-	case e.opts.Oneline && !e.opts.JSON && family != FamilyLink:
-		return e.showAddressesOneline(links)
+	}
+	return e.showAddressesOneline(links)
+}
+
+// streamAddresses is address show: each link with its addresses, as ip
+// prints them, written link after link as the dumps go, so that neither
+// the addresses nor the output are held in memory. The kernel dumps the
+// addresses family after family, each family link after link in the
+// order of its link dump; so the IPv6 addresses are read on a second
+// socket (pulled as the IPv4 dump reaches each link) and each link's
+// record is complete when both dumps have passed it. An address whose
+// link was passed already (the tables changed between the dumps) is
+// printed in a record of its own, with its link, rather than lost.
+func (e *env) streamAddresses(ctx context.Context, f *addrFilter, family Family, noLink bool) error {
+	views, err := e.selectLinks(ctx, f.link, false)
+	if err != nil {
+		return err
 	}
 	how := linkPrint{showLL: family == FamilyAny || family == FamilyLink,
 		inet6: e.opts.Family == FamilyInet6 && !f.link.hasDev && !e.opts.Stats && !e.opts.Details}
-	recs := make([]*printer, len(links))
-	for i := range links {
-		al := &links[i]
-		p := e.record()
-		if !noLink {
-			e.printLink(ctx, p, &al.view, how)
+	pos := make(map[int32]int, len(views)) // link index → position in views
+	for i := range views {
+		pos[views[i].l.Index] = i
+	}
+	var arr *jsonArray
+	if e.opts.JSON {
+		arr = e.beginJSONArray()
+	}
+	// The record of the link being printed.
+	var (
+		cur      = -1 // its position; -1: none open
+		total    int  // its addresses
+		selected int  // of which printed
+		p        *line
+	)
+	begin := func(i int) {
+		cur, total, selected = i, 0, 0
+		p = e.line()
+	}
+	// add prints an address of the current link, after the link itself
+	// for the first one.
+	add := func(a *rtnl.Address) {
+		total++
+		if !f.match(a, family, views[cur].l.Name) {
+			return
+		}
+		if selected == 0 {
+			if !noLink {
+				e.printLink(ctx, p, &views[cur], how)
+			}
+			p.open("addr_info", '[')
+		}
+		selected++
+		p.open("", '{')
+		printAddress(p, a)
+		p.close('}')
+	}
+	// end ends the current link's record: ip leaves out a link whose
+	// addresses all fail the filters, and one without addresses when a
+	// family is selected.
+	end := func() error {
+		i := cur
+		cur = -1
+		if selected == 0 {
+			if noLink || family != FamilyLink && (total > 0 || family != FamilyAny) {
+				return nil
+			}
+			if !noLink {
+				e.printLink(ctx, p, &views[i], how)
+			}
+			if family != FamilyLink {
+				p.open("addr_info", '[')
+			}
 		}
 		if family != FamilyLink {
-			p.list("addr_info", len(al.addrs), func(j int, c *printer) { printAddress(c, &al.addrs[j]) })
+			p.close(']')
 		}
-		if !noLink && e.opts.Stats && al.view.l.HasStats {
-			e.printStats(ctx, p, &al.view.l)
+		if !noLink && e.opts.Stats && views[i].l.HasStats {
+			p.with("", func(k *printer) { e.printStats(ctx, k, &views[i].l) })
 			p.text("\n")
 		}
-		recs[i] = p
+		return e.writeLine(arr, p)
 	}
-	return writeRecords(e, recs)
+	// stray prints an address of a link already passed.
+	stray := func(i int, a *rtnl.Address) error {
+		saved := [3]int{cur, total, selected}
+		held := append([]byte(nil), p.b...)
+		heldMore := p.more
+		begin(i)
+		add(a)
+		err := error(nil)
+		if selected > 0 {
+			err = end()
+		}
+		cur, total, selected = saved[0], saved[1], saved[2]
+		p.b, p.more = append(p.b[:0], held...), heldMore
+		return err
+	}
+
+	// The dumps: IPv4 (or the one family selected) pushed, IPv6 pulled,
+	// each on a socket of its own: printing a link may ask the env's
+	// Conn (a name, -s's carrier changes) while they are running.
+	var first, second iter.Seq2[rtnl.Address, error]
+	if family != FamilyLink && (!f.link.hasDev || len(views) > 0) {
+		c, err := e.dialRoute()
+		if err != nil {
+			return err
+		}
+		defer c.Close()
+		af := rtnl.AddressFilter{Family: family.rtnl()}
+		if f.link.hasDev {
+			af.Index = views[0].l.Index
+		}
+		if family == FamilyAny {
+			af.Family = rtnl.FamilyIPv4
+			c6, err := e.dialRoute()
+			if err != nil {
+				return err
+			}
+			defer c6.Close()
+			af6 := af
+			af6.Family = rtnl.FamilyIPv6
+			second = c6.Addresses(ctx, af6)
+		}
+		first = c.Addresses(ctx, af)
+	}
+	var next6 func() (rtnl.Address, error, bool)
+	if second != nil {
+		var stop func()
+		next6, stop = iter.Pull2(second)
+		defer stop()
+	}
+	var a6 rtnl.Address
+	var have6 bool
+	pull6 := func() error {
+		have6 = false
+		for next6 != nil {
+			a, err, ok := next6()
+			if !ok {
+				next6 = nil
+				return nil
+			}
+			if err != nil {
+				return &dumpError{err: err, what: "Dump"}
+			}
+			if _, known := pos[a.Index]; known {
+				a6, have6 = a, true
+				return nil
+			}
+		}
+		return nil
+	}
+	if err := pull6(); err != nil {
+		return err
+	}
+	// closeLink ends the open link's record, after its IPv6 addresses.
+	closeLink := func() error {
+		for have6 {
+			j := pos[a6.Index]
+			if j > cur {
+				break
+			}
+			if j == cur {
+				add(&a6)
+			} else if err := stray(j, &a6); err != nil {
+				return err
+			}
+			if err := pull6(); err != nil {
+				return err
+			}
+		}
+		return end()
+	}
+	// moveTo closes the open link and the links up to position i (each
+	// with its IPv6 addresses only), and opens link i.
+	last := -1 // the position of the last link opened
+	moveTo := func(i int) error {
+		for j := last; j < i; j++ {
+			if j >= 0 {
+				if j > last || cur < 0 {
+					begin(j)
+				}
+				if err := closeLink(); err != nil {
+					return err
+				}
+			}
+		}
+		if i < len(views) {
+			begin(i)
+		}
+		last = i
+		return nil
+	}
+	if first != nil {
+		var a rtnl.Address // one variable: its address goes to the printers
+		for x, err := range first {
+			if err != nil {
+				return &dumpError{err: err, what: "Dump"}
+			}
+			a = x
+			i, known := pos[a.Index]
+			switch {
+			case !known:
+				continue
+			case i < last:
+				if err := stray(i, &a); err != nil {
+					return err
+				}
+				continue
+			case i > last:
+				if err := moveTo(i); err != nil {
+					return err
+				}
+			}
+			add(&a)
+		}
+	}
+	if err := moveTo(len(views)); err != nil {
+		return err
+	}
+	if arr != nil {
+		return arr.end()
+	}
+	return nil
 }
 
-// printAddress prints one address as ip's print_addrinfo.
-func printAddress(p *printer, a *rtnl.Address) {
-	p.field("family", "    %s ", a.Family.String())
+// dialRoute opens a route netlink socket of its own, as e.rt()'s (for a
+// dump that runs while e.rt() is asked other things).
+func (e *env) dialRoute() (*rtnl.Conn, error) {
+	if e.dialRT != nil {
+		return e.dialRT()
+	}
+	c, err := rtnl.Dial(e.netlinkConfig())
+	if err != nil {
+		return nil, fmt.Errorf("Cannot open netlink socket: %w", err)
+	}
+	return c, nil
+}
+
+// printAddress prints one address as ip's print_addrinfo, on a line: in
+// JSON the members of its addr_info object.
+func printAddress(p *line, a *rtnl.Address) {
+	p.str("family", "    ", "", a.Family.String())
 	fc := familyColor(a.Family == rtnl.FamilyIPv6)
-	p.add("local", a.Prefix.Addr().String(), p.paint(fc, a.Prefix.Addr().String()))
+	if p.json {
+		p.addr("local", "", "", a.Prefix.Addr())
+	} else {
+		p.paintOn("", fc)
+		p.b = a.Prefix.Addr().AppendTo(p.b)
+		p.paintEnd(fc)
+	}
 	if a.Peer.IsValid() {
 		p.text(" peer ")
-		p.add("address", a.Peer.Addr().String(), p.paint(fc, a.Peer.Addr().String()))
+		if p.json {
+			p.addr("address", "", "", a.Peer.Addr())
+		} else {
+			p.paintOn("", fc)
+			p.b = a.Peer.Addr().AppendTo(p.b)
+			p.paintEnd(fc)
+		}
 	}
-	p.field("prefixlen", "/%d ", a.Prefix.Bits())
+	p.uint("prefixlen", "/", uint64(a.Prefix.Bits()))
 	if a.Metric != 0 {
-		p.field("metric", "metric %d ", a.Metric)
+		p.uint("metric", "metric ", uint64(a.Metric))
 	}
 	if a.Broadcast.IsValid() {
-		p.text("brd ")
-		p.add("broadcast", a.Broadcast.String(), p.paint(fc, a.Broadcast.String()+" "))
+		p.addr("broadcast", "brd ", fc, a.Broadcast)
 	}
-	scope := a.Scope.String()
 	if p.numeric {
-		scope = strconv.Itoa(int(a.Scope))
+		p.str("scope", "scope ", "", strconv.Itoa(int(a.Scope)))
+	} else {
+		p.str("scope", "scope ", "", a.Scope.String())
 	}
-	p.field("scope", "scope %s ", scope)
 	flags := a.Flags
 	for _, fw := range addrFlagWords {
 		switch {
 		case fw.flag == rtnl.AddressPermanent:
 			if flags&fw.flag == 0 {
-				p.field("dynamic", "dynamic ", true)
+				p.boolean("dynamic")
 			}
 		case flags&fw.flag == 0:
 		case fw.flag == rtnl.AddressSecondary && a.Family == rtnl.FamilyIPv6:
-			p.field("temporary", "temporary ", true)
+			p.boolean("temporary")
 		default:
-			p.field(fw.name, fw.name+" ", true)
+			p.boolean(fw.name)
 		}
 		flags &^= fw.flag
 	}
 	if flags != 0 {
-		p.field("ifa_flags", "flags %s ", fmt.Sprintf("%02x", uint32(flags)))
+		p.str("ifa_flags", "flags ", "", fmt.Sprintf("%02x", uint32(flags)))
 	}
 	if a.Label != "" {
-		p.field("label", "%s", a.Label)
+		if p.json {
+			p.str("label", "", "", a.Label)
+		} else {
+			p.b = append(p.b, a.Label...)
+		}
 	}
 	lifetime := func(key string, l rtnl.Lifetime) {
-		if l.IsForever() {
-			p.jsonOnly(key, l.Seconds())
-			p.text("forever")
-		} else {
-			p.field(key, "%dsec", l.Seconds())
+		switch {
+		case p.json:
+			p.key(key)
+			p.b = strconv.AppendUint(p.b, uint64(l.Seconds()), 10)
+		case l.IsForever():
+			p.b = append(p.b, "forever"...)
+		default:
+			p.b = append(strconv.AppendUint(p.b, uint64(l.Seconds()), 10), "sec"...)
 		}
 	}
 	p.text("\n       valid_lft ")
@@ -653,10 +920,10 @@ func (e *env) flushAddresses(ctx context.Context, f addrFilter) error {
 			// -s -s: each address as it goes, as ip prints them.
 			for _, al := range links {
 				for i := range al.addrs {
-					p := e.record()
-					p.text("%d: %s", al.view.l.Index, al.view.l.Name)
+					p := e.line()
+					p.b = fmt.Appendf(p.b, "%d: %s", al.view.l.Index, al.view.l.Name)
 					printAddress(p, &al.addrs[i])
-					io.WriteString(e.stdout, p.b.String())
+					e.stdout.Write(p.b)
 				}
 			}
 		}

@@ -109,15 +109,27 @@ func (e *env) addressShowdump(ctx context.Context) error {
 			addrs = append(addrs, ev.Address)
 		}
 	}
-	p := e.record()
-	p.list("addr_info", len(addrs), func(i int, c *printer) {
-		c.field("index", "if%d:\n", addrs[i].Index)
-		printAddress(c, &addrs[i])
-	})
 	if e.opts.JSON && len(addrs) == 0 {
 		return writeRecords(e, nil)
 	}
-	return writeRecords(e, []*printer{p})
+	p := e.line()
+	p.open("addr_info", '[')
+	for i := range addrs {
+		p.open("", '{')
+		if p.json {
+			p.uint("index", "", uint64(addrs[i].Index))
+		} else {
+			p.b = fmt.Appendf(p.b, "if%d:\n", addrs[i].Index)
+		}
+		printAddress(p, &addrs[i])
+		p.close('}')
+	}
+	p.close(']')
+	if e.opts.JSON {
+		return writeJSON(e, []any{p})
+	}
+	_, err = e.stdout.Write(p.b)
+	return err
 }
 
 // addressRestore is address restore: the saved addresses added back, one

@@ -119,40 +119,61 @@ func (e *env) showAddressesBrief(ctx context.Context, links []addrLink, family F
 // showAddressesOneline is address show -oneline: one record per address,
 // "INDEX: NAME" and the address (the link itself is not printed).
 func (e *env) showAddressesOneline(links []addrLink) error {
-	var recs []*printer
 	for i := range links {
 		al := &links[i]
 		for j := range al.addrs {
-			p := e.record()
-			p.text("%d: %s", al.view.l.Index, al.view.l.Name)
+			p := e.line()
+			p.b = fmt.Appendf(p.b, "%d: %s", al.view.l.Index, al.view.l.Name)
 			printAddress(p, &al.addrs[j])
-			recs = append(recs, p)
+			if _, err := e.stdout.Write(p.b); err != nil {
+				return err
+			}
 		}
 	}
-	return writeRecords(e, recs)
+	return nil
 }
 
 // neighBrief prints a neighbour as ip -brief does: the address in 39
 // columns, the device in 16 (unless show named it), the link-layer
 // address.
-func (e *env) neighBrief(ctx context.Context, p *printer, n *rtnl.Neighbor, devFixed bool) {
+func (e *env) neighBrief(ctx context.Context, p *line, n *rtnl.Neighbor, devFixed bool) {
 	if n.Addr.IsValid() {
-		color := colorInet
-		if n.Addr.Is6() {
-			color = colorInet6
+		color := familyColor(n.Addr.Is6())
+		if p.json {
+			p.addr("dst", "", "", n.Addr)
+		} else {
+			p.paintOn("", color)
+			start := len(p.b)
+			p.b = n.Addr.AppendTo(p.b)
+			p.pad(start, 39)
+			p.paintOff(color)
 		}
-		p.jsonOnly("dst", n.Addr.String())
-		p.text("%s", e.paint(color, fmt.Sprintf("%-39s ", n.Addr.String())))
 	}
 	if !devFixed && n.Index != 0 {
 		name := e.linkName(ctx, n.Index)
-		p.jsonOnly("dev", name)
-		p.text("%s", e.paint(colorIfname, fmt.Sprintf("%-16s ", name)))
+		if p.json {
+			p.str("dev", "", "", name)
+		} else {
+			p.paintOn("", colorIfname)
+			start := len(p.b)
+			p.b = append(p.b, name...)
+			p.pad(start, 16)
+			p.paintOff(colorIfname)
+		}
 	}
 	if n.LinkAddr != nil {
-		ll := n.LinkAddr.String()
-		p.jsonOnly("lladdr", ll)
-		p.text("%s", e.paint(colorMAC, ll))
+		if p.json {
+			p.mac("lladdr", "", "", n.LinkAddr)
+		} else {
+			paint := p.color && len(n.LinkAddr) > 0
+			if paint {
+				p.b = append(p.b, colorMAC...)
+			}
+			p.b = appendMAC(p.b, n.LinkAddr)
+			if paint {
+				p.b = append(p.b, colorClear...)
+			}
+		}
 	}
 	p.text("\n")
 }

@@ -123,10 +123,12 @@ type env struct {
 	ns     *netns.NS // nil: the current namespace
 
 	rawStdout io.Writer // the unbuffered stdout, for child processes
+	lineBuf   *line     // see env.line
+
+	dialRT func() (*rtnl.Conn, error) // tests: a fake's further sockets; nil: rtnl.Dial (see dialRoute)
 
 	conn      *rtnl.Conn                                 // see rt
 	auditDial func(*netlink.Config) (*audit.Conn, error) // tests: audittest's fake; nil: the kernel
-	scratch   *record                                    // see rtScratch
 	names     map[string]int32
 	indexes   map[int32]string
 	linkFlags map[int32]rtnl.LinkFlags // monitor: the links' flags as last seen, for M-DOWN

@@ -141,24 +141,6 @@ func (e *env) remember(idx int32, name string) {
 	e.indexes[idx] = name
 }
 
-// rtScratch returns the env's reusable route-style record, emptied. A
-// record is valid until the next call: callers print it before formatting
-// the next one.
-func (e *env) rtScratch() *printer {
-	r := e.scratch
-	if r == nil {
-		r = &record{obj: jsonObject{keys: make([]string, 0, 16), vals: make([]any, 0, 16)}}
-		r.p = printer{obj: &r.obj, b: &r.text}
-		e.scratch = r
-	}
-	r.p.json = e.opts.JSON
-	r.p.color = e.color
-	clear(r.obj.vals) // drop references to the last record's values
-	r.obj.keys, r.obj.vals = r.obj.keys[:0], r.obj.vals[:0]
-	r.text.Reset()
-	return &r.p
-}
-
 // netlinkConfig is the configuration of every netlink socket of this run:
 // in the -n namespace, with -rcvbuf's receive buffer. Objects dial their
 // families with it.

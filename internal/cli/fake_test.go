@@ -29,7 +29,14 @@ func TestCommandsOnFake(t *testing.T) {
 			t.Fatal(err)
 		}
 		var out, errb bytes.Buffer
-		e := &env{opts: opts, stdout: &out, rawStdout: &out, stderr: &errb, stdin: strings.NewReader(""), conn: conn}
+		e := &env{opts: opts, stdout: &out, rawStdout: &out, stderr: &errb, stdin: strings.NewReader(""), conn: conn,
+			dialRT: func() (*rtnl.Conn, error) { // address show's own sockets
+				nl, err := fake.Dial(nil)
+				if err != nil {
+					return nil, err
+				}
+				return rtnl.NewConn(nl), nil
+			}}
 		if code := report(&errb, dispatch(context.Background(), e, rest)); code != want {
 			t.Fatalf("nl %s: exit %d (want %d): %s", strings.Join(args, " "), code, want, errb.String())
 		}

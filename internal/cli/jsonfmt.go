@@ -54,8 +54,9 @@ func (o *jsonObject) MarshalJSON() ([]byte, error) {
 // printer prints one record either as text or as a JSON object, the way
 // ip's print_*(PRINT_ANY, key, format, value) calls do: one call per
 // field gives both outputs, so they cannot drift apart. It serves every
-// object, each record in a record of its own (newRecord, or the env's
-// reused env.rtScratch for routes): add for a field whose JSON value and
+// object but the large tables (routes, neighbours, links and addresses
+// print on a line, see line.go), each record in a record of its own
+// (newRecord): add for a field whose JSON value and
 // text differ, field, onOff and jsonOnly where a format gives the text,
 // nested for a JSON object inside, list for an array of records;
 // writeRecords and showRecords print the records.

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/netip"
 	"strconv"
@@ -99,12 +100,15 @@ func (e *env) selectLinks(ctx context.Context, s linkShow, byName bool) ([]linkV
 		return nil, err
 	}
 	up := make(map[int32]bool, len(links)) // flags of the listed links, for M-DOWN
-	for _, l := range links {
+	// By index: a Link is 500 bytes to copy.
+	for i := range links {
+		l := &links[i]
 		e.remember(l.Index, l.Name)
 		up[l.Index] = l.Flags&rtnl.LinkUp != 0
 	}
 	views := make([]linkView, 0, len(links))
-	for _, l := range links {
+	for i := range links {
+		l := &links[i]
 		if s.up && l.Flags&rtnl.LinkUp == 0 || s.hasGroup && l.Group != s.group {
 			continue
 		}
@@ -114,7 +118,7 @@ func (e *env) selectLinks(ctx context.Context, s linkShow, byName bool) ([]linkV
 		if s.label != "" {
 			continue // link show label: ip has no addresses to match it with
 		}
-		v := linkView{l: l}
+		v := linkView{l: *l}
 		if l.Parent != 0 && !l.HasLinkNetNSID {
 			if pu, ok := up[l.Parent]; ok {
 				v.mdown = !pu
@@ -136,12 +140,21 @@ func (e *env) showLinks(ctx context.Context, s linkShow) error {
 	if e.opts.Brief {
 		return e.showLinksBrief(ctx, views)
 	}
-	recs := make([]*printer, len(views))
-	for i := range views {
-		recs[i] = e.record()
-		e.printLink(ctx, recs[i], &views[i], linkPrint{doLink: true, showLL: true})
+	var arr *jsonArray
+	if e.opts.JSON {
+		arr = e.beginJSONArray()
 	}
-	return writeRecords(e, recs)
+	for i := range views {
+		p := e.line()
+		e.printLink(ctx, p, &views[i], linkPrint{doLink: true, showLL: true})
+		if err := e.writeLine(arr, p); err != nil {
+			return err
+		}
+	}
+	if arr != nil {
+		return arr.end()
+	}
+	return nil
 }
 
 // llAddrString formats a link-layer address as ip's ll_addr_n2a.
@@ -173,70 +186,119 @@ type linkPrint struct {
 	noQueue bool
 }
 
-// printLink prints a link as ip's print_linkinfo.
-func (e *env) printLink(ctx context.Context, p *printer, v *linkView, how linkPrint) {
+// printLink prints a link as ip's print_linkinfo, on a line: in JSON the
+// members of its object. The kinds' settings (linkKinds) and the
+// statistics are printed by their printers and spliced in (line.with).
+func (e *env) printLink(ctx context.Context, p *line, v *linkView, how linkPrint) {
 	l := &v.l
 	doLink, showLL := how.doLink, how.showLL
 	details := e.opts.Details && !how.inet6
-	p.field("ifindex", "%d: ", l.Index)
-	name := l.Name
-	if l.Parent == 0 && l.HasParent {
-		name += "@NONE"
+	if p.json {
+		p.uint("ifindex", "", uint64(l.Index))
+	} else {
+		p.b = append(strconv.AppendInt(p.b, int64(l.Index), 10), ':', ' ')
 	}
+	parent := ""
 	if l.Parent != 0 {
 		if l.HasLinkNetNSID {
-			p.jsonOnly("link_index", l.Parent)
-			name += "@if" + strconv.Itoa(int(l.Parent))
+			if p.json {
+				p.uint("link_index", "", uint64(l.Parent))
+			}
 		} else {
-			parent := e.linkName(ctx, l.Parent)
-			p.jsonOnly("link", parent)
-			name += "@" + parent
+			parent = e.linkName(ctx, l.Parent)
+			if p.json {
+				p.str("link", "", "", parent)
+			}
 		}
 	}
-	p.jsonOnly("ifname", l.Name)
-	p.text("%s", p.paint(colorIfname, name+": "))
-
-	words := l.Flags.Words()
-	if v.mdown {
-		words = append(words, "M-DOWN")
-	}
-	p.jsonOnly("flags", words)
-	if v.mdown {
-		words = words[:len(words)-1]
-		p.text("<%s,M-DOWN> ", strings.Join(words, ","))
+	if p.json {
+		p.str("ifname", "", "", l.Name)
 	} else {
-		p.text("<%s> ", strings.Join(words, ","))
+		p.paintOn("", colorIfname)
+		p.b = append(p.b, l.Name...)
+		if l.Parent == 0 && l.HasParent {
+			p.b = append(p.b, "@NONE"...)
+		}
+		if l.Parent != 0 {
+			if l.HasLinkNetNSID {
+				p.b = strconv.AppendInt(append(p.b, "@if"...), int64(l.Parent), 10)
+			} else {
+				p.b = append(append(p.b, '@'), parent...)
+			}
+		}
+		p.b = append(p.b, ':')
+		p.paintOff(colorIfname)
 	}
-	p.field("mtu", "mtu %d ", l.MTU)
+
+	words := e.linkFlagWords(l.Flags)
+	if p.json {
+		p.key("flags")
+		p.b = append(p.b, '[')
+		for i, w := range words {
+			if i > 0 {
+				p.b = append(p.b, ',')
+			}
+			p.b = appendJSONString(p.b, w)
+		}
+		if v.mdown {
+			if len(words) > 0 {
+				p.b = append(p.b, ',')
+			}
+			p.b = append(p.b, `"M-DOWN"`...)
+		}
+		p.b = append(p.b, ']')
+	} else {
+		p.b = append(p.b, '<')
+		for i, w := range words {
+			if i > 0 {
+				p.b = append(p.b, ',')
+			}
+			p.b = append(p.b, w...)
+		}
+		if v.mdown {
+			p.b = append(p.b, ",M-DOWN"...)
+		}
+		p.b = append(p.b, '>', ' ')
+	}
+	p.uint("mtu", "mtu ", uint64(l.MTU))
 	if l.Qdisc != "" && !how.inet6 {
-		p.field("qdisc", "qdisc %s ", l.Qdisc)
+		p.str("qdisc", "qdisc ", "", l.Qdisc)
 	}
 	if l.Master != 0 && !how.inet6 {
-		p.field("master", "master %s ", e.linkName(ctx, l.Master))
+		p.str("master", "master ", "", e.linkName(ctx, l.Master))
 	}
 	if l.OperState <= rtnl.OperUp {
-		p.jsonOnly("operstate", l.OperState.String())
-		p.text("state %s", p.paint(operColor(l.OperState), l.OperState.String()+" "))
+		p.str("operstate", "state ", operColor(l.OperState), l.OperState.String())
+	} else if p.json {
+		p.uint("operstate_index", "", uint64(l.OperState))
 	} else {
-		p.jsonOnly("operstate_index", int(l.OperState))
-		p.text("state %#x ", int(l.OperState))
+		p.b = fmt.Appendf(p.b, "state %#x ", int(l.OperState))
 	}
 	if doLink && !how.inet6 {
 		if l.LinkMode <= rtnl.LinkModeDormant {
-			p.field("linkmode", "mode %s ", l.LinkMode.String())
+			p.str("linkmode", "mode ", "", l.LinkMode.String())
 		} else {
-			p.field("linkmode_index", "mode %d ", int(l.LinkMode))
+			p.uint("linkmode_index", "mode ", uint64(l.LinkMode))
 		}
 	}
 	if !how.inet6 {
-		group := "default"
 		if l.Group != 0 || e.opts.Numeric {
-			group = strconv.FormatUint(uint64(l.Group), 10)
+			if p.json {
+				p.key("group")
+				p.b = append(strconv.AppendUint(append(p.b, '"'), uint64(l.Group), 10), '"')
+			} else {
+				p.uint("", "group ", uint64(l.Group))
+			}
+		} else {
+			p.str("group", "group ", "", "default")
 		}
-		p.field("group", "group %s ", group)
 	}
 	if l.TxQueueLen != 0 && !how.noQueue {
-		p.field("txqlen", "qlen %d", l.TxQueueLen)
+		if p.json {
+			p.uint("txqlen", "", uint64(l.TxQueueLen))
+		} else {
+			p.b = strconv.AppendUint(append(p.b, "qlen "...), uint64(l.TxQueueLen), 10)
+		}
 	}
 	if showLL || details {
 		p.text("\n")
@@ -244,29 +306,32 @@ func (e *env) printLink(ctx context.Context, p *printer, v *linkView, how linkPr
 		if e.opts.Numeric {
 			lt = "[" + strconv.Itoa(int(l.Type)) + "]"
 		}
-		p.field("link_type", "    link/%s ", lt)
+		p.str("link_type", "    link/", "", lt)
 		if len(l.HardwareAddr) > 0 {
-			a := llAddrString(l.HardwareAddr, l.Type)
-			p.add("address", a, p.paint(colorMAC, a))
+			p.llAddr("address", l.HardwareAddr, l.Type)
 		}
 		if len(l.Broadcast) > 0 {
 			if l.Flags&rtnl.LinkPointToPoint != 0 {
 				p.text(" peer ")
-				p.jsonOnly("link_pointtopoint", true)
+				if p.json {
+					p.key("link_pointtopoint")
+					p.b = append(p.b, "true"...)
+				}
 			} else {
 				p.text(" brd ")
 			}
-			b := llAddrString(l.Broadcast, l.Type)
-			p.add("broadcast", b, p.paint(colorMAC, b))
+			p.llAddr("broadcast", l.Broadcast, l.Type)
 		}
 	}
 	if l.HasLinkNetNSID {
-		p.jsonOnly("link_netnsid", l.LinkNetNSID)
-		if l.LinkNetNSID >= 0 && !p.json {
+		if p.json {
+			p.key("link_netnsid")
+			p.b = strconv.AppendInt(p.b, int64(l.LinkNetNSID), 10)
+		} else if l.LinkNetNSID >= 0 {
 			if n := e.nsidName(ctx, l.LinkNetNSID); n != "" {
-				p.text(" link-netns %s", n)
+				p.b = append(append(p.b, " link-netns "...), n...)
 			} else {
-				p.text(" link-netnsid %d", l.LinkNetNSID)
+				p.b = strconv.AppendInt(append(p.b, " link-netnsid "...), int64(l.LinkNetNSID), 10)
 			}
 		} else {
 			p.text(" link-netnsid unknown")
@@ -274,49 +339,109 @@ func (e *env) printLink(ctx context.Context, p *printer, v *linkView, how linkPr
 	}
 	if l.HasNewNetNSID { // a deletion: the link moved to that namespace
 		if n := e.nsidName(ctx, l.NewNetNSID); n != "" && l.NewNetNSID >= 0 {
-			p.field("new-netns", " new-netns %s", n)
+			if p.json {
+				p.str("new-netns", "", "", n)
+			} else {
+				p.b = append(append(p.b, " new-netns "...), n...)
+			}
+		} else if p.json {
+			p.key("new-netnsid")
+			p.b = strconv.AppendInt(p.b, int64(l.NewNetNSID), 10)
 		} else {
-			p.field("new-netnsid", " new-netnsid %d", l.NewNetNSID)
+			p.b = strconv.AppendInt(append(p.b, " new-netnsid "...), int64(l.NewNetNSID), 10)
 		}
 	}
 	if l.NewIndex != 0 {
-		p.field("new-ifindex", " new-ifindex %d", l.NewIndex)
+		if p.json {
+			p.key("new-ifindex")
+			p.b = strconv.AppendInt(p.b, int64(l.NewIndex), 10)
+		} else {
+			p.b = strconv.AppendInt(append(p.b, " new-ifindex "...), int64(l.NewIndex), 10)
+		}
 	}
 	if l.ProtoDown && !how.inet6 {
-		p.field("proto_down", " protodown on ", true)
+		if p.json {
+			p.key("proto_down")
+			p.b = append(p.b, "true"...)
+		} else {
+			p.text(" protodown on ")
+		}
 	}
 	if details {
-		p.field("promiscuity", " promiscuity %d ", l.Promiscuity)
+		p.uint("promiscuity", " promiscuity ", uint64(l.Promiscuity))
 		if l.HasAllMulti {
-			p.field("allmulti", " allmulti %d ", l.AllMulti)
+			p.uint("allmulti", " allmulti ", uint64(l.AllMulti))
 		}
-		p.field("min_mtu", "minmtu %d ", l.MinMTU)
-		p.field("max_mtu", "maxmtu %d ", l.MaxMTU)
+		p.uint("min_mtu", "minmtu ", uint64(l.MinMTU))
+		p.uint("max_mtu", "maxmtu ", uint64(l.MaxMTU))
 		if l.Kind != "" || l.Port != nil {
-			e.printLinkKind(ctx, p.nested("linkinfo"), l)
+			p.with("linkinfo", func(k *printer) { e.printLinkKind(ctx, k, l) })
 		}
 		if doLink && l.HasAddrGenMode {
-			p.field("inet6_addr_gen_mode", "addrgenmode %s ", l.AddrGenMode.String())
+			p.str("inet6_addr_gen_mode", "addrgenmode ", "", l.AddrGenMode.String())
 		}
 		for _, a := range linkU32Details {
 			if n := a.v(l); n != 0 {
-				p.field(a.key, a.text, n)
+				p.uint(a.key, strings.TrimSuffix(a.text, "%d "), uint64(n))
 			}
 		}
 	}
 	if (doLink || details) && l.Alias != "" {
-		p.text("\n    ")
-		p.field("ifalias", "alias %s", l.Alias)
+		if p.json {
+			p.str("ifalias", "", "", l.Alias)
+		} else {
+			p.b = append(append(p.b, "\n    alias "...), l.Alias...)
+		}
 	}
 	if doLink && e.opts.Stats && l.HasStats {
 		p.text("\n")
-		e.printStats(ctx, p, l)
+		p.with("", func(k *printer) { e.printStats(ctx, k, l) })
 	}
 	if len(l.AltNames) > 0 && !how.inet6 {
-		p.jsonOnly("altnames", l.AltNames)
-		for _, n := range l.AltNames {
-			p.text("\n    altname %s", n)
+		if p.json {
+			p.words("altnames", l.AltNames)
+		} else {
+			for _, n := range l.AltNames {
+				p.b = append(append(p.b, "\n    altname "...), n...)
+			}
 		}
 	}
 	p.text("\n")
+}
+
+// llAddr prints a link-layer address as ip's ll_addr_n2a, painted as a
+// MAC address, without a blank after it.
+func (p *line) llAddr(key string, a net.HardwareAddr, t rtnl.LinkType) {
+	if p.json {
+		p.key(key)
+		p.b = append(p.b, '"')
+	} else {
+		p.paintOn("", colorMAC)
+	}
+	switch {
+	case len(a) == 4 && (t == rtnl.LinkTypeTunnel || t == rtnl.LinkTypeSIT || t == rtnl.LinkTypeIPGRE):
+		p.b = netip.AddrFrom4([4]byte(a)).AppendTo(p.b)
+	case len(a) == 16 && (t == rtnl.LinkTypeTunnel6 || t == rtnl.LinkTypeIP6GRE):
+		p.b = netip.AddrFrom16([16]byte(a)).AppendTo(p.b)
+	default:
+		p.b = appendMAC(p.b, a)
+	}
+	if p.json {
+		p.b = append(p.b, '"')
+	} else {
+		p.paintEnd(colorMAC)
+	}
+}
+
+// linkFlagWords is l.Flags.Words() of the last flags asked for: a table's
+// links share a few sets of flags, and Words allocates.
+func (e *env) linkFlagWords(f rtnl.LinkFlags) []string {
+	if e.lineBuf != nil && e.lineBuf.flagWords != nil && e.lineBuf.flags == f {
+		return e.lineBuf.flagWords
+	}
+	w := f.Words()
+	if e.lineBuf != nil {
+		e.lineBuf.flags, e.lineBuf.flagWords = f, w
+	}
+	return w
 }

@@ -340,6 +340,20 @@ func (e *env) writeMonitorJSON(obj string, deleted bool, fields *jsonObject) err
 	return writeJSON(e, out)
 }
 
+// writeMonitorLine is writeMonitorJSON of a record printed on a line.
+func (e *env) writeMonitorLine(obj string, deleted bool, ln *line) error {
+	event := "new"
+	if deleted {
+		event = "deleted"
+	}
+	b := append([]byte(`{"event":"`), event...)
+	b = appendJSONString(append(b, `","object":`...), obj)
+	if len(ln.b) > 0 {
+		b = append(append(b, ','), ln.b...)
+	}
+	return writeJSON(e, rawJSON(append(b, '}')))
+}
+
 // printEvent prints one event with the formatting of OBJECT show, after
 // prefix; with dev, the events of other links print only the prefix (as
 // ip), and routes and neighbours leave out their device. inet6 is a link
@@ -374,36 +388,43 @@ func (e *env) printEvent(ctx context.Context, r monitorRequest, ev *rtnl.Event, 
 	}
 	skip := func(idx int32) bool { return dev != 0 && idx != dev }
 	var o *printer
+	var ln *line // the records printed on a line (all but rules)
 	switch ev.Kind {
 	case rtnl.EventLink:
 		if skip(ev.Link.Index) {
 			break
 		}
-		o = newRecord(e.opts.JSON)
-		e.printLink(ctx, o, &linkView{l: ev.Link, mdown: mdown}, linkPrint{showLL: true, inet6: inet6, noQueue: true})
+		ln = e.line()
+		ln.color, ln.numeric = false, false // monitor paints no link
+		e.printLink(ctx, ln, &linkView{l: ev.Link, mdown: mdown}, linkPrint{showLL: true, inet6: inet6, noQueue: true})
 	case rtnl.EventAddress:
 		if skip(ev.Address.Index) {
 			break
 		}
-		o = newRecord(e.opts.JSON)
+		ln = e.line()
+		ln.color, ln.numeric = false, false
 		name := e.linkName(ctx, ev.Address.Index)
-		o.add("ifindex", ev.Address.Index, fmt.Sprintf("%d: ", ev.Address.Index))
-		o.add("ifname", name, name)
-		printAddress(o, &ev.Address)
+		if ln.json {
+			ln.uint("ifindex", "", uint64(ev.Address.Index))
+			ln.str("ifname", "", "", name)
+		} else {
+			ln.b = fmt.Appendf(ln.b, "%d: %s", ev.Address.Index, name)
+		}
+		printAddress(ln, &ev.Address)
 	case rtnl.EventRoute:
 		if skip(ev.Route.OutIndex) {
 			break
 		}
-		o = routeFormat(ctx, e, &ev.Route, routeView{dev: dev != 0}) // table shown unless main, as ip monitor
+		ln = routeFormat(ctx, e, &ev.Route, routeView{dev: dev != 0}) // table shown unless main, as ip monitor
 	case rtnl.EventNeighbor:
 		if skip(ev.Neighbor.Index) {
 			break
 		}
-		o = neighFormat(ctx, e, &ev.Neighbor, dev != 0, &neighPrint{stats: e.opts.Stats})
+		ln = neighFormat(ctx, e, &ev.Neighbor, dev != 0, &neighPrint{stats: e.opts.Stats})
 	case rtnl.EventRule:
 		o = ruleFormat(e, &ev.Rule)
 	}
-	if o == nil {
+	if o == nil && ln == nil {
 		if e.opts.JSON {
 			return nil
 		}
@@ -411,9 +432,17 @@ func (e *env) printEvent(ctx context.Context, r monitorRequest, ev *rtnl.Event, 
 		return err
 	}
 	if e.opts.JSON {
+		if ln != nil {
+			return e.writeMonitorLine(ev.Kind.String(), ev.Deleted, ln)
+		}
 		return e.writeMonitorJSON(ev.Kind.String(), ev.Deleted, o.obj)
 	}
-	text := o.b.String()
+	var text string
+	if ln != nil {
+		text = string(ln.b)
+	} else {
+		text = o.b.String()
+	}
 	if !strings.HasSuffix(text, "\n") {
 		text += "\n"
 	}

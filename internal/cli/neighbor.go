@@ -310,10 +310,10 @@ func runNeigh(ctx context.Context, e *env, args []string) error {
 	}
 	o := neighFormat(ctx, e, &got, false, &neighPrint{stats: e.opts.Stats})
 	if e.opts.JSON {
-		return writeJSON(e, []*jsonObject{o.obj})
+		return writeJSON(e, []any{o})
 	}
-	fmt.Fprint(e.stdout, o.b.String())
-	return nil
+	_, err = e.stdout.Write(o.b)
+	return err
 }
 
 func neighShowOrFlush(ctx context.Context, e *env, r *neighRequest) error {
@@ -341,8 +341,9 @@ func neighShowOrFlush(ctx context.Context, e *env, r *neighRequest) error {
 	if err := e.loadLinkNames(ctx); err != nil {
 		return err
 	}
-	return showRecords(e, c.Neighbors(ctx, f), r.match, func(n *rtnl.Neighbor) *printer {
-		return neighFormat(ctx, e, n, r.hasDev, &neighPrint{stats: e.opts.Stats})
+	how := &neighPrint{stats: e.opts.Stats}
+	return showLines(e, c.Neighbors(ctx, f), r.match, func(n *rtnl.Neighbor) *line {
+		return neighFormat(ctx, e, n, r.hasDev, how)
 	})
 }
 
@@ -371,62 +372,80 @@ func neighFlush(ctx context.Context, e *env, r *neighRequest, f rtnl.NeighborFil
 // neighPrint says how neighFormat prints; nil: without statistics.
 type neighPrint struct {
 	stats bool // -s: ages, reference count, probes
+
+	// The words of the last state printed: a table's entries share a
+	// few states, and NeighborState.Words allocates.
+	state rtnl.NeighborState
+	words []string
 }
 
-// neighFormat prints an entry as ip's print_neigh does; devFixed leaves the
-// link out (the selector named it).
-func neighFormat(ctx context.Context, e *env, n *rtnl.Neighbor, devFixed bool, how *neighPrint) *printer {
-	o := e.record()
+// neighFormat prints an entry as ip's print_neigh does, into the env's
+// line (valid until the next record); devFixed leaves the link out (the
+// selector named it).
+func neighFormat(ctx context.Context, e *env, n *rtnl.Neighbor, devFixed bool, how *neighPrint) *line {
+	o := e.line()
 	if e.opts.Brief {
 		e.neighBrief(ctx, o, n, devFixed)
 		return o
 	}
 	if n.Addr.IsValid() {
-		o.add("dst", n.Addr.String(), e.cjoin("", familyColor(n.Addr.Is6()), n.Addr.String(), " "))
+		o.addr("dst", "", familyColor(n.Addr.Is6()), n.Addr)
 	}
 	if !devFixed && n.Index != 0 {
-		name := e.linkName(ctx, n.Index)
-		o.add("dev", name, e.cjoin("dev ", colorIfname, name, " "))
+		o.str("dev", "dev ", colorIfname, e.linkName(ctx, n.Index))
 	}
 	if n.LinkAddr != nil {
-		ll := n.LinkAddr.String()
-		o.add("lladdr", ll, e.cjoin("lladdr ", colorMAC, ll, " "))
+		o.mac("lladdr", "lladdr ", colorMAC, n.LinkAddr)
 	}
-	for _, f := range []struct {
-		f    rtnl.NeighborFlags
-		word string
-	}{{rtnl.NeighborRouter, "router"}, {rtnl.NeighborProxy, "proxy"}, {rtnl.NeighborManaged, "managed"},
-		{rtnl.NeighborExtLearned, "extern_learn"}, {rtnl.NeighborOffloaded, "offload"}} {
+	for _, f := range neighFlagWords {
 		if n.Flags&f.f != 0 {
-			o.add(f.word, nil, f.word+" ")
+			o.null(f.word)
 		}
 	}
 	if how != nil && how.stats {
 		if ci := &n.CacheInfo; n.HasCacheInfo {
-			if ci.RefCount != 0 {
-				o.add("refcnt", ci.RefCount, fmt.Sprintf(" ref %d", ci.RefCount))
+			secs := func(d time.Duration) uint64 { return uint64(d / time.Second) }
+			if o.json {
+				if ci.RefCount != 0 {
+					o.uint("refcnt", "", uint64(ci.RefCount))
+				}
+				o.uint("used", "", secs(ci.Used))
+				o.uint("confirmed", "", secs(ci.Confirmed))
+				o.uint("updated", "", secs(ci.Updated))
+			} else {
+				if ci.RefCount != 0 {
+					o.b = fmt.Appendf(o.b, " ref %d", ci.RefCount)
+				}
+				o.b = fmt.Appendf(o.b, " used %d/%d/%d", secs(ci.Used), secs(ci.Confirmed), secs(ci.Updated))
 			}
-			secs := func(d time.Duration) int64 { return int64(d / time.Second) }
-			o.add("used", secs(ci.Used), fmt.Sprintf(" used %d", secs(ci.Used)))
-			o.add("confirmed", secs(ci.Confirmed), fmt.Sprintf("/%d", secs(ci.Confirmed)))
-			o.add("updated", secs(ci.Updated), fmt.Sprintf("/%d", secs(ci.Updated)))
 		}
 		if n.HasProbes {
-			o.add("probes", n.Probes, fmt.Sprintf("probes %d ", n.Probes))
+			o.uint("probes", "probes ", uint64(n.Probes))
 		}
 	}
 	if n.State != rtnl.NeighborNone {
-		words := n.State.Words()
-		for _, w := range words {
-			o.b.WriteString(w + " ")
+		var words []string
+		switch {
+		case how == nil:
+			words = n.State.Words()
+		case how.words != nil && how.state == n.State:
+			words = how.words
+		default:
+			how.state, how.words = n.State, n.State.Words()
+			words = how.words
 		}
-		if o.json {
-			o.obj.push("state", words)
-		}
+		o.words("state", words)
 	}
 	if n.Protocol != 0 {
-		o.add("protocol", n.Protocol.String(), "proto "+n.Protocol.String()+" ")
+		o.str("protocol", "proto ", "", n.Protocol.String())
 	}
-	o.b.WriteString("\n")
+	o.text("\n")
 	return o
 }
+
+// neighFlagWords are the flags ip's print_neigh prints, in its order.
+var neighFlagWords = []struct {
+	f    rtnl.NeighborFlags
+	word string
+}{{rtnl.NeighborRouter, "router"}, {rtnl.NeighborProxy, "proxy"}, {rtnl.NeighborManaged, "managed"},
+	{rtnl.NeighborExtLearned, "extern_learn"}, {rtnl.NeighborOffloaded, "offload"}}

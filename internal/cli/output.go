@@ -66,61 +66,89 @@ func showRecords[T any](e *env, seq iter.Seq2[T, error], keep func(*T) bool, for
 }
 
 // jsonArray streams a JSON array of records as they are produced, so that
-// a million routes are never all held in memory. With -p the records are
-// gathered and indented at the end instead (pretty output is for people,
-// and short).
+// a million routes are never all held in memory. With -p each record is
+// laid out as ip -p lays out an element of an array ("[ {" ... "},{" ...
+// "} ]": ipPretty puts an array's elements side by side), as it comes.
 type jsonArray struct {
-	e     *env
-	n     int
-	buf   []byte
-	items []byte // -p only: the records so far, encoded
+	e      *env
+	n      int
+	opened bool // the "[" is written
+	buf    []byte
+	pretty []byte // -p: the record laid out
 }
 
-// beginJSONArray starts an array on e's output.
+// beginJSONArray starts an array on e's output; its "[" is written with
+// the first record, or by end.
 func (e *env) beginJSONArray() *jsonArray {
 	return &jsonArray{e: e, buf: make([]byte, 0, 4096)}
+}
+
+// openJSONArray starts an array and writes its "[" at once, as ip does
+// before a dump whose records it prints as they come (route, neighbour):
+// a dump that fails then leaves "[" before ip's error.
+func (e *env) openJSONArray() (*jsonArray, error) {
+	a := e.beginJSONArray()
+	return a, a.open()
+}
+
+func (a *jsonArray) open() error {
+	if a.opened {
+		return nil
+	}
+	a.opened = true
+	open := "["
+	if a.e.opts.Pretty {
+		open = "[ "
+	}
+	_, err := io.WriteString(a.e.stdout, open)
+	return err
 }
 
 // add writes one record. v is encoded before add returns, so the caller
 // may reuse it.
 func (a *jsonArray) add(v any) error {
-	if a.e.opts.Pretty {
-		// Encode now: v may be reused by the caller once add returns.
-		if a.n > 0 {
-			a.items = append(a.items, ',')
-		}
-		a.n++
-		var err error
-		a.items, err = appendJSON(a.items, v)
+	if err := a.open(); err != nil {
 		return err
 	}
 	a.buf = a.buf[:0]
-	if a.n == 0 {
-		a.buf = append(a.buf, '[')
-	} else {
+	if a.n > 0 {
 		a.buf = append(a.buf, ',')
 	}
-	a.n++
 	var err error
 	if a.buf, err = appendJSON(a.buf, v); err != nil {
 		return err
 	}
-	_, err = a.e.stdout.Write(a.buf)
+	out := a.buf
+	if a.e.opts.Pretty {
+		// ipPretty("[" + record + "]") is "[ " + the record laid out
+		// as an element of an array + " ]".
+		a.buf = append(a.buf[:0], '[')
+		if a.buf, err = appendJSON(a.buf, v); err != nil {
+			return err
+		}
+		a.buf = append(a.buf, ']')
+		a.pretty = ipPretty(a.pretty[:0], a.buf)
+		out = a.pretty[1 : len(a.pretty)-2] // " " + the record
+		if a.n > 0 {
+			out[0] = ','
+		} else {
+			out = out[1:]
+		}
+	}
+	a.n++
+	_, err = a.e.stdout.Write(out)
 	return err
 }
 
-// end closes the array (an empty one prints as []).
+// end closes the array (an empty one prints as [], or "[ ]" with -p).
 func (a *jsonArray) end() error {
-	if a.e.opts.Pretty {
-		raw := append(append([]byte{'['}, a.items...), ']')
-		out := append(ipPretty(make([]byte, 0, len(raw)*2), raw), '\n')
-		_, err := a.e.stdout.Write(out)
+	if err := a.open(); err != nil {
 		return err
 	}
-	if a.n == 0 {
-		_, err := a.e.stdout.Write([]byte("[]\n"))
-		return err
+	end := "]\n"
+	if a.e.opts.Pretty && a.n > 0 {
+		end = " ]\n"
 	}
-	_, err := a.e.stdout.Write([]byte("]\n"))
+	_, err := io.WriteString(a.e.stdout, end)
 	return err
 }

@@ -98,16 +98,22 @@ func parseRealms(s string) (uint32, bool) {
 
 // realmsOut prints RTA_FLOW as ip's print_rta_flow: "realm TO" or
 // "realms FROM/TO" in text, a "flow" object of "from" and "to" in JSON.
-func realmsOut(e *env, o *printer, realms uint32) {
+func realmsOut(e *env, o *line, realms uint32) {
 	from, to := rtnl.RealmsSplit(realms)
-	fl := &jsonObject{}
-	t := "realm "
-	if from != 0 {
-		f := e.realmName(from)
-		fl.push("from", f)
-		t = "realms " + f + "/"
-	}
 	tn := e.realmName(to)
-	fl.push("to", tn)
-	o.add("flow", fl, t+tn+" ")
+	if o.json {
+		o.open("flow", '{')
+		if from != 0 {
+			o.str("from", "", "", e.realmName(from))
+		}
+		o.str("to", "", "", tn)
+		o.close('}')
+		return
+	}
+	if from != 0 {
+		o.b = append(append(append(o.b, "realms "...), e.realmName(from)...), '/')
+	} else {
+		o.b = append(o.b, "realm "...)
+	}
+	o.b = append(append(o.b, tn...), ' ')
 }

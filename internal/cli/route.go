@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/netip"
 	"strings"
 	"syscall"
@@ -871,7 +870,9 @@ func routeShow(ctx context.Context, e *env, s *routeSelector) error {
 	// all held in memory.
 	var arr *jsonArray
 	if e.opts.JSON {
-		arr = e.beginJSONArray()
+		if arr, err = e.openJSONArray(); err != nil {
+			return err
+		}
 	}
 	for r, err := range c.Routes(ctx, f) {
 		if err != nil {
@@ -882,10 +883,10 @@ func routeShow(ctx context.Context, e *env, s *routeSelector) error {
 		}
 		o := routeFormat(ctx, e, &r, v)
 		if arr != nil {
-			if err := arr.add(o.obj); err != nil {
+			if err := arr.add(o); err != nil {
 				return err
 			}
-		} else if _, err := io.WriteString(e.stdout, o.b.String()); err != nil {
+		} else if _, err := e.stdout.Write(o.b); err != nil {
 			return err
 		}
 	}
@@ -999,9 +1000,9 @@ func routeGet(ctx context.Context, e *env, g *routeGetArgs) error {
 	}
 	o := routeFormat(ctx, e, &r, routeView{})
 	if e.opts.JSON {
-		err = writeJSON(e, []*jsonObject{o.obj})
+		err = writeJSON(e, []any{o})
 	} else {
-		fmt.Fprint(e.stdout, o.b.String())
+		_, err = e.stdout.Write(o.b)
 	}
 	if err != nil || !g.connected || g.hasFrom {
 		return err
@@ -1018,6 +1019,6 @@ func routeGet(ctx context.Context, e *env, g *routeGetArgs) error {
 	json := e.opts.JSON
 	e.opts.JSON = false
 	defer func() { e.opts.JSON = json }()
-	fmt.Fprint(e.stdout, routeFormat(ctx, e, &r, routeView{}).b.String())
-	return nil
+	_, err = e.stdout.Write(routeFormat(ctx, e, &r, routeView{}).b)
+	return err
 }

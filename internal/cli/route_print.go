@@ -26,22 +26,24 @@ var rtFlagWords = []struct {
 	{rtnl.RouteFlagOffloadFailed, "rt_offload_failed"},
 }
 
-// routeFlagsOut prints the "flags" array.
-func routeFlagsOut(o *printer, f rtnl.RouteFlags) {
-	var words []string
+// routeFlagsOut prints the "flags" array (in JSON [] when there is none).
+func routeFlagsOut(o *line, f rtnl.RouteFlags) {
+	o.open("flags", '[')
 	for _, w := range rtFlagWords {
 		if f&w.f != 0 {
-			words = append(words, w.word)
-			o.b.WriteString(w.word + " ")
+			if o.json {
+				if o.more {
+					o.b = append(o.b, ',')
+				}
+				o.more = true
+				o.b = appendJSONString(o.b, w.word)
+			} else {
+				o.b = append(o.b, w.word...)
+				o.b = append(o.b, ' ')
+			}
 		}
 	}
-	if o.json {
-		if len(words) == 0 {
-			o.obj.push("flags", [0]string{}) // [], and boxing it allocates nothing
-		} else {
-			o.obj.push("flags", words)
-		}
-	}
+	o.close(']')
 }
 
 // rtCacheFlags are the RTCF_* flags of a cloned IPv4 route (high bits of
@@ -68,80 +70,68 @@ func rtHost(p netip.Prefix) string {
 	return p.String()
 }
 
-// routeFormat prints a route as ip's print_route does.
-func routeFormat(ctx context.Context, e *env, r *rtnl.Route, v routeView) *printer {
-	// One record at a time is formatted and printed, so the record's
-	// buffers are reused from route to route: allocating them afresh cost
-	// more than encoding (nl -j route show over a million routes).
-	o := e.rtScratch()
+// routeFormat prints a route as ip's print_route does, into the env's
+// line (e.line): valid until the next record. Each field is one call on
+// the line, text and JSON at once.
+func routeFormat(ctx context.Context, e *env, r *rtnl.Route, v routeView) *line {
+	o := e.line()
 	d := e.opts.Details
 	if r.Type != rtnl.RouteUnicast || d {
-		t := e.num(r.Type.String(), uint64(r.Type))
-		o.add("type", t, t+" ")
+		o.str("type", "", "", e.num(r.Type.String(), uint64(r.Type)))
 	}
-	dst := "default"
-	if r.Dst.IsValid() && (r.Dst.Bits() != 0 || !r.Dst.Addr().IsUnspecified()) {
-		dst = rtHost(r.Dst)
-	}
-	if dst == "default" {
-		o.add("dst", dst, dst+" ")
-	} else {
-		o.add("dst", dst, e.cjoin("", familyColor(r.Dst.Addr().Is6()), dst, " "))
+	switch {
+	case !r.Dst.IsValid() || r.Dst.Bits() == 0 && r.Dst.Addr().IsUnspecified():
+		o.str("dst", "", "", "default")
+	default:
+		o.host("dst", "", familyColor(r.Dst.Addr().Is6()), r.Dst)
 	}
 	if r.Src.IsValid() {
-		s := r.Src.Addr().String()
-		if r.Src.Bits() != r.Src.Addr().BitLen() {
-			s = r.Src.String()
-		}
-		o.add("from", s, "from "+s+" ")
+		o.host("from", "from ", "", r.Src)
 	}
 	if r.NextHopID != 0 {
-		o.add("nhid", r.NextHopID, fmt.Sprintf("nhid %d ", r.NextHopID))
+		o.uint("nhid", "nhid ", uint64(r.NextHopID))
 	}
 	if r.Tos != 0 {
-		t := fmt.Sprintf("0x%02x", r.Tos)
-		o.add("tos", t, "tos "+t+" ")
+		o.str("tos", "tos ", "", fmt.Sprintf("0x%02x", r.Tos))
 	}
 	if !v.via {
 		routeGatewayOut(o, r.Family, r.Gateway)
 	}
 	if r.OutIndex != 0 && !v.dev {
-		n := e.linkName(ctx, r.OutIndex)
-		o.add("dev", n, e.cjoin("dev ", colorIfname, n, " "))
+		o.str("dev", "dev ", colorIfname, e.linkName(ctx, r.OutIndex))
 	}
 	if r.Table != 0 && (r.Table != rtnl.TableMain || d) && !v.table {
-		t := e.num(r.Table.String(), uint64(r.Table))
-		o.add("table", t, "table "+t+" ")
+		o.str("table", "table ", "", e.num(r.Table.String(), uint64(r.Table)))
 	}
 	if r.Flags&rtnl.RouteFlagCloned == 0 {
 		if (r.Protocol != rtnl.ProtoBoot || d) && !v.proto {
-			t := e.num(r.Protocol.String(), uint64(r.Protocol))
-			o.add("protocol", t, "proto "+t+" ")
+			o.str("protocol", "proto ", "", e.num(r.Protocol.String(), uint64(r.Protocol)))
 		}
 		if (r.Scope != rtnl.ScopeUniverse || d) && !v.scope {
-			t := e.num(r.Scope.String(), uint64(r.Scope))
-			o.add("scope", t, "scope "+t+" ")
+			o.str("scope", "scope ", "", e.num(r.Scope.String(), uint64(r.Scope)))
 		}
 	}
 	if r.PrefSrc.IsValid() && !v.src {
-		o.add("prefsrc", r.PrefSrc.String(), e.cjoin("src ", familyColor(r.PrefSrc.Is6()), r.PrefSrc.String(), " "))
+		o.addr("prefsrc", "src ", familyColor(r.PrefSrc.Is6()), r.PrefSrc)
 	}
 	if r.HasPriority && !v.metric {
-		o.add("metric", r.Priority, fmt.Sprintf("metric %d ", r.Priority))
+		o.uint("metric", "metric ", uint64(r.Priority))
 	}
 	routeFlagsOut(o, r.Flags)
 	if r.Mark != 0 {
-		t := fmt.Sprintf("mark %d ", r.Mark)
-		if r.Mark >= 16 {
-			t = fmt.Sprintf("mark 0x%x ", r.Mark)
+		if o.json {
+			o.uint("mark", "", uint64(r.Mark))
+		} else if r.Mark >= 16 {
+			o.b = fmt.Appendf(o.b, "mark 0x%x ", r.Mark)
+		} else {
+			o.uint("mark", "mark ", uint64(r.Mark))
 		}
-		o.add("mark", r.Mark, t)
 	}
 	if r.Realms != 0 && !v.realms {
 		realmsOut(e, o, r.Realms)
 	}
 	if r.HasUID {
-		o.add("uid", r.UID, fmt.Sprintf("uid %d ", r.UID))
+		o.uint("uid", "uid ", uint64(r.UID))
 	}
 	if r.Family == rtnl.FamilyIPv4 && r.Flags&rtnl.RouteFlagCloned != 0 {
 		words := []string{}
@@ -150,70 +140,97 @@ func routeFormat(ctx context.Context, e *env, r *rtnl.Route, v routeView) *print
 				words = append(words, f.word)
 			}
 		}
-		t := "\n    cache "
+		o.text("\n    cache ")
 		if len(words) > 0 {
-			t += "<" + strings.Join(words, ",") + "> "
+			o.text("<" + strings.Join(words, ",") + "> ")
 		}
-		o.add("cache", words, t)
+		if o.json {
+			o.words("cache", words)
+		}
 	}
 	if r.Expires != 0 {
 		secs := int64(r.Expires / time.Second)
-		o.add("expires", secs, fmt.Sprintf("expires %dsec ", secs))
+		if o.json {
+			o.key("expires")
+			o.b = strconv.AppendInt(o.b, secs, 10)
+		} else {
+			o.b = fmt.Appendf(o.b, "expires %dsec ", secs)
+		}
 	}
 	if r.Metrics != nil && *r.Metrics != (rtnl.Metrics{}) {
 		routeMetricsOut(o, r.Metrics)
 	}
 	if r.InIndex != 0 {
 		n := e.linkName(ctx, r.InIndex)
-		o.add("iif", n, "iif "+n+" ")
+		if o.json {
+			o.str("iif", "", "", n)
+		} else {
+			o.text("iif " + n + " ")
+		}
 	}
 	if r.HasPref {
 		switch r.Pref {
 		case rtnl.RoutePrefMedium, rtnl.RoutePrefHigh, rtnl.RoutePrefLow:
-			o.add("pref", r.Pref.String(), "pref "+r.Pref.String())
+			if o.json {
+				o.str("pref", "", "", r.Pref.String())
+			} else {
+				o.text("pref " + r.Pref.String())
+			}
 		default:
-			o.add("pref", uint8(r.Pref), fmt.Sprintf("%d", uint8(r.Pref)))
+			if o.json {
+				o.uint("pref", "", uint64(r.Pref))
+			} else {
+				o.b = strconv.AppendUint(o.b, uint64(r.Pref), 10)
+			}
 		}
 	}
 	if len(r.NextHops) > 0 {
-		o.list("nexthops", len(r.NextHops), func(i int, ho *printer) {
+		o.open("nexthops", '[')
+		for i := range r.NextHops {
 			nh := &r.NextHops[i]
-			ho.b.WriteString("\n\tnexthop ")
-			routeGatewayOut(ho, r.Family, nh.Gateway)
+			o.open("", '{')
+			o.text("\n\tnexthop ")
+			routeGatewayOut(o, r.Family, nh.Gateway)
 			if nh.Realms != 0 {
-				realmsOut(e, ho, nh.Realms)
+				realmsOut(e, o, nh.Realms)
 			}
-			n := e.linkName(ctx, nh.OutIndex)
-			ho.add("dev", n, "dev "+n+" ")
-			ho.add("weight", max(nh.Weight, 1), fmt.Sprintf("weight %d ", max(nh.Weight, 1)))
-			routeFlagsOut(ho, nh.Flags)
-		})
+			o.str("dev", "dev ", "", e.linkName(ctx, nh.OutIndex))
+			o.uint("weight", "weight ", uint64(max(nh.Weight, 1)))
+			routeFlagsOut(o, nh.Flags)
+			o.close('}')
+		}
+		o.close(']')
 	}
-	o.b.WriteString("\n")
+	o.text("\n")
 	return o
 }
 
 // routeGatewayOut prints a gateway: "gateway" when it is of the route's
 // family, "via" {family, host} (RTA_VIA) otherwise.
-func routeGatewayOut(o *printer, fam rtnl.Family, gw netip.Addr) {
+func routeGatewayOut(o *line, fam rtnl.Family, gw netip.Addr) {
 	if !gw.IsValid() {
 		return
 	}
 	if familyOf(gw).rtnl() == fam {
-		o.add("gateway", gw.String(), "via "+o.paint(familyColor(gw.Is6()), gw.String()+" "))
+		o.addr("gateway", "via ", familyColor(gw.Is6()), gw)
 		return
 	}
 	gf := familyOf(gw).rtnl().String()
-	via := &jsonObject{}
-	via.push("family", gf)
-	via.push("host", gw.String())
-	o.add("via", via, "via "+gf+" "+gw.String()+" ")
+	if o.json {
+		o.open("via", '{')
+		o.str("family", "", "", gf)
+		o.addr("host", "", "", gw)
+		o.close('}')
+		return
+	}
+	o.text("via " + gf + " ")
+	o.addr("", "", "", gw)
 }
 
 // routeMetricsOut prints RTA_METRICS as ip's print_rta_metrics: in RTAX
 // order, "lock" in text for locked ones; JSON has them as an array of one
 // object.
-func routeMetricsOut(o *printer, m *rtnl.Metrics) {
+func routeMetricsOut(o *line, m *rtnl.Metrics) {
 	mo := newRecord(o.json)
 	// metric prints one metric, "lock" in text when locked; a time in
 	// milliseconds as ip prints it (1.5s, 200ms).
@@ -275,8 +292,10 @@ func routeMetricsOut(o *printer, m *rtnl.Metrics) {
 	}
 	num(17, "fastopen_no_cookie", m.FastOpenNoCookie)
 	if o.json {
-		o.obj.push("metrics", []*jsonObject{mo.obj})
+		o.key("metrics")
+		b, _ := appendJSON(o.b, []*jsonObject{mo.obj})
+		o.b = b
 	} else {
-		o.b.WriteString(mo.b.String())
+		o.b = append(o.b, mo.b.String()...)
 	}
 }

@@ -142,7 +142,7 @@ func routeShowdump(ctx context.Context, e *env) error {
 			continue
 		}
 		o := routeFormat(ctx, e, &ev.Route, routeView{})
-		if _, err := io.WriteString(e.stdout, o.b.String()); err != nil {
+		if _, err := e.stdout.Write(o.b); err != nil {
 			return err
 		}
 	}

@@ -3,6 +3,7 @@ package cli
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/nlkit/nlkit/internal/kerneltest"
 )
@@ -82,8 +83,18 @@ func TestAddressSaveLikeIP(t *testing.T) {
 		if ipOut != nlOut || ipErr != nlErr || ipCode != nlCode {
 			t.Errorf("restore (flushed %v):\n ip: exit %d %q %q\n nl: exit %d %q %q", flush, ipCode, ipErr, ipOut, nlCode, nlErr, nlOut)
 		}
-		if a, b := lifetimes(nsState(t, ipConn)), lifetimes(nsState(t, nlConn)); a != b {
-			t.Errorf("after restore (flushed %v):\n only after ip:\n%s\n only after nl:\n%s", flush, linesOnlyIn(a, b), linesOnlyIn(b, a))
+		// The kernel adds an IPv6 address's local route on its own time:
+		// compare again for a while.
+		for attempt := 0; ; attempt++ {
+			a, b := lifetimes(nsState(t, ipConn)), lifetimes(nsState(t, nlConn))
+			if a == b {
+				break
+			}
+			if attempt == 20 {
+				t.Errorf("after restore (flushed %v):\n only after ip:\n%s\n only after nl:\n%s", flush, linesOnlyIn(a, b), linesOnlyIn(b, a))
+				break
+			}
+			time.Sleep(50 * time.Millisecond)
 		}
 	}
 	for _, in := range []string{"junk", ""} {

@@ -170,6 +170,7 @@ var objects = []object{
 	{name: "vrf", run: runVrf, help: vrfHelp},
 	{name: "nexthop", run: runNexthop, help: nexthopHelp},
 	{name: "mptcp", run: runMptcp, help: mptcpHelp},
+	{name: "stats", run: runStats, help: statsHelp},
 	{name: "genl", run: runGenl, help: genlHelp},
 	{name: "ethtool", run: runEthtool, help: ethtoolHelp},
 	{name: "nfqueue", run: runNfqueue, help: nfqueueHelp},
@@ -267,7 +268,8 @@ func dispatch(ctx context.Context, e *env, words []string) error {
 		return &UsageError{Msg: fmt.Sprintf("Object \"%s\" is unknown, try \"nl help\".", words[0]), Exit: ExitFailure}
 	case o.run == nil: // help: ip's do_help prints its usage whatever follows
 		return &UsageError{Msg: strings.TrimSuffix(mainHelp, "\n")}
-	case len(words) < 2 || !matches(words[1], "help") || o.name == "tunnel" || o.name == "tunl": // tunnel: -6's help too
+	case len(words) < 2 || !matches(words[1], "help") || o.name == "tunnel" || o.name == "tunl" || // tunnel: -6's help too
+		o.name == "stats": // ip stats help exits 0
 		return o.run(ctx, e, words[1:])
 	case o.name == "link" && len(words) > 2:
 		return e.linkKindHelp(words[2])

@@ -200,9 +200,12 @@ func (e *env) printStats(ctx context.Context, p *printer, l *rtnl.Link) {
 	if level > 1 {
 		p.text("\n    TX errors:%*s %*s %*s %*s %*s", cols[0]-10, "", cols[1], "aborted", cols[2], "fifo", cols[3], "window",
 			cols[4], "heartbt")
+		// ip prints the column, blank, also without carrier changes.
+		transns := ""
 		if hasCC {
-			p.text(" %*s", cols[5], "transns")
+			transns = "transns"
 		}
+		p.text(" %*s", cols[5], transns)
 		p.text("\n%*s", cols[0]+5, "")
 		for i, n := range [...]uint64{s.TxAbortedErrors, s.TxFIFOErrors, s.TxWindowErrors, s.TxHeartbeatErrors} {
 			num(cols[i+1], n)

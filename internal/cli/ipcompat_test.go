@@ -566,11 +566,7 @@ func TestMaddressLikeIP(t *testing.T) {
 			t.Errorf("%s:\n ip: exit %d %q %q\n nl: exit %d %q %q", line, ipCode, ipErr, ipOut, nlCode, nlErr, nlOut)
 		}
 	}
-	// ip changes link-layer groups with SIOCADDMULTI; nl says it does not.
-	if _, stderr, code := runAs(t, "ip", "-n", name, "maddr", "add", "33:33:00:00:00:02", "dev", "v0"); code != ExitUsage ||
-		stderr != "Error: \"maddress add\" is not supported by nl.\n" {
-		t.Errorf("maddr add: exit %d %q", code, stderr)
-	}
+	// add and del: TestMaddressModifyLikeIP (maddrmodify_test.go).
 }
 
 // TestNetconfLikeIP: netconf show, whole and per device, each family,

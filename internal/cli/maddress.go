@@ -14,11 +14,7 @@ import (
 	"strings"
 )
 
-const maddressHelp = `Usage: nl maddr [ add | del ] MULTIADDR [ dev STRING ]
-       nl maddr show [ dev STRING ]
-"add" and "del" are not supported by nl (ip changes link-layer groups with
-SIOCADDMULTI, not netlink).
-`
+const maddressHelp = maddrUsage + "\n"
 
 // maddr is one multicast address of a link, as ip's struct ma_info.
 type maddr struct {
@@ -34,7 +30,7 @@ type maddr struct {
 var maddressCommands = []command{{name: "add"}, {name: "delete"}, {name: "show", abbrev: []string{"show", "list", "lst"}}}
 
 // parseMaddress reads maddress's words: show [dev NAME] (ip's
-// multiaddr_list), add and del refused.
+// multiaddr_list); add and del go to maddressModify (maddrmodify.go).
 func parseMaddress(args []string) (dev string, err error) {
 	a := wordsOf(args)
 	cmd := "show"
@@ -43,9 +39,7 @@ func parseMaddress(args []string) (dev string, err error) {
 			return "", err
 		}
 	}
-	if cmd != "show" {
-		return "", usagef(`Error: "maddress %s" is not supported by nl.`, cmd)
-	}
+	_ = cmd // show: runMaddress gave add and delete to maddressModify
 	for a.more() {
 		w := a.next()
 		if w == "dev" {
@@ -62,6 +56,11 @@ func parseMaddress(args []string) (dev string, err error) {
 }
 
 func runMaddress(ctx context.Context, e *env, args []string) error {
+	if len(args) > 0 {
+		if cmd, ok := lookupCommand(args[0], maddressCommands); ok && cmd != "show" {
+			return e.maddressModify(ctx, cmd == "add", args[1:]) // maddrmodify.go
+		}
+	}
 	dev, err := parseMaddress(args)
 	if err != nil {
 		return err

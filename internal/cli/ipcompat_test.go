@@ -798,11 +798,7 @@ func TestNtableLikeIP(t *testing.T) {
 			t.Errorf("%s:\n ip: exit %d %q %q\n nl: exit %d %q %q", line, ipCode, ipErr, ipOut, nlCode, nlErr, nlOut)
 		}
 	}
-	// -s adds the tables' configuration and statistics, which nl does
-	// not print: it says so.
-	if _, stderr, code := runAs(t, "ip", "-n", name, "-s", "ntable"); code != ExitUsage || !strings.Contains(stderr, "not supported by nl") {
-		t.Errorf("-s ntable: exit %d %q", code, stderr)
-	}
+	// -s and ntable change: TestNtableChangeLikeIP (ntablechange_test.go).
 }
 
 // TestNetnsExecLikeIP: netns exec as ip's: the command sees the

@@ -9,8 +9,7 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-const ntableHelp = `Usage: nl ntable show [ dev DEV ] [ name NAME ]
-`
+const ntableHelp = ntableChangeUsage // ntablechange.go
 
 // Neighbour tables' parameters (RTM_GETNEIGHTBL, linux/neighbour.h): a
 // struct ndtmsg (family, padded to 4 bytes) and NDTA_* attributes, the
@@ -85,12 +84,12 @@ func parseNtable(args []string) (dev, name string, err error) {
 }
 
 func runNtable(ctx context.Context, e *env, args []string) error {
+	if len(args) > 0 && (matches(args[0], "change") || matches(args[0], "chg")) {
+		return e.ntableChangeRun(ctx, args[1:]) // ntablechange.go
+	}
 	dev, name, err := parseNtable(args)
 	if err != nil {
 		return err
-	}
-	if e.opts.Stats {
-		return usagef(`Error: "ntable show" with -s (the tables' configuration and statistics) is not supported by nl.`)
 	}
 	c, err := e.rt()
 	if err != nil {
@@ -137,6 +136,7 @@ func (e *env) ntableFormat(ctx context.Context, b []byte, idx int32, name string
 	var thresh [3]*uint32
 	var gc *uint64
 	var parms map[uint16]uint64
+	var config, stats []byte // NDTA_CONFIG, NDTA_STATS: printed with -s
 	d := nlattr.NewDecoder(b[4:])
 	for d.Next() {
 		switch t := d.Type(); t {
@@ -148,6 +148,10 @@ func (e *env) ntableFormat(ctx context.Context, b []byte, idx int32, name string
 		case ndtaGCInterval:
 			v := d.Uint64()
 			gc = &v
+		case ndtaConfig:
+			config = d.Bytes()
+		case ndtaStats:
+			stats = d.Bytes()
 		case ndtaParms:
 			parms = map[uint16]uint64{}
 			n := d.Nested()
@@ -194,6 +198,9 @@ func (e *env) ntableFormat(ctx context.Context, b []byte, idx int32, name string
 		}
 		p.text("\n")
 	}
+	if config != nil && e.opts.Stats {
+		ntableConfigFormat(p, config)
+	}
 	if parms != nil {
 		if hasIdx {
 			n := e.linkName(ctx, int32(pidx))
@@ -210,6 +217,9 @@ func (e *env) ntableFormat(ctx context.Context, b []byte, idx int32, name string
 			}
 			p.text("\n")
 		}
+	}
+	if stats != nil && e.opts.Stats {
+		ntableStatsFormat(p, stats)
 	}
 	if e.opts.Oneline && !p.json {
 		// ip's last print_nl is a "\" before the record's end.

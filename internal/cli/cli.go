@@ -165,6 +165,7 @@ var objects = []object{
 	{name: "token", run: runToken, help: tokenHelp},
 	{name: "monitor", run: runMonitor, help: monitorHelp},
 	{name: "xfrm", run: runXfrm, help: xfrmHelp},
+	{name: "mroute", run: runMroute, help: mrouteHelp},
 	{name: "netns", run: runNetns, help: netnsHelp},
 	{name: "netconf", run: runNetconf, help: netconfHelp},
 	{name: "vrf", run: runVrf, help: vrfHelp},

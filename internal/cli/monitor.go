@@ -241,6 +241,8 @@ func (e *env) printMessage(ctx context.Context, r monitorRequest, m netlink.Mess
 		p = e.nsidFormat(ctx, m)
 	case "prefix":
 		p = e.prefixFormat(ctx, m)
+	case "mroute":
+		p = e.mrouteMonitorFormat(ctx, m) // mroute.go
 	}
 	if p == nil || e.opts.JSON {
 		if e.opts.JSON && p != nil {
@@ -291,7 +293,7 @@ func monitorObject(m netlink.Message) (string, bool) {
 		return "address", m.Header.Type == unix.RTM_DELADDR
 	case unix.RTM_NEWROUTE, unix.RTM_DELROUTE:
 		if len(m.Data) > 0 && (m.Data[0] == rtnlFamilyIPMR || m.Data[0] == rtnlFamilyIP6MR) {
-			return "", false // multicast routes: mroute's own format
+			return "mroute", m.Header.Type == unix.RTM_DELROUTE // mroute's own format (mroute.go)
 		}
 		return "route", m.Header.Type == unix.RTM_DELROUTE
 	case unix.RTM_NEWNEIGH, unix.RTM_DELNEIGH:

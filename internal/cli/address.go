@@ -803,7 +803,7 @@ func printAddress(p *line, a *rtnl.Address) {
 		p.addr("local", "", "", a.Prefix.Addr())
 	} else {
 		p.paintOn("", fc)
-		p.b = a.Prefix.Addr().AppendTo(p.b)
+		p.b = p.appendHost(p.b, a.Prefix.Addr())
 		p.paintEnd(fc)
 	}
 	if a.Peer.IsValid() {
@@ -812,7 +812,7 @@ func printAddress(p *line, a *rtnl.Address) {
 			p.addr("address", "", "", a.Peer.Addr())
 		} else {
 			p.paintOn("", fc)
-			p.b = a.Peer.Addr().AppendTo(p.b)
+			p.b = p.appendHost(p.b, a.Peer.Addr())
 			p.paintEnd(fc)
 		}
 	}

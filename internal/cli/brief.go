@@ -73,11 +73,11 @@ func (e *env) printAddressBrief(p *printer, a *rtnl.Address) {
 	if a.Family == rtnl.FamilyIPv6 {
 		color = colorInet6
 	}
-	local := a.Prefix.Addr().String()
+	local := e.host(a.Prefix.Addr()) // -resolve
 	p.jsonOnly("local", local)
 	p.text("%s", e.paint(color, local))
 	if a.Peer.IsValid() {
-		peer := a.Peer.Addr().String()
+		peer := e.host(a.Peer.Addr())
 		p.text(" peer ")
 		p.jsonOnly("address", peer)
 		p.text("%s", e.paint(color, peer))
@@ -144,7 +144,7 @@ func (e *env) neighBrief(ctx context.Context, p *line, n *rtnl.Neighbor, devFixe
 		} else {
 			p.paintOn("", color)
 			start := len(p.b)
-			p.b = n.Addr.AppendTo(p.b)
+			p.b = p.appendHost(p.b, n.Addr)
 			p.pad(start, 39)
 			p.paintOff(color)
 		}

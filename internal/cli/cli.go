@@ -82,6 +82,7 @@ type Options struct {
 	Human      bool // -h: statistics in K, M, G (1000s)
 	IEC        bool // -iec: with -h, in Ki, Mi, Gi (1024s)
 	Numeric    bool // -N: numbers, not names, for protocols, scopes, tables, types
+	Resolve    bool // -r: host names for addresses (resolve.go)
 	Timestamp  bool // -t: monitor prints a timestamp before each event
 	TShort     bool // -ts: the short form of the timestamp
 	All        bool // -a: netns exec in every named namespace
@@ -135,6 +136,7 @@ type env struct {
 	nsids     map[int32]string         // see nsidName
 	carriers  map[int32]uint32         // see carrierChanges
 	realms    *realmTable              // see realmName
+	hosts     *hostResolver            // see host
 }
 
 // object is one of nl's objects (link, address, route ...).
@@ -342,10 +344,7 @@ func ParseOptions(args []string) (Options, []string, error) {
 		case m("-details"):
 			o.Details = true
 		case m("-resolve"):
-			// ip looks up a host name for each address it prints (DNS,
-			// /etc/hosts); nl prints addresses as numbers only, and
-			// says so rather than ignore the option.
-			err = usagef("Option \"%s\" (-resolve: host names for addresses) is not supported by nl.", opt)
+			o.Resolve = true
 		case m("-oneline"):
 			o.Oneline = true
 		case m("-timestamp"):

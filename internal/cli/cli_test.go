@@ -38,7 +38,7 @@ func TestParseOptions(t *testing.T) {
 		{args: []string{"-color=blue"}, err: `Option "-color=blue" is unknown, try "nl -help".`},
 		{args: []string{"-rc", "-1"}, err: `Invalid rcvbuf size '-1'`},
 		{args: []string{"-M", "route"}, err: `Option "-M" (the mpls family) is not supported by nl.`},
-		{args: []string{"-r", "route"}, err: `Option "-r" (-resolve: host names for addresses) is not supported by nl.`},
+		{args: []string{"-r", "route"}, want: Options{Resolve: true}, rest: []string{"route"}},
 		{args: []string{"-echo"}, err: `Option "-echo" is unknown, try "nl -help".`},
 		{args: []string{"-f", "ipx", "a"}, err: `Error: argument "ipx" is wrong: invalid protocol family`},
 	} {

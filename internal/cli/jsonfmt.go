@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"net/netip"
 	"strings"
 )
 
@@ -62,10 +63,11 @@ func (o *jsonObject) MarshalJSON() ([]byte, error) {
 // writeRecords and showRecords print the records.
 type printer struct {
 	json    bool
-	color   bool             // -color: paint what ip paints (see paint)
-	numeric bool             // -Numeric: numbers in place of names
-	obj     *jsonObject      // JSON: the object being filled
-	b       *strings.Builder // text: the output
+	color   bool                    // -color: paint what ip paints (see paint)
+	numeric bool                    // -Numeric: numbers in place of names
+	resolve func(netip.Addr) string // -resolve: env.host; nil: numbers (see hostOf)
+	obj     *jsonObject             // JSON: the object being filled
+	b       *strings.Builder        // text: the output
 }
 
 // record is a printer together with the object and text it fills, so that
@@ -100,7 +102,7 @@ func (p *printer) list(key string, n int, fill func(i int, c *printer)) {
 	objs := make([]*jsonObject, 0, n)
 	for i := range n {
 		c := newRecord(p.json)
-		c.color, c.numeric = p.color, p.numeric
+		c.color, c.numeric, c.resolve = p.color, p.numeric, p.resolve
 		fill(i, c)
 		if p.json {
 			objs = append(objs, c.obj)

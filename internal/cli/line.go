@@ -21,8 +21,9 @@ import (
 // the next record is started.
 type line struct {
 	json    bool
-	color   bool // -color: paint what ip paints
-	numeric bool // -Numeric: numbers in place of names
+	color   bool                    // -color: paint what ip paints
+	numeric bool                    // -Numeric: numbers in place of names
+	resolve func(netip.Addr) string // -resolve: env.host (resolve.go); nil: numbers
 	b       []byte
 	more    bool // JSON: the innermost object or array has a member already
 
@@ -38,6 +39,10 @@ func (e *env) line() *line {
 		e.lineBuf = l
 	}
 	l.json, l.color, l.numeric = e.opts.JSON, e.color, e.opts.Numeric
+	l.resolve = nil
+	if e.opts.Resolve {
+		l.resolve = e.host
+	}
 	l.b, l.more = l.b[:0], false
 	return l
 }
@@ -131,6 +136,15 @@ func (l *line) str(key, prefix, color, v string) {
 
 // addr is str of an address.
 func (l *line) addr(key, prefix, color string, a netip.Addr) {
+	if l.resolve != nil { // -resolve: ip's format_host
+		l.str(key, prefix, color, l.resolve(a))
+		return
+	}
+	l.number(key, prefix, color, a)
+}
+
+// number is addr without -resolve's names (ip's rt_addr_n2a).
+func (l *line) number(key, prefix, color string, a netip.Addr) {
 	if l.json {
 		l.key(key)
 		l.b = append(l.b, '"')

@@ -481,7 +481,8 @@ func (e *env) nexthopFormat(ctx context.Context, m netlink.Message) *printer {
 	}
 	if gw.IsValid() {
 		p.text("via ")
-		p.add("gateway", gw.String(), p.paint(familyColor(gw.Is6()), gw.String()+" "))
+		h := p.hostOf(gw) // -resolve
+		p.add("gateway", h, p.paint(familyColor(gw.Is6()), h+" "))
 	}
 	if oif != 0 {
 		name := e.linkName(ctx, oif)

@@ -187,6 +187,9 @@ func (e *env) cjoin(prefix, color, val, suffix string) string {
 func (e *env) record() *printer {
 	p := newRecord(e.opts.JSON)
 	p.color, p.numeric = e.color, e.opts.Numeric
+	if e.opts.Resolve {
+		p.resolve = e.host
+	}
 	return p
 }
 

@@ -112,7 +112,7 @@ func routeFormat(ctx context.Context, e *env, r *rtnl.Route, v routeView) *line 
 		}
 	}
 	if r.PrefSrc.IsValid() && !v.src {
-		o.addr("prefsrc", "src ", familyColor(r.PrefSrc.Is6()), r.PrefSrc)
+		o.number("prefsrc", "src ", familyColor(r.PrefSrc.Is6()), r.PrefSrc) // not named with -resolve, as ip
 	}
 	if r.HasPriority && !v.metric {
 		o.uint("metric", "metric ", uint64(r.Priority))
@@ -224,7 +224,7 @@ func routeGatewayOut(o *line, fam rtnl.Family, gw netip.Addr) {
 		return
 	}
 	o.text("via " + gf + " ")
-	o.addr("", "", "", gw)
+	o.addr("", "", familyColor(gw.Is6()), gw) // coloured as ip
 }
 
 // routeMetricsOut prints RTA_METRICS as ip's print_rta_metrics: in RTAX

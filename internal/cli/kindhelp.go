@@ -85,6 +85,7 @@ VLANPROTO: [ 802.1Q | 802.1ad ]
 	"ipvtap":    "Usage: ... ipvtap [ mode MODE ] [ FLAGS ]\n\nMODE: l3 | l3s | l2\nFLAGS: bridge | private | vepa\n(first values are the defaults if nothing is specified).\n",
 	"bond":      "Usage: ... bond [ mode BONDMODE ] [ miimon MIIMON ]\n                [ updelay UPDELAY ] [ downdelay DOWNDELAY ]\n\nBONDMODE := balance-rr|active-backup|balance-xor|broadcast|802.3ad|balance-tlb|balance-alb\n",
 	"geneve":    "Usage: ... geneve id VNI remote ADDR\n                  [ ttl TTL ] [ tos TOS ] [ dstport PORT ]\n",
+	"macsec":    macsecUsage,
 	"bareudp":   "Usage: ... bareudp dstport PORT\n        ethertype PROTO\n\nWhere: PORT  := UDP_PORT\n       PROTO := ETHERTYPE | mpls_uc | mpls_mc | ipv4 | ipv6\n",
 	"wireguard": "Usage: ... wireguard\n",
 	// Kinds without words of their own, which nl adds by name.

@@ -47,6 +47,7 @@ var linkKinds = []linkKind{
 	{name: "bond", parse: parseBond},
 	{name: "geneve", parse: parseGeneve},
 	{name: "bareudp", parse: parseBareudp},
+	{name: "macsec", parse: parseMacsec}, // kind_macsec.go
 }
 
 // lookupLinkKind finds a kind by its exact name.

@@ -173,7 +173,6 @@ var objects = []object{
 	{name: "vrf", run: runVrf, help: vrfHelp},
 	{name: "nexthop", run: runNexthop, help: nexthopHelp},
 	{name: "mptcp", run: runMptcp, help: mptcpHelp},
-	{name: "stats", run: runStats, help: statsHelp},
 	{name: "genl", run: runGenl, help: genlHelp},
 	{name: "ethtool", run: runEthtool, help: ethtoolHelp},
 	{name: "nfqueue", run: runNfqueue, help: nfqueueHelp},
@@ -183,6 +182,7 @@ var objects = []object{
 	{name: "audit", run: runAudit, help: auditHelp},
 	{name: "ss", run: runSS, help: ssHelp},
 	{name: "help", help: mainHelp},
+	{name: "stats", run: runStats, help: statsHelp}, // after help, as in ip's table
 }
 
 // lookupObject finds the object a word abbreviates.

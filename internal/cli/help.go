@@ -5,7 +5,7 @@ const mainHelp = `Usage: nl [ OPTIONS ] OBJECT { COMMAND | help }
 where  OBJECT := { address | link | neighbour | route | rule | monitor | xfrm | netns |
                    tunnel | tuntap | addrlabel | maddress | netconf | token | nexthop | vrf |
                    ntable | mptcp | genl | ethtool | nfqueue | conntrack | ynl |
-                   nflog | audit | ss }
+                   nflog | audit | ss | mroute | stats }
        OPTIONS := { -V[ersion] | -s[tatistics] | -d[etails] | -r[esolve] |
                     -h[uman-readable] | -iec | -j[son] | -p[retty] |
                     -f[amily] { inet | inet6 | link } |

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/nlkit/nlkit/internal/kerneltest"
 )
@@ -57,6 +58,20 @@ func TestResolveLikeIP(t *testing.T) {
 		t.Fatal(err)
 	}
 	kerneltest.Run(t, ns, "ip", "-batch", f)
+	// The kernel adds the IPv6 routes of the links it brought up in its
+	// own time: wait until the tables have not changed for half a second.
+	last, still := "", 0
+	for range 100 {
+		now, _, _ := ipResult(t, name, "route", "show", "table", "all")
+		if now == last && strings.Contains(now, "local 2001:db8::1") {
+			if still++; still == 5 {
+				break
+			}
+		} else {
+			last, still = now, 0
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 	compare := func(when string) {
 		for _, line := range resolveLines {
 			args := strings.Fields(line)

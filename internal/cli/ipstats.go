@@ -24,6 +24,12 @@ offload SUBGROUP := { cpu_hit | hw_stats_info | l3_stats }
 afstats SUBGROUP := { mpls }
 `
 
+// lineEnd ends the lines ip prints with a newline in its format (the
+// bridge and bond counters): with -oneline they stay newlines, while the
+// others (ip's print_nl and _SL_) become "\\". The text is written with
+// both replaced (statsWrite).
+const lineEnd = "\x00"
+
 // ipstatsLevels are the words of ip's selection levels.
 var ipstatsLevels = [3]string{"group", "subgroup", "suite"}
 
@@ -337,7 +343,27 @@ func (e *env) statsShow(ctx context.Context, r statsShowReq, level int) error {
 			recs = append(recs, nl)
 		}
 	}
-	return writeRecords(e, recs)
+	return e.statsWrite(recs)
+}
+
+// statsWrite prints the records: JSON as every object's, text with ip's
+// line ends (see lineEnd), -oneline's written as ip does, not joined again.
+func (e *env) statsWrite(recs []*printer) error {
+	if e.opts.JSON {
+		return writeRecords(e, recs)
+	}
+	var b strings.Builder
+	for _, p := range recs {
+		b.WriteString(p.b.String())
+	}
+	s := b.String()
+	out := e.stdout
+	if e.opts.Oneline {
+		s = strings.ReplaceAll(s, "\n", "\\")
+		out = e.unjoined()
+	}
+	_, err := io.WriteString(out, strings.ReplaceAll(s, lineEnd, "\n"))
+	return err
 }
 
 // statsLeafFormat prints one suite of s after its header line, as ip's
@@ -399,13 +425,13 @@ func (e *env) statsLeafFormat(ctx context.Context, p *printer, s *rtnl.LinkStats
 				q := p.nested("stp")
 				q.text("%-16s    STP BPDU:  ", "")
 				q.field("rx_bpdu", "RX: %d ", st.RxBPDU)
-				q.field("tx_bpdu", "TX: %d\n", st.TxBPDU)
+				q.field("tx_bpdu", "TX: %d"+lineEnd, st.TxBPDU)
 				q.text("%-16s    STP TCN:   ", "")
 				q.field("rx_tcn", "RX: %d ", st.RxTCN)
-				q.field("tx_tcn", "TX: %d\n", st.TxTCN)
+				q.field("tx_tcn", "TX: %d"+lineEnd, st.TxTCN)
 				q.text("%-16s    STP Transitions: ", "")
 				q.field("transition_blk", "Blocked: %d ", st.TransitionBlk)
-				q.field("transition_fwd", "Forwarding: %d\n", st.TransitionFwd)
+				q.field("transition_fwd", "Forwarding: %d"+lineEnd, st.TransitionFwd)
 			}
 		case "bond/802.3ad":
 			if x.Bond != nil && x.Bond.LACP != nil {
@@ -507,33 +533,34 @@ func (e *env) statsMPLS(p *printer, s *rtnl.MPLSLinkStats) {
 // statsBridgeMcast prints struct br_mcast_stats as ip's bridge xstats.
 func statsBridgeMcast(p *printer, m *rtnl.BridgeMcastStats) {
 	const pad = "                    " // ip's "%-16s    "
+	// Lines end with lineEnd: ip's own newlines, even with -oneline.
 	dirs := func(key, title string, vs ...*rtnl.McastDir) {
 		q := p.nested(key)
-		q.text("%s%s:\n", pad, title)
+		q.text("%s%s:"+lineEnd, pad, title)
 		for d, dir := range [2]string{"rx", "tx"} {
 			q.text("%s  %s:", pad, strings.ToUpper(dir))
 			for i, v := range vs {
 				q.field(fmt.Sprintf("%s_v%d", dir, i+1), fmt.Sprintf(" v%d %%d", i+1), v[d])
 			}
-			q.text("\n")
+			q.text(lineEnd)
 		}
 	}
 	leaves := func(key, title string, v rtnl.McastDir) {
 		q := p.nested(key)
 		q.text("%s%s: ", pad, title)
 		q.field("rx", "RX: %d ", v[0])
-		q.field("tx", "TX: %d\n", v[1])
+		q.field("tx", "TX: %d"+lineEnd, v[1])
 	}
 	dirs("igmp_queries", "IGMP queries", &m.IGMPv1Queries, &m.IGMPv2Queries, &m.IGMPv3Queries)
 	dirs("igmp_reports", "IGMP reports", &m.IGMPv1Reports, &m.IGMPv2Reports, &m.IGMPv3Reports)
 	leaves("igmp_leaves", "IGMP leaves", m.IGMPLeaves)
 	p.text("%sIGMP parse errors: ", pad)
-	p.field("igmp_parse_errors", "%d\n", m.IGMPParseErrors)
+	p.field("igmp_parse_errors", "%d"+lineEnd, m.IGMPParseErrors)
 	dirs("mld_queries", "MLD queries", &m.MLDv1Queries, &m.MLDv2Queries)
 	dirs("mld_reports", "MLD reports", &m.MLDv1Reports, &m.MLDv2Reports)
 	leaves("mld_leaves", "MLD leaves", m.MLDLeaves)
 	p.text("%sMLD parse errors: ", pad)
-	p.field("mld_parse_errors", "%d\n", m.MLDParseErrors)
+	p.field("mld_parse_errors", "%d"+lineEnd, m.MLDParseErrors)
 }
 
 // statsBond3AD prints 802.3ad counters as ip's bond_print_3ad_stats: the
@@ -548,7 +575,7 @@ func statsBond3AD(p *printer, s *rtnl.Bond3ADStats) {
 	for i, n := range names {
 		if s.Present&(1<<i) != 0 {
 			p.text("%-16s    ", "")
-			p.field(n[0], n[1]+" %d\n", vals[i])
+			p.field(n[0], n[1]+" %d"+lineEnd, vals[i])
 		}
 	}
 }

@@ -23,6 +23,7 @@ var statsLines = []string{
 	"stats show group link group afstats dev lo", "stats show group afstats group link dev lo",
 	"stats show group xstats subgroup bridge subgroup bond dev br0", "stats show group xstats subgroup bridge suite stp suite mcast dev v1",
 	"stats show group link group link", "-h stats show group link dev v0", "-c stats show group link dev v0",
+	"-o stats show", "-o stats show dev v1", "-o -s stats show dev br0 group link",
 	"stats show dev nosuch", "stats show dev", "stats show group", "stats show group foo", "stats show subgroup foo",
 	"stats show suite foo", "stats show group link subgroup x", "stats show group offload subgroup foo",
 	"stats show group xstats suite x", "stats show frob", "stats show dev lo dev v0", "stats show dev a/b",
@@ -128,7 +129,7 @@ func TestStatsFormats(t *testing.T) {
 		e := &env{opts: Options{JSON: c.json}}
 		p := e.record()
 		e.statsLeafFormat(t.Context(), p, &s, leaf(c.path...), 1)
-		got := p.b.String()
+		got := strings.ReplaceAll(p.b.String(), lineEnd, "\n")
 		if c.json {
 			b, err := appendJSON(nil, p.obj)
 			if err != nil {

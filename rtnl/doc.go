@@ -9,7 +9,8 @@
 // values: [Link] (with kinds such as [Veth], [Bridge], [Vxlan] in
 // Link.Info), [Address], [Route], [Neighbor], [Rule]. Addresses and prefixes
 // are net/netip values; enums are typed ([Scope], [Table], [Protocol]...)
-// and print, and parse, as iproute2's words.
+// and print, and parse, as iproute2's words. [LinkStats] are a link's
+// statistics groups (RTM_GETSTATS, `ip stats`), asked for by filter mask.
 //
 // Every object has the same verbs, named after iproute2's:
 //

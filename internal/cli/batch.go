@@ -132,6 +132,9 @@ func runBatch(ctx context.Context, e *env) int {
 		// whatever the size of the file.
 		n, failed := runBulk(ctx, e, lines[i:min(i+bulkChunk, len(lines))])
 		if n == 0 {
+			if code, ends := e.maddrBatchLine(ctx, lines[i].words); ends { // maddrmodify.go
+				return code
+			}
 			if err := dispatch(ctx, e, lines[i].words); err != nil {
 				failed = []lineFailure{{0, err, neighExits(e, lines[i].words, err)}}
 			}

@@ -112,3 +112,20 @@ func (e *env) maddressModify(_ context.Context, add bool, args []string) error {
 	}
 	return do()
 }
+
+// maddrBatchLine runs a -batch line that is maddress add or del, and says
+// so: ip's multiaddr_modify ends the process (exit(0), exit(1) after a
+// failed ioctl, exit(-1) on a bad word), so the batch stops after it
+// whatever follows and whatever failed before, -force or not.
+func (e *env) maddrBatchLine(ctx context.Context, words []string) (int, bool) {
+	if len(words) < 2 {
+		return 0, false
+	}
+	if o, ok := lookupObject(words[0]); !ok || o.name != "maddress" {
+		return 0, false
+	}
+	if cmd, ok := lookupCommand(words[1], maddressCommands); !ok || cmd == "show" {
+		return 0, false
+	}
+	return report(e.stderr, dispatch(ctx, e, words)), true
+}

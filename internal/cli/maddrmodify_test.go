@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -53,6 +55,64 @@ func maddrNoRandom(s string) string {
 	var keep []string
 	for _, l := range strings.Split(s, "\n") {
 		if !strings.Contains(l, "33:33:ff:") && !strings.Contains(l, "ff02::1:ff") {
+			keep = append(keep, l)
+		}
+	}
+	return strings.Join(keep, "\n")
+}
+
+// TestMaddressBatchLikeIP: in a -batch file, maddress add and del end the
+// batch as ip's (its multiaddr_modify exits the process): after success,
+// after a failed ioctl, after a bad word, with and without -force, and
+// after an earlier failure. The exit status, error output and the state
+// afterwards (the MTU the next line would set, the groups) are ip's.
+func TestMaddressBatchLikeIP(t *testing.T) {
+	for _, c := range []struct {
+		force bool
+		lines string
+	}{
+		{false, "maddr add 33:33:00:00:00:44 dev v0\nlink set v0 mtu 1400\n"},
+		{false, "maddr del 33:33:00:00:00:45 dev v0\nlink set v0 mtu 1400\n"},
+		{true, "maddr del 33:33:00:00:00:45 dev v0\nlink set v0 mtu 1400\n"},
+		{true, "link set nosuch mtu 1300\nmaddr add 33:33:00:00:00:46 dev v0\nlink set v0 mtu 1400\n"},
+		{false, "maddr add 33:33:00:00:00:47\nlink set v0 mtu 1400\n"},
+		{false, "link set v0 mtu 1300\nmaddr a 33:33:00:00:00:48 dev v0\nmaddr del 33:33:00:00:00:48 dev v0\n"},
+		{false, "maddr show dev v0\nlink set v0 mtu 1400\n"},
+	} {
+		var names [2]string
+		for i := range names {
+			ns, name := kerneltest.NamedNetNS(t)
+			kerneltest.Run(t, ns, "ip", "link", "add", "v0", "type", "veth", "peer", "name", "v1")
+			names[i] = name
+		}
+		f := filepath.Join(t.TempDir(), "batch")
+		if err := os.WriteFile(f, []byte(c.lines), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		args := []string{"-batch", f}
+		if c.force {
+			args = append([]string{"-force"}, args...)
+		}
+		ipOut, ipErr, ipCode := ipResult(t, names[0], args...)
+		nlOut, nlErr, nlCode := runAs(t, "ip", append([]string{"-n", names[1]}, args...)...)
+		if ipOut != nlOut || ipErr != nlErr || ipCode != nlCode {
+			t.Errorf("%q force %v:\n ip: exit %d %q %q\n nl: exit %d %q %q", c.lines, c.force, ipCode, ipErr, ipOut, nlCode, nlErr, nlOut)
+		}
+		for _, show := range [][]string{{"link", "show", "v0"}, {"maddr", "show", "dev", "v0"}} {
+			a, _, _ := ipResult(t, names[0], show...)
+			b, _, _ := ipResult(t, names[1], show...)
+			if a == "" || maddrNoRandom(noLLAddr(a)) != maddrNoRandom(noLLAddr(b)) {
+				t.Errorf("%q: %v afterwards:\n after ip: %s\n after nl: %s", c.lines, show, a, b)
+			}
+		}
+	}
+}
+
+// noLLAddr drops the link/ether line (the veths' random addresses).
+func noLLAddr(s string) string {
+	var keep []string
+	for _, l := range strings.Split(s, "\n") {
+		if !strings.Contains(l, "link/ether") {
 			keep = append(keep, l)
 		}
 	}

@@ -136,7 +136,7 @@ func runBatch(ctx context.Context, e *env) int {
 				return code
 			}
 			if err := dispatch(ctx, e, lines[i].words); err != nil {
-				failed = []lineFailure{{0, err, neighExits(e, lines[i].words, err)}}
+				failed = []lineFailure{{0, err, neighExits(e, lines[i].words, err) || ntableExits(lines[i].words, err)}}
 			}
 			n = 1
 		}

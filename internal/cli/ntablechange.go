@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"encoding/binary"
+	"errors"
 	"time"
 
 	"github.com/nlkit/nlkit/netlink"
@@ -241,4 +242,16 @@ func ntableStatsFormat(p *printer, b []byte) {
 		}
 	}
 	p.text("\n")
+}
+
+// ntableExits reports whether ip exits at this failed line of a batch:
+// ntable change refused by the kernel (ip's ipntable_modify calls
+// exit(2)).
+func ntableExits(words []string, err error) bool {
+	var ne *netlink.Error
+	if !errors.As(err, &ne) || len(words) < 2 {
+		return false
+	}
+	o, ok := lookupObject(words[0])
+	return ok && o.name == "ntable" && (matches(words[1], "change") || matches(words[1], "chg"))
 }

@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -74,5 +76,45 @@ func TestNtableChangeLikeIP(t *testing.T) {
 	if a, _, _ := ipResult(t, names[1], "ntable", "show", "dev", "v0", "name", "arp_cache"); !strings.Contains(a, "queue 51") ||
 		!strings.Contains(a, "locktime 900") {
 		t.Errorf("after nl's change: %q", a)
+	}
+}
+
+// TestNtableBatchLikeIP: a refused ntable change ends a -batch with exit
+// status 2, -force or not (ip's ipntable_modify exits), and the line
+// after it is not run; an accepted one goes on.
+func TestNtableBatchLikeIP(t *testing.T) {
+	for _, c := range []struct {
+		force bool
+		lines string
+	}{
+		{true, "ntable change name arp_cache queue 5\nlink set v0 mtu 1400\n"},
+		{false, "ntable change name arp_cache queue 5\nlink set v0 mtu 1400\n"},
+		{false, "ntable change name arp_cache dev v0 queue 5\nlink set v0 mtu 1400\n"},
+		{true, "ntable change name arp_cache dev nosuch queue 5\nlink set v0 mtu 1400\n"},
+	} {
+		var names [2]string
+		for i := range names {
+			ns, name := kerneltest.NamedNetNS(t)
+			kerneltest.Run(t, ns, "ip", "link", "add", "v0", "type", "veth", "peer", "name", "v1")
+			names[i] = name
+		}
+		f := filepath.Join(t.TempDir(), "batch")
+		if err := os.WriteFile(f, []byte(c.lines), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		args := []string{"-batch", f}
+		if c.force {
+			args = append([]string{"-force"}, args...)
+		}
+		ipOut, ipErr, ipCode := ipResult(t, names[0], args...)
+		nlOut, nlErr, nlCode := runAs(t, "ip", append([]string{"-n", names[1]}, args...)...)
+		if ipOut != nlOut || ipErr != nlErr || ipCode != nlCode {
+			t.Errorf("%q force %v:\n ip: exit %d %q %q\n nl: exit %d %q %q", c.lines, c.force, ipCode, ipErr, ipOut, nlCode, nlErr, nlOut)
+		}
+		a, _, _ := ipResult(t, names[0], "link", "show", "v0")
+		b, _, _ := ipResult(t, names[1], "link", "show", "v0")
+		if noLLAddr(a) != noLLAddr(b) {
+			t.Errorf("%q: afterwards:\n after ip: %s\n after nl: %s", c.lines, a, b)
+		}
 	}
 }

@@ -141,6 +141,13 @@ func runBatch(ctx context.Context, e *env) int {
 			n = 1
 		}
 		for _, f := range failed {
+			var ue *UsageError
+			if errors.As(f.err, &ue) && (ue.Exit == 0 || ue.Exit == ExitUsage) {
+				// ip's usage errors (invarg, duparg, usage ...) call
+				// exit(-1): the batch ends there, -force or not,
+				// without "Command failed".
+				return report(e.stderr, f.err)
+			}
 			if f.fatal {
 				// ip's neighbour commands exit(2) when the kernel
 				// refuses: the batch ends there, without "Command

@@ -201,7 +201,9 @@ func TestBatchStopsAtFailure(t *testing.T) {
 	dir := t.TempDir()
 	name := "nlkit-test-batch-" + filepath.Base(dir)
 	file := filepath.Join(dir, "batch")
-	content := "netns add " + name + "\n# a comment\n\nnetns frob\nnetns delete " + name + "\n"
+	// Line 4 fails without ending the process in ip (a bad word would:
+	// TestBatchUsageExitLikeIP).
+	content := "netns add " + name + "\n# a comment\n\nnetns delete " + name + "-nosuch\nnetns delete " + name + "\n"
 	if err := os.WriteFile(file, []byte(content), 0o644); err != nil {
 		t.Fatal(err)
 	}

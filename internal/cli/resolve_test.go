@@ -58,12 +58,15 @@ func TestResolveLikeIP(t *testing.T) {
 		t.Fatal(err)
 	}
 	kerneltest.Run(t, ns, "ip", "-batch", f)
-	// The kernel adds the IPv6 routes of the links it brought up in its
-	// own time: wait until the tables have not changed for half a second.
+	// The kernel adds the IPv6 routes of the links it brought up, and ends
+	// their addresses' duplicate detection, in its own time: wait until
+	// the tables and addresses have settled for half a second.
 	last, still := "", 0
 	for range 100 {
 		now, _, _ := ipResult(t, name, "route", "show", "table", "all")
-		if now == last && strings.Contains(now, "local 2001:db8::1") {
+		addrs, _, _ := ipResult(t, name, "address")
+		now += addrs
+		if now == last && strings.Contains(now, "local 2001:db8::1") && !strings.Contains(now, "tentative") {
 			if still++; still == 5 {
 				break
 			}

@@ -293,6 +293,9 @@ func monitorObject(m netlink.Message) (string, bool) {
 		return "address", m.Header.Type == unix.RTM_DELADDR
 	case unix.RTM_NEWROUTE, unix.RTM_DELROUTE:
 		if len(m.Data) > 0 && (m.Data[0] == rtnlFamilyIPMR || m.Data[0] == rtnlFamilyIP6MR) {
+			if mrouteCloned(m) {
+				return "", false // ip drops cloned routes before anything
+			}
 			return "mroute", m.Header.Type == unix.RTM_DELROUTE // mroute's own format (mroute.go)
 		}
 		return "route", m.Header.Type == unix.RTM_DELROUTE

@@ -163,14 +163,17 @@ func runMroute(ctx context.Context, e *env, args []string) error {
 	return writeRecords(e, recs)
 }
 
+// mrouteCloned reports whether a route message is a cloned route
+// (RTM_F_CLONED), which ip's monitor drops.
+func mrouteCloned(m netlink.Message) bool {
+	return len(m.Data) >= rtmsgLen && binary.NativeEndian.Uint32(m.Data[8:])&rtmFCloned != 0
+}
+
 // mrouteMonitorFormat formats a multicast route of monitor (ip's
-// accept_msg gives those to print_mroute, without its filters); nil for
-// one ip skips (cloned) or cannot print (its error goes to standard
-// error). monitor prints "Deleted " itself.
+// accept_msg gives those to print_mroute, without its filters; monitor
+// drops cloned ones before); nil for one ip cannot print (its error goes
+// to standard error). monitor prints "Deleted " itself.
 func (e *env) mrouteMonitorFormat(ctx context.Context, m netlink.Message) *printer {
-	if len(m.Data) >= rtmsgLen && binary.NativeEndian.Uint32(m.Data[8:])&rtmFCloned != 0 {
-		return nil
-	}
 	m.Header.Type = unix.RTM_NEWROUTE // "Deleted " is monitor's
 	p, err := e.mrouteFormat(ctx, m, 0, 0, 0)
 	if err != nil {

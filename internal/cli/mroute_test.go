@@ -106,7 +106,7 @@ func mrouteSamples() []mrouteMsg {
 	}
 }
 
-var monitorClock = regexp.MustCompile(`Timestamp: .* usec|\[[0-9T:.-]+\] `)
+var mrouteMonitorClock = regexp.MustCompile(`Timestamp: .* usec|\[[0-9T:.-]+\] `)
 
 // TestMrouteLikeIP: mroute show against ip on this kernel (which has no
 // multicast routing: ip prints nothing for IPv4, and fails on the
@@ -150,7 +150,7 @@ func TestMrouteLikeIP(t *testing.T) {
 		args := append(strings.Fields(o), "monitor", "file", f)
 		ipOut, ipErr, ipCode := ipResult(t, name, args...)
 		nlOut, nlErr, nlCode := runAs(t, "ip", append([]string{"-n", name}, args...)...)
-		ipOut, nlOut = monitorClock.ReplaceAllString(ipOut, "T"), monitorClock.ReplaceAllString(nlOut, "T")
+		ipOut, nlOut = mrouteMonitorClock.ReplaceAllString(ipOut, "T"), mrouteMonitorClock.ReplaceAllString(nlOut, "T")
 		if ipOut != nlOut || ipErr != nlErr || ipCode != nlCode || strings.Count(ipOut, "Iif:") != 8 {
 			t.Errorf("%s monitor file:\n ip: exit %d %q\n%s\n nl: exit %d %q\n%s", o, ipCode, ipErr, ipOut, nlCode, nlErr, nlOut)
 		}

@@ -68,7 +68,7 @@ func TestParseNetns(t *testing.T) {
 		{args: []string{"exec", "blue", "ip", "link"}, want: netnsRequest{cmd: "exec", name: "blue", argv: []string{"ip", "link"}}},
 		{args: []string{"add"}, err: "No netns name specified"},
 		{args: []string{"exec", "blue"}, err: "No command specified"},
-		{args: []string{"add", "a", "b"}, err: `Error: garbage "b" after the netns name.`},
+		{args: []string{"add", "a", "b"}, want: netnsRequest{cmd: "add", name: "a"}}, // ip ignores the rest
 		{args: []string{"frob"}, err: `Command "frob" is unknown, try "nl netns help".`},
 		{args: []string{"list-id"}, want: netnsRequest{cmd: "list-id"}},
 		{args: []string{"set", "blue", "auto"}, want: netnsRequest{cmd: "set", name: "blue", nsid: -1}},

@@ -107,25 +107,26 @@ func parseNexthop(args []string) (nexthopRequest, error) {
 	for a.more() {
 		w := a.next()
 		var err error
+		list := r.cmd == "list" || r.cmd == "flush"
 		switch {
 		case w == "id":
 			r.id, err = u32("invalid id value")
 			r.hasID = true
-		case w == "dev":
+		case w == "dev" || list && matches(w, "dev"):
 			r.dev, err = a.value()
-		case (r.cmd == "list" || r.cmd == "flush") && w == "groups":
+		case list && matches(w, "groups"):
 			r.groups = true
-		case (r.cmd == "list" || r.cmd == "flush") && w == "fdb":
+		case list && w == "fdb":
 			r.fdb = true
-		case (r.cmd == "list" || r.cmd == "flush") && w == "protocol":
+		case list && matches(w, "protocol"):
 			r.proto8, err = valueOf(a, getU8, "invalid protocol value")
 			r.hasProto = true
-		case r.cmd == "list" || r.cmd == "flush":
+		case list:
 			return r, errInvarg("", w)
 		case r.cmd == "get":
 			return r, &UsageError{Msg: strings.TrimSuffix(nexthopHelp, "\n")}
-		case r.cmd == "delete":
-			return r, usagef(`Error: garbage "%s" in "nexthop del".`, w)
+		// delete reads the words of add, as ip's ipnh_modify, and sends
+		// them: the kernel judges them
 		case w == "via":
 			var v string
 			if v, err = a.value(); err == nil {
@@ -173,7 +174,7 @@ func parseNexthop(args []string) (nexthopRequest, error) {
 		case matches(w, "protocol"):
 			r.proto, err = valueOf(a, parseProtocol, "\"protocol\" value is invalid\n")
 		default:
-			return r, usagef(`Error: garbage "%s" in "nexthop %s".`, w, r.cmd)
+			return r, errInvarg("", w)
 		}
 		if err != nil {
 			return r, err
@@ -237,18 +238,12 @@ func runNexthop(ctx context.Context, e *env, args []string) error {
 		return b
 	}
 	switch r.cmd {
-	case "get", "delete":
+	case "get":
 		enc := nlattr.NewEncoder(hdr())
-		if r.hasID {
-			enc.Uint32(nhaID, r.id) // del without one: the kernel says what is missing
-		}
+		enc.Uint32(nhaID, r.id)
 		data, _ := enc.Finish()
-		typ := netlink.MessageType(rtmGetNexthop)
-		if r.cmd == "delete" {
-			typ = rtmDelNexthop
-		}
-		msgs, err := nl.Execute(ctx, netlink.Message{Header: netlink.Header{Type: typ}, Data: data})
-		if err != nil || r.cmd == "delete" {
+		msgs, err := nl.Execute(ctx, netlink.Message{Header: netlink.Header{Type: rtmGetNexthop}, Data: data})
+		if err != nil {
 			return err
 		}
 		var recs []*printer
@@ -258,7 +253,7 @@ func runNexthop(ctx context.Context, e *env, args []string) error {
 			}
 		}
 		return writeRecords(e, recs)
-	case "add", "replace":
+	case "add", "replace", "delete":
 		b := hdr()
 		switch {
 		case r.gateway.IsValid():
@@ -312,11 +307,14 @@ func runNexthop(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		flags := netlink.Create | netlink.Excl
-		if r.cmd == "replace" {
+		typ, flags := netlink.MessageType(rtmNewNexthop), netlink.Create|netlink.Excl
+		switch r.cmd {
+		case "replace":
 			flags = netlink.Create | netlink.Replace
+		case "delete": // without an id: the kernel says what is missing
+			typ, flags = rtmDelNexthop, 0
 		}
-		_, err = nl.Execute(ctx, netlink.Message{Header: netlink.Header{Type: rtmNewNexthop, Flags: flags}, Data: data})
+		_, err = nl.Execute(ctx, netlink.Message{Header: netlink.Header{Type: typ, Flags: flags}, Data: data})
 		return err
 	}
 	// list, flush: "id ID" is a get of that one.

@@ -74,3 +74,47 @@ ip netns delete nlk-a nlk-b; echo "delete: $?"
 ip netns list; echo "list: $?"
 `)
 }
+
+// TestNexthopSelftestWordsLikeIP: fib_nexthops.sh's resilient group tests read
+// the buckets with `ip nexthop bucket list|get` (text with idle_time cut
+// out, and -j through jq); its basic tests delete with extra attributes
+// (ip sends them: the kernel refuses with exit 2) and abbreviate the list
+// selectors (`nexthop list group`, `flush proto`).
+func TestNexthopSelftestWordsLikeIP(t *testing.T) {
+	bin := nlAsIP(t)
+	shLikeIP(t, bin, `
+ip link add v1 type veth peer v2; ip link set v1 up; ip link set v2 up; ip addr add 198.18.1.1/24 dev v1
+ip nexthop add id 1 via 198.18.1.2 dev v1; ip nexthop add id 2 via 198.18.1.3 dev v1
+ip nexthop add id 101 group 1/2 type resilient buckets 4 idle_timer 0
+ip nexthop add id 201 group 1/2
+ip nexthop del id 1 group 1/2/3/4/5/6/7/8; echo "del extra: $?"
+ip nexthop add id 104 group 2; ip nexthop add id 105 group 2
+ip nexthop list group; echo "list group: $?"
+ip nexthop add id 115 blackhole proto 99; ip nexthop add id 106 blackhole proto 100
+ip nexthop flush proto 99; echo "flush: $?"
+ip nexthop ls pro 100; echo "ls pro: $?"
+ip nexthop ls d v1; echo "ls d: $?"
+cut() { sed 's/idle_time [0-9.e+-]* //'; }
+ip nexthop bucket | cut; echo "bucket: $?"
+ip nexthop b list id 101 | cut; echo "bucket: $?"
+ip nexthop bucket show nhid 2 | cut; echo "bucket: $?"
+ip nexthop bucket lst dev v1 | cut; echo "bucket: $?"
+ip -j nexthop bucket show dev v1 | sed 's/"idle_time":[0-9.e+-]*/"idle_time":X/g'; echo "bucket: $?"
+ip -j -p nexthop bucket get id 101 index 1 | sed 's/"idle_time": [0-9.e+-]*/"idle_time": X/g'; echo "bucket: $?"
+ip nexthop bucket list id 111; echo "bucket: $?"
+ip nexthop bucket list id 201; echo "bucket: $?"
+ip nexthop bucket list dev bla; echo "bucket: $?"
+ip nexthop bucket list groups; echo "bucket: $?"
+ip nexthop bucket list fdb; echo "bucket: $?"
+ip nexthop bucket get id 101 index 0 | cut; echo "get: $?"
+ip nexthop bucket get id 101 index 999; echo "get: $?"
+ip nexthop bucket get id 201 index 0; echo "get: $?"
+ip nexthop bucket get id 999 index 0; echo "get: $?"
+ip nexthop bucket get id 101 2>&1 | head -1; echo "get: $?"
+ip nexthop add id 5 foo; echo "add: $?"
+ip nexthop del id 5 via 198.18.1.9 dev v1; echo "del: $?"
+ip nexthop del id 2 dev v1; echo "del: $?"
+ip nexthop del id 101; echo "del: $?"
+ip nexthop ls
+`)
+}

@@ -407,6 +407,9 @@ func parseLinkDelete(a *words) (linkRequest, error) {
 }
 
 func runLink(ctx context.Context, e *env, args []string) error {
+	if isLinkProperty(args) {
+		return runLinkProperty(ctx, e, args[1:])
+	}
 	r, err := parseLink(args)
 	if err != nil {
 		return err

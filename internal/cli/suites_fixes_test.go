@@ -118,3 +118,25 @@ ip nexthop del id 101; echo "del: $?"
 ip nexthop ls
 `)
 }
+
+// TestLinkPropertyLikeIP: netns-name.sh gives links alternative names
+// with `ip link property add|del dev DEV altname NAME`.
+func TestLinkPropertyLikeIP(t *testing.T) {
+	bin := nlAsIP(t)
+	shLikeIP(t, bin, `
+ip link add v1 address 02:00:00:00:00:01 type veth peer v2 address 02:00:00:00:00:02
+ip link property add dev v1 altname some-alt-name; echo "add: $?"
+ip link prop add v1 altname second-alt altname third; echo "add: $?"
+ip link property add dev v2 altname some-alt-name; echo "dup: $?"
+ip link show v1; ip link show some-alt-name; echo "show: $?"
+ip -j link show dev third | sed 's/"ifindex":[0-9]*,//'
+ip link property del dev some-alt-name altname second-alt; echo "del: $?"
+ip link property del dev v1 altname nosuch; echo "del: $?"
+ip link property add altname x; echo "nodev: $?"
+ip link property add dev nosuch altname x; echo "nosuch: $?"
+ip link property add dev v1 altname a/b; echo "bad: $?"
+ip link property frob 2>&1 | head -1; echo "frob"
+ip link property add dev v1 dev v2; echo "dup dev: $?"
+ip link show v1
+`)
+}

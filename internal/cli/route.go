@@ -86,6 +86,8 @@ type routeSelector struct {
 	// filter.realm, realmmask); a full mask also leaves it out of the
 	// output.
 	realm, realmMask uint32
+	tos              uint8
+	hasTos           bool // tos|dsfield: routes with that tos only (ip's tosmask -1)
 }
 
 // routeGetArgs are the arguments of route get.
@@ -222,7 +224,7 @@ func parseRoute(args []string, fam Family) (routeRequest, error) {
 
 // routeCommands are route's commands in ip's order.
 var routeCommands = []command{
-	{name: "add"}, {name: "change", exact: []string{"chg"}}, {name: "replace"}, {name: "append"}, {name: "delete"},
+	{name: "add"}, {name: "change", exact: []string{"chg"}}, {name: "replace"}, {name: "prepend"}, {name: "append"}, {name: "delete"},
 	{name: "show", abbrev: []string{"list", "show", "lst"}}, {name: "get"}, {name: "flush"}, {name: "save"},
 	{name: "restore"}, {name: "showdump"},
 }
@@ -297,6 +299,9 @@ func parseRouteSelector(a *words, fam Family) (routeSelector, error) {
 			if s.realm&0xffff0000 == 0 && (!strings.Contains(v, "/") || strings.HasPrefix(v, "/")) {
 				s.realmMask &^= 0xffff0000
 			}
+		case w != "t" && w != "to" && matches(w, "tos") || matches(w, "dsfield"): // ip: "t" is table, "to" the prefix
+			s.tos, err = valueOf(a, parseDSField, "TOS value is invalid\n")
+			s.hasTos = true
 		default:
 			if matches(w, "to") {
 				if w, err = a.value(); err != nil {
@@ -511,6 +516,8 @@ func parseRouteSpec(a *words, fam Family, del bool) (routeSpec, error) {
 			}
 			fam = fam.or(p.Family)
 			r.Src = p.Prefix()
+		case w != "t" && w != "to" && matches(w, "tos") || matches(w, "dsfield"): // ip: "t" is table, "to" the prefix
+			r.Tos, err = valueOf(a, parseDSField, "\"tos\" value is invalid\n")
 		case matches(w, "metric") || matches(w, "priority") || w == "preference":
 			r.Priority, err = valueOf(a, getU32, "\"metric\" value is invalid\n")
 			r.HasPriority = true
@@ -757,6 +764,8 @@ func runRoute(ctx context.Context, e *env, args []string) error {
 		return c.ReplaceRoute(ctx, r)
 	case "append":
 		return c.AppendRoute(ctx, r)
+	case "prepend":
+		return routePrepend(ctx, c, r)
 	case "change":
 		return c.ChangeRoute(ctx, r)
 	}
@@ -796,7 +805,7 @@ func routeFilter(ctx context.Context, e *env, s *routeSelector) (*rtnl.Conn, rtn
 // scope, metric, prefixes).
 func (s *routeSelector) match(r *rtnl.Route) bool {
 	if s.hasProto && r.Protocol != s.proto || s.hasType && r.Type != s.typ ||
-		s.hasScope && r.Scope != s.scope || s.hasMet && r.Priority != s.metric {
+		s.hasScope && r.Scope != s.scope || s.hasMet && r.Priority != s.metric || s.hasTos && r.Tos != s.tos {
 		return false
 	}
 	if s.realmMask != 0 && (r.Realms^s.realm)&s.realmMask != 0 {
@@ -849,12 +858,13 @@ type routeView struct {
 	table, dev, proto, scope, metric bool
 	via, src                         bool // the selector gave the gateway, the source
 	realms                           bool // the selector gave both realms
+	tos                              bool
 }
 
 func (s *routeSelector) view() routeView {
 	return routeView{table: !s.tableAll, dev: s.hasDev, proto: s.hasProto, scope: s.hasScope, metric: s.hasMet,
 		via: s.hasVia && s.via.Bits() == s.via.Addr().BitLen(), src: s.hasSrc && s.prefsrc.Bits() == s.prefsrc.Addr().BitLen(),
-		realms: s.realmMask == ^uint32(0)}
+		realms: s.realmMask == ^uint32(0), tos: s.hasTos}
 }
 
 func routeShow(ctx context.Context, e *env, s *routeSelector) error {

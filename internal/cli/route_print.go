@@ -91,7 +91,7 @@ func routeFormat(ctx context.Context, e *env, r *rtnl.Route, v routeView) *line 
 	if r.NextHopID != 0 {
 		o.uint("nhid", "nhid ", uint64(r.NextHopID))
 	}
-	if r.Tos != 0 {
+	if r.Tos != 0 && !v.tos {
 		o.str("tos", "tos ", "", fmt.Sprintf("0x%02x", r.Tos))
 	}
 	if !v.via {

@@ -140,3 +140,16 @@ ip link property add dev v1 dev v2; echo "dup dev: $?"
 ip link show v1
 `)
 }
+
+// TestRoutePrependTosLikeIP: fib_tests.sh's ipv4_rt adds with `route
+// prepend` (NLM_F_CREATE alone: a second route, first) and checks that
+// the kernel refuses a tos with ECN bits (exit 2, not a bad word), and
+// the tos|dsfield selector of show and flush.
+func TestRoutePrependTosLikeIP(t *testing.T) {
+	bin := nlAsIP(t)
+	script, err := os.ReadFile("testdata/suites/route_prepend_tos.sh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	shLikeIP(t, bin, string(script))
+}

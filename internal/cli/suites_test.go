@@ -51,12 +51,21 @@ func TestForeignSuites(t *testing.T) {
 	src := foreignSuites(t)
 	fetched := time.Since(start)
 
+	// NLKIT_FOREIGN_SUITES_NL names an nl binary to run instead of this
+	// tree's (to measure another version: a before/after figure)
 	bin := t.TempDir()
-	if out, err := exec.Command("go", "build", "-o", filepath.Join(bin, "nl"), "../../cmd/nl").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	if err := os.Symlink("nl", filepath.Join(bin, "ip")); err != nil {
-		t.Fatal(err)
+	if nl := os.Getenv("NLKIT_FOREIGN_SUITES_NL"); nl != "" {
+		if err := os.Symlink(nl, filepath.Join(bin, "ip")); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("nl: %s", nl)
+	} else {
+		if out, err := exec.Command("go", "build", "-o", filepath.Join(bin, "nl"), "../../cmd/nl").CombinedOutput(); err != nil {
+			t.Fatalf("go build: %v\n%s", err, out)
+		}
+		if err := os.Symlink("nl", filepath.Join(bin, "ip")); err != nil {
+			t.Fatal(err)
+		}
 	}
 	work := t.TempDir()
 	dummy := kindWorks("dummy")
@@ -84,7 +93,7 @@ func TestForeignSuites(t *testing.T) {
 				out = runSelftest(t, kernel, s.script, s.args, bin, i == 1)
 			}
 			res[i] = parseSuiteResults(s, out)
-			if os.Getenv("NLKIT_FOREIGN_SUITES_LOG") != "" {
+			if os.Getenv("NLKIT_FOREIGN_SUITES_LOG") != "" { // a directory for every run's output
 				os.WriteFile(filepath.Join(os.Getenv("NLKIT_FOREIGN_SUITES_LOG"), tool.name+"-"+strings.NewReplacer("/", "_", " ", "_").Replace(s.name)+".log"), out, 0o644)
 			}
 		}

@@ -47,6 +47,8 @@ const (
 	nhaBlackhole = 4
 	nhaOIF       = 5
 	nhaGateway   = 6
+	nhaEncapType = 7
+	nhaEncap     = 8
 	nhaGroups    = 9
 	nhaMaster    = 10
 	nhaFDB       = 11
@@ -84,6 +86,7 @@ type nexthopRequest struct {
 	unbal     *uint32
 	fdb       bool
 	proto     rtnl.Protocol
+	encap     *lwtEncap
 	// list, flush: the selectors
 	groups   bool
 	proto8   uint8
@@ -137,6 +140,8 @@ func parseNexthop(args []string) (nexthopRequest, error) {
 			}
 		case w == "onlink":
 			r.onlink = true
+		case w == "encap":
+			r.encap, err = parseEncap(a)
 		case w == "blackhole":
 			r.blackhole = true
 		case w == "fdb":
@@ -278,6 +283,9 @@ func runNexthop(ctx context.Context, e *env, args []string) error {
 		if oif != 0 {
 			enc.Uint32(nhaOIF, uint32(oif))
 		}
+		if r.encap != nil {
+			r.encap.encode(enc, nhaEncap, nhaEncapType)
+		}
 		if len(r.group) > 0 {
 			g := make([]byte, 8*len(r.group))
 			for i, m := range r.group {
@@ -413,6 +421,8 @@ func (e *env) nexthopFormat(ctx context.Context, m netlink.Message) *printer {
 		oif                      int32
 		gw                       netip.Addr
 		res                      [4]uint64
+		encapType                uint16
+		encap                    []byte
 	)
 	d := nlattr.NewDecoder(b[nhmsgLen:])
 	for d.Next() {
@@ -429,6 +439,10 @@ func (e *env) nexthopFormat(ctx context.Context, m netlink.Message) *printer {
 			gw = d.Addr()
 		case nhaFDB:
 			fdb = true
+		case nhaEncapType:
+			encapType = d.Uint16()
+		case nhaEncap:
+			encap = d.Bytes()
 		case nhaResGroup:
 			resGroup = true
 			n := d.Nested()
@@ -476,6 +490,9 @@ func (e *env) nexthopFormat(ctx context.Context, m netlink.Message) *printer {
 		ra.field("idle_timer", "idle_timer %d ", res[1]/userHZ)
 		ra.field("unbalanced_timer", "unbalanced_timer %d ", res[2]/userHZ)
 		ra.field("unbalanced_time", "unbalanced_time %d ", res[3]/userHZ)
+	}
+	if encap != nil {
+		encapOut(p, encapType, encap)
 	}
 	if gw.IsValid() {
 		p.text("via ")

@@ -153,3 +153,16 @@ func TestRoutePrependTosLikeIP(t *testing.T) {
 	}
 	shLikeIP(t, bin, string(script))
 }
+
+// TestNexthopEncapLikeIP: fib_nexthops.sh adds nexthops with `encap mpls
+// LABEL` (refused by this kernel and with fdb: exit 2 and the kernel's
+// message, as ip); nexthops with ip and ip6 encapsulation print their
+// tunnel fields as ip does, text and JSON.
+func TestNexthopEncapLikeIP(t *testing.T) {
+	bin := nlAsIP(t)
+	script, err := os.ReadFile("testdata/suites/nexthop_encap.sh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	shLikeIP(t, bin, string(script))
+}

@@ -117,6 +117,7 @@ type routeSpec struct {
 	dev      string
 	hasDev   bool // dev was given (possibly as "", which is no link)
 	nexthops []routeNextHop
+	encap    *lwtEncap // encap: the route goes out raw (routeRaw)
 }
 
 // routeNextHop is one "nexthop" of a multipath route.
@@ -124,6 +125,7 @@ type routeNextHop struct {
 	hop    rtnl.NextHop
 	dev    string
 	hasDev bool // dev was given (possibly as "", which is no link)
+	encap  *lwtEncap
 }
 
 // routeTypeWords are ip's route type words, in the order rtnl_rtntype_a2n
@@ -550,6 +552,8 @@ func parseRouteSpec(a *words, fam Family, del bool) (routeSpec, error) {
 			r.Realms, err = valueOf(a, parseRealms, "\"realm\" value is invalid\n")
 		case w == "onlink":
 			r.Flags |= rtnl.RouteFlagOnLink
+		case w == "encap":
+			s.encap, err = parseEncap(a)
 		case w == "nexthop":
 			a.i-- // parseRouteNextHops starts on "nexthop"
 			if s.nexthops, err = parseRouteNextHops(a, fam); err != nil {
@@ -675,6 +679,8 @@ func parseRouteNextHops(a *words, fam Family) ([]routeNextHop, error) {
 				nh.hop.Weight = int(n)
 			case "onlink":
 				nh.hop.Flags |= rtnl.RouteFlagOnLink
+			case "encap":
+				nh.encap, err = parseEncap(a)
 			default:
 				if matches(w, "realms") {
 					nh.hop.Realms, err = valueOf(a, parseRealms, "\"realm\" value is invalid\n")
@@ -757,6 +763,9 @@ func runRoute(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if hops, raw := req.spec.encaps(); raw || req.cmd == "prepend" {
+		return routeRaw(ctx, c, req.cmd, r, req.spec.encap, hops)
+	}
 	switch req.cmd {
 	case "add":
 		return c.AddRoute(ctx, r)
@@ -764,8 +773,6 @@ func runRoute(ctx context.Context, e *env, args []string) error {
 		return c.ReplaceRoute(ctx, r)
 	case "append":
 		return c.AppendRoute(ctx, r)
-	case "prepend":
-		return routePrepend(ctx, c, r)
 	case "change":
 		return c.ChangeRoute(ctx, r)
 	}
@@ -1031,4 +1038,16 @@ func routeGet(ctx context.Context, e *env, g *routeGetArgs) error {
 	defer func() { e.opts.JSON = json }()
 	_, err = e.stdout.Write(routeFormat(ctx, e, &r, routeView{}).b)
 	return err
+}
+
+// encaps gives the encapsulation of each nexthop, and whether the spec
+// has any (on the route or a nexthop).
+func (s *routeSpec) encaps() ([]*lwtEncap, bool) {
+	has := s.encap != nil
+	hops := make([]*lwtEncap, len(s.nexthops))
+	for i, nh := range s.nexthops {
+		hops[i] = nh.encap
+		has = has || nh.encap != nil
+	}
+	return hops, has
 }

@@ -85,7 +85,9 @@ func TestForeignSuites(t *testing.T) {
 	var order []string
 	for _, s := range foreignSuiteList(work) {
 		var res [2]map[string]string
+		var took [2]time.Duration
 		for i, tool := range tools {
+			t0 := time.Now()
 			var out []byte
 			if s.iproute2 {
 				out = runIproute2Test(t, filepath.Join(work, "testsuite"), s.script, tool.path)
@@ -93,6 +95,7 @@ func TestForeignSuites(t *testing.T) {
 				out = runSelftest(t, kernel, s.script, s.args, bin, i == 1)
 			}
 			res[i] = parseSuiteResults(s, out)
+			took[i] = time.Since(t0)
 			if os.Getenv("NLKIT_FOREIGN_SUITES_LOG") != "" { // a directory for every run's output
 				os.WriteFile(filepath.Join(os.Getenv("NLKIT_FOREIGN_SUITES_LOG"), tool.name+"-"+strings.NewReplacer("/", "_", " ", "_").Replace(s.name)+".log"), out, 0o644)
 			}
@@ -120,7 +123,8 @@ func TestForeignSuites(t *testing.T) {
 			}
 		}
 		sort.Strings(lost)
-		t.Logf("%-40s ip passes %3d of %3d, nl passes %3d of them (%d more that ip does not pass)", s.name, ipPass, len(res[0]), nlPass, extra)
+		t.Logf("%-40s ip passes %3d of %3d, nl passes %3d of them (%d more that ip does not pass) [ip %v, nl %v]", s.name, ipPass, len(res[0]), nlPass, extra,
+			took[0].Round(100*time.Millisecond), took[1].Round(100*time.Millisecond))
 		for _, l := range lost {
 			t.Errorf("%s: passes with ip, not with nl: %s", s.name, l)
 		}

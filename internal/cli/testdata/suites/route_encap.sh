@@ -9,5 +9,6 @@ ip route prepend 10.1.0.0/24 encap ip dst 1.2.3.6 via 198.18.20.1; echo "prepend
 ip route add 10.4.0.0/24 nexthop encap ip dst 1.1.1.1 via inet6 2001:10::1 dev d10; echo "via6: $?"
 ip route del 10.2.0.0/24 encap ip dst 1.2.3.5 dev d10; echo "del: $?"
 ip route add 10.5.0.0/24 encap ip dst x dev d10; echo "bad: $?"
-"$REAL_IP" route; "$REAL_IP" -d -j route show table all | jq -c ".[] | select(.dst | startswith(\"fe80\") | not)"
-"$REAL_IP" -6 route | grep -v fe80
+"$REAL_IP" -d route
+"$REAL_IP" -d -j route | jq -c ".[]"
+"$REAL_IP" -6 route show 2001:db8::/64

@@ -88,6 +88,8 @@ type routeSelector struct {
 	realm, realmMask uint32
 	tos              uint8
 	hasTos           bool // tos|dsfield: routes with that tos only (ip's tosmask -1)
+	vrf              string
+	hasVrf           bool // vrf NAME: its table, without local and broadcast routes
 }
 
 // routeGetArgs are the arguments of route get.
@@ -118,6 +120,8 @@ type routeSpec struct {
 	hasDev   bool // dev was given (possibly as "", which is no link)
 	nexthops []routeNextHop
 	encap    *lwtEncap // encap: the route goes out raw (routeRaw)
+	vrf      string    // vrf NAME: the table of that vrf (ip's ipvrf_get_table)
+	hasVrf   bool
 }
 
 // routeNextHop is one "nexthop" of a multipath route.
@@ -304,6 +308,9 @@ func parseRouteSelector(a *words, fam Family) (routeSelector, error) {
 		case w != "t" && w != "to" && matches(w, "tos") || matches(w, "dsfield"): // ip: "t" is table, "to" the prefix
 			s.tos, err = valueOf(a, parseDSField, "TOS value is invalid\n")
 			s.hasTos = true
+		case matches(w, "vrf"):
+			s.vrf, err = a.value()
+			s.hasVrf = true
 		default:
 			if matches(w, "to") {
 				if w, err = a.value(); err != nil {
@@ -572,6 +579,9 @@ func parseRouteSpec(a *words, fam Family, del bool) (routeSpec, error) {
 		case matches(w, "table"):
 			r.Table, err = valueOf(a, parseTable, "\"table\" value is invalid\n")
 			tableOK = true
+		case matches(w, "vrf"):
+			s.vrf, err = a.value()
+			s.hasVrf, tableOK = true, true
 		case w == "dev" || w == "oif":
 			s.dev, err = a.value()
 			s.hasDev = true
@@ -701,6 +711,13 @@ func parseRouteNextHops(a *words, fam Family) ([]routeNextHop, error) {
 // routeBuild resolves the links of a spec and gives the route to send.
 func routeBuild(ctx context.Context, e *env, s *routeSpec) (rtnl.Route, error) {
 	r := s.route
+	if s.hasVrf {
+		t, err := e.vrfTableOf(ctx, s.vrf)
+		if err != nil {
+			return r, err
+		}
+		r.Table = rtnl.Table(t)
+	}
 	if s.hasDev {
 		idx, err := e.linkIndex(ctx, s.dev)
 		if err != nil {
@@ -787,6 +804,13 @@ func routeFilter(ctx context.Context, e *env, s *routeSelector) (*rtnl.Conn, rtn
 	if err != nil {
 		return nil, rtnl.RouteFilter{}, err
 	}
+	if s.hasVrf {
+		t, err := e.vrfTableOf(ctx, s.vrf)
+		if err != nil {
+			return nil, rtnl.RouteFilter{}, err
+		}
+		s.table, s.tableAll = rtnl.Table(t), false
+	}
 	fam := e.opts.Family
 	if !s.tableAll {
 		fam = fam.or(FamilyInet)
@@ -812,7 +836,8 @@ func routeFilter(ctx context.Context, e *env, s *routeSelector) (*rtnl.Conn, rtn
 // scope, metric, prefixes).
 func (s *routeSelector) match(r *rtnl.Route) bool {
 	if s.hasProto && r.Protocol != s.proto || s.hasType && r.Type != s.typ ||
-		s.hasScope && r.Scope != s.scope || s.hasMet && r.Priority != s.metric || s.hasTos && r.Tos != s.tos {
+		s.hasScope && r.Scope != s.scope || s.hasMet && r.Priority != s.metric || s.hasTos && r.Tos != s.tos ||
+		s.hasVrf && (r.Type == rtnl.RouteLocal || r.Type == rtnl.RouteBroadcast) {
 		return false
 	}
 	if s.realmMask != 0 && (r.Realms^s.realm)&s.realmMask != 0 {
@@ -1050,4 +1075,22 @@ func (s *routeSpec) encaps() ([]*lwtEncap, bool) {
 		has = has || nh.encap != nil
 	}
 	return hops, has
+}
+
+// vrfTableOf is ip's ipvrf_get_table for the vrf words of route: the table
+// of the vrf link NAME, or `Invalid VRF` (255) when there is no such vrf.
+func (e *env) vrfTableOf(ctx context.Context, name string) (uint32, error) {
+	c, err := e.rt()
+	if err != nil {
+		return 0, err
+	}
+	l, err := c.LinkByName(ctx, name)
+	if err != nil {
+		return 0, errInvarg("Invalid VRF\n", name)
+	}
+	t, ok := vrfTable(&l)
+	if !ok || t == 0 {
+		return 0, errInvarg("Invalid VRF\n", name)
+	}
+	return t, nil
 }

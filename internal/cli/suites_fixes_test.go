@@ -181,3 +181,16 @@ func TestRouteEncapLikeIP(t *testing.T) {
 	}
 	shLikeIP(t, bin, string(script))
 }
+
+// TestRouteVrfLikeIP: icmp_redirect.sh adds routes with `route add vrf
+// NAME ...` (the vrf's table). This kernel has no vrf module: what can be
+// compared is ip's refusal of a name that is no vrf, for add, del, show,
+// flush and get.
+func TestRouteVrfLikeIP(t *testing.T) {
+	bin := nlAsIP(t)
+	script, err := os.ReadFile("testdata/suites/route_vrf.sh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	shLikeIP(t, bin, string(script))
+}

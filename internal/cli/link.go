@@ -113,6 +113,7 @@ type linkOpts struct {
 	txqlen   *uint32
 	master   string
 	nomaster bool
+	vrf      bool // master came as "vrf NAME": it must be a vrf
 	netns    string
 	alias    *string
 	group    *uint32
@@ -298,9 +299,12 @@ func parseLinkOpts(a *words, mode linkMode) (dev string, o linkOpts, kind string
 			o.netns, err = onceValue(a, "netns", &netnsSet)
 		case "master": // as in ip, the last of master and nomaster counts
 			o.master, err = masterWord(a)
-			o.nomaster = false
+			o.nomaster, o.vrf = false, false
 		case "nomaster":
-			o.master, o.nomaster = "", true
+			o.master, o.nomaster, o.vrf = "", true, false
+		case "vrf": // ip: the master, which must be a vrf
+			o.master, err = a.value()
+			o.nomaster, o.vrf = false, true
 		case "type":
 			if kind, err = a.value(); err == nil && mode == linkModePeer {
 				err = errDuparg("type", kind) // the veth's own type came first
@@ -451,6 +455,24 @@ func (e *env) masterIndex(ctx context.Context, name string) (int32, error) {
 	return idx, err
 }
 
+// masterOf resolves the master of link add or set: "master NAME", or
+// "vrf NAME", which ip refuses with "Not a valid VRF name" unless NAME is
+// a vrf.
+func (e *env) masterOf(ctx context.Context, o *linkOpts) (int32, error) {
+	if !o.vrf {
+		return e.masterIndex(ctx, o.master)
+	}
+	c, err := e.rt()
+	if err != nil {
+		return 0, err
+	}
+	l, err := c.LinkByName(ctx, o.master)
+	if err != nil || l.Kind != "vrf" {
+		return 0, errInvarg("Not a valid VRF name\n", o.master)
+	}
+	return l.Index, nil
+}
+
 // openNetNSWord opens the namespace of a "netns" word as ip does: a name
 // in /run/netns (or a path), else a process id (get_integer).
 func openNetNSWord(arg string) (*netns.NS, error) {
@@ -543,7 +565,7 @@ func (e *env) addLink(ctx context.Context, r linkRequest) error {
 		l.Group = *r.opts.group
 	}
 	if r.opts.master != "" {
-		if l.Master, err = e.masterIndex(ctx, r.opts.master); err != nil {
+		if l.Master, err = e.masterOf(ctx, &r.opts); err != nil {
 			return err
 		}
 	}
@@ -622,7 +644,7 @@ func (e *env) setLink(ctx context.Context, r linkRequest) error {
 		ch.MTU = *o.mtu
 	}
 	if o.master != "" {
-		m, err := e.masterIndex(ctx, o.master)
+		m, err := e.masterOf(ctx, &o)
 		if err != nil {
 			return err
 		}

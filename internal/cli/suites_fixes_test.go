@@ -185,7 +185,7 @@ func TestRouteEncapLikeIP(t *testing.T) {
 // TestRouteVrfLikeIP: icmp_redirect.sh adds routes with `route add vrf
 // NAME ...` (the vrf's table). This kernel has no vrf module: what can be
 // compared is ip's refusal of a name that is no vrf, for add, del, show,
-// flush and get.
+// flush and get, and for `link add|set ... vrf NAME` (the master).
 func TestRouteVrfLikeIP(t *testing.T) {
 	bin := nlAsIP(t)
 	script, err := os.ReadFile("testdata/suites/route_vrf.sh")

@@ -113,7 +113,6 @@ type linkOpts struct {
 	txqlen   *uint32
 	master   string
 	nomaster bool
-	vrf      bool // master came as "vrf NAME": it must be a vrf
 	netns    string
 	alias    *string
 	group    *uint32
@@ -299,12 +298,9 @@ func parseLinkOpts(a *words, mode linkMode) (dev string, o linkOpts, kind string
 			o.netns, err = onceValue(a, "netns", &netnsSet)
 		case "master": // as in ip, the last of master and nomaster counts
 			o.master, err = masterWord(a)
-			o.nomaster, o.vrf = false, false
+			o.nomaster = false
 		case "nomaster":
-			o.master, o.nomaster, o.vrf = "", true, false
-		case "vrf": // ip: the master, which must be a vrf
-			o.master, err = a.value()
-			o.nomaster, o.vrf = false, true
+			o.master, o.nomaster = "", true
 		case "type":
 			if kind, err = a.value(); err == nil && mode == linkModePeer {
 				err = errDuparg("type", kind) // the veth's own type came first
@@ -411,9 +407,6 @@ func parseLinkDelete(a *words) (linkRequest, error) {
 }
 
 func runLink(ctx context.Context, e *env, args []string) error {
-	if isLinkProperty(args) {
-		return runLinkProperty(ctx, e, args[1:])
-	}
 	r, err := parseLink(args)
 	if err != nil {
 		return err
@@ -453,24 +446,6 @@ func (e *env) masterIndex(ctx context.Context, name string) (int32, error) {
 		return 0, errInvarg(noMasterMsg, name)
 	}
 	return idx, err
-}
-
-// masterOf resolves the master of link add or set: "master NAME", or
-// "vrf NAME", which ip refuses with "Not a valid VRF name" unless NAME is
-// a vrf.
-func (e *env) masterOf(ctx context.Context, o *linkOpts) (int32, error) {
-	if !o.vrf {
-		return e.masterIndex(ctx, o.master)
-	}
-	c, err := e.rt()
-	if err != nil {
-		return 0, err
-	}
-	l, err := c.LinkByName(ctx, o.master)
-	if err != nil || l.Kind != "vrf" {
-		return 0, errInvarg("Not a valid VRF name\n", o.master)
-	}
-	return l.Index, nil
 }
 
 // openNetNSWord opens the namespace of a "netns" word as ip does: a name
@@ -565,7 +540,7 @@ func (e *env) addLink(ctx context.Context, r linkRequest) error {
 		l.Group = *r.opts.group
 	}
 	if r.opts.master != "" {
-		if l.Master, err = e.masterOf(ctx, &r.opts); err != nil {
+		if l.Master, err = e.masterIndex(ctx, r.opts.master); err != nil {
 			return err
 		}
 	}
@@ -644,7 +619,7 @@ func (e *env) setLink(ctx context.Context, r linkRequest) error {
 		ch.MTU = *o.mtu
 	}
 	if o.master != "" {
-		m, err := e.masterOf(ctx, &o)
+		m, err := e.masterIndex(ctx, o.master)
 		if err != nil {
 			return err
 		}

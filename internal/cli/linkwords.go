@@ -465,6 +465,9 @@ func parseLinkProperty(a *words) (linkRequest, error) {
 			if err != nil {
 				return r, err
 			}
+			if !validAltIfname(n) { // ip's check_altifname: no "/" or space
+				return r, errInvarg("not a valid altname", n)
+			}
 			r.altNames = append(r.altNames, n)
 			continue
 		}

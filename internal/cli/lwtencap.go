@@ -29,9 +29,9 @@ const (
 	lwtIPTOS   = 5 // ip6: tc
 	lwtIPFlags = 6
 
-	tunnelCsum = 0x01
-	tunnelKey  = 0x04
-	tunnelSeq  = 0x08
+	lwtTunnelCsum = 0x01
+	lwtTunnelKey  = 0x04
+	lwtTunnelSeq  = 0x08
 )
 
 // lwtAttr is one attribute of an encapsulation's nest.
@@ -145,13 +145,13 @@ func parseEncap(a *words) (*lwtEncap, error) {
 				}
 			case "key":
 				a.next()
-				flags |= tunnelKey
+				flags |= lwtTunnelKey
 			case "csum":
 				a.next()
-				flags |= tunnelCsum
+				flags |= lwtTunnelCsum
 			case "seq":
 				a.next()
-				flags |= tunnelSeq
+				flags |= lwtTunnelSeq
 			default:
 				break words
 			}
@@ -248,7 +248,7 @@ func encapOut(p *printer, typ uint16, nest []byte) {
 			for _, x := range []struct {
 				bit  uint16
 				word string
-			}{{tunnelKey, "key"}, {tunnelCsum, "csum"}, {tunnelSeq, "seq"}} {
+			}{{lwtTunnelKey, "key"}, {lwtTunnelCsum, "csum"}, {lwtTunnelSeq, "seq"}} {
 				if f&x.bit != 0 {
 					p.add(x.word, true, x.word+" ")
 				}

@@ -47,16 +47,26 @@ func (e *env) addressSave(ctx context.Context, f addrFilter) error {
 			return err
 		}
 	}
-	var out bytes.Buffer
-	binary.Write(&out, binary.NativeEndian, uint32(addrDumpMagic))
 	req := make([]byte, 8) // struct ifaddrmsg
 	req[0] = byte(af.Family)
-	for m, err := range c.Netlink().Dump(ctx, netlink.Message{Header: netlink.Header{Type: rtmGetAddr}, Data: req}) {
+	return e.saveDump(ctx, c, addrDumpMagic, rtmGetAddr, req, func(ev *rtnl.Event) bool {
+		return ev.Kind == rtnl.EventAddress && (af.Index == 0 || ev.Address.Index == af.Index)
+	})
+}
+
+// saveDump is what route, address and rule save share: the magic number,
+// then the messages of a dump (typ, with the request's header hdr) whose
+// events keep accepts, as the kernel sent them, on standard output in
+// pieces of 64 KiB.
+func (e *env) saveDump(ctx context.Context, c *rtnl.Conn, magic uint32, typ netlink.MessageType, hdr []byte, keep func(*rtnl.Event) bool) error {
+	var out bytes.Buffer
+	binary.Write(&out, binary.NativeEndian, magic)
+	for m, err := range c.Netlink().Dump(ctx, netlink.Message{Header: netlink.Header{Type: typ}, Data: hdr}) {
 		if err != nil {
 			return &dumpError{err: err, what: "Dump"}
 		}
 		ev, ok, err := rtnl.DecodeEvent(m)
-		if err != nil || !ok || ev.Kind != rtnl.EventAddress || af.Index != 0 && ev.Address.Index != af.Index {
+		if err != nil || !ok || !keep(&ev) {
 			continue
 		}
 		b, err := m.MarshalBinary()
@@ -64,8 +74,14 @@ func (e *env) addressSave(ctx context.Context, f addrFilter) error {
 			return err
 		}
 		out.Write(b)
+		if out.Len() > 64<<10 {
+			if _, err := e.stdout.Write(out.Bytes()); err != nil {
+				return err
+			}
+			out.Reset()
+		}
 	}
-	_, err = e.stdout.Write(out.Bytes())
+	_, err := e.stdout.Write(out.Bytes())
 	return err
 }
 

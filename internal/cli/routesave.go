@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -47,37 +46,13 @@ func routeSave(ctx context.Context, e *env, s *routeSelector) error {
 	if err != nil {
 		return err
 	}
-	var out bytes.Buffer
-	binary.Write(&out, binary.NativeEndian, uint32(routeDumpMagic))
 	data := make([]byte, 12) // struct rtmsg
 	data[0] = byte(f.Family)
-	for m, err := range c.Netlink().Dump(ctx, netlink.Message{Header: netlink.Header{Type: rtmGetRoute}, Data: data}) {
-		if err != nil {
-			return &dumpError{err: err, what: "Dump"}
-		}
-		ev, ok, err := rtnl.DecodeEvent(m)
-		if err != nil || !ok || ev.Kind != rtnl.EventRoute {
-			continue
-		}
+	return e.saveDump(ctx, c, routeDumpMagic, rtmGetRoute, data, func(ev *rtnl.Event) bool {
 		r := &ev.Route
-		if r.Flags&rtnl.RouteFlagCloned != 0 || !s.tableAll && r.Table != f.Table && f.Table != 0 ||
-			f.Family != 0 && r.Family != f.Family || !s.match(r) {
-			continue
-		}
-		b, err := m.MarshalBinary()
-		if err != nil {
-			return err
-		}
-		out.Write(b)
-		if out.Len() > 64<<10 {
-			if _, err := e.stdout.Write(out.Bytes()); err != nil {
-				return err
-			}
-			out.Reset()
-		}
-	}
-	_, err = e.stdout.Write(out.Bytes())
-	return err
+		return ev.Kind == rtnl.EventRoute && r.Flags&rtnl.RouteFlagCloned == 0 &&
+			(s.tableAll || r.Table == f.Table || f.Table == 0) && (f.Family == 0 || r.Family == f.Family) && s.match(r)
+	})
 }
 
 // parseMessages parses a stream of netlink messages (a file, not one

@@ -1,9 +1,7 @@
 package cli
 
 import (
-	"bytes"
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"net/netip"
@@ -485,25 +483,15 @@ func (e *env) ruleSave(ctx context.Context, c *rtnl.Conn, r *ruleRequest) error 
 	if isTerminal(e.rawStdout) {
 		return failf("Not sending a binary stream to stdout")
 	}
-	var out bytes.Buffer
-	binary.Write(&out, binary.NativeEndian, uint32(ruleDumpMagic))
 	req := make([]byte, 12) // struct fib_rule_hdr
 	req[0] = byte(r.rule.Family)
-	for m, err := range c.Netlink().Dump(ctx, netlink.Message{Header: netlink.Header{Type: unix.RTM_GETRULE}, Data: req}) {
-		if err != nil {
-			return &dumpError{err: err, what: "Dump", exit: ExitUsage}
-		}
-		ev, ok, err := rtnl.DecodeEvent(m)
-		if err != nil || !ok || ev.Kind != rtnl.EventRule || !r.match(&ev.Rule) {
-			continue
-		}
-		b, err := m.MarshalBinary()
-		if err != nil {
-			return err
-		}
-		out.Write(b)
+	err := e.saveDump(ctx, c, ruleDumpMagic, unix.RTM_GETRULE, req, func(ev *rtnl.Event) bool {
+		return ev.Kind == rtnl.EventRule && r.match(&ev.Rule)
+	})
+	var de *dumpError
+	if errors.As(err, &de) {
+		de.exit = ExitUsage // as rule list's
 	}
-	_, err := e.stdout.Write(out.Bytes())
 	return err
 }
 

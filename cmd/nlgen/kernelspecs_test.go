@@ -1,11 +1,8 @@
 package main
 
 import (
-	"archive/tar"
-	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,6 +12,7 @@ import (
 	"time"
 
 	"github.com/nlkit/nlkit/internal/apitest"
+	"github.com/nlkit/nlkit/internal/kernelsrc"
 	"github.com/nlkit/nlkit/internal/kerneltest"
 	"github.com/nlkit/nlkit/netlink"
 	"github.com/nlkit/nlkit/ynl"
@@ -95,126 +93,34 @@ func TestKernelSpecs(t *testing.T) {
 // kernelSpecs returns a directory with the specs of linux-source-6.12,
 // from the cache or fetched.
 func kernelSpecs(t *testing.T) string {
-	cache := os.Getenv("XDG_CACHE_HOME")
-	if cache == "" {
-		var err error
-		if cache, err = os.UserCacheDir(); err != nil {
-			cache = os.TempDir()
-		}
-	}
-	dir := filepath.Join(cache, "nlkit", "linux-source-6.12-specs")
+	dir := kernelsrc.CacheDir("linux-source-6.12-specs")
 	if m, _ := filepath.Glob(filepath.Join(dir, "*.yaml")); len(m) > 0 {
 		t.Logf("specs from the cache %s", dir)
 		return dir
 	}
-	for _, tool := range []string{"apt-get", "dpkg-deb", "xz"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("cannot fetch linux-source-6.12: %s is missing (Debian: apt, dpkg, xz-utils)", tool)
-		}
-	}
-	tmp := t.TempDir()
-	get := exec.Command("apt-get", "download", "linux-source-6.12")
-	get.Dir = tmp
-	if b, err := get.CombinedOutput(); err != nil {
-		t.Skipf("cannot fetch linux-source-6.12 (apt-get download): %v\n%s", err, b)
-	}
-	debs, _ := filepath.Glob(filepath.Join(tmp, "linux-source-6.12_*.deb"))
-	if len(debs) != 1 {
-		t.Skipf("apt-get download left %v", debs)
-	}
-	if err := extractSpecs(debs[0], tmp+"/specs"); err != nil {
-		t.Fatalf("extract: %v", err)
-	}
 	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
 		t.Fatal(err)
 	}
+	tmp, err := os.MkdirTemp(filepath.Dir(dir), "specs-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(tmp)
+	n, err := kernelsrc.Fetch(tmp, func(name string) (string, bool) {
+		d, file := filepath.Split(name)
+		return file, strings.HasSuffix(d, "/Documentation/netlink/specs/") && strings.HasSuffix(file, ".yaml")
+	})
+	if errors.Is(err, kernelsrc.ErrUnavailable) {
+		t.Skip(err)
+	}
+	if err != nil || n == 0 {
+		t.Fatalf("extract: %d specs, %v", n, err)
+	}
 	os.RemoveAll(dir)
-	if err := os.Rename(tmp+"/specs", dir); err != nil {
-		// another filesystem: copy
-		if err := os.CopyFS(dir, os.DirFS(tmp+"/specs")); err != nil {
-			t.Fatal(err)
-		}
+	if err := os.Rename(tmp, dir); err != nil {
+		t.Fatal(err)
 	}
 	return dir
-}
-
-// extractSpecs takes Documentation/netlink/specs/*.yaml out of the .deb: its
-// data is a tar holding usr/src/linux-source-6.12.tar.xz, itself a tar.
-func extractSpecs(deb, dst string) error {
-	fsys := exec.Command("dpkg-deb", "--fsys-tarfile", deb)
-	outer, err := fsys.StdoutPipe()
-	if err != nil {
-		return err
-	}
-	if err := fsys.Start(); err != nil {
-		return err
-	}
-	defer fsys.Wait()
-	tr := tar.NewReader(outer)
-	for {
-		h, err := tr.Next()
-		if err == io.EOF {
-			return errors.New("no linux-source tar.xz in the package")
-		}
-		if err != nil {
-			return err
-		}
-		if !strings.HasSuffix(h.Name, ".tar.xz") {
-			continue
-		}
-		xz := exec.Command("xz", "-dc")
-		xz.Stdin = tr
-		var stderr bytes.Buffer
-		xz.Stderr = &stderr
-		inner, err := xz.StdoutPipe()
-		if err != nil {
-			return err
-		}
-		if err := xz.Start(); err != nil {
-			return err
-		}
-		n, err := extractFrom(tar.NewReader(inner), dst)
-		io.Copy(io.Discard, inner)
-		werr := xz.Wait()
-		if err != nil {
-			return err
-		}
-		if werr != nil {
-			return fmt.Errorf("xz: %v: %s", werr, stderr.String())
-		}
-		if n == 0 {
-			return errors.New("no Documentation/netlink/specs in the source")
-		}
-		return nil
-	}
-}
-
-func extractFrom(tr *tar.Reader, dst string) (int, error) {
-	if err := os.MkdirAll(dst, 0o755); err != nil {
-		return 0, err
-	}
-	n := 0
-	for {
-		h, err := tr.Next()
-		if err == io.EOF {
-			return n, nil
-		}
-		if err != nil {
-			return n, err
-		}
-		dir, file := filepath.Split(h.Name)
-		if h.Typeflag != tar.TypeReg || !strings.HasSuffix(dir, "/Documentation/netlink/specs/") || !strings.HasSuffix(file, ".yaml") || strings.Contains(file, "..") {
-			continue
-		}
-		b, err := io.ReadAll(io.LimitReader(tr, 16<<20))
-		if err != nil {
-			return n, err
-		}
-		if err := os.WriteFile(filepath.Join(dst, file), b, 0o644); err != nil {
-			return n, err
-		}
-		n++
-	}
 }
 
 // kernelSpecsRuntime drives the runtime client with the kernel's own specs

@@ -1,12 +1,10 @@
 package cli
 
 import (
-	"archive/tar"
 	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -17,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nlkit/nlkit/internal/kernelsrc"
 	"github.com/nlkit/nlkit/internal/kerneltest"
 )
 
@@ -375,22 +374,13 @@ const (
 // tools/testing/selftests/net scripts and their libraries) and testsuite/
 // (iproute2 6.1's), from the cache or fetched.
 func foreignSuites(t *testing.T) string {
-	cache := os.Getenv("XDG_CACHE_HOME")
-	if cache == "" {
-		var err error
-		if cache, err = os.UserCacheDir(); err != nil {
-			cache = os.TempDir()
-		}
-	}
-	dir := filepath.Join(cache, "nlkit", "foreign-suites")
+	dir := kernelsrc.CacheDir("foreign-suites")
 	if _, err := os.Stat(filepath.Join(dir, "complete")); err == nil {
 		t.Logf("suites from the cache %s", dir)
 		return dir
 	}
-	for _, tool := range []string{"apt-get", "dpkg-deb", "xz"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("cannot fetch the suites: %s is missing (Debian: apt, dpkg, xz-utils)", tool)
-		}
+	if _, err := exec.LookPath("xz"); err != nil {
+		t.Skip("cannot fetch the suites: xz is missing (Debian: xz-utils)")
 	}
 	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
 		t.Fatal(err)
@@ -410,7 +400,7 @@ func foreignSuites(t *testing.T) string {
 		resp.Body.Close()
 		t.Skipf("cannot fetch %s: %s", iproute2URL, resp.Status)
 	}
-	n, err := untarXZ(resp.Body, func(name string) (string, bool) {
+	n, err := kernelsrc.UntarXZ(resp.Body, func(name string) (string, bool) {
 		rest, ok := strings.CutPrefix(name, "iproute2-6.1.0/testsuite/")
 		return filepath.Join("testsuite", rest), ok && rest != ""
 	}, tmp)
@@ -419,21 +409,26 @@ func foreignSuites(t *testing.T) string {
 		t.Fatalf("%s: %d files, %v", iproute2URL, n, err)
 	}
 
-	// the kernel's selftests, from Debian's linux-source-6.12
-	deb := t.TempDir()
-	get := exec.Command("apt-get", "download", "linux-source-6.12")
-	get.Dir = deb
-	if b, err := get.CombinedOutput(); err != nil {
-		t.Skipf("cannot fetch linux-source-6.12 (apt-get download): %v\n%s", err, b)
+	// the kernel's selftests, from Debian's linux-source-6.12:
+	// tools/testing/selftests/net's top-level scripts, lib/ and forwarding/
+	n, err = kernelsrc.Fetch(tmp, func(name string) (string, bool) {
+		_, rest, ok := strings.Cut(name, "/"+selftestsDir)
+		if !ok || rest == "" {
+			return "", false
+		}
+		top := !strings.Contains(rest, "/") && strings.HasSuffix(rest, ".sh")
+		if !top && !strings.HasPrefix(rest, "lib/") && !strings.HasPrefix(rest, "forwarding/") {
+			return "", false
+		}
+		return filepath.Join("net", rest), true
+	})
+	if errors.Is(err, kernelsrc.ErrUnavailable) {
+		t.Skip(err)
 	}
-	debs, _ := filepath.Glob(filepath.Join(deb, "linux-source-6.12_*.deb"))
-	if len(debs) != 1 {
-		t.Skipf("apt-get download left %v", debs)
+	if err != nil || n == 0 {
+		t.Fatalf("extract: %d files of %s, %v", n, selftestsDir, err)
 	}
-	if err := extractSelftests(debs[0], tmp); err != nil {
-		t.Fatalf("extract: %v", err)
-	}
-	if err := os.WriteFile(filepath.Join(tmp, "complete"), []byte(iproute2URL+"\n"+filepath.Base(debs[0])+"\n"), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(tmp, "complete"), []byte(iproute2URL+"\n"+kernelsrc.Package+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	os.RemoveAll(dir)
@@ -441,105 +436,4 @@ func foreignSuites(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return dir
-}
-
-// extractSelftests takes tools/testing/selftests/net's scripts (the top
-// level *.sh, lib/ and forwarding/) out of the .deb: its data is a tar
-// holding usr/src/linux-source-6.12.tar.xz, itself a tar.
-func extractSelftests(deb, dst string) error {
-	fsys := exec.Command("dpkg-deb", "--fsys-tarfile", deb)
-	outer, err := fsys.StdoutPipe()
-	if err != nil {
-		return err
-	}
-	if err := fsys.Start(); err != nil {
-		return err
-	}
-	defer fsys.Wait()
-	tr := tar.NewReader(outer)
-	for {
-		h, err := tr.Next()
-		if err == io.EOF {
-			return errors.New("no linux-source tar.xz in the package")
-		}
-		if err != nil {
-			return err
-		}
-		if !strings.HasSuffix(h.Name, ".tar.xz") {
-			continue
-		}
-		n, err := untarXZ(tr, func(name string) (string, bool) {
-			_, rest, ok := strings.Cut(name, "/"+selftestsDir)
-			if !ok || rest == "" {
-				return "", false
-			}
-			top := !strings.Contains(rest, "/") && strings.HasSuffix(rest, ".sh")
-			if !top && !strings.HasPrefix(rest, "lib/") && !strings.HasPrefix(rest, "forwarding/") {
-				return "", false
-			}
-			return filepath.Join("net", rest), true
-		}, dst)
-		io.Copy(io.Discard, outer)
-		if err != nil {
-			return err
-		}
-		if n == 0 {
-			return errors.New("no " + selftestsDir + " in the source")
-		}
-		return nil
-	}
-}
-
-// untarXZ decompresses r with xz and writes the regular files whose names
-// keep maps to a path under dst; it returns how many it wrote.
-func untarXZ(r io.Reader, keep func(string) (string, bool), dst string) (int, error) {
-	xz := exec.Command("xz", "-dc")
-	xz.Stdin = r
-	var stderr bytes.Buffer
-	xz.Stderr = &stderr
-	inner, err := xz.StdoutPipe()
-	if err != nil {
-		return 0, err
-	}
-	if err := xz.Start(); err != nil {
-		return 0, err
-	}
-	n := 0
-	tr := tar.NewReader(inner)
-	for {
-		h, err := tr.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			io.Copy(io.Discard, inner)
-			xz.Wait()
-			return n, err
-		}
-		to, ok := keep(h.Name)
-		if !ok || h.Typeflag != tar.TypeReg || strings.Contains(to, "..") {
-			continue
-		}
-		to = filepath.Join(dst, to)
-		if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
-			return n, err
-		}
-		f, err := os.OpenFile(to, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o755)
-		if err != nil {
-			return n, err
-		}
-		_, err = io.Copy(f, tr)
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			return n, err
-		}
-		n++
-	}
-	io.Copy(io.Discard, inner)
-	if err := xz.Wait(); err != nil {
-		return n, fmt.Errorf("xz: %v: %s", err, stderr.String())
-	}
-	return n, nil
 }

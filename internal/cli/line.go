@@ -281,12 +281,7 @@ func showLines[T any](e *env, seq iter.Seq2[T, error], keep func(*T) bool, forma
 		if !keep(&x) {
 			continue
 		}
-		o := format(&x)
-		if arr != nil {
-			if err := arr.add(o); err != nil {
-				return err
-			}
-		} else if _, err := e.stdout.Write(o.b); err != nil {
+		if err := e.writeLine(arr, format(&x)); err != nil {
 			return err
 		}
 	}

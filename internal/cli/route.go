@@ -923,12 +923,7 @@ func routeShow(ctx context.Context, e *env, s *routeSelector) error {
 		if !s.match(&r) || s.cache && r.Flags&rtnl.RouteFlagCloned == 0 {
 			continue
 		}
-		o := routeFormat(ctx, e, &r, v)
-		if arr != nil {
-			if err := arr.add(o); err != nil {
-				return err
-			}
-		} else if _, err := e.stdout.Write(o.b); err != nil {
+		if err := e.writeLine(arr, routeFormat(ctx, e, &r, v)); err != nil {
 			return err
 		}
 	}

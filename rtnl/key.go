@@ -1,6 +1,7 @@
 package rtnl
 
 import (
+	"encoding/hex"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -184,7 +185,20 @@ func routeID6(r *Route) string {
 		b = append(b, " via "...)
 		b = r.Gateway.AppendTo(b)
 	}
+	b = appendEncapID(b, r.Encap) // rt6_duplicate_nexthop: lwtunnel_cmp_encap
 	return string(b)
+}
+
+// appendEncapID appends an encapsulation to an identity (the kernel
+// compares them as bytes: lwtunnel_cmp_encap).
+func appendEncapID(b []byte, x *RouteEncap) []byte {
+	if x == nil {
+		return b
+	}
+	b = append(b, " encap "...)
+	b = strconv.AppendUint(b, uint64(x.Type), 10)
+	b = append(b, ' ')
+	return hex.AppendEncode(b, x.Attrs)
 }
 
 // routeID4 is the identity of an IPv4 route (or one of another family)
@@ -223,6 +237,9 @@ func routeID4(r *Route) string {
 	if r.Realms != 0 && len(r.NextHops) == 0 {
 		b = appendRealmsID(b, r.Realms)
 	}
+	if len(r.NextHops) == 0 {
+		b = appendEncapID(b, r.Encap)
+	}
 	for _, nh := range r.NextHops {
 		b = append(b, " nexthop"...)
 		if nh.Gateway.IsValid() {
@@ -240,6 +257,7 @@ func routeID4(r *Route) string {
 		if nh.Realms != 0 {
 			b = appendRealmsID(b, nh.Realms)
 		}
+		b = appendEncapID(b, nh.Encap)
 	}
 	if r.Metrics != nil && *r.Metrics != (Metrics{}) {
 		b = append(b, " metrics"...)

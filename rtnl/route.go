@@ -145,6 +145,59 @@ type Route struct {
 	// and IPv6 routes have none. They are part of the route's identity
 	// (see RouteKey); in DeleteRoute, 0 matches any realms.
 	Realms uint32
+
+	// Encap is the route's lightweight tunnel encapsulation (RTA_ENCAP,
+	// RTA_ENCAP_TYPE: iproute2 "encap mpls|ip|ip6 ..."), nil for none.
+	// Part of the route's identity (see RouteKey).
+	Encap *RouteEncap
+}
+
+// RouteEncap is a lightweight tunnel encapsulation of a route or of one
+// of its paths. Type is the LWTUNNEL_ENCAP_* kind (linux/lwtunnel.h: 1
+// MPLS, 2 IP, 4 IP6, ...); Attrs are the encapsulation's own attributes,
+// the contents of the RTA_ENCAP nest as the kernel sent them (for MPLS,
+// MPLS_IPTUNNEL_DST with the label stack; for IP, LWTUNNEL_IP_DST and the
+// others of linux/lwtunnel.h). The package carries them without reading
+// them. A decoded RouteEncap owns its Attrs.
+type RouteEncap struct {
+	Type  uint16
+	Attrs []byte
+}
+
+// Encapsulation kinds (LWTUNNEL_ENCAP_*, linux/lwtunnel.h).
+const (
+	EncapMPLS  uint16 = 1 // LWTUNNEL_ENCAP_MPLS
+	EncapIP    uint16 = 2 // LWTUNNEL_ENCAP_IP
+	EncapIP6   uint16 = 4 // LWTUNNEL_ENCAP_IP6
+	EncapSeg6  uint16 = 5 // LWTUNNEL_ENCAP_SEG6
+	EncapBPF   uint16 = 6 // LWTUNNEL_ENCAP_BPF
+	EncapRPL   uint16 = 8 // LWTUNNEL_ENCAP_RPL
+	EncapIOAM6 uint16 = 9 // LWTUNNEL_ENCAP_IOAM6
+)
+
+// appendEncap appends RTA_ENCAP (a nest holding the attributes as they
+// are) and RTA_ENCAP_TYPE.
+func appendEncap(e *nlattr.Encoder, x *RouteEncap) {
+	e.Bytes(unix.RTA_ENCAP|unix.NLA_F_NESTED, x.Attrs)
+	e.Uint16(unix.RTA_ENCAP_TYPE, x.Type)
+}
+
+// encapAttrs and encapType fill a RouteEncap from RTA_ENCAP and
+// RTA_ENCAP_TYPE, which come in either order.
+func encapAttrs(x *RouteEncap, b []byte) *RouteEncap {
+	if x == nil {
+		x = &RouteEncap{}
+	}
+	x.Attrs = append([]byte(nil), b...)
+	return x
+}
+
+func encapType(x *RouteEncap, t uint16) *RouteEncap {
+	if x == nil {
+		x = &RouteEncap{}
+	}
+	x.Type = t
+	return x
 }
 
 // RealmsOf packs a source and a destination realm as Route.Realms and
@@ -210,6 +263,9 @@ type NextHop struct {
 	// iproute2 "nexthop ... realm TO"), packed as Route.Realms; 0 for
 	// none. The kernel compares them path by path (see RouteKey).
 	Realms uint32
+	// Encap is the path's encapsulation (RTA_ENCAP inside the
+	// rtnexthop), nil for none.
+	Encap *RouteEncap
 }
 
 // Metrics are route metrics (RTA_METRICS, nested RTAX_* attributes), in
@@ -532,6 +588,9 @@ func (r Route) AppendBinary(b []byte) ([]byte, error) {
 	if r.Realms != 0 {
 		e.Uint32(unix.RTA_FLOW, r.Realms)
 	}
+	if r.Encap != nil {
+		appendEncap(&e, r.Encap)
+	}
 	b, err := e.Finish()
 	if err == nil && len(r.NextHops) > 0 {
 		b, err = routeAppendMultipath(b, &e, r.Family, r.NextHops)
@@ -582,13 +641,16 @@ func routeAppendMultipath(b []byte, e *nlattr.Encoder, fam Family, nhs []NextHop
 		off := len(b)
 		b = append(b, 0, 0, uint8(nh.Flags), hops, 0, 0, 0, 0)
 		binary.NativeEndian.PutUint32(b[off+4:], uint32(nh.OutIndex))
-		if nh.Gateway.IsValid() || nh.Realms != 0 {
+		if nh.Gateway.IsValid() || nh.Realms != 0 || nh.Encap != nil {
 			e.Reset(b)
 			if nh.Gateway.IsValid() {
 				routeEncodeGateway(e, fam, nh.Gateway)
 			}
 			if nh.Realms != 0 {
 				e.Uint32(unix.RTA_FLOW, nh.Realms)
+			}
+			if nh.Encap != nil {
+				appendEncap(e, nh.Encap)
 			}
 			var err error
 			if b, err = e.Finish(); err != nil {
@@ -696,6 +758,10 @@ func (r *Route) UnmarshalBinary(b []byte) error {
 			r.NextHopID = d.Uint32()
 		case unix.RTA_FLOW:
 			r.Realms = d.Uint32()
+		case unix.RTA_ENCAP:
+			r.Encap = encapAttrs(r.Encap, d.Bytes())
+		case unix.RTA_ENCAP_TYPE:
+			r.Encap = encapType(r.Encap, d.Uint16())
 		}
 	}
 	if err := d.Err(); err != nil {
@@ -842,6 +908,10 @@ func routeDecodeMultipath(d *nlattr.Decoder, bits int) []NextHop {
 				}
 			case unix.RTA_FLOW:
 				nh.Realms = ad.Uint32()
+			case unix.RTA_ENCAP:
+				nh.Encap = encapAttrs(nh.Encap, ad.Bytes())
+			case unix.RTA_ENCAP_TYPE:
+				nh.Encap = encapType(nh.Encap, ad.Uint16())
 			}
 		}
 		if err := ad.Err(); err != nil {

@@ -1125,3 +1125,36 @@ func TestApplyRoutes(t *testing.T) {
 		t.Errorf("after add, delete, add: %s", rtDescribe(got))
 	}
 }
+
+// TestRouteEncapRoundTrip: an encapsulation on the route and on a path
+// survives encoding and decoding, and is part of the route's identity.
+func TestRouteEncapRoundTrip(t *testing.T) {
+	ip := &RouteEncap{Type: EncapIP, Attrs: []byte{8, 0, 2, 0, 1, 2, 3, 4}} // LWTUNNEL_IP_DST 1.2.3.4
+	r := Route{Family: FamilyIPv4, Dst: netip.MustParsePrefix("10.1.0.0/24"), Table: TableMain, Type: RouteUnicast,
+		OutIndex: 3, Encap: ip}
+	m := r
+	m.OutIndex = 0
+	m.NextHops = []NextHop{{OutIndex: 3, Weight: 1}, {OutIndex: 4, Weight: 2, Encap: ip}}
+	for _, in := range []Route{r, m} {
+		b, err := in.MarshalBinary()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out Route
+		if err := out.UnmarshalBinary(b); err != nil {
+			t.Fatal(err)
+		}
+		for i := range b { // the decoded route owns its attributes
+			b[i] = 0xa5
+		}
+		if !reflect.DeepEqual(out.Encap, in.Encap) || len(out.NextHops) != len(in.NextHops) ||
+			len(in.NextHops) > 0 && !reflect.DeepEqual(out.NextHops[1].Encap, in.NextHops[1].Encap) {
+			t.Errorf("round trip: %+v, want %+v", out, in)
+		}
+	}
+	other := r
+	other.Encap = &RouteEncap{Type: EncapIP, Attrs: []byte{8, 0, 2, 0, 1, 2, 3, 5}}
+	if r.Key() == other.Key() {
+		t.Error("routes with other encapsulations have one key")
+	}
+}

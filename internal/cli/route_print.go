@@ -91,6 +91,9 @@ func routeFormat(ctx context.Context, e *env, r *rtnl.Route, v routeView) *line 
 	if r.NextHopID != 0 {
 		o.uint("nhid", "nhid ", uint64(r.NextHopID))
 	}
+	if x := r.Encap; x != nil {
+		o.with("", func(p *printer) { encapOut(p, x.Type, x.Attrs) })
+	}
 	if r.Tos != 0 && !v.tos {
 		o.str("tos", "tos ", "", fmt.Sprintf("0x%02x", r.Tos))
 	}
@@ -190,6 +193,9 @@ func routeFormat(ctx context.Context, e *env, r *rtnl.Route, v routeView) *line 
 			nh := &r.NextHops[i]
 			o.open("", '{')
 			o.text("\n\tnexthop ")
+			if x := nh.Encap; x != nil {
+				o.with("", func(p *printer) { encapOut(p, x.Type, x.Attrs) })
+			}
 			routeGatewayOut(o, r.Family, nh.Gateway)
 			if nh.Realms != 0 {
 				realmsOut(e, o, nh.Realms)

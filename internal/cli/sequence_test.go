@@ -83,3 +83,18 @@ func TestNeighWordsLikeIP(t *testing.T) {
 		"neigh get 198.18.2.7 dev v0 managed",
 	}, sorted)
 }
+
+// TestRouteEncapShowLikeIP: routes and paths with lightweight tunnel
+// encapsulations print as ip prints them (nl used to leave the
+// encapsulation out), in every output mode, and monitor shows them.
+func TestRouteEncapShowLikeIP(t *testing.T) {
+	likeIPSequence(t, nil, []string{
+		"route add 10.1.0.0/24 encap ip dst 1.2.3.4 key via 198.18.2.9",
+		"route add 10.0.0.0/24 nexthop via 198.18.2.8 dev v0 nexthop encap ip dst 198.19.10.20 via 198.18.2.7 dev v0 weight 2",
+		"route add 10.5.0.0/24 encap ip6 dst 2001:db8::1 hoplimit 3 dev v0",
+		"route add 10.6.0.0/24 encap ip dst 1.2.3.4 src 1.1.1.1 ttl 3 tos 4 id 7 csum seq dev v0",
+		"route show", "-j route show", "-d route show", "-j -p route show", "-o route show",
+		"route get 10.1.0.1", "route del 10.6.0.0/24 encap ip dst 1.2.3.4 src 1.1.1.1 ttl 3 tos 4 id 7 csum seq dev v0",
+		"route show",
+	})
+}

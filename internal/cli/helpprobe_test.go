@@ -4,6 +4,7 @@ import (
 	"os/exec"
 	"regexp"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/nlkit/nlkit/internal/kerneltest"
@@ -55,6 +56,20 @@ func TestHelpProbesLikeIP(t *testing.T) {
 			}
 			if !found {
 				t.Errorf("ip %s help names %q; nl's help does not (a script probing for it would think nl lacks it)", obj, p)
+			}
+		}
+	}
+	// The kernel's fib_rule_tests.sh probes `ip rule help` and `ip route
+	// get help` for the words it needs (uidrange, uid, sport, ipproto).
+	for _, p := range []struct {
+		args  []string
+		words []string
+	}{{[]string{"rule", "help"}, []string{"uidrange", "sport", "dport", "ipproto"}}, {[]string{"route", "get", "help"}, []string{"uid", "sport", "ipproto"}}} {
+		ipHelp, _ := exec.Command("ip", p.args...).CombinedOutput()
+		_, nlHelp, code := runAs(t, "ip", p.args...)
+		for _, w := range p.words {
+			if strings.Contains(string(ipHelp), w) && !strings.Contains(nlHelp, w) || code != ExitUsage {
+				t.Errorf("ip %s: exit %d; ip's help names %q, nl's: %q", strings.Join(p.args, " "), code, w, nlHelp)
 			}
 		}
 	}

@@ -406,6 +406,9 @@ func parseRouteGet(a *words, fam Family) (routeGetArgs, error) {
 					return g, err
 				}
 			}
+			if matches(w, "help") { // ip's iproute_get: usage, on the destination's place
+				return g, &UsageError{Msg: strings.TrimSuffix(routeHelp, "\n")}
+			}
 			// As in ip, a second destination replaces the first.
 			p, err := getPrefix(w, fam)
 			if err != nil {

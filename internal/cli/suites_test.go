@@ -66,6 +66,14 @@ func TestForeignSuites(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// nettest, the selftests' socket helper (fib_rule_tests.sh and others
+	// skip without it), built from its source, for ip's and nl's runs.
+	helpers := t.TempDir()
+	gcc := kerneltest.Tool(t, "gcc", "gcc")
+	if out, err := exec.Command(gcc, "-O2", "-o", filepath.Join(helpers, "nettest"), filepath.Join(src, "net", "nettest.c")).CombinedOutput(); err != nil {
+		t.Fatalf("building nettest: %v\n%s", err, out)
+	}
+	t.Setenv("PATH", helpers+":"+os.Getenv("PATH"))
 	work := t.TempDir()
 	dummy := kindWorks("dummy")
 	if !dummy {
@@ -375,7 +383,9 @@ const (
 // (iproute2 6.1's), from the cache or fetched.
 func foreignSuites(t *testing.T) string {
 	dir := kernelsrc.CacheDir("foreign-suites")
-	if _, err := os.Stat(filepath.Join(dir, "complete")); err == nil {
+	_, err1 := os.Stat(filepath.Join(dir, "complete"))
+	_, err2 := os.Stat(filepath.Join(dir, "net", "nettest.c")) // caches of before nettest was kept are fetched again
+	if err1 == nil && err2 == nil {
 		t.Logf("suites from the cache %s", dir)
 		return dir
 	}
@@ -416,7 +426,7 @@ func foreignSuites(t *testing.T) string {
 		if !ok || rest == "" {
 			return "", false
 		}
-		top := !strings.Contains(rest, "/") && strings.HasSuffix(rest, ".sh")
+		top := !strings.Contains(rest, "/") && (strings.HasSuffix(rest, ".sh") || rest == "nettest.c")
 		if !top && !strings.HasPrefix(rest, "lib/") && !strings.HasPrefix(rest, "forwarding/") {
 			return "", false
 		}

@@ -91,37 +91,57 @@ func TestForeignSuites(t *testing.T) {
 	total := map[string][2]int{}
 	var order []string
 	for _, s := range foreignSuiteList(work) {
-		var res [2]map[string]string
-		var took [2]time.Duration
-		for i, tool := range tools {
-			t0 := time.Now()
-			var out []byte
-			if s.iproute2 {
-				out = runIproute2Test(t, filepath.Join(work, "testsuite"), s.script, tool.path)
-			} else {
-				out = runSelftest(t, kernel, s.script, s.args, bin, i == 1)
-			}
-			res[i] = parseSuiteResults(s, out)
-			took[i] = time.Since(t0)
-			if os.Getenv("NLKIT_FOREIGN_SUITES_LOG") != "" { // a directory for every run's output
-				os.WriteFile(filepath.Join(os.Getenv("NLKIT_FOREIGN_SUITES_LOG"), tool.name+"-"+strings.NewReplacer("/", "_", " ", "_").Replace(s.name)+".log"), out, 0o644)
-			}
-		}
-		ipPass, nlPass := 0, 0
-		var lost []string
-		for k, v := range res[0] {
-			if v == "PASS" {
-				ipPass++
-				if res[1][k] == "PASS" {
-					nlPass++
+		run := func() (res [2]map[string]string, took [2]time.Duration) {
+			for i, tool := range tools {
+				t0 := time.Now()
+				var out []byte
+				if s.iproute2 {
+					out = runIproute2Test(t, filepath.Join(work, "testsuite"), s.script, tool.path)
 				} else {
-					got := res[1][k]
-					if got == "" {
-						got = "absent"
-					}
-					lost = append(lost, fmt.Sprintf("%s: %s", k, got))
+					out = runSelftest(t, kernel, s.script, s.args, bin, i == 1)
+				}
+				res[i] = parseSuiteResults(s, out)
+				took[i] = time.Since(t0)
+				if os.Getenv("NLKIT_FOREIGN_SUITES_LOG") != "" { // a directory for every run's output
+					os.WriteFile(filepath.Join(os.Getenv("NLKIT_FOREIGN_SUITES_LOG"), tool.name+"-"+strings.NewReplacer("/", "_", " ", "_").Replace(s.name)+".log"), out, 0o644)
 				}
 			}
+			return res, took
+		}
+		// lostIn lists the tests that pass with ip and not with nl.
+		lostIn := func(res [2]map[string]string) (ipPass, nlPass int, lost map[string]string) {
+			lost = map[string]string{}
+			for k, v := range res[0] {
+				if v == "PASS" {
+					ipPass++
+					if res[1][k] == "PASS" {
+						nlPass++
+					} else if lost[k] = res[1][k]; lost[k] == "" {
+						lost[k] = "absent"
+					}
+				}
+			}
+			return ipPass, nlPass, lost
+		}
+		res, took := run()
+		ipPass, nlPass, lostMap := lostIn(res)
+		if len(lostMap) > 0 {
+			// Some of these scripts race (timers, a monitor started in the
+			// background): a loss counts only if both run again and it is
+			// there again.
+			again, _ := run()
+			_, _, lost2 := lostIn(again)
+			for k := range lostMap {
+				if _, still := lost2[k]; !still {
+					t.Logf("%s: %q passed with ip, not with nl, once; not again on a second run of both", s.name, k)
+					delete(lostMap, k)
+					nlPass++
+				}
+			}
+		}
+		var lost []string
+		for k, v := range lostMap {
+			lost = append(lost, fmt.Sprintf("%s: %s", k, v))
 		}
 		extra := 0
 		for k, v := range res[1] {

@@ -128,15 +128,16 @@ type env struct {
 
 	dialRT func() (*rtnl.Conn, error) // tests: a fake's further sockets; nil: rtnl.Dial (see dialRoute)
 
-	conn      *rtnl.Conn                                 // see rt
-	auditDial func(*netlink.Config) (*audit.Conn, error) // tests: audittest's fake; nil: the kernel
-	names     map[string]int32
-	indexes   map[int32]string
-	linkFlags map[int32]rtnl.LinkFlags // monitor: the links' flags as last seen, for M-DOWN
-	nsids     map[int32]string         // see nsidName
-	carriers  map[int32]uint32         // see carrierChanges
-	realms    *realmTable              // see realmName
-	hosts     *hostResolver            // see host
+	conn       *rtnl.Conn                                 // see rt
+	auditDial  func(*netlink.Config) (*audit.Conn, error) // tests: audittest's fake; nil: the kernel
+	names      map[string]int32
+	indexes    map[int32]string
+	linkFlags  map[int32]rtnl.LinkFlags // monitor: the links' flags as last seen, for M-DOWN
+	protoNames map[uint8]string         // /etc/protocols' names, read once (rule show)
+	nsids      map[int32]string         // see nsidName
+	carriers   map[int32]uint32         // see carrierChanges
+	realms     *realmTable              // see realmName
+	hosts      *hostResolver            // see host
 }
 
 // object is one of nl's objects (link, address, route ...).

@@ -458,14 +458,16 @@ func scanU32(s string) (uint32, bool) {
 // number (getprotobynumber), else (and with -N) "ipproto-N".
 func (e *env) ruleProtoName(p uint8) string {
 	if !e.opts.Numeric {
-		name := ""
-		etcProtocols(func(n uint8, names []string) bool {
-			if n == p {
-				name = names[0]
-			}
-			return name == ""
-		})
-		if name != "" {
+		if e.protoNames == nil { // read once per run, not once per rule
+			e.protoNames = map[uint8]string{}
+			etcProtocols(func(n uint8, names []string) bool {
+				if _, dup := e.protoNames[n]; !dup { // getprotobynumber: the first entry
+					e.protoNames[n] = names[0]
+				}
+				return true
+			})
+		}
+		if name, ok := e.protoNames[p]; ok {
 			return name
 		}
 	}

@@ -48,6 +48,10 @@ func (e *env) netnsMonitor(ctx context.Context) error {
 			}
 			name, _, _ := strings.Cut(string(b[unix.SizeofInotifyEvent:end]), "\x00")
 			switch {
+			case mask&unix.IN_Q_OVERFLOW != 0:
+				// The kernel's event queue overflowed: names came and went
+				// unseen. ip says nothing; nl says so, on standard error.
+				fmt.Fprintln(e.stderr, "Overrun: events were lost")
 			case mask&unix.IN_CREATE != 0:
 				fmt.Fprintf(e.stdout, "add %s\n", name)
 			case mask&unix.IN_DELETE != 0:

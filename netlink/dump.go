@@ -27,6 +27,9 @@ import (
 // Breaking out of the loop early is fine: the rest of the reply is read off
 // and discarded (before the Conn's next dump starts), so the Conn stays
 // usable. Dumps on one Conn run one after another; a concurrent Dump waits.
+// Requests and reads of other goroutines may go on meanwhile: the Conn
+// sends a dump request only while it is not reading, since the kernel can
+// otherwise queue a dump's end ahead of its messages.
 func (c *Conn) Dump(ctx context.Context, req Message) iter.Seq2[Message, error] {
 	return func(yield func(Message, error) bool) {
 		if err := c.acquireDump(ctx); err != nil {

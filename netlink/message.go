@@ -226,3 +226,22 @@ func nativeUint32(b []byte) uint32 { return binary.NativeEndian.Uint32(b) }
 func nativeUint16(b []byte) uint16 { return binary.NativeEndian.Uint16(b) }
 func putUint32(b []byte, v uint32) { binary.NativeEndian.PutUint32(b, v) }
 func putFlags(h []byte, f Flags)   { binary.NativeEndian.PutUint16(h[6:8], uint16(f)) }
+
+// holdsDumpRequest reports whether the datagram b holds a request that
+// asks for a dump (NLM_F_DUMP bits; the kernel's families test either
+// bit), so that its send must keep out of the way of reads: see
+// socket.dumpGate.
+func holdsDumpRequest(b []byte) bool {
+	for len(b) >= HeaderLen {
+		l := binary.NativeEndian.Uint32(b[0:4])
+		f := Flags(binary.NativeEndian.Uint16(b[6:8]))
+		if f&Request != 0 && f&Dump != 0 {
+			return true
+		}
+		if l < HeaderLen || uint64(Align(int(l))) >= uint64(len(b)) {
+			return false
+		}
+		b = b[Align(int(l)):]
+	}
+	return false
+}

@@ -6,6 +6,7 @@ import (
 	"iter"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -172,6 +173,9 @@ type prefetcher struct {
 	consWait bool // the consumer sleeps until woken on consWake
 	readWait bool // the reader sleeps until woken on readWake
 	stopped  bool
+	nReady   atomic.Int32  // n, for the consumer's spin without the lock
+	misses   int           // spins in a row that ended without a datagram
+	rawReads bool          // the reader's recvmsg calls bypass the scheduler
 	consWake chan struct{} // 1-buffered
 	readWake chan struct{} // 1-buffered
 	done     chan struct{} // closed when the reader has returned
@@ -223,6 +227,7 @@ func (c *Conn) startPrefetch(ctx context.Context, w *waiter) *prefetcher {
 		wake:     wake,
 		ready:    make([]prefetched, buffers),
 		free:     make([]*receiver, 0, buffers),
+		rawReads: true,
 		consWake: make(chan struct{}, 1),
 		readWake: make(chan struct{}, 1),
 		done:     make(chan struct{}),
@@ -262,13 +267,18 @@ func (pf *prefetcher) run(ctx context.Context, w *waiter) {
 		pf.mu.Unlock()
 
 		w.r = r
+		r.setRawReads(pf.rawReads)
 		msgs, _, err := pf.c.next(ctx, w)
+		if r.setRawReads(false) {
+			pf.rawReads = false
+		}
 		w.r = nil
 		end := err != nil && !errors.Is(err, ErrOverrun) || hasEnd(msgs) || r.unparsed && r.end
 
 		pf.mu.Lock()
 		pf.ready[(pf.head+pf.n)%len(pf.ready)] = prefetched{msgs: msgs, r: r, err: err}
 		pf.n++
+		pf.nReady.Store(int32(pf.n))
 		if pf.consWait && (end || pf.n >= pf.wake || len(pf.free) == 0 && pf.made == len(pf.ready)) {
 			pf.consWait = false
 			notify1(pf.consWake)
@@ -301,6 +311,16 @@ func (pf *prefetcher) next() ([]Message, error) {
 			notify1(pf.readWake)
 		}
 	}
+	if pf.n == 0 && pf.misses < spinMisses && !pf.readWait && !pf.stopped {
+		pf.mu.Unlock()
+		hit := pf.spinWait()
+		pf.mu.Lock()
+		if hit {
+			pf.misses = 0
+		} else {
+			pf.misses++
+		}
+	}
 	for pf.n == 0 {
 		pf.consWait = true
 		pf.mu.Unlock()
@@ -311,9 +331,45 @@ func (pf *prefetcher) next() ([]Message, error) {
 	pf.ready[pf.head] = prefetched{}
 	pf.head = (pf.head + 1) % len(pf.ready)
 	pf.n--
+	pf.nReady.Store(int32(pf.n))
 	pf.cur = it.r
 	pf.mu.Unlock()
 	return it.r.parsed(it.msgs), it.err
+}
+
+// spinLimit bounds how long a consumer that ran dry waits for the next
+// datagram without sleeping; after spinMisses waits in a row that found
+// none in time, the kernel is slower than spinning is worth and the
+// consumer sleeps at once for the rest of the dump.
+const (
+	spinLimit  = 200 * time.Microsecond
+	spinMisses = 3
+)
+
+// spinWait waits, without sleeping, up to spinLimit for a datagram to be
+// read, yielding the processor to other goroutines as it goes, and
+// reports whether one came.
+//
+// A consumer that sleeps costs the dump's critical path, the reader: its
+// processor goes idle, Go parks a thread in epoll_wait for it, and every
+// datagram the kernel then queues on the socket wakes that thread from
+// inside the reader's recvmsg; waking the consumer is one more futex
+// round trip. The consumer decodes a datagram in less time than the
+// kernel takes to write the next, so it runs dry once per datagram and
+// each wait is short (tens of microseconds).
+func (pf *prefetcher) spinWait() bool {
+	start := time.Now()
+	for i := 1; ; i++ {
+		if pf.nReady.Load() > 0 {
+			return true
+		}
+		if i%64 == 0 {
+			runtime.Gosched()
+			if time.Since(start) > spinLimit {
+				return pf.nReady.Load() > 0
+			}
+		}
+	}
 }
 
 // stop ends the prefetching goroutine and returns the buffers to the

@@ -249,14 +249,51 @@ type sysRecv struct {
 	idle *atomic.Bool
 	// gate is the socket's dumpGate, held around each recvmsg call.
 	gate *sync.Mutex
+	// raw makes recvmsg a raw system call; see setRawReads. slow says one
+	// took longer than rawReadLimit.
+	raw, slow bool
 }
+
+// setRawReads makes r's recvmsg calls raw system calls, which Go's
+// scheduler does not see, or ends that; it reports whether one of them
+// took longer than rawReadLimit since the last call.
+//
+// A dump's read-ahead goroutine reads with them. Its recvmsg returns at
+// once when nothing is queued (the socket does not block) but lasts as
+// long as the kernel takes to write the dump's next datagram (netlink_dump
+// runs inside it): tens of microseconds. Through the scheduler, a call
+// that long has its processor taken away by the runtime's monitor while
+// the other processor decodes, so each read ends in a futex round trip to
+// get one back; a raw call keeps it. The cost: while the kernel writes,
+// that processor runs nothing else and a stop-the-world waits for it.
+// Should the kernel sleep in a dump (a family's lock held elsewhere), the
+// reads go back through the scheduler for the rest of the dump.
+func (r *receiver) setRawReads(on bool) (slow bool) {
+	slow = r.sys.slow
+	r.sys.raw, r.sys.slow = on, false
+	return slow
+}
+
+// rawReadLimit is how long a raw recvmsg may take before a dump's reads go
+// back through the scheduler; see setRawReads.
+const rawReadLimit = time.Millisecond
 
 func (r *receiver) initSys() { r.sys.fn = r.do }
 
 func (r *receiver) do(fd uintptr) bool {
 	for {
 		r.sys.gate.Lock()
-		n, _, e := unix.Syscall(unix.SYS_RECVMSG, fd, uintptr(unsafe.Pointer(&r.sys.msg)), uintptr(r.sys.flags))
+		var n uintptr
+		var e syscall.Errno
+		if r.sys.raw {
+			start := time.Now()
+			n, _, e = unix.RawSyscall(unix.SYS_RECVMSG, fd, uintptr(unsafe.Pointer(&r.sys.msg)), uintptr(r.sys.flags))
+			if time.Since(start) > rawReadLimit {
+				r.sys.raw, r.sys.slow = false, true
+			}
+		} else {
+			n, _, e = unix.Syscall(unix.SYS_RECVMSG, fd, uintptr(unsafe.Pointer(&r.sys.msg)), uintptr(r.sys.flags))
+		}
 		r.sys.gate.Unlock()
 		switch e {
 		case unix.EINTR:

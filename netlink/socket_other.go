@@ -19,6 +19,8 @@ type sysRecv struct{}
 
 func (r *receiver) initSys() {}
 
+func (r *receiver) setRawReads(bool) bool { return false }
+
 func openSocket(int, *Config) (*socket, error)     { return nil, errNotLinux }
 func (s *socket) recv(*receiver) (datagram, error) { return datagram{}, errNotLinux }
 func (s *socket) send([]byte, uint32, uint32) error {

@@ -428,7 +428,8 @@ func (r *ReplayESN) get(b []byte) error {
 
 // Template is one transform a policy requires (struct xfrm_user_tmpl):
 // the SA that must be applied, matched by its protocol, mode, reqid and,
-// if set, addresses and SPI.
+// if set, addresses and SPI. (The fields are in the order that packs
+// them into 80 bytes: a dump of many policies allocates its templates.)
 type Template struct {
 	// Family is the family of Src and Dst; FamilyUnspec takes it from
 	// them, or from the policy's selector.
@@ -436,17 +437,17 @@ type Template struct {
 	Src    netip.Addr // saddr: tunnel source; the zero Addr for any
 	Dst    netip.Addr // id.daddr: tunnel destination; the zero Addr for any
 	SPI    uint32     // id.spi; 0 any
-	Proto  Proto      // id.proto
 	ReqID  uint32     // reqid; 0 any
-	Mode   Mode
-	Share  Share
-	// Optional makes the transform optional ("level use"): packets
-	// without it pass. Otherwise it is required.
-	Optional bool
 	// AuthAlgos, CryptAlgos and CompAlgos are bitmaps of the acceptable
 	// algorithms (aalgos, ealgos, calgos); 0 is sent as all ones, any
 	// algorithm, as ip does.
 	AuthAlgos, CryptAlgos, CompAlgos uint32
+	Proto                            Proto // id.proto
+	Mode                             Mode
+	Share                            Share
+	// Optional makes the transform optional ("level use"): packets
+	// without it pass. Otherwise it is required.
+	Optional bool
 }
 
 func algosOut(v uint32) uint32 {
@@ -493,6 +494,10 @@ func (t *Template) get(b []byte) {
 	}
 }
 
+// slabTemplates is how many templates a dump's slab holds: 256 of 80
+// bytes fill a 20 KiB allocation size class exactly.
+const slabTemplates = 256
+
 // getTemplates reads an XFRMA_TMPL array. With a slab, the templates are
 // carved from it (a dump of many policies allocates once per few hundred
 // of them); the slab is never reused, so nothing aliases.
@@ -504,7 +509,7 @@ func getTemplates(b []byte, slab *[]Template) ([]Template, error) {
 	var ts []Template
 	if slab != nil {
 		if cap(*slab)-len(*slab) < n {
-			*slab = make([]Template, 0, max(256, n))
+			*slab = make([]Template, 0, max(slabTemplates, n))
 		}
 		l := len(*slab)
 		*slab = (*slab)[:l+n]

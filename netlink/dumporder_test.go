@@ -104,8 +104,8 @@ func TestDumpRacingReads(t *testing.T) {
 }
 
 // holdsDumpRequest finds a dump request anywhere in a datagram, and only a
-// request: a NEW request's Replace (0x100) shares NLM_F_ROOT's bit, and the
-// kernel's families test either bit, so the gate is taken for it too.
+// request asking for a dump with both bits: a NEW request's Replace (0x100)
+// shares NLM_F_ROOT's bit and must not hold reads off.
 func TestHoldsDumpRequest(t *testing.T) {
 	msg := func(f Flags) []byte {
 		b, err := AppendMessage(nil, Header{Type: rtmGetAddr, Flags: f}, []byte{1, 2, 3})
@@ -127,9 +127,10 @@ func TestHoldsDumpRequest(t *testing.T) {
 		want bool
 	}{
 		{"dump", msg(Request | Dump), true},
-		{"match only", msg(Request | Match), true},
+		{"match only", msg(Request | Match), false},
 		{"get", msg(Request | Acknowledge), false},
-		{"replace", msg(Request | Replace), true},
+		{"replace", msg(Request | Replace), false},
+		{"create or replace", msg(Request | Create | Replace | Acknowledge), false},
 		{"not a request", msg(Dump | Multi), false},
 		{"dump second in a batch", cat(msg(Request|Acknowledge), msg(Request|Dump)), true},
 		{"batch without one", cat(msg(Request), msg(Request|Create)), false},

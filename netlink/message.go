@@ -228,14 +228,16 @@ func putUint32(b []byte, v uint32) { binary.NativeEndian.PutUint32(b, v) }
 func putFlags(h []byte, f Flags)   { binary.NativeEndian.PutUint16(h[6:8], uint16(f)) }
 
 // holdsDumpRequest reports whether the datagram b holds a request that
-// asks for a dump (NLM_F_DUMP bits; the kernel's families test either
-// bit), so that its send must keep out of the way of reads: see
-// socket.dumpGate.
+// asks for a dump (both NLM_F_DUMP bits), so that its send must keep out
+// of the way of reads: see socket.dumpGate. One bit alone is not taken
+// for a dump: on a NEW request 0x100 is NLM_F_REPLACE, common in batches
+// that should not hold reads off; sock_diag alone starts a dump on either
+// bit, and its package sends both.
 func holdsDumpRequest(b []byte) bool {
 	for len(b) >= HeaderLen {
 		l := binary.NativeEndian.Uint32(b[0:4])
 		f := Flags(binary.NativeEndian.Uint16(b[6:8]))
-		if f&Request != 0 && f&Dump != 0 {
+		if f&Request != 0 && f&Dump == Dump {
 			return true
 		}
 		if l < HeaderLen || uint64(Align(int(l))) >= uint64(len(b)) {

@@ -36,7 +36,10 @@
 // replies and a send never waits behind a blocked receive. ctx cancellation,
 // deadlines and [Conn.Close] reach a blocked receive through Go's runtime
 // poller. The kernel runs one dump per socket at a time, so dumps on one Conn
-// queue behind each other; use several Conns for parallel dumps.
+// queue behind each other; use several Conns for parallel dumps. A dump
+// request is never sent while the socket is being read: the kernel (as of
+// 6.18) can otherwise queue the dump's end ahead of its messages, and the
+// dump would come back empty, without error.
 //
 // # Buffers
 //
@@ -50,10 +53,13 @@
 // A dump longer than one datagram is read ahead on another goroutine, while
 // the loop body runs, into up to 16 receive buffers of 32 KiB (of
 // [Config].MaxDatagram bytes when it is set, 1 MiB in all at most), taken
-// as needed and kept in a pool between dumps. A loop body that waits for
-// the kernel is woken only when half the buffers are ready, so one faster
-// than the kernel costs no wake-up per datagram. With GOMAXPROCS=1 the
-// dump is read in the caller's goroutine.
+// as needed and kept in a pool between dumps. The reading goroutine's
+// recvmsg calls bypass the scheduler (the socket never blocks; a call that
+// takes over a millisecond ends that for the dump). A loop body that waits
+// for the kernel first spins for up to 200 µs, yielding, then sleeps and
+// is woken only when half the buffers are ready, so one faster than the
+// kernel costs no wake-up per datagram. With GOMAXPROCS=1 the dump is read
+// in the caller's goroutine.
 //
 // # Trust
 //

@@ -360,14 +360,15 @@ const (
 func (pf *prefetcher) spinWait() bool {
 	start := time.Now()
 	for i := 1; ; i++ {
-		if pf.nReady.Load() > 0 {
-			return true
-		}
-		if i%64 == 0 {
-			runtime.Gosched()
-			if time.Since(start) > spinLimit {
-				return pf.nReady.Load() > 0
+		for range 128 {
+			if pf.nReady.Load() > 0 {
+				return true
 			}
+		}
+		runtime.Gosched()
+		// Reading the clock costs more than a pass here on some VMs.
+		if i%16 == 0 && time.Since(start) > spinLimit {
+			return pf.nReady.Load() > 0
 		}
 	}
 }

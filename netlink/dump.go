@@ -311,7 +311,7 @@ func (pf *prefetcher) next() ([]Message, error) {
 			notify1(pf.readWake)
 		}
 	}
-	if pf.n == 0 && pf.misses < spinMisses && !pf.readWait && !pf.stopped {
+	if pf.n == 0 && pf.misses < spinMisses && !pf.readWait {
 		pf.mu.Unlock()
 		hit := pf.spinWait()
 		pf.mu.Lock()

@@ -46,7 +46,7 @@ func TestDumpRacingReads(t *testing.T) {
 	}
 	want, err := countAddrs()
 	if err != nil || want != 4 {
-		t.Fatalf("first dump: %d links, %v; want 3 (lo, nlk0, nlk1)", want, err)
+		t.Fatalf("first dump: %d addresses, %v; want 4 (127.0.0.1 and three test addresses)", want, err)
 	}
 	stop := make(chan struct{})
 	var wg sync.WaitGroup

@@ -235,8 +235,8 @@ func putFlags(h []byte, f Flags)   { binary.NativeEndian.PutUint16(h[6:8], uint1
 // bit, and its package sends both.
 func holdsDumpRequest(b []byte) bool {
 	for len(b) >= HeaderLen {
-		l := binary.NativeEndian.Uint32(b[0:4])
-		f := Flags(binary.NativeEndian.Uint16(b[6:8]))
+		l := nativeUint32(b)
+		f := Flags(nativeUint16(b[6:]))
 		if f&Request != 0 && f&Dump == Dump {
 			return true
 		}

@@ -36,7 +36,8 @@
 // events only while a listener exists: subscribe before the traffic. A
 // busy host overruns any socket buffer: the loss is netlink.ErrOverrun in
 // the stream, which goes on. Mirror keeps an in-memory copy of the table
-// from a dump and the events, keyed by the kernel's flow id, and re-reads
+// from a dump and the events, keyed by original tuple and zone (the
+// kernel's 32-bit flow ids are hashes that live flows share), and re-reads
 // the table after any loss, so that after any storm its copy equals a fresh
 // dump.
 //

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log"
 	"net/netip"
+	"slices"
 	"syscall"
 	"time"
 
@@ -344,6 +345,24 @@ func ExampleTuple_Reverse() {
 	t := conntrack.Tuple{Src: netip.MustParseAddr("198.18.0.1"), Dst: netip.MustParseAddr("198.18.0.2"), Proto: conntrack.ProtoICMP, ICMPType: 8, ICMPID: 7}
 	fmt.Println(t.Reverse())
 	// Output: icmp 198.18.0.2 -> 198.18.0.1 type 0 code 0 id 7
+}
+
+// Tuples sort by addresses, then protocol and ports.
+func ExampleTuple_Compare() {
+	tuple := func(src, dst string, port uint16) conntrack.Tuple {
+		return conntrack.Tuple{Src: netip.MustParseAddr(src), Dst: netip.MustParseAddr(dst), Proto: conntrack.ProtoUDP, SrcPort: port, DstPort: 53}
+	}
+	ts := []conntrack.Tuple{tuple("2001:db8::1", "2001:db8::2", 1), tuple("198.18.0.2", "198.19.0.1", 1),
+		tuple("198.18.0.1", "198.19.0.1", 2), tuple("198.18.0.1", "198.19.0.1", 1)}
+	slices.SortFunc(ts, conntrack.Tuple.Compare)
+	for _, t := range ts {
+		fmt.Println(t)
+	}
+	// Output:
+	// udp 198.18.0.1:1 -> 198.19.0.1:53
+	// udp 198.18.0.1:2 -> 198.19.0.1:53
+	// udp 198.18.0.2:1 -> 198.19.0.1:53
+	// udp [2001:db8::1]:1 -> [2001:db8::2]:53
 }
 
 func ExampleEventFilter_Program() {

@@ -1,6 +1,7 @@
 package conntrack
 
 import (
+	"cmp"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -46,6 +47,31 @@ func (t Tuple) Family() netfilter.Family {
 		return netfilter.FamilyIPv6
 	}
 	return netfilter.FamilyUnspec
+}
+
+// Compare orders tuples: by source address (IPv4 before IPv6), then
+// destination address, protocol, ports, ICMP id, type and code, and
+// direction zone. It returns -1, 0 or +1, for slices.SortFunc and the like.
+func (t Tuple) Compare(u Tuple) int {
+	if c := t.Src.Compare(u.Src); c != 0 {
+		return c
+	}
+	if c := t.Dst.Compare(u.Dst); c != 0 {
+		return c
+	}
+	return cmp.Or(cmp.Compare(t.Proto, u.Proto), cmp.Compare(t.SrcPort, u.SrcPort), cmp.Compare(t.DstPort, u.DstPort),
+		cmp.Compare(t.ICMPID, u.ICMPID), cmp.Compare(t.ICMPType, u.ICMPType), cmp.Compare(t.ICMPCode, u.ICMPCode),
+		compareBool(t.HasZone, u.HasZone), cmp.Compare(t.Zone, u.Zone))
+}
+
+func compareBool(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case a:
+		return 1
+	}
+	return -1
 }
 
 // Reverse returns the tuple of the other direction as the tracker makes it

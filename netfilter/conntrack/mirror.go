@@ -55,8 +55,13 @@ type MirrorStats struct {
 // the events, and re-reads the whole table on a fresh subscription
 // whenever events were lost (ENOBUFS) or unreadable, so that once changes
 // stop its copy holds exactly the flows a fresh dump shows. Flows are
-// keyed by their kernel id (CTA_ID), not counted: a dump under churn may
-// miss a flow or show one twice, and reconciling by id absorbs both.
+// keyed by what the kernel keeps unique, the original tuple and the zone,
+// not counted: a dump under churn may miss a flow or show one twice, and
+// reconciling by key absorbs both. The kernel's flow id (CTA_ID) is no key:
+// it is a 32-bit hash, and in a table of 100,000 flows two of them share
+// one more often than not. It tells a flow's incarnations apart: a destroy
+// event removes the flow only if the ids agree, so a late destroy of an
+// earlier flow with the same tuple leaves its successor in place.
 //
 // Each flow is as its last dump or event described it; attributes the
 // kernel changes without an event (the timeout counting down, counters,
@@ -74,12 +79,21 @@ type Mirror struct {
 	events, overruns, resyncs, bad, dropped atomic.Uint64
 
 	mu    sync.RWMutex
-	flows map[uint32]Flow
+	flows map[flowKey]Flow
 }
+
+// flowKey is what the kernel keeps unique among its flows: no two share
+// an original tuple in one zone.
+type flowKey struct {
+	orig Tuple
+	zone uint16
+}
+
+func keyOf(f *Flow) flowKey { return flowKey{f.Orig, f.Zone} }
 
 // NewMirror returns a Mirror for cfg; call Run to fill and maintain it.
 func NewMirror(cfg MirrorConfig) *Mirror {
-	return &Mirror{cfg: cfg, ready: make(chan struct{}), flows: map[uint32]Flow{}}
+	return &Mirror{cfg: cfg, ready: make(chan struct{}), flows: map[flowKey]Flow{}}
 }
 
 // Ready is closed once the initial read is complete.
@@ -97,7 +111,8 @@ func (m *Mirror) Len() int {
 	return len(m.flows)
 }
 
-// FlowList returns a copy of the flows held, by id.
+// FlowList returns a copy of the flows held, by id (flows sharing an id
+// by original tuple).
 func (m *Mirror) FlowList() []Flow {
 	m.mu.RLock()
 	out := make([]Flow, 0, len(m.flows))
@@ -105,7 +120,9 @@ func (m *Mirror) FlowList() []Flow {
 		out = append(out, f)
 	}
 	m.mu.RUnlock()
-	slices.SortFunc(out, func(a, b Flow) int { return cmp.Compare(a.ID, b.ID) })
+	slices.SortFunc(out, func(a, b Flow) int {
+		return cmp.Or(cmp.Compare(a.ID, b.ID), a.Orig.Compare(b.Orig), cmp.Compare(a.Zone, b.Zone))
+	})
 	return out
 }
 
@@ -161,7 +178,7 @@ func (m *Mirror) Run(ctx context.Context) error {
 // follow reads the table, then applies the events of watch until one is
 // lost or unreadable (lost: the caller subscribes again) or ctx ends.
 func (m *Mirror) follow(ctx context.Context, c *Conn, watch *netlink.Conn) (lost bool, err error) {
-	next := make(map[uint32]Flow, max(len(m.flows), 1024))
+	next := make(map[flowKey]Flow, max(len(m.flows), 1024))
 	for f, err := range c.Flows(ctx, m.cfg.Filter) {
 		if err != nil {
 			if ctx.Err() != nil {
@@ -173,7 +190,7 @@ func (m *Mirror) follow(ctx context.Context, c *Conn, watch *netlink.Conn) (lost
 			}
 			return false, fmt.Errorf("conntrack: mirror: %w", err)
 		}
-		next[f.ID] = f
+		next[keyOf(&f)] = f
 	}
 	m.mu.Lock()
 	m.flows = next
@@ -217,19 +234,27 @@ func (m *Mirror) follow(ctx context.Context, c *Conn, watch *netlink.Conn) (lost
 // apply applies one flow event.
 func (m *Mirror) apply(ev *Event) {
 	f := &ev.Flow
+	k := keyOf(f)
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if ev.Type == EventDestroy || !m.cfg.Filter.Match(f) {
+	old, ok := m.flows[k]
+	// The same tuple under another id is another flow: a destroy of an
+	// earlier one (the kernel delivers destroy events late when it could
+	// not at first) leaves the held one, which an update replaces whole.
+	same := ok && (old.ID == f.ID || !f.Has(AttrID))
+	switch {
+	case ev.Type == EventDestroy:
+		if same {
+			delete(m.flows, k)
+		}
+	case !m.cfg.Filter.Match(f):
 		// A flow that no longer matches (its mark changed) leaves too.
-		delete(m.flows, f.ID)
-		return
+		delete(m.flows, k)
+	case same:
+		m.flows[k] = mergeFlow(old, f)
+	default:
+		m.flows[k] = *f
 	}
-	old, ok := m.flows[f.ID]
-	if !ok {
-		m.flows[f.ID] = *f
-		return
-	}
-	m.flows[f.ID] = mergeFlow(old, f)
 }
 
 // mergeFlow returns old with the attributes an update event carried.

@@ -26,25 +26,36 @@ func keyOf(f conntrack.Flow) flowKey {
 	return flowKey{f.Orig, f.Reply, f.Mark, f.Zone, f.Status, f.Labels, f.TCP.State}
 }
 
-// mirrorDiff compares a mirror's flows with a fresh dump by id.
+// mirrorDiff compares a mirror's flows with a fresh dump by what the
+// kernel keeps unique, the original tuple and zone (ids are 32-bit hashes
+// that live flows share: a table of 100,000 flows often has two), and
+// checks that the ids agree.
 func mirrorDiff(mirror, dump []conntrack.Flow) []string {
-	byID := map[uint32]conntrack.Flow{}
+	type key struct {
+		orig conntrack.Tuple
+		zone uint16
+	}
+	table := map[key]conntrack.Flow{}
 	for _, f := range dump {
-		byID[f.ID] = f
+		table[key{f.Orig, f.Zone}] = f
+	}
+	if len(table) != len(dump) {
+		return []string{fmt.Sprintf("the dump shows %d flows, %d of them distinct", len(dump), len(table))}
 	}
 	var diffs []string
 	for _, f := range mirror {
-		d, ok := byID[f.ID]
+		k := key{f.Orig, f.Zone}
+		d, ok := table[k]
 		switch {
 		case !ok:
 			diffs = append(diffs, fmt.Sprintf("mirror holds %d %v, gone from the table", f.ID, f.Orig))
-		case keyOf(d) != keyOf(f):
-			diffs = append(diffs, fmt.Sprintf("flow %d: mirror %+v, table %+v", f.ID, keyOf(f), keyOf(d)))
+		case d.ID != f.ID || keyOf(d) != keyOf(f):
+			diffs = append(diffs, fmt.Sprintf("flow %v: mirror id %d %+v, table id %d %+v", f.Orig, f.ID, keyOf(f), d.ID, keyOf(d)))
 		}
-		delete(byID, f.ID)
+		delete(table, k)
 	}
-	for id, f := range byID {
-		diffs = append(diffs, fmt.Sprintf("mirror lacks %d %v", id, f.Orig))
+	for _, f := range table {
+		diffs = append(diffs, fmt.Sprintf("mirror lacks %d %v", f.ID, f.Orig))
 	}
 	return diffs
 }

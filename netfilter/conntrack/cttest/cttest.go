@@ -5,8 +5,9 @@
 // and destroy events of every change, so that code built on
 // conntrack.Conn, conntrack.Events and conntrack.Mirror runs against it.
 //
-// It keeps flows by original tuple and zone, gives each an id that is
-// never reused, and answers dumps with every flow of the requested family
+// It keeps flows by original tuple and zone, gives each an id (a new one
+// for each flow, unless IDSpace makes them collide as the kernel's do in
+// a large table), and answers dumps with every flow of the requested family
 // (the kernel's other dump filters are left to conntrack's user-side
 // check, which gives the same result). It does not track traffic,
 // expectations or per-CPU statistics.
@@ -14,6 +15,7 @@ package cttest
 
 import (
 	"cmp"
+	"math/rand/v2"
 	"slices"
 	"sync"
 	"syscall"
@@ -39,9 +41,11 @@ type Fake struct {
 	// Server is the fake kernel side; Server.Overrun simulates a loss.
 	Server *nltest.Server
 
-	mu     sync.Mutex
-	flows  map[key]conntrack.Flow
-	nextID uint32
+	mu      sync.Mutex
+	flows   map[key]conntrack.Flow
+	nextID  uint32
+	idSpace uint32
+	ids     *rand.Rand
 }
 
 // New returns an empty table.
@@ -51,11 +55,35 @@ func New() *Fake {
 	return f
 }
 
+// IDSpace makes the flows created from now on take ids drawn at random
+// from 1 to n, so that live flows share ids: the kernel's ids are 32-bit
+// hashes, and in a table of 100,000 flows two share one more often than
+// not. Code that keys flows by id alone loses some; this brings that out
+// in a small table. n 0 goes back to a new id for each flow.
+func (f *Fake) IDSpace(n uint32) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.idSpace = n
+	if f.ids == nil {
+		f.ids = rand.New(rand.NewPCG(uint64(n), 0x6e6c6b6974))
+	}
+}
+
+// newIDLocked returns the id of a flow being created.
+func (f *Fake) newIDLocked() uint32 {
+	if f.idSpace > 0 {
+		return 1 + f.ids.Uint32N(f.idSpace)
+	}
+	f.nextID++
+	return f.nextID - 1
+}
+
 // Dial returns a netlink.Conn to the fake, for conntrack.NewConn(
 // netfilter.NewConn(nl)) or conntrack.MirrorConfig.Dial.
 func (f *Fake) Dial(cfg *netlink.Config) (*netlink.Conn, error) { return f.Server.Dial(cfg) }
 
-// FlowList returns the table's flows by id.
+// FlowList returns the table's flows by id (flows sharing an id by
+// original tuple and zone), the order of conntrack.Mirror.FlowList.
 func (f *Fake) FlowList() []conntrack.Flow {
 	f.mu.Lock()
 	out := make([]conntrack.Flow, 0, len(f.flows))
@@ -63,7 +91,7 @@ func (f *Fake) FlowList() []conntrack.Flow {
 		out = append(out, fl)
 	}
 	f.mu.Unlock()
-	slices.SortFunc(out, func(a, b conntrack.Flow) int { return cmp.Compare(a.ID, b.ID) })
+	slices.SortFunc(out, byID)
 	return out
 }
 
@@ -155,9 +183,8 @@ func (f *Fake) handle(req netlink.Message) ([]netlink.Message, error) {
 		}
 		c = conntrack.Flow{Family: fl.Orig.Family(), Orig: fl.Orig, Reply: fl.Reply, Zone: fl.Zone, Mark: fl.Mark,
 			Status: fl.Status | conntrack.StatusConfirmed, Timeout: fl.Timeout, Labels: fl.Labels, TCP: fl.TCP, Helper: fl.Helper,
-			ID: f.nextID, Use: 1}
+			ID: f.newIDLocked(), Use: 1}
 		c, _ = roundTrip(c)
-		f.nextID++
 		f.flows[k] = c
 		notify(groupNew, message(msgNew, netlink.Create|netlink.Excl, &c))
 		return nil, nil
@@ -233,11 +260,15 @@ func (f *Fake) lookupLocked(t conntrack.Tuple, zone uint16) (conntrack.Flow, boo
 	return conntrack.Flow{}, false
 }
 
+func byID(a, b conntrack.Flow) int {
+	return cmp.Or(cmp.Compare(a.ID, b.ID), a.Orig.Compare(b.Orig), cmp.Compare(a.Zone, b.Zone))
+}
+
 func (f *Fake) sortedLocked() []conntrack.Flow {
 	out := make([]conntrack.Flow, 0, len(f.flows))
 	for _, c := range f.flows {
 		out = append(out, c)
 	}
-	slices.SortFunc(out, func(a, b conntrack.Flow) int { return cmp.Compare(a.ID, b.ID) })
+	slices.SortFunc(out, byID)
 	return out
 }

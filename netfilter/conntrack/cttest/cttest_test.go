@@ -127,9 +127,18 @@ func TestEventsOnFake(t *testing.T) {
 }
 
 // TestMirrorOnFake: random changes with losses injected at random: the
-// Mirror's copy always converges to the table.
+// Mirror's copy always converges to the table, with a new id for each flow
+// and with ids that live flows share (300 flows, 40 ids), as the kernel's
+// do in a large table.
 func TestMirrorOnFake(t *testing.T) {
+	for _, ids := range []uint32{0, 40} {
+		t.Run(fmt.Sprintf("idspace=%d", ids), func(t *testing.T) { mirrorOnFake(t, ids) })
+	}
+}
+
+func mirrorOnFake(t *testing.T, ids uint32) {
 	f := cttest.New()
+	f.IDSpace(ids)
 	c := dial(t, f)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()

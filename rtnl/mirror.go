@@ -117,10 +117,16 @@ type routeTable struct {
 	// resolved by a re-read.
 	dups  map[RouteKey][]Route
 	slots map[RouteKey][]RouteKey
+	// notified holds the keys a notification put in since their table was
+	// last read: such a notification may be older than the read, so what
+	// it describes may be gone, taken away by a replace whose notification
+	// says only what came in.
+	notified map[RouteKey]bool
 }
 
 func newRouteTable() routeTable {
-	return routeTable{byKey: map[RouteKey]Route{}, dups: map[RouteKey][]Route{}, slots: map[RouteKey][]RouteKey{}}
+	return routeTable{byKey: map[RouteKey]Route{}, dups: map[RouteKey][]Route{}, slots: map[RouteKey][]RouteKey{},
+		notified: map[RouteKey]bool{}}
 }
 
 // add adds a route read from a dump, keeping a second one with the same
@@ -144,6 +150,7 @@ func (t *routeTable) set(k RouteKey, r Route) {
 
 // del removes k.
 func (t *routeTable) del(k RouteKey) {
+	delete(t.notified, k)
 	if _, ok := t.byKey[k]; !ok {
 		return
 	}
@@ -172,6 +179,14 @@ func (t *routeTable) anyDup(keys ...RouteKey) bool {
 // be re-read instead, because the notification does not say which routes
 // it changed.
 func (t *routeTable) apply(r Route, deleted bool, flags netlink.Flags) (reread bool) {
+	reread = t.apply1(r, deleted, flags)
+	if !reread && !deleted {
+		t.notified[keyOfRoute(&r)] = true
+	}
+	return reread
+}
+
+func (t *routeTable) apply1(r Route, deleted bool, flags netlink.Flags) (reread bool) {
 	k := keyOfRoute(&r)
 	slot := t.slots[k.slot()]
 	if t.anyDup(k) || t.anyDup(slot...) {
@@ -194,12 +209,12 @@ func (t *routeTable) apply(r Route, deleted bool, flags netlink.Flags) (reread b
 		// slot holds nothing else, or holds the new route already: the
 		// kernel never replaces an alias by an equal one, so then the
 		// notification is older than the last re-read, which holds its
-		// effect.
-		if _, held := t.byKey[k]; !held {
-			for _, o := range slot {
-				if o != k {
-					return true
-				}
+		// effect, but for aliases older notifications put back since:
+		// ones this replace may have taken away.
+		_, held := t.byKey[k]
+		for _, o := range slot {
+			if o != k && (!held || t.notified[o]) {
+				return true
 			}
 		}
 	}
@@ -249,6 +264,17 @@ func (t *routeTable) apply6(k RouteKey, r Route, slot []RouteKey, deleted bool, 
 		}
 		if len(replaced) > 1 || len(replaced) == 1 && replaced[0] != k {
 			return true
+		}
+		if len(same) == 1 {
+			// It replaced the new route's own key, held already: from a
+			// re-read later than the replace, if the entries of the other
+			// class came since by notification (older than the re-read
+			// too), the kernel may have replaced one of them instead.
+			for _, o := range other {
+				if t.notified[o] {
+					return true
+				}
+			}
 		}
 		if old, ok := t.byKey[k]; ok && hidesEntries(&old) {
 			return true // see the deletion above

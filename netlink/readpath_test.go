@@ -2,6 +2,7 @@ package netlink
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/netip"
 	"testing"
@@ -20,8 +21,22 @@ import (
 // returns them in order.
 func dumpAddrs(t *testing.T, c *Conn, body func(i int)) []netip.Addr {
 	t.Helper()
-	var got []netip.Addr
+	got, interrupted := dumpAddrsChanging(t, c, body)
+	if interrupted {
+		t.Fatalf("after %d addresses: %v", len(got), ErrDumpInterrupted)
+	}
+	return got
+}
+
+// dumpAddrsChanging is dumpAddrs for a table that changes meanwhile: the
+// kernel may flag the dump interrupted (NLM_F_DUMP_INTR), and its messages
+// may then hold an address twice or miss one.
+func dumpAddrsChanging(t *testing.T, c *Conn, body func(i int)) (got []netip.Addr, interrupted bool) {
+	t.Helper()
 	for m, err := range c.Dump(testCtx(t), Message{Header: Header{Type: rtmGetAddr}, Data: ifaddrmsg(unix.AF_INET, 0, 0)}) {
+		if errors.Is(err, ErrDumpInterrupted) {
+			return got, true
+		}
 		if err != nil {
 			t.Fatalf("after %d addresses: %v", len(got), err)
 		}
@@ -33,7 +48,7 @@ func dumpAddrs(t *testing.T, c *Conn, body func(i int)) []netip.Addr {
 			body(len(got))
 		}
 	}
-	return got
+	return got, false
 }
 
 // checkAddrs checks that got holds 127.0.0.1 and addresses 0..n-1 of
@@ -100,7 +115,7 @@ func TestDumpWithOtherTraffic(t *testing.T) {
 	const added = 200
 	changes := make(chan error, 1)
 	requests := make(chan error, 1)
-	got := dumpAddrs(t, c, func(i int) {
+	got, interrupted := dumpAddrsChanging(t, c, func(i int) {
 		switch i {
 		case 500:
 			// From the loop body: the reply is read by the reader of
@@ -142,16 +157,21 @@ func TestDumpWithOtherTraffic(t *testing.T) {
 		t.Fatalf("changes during the dump: %v", err)
 	}
 	// The dump may or may not have seen the new addresses: it holds the
-	// old ones, each once.
-	if len(got) < n+1 || len(got) > n+1+added {
-		t.Fatalf("dump listed %d addresses, want %d to %d", len(got), n+1, n+1+added)
-	}
-	seen := map[netip.Addr]bool{}
-	for _, a := range got {
-		if seen[a] {
-			t.Fatalf("address %v listed twice", a)
+	// old ones, each once, unless the kernel flagged it interrupted by the
+	// changes (about one run in six under -race), which allows for that.
+	if interrupted {
+		t.Logf("the kernel flagged the dump interrupted after %d addresses; its content is not checked", len(got))
+	} else {
+		if len(got) < n+1 || len(got) > n+1+added {
+			t.Fatalf("dump listed %d addresses, want %d to %d", len(got), n+1, n+1+added)
 		}
-		seen[a] = true
+		seen := map[netip.Addr]bool{}
+		for _, a := range got {
+			if seen[a] {
+				t.Fatalf("address %v listed twice", a)
+			}
+			seen[a] = true
+		}
 	}
 	// Every notification of the additions reaches Receive.
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

@@ -116,17 +116,21 @@ type routeTable struct {
 	// (the IPv6 replace quirk of RouteKey); any change to such a key is
 	// resolved by a re-read.
 	dups  map[RouteKey][]Route
-	slots map[RouteKey][]RouteKey
-	// notified holds the keys a notification put in since their table was
-	// last read: such a notification may be older than the read, so what
-	// it describes may be gone, taken away by a replace whose notification
+	slots map[RouteKey][]slotKey
+}
+
+// slotKey is a key in its slot's index.
+type slotKey struct {
+	key RouteKey
+	// notified: a notification put the route in since its table was last
+	// read. Such a notification may be older than the read, so what it
+	// describes may be gone, taken away by a replace whose notification
 	// says only what came in.
-	notified map[RouteKey]bool
+	notified bool
 }
 
 func newRouteTable() routeTable {
-	return routeTable{byKey: map[RouteKey]Route{}, dups: map[RouteKey][]Route{}, slots: map[RouteKey][]RouteKey{},
-		notified: map[RouteKey]bool{}}
+	return routeTable{byKey: map[RouteKey]Route{}, dups: map[RouteKey][]Route{}, slots: map[RouteKey][]slotKey{}}
 }
 
 // add adds a route read from a dump, keeping a second one with the same
@@ -143,21 +147,20 @@ func (t *routeTable) add(k RouteKey, r Route) {
 func (t *routeTable) set(k RouteKey, r Route) {
 	if _, ok := t.byKey[k]; !ok {
 		s := k.slot()
-		t.slots[s] = append(t.slots[s], k)
+		t.slots[s] = append(t.slots[s], slotKey{key: k})
 	}
 	t.byKey[k] = r
 }
 
 // del removes k.
 func (t *routeTable) del(k RouteKey) {
-	delete(t.notified, k)
 	if _, ok := t.byKey[k]; !ok {
 		return
 	}
 	delete(t.byKey, k)
 	delete(t.dups, k)
 	s := k.slot()
-	keys := slices.DeleteFunc(t.slots[s], func(o RouteKey) bool { return o == k })
+	keys := slices.DeleteFunc(t.slots[s], func(o slotKey) bool { return o.key == k })
 	if len(keys) == 0 {
 		delete(t.slots, s)
 	} else {
@@ -165,10 +168,13 @@ func (t *routeTable) del(k RouteKey) {
 	}
 }
 
-// anyDup reports whether one of keys is held more than once.
-func (t *routeTable) anyDup(keys ...RouteKey) bool {
-	for _, k := range keys {
-		if len(t.dups[k]) > 0 {
+// anyDup reports whether k or a key of slot is held more than once.
+func (t *routeTable) anyDup(k RouteKey, slot []slotKey) bool {
+	if len(t.dups[k]) > 0 {
+		return true
+	}
+	for _, o := range slot {
+		if len(t.dups[o.key]) > 0 {
 			return true
 		}
 	}
@@ -181,7 +187,13 @@ func (t *routeTable) anyDup(keys ...RouteKey) bool {
 func (t *routeTable) apply(r Route, deleted bool, flags netlink.Flags) (reread bool) {
 	reread = t.apply1(r, deleted, flags)
 	if !reread && !deleted {
-		t.notified[keyOfRoute(&r)] = true
+		k := keyOfRoute(&r)
+		slot := t.slots[k.slot()]
+		for i := range slot {
+			if slot[i].key == k {
+				slot[i].notified = true
+			}
+		}
 	}
 	return reread
 }
@@ -189,7 +201,7 @@ func (t *routeTable) apply(r Route, deleted bool, flags netlink.Flags) (reread b
 func (t *routeTable) apply1(r Route, deleted bool, flags netlink.Flags) (reread bool) {
 	k := keyOfRoute(&r)
 	slot := t.slots[k.slot()]
-	if t.anyDup(k) || t.anyDup(slot...) {
+	if t.anyDup(k, slot) {
 		return true
 	}
 	if r.Family == FamilyIPv6 {
@@ -213,7 +225,7 @@ func (t *routeTable) apply1(r Route, deleted bool, flags netlink.Flags) (reread 
 		// ones this replace may have taken away.
 		_, held := t.byKey[k]
 		for _, o := range slot {
-			if o != k && (!held || t.notified[o]) {
+			if o.key != k && (!held || o.notified) {
 				return true
 			}
 		}
@@ -223,7 +235,7 @@ func (t *routeTable) apply1(r Route, deleted bool, flags netlink.Flags) (reread 
 }
 
 // apply6 applies an IPv6 route notification (see apply and RouteKey).
-func (t *routeTable) apply6(k RouteKey, r Route, slot []RouteKey, deleted bool, flags netlink.Flags) (reread bool) {
+func (t *routeTable) apply6(k RouteKey, r Route, slot []slotKey, deleted bool, flags netlink.Flags) (reread bool) {
 	paths := routePaths(&r)
 	if deleted {
 		if old, ok := t.byKey[k]; ok {
@@ -237,7 +249,7 @@ func (t *routeTable) apply6(k RouteKey, r Route, slot []RouteKey, deleted bool, 
 			return true // paths of a multipath route: which are left?
 		}
 		for _, o := range slot {
-			if old := t.byKey[o]; sharePath(routePaths(&old), paths) {
+			if old := t.byKey[o.key]; sharePath(routePaths(&old), paths) {
 				return true // a path of a group its key did not name
 			}
 		}
@@ -250,9 +262,9 @@ func (t *routeTable) apply6(k RouteKey, r Route, slot []RouteKey, deleted bool, 
 		// that is the new route's own key, re-read: the kernel's order
 		// decides among several, and a notification older than the last
 		// re-read would take away an entry that is there.
-		var same, other []RouteKey
+		var same, other []slotKey
 		for _, o := range slot {
-			if o.ecmpGroup() == k.ecmpGroup() {
+			if o.key.ecmpGroup() == k.ecmpGroup() {
 				same = append(same, o)
 			} else {
 				other = append(other, o)
@@ -262,7 +274,7 @@ func (t *routeTable) apply6(k RouteKey, r Route, slot []RouteKey, deleted bool, 
 		if len(same) == 0 {
 			replaced = other
 		}
-		if len(replaced) > 1 || len(replaced) == 1 && replaced[0] != k {
+		if len(replaced) > 1 || len(replaced) == 1 && replaced[0].key != k {
 			return true
 		}
 		if len(same) == 1 {
@@ -271,7 +283,7 @@ func (t *routeTable) apply6(k RouteKey, r Route, slot []RouteKey, deleted bool, 
 			// class came since by notification (older than the re-read
 			// too), the kernel may have replaced one of them instead.
 			for _, o := range other {
-				if t.notified[o] {
+				if o.notified {
 					return true
 				}
 			}
@@ -293,8 +305,8 @@ func (t *routeTable) apply6(k RouteKey, r Route, slot []RouteKey, deleted bool, 
 	// No two entries of a slot share a path (rt6_duplicate_nexthop): one
 	// that does is an entry the classification by key missed.
 	for _, o := range slot {
-		if o != k {
-			if old := t.byKey[o]; sharePath(routePaths(&old), paths) {
+		if o.key != k {
+			if old := t.byKey[o.key]; sharePath(routePaths(&old), paths) {
 				return true
 			}
 		}

@@ -146,9 +146,12 @@ route add 198.18.51.0/24 tos 0x08 via 198.18.2.8
 		"-j route get 198.18.50.1 connected",
 		"route get 198.18.50.1 connected from 198.18.2.1",
 		"route get 198.18.50.1 conn oif v0",
+		// Before the notify gets: a get with notify marks the route the
+		// kernel cached for the nexthop (one per CPU) RTCF_NOTIFY, and a
+		// later plain get prints notify or not by the CPU it runs on.
+		"route get 198.18.50.9",
 		"route get 198.18.50.9 notify",
 		"-j route get 198.18.50.9 notify",
-		"route get 198.18.50.9",
 		"route get 2001:db8::5 connected",
 		"-j route get 198.18.50.1 uid 1500",
 		"-j route get 198.18.50.1 tos 0x10",

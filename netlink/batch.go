@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"runtime"
 	"slices"
 	"strings"
 )
@@ -60,6 +61,12 @@ func (e *BatchError) Unwrap() []error {
 // messages are copied as they are taken from reqs, so the iterator may
 // reuse their Data. The number of requests per datagram is bounded by the
 // socket's receive buffer so that even all-failed datagrams fit.
+//
+// reqs runs on the caller's goroutine. When the requests fill more than
+// one datagram (and GOMAXPROCS > 1), another goroutine sends them while
+// the next one is encoded, never more than one ahead of the one being
+// sent; after a transport failure no more requests are taken, and reqs has
+// stopped when Batch returns.
 func (c *Conn) Batch(ctx context.Context, reqs iter.Seq[Message]) error {
 	rcv, snd := c.s.buffers()
 	// Datagrams of at most 256 KiB: larger ones make the kernel allocate
@@ -69,52 +76,30 @@ func (c *Conn) Batch(ctx context.Context, reqs iter.Seq[Message]) error {
 	// overhead included); keep every failure of a datagram receivable.
 	maxMsgs := max(rcv/1024, 16)
 
-	var (
-		failures []BatchFailure
-		buf      []byte
-		index    int // index of the next request
-		first    int // index of the first request in buf
-		count    int
-		offs     []int // offset of each message in buf
-		total    int
-	)
-	flush := func() error {
-		if count == 0 {
+	var failures []BatchFailure
+	send := func(ch *batchChunk) error {
+		if len(ch.offs) == 0 {
 			return nil
 		}
 		// Ask for an ACK on the last request of the datagram.
-		last := buf[offs[count-1]:]
+		last := ch.buf[ch.offs[len(ch.offs)-1]:]
 		putFlags(last, Flags(nativeUint16(last[6:]))|Acknowledge)
-		w := c.register(kindBatch, uint32(count))
-		for i, off := range offs {
-			putUint32(buf[off+8:], w.seq+uint32(i))
+		w := c.register(kindBatch, uint32(len(ch.offs)))
+		for i, off := range ch.offs {
+			putUint32(ch.buf[off+8:], w.seq+uint32(i))
 		}
-		err := c.runBatch(ctx, w, buf, offs, first, &failures)
+		err := c.runBatch(ctx, w, ch.buf, ch.offs, ch.first, &failures)
 		c.unregister(w)
-		buf, offs, count = buf[:0], offs[:0], 0
-		first = index
 		return err
 	}
-	for m := range reqs {
-		size := Align(HeaderLen + len(m.Data))
-		if count > 0 && (count >= maxMsgs || len(buf)+size > maxBytes) {
-			if err := flush(); err != nil {
-				return err
-			}
-		}
-		m.Header.Flags |= Request
-		m.Header.Sequence = 0
-		offs = append(offs, len(buf))
-		var err error
-		buf, err = AppendMessage(buf, m.Header, m.Data)
-		if err != nil {
-			return fmt.Errorf("netlink: batch request #%d: %w", index, err)
-		}
-		count++
-		index++
-		total++
+	var s batchSender
+	total, err := encodeBatch(reqs, maxBytes, maxMsgs, func(ch *batchChunk, final bool) *batchChunk {
+		return s.emit(ch, final, send)
+	})
+	if serr := s.wait(); serr != nil {
+		return serr
 	}
-	if err := flush(); err != nil {
+	if err != nil {
 		return err
 	}
 	if len(failures) > 0 {
@@ -122,6 +107,118 @@ func (c *Conn) Batch(ctx context.Context, reqs iter.Seq[Message]) error {
 		return &BatchError{Failures: failures, Total: total}
 	}
 	return nil
+}
+
+// batchChunk is one datagram of a batch: its requests, encoded, and where
+// each starts.
+type batchChunk struct {
+	buf   []byte
+	offs  []int
+	first int // the batch index of its first request
+}
+
+// encodeBatch takes the requests of reqs into datagrams of at most maxBytes
+// and maxMsgs requests each, and hands each datagram to emit (final for the
+// last one, which may be empty); emit returns the chunk to fill next, or
+// nil to stop taking requests. It returns how many requests it took, and
+// the error of one that could not be encoded (the requests of its datagram
+// before it are not sent).
+func encodeBatch(reqs iter.Seq[Message], maxBytes, maxMsgs int, emit func(ch *batchChunk, final bool) *batchChunk) (int, error) {
+	ch := &batchChunk{}
+	index := 0
+	for m := range reqs {
+		size := Align(HeaderLen + len(m.Data))
+		if len(ch.offs) > 0 && (len(ch.offs) >= maxMsgs || len(ch.buf)+size > maxBytes) {
+			if ch = emit(ch, false); ch == nil {
+				return index, nil
+			}
+			ch.buf, ch.offs, ch.first = ch.buf[:0], ch.offs[:0], index
+		}
+		m.Header.Flags |= Request
+		m.Header.Sequence = 0
+		ch.offs = append(ch.offs, len(ch.buf))
+		var err error
+		ch.buf, err = AppendMessage(ch.buf, m.Header, m.Data)
+		if err != nil {
+			return index, fmt.Errorf("netlink: batch request #%d: %w", index, err)
+		}
+		index++
+	}
+	emit(ch, true)
+	return index, nil
+}
+
+// batchSender sends a batch's datagrams and collects their results. A
+// batch of one datagram is sent by the caller's goroutine. From the second
+// datagram on, a goroutine of its own sends them one after another while
+// the caller's goroutine encodes the next: the kernel handles a datagram's
+// requests inside its sendmsg, so encoding and the kernel's work overlap
+// on two CPUs (the caller's iterator always runs on the caller's
+// goroutine). Two chunks circulate between them.
+type batchSender struct {
+	full chan *batchChunk // to the sending goroutine; closed by the last emit
+	free chan *batchChunk // back to the encoder
+	stop chan struct{}    // closed by the sender when a send failed
+	done chan struct{}    // closed when the sender has returned
+	err  error            // the sender's, read after done
+}
+
+// emit hands over a full chunk (or the last one) and returns the chunk to
+// fill next, or nil when a send failed and the batch stops.
+func (s *batchSender) emit(ch *batchChunk, final bool, send func(*batchChunk) error) *batchChunk {
+	if s.full == nil {
+		if final || runtime.GOMAXPROCS(0) < 2 {
+			if err := send(ch); err != nil {
+				s.err = err
+				return nil
+			}
+			return ch
+		}
+		s.full = make(chan *batchChunk, 1)
+		s.free = make(chan *batchChunk, 2)
+		s.stop = make(chan struct{})
+		s.done = make(chan struct{})
+		// The second chunk at the first one's size: a batch of more
+		// than one datagram fills both to about the same size.
+		s.free <- &batchChunk{buf: make([]byte, 0, cap(ch.buf)), offs: make([]int, 0, cap(ch.offs))}
+		go s.run(send)
+	}
+	select {
+	case s.full <- ch:
+	case <-s.stop:
+		return nil
+	}
+	if final {
+		return nil
+	}
+	select {
+	case next := <-s.free:
+		return next
+	case <-s.stop:
+		return nil
+	}
+}
+
+func (s *batchSender) run(send func(*batchChunk) error) {
+	defer close(s.done)
+	for ch := range s.full {
+		if s.err == nil {
+			if s.err = send(ch); s.err != nil {
+				close(s.stop)
+			}
+		}
+		s.free <- ch
+	}
+}
+
+// wait ends the sending goroutine, if any, once it has sent what it was
+// given, and returns the first send error.
+func (s *batchSender) wait() error {
+	if s.full != nil {
+		close(s.full)
+		<-s.done
+	}
+	return s.err
 }
 
 // runBatch sends one datagram of count requests and collects their results.

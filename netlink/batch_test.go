@@ -1,9 +1,12 @@
 package netlink
 
 import (
+	"context"
 	"errors"
 	"io/fs"
+	"runtime"
 	"slices"
+	"sync/atomic"
 	"syscall"
 	"testing"
 
@@ -13,7 +16,19 @@ import (
 // TestBatchResults: a batch spanning several datagrams, with failures at
 // known places, reports exactly those indexes with the kernel's errno, and
 // applies everything else.
+//
+// With two processors or more, datagrams after the first are sent by a
+// goroutine of their own while the caller's encodes the next; with one,
+// all by the caller's: the results are the same.
 func TestBatchResults(t *testing.T) {
+	t.Run("pipelined", testBatchResults)
+	t.Run("GOMAXPROCS=1", func(t *testing.T) {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+		testBatchResults(t)
+	})
+}
+
+func testBatchResults(t *testing.T) {
 	c, _ := dialRoute(t, &Config{ReceiveBuffer: 64 << 10}) // small: many datagrams
 	const n = 5000
 	dups := []int{7, 2500, 4999}
@@ -53,6 +68,53 @@ func TestBatchResults(t *testing.T) {
 	if err := c.Batch(testCtx(t), slices.Values([]Message(nil))); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestBatchStopsOnSendError: when a datagram's results cannot be had (here
+// the context ends while the batch runs), Batch returns that error, stops
+// taking requests within the datagrams already encoded, and the iterator
+// never runs after Batch returned; the kernel holds no more than was taken.
+func TestBatchStopsOnSendError(t *testing.T) {
+	c, _ := dialRoute(t, &Config{ReceiveBuffer: 64 << 10})
+	ctx, cancel := context.WithCancel(testCtx(t))
+	const n, cancelAt = 20000, 3000
+	var taken, afterReturn atomic.Int64
+	var returned atomic.Bool
+	reqs := func(yield func(Message) bool) {
+		for i := range n {
+			if returned.Load() {
+				afterReturn.Add(1)
+			}
+			taken.Add(1)
+			if i == cancelAt {
+				cancel()
+			}
+			if !yield(Message{Header: Header{Type: rtmNewAddr, Flags: Create | Excl}, Data: addrMessage(1, i)}) {
+				return
+			}
+		}
+	}
+	err := c.Batch(ctx, reqs)
+	returned.Store(true)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("got %v, want context.Canceled", err)
+	}
+	if afterReturn.Load() != 0 {
+		t.Fatalf("the iterator ran %d times after Batch returned", afterReturn.Load())
+	}
+	// 64 KiB of receive buffer: at most 64 requests a datagram; the
+	// encoder is at most two datagrams ahead of the one that failed.
+	if got := taken.Load(); got > cancelAt+1+3*64 {
+		t.Fatalf("%d requests taken after the context ended at #%d", got, cancelAt)
+	}
+	got, err := c.DumpAll(testCtx(t), Message{Header: Header{Type: rtmGetAddr}, Data: ifaddrmsg(unix.AF_INET, 0, 0)}, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if int64(len(got)) > taken.Load()+1 {
+		t.Fatalf("%d addresses, more than the %d requests taken", len(got), taken.Load())
+	}
+	t.Logf("context ended at request #%d: %d taken, %d addresses applied", cancelAt, taken.Load(), len(got))
 }
 
 // TestRawDumpsWithoutReading: many dump requests sent raw without reading

@@ -146,7 +146,7 @@ func run(ctx context.Context, o options) error {
 	}
 	printTable(results)
 	fmt.Println(`wall: median run. x floor: for the small dumps and the changes, the median of per-round ratios
-(floor and path taking turns; up to 3 rounds of changes); for the route dump, the median warm run (the heap keeps
+(floor and path taking turns; up to 3 rounds of changes, 5 of the xfrm install); for the route dump, the median warm run (the heap keeps
 its memory between runs, as in a program that lists again) over the median floor, and "cold" the first run with
 the heap's free memory given back to the system first.`)
 	return nil

@@ -183,6 +183,12 @@ func (s *batchSender) emit(ch *batchChunk, final bool, send func(*batchChunk) er
 		s.free <- &batchChunk{buf: make([]byte, 0, cap(ch.buf)), offs: make([]int, 0, cap(ch.offs))}
 		go s.run(send)
 	}
+	// A failed send stops the batch at the next datagram at the latest:
+	// select picks at random among ready cases, so stop is looked at
+	// first.
+	if s.stopped() {
+		return nil
+	}
 	select {
 	case s.full <- ch:
 	case <-s.stop:
@@ -193,9 +199,21 @@ func (s *batchSender) emit(ch *batchChunk, final bool, send func(*batchChunk) er
 	}
 	select {
 	case next := <-s.free:
+		if s.stopped() {
+			return nil
+		}
 		return next
 	case <-s.stop:
 		return nil
+	}
+}
+
+func (s *batchSender) stopped() bool {
+	select {
+	case <-s.stop:
+		return true
+	default:
+		return false
 	}
 }
 

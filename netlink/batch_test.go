@@ -102,8 +102,9 @@ func TestBatchStopsOnSendError(t *testing.T) {
 	if afterReturn.Load() != 0 {
 		t.Fatalf("the iterator ran %d times after Batch returned", afterReturn.Load())
 	}
-	// 64 KiB of receive buffer: at most 64 requests a datagram; the
-	// encoder is at most two datagrams ahead of the one that failed.
+	// 64 KiB of receive buffer: at most 64 requests a datagram. The send
+	// that fails is of the datagram the context ended in or the one
+	// before; the encoder stops when it has filled the next one.
 	if got := taken.Load(); got > cancelAt+1+3*64 {
 		t.Fatalf("%d requests taken after the context ended at #%d", got, cancelAt)
 	}

@@ -19,7 +19,8 @@
 //     success; [Conn.DumpAll] and [RetryInterrupted] redo them a bounded
 //     number of times.
 //   - [Conn.Batch]: many requests per sendmsg, a result per request, for bulk
-//     changes at the kernel's speed.
+//     changes at the kernel's speed (the next datagram is encoded while the
+//     kernel handles the last).
 //   - [Conn.Receive]: multicast notifications and user-space peers' messages;
 //     [ErrOverrun] when the kernel dropped some, after which the stream goes on.
 //   - [Conn.Send], [Conn.SendTo]: raw datagrams, e.g. between user processes.

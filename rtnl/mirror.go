@@ -185,9 +185,9 @@ func (t *routeTable) anyDup(k RouteKey, slot []slotKey) bool {
 // be re-read instead, because the notification does not say which routes
 // it changed.
 func (t *routeTable) apply(r Route, deleted bool, flags netlink.Flags) (reread bool) {
-	reread = t.apply1(r, deleted, flags)
-	if !reread && !deleted {
-		k := keyOfRoute(&r)
+	k := keyOfRoute(&r)
+	if reread = t.applyKey(k, r, deleted, flags); !reread && !deleted {
+		// The slot as applyKey left it: it may have added k.
 		slot := t.slots[k.slot()]
 		for i := range slot {
 			if slot[i].key == k {
@@ -198,8 +198,8 @@ func (t *routeTable) apply(r Route, deleted bool, flags netlink.Flags) (reread b
 	return reread
 }
 
-func (t *routeTable) apply1(r Route, deleted bool, flags netlink.Flags) (reread bool) {
-	k := keyOfRoute(&r)
+// applyKey is apply for r, whose key is k, without marking k notified.
+func (t *routeTable) applyKey(k RouteKey, r Route, deleted bool, flags netlink.Flags) (reread bool) {
 	slot := t.slots[k.slot()]
 	if t.anyDup(k, slot) {
 		return true
